@@ -1,0 +1,11 @@
+DROP TABLE settings;
+DROP TABLE audit_events;
+DROP TABLE refresh_tokens;
+DROP TABLE sessions;
+DROP TABLE users;
+DROP TABLE registration_members;
+DROP TABLE registrations;
+DROP TABLE people;
+DROP TABLE contracts;
+DROP TABLE enclaves;
+DROP TABLE organisations;

@@ -1,0 +1,110 @@
+//! Typed configuration: defaults that run with no set-up, each overridable by an environment
+//! variable (documented in the README).
+
+use shared::rules::{CalendarSettings, LeadTime, RuleSettings};
+
+/// Default SQLite database: a file under `data/`.
+pub const DEFAULT_DATABASE_URL: &str = "data/enclave-inspect.db";
+
+/// Everything the server needs to run.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Address to listen on, e.g. `127.0.0.1:8080` (port 0 picks a free port).
+    pub bind: String,
+    /// `postgres://...` or a SQLite file path.
+    pub database_url: String,
+    pub db_max_connections: u32,
+    /// HS256 signing secret; when absent, one is generated once and kept in the database,
+    /// so every instance on the same database shares it.
+    pub jwt_secret: Option<String>,
+    pub token_issuer: String,
+    pub token_audience: String,
+    /// Access token lifetime in seconds (at most 900).
+    pub access_token_ttl_secs: i64,
+    /// Refresh token lifetime in seconds.
+    pub refresh_token_ttl_secs: i64,
+    /// Settings of the inspection rules.
+    pub rules: RuleSettings,
+    pub login_limits: LoginLimits,
+    /// Largest accepted JSON body in bytes.
+    pub json_body_limit: usize,
+}
+
+/// How many failed logins are tolerated in a sliding window before answering 429.
+#[derive(Debug, Clone, Copy)]
+pub struct LoginLimits {
+    pub window_secs: i64,
+    pub failures_per_username: i64,
+    pub failures_per_client: i64,
+}
+
+impl Config {
+    /// Defaults for a database URL.
+    pub fn new(database_url: impl Into<String>) -> Self {
+        Self {
+            bind: "127.0.0.1:8080".into(),
+            database_url: database_url.into(),
+            db_max_connections: 16,
+            jwt_secret: None,
+            token_issuer: "enclave-inspect".into(),
+            token_audience: "enclave-inspect-api".into(),
+            access_token_ttl_secs: 600,
+            refresh_token_ttl_secs: 7 * 24 * 3600,
+            rules: RuleSettings::default(),
+            login_limits: LoginLimits {
+                window_secs: 15 * 60,
+                failures_per_username: 5,
+                failures_per_client: 20,
+            },
+            json_body_limit: 256 * 1024,
+        }
+    }
+
+    /// Defaults overridden by environment variables.
+    pub fn from_env() -> Result<Self, String> {
+        let url = env("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into());
+        let mut c = Self::new(url);
+        if let Some(v) = env("DB_MAX_CONNECTIONS") {
+            c.db_max_connections = parse("DB_MAX_CONNECTIONS", &v)?;
+        }
+        c.jwt_secret = env("JWT_SECRET");
+        if let Some(secret) = &c.jwt_secret {
+            if secret.len() < 32 {
+                return Err("JWT_SECRET must be at least 32 characters".into());
+            }
+        }
+        if let Some(v) = env("ACCESS_TOKEN_TTL_SECS") {
+            c.access_token_ttl_secs = parse("ACCESS_TOKEN_TTL_SECS", &v)?;
+            if !(30..=900).contains(&c.access_token_ttl_secs) {
+                return Err("ACCESS_TOKEN_TTL_SECS must be between 30 and 900".into());
+            }
+        }
+        if let Some(v) = env("REFRESH_TOKEN_TTL_SECS") {
+            c.refresh_token_ttl_secs = parse("REFRESH_TOKEN_TTL_SECS", &v)?;
+        }
+        if let Some(v) = env("RULE_LEAD_TIME") {
+            c.rules.lead_time = match v.as_str() {
+                "working_day" => LeadTime::WorkingDays(1),
+                "calendar_day" => LeadTime::CalendarDays(1),
+                _ => return Err("RULE_LEAD_TIME must be working_day or calendar_day".into()),
+            };
+        }
+        if let Some(v) = env("RULE_FLEMISH_HOLIDAY") {
+            c.rules.calendar = CalendarSettings {
+                flemish_holiday: parse("RULE_FLEMISH_HOLIDAY", &v)?,
+            };
+        }
+        Ok(c)
+    }
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn parse<T: std::str::FromStr>(name: &str, value: &str) -> Result<T, String> {
+    value
+        .trim()
+        .parse()
+        .map_err(|_| format!("{name} has an invalid value: {value:?}"))
+}

@@ -1,0 +1,184 @@
+//! Database access: one connection type for SQLite and PostgreSQL, an r2d2 pool, migrations.
+//!
+//! Handlers never touch a connection on an async worker: [`Db::run`] moves the work onto
+//! actix's blocking thread pool. Repositories in [`repo`] take `&mut DbConnection` and are
+//! the only place that writes SQL; rows in [`rows`] are apart from the API types in `shared`.
+
+pub mod repo;
+pub mod rows;
+pub mod schema;
+
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::pg::PgConnection;
+use diesel::prelude::*;
+use diesel::sqlite::SqliteConnection;
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use crate::error::AppError;
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
+
+/// Advisory lock key that serialises migrations when several instances start at once.
+const MIGRATION_LOCK_KEY: i64 = 0x0E4C_1A7E;
+
+/// A connection to either backend; queries are written once against it.
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Sqlite(SqliteConnection),
+    Pg(PgConnection),
+}
+
+/// Which database a URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// `postgres://` and `postgresql://` URLs are PostgreSQL; anything else is a SQLite path
+    /// (an optional `sqlite://` prefix is stripped).
+    pub fn of_url(url: &str) -> Self {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Self::Postgres
+        } else {
+            Self::Sqlite
+        }
+    }
+}
+
+/// Opens connections by URL scheme (never by trial, so a PostgreSQL URL that fails to connect
+/// reports the real error instead of silently creating a SQLite file).
+#[derive(Debug, Clone)]
+pub struct ConnectionManager {
+    url: String,
+    backend: Backend,
+}
+
+impl ConnectionManager {
+    /// A manager for `url`.
+    pub fn new(url: &str) -> Self {
+        let backend = Backend::of_url(url);
+        let url = match backend {
+            Backend::Sqlite => url.strip_prefix("sqlite://").unwrap_or(url).to_owned(),
+            Backend::Postgres => url.to_owned(),
+        };
+        Self { url, backend }
+    }
+}
+
+impl r2d2::ManageConnection for ConnectionManager {
+    type Connection = DbConnection;
+    type Error = diesel::ConnectionError;
+
+    fn connect(&self) -> Result<DbConnection, Self::Error> {
+        match self.backend {
+            Backend::Postgres => PgConnection::establish(&self.url).map(DbConnection::Pg),
+            Backend::Sqlite => {
+                let mut conn = SqliteConnection::establish(&self.url)?;
+                // WAL lets readers run beside the single writer; busy_timeout makes writers
+                // queue instead of failing; foreign keys are off by default in SQLite.
+                conn.batch_execute(
+                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                     PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
+                )
+                .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
+                Ok(DbConnection::Sqlite(conn))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), Self::Error> {
+        conn.batch_execute("SELECT 1")
+            .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))
+    }
+
+    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
+        false
+    }
+}
+
+/// The shared pool handle given to every handler.
+#[derive(Clone)]
+pub struct Db {
+    pool: r2d2::Pool<ConnectionManager>,
+    backend: Backend,
+}
+
+impl Db {
+    /// Connects, creating the SQLite file's directory if needed, and runs pending migrations.
+    pub fn connect(url: &str, max_connections: u32) -> Result<Self, String> {
+        let manager = ConnectionManager::new(url);
+        let backend = manager.backend;
+        if backend == Backend::Sqlite {
+            if let Some(dir) = std::path::Path::new(&manager.url).parent() {
+                if !dir.as_os_str().is_empty() {
+                    std::fs::create_dir_all(dir)
+                        .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+                }
+            }
+        }
+        // Connect once outside the pool so a failure shows its real cause.
+        let mut first = r2d2::ManageConnection::connect(&manager)
+            .map_err(|e| format!("cannot connect to the database: {e}"))?;
+        run_migrations(&mut first).map_err(|e| format!("migrations failed: {e}"))?;
+        drop(first);
+        let pool = r2d2::Pool::builder()
+            .max_size(max_connections)
+            .connection_timeout(Duration::from_secs(10))
+            .build(manager)
+            .map_err(|e| format!("cannot build the connection pool: {e}"))?;
+        Ok(Self { pool, backend })
+    }
+
+    /// The backend behind this pool.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Runs `f` with a pooled connection on the blocking thread pool.
+    pub async fn run<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T, AppError> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        actix_web::web::block(move || {
+            let mut conn = pool.get().map_err(|e| {
+                tracing::error!(error = %e, "no database connection");
+                AppError::unavailable()
+            })?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(|e| AppError::internal(format!("blocking task failed: {e}")))?
+    }
+
+    /// A pooled connection for synchronous callers (CLI, demo loader).
+    pub fn get(&self) -> Result<r2d2::PooledConnection<ConnectionManager>, AppError> {
+        self.pool.get().map_err(|e| {
+            tracing::error!(error = %e, "no database connection");
+            AppError::unavailable()
+        })
+    }
+}
+
+/// Runs the pending migrations of the connection's backend. On PostgreSQL an advisory lock
+/// makes concurrent instances wait for each other instead of racing.
+fn run_migrations(conn: &mut DbConnection) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    match conn {
+        DbConnection::Sqlite(c) => {
+            c.run_pending_migrations(SQLITE_MIGRATIONS)?;
+        }
+        DbConnection::Pg(c) => {
+            c.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))?;
+            let result = c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|_| ());
+            c.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})"))?;
+            result?;
+        }
+    }
+    Ok(())
+}

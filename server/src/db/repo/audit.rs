@@ -1,0 +1,65 @@
+//! The audit trail: who did what, when (UTC) and from where.
+
+use chrono::NaiveDateTime;
+use diesel::dsl::count_star;
+use diesel::prelude::*;
+
+use crate::db::DbConnection;
+use crate::db::rows::AuditEventRow;
+use crate::db::schema::audit_events;
+use crate::error::AppError;
+
+/// One event to record.
+#[derive(Debug, Clone, Default)]
+pub struct Event<'a> {
+    pub actor_id: Option<&'a str>,
+    pub actor_username: Option<&'a str>,
+    pub client: &'a str,
+    pub action: &'a str,
+    pub outcome: &'a str,
+    pub object_type: Option<&'a str>,
+    pub object_id: Option<&'a str>,
+    pub detail: Option<String>,
+}
+
+/// Appends an event.
+pub fn record(conn: &mut DbConnection, event: Event<'_>) -> Result<(), AppError> {
+    let row = AuditEventRow {
+        id: uuid::Uuid::new_v4().to_string(),
+        occurred_at: super::now(),
+        actor_id: event.actor_id.map(str::to_owned),
+        actor_username: event.actor_username.map(str::to_owned),
+        client: event.client.to_owned(),
+        action: event.action.to_owned(),
+        outcome: event.outcome.to_owned(),
+        object_type: event.object_type.map(str::to_owned),
+        object_id: event.object_id.map(str::to_owned),
+        detail: event.detail,
+    };
+    diesel::insert_into(audit_events::table)
+        .values(&row)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Failed logins since `since` for a username, and for a client address.
+pub fn login_failures_since(
+    conn: &mut DbConnection,
+    username: &str,
+    client: &str,
+    since: NaiveDateTime,
+) -> Result<(i64, i64), AppError> {
+    let failures = audit_events::table
+        .filter(audit_events::action.eq("login"))
+        .filter(audit_events::outcome.eq("failure"))
+        .filter(audit_events::occurred_at.gt(since));
+    let by_user = failures
+        .filter(audit_events::actor_username.eq(username))
+        .select(count_star())
+        .first(conn)?;
+    let by_client = failures
+        .filter(audit_events::client.eq(client))
+        .select(count_star())
+        .first(conn)?;
+    Ok((by_user, by_client))
+}

@@ -1,0 +1,95 @@
+//! Login sessions and their rotating refresh tokens (one family per session).
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::DbConnection;
+use crate::db::rows::{RefreshTokenRow, SessionRow, UserRow};
+use crate::db::schema::{refresh_tokens, sessions, users};
+use crate::error::AppError;
+
+/// Creates a session with its first refresh token.
+pub fn create(
+    conn: &mut DbConnection,
+    session: &SessionRow,
+    token: &RefreshTokenRow,
+) -> Result<(), AppError> {
+    diesel::insert_into(sessions::table)
+        .values(session)
+        .execute(conn)?;
+    diesel::insert_into(refresh_tokens::table)
+        .values(token)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The active user of a live (unrevoked) session, if the session belongs to `user_id`.
+pub fn live_session_user(
+    conn: &mut DbConnection,
+    session_id: &str,
+    user_id: &str,
+) -> Result<Option<UserRow>, AppError> {
+    Ok(sessions::table
+        .inner_join(users::table)
+        .filter(sessions::id.eq(session_id))
+        .filter(sessions::user_id.eq(user_id))
+        .filter(sessions::revoked_at.is_null())
+        .filter(users::active.eq(true))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// A refresh token row with its session.
+pub fn token_with_session(
+    conn: &mut DbConnection,
+    jti: &str,
+) -> Result<Option<(RefreshTokenRow, SessionRow)>, AppError> {
+    Ok(refresh_tokens::table
+        .inner_join(sessions::table)
+        .filter(refresh_tokens::id.eq(jti))
+        .select((RefreshTokenRow::as_select(), SessionRow::as_select()))
+        .first(conn)
+        .optional()?)
+}
+
+/// Marks a token used, only if it was unused; returns whether this call used it. Two
+/// concurrent refreshes with the same token cannot both succeed.
+pub fn mark_used(conn: &mut DbConnection, jti: &str, at: NaiveDateTime) -> Result<bool, AppError> {
+    let n = diesel::update(
+        refresh_tokens::table
+            .filter(refresh_tokens::id.eq(jti))
+            .filter(refresh_tokens::used_at.is_null()),
+    )
+    .set(refresh_tokens::used_at.eq(Some(at)))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Adds the next token of a family.
+pub fn add_token(conn: &mut DbConnection, token: &RefreshTokenRow) -> Result<(), AppError> {
+    diesel::insert_into(refresh_tokens::table)
+        .values(token)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Revokes a session, and with it every token of its family.
+pub fn revoke(
+    conn: &mut DbConnection,
+    session_id: &str,
+    at: NaiveDateTime,
+    reason: &str,
+) -> Result<(), AppError> {
+    diesel::update(
+        sessions::table
+            .filter(sessions::id.eq(session_id))
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set((
+        sessions::revoked_at.eq(Some(at)),
+        sessions::revoked_reason.eq(Some(reason)),
+    ))
+    .execute(conn)?;
+    Ok(())
+}

@@ -1,0 +1,166 @@
+//! Diesel table definitions, identical for SQLite and PostgreSQL (see `migrations/`).
+
+diesel::table! {
+    organisations (id) {
+        id -> Text,
+        kind -> Text,
+        name -> Text,
+        enterprise_number -> Nullable<Text>,
+        street -> Text,
+        postcode -> Text,
+        municipality -> Text,
+        nace_code -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    enclaves (id) {
+        id -> Text,
+        maatwerkbedrijf_id -> Text,
+        host_id -> Text,
+        site_name -> Text,
+        street -> Text,
+        postcode -> Text,
+        municipality -> Text,
+        province -> Text,
+        latitude -> Double,
+        longitude -> Double,
+        establishment_unit_number -> Nullable<Text>,
+        activity -> Text,
+        status -> Text,
+        search_text -> Text,
+        sort_key -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    contracts (id) {
+        id -> Text,
+        enclave_id -> Text,
+        reference -> Text,
+        start_date -> Date,
+        end_date -> Nullable<Date>,
+        notified_at -> Nullable<Timestamp>,
+        approved_at -> Nullable<Timestamp>,
+        regime -> Text,
+        status -> Text,
+        rejection_reason -> Nullable<Text>,
+        min_supervisors -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    people (id) {
+        id -> Text,
+        maatwerkbedrijf_id -> Text,
+        display_name -> Text,
+        company_reference -> Text,
+        role -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    registrations (id) {
+        id -> Text,
+        enclave_id -> Text,
+        work_date -> Date,
+        registered_at -> Timestamp,
+        planned_start -> Time,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    registration_members (registration_id, person_id) {
+        registration_id -> Text,
+        person_id -> Text,
+        role -> Text,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Text,
+        username -> Text,
+        display_name -> Text,
+        role -> Text,
+        password_hash -> Text,
+        active -> Bool,
+        provinces -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> Text,
+        user_id -> Text,
+        client -> Text,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+        revoked_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    refresh_tokens (id) {
+        id -> Text,
+        session_id -> Text,
+        issued_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    audit_events (id) {
+        id -> Text,
+        occurred_at -> Timestamp,
+        actor_id -> Nullable<Text>,
+        actor_username -> Nullable<Text>,
+        client -> Text,
+        action -> Text,
+        outcome -> Text,
+        object_type -> Nullable<Text>,
+        object_id -> Nullable<Text>,
+        detail -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    settings (key) {
+        key -> Text,
+        value -> Text,
+    }
+}
+
+diesel::joinable!(enclaves -> organisations (host_id));
+diesel::joinable!(contracts -> enclaves (enclave_id));
+diesel::joinable!(people -> organisations (maatwerkbedrijf_id));
+diesel::joinable!(registrations -> enclaves (enclave_id));
+diesel::joinable!(registration_members -> registrations (registration_id));
+diesel::joinable!(registration_members -> people (person_id));
+diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(refresh_tokens -> sessions (session_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    organisations,
+    enclaves,
+    contracts,
+    people,
+    registrations,
+    registration_members,
+    users,
+    sessions,
+    refresh_tokens,
+    audit_events,
+    settings,
+);

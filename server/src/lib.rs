@@ -1,0 +1,16 @@
+//! Enclave Inspect server: the HTTP API for enclave lookup, verdicts and (later) inspections,
+//! plus the embedded PWA, on SQLite (default) or PostgreSQL.
+//!
+//! Layering: `routes` (HTTP, extraction, DTOs) → `shared::rules` (pure verdicts) →
+//! `db::repo` (SQL, transactions) → `db::rows`. `startup` wires it together; `main.rs` is the CLI.
+
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod pwa;
+pub mod routes;
+pub mod search_text;
+pub mod startup;
+pub mod state;

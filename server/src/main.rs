@@ -1,0 +1,156 @@
+//! `enclave-inspect`: serve the API and the PWA, run migrations, manage users.
+
+use std::io::BufRead;
+
+use chrono::Utc;
+use clap::{Args, Parser, Subcommand};
+use server::auth::password;
+use server::config::Config;
+use server::db::{Db, repo};
+use server::startup::Application;
+use shared::dto::auth::Role;
+use shared::dto::enclave::Province;
+use shared::rules::time::belgian_local;
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(
+    name = "enclave-inspect",
+    version,
+    about = "Enclave Inspect: on-site checks of enclavewerking"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API and the PWA (DATABASE_URL picks the database; SQLite under data/ by default).
+    Serve {
+        /// Fill an empty database with realistic demo data and the three demo accounts.
+        #[arg(long)]
+        demo: bool,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080", env = "BIND")]
+        bind: String,
+    },
+    /// Run pending database migrations and exit.
+    Migrate,
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a user; the password is read from the first line of standard input.
+    Add(UserAdd),
+}
+
+#[derive(Args)]
+struct UserAdd {
+    #[arg(long)]
+    username: String,
+    #[arg(long)]
+    display_name: String,
+    /// inspector, reviewer or admin.
+    #[arg(long, value_parser = parse_role)]
+    role: Role,
+    /// Provinces an inspector covers (repeat; default: all of Flanders).
+    #[arg(long = "province", value_parser = parse_province)]
+    provinces: Vec<Province>,
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    Role::parse(s).ok_or_else(|| "expected inspector, reviewer or admin".into())
+}
+
+fn parse_province(s: &str) -> Result<Province, String> {
+    Province::parse(s).ok_or_else(|| {
+        "expected antwerpen, limburg, oost_vlaanderen, vlaams_brabant or west_vlaanderen".into()
+    })
+}
+
+fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .init();
+    if let Err(e) = run(Cli::parse()) {
+        eprintln!("error: {e}");
+        std::process::exit(1);
+    }
+}
+
+fn run(cli: Cli) -> Result<(), String> {
+    let mut config = Config::from_env()?;
+    match cli.command {
+        Command::Serve { demo, bind } => {
+            config.bind = bind;
+            actix_web::rt::System::new().block_on(serve(config, demo))
+        }
+        Command::Migrate => {
+            Db::connect(&config.database_url, 1)?;
+            println!("migrations applied to {}", config.database_url);
+            Ok(())
+        }
+        Command::User {
+            command: UserCommand::Add(add),
+        } => {
+            let mut line = String::new();
+            std::io::stdin()
+                .lock()
+                .read_line(&mut line)
+                .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
+            let pw = line.trim_end_matches(['\r', '\n']);
+            password::check_strength(pw)?;
+            let hash = password::hash(pw)?;
+            let db = Db::connect(&config.database_url, 1)?;
+            let mut conn = db.get().map_err(|e| e.to_string())?;
+            let user = repo::users::insert(
+                &mut conn,
+                &add.username,
+                &add.display_name,
+                add.role,
+                &hash,
+                &add.provinces,
+            )
+            .map_err(|e| e.to_string())?;
+            println!("user {} added ({})", user.username, user.role);
+            Ok(())
+        }
+    }
+}
+
+async fn serve(config: Config, demo: bool) -> Result<(), String> {
+    let url = config.database_url.clone();
+    let app = Application::build(config)?;
+    if demo {
+        let today = belgian_local(Utc::now()).date();
+        let db = app.db().clone();
+        let loaded = actix_web::web::block(move || server::demo::load_if_empty(&db, today))
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| e.to_string())?;
+        match loaded {
+            Some(s) => println!(
+                "demo data loaded: {} maatwerkbedrijven, {} hosts, {} enclaves, {} contracts, {} registrations",
+                s.maatwerkbedrijven, s.hosts, s.enclaves, s.contracts, s.registrations
+            ),
+            None => println!("database already has data; demo data not loaded again"),
+        }
+        println!("demo accounts (demo mode only):");
+        for (user, pw, role) in server::demo::ACCOUNTS {
+            println!("  {user:<10} / {pw:<16} ({})", role.as_str());
+        }
+    }
+    println!(
+        "Enclave Inspect on http://127.0.0.1:{} (database: {url})",
+        app.port()
+    );
+    app.run_until_stopped().await.map_err(|e| e.to_string())
+}

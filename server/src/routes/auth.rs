@@ -1,0 +1,345 @@
+//! `POST /api/auth/login`, `/refresh` and `/logout`: argon2id passwords, short-lived access
+//! tokens, rotating refresh tokens whose reuse revokes the whole session, rate-limited logins,
+//! and an audit row for every attempt.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::{DateTime, Duration, Utc};
+use diesel::Connection;
+use shared::dto::auth::{LoginRequest, RefreshRequest, TokenResponse};
+use shared::error::ErrorCode;
+
+use crate::auth::token::{TokenType, invalid_token};
+use crate::auth::{AuthUser, client_of, password};
+use crate::db::repo::{self, audit::Event};
+use crate::db::rows::{RefreshTokenRow, SessionRow, UserRow};
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// Registers the auth routes under `/api/auth`.
+pub fn config(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/auth")
+            .route("/login", web::post().to(login))
+            .route("/refresh", web::post().to(refresh))
+            .route("/logout", web::post().to(logout)),
+    );
+}
+
+fn invalid_credentials() -> AppError {
+    AppError::new(
+        ErrorCode::InvalidCredentials,
+        "Onbekende gebruikersnaam of fout wachtwoord.",
+        "Unknown username or wrong password.",
+    )
+}
+
+fn rate_limited() -> AppError {
+    AppError::new(
+        ErrorCode::RateLimited,
+        "Te veel mislukte aanmeldpogingen. Wacht enkele minuten en probeer opnieuw.",
+        "Too many failed login attempts. Wait a few minutes and try again.",
+    )
+}
+
+/// Log in with username and password.
+#[utoipa::path(post, path = "/api/auth/login", tag = "auth", request_body = LoginRequest,
+    responses((status = 200, body = TokenResponse), (status = 401, body = shared::error::ApiError),
+              (status = 429, body = shared::error::ApiError)))]
+pub async fn login(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Json<LoginRequest>,
+) -> Result<HttpResponse, AppError> {
+    let LoginRequest { username, password } = body.into_inner();
+    let username = username.trim().to_lowercase();
+    if username.is_empty() || username.len() > 100 || password.len() > 1024 {
+        return Err(invalid_credentials());
+    }
+    let client = client_of(&req);
+    let limits = state.config.login_limits;
+
+    // 1. Rate limit on recent failures, per username and per client, across all instances.
+    let (u, c) = (username.clone(), client.clone());
+    let user = state
+        .db
+        .run(move |conn| {
+            let since = repo::now() - Duration::seconds(limits.window_secs);
+            let (by_user, by_client) = repo::audit::login_failures_since(conn, &u, &c, since)?;
+            if by_user >= limits.failures_per_username || by_client >= limits.failures_per_client {
+                repo::audit::record(
+                    conn,
+                    Event {
+                        actor_username: Some(&u),
+                        client: &c,
+                        action: "login",
+                        outcome: "rate_limited",
+                        ..Default::default()
+                    },
+                )?;
+                return Err(rate_limited());
+            }
+            repo::users::by_username(conn, &u)
+        })
+        .await?;
+
+    // 2. Verify the password off the async workers, without holding a connection.
+    let verified = web::block(move || match user {
+        Some(user) if user.active && password::verify(&password, &user.password_hash) => Some(user),
+        Some(_) => None,
+        None => {
+            password::verify_dummy(&password);
+            None
+        }
+    })
+    .await
+    .map_err(AppError::internal)?;
+
+    // 3. Record the outcome; on success open a session with its first refresh token.
+    let now = Utc::now();
+    let state2 = state.clone();
+    state
+        .db
+        .run(move |conn| {
+            let Some(user) = verified else {
+                repo::audit::record(
+                    conn,
+                    Event {
+                        actor_username: Some(&username),
+                        client: &client,
+                        action: "login",
+                        outcome: "failure",
+                        ..Default::default()
+                    },
+                )?;
+                return Err(invalid_credentials());
+            };
+            conn.transaction(|conn| {
+                let session = SessionRow {
+                    id: uuid::Uuid::new_v4().to_string(),
+                    user_id: user.id.clone(),
+                    client: client.clone(),
+                    created_at: repo::now(),
+                    revoked_at: None,
+                    revoked_reason: None,
+                };
+                let (token, row) = new_refresh_token(&state2, &user, &session.id, now)?;
+                repo::sessions::create(conn, &session, &row)?;
+                repo::audit::record(
+                    conn,
+                    Event {
+                        actor_id: Some(&user.id),
+                        actor_username: Some(&user.username),
+                        client: &client,
+                        action: "login",
+                        outcome: "success",
+                        object_type: Some("session"),
+                        object_id: Some(&session.id),
+                        detail: None,
+                    },
+                )?;
+                token_response(&state2, &user, &session.id, now, token, &row)
+            })
+        })
+        .await
+        .map(|body| HttpResponse::Ok().json(body))
+}
+
+/// Exchange a refresh token for new tokens. The presented token dies; presenting it again
+/// revokes the session.
+#[utoipa::path(post, path = "/api/auth/refresh", tag = "auth", request_body = RefreshRequest,
+    responses((status = 200, body = TokenResponse), (status = 401, body = shared::error::ApiError)))]
+pub async fn refresh(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Json<RefreshRequest>,
+) -> Result<HttpResponse, AppError> {
+    let client = client_of(&req);
+    let claims = match state.keys.verify(&body.refresh_token, TokenType::Refresh) {
+        Ok(c) => c,
+        Err(e) => {
+            let c = client.clone();
+            state
+                .db
+                .run(move |conn| {
+                    repo::audit::record(
+                        conn,
+                        Event {
+                            client: &c,
+                            action: "refresh",
+                            outcome: "failure",
+                            detail: Some(e.code.as_str().to_owned()),
+                            ..Default::default()
+                        },
+                    )
+                })
+                .await?;
+            return Err(e);
+        }
+    };
+    let now = Utc::now();
+    let state2 = state.clone();
+    let outcome = state
+        .db
+        .run(move |conn| {
+            conn.transaction::<_, AppError, _>(|conn| {
+                let Some((token, session)) = repo::sessions::token_with_session(conn, &claims.jti)?
+                else {
+                    return Ok(Err(("unknown_token", None)));
+                };
+                if session.user_id != claims.sub || session.revoked_at.is_some() {
+                    return Ok(Err(("revoked_session", Some(session.user_id))));
+                }
+                if token.used_at.is_some()
+                    || !repo::sessions::mark_used(conn, &token.id, repo::now())?
+                {
+                    // Reuse of a rotated token: someone else may hold the family. Kill it.
+                    repo::sessions::revoke(conn, &session.id, repo::now(), "refresh_token_reuse")?;
+                    return Ok(Err(("reuse_detected", Some(session.user_id))));
+                }
+                let Some(user) = repo::users::by_id(conn, &session.user_id)?.filter(|u| u.active)
+                else {
+                    return Ok(Err(("inactive_user", Some(session.user_id))));
+                };
+                let (jwt, row) = new_refresh_token(&state2, &user, &session.id, now)?;
+                repo::sessions::add_token(conn, &row)?;
+                repo::audit::record(
+                    conn,
+                    Event {
+                        actor_id: Some(&user.id),
+                        actor_username: Some(&user.username),
+                        client: &client,
+                        action: "refresh",
+                        outcome: "success",
+                        object_type: Some("session"),
+                        object_id: Some(&session.id),
+                        detail: None,
+                    },
+                )?;
+                Ok(Ok(token_response(
+                    &state2,
+                    &user,
+                    &session.id,
+                    now,
+                    jwt,
+                    &row,
+                )?))
+            })
+            .and_then(|result| match result {
+                Ok(body) => Ok(Ok(body)),
+                Err((reason, user_id)) => {
+                    // Recorded outside the rolled-back part, so the revocation and the
+                    // failure row both persist.
+                    repo::audit::record(
+                        conn,
+                        Event {
+                            actor_id: user_id.as_deref(),
+                            client: &client,
+                            action: "refresh",
+                            outcome: "failure",
+                            detail: Some(reason.to_owned()),
+                            ..Default::default()
+                        },
+                    )?;
+                    Ok(Err(invalid_token()))
+                }
+            })
+        })
+        .await?;
+    outcome.map(|body| HttpResponse::Ok().json(body))
+}
+
+/// End the session of a refresh token (and thereby every token of it).
+#[utoipa::path(post, path = "/api/auth/logout", tag = "auth", request_body = RefreshRequest,
+    security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = shared::error::ApiError)))]
+pub async fn logout(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    body: web::Json<RefreshRequest>,
+) -> Result<HttpResponse, AppError> {
+    let claims = state.keys.verify(&body.refresh_token, TokenType::Refresh)?;
+    if claims.sub != user.id {
+        return Err(AppError::forbidden());
+    }
+    state
+        .db
+        .run(move |conn| {
+            conn.transaction(|conn| {
+                repo::sessions::revoke(conn, &claims.sid, repo::now(), "logout")?;
+                if claims.sid != user.session_id {
+                    repo::sessions::revoke(conn, &user.session_id, repo::now(), "logout")?;
+                }
+                repo::audit::record(
+                    conn,
+                    Event {
+                        actor_id: Some(&user.id),
+                        actor_username: Some(&user.username),
+                        client: &user.client,
+                        action: "logout",
+                        outcome: "success",
+                        object_type: Some("session"),
+                        object_id: Some(&claims.sid),
+                        detail: None,
+                    },
+                )
+            })
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+fn new_refresh_token(
+    state: &AppState,
+    user: &UserRow,
+    session_id: &str,
+    now: DateTime<Utc>,
+) -> Result<(String, RefreshTokenRow), AppError> {
+    let jti = uuid::Uuid::new_v4().to_string();
+    let expires_at = now + Duration::seconds(state.config.refresh_token_ttl_secs);
+    let token = state.keys.issue(
+        TokenType::Refresh,
+        &user.id,
+        session_id,
+        &jti,
+        now,
+        expires_at,
+    )?;
+    let row = RefreshTokenRow {
+        id: jti,
+        session_id: session_id.to_owned(),
+        issued_at: repo::now(),
+        expires_at: expires_at.naive_utc(),
+        used_at: None,
+    };
+    Ok((token, row))
+}
+
+fn token_response(
+    state: &AppState,
+    user: &UserRow,
+    session_id: &str,
+    now: DateTime<Utc>,
+    refresh_token: String,
+    refresh_row: &RefreshTokenRow,
+) -> Result<TokenResponse, AppError> {
+    let ttl = state.config.access_token_ttl_secs;
+    let expires_at = now + Duration::seconds(ttl);
+    let jti = uuid::Uuid::new_v4().to_string();
+    let access_token = state.keys.issue(
+        TokenType::Access,
+        &user.id,
+        session_id,
+        &jti,
+        now,
+        expires_at,
+    )?;
+    Ok(TokenResponse {
+        access_token,
+        token_type: "Bearer".into(),
+        expires_in: ttl,
+        expires_at,
+        refresh_token,
+        refresh_expires_at: refresh_row.expires_at.and_utc(),
+        user: repo::users::to_dto(user)?,
+    })
+}

@@ -1,0 +1,335 @@
+//! `GET /api/enclaves` (lookup) and `GET /api/enclaves/{id}` (the enclave page with the
+//! verdicts of checks 1 and 2, computed by the rules in `shared`).
+
+use actix_web::{HttpResponse, web};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{NaiveDate, NaiveTime, Timelike, Utc};
+use serde::{Deserialize, Serialize};
+use shared::dto::auth::Role;
+use shared::dto::enclave::{Checks, EnclaveDetail, EnclavePage, EnclaveSummary};
+use shared::dto::registration::{MemberRole, Registration, RegistrationMember};
+use shared::error::ErrorCode;
+use shared::rules::contract_filed::check_contract_filed;
+use shared::rules::daily_registration::check_daily_registration;
+use shared::rules::enterprise_number::EnterpriseNumber;
+use shared::rules::time::belgian_local;
+use utoipa::IntoParams;
+
+use crate::auth::AuthUser;
+use crate::db::repo::enclaves::{self as repo, After, Search, SearchMode};
+use crate::db::rows::uuid;
+use crate::error::AppError;
+use crate::search_text::normalise;
+use crate::state::AppState;
+
+const ALL_ROLES: &[Role] = &[Role::Inspector, Role::Reviewer, Role::Admin];
+const DEFAULT_LIMIT: usize = 20;
+const MAX_LIMIT: usize = 100;
+const DEFAULT_RADIUS_KM: f64 = 10.0;
+const MAX_RADIUS_KM: f64 = 250.0;
+
+/// Registers the enclave routes under `/api`.
+pub fn config(cfg: &mut web::ServiceConfig) {
+    cfg.route("/enclaves", web::get().to(search))
+        .route("/enclaves/{id}", web::get().to(detail));
+}
+
+/// Query of `GET /api/enclaves`; give at most one of `q`, `enterprise_number` and `near`.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct SearchQuery {
+    /// Free text: host, maatwerkbedrijf, site, street, municipality (accents and case ignored).
+    pub q: Option<String>,
+    /// Enterprise number of the host or the maatwerkbedrijf, in any usual spelling.
+    pub enterprise_number: Option<String>,
+    /// `LAT,LON`: nearest first.
+    pub near: Option<String>,
+    /// Radius for `near`, default 10 km.
+    pub radius_km: Option<f64>,
+    /// Page size, 1–100 (default 20).
+    pub limit: Option<usize>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// The opaque cursor's content.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "k")]
+enum Cursor {
+    #[serde(rename = "s")]
+    Key { s: String, i: String },
+    #[serde(rename = "d")]
+    Distance { d: f64, i: String },
+}
+
+fn bad_query(nl: &str, en: &str) -> AppError {
+    AppError::bad_request(nl, en)
+}
+
+impl SearchQuery {
+    fn into_search(self, user: &AuthUser) -> Result<Search, AppError> {
+        let q = self.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
+        let given = [
+            q.is_some(),
+            self.enterprise_number.is_some(),
+            self.near.is_some(),
+        ];
+        if given.iter().filter(|g| **g).count() > 1 {
+            return Err(bad_query(
+                "Geef één zoekwijze: q, enterprise_number of near.",
+                "Give one search mode: q, enterprise_number or near.",
+            ));
+        }
+        let limit = self.limit.unwrap_or(DEFAULT_LIMIT);
+        if !(1..=MAX_LIMIT).contains(&limit) {
+            return Err(bad_query(
+                "limit moet tussen 1 en 100 liggen.",
+                "limit must be between 1 and 100.",
+            ));
+        }
+        let mode = if let Some(raw) = &self.enterprise_number {
+            let number: EnterpriseNumber =
+                raw.parse()
+                    .map_err(|e: shared::rules::enterprise_number::NumberError| {
+                        AppError::new(
+                            ErrorCode::InvalidEnterpriseNumber,
+                            e.message_nl(),
+                            e.message_en(),
+                        )
+                    })?;
+            SearchMode::EnterpriseNumber(number.digits().to_owned())
+        } else if let Some(near) = &self.near {
+            let (lat, lon) = parse_position(near)?;
+            let radius_km = self.radius_km.unwrap_or(DEFAULT_RADIUS_KM);
+            if !(radius_km > 0.0 && radius_km <= MAX_RADIUS_KM) {
+                return Err(bad_query(
+                    "radius_km moet groter dan 0 en hoogstens 250 zijn.",
+                    "radius_km must be above 0 and at most 250.",
+                ));
+            }
+            SearchMode::Near {
+                lat,
+                lon,
+                radius_km,
+            }
+        } else if let Some(q) = q {
+            let words: Vec<String> = normalise(q).split_whitespace().map(str::to_owned).collect();
+            if words.is_empty() {
+                SearchMode::All
+            } else {
+                SearchMode::Text(words)
+            }
+        } else {
+            SearchMode::All
+        };
+        let after = match self.cursor.as_deref() {
+            None | Some("") => None,
+            Some(c) => Some(decode_cursor(c, &mode)?),
+        };
+        let provinces = if user.role == Role::Inspector {
+            user.provinces.clone()
+        } else {
+            Vec::new()
+        };
+        Ok(Search {
+            mode,
+            limit,
+            after,
+            provinces,
+        })
+    }
+}
+
+fn parse_position(s: &str) -> Result<(f64, f64), AppError> {
+    let bad = || {
+        bad_query(
+            "near moet de vorm LAT,LON hebben, bv. 51.05,3.72.",
+            "near must look like LAT,LON, e.g. 51.05,3.72.",
+        )
+    };
+    let (lat, lon) = s.split_once(',').ok_or_else(bad)?;
+    let lat: f64 = lat.trim().parse().map_err(|_| bad())?;
+    let lon: f64 = lon.trim().parse().map_err(|_| bad())?;
+    if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) {
+        return Err(bad());
+    }
+    Ok((lat, lon))
+}
+
+fn bad_cursor() -> AppError {
+    bad_query(
+        "Ongeldige cursor; begin de zoekopdracht opnieuw.",
+        "Invalid cursor; start the search again.",
+    )
+}
+
+fn decode_cursor(c: &str, mode: &SearchMode) -> Result<After, AppError> {
+    let bytes = URL_SAFE_NO_PAD.decode(c).map_err(|_| bad_cursor())?;
+    let cursor: Cursor = serde_json::from_slice(&bytes).map_err(|_| bad_cursor())?;
+    match (cursor, mode) {
+        (Cursor::Distance { d, i }, SearchMode::Near { .. }) => {
+            Ok(After::Distance { km: d, id: i })
+        }
+        (Cursor::Key { s, i }, m) if !matches!(m, SearchMode::Near { .. }) => {
+            Ok(After::Key { sort_key: s, id: i })
+        }
+        _ => Err(bad_cursor()),
+    }
+}
+
+fn encode_cursor(c: &Cursor) -> String {
+    URL_SAFE_NO_PAD.encode(serde_json::to_vec(c).unwrap_or_default())
+}
+
+/// Search enclaves by free text, enterprise number, or nearest first.
+#[utoipa::path(get, path = "/api/enclaves", tag = "enclaves", params(SearchQuery),
+    security(("bearer" = [])),
+    responses((status = 200, body = EnclavePage), (status = 400, body = shared::error::ApiError),
+              (status = 401, body = shared::error::ApiError)))]
+pub async fn search(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    query: web::Query<SearchQuery>,
+) -> Result<HttpResponse, AppError> {
+    user.require(ALL_ROLES)?;
+    let search = query.into_inner().into_search(&user)?;
+    let limit = search.limit;
+    let mut hits = state
+        .db
+        .run(move |conn| repo::search(conn, &search))
+        .await?;
+    let next_cursor = if hits.len() > limit {
+        hits.truncate(limit);
+        hits.last().map(|h| {
+            encode_cursor(&match h.distance_km {
+                Some(d) => Cursor::Distance {
+                    d,
+                    i: h.enclave.id.clone(),
+                },
+                None => Cursor::Key {
+                    s: h.enclave.sort_key.clone(),
+                    i: h.enclave.id.clone(),
+                },
+            })
+        })
+    } else {
+        None
+    };
+    let items = hits
+        .into_iter()
+        .map(|h| {
+            Ok(EnclaveSummary {
+                id: uuid(&h.enclave.id)?,
+                site: h.enclave.site()?,
+                latitude: h.enclave.latitude,
+                longitude: h.enclave.longitude,
+                activity: h.enclave.activity.clone(),
+                status: h.enclave.status()?,
+                maatwerkbedrijf: h.maatwerkbedrijf.to_ref()?,
+                host: h.host.to_ref()?,
+                distance_km: h.distance_km.map(|d| (d * 100.0).round() / 100.0),
+            })
+        })
+        .collect::<Result<Vec<_>, AppError>>()?;
+    Ok(HttpResponse::Ok().json(EnclavePage { items, next_cursor }))
+}
+
+/// Query of `GET /api/enclaves/{id}`.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct DetailQuery {
+    /// The day to check, `YYYY-MM-DD` (default: today in Belgium).
+    pub on: Option<String>,
+    /// The Belgian local time of the check, `HH:MM` (default: now).
+    pub at: Option<String>,
+}
+
+/// An enclave with its organisations, contracts, that day's registration and the verdicts.
+#[utoipa::path(get, path = "/api/enclaves/{id}", tag = "enclaves", params(DetailQuery,
+    ("id" = uuid::Uuid, Path, description = "Enclave id")),
+    security(("bearer" = [])),
+    responses((status = 200, body = EnclaveDetail), (status = 400, body = shared::error::ApiError),
+              (status = 403, body = shared::error::ApiError), (status = 404, body = shared::error::ApiError)))]
+pub async fn detail(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    query: web::Query<DetailQuery>,
+) -> Result<HttpResponse, AppError> {
+    user.require(ALL_ROLES)?;
+    let id = uuid::Uuid::parse_str(&path.into_inner())
+        .map_err(|_| AppError::not_found("Enclave", "Enclave"))?
+        .to_string();
+    let now_local = belgian_local(Utc::now());
+    let on = match query.on.as_deref() {
+        None => now_local.date(),
+        Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
+            bad_query(
+                "on moet de vorm JJJJ-MM-DD hebben.",
+                "on must look like YYYY-MM-DD.",
+            )
+        })?,
+    };
+    let at = match query.at.as_deref() {
+        None => now_local.time().with_nanosecond(0).unwrap_or_default(),
+        Some(s) => NaiveTime::parse_from_str(s, "%H:%M")
+            .map_err(|_| bad_query("at moet de vorm UU:MM hebben.", "at must look like HH:MM."))?,
+    };
+    let data = state
+        .db
+        .run(move |conn| repo::detail(conn, &id, on))
+        .await?
+        .ok_or_else(|| AppError::not_found("Enclave", "Enclave"))?;
+    if !user.covers(data.enclave.province()?) {
+        return Err(AppError::forbidden());
+    }
+    let contracts = data
+        .contracts
+        .iter()
+        .map(|c| c.to_dto())
+        .collect::<Result<Vec<_>, _>>()?;
+    let registration = data
+        .registration
+        .map(|(reg, members)| {
+            Ok::<_, AppError>(Registration {
+                id: uuid(&reg.id)?,
+                enclave_id: uuid(&reg.enclave_id)?,
+                work_date: reg.work_date,
+                registered_at: reg.registered_at.and_utc(),
+                planned_start: reg.planned_start,
+                members: members
+                    .into_iter()
+                    .map(|(m, p)| {
+                        Ok(RegistrationMember {
+                            person_id: uuid(&p.id)?,
+                            display_name: p.display_name,
+                            company_reference: p.company_reference,
+                            role: MemberRole::parse(&m.role)
+                                .ok_or_else(|| AppError::internal("bad stored member role"))?,
+                        })
+                    })
+                    .collect::<Result<Vec<_>, AppError>>()?,
+            })
+        })
+        .transpose()?;
+    let checks = Checks {
+        contract_filed: check_contract_filed(&contracts, on, &state.config.rules),
+        daily_registration: check_daily_registration(
+            registration.as_ref(),
+            on,
+            on.and_time(at).min(now_local),
+        ),
+    };
+    Ok(HttpResponse::Ok().json(EnclaveDetail {
+        id: uuid(&data.enclave.id)?,
+        site: data.enclave.site()?,
+        activity: data.enclave.activity.clone(),
+        status: data.enclave.status()?,
+        maatwerkbedrijf: data.maatwerkbedrijf.to_dto()?,
+        host: data.host.to_dto()?,
+        contracts,
+        registration,
+        on,
+        at,
+        checks,
+    }))
+}

@@ -1,0 +1,162 @@
+//! Enclaves: search results and the enclave page with its checks.
+
+use chrono::{NaiveDate, NaiveTime};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::contract::Contract;
+use super::organisation::{Organisation, OrganisationRef};
+use super::registration::Registration;
+use crate::rules::verdict::Verdict;
+
+/// The Flemish provinces; inspectors cover one or more.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Province {
+    Antwerpen,
+    Limburg,
+    OostVlaanderen,
+    VlaamsBrabant,
+    WestVlaanderen,
+}
+
+impl Province {
+    /// All provinces of Flanders.
+    pub const ALL: [Self; 5] = [
+        Self::Antwerpen,
+        Self::Limburg,
+        Self::OostVlaanderen,
+        Self::VlaamsBrabant,
+        Self::WestVlaanderen,
+    ];
+
+    /// The province as stored and serialised.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Antwerpen => "antwerpen",
+            Self::Limburg => "limburg",
+            Self::OostVlaanderen => "oost_vlaanderen",
+            Self::VlaamsBrabant => "vlaams_brabant",
+            Self::WestVlaanderen => "west_vlaanderen",
+        }
+    }
+
+    /// Parses the stored form.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+
+    /// The province of a Flemish postcode (`None` outside Flanders).
+    pub fn from_postcode(postcode: u16) -> Option<Self> {
+        match postcode {
+            1500..=1999 | 3000..=3499 => Some(Self::VlaamsBrabant),
+            2000..=2999 => Some(Self::Antwerpen),
+            3500..=3999 => Some(Self::Limburg),
+            8000..=8999 => Some(Self::WestVlaanderen),
+            9000..=9999 => Some(Self::OostVlaanderen),
+            _ => None,
+        }
+    }
+}
+
+/// Whether the enclave is running.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum EnclaveStatus {
+    Active,
+    Suspended,
+    Ended,
+}
+
+impl EnclaveStatus {
+    /// The status as stored and serialised.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Suspended => "suspended",
+            Self::Ended => "ended",
+        }
+    }
+
+    /// Parses the stored form.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "active" => Some(Self::Active),
+            "suspended" => Some(Self::Suspended),
+            "ended" => Some(Self::Ended),
+            _ => None,
+        }
+    }
+}
+
+/// Where the enclave works: a site of the host organisation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Site {
+    pub name: String,
+    pub street: String,
+    pub postcode: String,
+    pub municipality: String,
+    pub province: Province,
+    pub latitude: f64,
+    pub longitude: f64,
+    /// Vestigingseenheidsnummer, formatted `2.123.456.789`, where known.
+    pub establishment_unit_number: Option<String>,
+}
+
+/// An enclave in a list of search results.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EnclaveSummary {
+    pub id: Uuid,
+    pub site: Site,
+    /// The site's position, repeated at the top level for map and distance use.
+    pub latitude: f64,
+    pub longitude: f64,
+    pub activity: String,
+    pub status: EnclaveStatus,
+    pub maatwerkbedrijf: OrganisationRef,
+    pub host: OrganisationRef,
+    /// Distance from the searched position, for "near" searches.
+    pub distance_km: Option<f64>,
+}
+
+/// One page of search results; pass `next_cursor` back as `cursor` for the next page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EnclavePage {
+    pub items: Vec<EnclaveSummary>,
+    pub next_cursor: Option<String>,
+}
+
+/// The enclave page: everything an inspector needs on site for one day.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EnclaveDetail {
+    pub id: Uuid,
+    pub site: Site,
+    pub activity: String,
+    pub status: EnclaveStatus,
+    pub maatwerkbedrijf: Organisation,
+    pub host: Organisation,
+    /// All contracts of the enclave, newest start first.
+    pub contracts: Vec<Contract>,
+    /// The registration for `on`, if any.
+    pub registration: Option<Registration>,
+    /// The day the checks are for.
+    pub on: NaiveDate,
+    /// The Belgian local time the checks are for.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "10:15:00"))]
+    pub at: NaiveTime,
+    pub checks: Checks,
+}
+
+/// The verdicts of the checks computed from the register.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Checks {
+    pub contract_filed: Verdict,
+    pub daily_registration: Verdict,
+}

@@ -1,0 +1,8 @@
+//! JSON shapes of the HTTP API, one module per resource. Database rows live in the server;
+//! these are what crosses the wire.
+
+pub mod auth;
+pub mod contract;
+pub mod enclave;
+pub mod organisation;
+pub mod registration;
