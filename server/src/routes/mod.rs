@@ -1,6 +1,7 @@
 //! HTTP routes, wired in one place: `/api/...` per resource, health, the OpenAPI document,
 //! and the PWA's static files as the fallback.
 
+pub mod audit;
 pub mod auth;
 pub mod enclaves;
 
@@ -19,6 +20,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
                 .route("/openapi.json", web::get().to(openapi))
                 .configure(auth::config)
                 .configure(enclaves::config)
+                .configure(audit::config)
                 .default_service(web::to(api_not_found)),
         )
         .configure(crate::pwa::config)
@@ -51,9 +53,9 @@ async fn api_not_found(req: HttpRequest) -> Result<HttpResponse, AppError> {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Enclave Inspect API", description = "Lookup, verdicts and inspections of enclavewerking."),
-    paths(health, auth::login, auth::refresh, auth::logout, enclaves::search, enclaves::detail),
+    paths(health, auth::login, auth::refresh, auth::logout, enclaves::search, enclaves::detail, audit::list),
     modifiers(&BearerAuth),
-    tags((name = "auth"), (name = "enclaves"), (name = "health"))
+    tags((name = "auth"), (name = "enclaves"), (name = "audit"), (name = "health"))
 )]
 pub struct ApiDoc;
 

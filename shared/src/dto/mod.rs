@@ -1,6 +1,7 @@
 //! JSON shapes of the HTTP API, one module per resource. Database rows live in the server;
 //! these are what crosses the wire.
 
+pub mod audit;
 pub mod auth;
 pub mod contract;
 pub mod enclave;

@@ -63,3 +63,20 @@ pub fn login_failures_since(
         .first(conn)?;
     Ok((by_user, by_client))
 }
+
+/// The newest events first, optionally of one action.
+pub fn recent(
+    conn: &mut DbConnection,
+    action: Option<&str>,
+    limit: i64,
+) -> Result<Vec<AuditEventRow>, AppError> {
+    let mut query = audit_events::table
+        .select(AuditEventRow::as_select())
+        .order((audit_events::occurred_at.desc(), audit_events::id.desc()))
+        .limit(limit)
+        .into_boxed();
+    if let Some(action) = action {
+        query = query.filter(audit_events::action.eq(action.to_owned()));
+    }
+    Ok(query.load(conn)?)
+}

@@ -1,0 +1,6 @@
+//! API tests: each starts the real server on a random port against a fresh database, once on
+//! SQLite and once on PostgreSQL.
+
+mod auth;
+mod lookup;
+mod verdicts;

@@ -1,0 +1,181 @@
+//! Test support: start the real server on a random port against a fresh database (a temporary
+//! SQLite file, or a new PostgreSQL database that is dropped afterwards), a builder for the
+//! data a scenario needs, and an HTTP client that speaks the API.
+
+pub mod fixture;
+pub mod postgres;
+
+
+use reqwest::{Method, Response, StatusCode};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use server::config::Config;
+use server::db::Db;
+use server::startup::Application;
+use shared::dto::auth::TokenResponse;
+
+pub use fixture::Fixture;
+
+/// The signing secret of test servers, so tests can forge tokens.
+pub const TEST_JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123";
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Generates one `#[tokio::test]` per backend for an `async fn(Backend)`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),+ $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name($crate::Backend::Sqlite).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if $crate::postgres::available() {
+                    super::$name($crate::Backend::Postgres).await
+                }
+            }
+        }
+    )+};
+}
+
+/// A fresh database; removed when dropped.
+pub enum TestDatabase {
+    Sqlite { url: String, _dir: tempfile::TempDir },
+    Postgres(postgres::TempDatabase),
+}
+
+impl TestDatabase {
+    /// A new, empty database on `backend`.
+    pub fn create(backend: Backend) -> Self {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = dir.path().join("test.db").to_string_lossy().into_owned();
+                Self::Sqlite { url, _dir: dir }
+            }
+            Backend::Postgres => Self::Postgres(postgres::TempDatabase::create()),
+        }
+    }
+
+    /// Its connection URL.
+    pub fn url(&self) -> &str {
+        match self {
+            Self::Sqlite { url, .. } => url,
+            Self::Postgres(db) => db.url(),
+        }
+    }
+}
+
+/// A running server with its own database.
+pub struct TestApp {
+    pub base_url: String,
+    pub client: reqwest::Client,
+    pub db: Db,
+    pub backend: Backend,
+    _database: TestDatabase,
+}
+
+
+impl TestApp {
+    /// Starts a server with default settings.
+    pub async fn spawn(backend: Backend) -> Self {
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    /// Starts a server after `adjust` has changed its configuration.
+    pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> Self {
+        let database = TestDatabase::create(backend);
+        let mut config = Config::new(database.url());
+        config.bind = "127.0.0.1:0".into();
+        config.db_max_connections = 4;
+        config.jwt_secret = Some(TEST_JWT_SECRET.into());
+        adjust(&mut config);
+        let app = Application::build(config).expect("server starts");
+        let base_url = format!("http://127.0.0.1:{}", app.port());
+        let db = app.db().clone();
+        tokio::spawn(app.run_until_stopped());
+        Self {
+            base_url,
+            client: reqwest::Client::new(),
+            db,
+            backend,
+            _database: database,
+        }
+    }
+
+    /// A builder for this app's data.
+    pub fn fixture(&self) -> Fixture {
+        Fixture::new(self.db.clone())
+    }
+
+    /// Sends a request with an optional bearer token and JSON body.
+    pub async fn send<B: Serialize>(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&B>,
+    ) -> Response {
+        let mut req = self.client.request(method, format!("{}{path}", self.base_url));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        req.send().await.expect("request sent")
+    }
+
+    /// GET with a token.
+    pub async fn get(&self, path: &str, token: &str) -> Response {
+        self.send::<()>(Method::GET, path, Some(token), None).await
+    }
+
+    /// POST a JSON body without a token.
+    pub async fn post<B: Serialize>(&self, path: &str, body: &B) -> Response {
+        self.send(Method::POST, path, None, Some(body)).await
+    }
+
+    /// Raw login attempt.
+    pub async fn try_login(&self, username: &str, password: &str) -> Response {
+        self.post(
+            "/api/auth/login",
+            &serde_json::json!({ "username": username, "password": password }),
+        )
+        .await
+    }
+
+    /// Logs in and returns the tokens; panics on failure.
+    pub async fn login(&self, username: &str, password: &str) -> TokenResponse {
+        let res = self.try_login(username, password).await;
+        assert_eq!(res.status(), StatusCode::OK, "login of {username}");
+        res.json().await.expect("token response")
+    }
+}
+
+/// Reads a JSON body after asserting the status.
+pub async fn json<T: DeserializeOwned>(res: Response, status: StatusCode) -> T {
+    let actual = res.status();
+    let text = res.text().await.expect("body");
+    assert_eq!(actual, status, "unexpected status; body: {text}");
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("bad JSON ({e}): {text}"))
+}
+
+/// Asserts an error answer: status and machine-readable code, with messages in both languages.
+pub async fn assert_error(res: Response, status: StatusCode, code: &str) {
+    let body: serde_json::Value = json(res, status).await;
+    assert_eq!(body["error"]["code"], code, "{body}");
+    for field in ["message", "message_nl", "message_en"] {
+        assert!(
+            body["error"][field].as_str().is_some_and(|m| !m.is_empty()),
+            "missing {field}: {body}"
+        );
+    }
+}
