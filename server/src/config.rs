@@ -1,6 +1,8 @@
 //! Typed configuration: defaults that run with no set-up, each overridable by an environment
 //! variable (documented in the README).
 
+use std::time::Duration;
+
 use shared::rules::{CalendarSettings, LeadTime, RuleSettings};
 
 /// Default SQLite database: a file under `data/`.
@@ -28,6 +30,11 @@ pub struct Config {
     pub login_limits: LoginLimits,
     /// Largest accepted JSON body in bytes.
     pub json_body_limit: usize,
+    /// How stale the in-memory lookup index may get before it checks the register again.
+    pub lookup_index_max_age: Duration,
+    /// How long a verified session is trusted before it is checked in the database again
+    /// (revocations through another instance take effect within this time).
+    pub session_cache_ttl: Duration,
 }
 
 /// How many failed logins are tolerated in a sliding window before answering 429.
@@ -57,6 +64,8 @@ impl Config {
                 failures_per_client: 20,
             },
             json_body_limit: 256 * 1024,
+            lookup_index_max_age: Duration::from_secs(2),
+            session_cache_ttl: Duration::from_secs(2),
         }
     }
 
@@ -68,10 +77,8 @@ impl Config {
             c.db_max_connections = parse("DB_MAX_CONNECTIONS", &v)?;
         }
         c.jwt_secret = env("JWT_SECRET");
-        if let Some(secret) = &c.jwt_secret {
-            if secret.len() < 32 {
-                return Err("JWT_SECRET must be at least 32 characters".into());
-            }
+        if c.jwt_secret.as_ref().is_some_and(|s| s.len() < 32) {
+            return Err("JWT_SECRET must be at least 32 characters".into());
         }
         if let Some(v) = env("ACCESS_TOKEN_TTL_SECS") {
             c.access_token_ttl_secs = parse("ACCESS_TOKEN_TTL_SECS", &v)?;
@@ -81,6 +88,12 @@ impl Config {
         }
         if let Some(v) = env("REFRESH_TOKEN_TTL_SECS") {
             c.refresh_token_ttl_secs = parse("REFRESH_TOKEN_TTL_SECS", &v)?;
+        }
+        if let Some(v) = env("LOOKUP_INDEX_MAX_AGE_MS") {
+            c.lookup_index_max_age = Duration::from_millis(parse("LOOKUP_INDEX_MAX_AGE_MS", &v)?);
+        }
+        if let Some(v) = env("SESSION_CACHE_TTL_MS") {
+            c.session_cache_ttl = Duration::from_millis(parse("SESSION_CACHE_TTL_MS", &v)?);
         }
         if let Some(v) = env("RULE_LEAD_TIME") {
             c.rules.lead_time = match v.as_str() {

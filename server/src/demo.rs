@@ -394,7 +394,7 @@ fn id(rng: &mut StdRng) -> String {
 }
 
 fn distance_km(a: (f64, f64), b: (f64, f64)) -> f64 {
-    crate::db::repo::enclaves::haversine_km(a.0, a.1, b.0, b.1)
+    shared::rules::geo::haversine_km(a.0, a.1, b.0, b.1)
 }
 
 fn province_of(postcode: &str) -> Province {
@@ -451,7 +451,8 @@ pub fn generate(today: NaiveDate) -> DemoData {
     let mut names = std::collections::HashSet::new();
     while mwbs.len() < MAATWERKBEDRIJVEN {
         let form = pick(&mut rng, MWB_FORMS);
-        let mut name = form.replace("{n}", *pick(&mut rng, MWB_NOUNS));
+        let noun: &str = MWB_NOUNS[rng.random_range(0..MWB_NOUNS.len())];
+        let mut name = form.replace("{n}", noun);
         if rng.random_bool(0.5) {
             name = format!("{name} {}", pick(&mut rng, REGIONS));
         }
@@ -503,7 +504,7 @@ pub fn generate(today: NaiveDate) -> DemoData {
             (OrganisationKind::Other, name, Some("94.990"))
         };
         // Numbers starting with 1 exist since 2023: give some recent hosts one.
-        let base = if i % 9 == 0 {
+        let base = if i.is_multiple_of(9) {
             10_050_000 + i * 1_013
         } else {
             4_600_000 + i * 9_871
@@ -715,8 +716,8 @@ pub fn generate(today: NaiveDate) -> DemoData {
             }
             // Now and then a supervisor of another team of the same company is also
             // registered here: a "floating" supervisor.
-            if rng.random_bool(0.02) {
-                if let Some(other) = supervisors_of[w]
+            if rng.random_bool(0.02)
+                && let Some(other) = supervisors_of[w]
                     .iter()
                     .find(|s| !team.iter().any(|(p, _)| p == *s))
                 {
@@ -725,7 +726,6 @@ pub fn generate(today: NaiveDate) -> DemoData {
                         person_id: other.clone(),
                         role: MemberRole::Supervisor.as_str().into(),
                     });
-                }
             }
         }
     }
@@ -829,10 +829,8 @@ fn enclave_contracts(
                 }
             }
         };
-        if let Some(e) = end {
-            if e < today && cstatus != ContractStatus::Rejected {
-                cstatus = ContractStatus::Ended;
-            }
+        if end.is_some_and(|e| e < today) && cstatus != ContractStatus::Rejected {
+            cstatus = ContractStatus::Ended;
         }
         let year = start.year();
         let n = seq.entry(year).or_insert(0);
@@ -859,10 +857,9 @@ fn enclave_contracts(
         // A rejected contract is usually resubmitted; an ended one renewed if the enclave runs.
         let next = if cstatus == ContractStatus::Rejected && rng.random_bool(0.7) {
             Some(start + chrono::Duration::days(rng.random_range(14..60)))
-        } else if let Some(e) = end.filter(|e| *e < today && status != EnclaveStatus::Ended) {
-            Some(e + chrono::Duration::days(1))
         } else {
-            None
+            end.filter(|e| *e < today && status != EnclaveStatus::Ended)
+                .map(|e| e + chrono::Duration::days(1))
         };
         match next {
             Some(n) if n < today => start = n,

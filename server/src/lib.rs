@@ -2,13 +2,14 @@
 //! plus the embedded PWA, on SQLite (default) or PostgreSQL.
 //!
 //! Layering: `routes` (HTTP, extraction, DTOs) → `shared::rules` (pure verdicts) →
-//! `db::repo` (SQL, transactions) → `db::rows`. `startup` wires it together; `main.rs` is the CLI.
+//! `db::repo` (SQL, transactions) → `db::rows`; `index` keeps the register in memory for lookups. `startup` wires it together; `main.rs` is the CLI.
 
 pub mod auth;
 pub mod config;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod index;
 pub mod pwa;
 pub mod routes;
 pub mod search_text;

@@ -128,6 +128,7 @@ fn run(cli: Cli) -> Result<(), String> {
 
 async fn serve(config: Config, demo: bool) -> Result<(), String> {
     let url = config.database_url.clone();
+    let host = config.bind.rsplit_once(':').map_or("127.0.0.1", |(h, _)| h).to_owned();
     let app = Application::build(config)?;
     if demo {
         let today = belgian_local(Utc::now()).date();
@@ -149,7 +150,7 @@ async fn serve(config: Config, demo: bool) -> Result<(), String> {
         }
     }
     println!(
-        "Enclave Inspect on http://127.0.0.1:{} (database: {url})",
+        "Enclave Inspect on http://{host}:{} (database: {url})",
         app.port()
     );
     app.run_until_stopped().await.map_err(|e| e.to_string())

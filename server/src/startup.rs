@@ -10,7 +10,9 @@ use actix_web::{App, HttpRequest, HttpServer, web};
 use shared::error::ErrorCode;
 use tracing_actix_web::TracingLogger;
 
+use crate::auth::sessions::SessionCache;
 use crate::auth::token::TokenKeys;
+use crate::index::EnclaveIndex;
 use crate::config::Config;
 use crate::db::{Db, repo};
 use crate::error::AppError;
@@ -45,7 +47,13 @@ impl Application {
             .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();
         let json_limit = config.json_body_limit;
-        let state = web::Data::new(AppState { db, keys, config });
+        let state = web::Data::new(AppState {
+            db,
+            keys,
+            sessions: SessionCache::new(config.session_cache_ttl),
+            index: EnclaveIndex::new(config.lookup_index_max_age),
+            config,
+        });
         let app_state = state.clone();
         let server = HttpServer::new(move || {
             App::new()

@@ -1,12 +1,17 @@
 //! The state shared by all handlers.
 
+use crate::auth::sessions::SessionCache;
 use crate::auth::token::TokenKeys;
 use crate::config::Config;
 use crate::db::Db;
+use crate::index::EnclaveIndex;
 
-/// Database pool, token keys and configuration, given to handlers as `web::Data<AppState>`.
+/// Database pool, token keys, caches and configuration, given to handlers as
+/// `web::Data<AppState>` (one instance shared by all workers).
 pub struct AppState {
     pub db: Db,
     pub keys: TokenKeys,
     pub config: Config,
+    pub sessions: SessionCache,
+    pub index: EnclaveIndex,
 }

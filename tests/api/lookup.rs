@@ -19,6 +19,7 @@ on_both_backends!(
     unknown_or_malformed_ids_are_404,
     bad_search_parameters_are_400,
     inspectors_see_only_their_provinces,
+    the_lookup_index_picks_up_register_changes,
 );
 
 const PW: &str = "a-long-test-password";
@@ -221,4 +222,20 @@ async fn inspectors_see_only_their_provinces(backend: Backend) {
     let rev = app.login("rev", PW).await.access_token;
     assert_eq!(search(&app, &rev, "q=host").await.items.len(), 2);
     assert_eq!(app.get(&format!("/api/enclaves/{}", gent.id), &rev).await.status(), StatusCode::OK);
+}
+
+async fn the_lookup_index_picks_up_register_changes(backend: Backend) {
+    let max_age = std::time::Duration::from_millis(300);
+    let app = TestApp::spawn_with(backend, |c| c.lookup_index_max_age = max_age).await;
+    app.fixture().user("ines", PW, Role::Inspector, &[]);
+    let token = app.login("ines", PW).await.access_token;
+    let f = app.fixture();
+    f.simple_enclave("Eerste Host");
+    assert_eq!(search(&app, &token, "q=eerste").await.items.len(), 1);
+    // A change written behind the server's back (another instance, an import) shows up
+    // once the index's maximum age has passed.
+    f.simple_enclave("Tweede Host");
+    tokio::time::sleep(max_age + std::time::Duration::from_millis(100)).await;
+    assert_eq!(search(&app, &token, "q=tweede").await.items.len(), 1);
+    assert_eq!(search(&app, &token, "q=host").await.items.len(), 2);
 }

@@ -49,8 +49,9 @@ async fn contract_filed_reasons(backend: Backend) {
     use VerdictStatus::*;
 
     // (case, contracts, date checked, expected status, expected codes)
+    type Case = (&'static str, Vec<ContractSpec>, &'static str, VerdictStatus, Vec<ReasonCode>);
     let monday = date("2024-03-11");
-    let cases: Vec<(&str, Vec<ContractSpec>, &str, VerdictStatus, Vec<ReasonCode>)> = vec![
+    let cases: Vec<Case> = vec![
         (
             "notified the Friday before a Monday start",
             vec![ContractSpec { start: monday, notified_local: Some(local("2024-03-08 16:30")), ..Default::default() }],

@@ -1,7 +1,9 @@
 //! Test support: start the real server on a random port against a fresh database (a temporary
 //! SQLite file, or a new PostgreSQL database that is dropped afterwards), a builder for the
-//! data a scenario needs, and an HTTP client that speaks the API.
+//! data a scenario needs, an HTTP client that speaks the API, and headless Chromium for the
+//! browser tests.
 
+pub mod browser;
 pub mod fixture;
 pub mod postgres;
 
@@ -96,6 +98,8 @@ impl TestApp {
         config.bind = "127.0.0.1:0".into();
         config.db_max_connections = 4;
         config.jwt_secret = Some(TEST_JWT_SECRET.into());
+        // Fixtures write straight into the database: let lookups see them at once.
+        config.lookup_index_max_age = std::time::Duration::ZERO;
         adjust(&mut config);
         let app = Application::build(config).expect("server starts");
         let base_url = format!("http://127.0.0.1:{}", app.port());

@@ -2,6 +2,7 @@
 //! extractor that every protected handler takes as an argument.
 
 pub mod password;
+pub mod sessions;
 pub mod token;
 
 use std::future::Future;
@@ -15,6 +16,7 @@ use shared::dto::enclave::Province;
 use crate::db::repo;
 use crate::error::AppError;
 use crate::state::AppState;
+use sessions::SessionUser;
 use token::{TokenType, invalid_token};
 
 /// The user behind a valid access token of a live session.
@@ -75,19 +77,31 @@ impl FromRequest for AuthUser {
                 .or_else(|| header.strip_prefix("bearer "))
                 .ok_or_else(AppError::unauthorized)?;
             let claims = state.keys.verify(token.trim(), TokenType::Access)?;
-            let (sid, sub) = (claims.sid.clone(), claims.sub.clone());
-            // Revocation: the session must still be live and the user active.
-            let user = state
-                .db
-                .run(move |conn| repo::sessions::live_session_user(conn, &sid, &sub))
-                .await?
-                .ok_or_else(invalid_token)?;
-            let role = Role::parse(&user.role).ok_or_else(invalid_token)?;
+            let user = match state.sessions.get(&claims.sid, &claims.sub) {
+                Some(user) => user,
+                None => {
+                    // Revocation: the session must still be live and the user active.
+                    let (sid, sub) = (claims.sid.clone(), claims.sub.clone());
+                    let row = state
+                        .db
+                        .run(move |conn| repo::sessions::live_session_user(conn, &sid, &sub))
+                        .await?
+                        .ok_or_else(invalid_token)?;
+                    let user = SessionUser {
+                        role: Role::parse(&row.role).ok_or_else(invalid_token)?,
+                        provinces: row.provinces(),
+                        user_id: row.id,
+                        username: row.username,
+                    };
+                    state.sessions.put(&claims.sid, user.clone());
+                    user
+                }
+            };
             Ok(AuthUser {
-                provinces: user.provinces(),
-                id: user.id,
+                id: user.user_id,
                 username: user.username,
-                role,
+                role: user.role,
+                provinces: user.provinces,
                 session_id: claims.sid,
                 client,
             })

@@ -113,13 +113,9 @@ impl Db {
     pub fn connect(url: &str, max_connections: u32) -> Result<Self, String> {
         let manager = ConnectionManager::new(url);
         let backend = manager.backend;
-        if backend == Backend::Sqlite {
-            if let Some(dir) = std::path::Path::new(&manager.url).parent() {
-                if !dir.as_os_str().is_empty() {
-                    std::fs::create_dir_all(dir)
-                        .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-                }
-            }
+        let dir = std::path::Path::new(&manager.url).parent();
+        if let Some(dir) = dir.filter(|d| backend == Backend::Sqlite && !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         }
         // Connect once outside the pool so a failure shows its real cause.
         let mut first = r2d2::ManageConnection::connect(&manager)

@@ -194,6 +194,7 @@ pub async fn refresh(
                 {
                     // Reuse of a rotated token: someone else may hold the family. Kill it.
                     repo::sessions::revoke(conn, &session.id, repo::now(), "refresh_token_reuse")?;
+                    state2.sessions.forget(&session.id);
                     return Ok(Err(("reuse_detected", Some(session.user_id))));
                 }
                 let Some(user) = repo::users::by_id(conn, &session.user_id)?.filter(|u| u.active)
@@ -261,6 +262,7 @@ pub async fn logout(
     if claims.sub != user.id {
         return Err(AppError::forbidden());
     }
+    let (sid, own_sid) = (claims.sid.clone(), user.session_id.clone());
     state
         .db
         .run(move |conn| {
@@ -285,6 +287,9 @@ pub async fn logout(
             })
         })
         .await?;
+    // Forget only after the revocation committed, so no request can re-cache it as live.
+    state.sessions.forget(&sid);
+    state.sessions.forget(&own_sid);
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -17,7 +17,8 @@ use shared::rules::time::belgian_local;
 use utoipa::IntoParams;
 
 use crate::auth::AuthUser;
-use crate::db::repo::enclaves::{self as repo, After, Search, SearchMode};
+use crate::db::repo::enclaves as repo;
+use crate::index::{After, Search, SearchMode};
 use crate::db::rows::uuid;
 use crate::error::AppError;
 use crate::search_text::normalise;
@@ -193,44 +194,26 @@ pub async fn search(
 ) -> Result<HttpResponse, AppError> {
     user.require(ALL_ROLES)?;
     let search = query.into_inner().into_search(&user)?;
-    let limit = search.limit;
-    let mut hits = state
-        .db
-        .run(move |conn| repo::search(conn, &search))
-        .await?;
-    let next_cursor = if hits.len() > limit {
-        hits.truncate(limit);
-        hits.last().map(|h| {
-            encode_cursor(&match h.distance_km {
-                Some(d) => Cursor::Distance {
-                    d,
-                    i: h.enclave.id.clone(),
-                },
-                None => Cursor::Key {
-                    s: h.enclave.sort_key.clone(),
-                    i: h.enclave.id.clone(),
-                },
+    let snapshot = state.index.snapshot(&state.db).await?;
+    let mut hits = snapshot.search(&search);
+    let next_cursor = if hits.len() > search.limit {
+        hits.truncate(search.limit);
+        hits.last().map(|(e, distance)| {
+            encode_cursor(&match distance {
+                Some(d) => Cursor::Distance { d: *d, i: e.id.clone() },
+                None => Cursor::Key { s: e.sort_key.clone(), i: e.id.clone() },
             })
         })
     } else {
         None
     };
-    let items = hits
+    let items: Vec<EnclaveSummary> = hits
         .into_iter()
-        .map(|h| {
-            Ok(EnclaveSummary {
-                id: uuid(&h.enclave.id)?,
-                site: h.enclave.site()?,
-                latitude: h.enclave.latitude,
-                longitude: h.enclave.longitude,
-                activity: h.enclave.activity.clone(),
-                status: h.enclave.status()?,
-                maatwerkbedrijf: h.maatwerkbedrijf.to_ref()?,
-                host: h.host.to_ref()?,
-                distance_km: h.distance_km.map(|d| (d * 100.0).round() / 100.0),
-            })
+        .map(|(e, distance)| EnclaveSummary {
+            distance_km: distance.map(|d| (d * 100.0).round() / 100.0),
+            ..e.summary.clone()
         })
-        .collect::<Result<Vec<_>, AppError>>()?;
+        .collect();
     Ok(HttpResponse::Ok().json(EnclavePage { items, next_cursor }))
 }
 

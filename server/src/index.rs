@@ -1,0 +1,215 @@
+//! The lookup index: an in-memory read model of the enclave register (enclaves with their
+//! maatwerkbedrijf and host), so a search costs no database round-trip.
+//!
+//! The register is small (thousands of rows) and changes rarely, while inspectors search it
+//! constantly. The index checks the register's fingerprint at most once per `max_age` and
+//! reloads when it changed — also when another server instance or an import changed it —
+//! so results are never staler than `max_age`. A `max_age` of zero checks on every search.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use shared::dto::enclave::{EnclaveSummary, Province};
+use shared::rules::geo::haversine_km;
+
+use crate::db::Db;
+use crate::db::repo::enclaves::{self as repo, RegisterVersion};
+use crate::db::rows::uuid;
+use crate::error::AppError;
+
+/// How to search.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SearchMode {
+    /// Every enclave, by name.
+    All,
+    /// Normalised words that must each start a word of the search text.
+    Text(Vec<String>),
+    /// A 10-digit enterprise number of the host or the maatwerkbedrijf.
+    EnterpriseNumber(String),
+    /// Within `radius_km` of a position, nearest first.
+    Near { lat: f64, lon: f64, radius_km: f64 },
+}
+
+/// Where the previous page ended: by sort key, or by distance for `Near`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum After {
+    Key { sort_key: String, id: String },
+    Distance { km: f64, id: String },
+}
+
+/// A search.
+#[derive(Debug, Clone)]
+pub struct Search {
+    pub mode: SearchMode,
+    pub limit: usize,
+    pub after: Option<After>,
+    /// Restrict to these provinces (empty: all).
+    pub provinces: Vec<Province>,
+}
+
+/// One enclave in the index.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub summary: EnclaveSummary,
+    pub id: String,
+    pub sort_key: String,
+    /// Normalised text with a leading space, so `" word"` matches at a word's start.
+    pub search_text: String,
+    pub province: Province,
+}
+
+/// An immutable view of the register; searches run on one snapshot.
+#[derive(Debug, Default)]
+pub struct Snapshot {
+    version: RegisterVersion,
+    /// Sorted by `(sort_key, id)`.
+    entries: Vec<Entry>,
+    /// Enterprise number (10 digits) → entries of enclaves whose host or maatwerkbedrijf has it.
+    by_number: HashMap<String, Vec<usize>>,
+}
+
+impl Snapshot {
+    /// Builds a snapshot from the register's rows.
+    fn build(db_version: RegisterVersion, db: &mut crate::db::DbConnection) -> Result<Self, AppError> {
+        let (enclaves, organisations) = repo::register(db)?;
+        let orgs: HashMap<&str, _> = organisations.iter().map(|o| (o.id.as_str(), o)).collect();
+        let mut entries = Vec::with_capacity(enclaves.len());
+        let mut by_number: HashMap<String, Vec<usize>> = HashMap::new();
+        for e in enclaves {
+            let host = orgs
+                .get(e.host_id.as_str())
+                .ok_or_else(|| AppError::internal("enclave without host"))?;
+            let mwb = orgs
+                .get(e.maatwerkbedrijf_id.as_str())
+                .ok_or_else(|| AppError::internal("enclave without maatwerkbedrijf"))?;
+            let i = entries.len();
+            for number in [&host.enterprise_number, &mwb.enterprise_number].into_iter().flatten() {
+                let list = by_number.entry(number.clone()).or_default();
+                if list.last() != Some(&i) {
+                    list.push(i);
+                }
+            }
+            entries.push(Entry {
+                summary: EnclaveSummary {
+                    id: uuid(&e.id)?,
+                    site: e.site()?,
+                    latitude: e.latitude,
+                    longitude: e.longitude,
+                    activity: e.activity.clone(),
+                    status: e.status()?,
+                    maatwerkbedrijf: mwb.to_ref()?,
+                    host: host.to_ref()?,
+                    distance_km: None,
+                },
+                province: e.province()?,
+                id: e.id,
+                sort_key: e.sort_key,
+                search_text: e.search_text,
+            });
+        }
+        Ok(Self { version: db_version, entries, by_number })
+    }
+
+    /// Runs a search; returns up to `limit + 1` hits (with the distance for `Near`) so the
+    /// caller can tell whether more follow.
+    pub fn search(&self, s: &Search) -> Vec<(&Entry, Option<f64>)> {
+        let in_region = |e: &Entry| s.provinces.is_empty() || s.provinces.contains(&e.province);
+        if let SearchMode::Near { lat, lon, radius_km } = s.mode {
+            let mut near: Vec<(&Entry, f64)> = self
+                .entries
+                .iter()
+                .filter(|e| in_region(e))
+                .map(|e| (e, haversine_km(lat, lon, e.summary.latitude, e.summary.longitude)))
+                .filter(|(_, d)| *d <= radius_km)
+                .filter(|(e, d)| match &s.after {
+                    Some(After::Distance { km, id }) => (*d, &e.id) > (*km, id),
+                    _ => true,
+                })
+                .collect();
+            near.sort_by(|a, b| a.1.total_cmp(&b.1).then_with(|| a.0.id.cmp(&b.0.id)));
+            near.truncate(s.limit + 1);
+            return near.into_iter().map(|(e, d)| (e, Some(d))).collect();
+        }
+        // Entries are sorted by (sort_key, id): start right after the cursor.
+        let start = match &s.after {
+            Some(After::Key { sort_key, id }) => self
+                .entries
+                .partition_point(|e| (e.sort_key.as_str(), e.id.as_str()) <= (sort_key.as_str(), id.as_str())),
+            _ => 0,
+        };
+        let candidates: Box<dyn Iterator<Item = &Entry>> = match &s.mode {
+            SearchMode::EnterpriseNumber(number) => Box::new(
+                self.by_number
+                    .get(number)
+                    .into_iter()
+                    .flatten()
+                    .filter(move |i| **i >= start)
+                    .map(|i| &self.entries[*i]),
+            ),
+            _ => Box::new(self.entries[start.min(self.entries.len())..].iter()),
+        };
+        let words: Vec<String> = match &s.mode {
+            SearchMode::Text(words) => words.iter().map(|w| format!(" {w}")).collect(),
+            _ => Vec::new(),
+        };
+        candidates
+            .filter(|e| in_region(e))
+            .filter(|e| words.iter().all(|w| e.search_text.contains(w.as_str())))
+            .take(s.limit + 1)
+            .map(|e| (e, None))
+            .collect()
+    }
+}
+
+/// The shared, self-refreshing index.
+pub struct EnclaveIndex {
+    snapshot: RwLock<Arc<Snapshot>>,
+    /// When the fingerprint was last compared; held while refreshing so one request does it.
+    checked: tokio::sync::Mutex<Option<Instant>>,
+    max_age: Duration,
+}
+
+impl EnclaveIndex {
+    /// An empty index that loads on first use.
+    pub fn new(max_age: Duration) -> Self {
+        Self {
+            snapshot: RwLock::new(Arc::new(Snapshot::default())),
+            checked: tokio::sync::Mutex::new(None),
+            max_age,
+        }
+    }
+
+    fn current(&self) -> Arc<Snapshot> {
+        self.snapshot.read().map(|s| s.clone()).unwrap_or_else(|p| p.into_inner().clone())
+    }
+
+    /// A snapshot no older than `max_age`.
+    pub async fn snapshot(&self, db: &Db) -> Result<Arc<Snapshot>, AppError> {
+        let mut checked = self.checked.lock().await;
+        if checked.is_some_and(|at| at.elapsed() < self.max_age) {
+            return Ok(self.current());
+        }
+        let known = self.current().version;
+        let fresh = db
+            .run(move |conn| {
+                let version = repo::register_version(conn)?;
+                if version == known && known != RegisterVersion::default() {
+                    Ok(None)
+                } else {
+                    Snapshot::build(version, conn).map(Some)
+                }
+            })
+            .await?;
+        if let Some(snapshot) = fresh {
+            tracing::info!(enclaves = snapshot.entries.len(), "lookup index loaded");
+            let snapshot = Arc::new(snapshot);
+            match self.snapshot.write() {
+                Ok(mut s) => *s = snapshot,
+                Err(p) => *p.into_inner() = snapshot,
+            }
+        }
+        *checked = Some(Instant::now());
+        Ok(self.current())
+    }
+}
