@@ -1,0 +1,552 @@
+//! The PWA in headless Chromium against the real server (SQLite, fresh database per test).
+//!
+//! - An inspector signs in (after one wrong password), finds an enclave by typing part of the
+//!   host's name without its accents, reads two passing verdicts, goes back, opens an enclave
+//!   without a contract (a failing verdict), switches the language and signs out.
+//! - The app is installable: the manifest is linked and has a name and icons, and the service
+//!   worker registers, activates and controls the page.
+//!
+//! Elements are found by their `data-test` attributes. Every wait has a timeout; a failed step
+//! reports the page's URL, its source and the end of chromedriver's log. A screenshot of the
+//! enclave page is saved as `$CARGO_TARGET_TMPDIR/enclave.png` for humans to look at.
+
+use std::time::{Duration, Instant};
+
+use chrono::{Days, NaiveTime, Utc};
+use fantoccini::elements::Element;
+use fantoccini::error::CmdError;
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::{Value, json};
+use shared::dto::auth::Role;
+use shared::dto::organisation::OrganisationKind;
+use shared::dto::registration::MemberRole::{Supervisor, Worker};
+use shared::rules::time::belgian_local;
+use tests::browser::{self, Chromedriver};
+use tests::fixture::{ContractSpec, EnclaveSpec, date, local};
+use tests::{Backend, TestApp};
+
+/// The longest any single step may take.
+const TIMEOUT: Duration = Duration::from_secs(20);
+const USERNAME: &str = "ines";
+const PW: &str = "a-long-test-password";
+const ELEGANCE: &str = "Brouwerij Élégance NV";
+const PEETERS: &str = "Peeters Verpakking BV";
+
+/// The server with an inspector and two enclaves of one maatwerkbedrijf: at Élégance with a
+/// contract notified in time and today's registration (both checks pass), at Peeters with
+/// neither (both fail).
+struct Scenario {
+    app: TestApp,
+    elegance: String,
+    peeters: String,
+}
+
+impl Scenario {
+    async fn start() -> Self {
+        let app = TestApp::spawn(Backend::Sqlite).await;
+        let f = app.fixture();
+        f.user(USERNAME, PW, Role::Inspector, &[]);
+        let mwb = f.organisation(
+            OrganisationKind::Maatwerkbedrijf,
+            "Atelier De Kouter vzw",
+            None,
+        );
+        let host = f.organisation(OrganisationKind::RegularCompany, ELEGANCE, None);
+        let elegance = f.enclave(&mwb, &host, EnclaveSpec::default());
+        f.contract(
+            &elegance,
+            ContractSpec {
+                start: date("2024-03-11"),
+                notified_local: Some(local("2024-03-01 10:00")),
+                ..ContractSpec::default()
+            },
+        );
+        let today = belgian_local(Utc::now()).date();
+        let yesterday_evening = (today - Days::new(1)).and_time(hm(18, 0));
+        f.registration(
+            &elegance,
+            today,
+            yesterday_evening,
+            hm(6, 0),
+            &[Supervisor, Worker],
+        );
+
+        let other = f.organisation(OrganisationKind::RegularCompany, PEETERS, None);
+        let peeters = f.enclave(
+            &mwb,
+            &other,
+            EnclaveSpec {
+                site_name: "Magazijn".into(),
+                street: "Kerkstraat 9".into(),
+                postcode: "8500".into(),
+                municipality: "Kortrijk".into(),
+                latitude: 50.828,
+                longitude: 3.265,
+                ..EnclaveSpec::default()
+            },
+        );
+        Self {
+            app,
+            elegance: elegance.id,
+            peeters: peeters.id,
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.app.base_url)
+    }
+}
+
+fn hm(hour: u32, minute: u32) -> NaiveTime {
+    NaiveTime::from_hms_opt(hour, minute, 0).expect("valid time")
+}
+
+/// The CSS selector of a `data-test` name.
+fn tid(name: &str) -> String {
+    format!("[data-test=\"{name}\"]")
+}
+
+/// A WebDriver session in a fresh Chromium profile. Dropping it ends chromedriver and the
+/// browser (also when a step panics); [`Browser::close`] ends the session politely first.
+struct Browser {
+    client: Client,
+    driver: Chromedriver,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    /// A new browser, or `None` when Chromium is unavailable outside CI (already warned).
+    async fn open() -> Option<Self> {
+        let driver = Chromedriver::start().await?;
+        let profile = tempfile::tempdir().expect("browser profile directory");
+        let client = ClientBuilder::new(HttpConnector::new())
+            .capabilities(browser::capabilities(profile.path()))
+            .connect(driver.url())
+            .await
+            .unwrap_or_else(|e| {
+                panic!(
+                    "no WebDriver session: {e}\nchromedriver log:\n{}",
+                    driver.log_tail(40)
+                )
+            });
+        let browser = Self {
+            client,
+            driver,
+            _profile: profile,
+        };
+        browser.set_viewport(1280, 800).await;
+        Some(browser)
+    }
+
+    /// Sizes the window so that the page itself gets `width`×`height` CSS pixels (headless
+    /// Chromium still takes room for window decorations out of `--window-size`).
+    async fn set_viewport(&self, width: u32, height: u32) {
+        let size = self
+            .js("return [outerWidth - innerWidth, outerHeight - innerHeight]")
+            .await;
+        let extra = |i: usize| {
+            size[i]
+                .as_u64()
+                .and_then(|v| u32::try_from(v).ok())
+                .unwrap_or(0)
+        };
+        let result = self
+            .client
+            .set_window_size(width + extra(0), height + extra(1))
+            .await;
+        self.ok("sizing the window", result).await
+    }
+
+    async fn close(self) {
+        let _ = self.client.close().await;
+    }
+
+    /// Panics with `what` and everything needed to understand the failure from a CI log.
+    async fn fail(&self, what: &str) -> ! {
+        let url = match self.client.current_url().await {
+            Ok(url) => url.to_string(),
+            Err(e) => format!("(unknown: {e})"),
+        };
+        let source = self
+            .client
+            .source()
+            .await
+            .unwrap_or_else(|e| format!("(unavailable: {e})"));
+        let console = match self.client.session_id().await {
+            Ok(Some(id)) => self.driver.console_log(&id).await,
+            _ => "(no session)".to_owned(),
+        };
+        panic!(
+            "{what}\n--- URL: {url}\n--- page source:\n{source}\n--- browser console:\n{console}\n\
+             --- chromedriver log (end):\n{}\n---",
+            self.driver.log_tail(30)
+        );
+    }
+
+    /// The value of a WebDriver call, or a diagnosable failure.
+    async fn ok<T>(&self, what: &str, result: Result<T, CmdError>) -> T {
+        match result {
+            Ok(value) => value,
+            Err(e) => self.fail(&format!("{what}: {e}")).await,
+        }
+    }
+
+    async fn goto(&self, url: &str) {
+        let result = self.client.goto(url).await;
+        self.ok(&format!("opening {url}"), result).await
+    }
+
+    /// Waits for the element with `data-test="{name}"`.
+    async fn find(&self, name: &str) -> Element {
+        let css = tid(name);
+        let result = self
+            .client
+            .wait()
+            .at_most(TIMEOUT)
+            .for_element(Locator::Css(&css))
+            .await;
+        self.ok(&format!("waiting for {css}"), result).await
+    }
+
+    /// Polls `probe` until it gives a value.
+    async fn until<T>(&self, what: &str, mut probe: impl AsyncFnMut() -> Option<T>) -> T {
+        let started = Instant::now();
+        loop {
+            if let Some(value) = probe().await {
+                return value;
+            }
+            if started.elapsed() > TIMEOUT {
+                self.fail(&format!("timed out after {TIMEOUT:?} waiting until {what}"))
+                    .await;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// The elements that are on the page now.
+    async fn all(&self, name: &str) -> Vec<Element> {
+        let css = tid(name);
+        let result = self.client.find_all(Locator::Css(&css)).await;
+        self.ok(&format!("finding {css}"), result).await
+    }
+
+    async fn text(&self, element: &Element) -> String {
+        let result = element.text().await;
+        self.ok("reading an element's text", result).await
+    }
+
+    async fn attr(&self, element: &Element, name: &str) -> Option<String> {
+        let result = element.attr(name).await;
+        self.ok(&format!("reading attribute {name}"), result).await
+    }
+
+    async fn click(&self, name: &str) {
+        let element = self.find(name).await;
+        let result = element.click().await;
+        self.ok(&format!("clicking {}", tid(name)), result).await
+    }
+
+    /// Replaces the text of an input.
+    async fn type_into(&self, name: &str, text: &str) {
+        let element = self.find(name).await;
+        let result = element.clear().await;
+        self.ok(&format!("clearing {}", tid(name)), result).await;
+        let result = element.send_keys(text).await;
+        self.ok(&format!("typing into {}", tid(name)), result).await
+    }
+
+    /// Runs `script` (which may return a promise) and gives its JSON result.
+    async fn js(&self, script: &str) -> Value {
+        let result = self.client.execute(script, vec![]).await;
+        self.ok(&format!("running script {script:?}"), result).await
+    }
+
+    /// Waits until the page is at `path`.
+    async fn until_path(&self, path: &str) {
+        self.until(&format!("the URL path is {path}"), async || {
+            let url = self.client.current_url().await.ok()?;
+            (url.path() == path).then_some(())
+        })
+        .await
+    }
+
+    /// Waits until exactly one result card is shown and it is the one of `host`; gives it.
+    async fn only_result(&self, host: &str) -> Element {
+        self.until(&format!("the only result is {host}"), async || {
+            let mut cards = self
+                .client
+                .find_all(Locator::Css(&tid("result-card")))
+                .await
+                .ok()?;
+            if cards.len() != 1 {
+                return None;
+            }
+            let card = cards.pop()?;
+            card.text().await.ok()?.contains(host).then_some(card)
+        })
+        .await
+    }
+
+    /// Waits for the enclave page of `host` and gives the `data-status` of both verdicts.
+    async fn verdicts(&self, host: &str) -> (String, String) {
+        let header = self.find("enclave-header").await;
+        self.until(&format!("the enclave page shows {host}"), async || {
+            let title = header
+                .find(Locator::Css("h1"))
+                .await
+                .ok()?
+                .text()
+                .await
+                .ok()?;
+            (title == host).then_some(())
+        })
+        .await;
+        let status = async |check: &str| {
+            let card = self.find(check).await;
+            self.attr(&card, "data-status").await.unwrap_or_default()
+        };
+        (
+            status("verdict-contract_filed").await,
+            status("verdict-daily_registration").await,
+        )
+    }
+
+    async fn screenshot(&self, file: &str) {
+        let result = self.client.screenshot().await;
+        let png = self.ok("taking a screenshot", result).await;
+        let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(file);
+        std::fs::write(&path, png).expect("write the screenshot");
+        eprintln!("screenshot: {}", path.display());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inspector_signs_in_finds_enclaves_and_reads_the_verdicts() {
+    let Some(b) = Browser::open().await else {
+        return;
+    };
+    let s = Scenario::start().await;
+
+    // The app sends a stranger to the login page; a wrong password is refused.
+    b.goto(&s.url("/")).await;
+    b.find("login-username").await;
+    b.until_path("/login").await;
+    b.type_into("login-username", USERNAME).await;
+    b.type_into("login-password", "not-the-right-password")
+        .await;
+    b.click("login-submit").await;
+    let error = b.find("login-error").await;
+    assert!(
+        !b.text(&error).await.trim().is_empty(),
+        "the login error says something"
+    );
+    assert!(
+        b.all("current-user").await.is_empty(),
+        "not signed in after a wrong password"
+    );
+
+    b.type_into("login-password", PW).await;
+    b.click("login-submit").await;
+    b.find("search-input").await;
+    b.until_path("/").await;
+    let user = b.find("current-user").await;
+    assert_eq!(b.text(&user).await.trim(), USERNAME);
+    let net = b.find("net-status").await;
+    assert_eq!(b.attr(&net, "data-online").await.as_deref(), Some("true"));
+
+    // Accents and case do not matter; one result, both checks pass.
+    b.type_into("search-input", "elegance").await;
+    let card = b.only_result(ELEGANCE).await;
+    assert_eq!(
+        b.attr(&card, "data-id").await.as_deref(),
+        Some(s.elegance.as_str())
+    );
+    b.ok("opening the result", card.click().await).await;
+    b.until_path(&format!("/enclaves/{}", s.elegance)).await;
+    let (contract, daily) = b.verdicts(ELEGANCE).await;
+    b.screenshot("enclave.png").await;
+    if (contract.as_str(), daily.as_str()) != ("pass", "pass") {
+        b.fail(&format!(
+            "Élégance should pass both checks, got contract {contract}, daily {daily}"
+        ))
+        .await;
+    }
+
+    // Back to the same results; a search for the other enclave, whose checks fail.
+    b.ok("going back", b.client.back().await).await;
+    b.until_path("/").await;
+    b.only_result(ELEGANCE).await;
+    b.type_into("search-input", "peeters").await;
+    let card = b.only_result(PEETERS).await;
+    assert_eq!(
+        b.attr(&card, "data-id").await.as_deref(),
+        Some(s.peeters.as_str())
+    );
+    b.ok("opening the result", card.click().await).await;
+    b.until_path(&format!("/enclaves/{}", s.peeters)).await;
+    let (contract, daily) = b.verdicts(PEETERS).await;
+    if (contract.as_str(), daily.as_str()) != ("fail", "fail") {
+        b.fail(&format!(
+            "Peeters should fail both checks, got contract {contract}, daily {daily}"
+        ))
+        .await;
+    }
+    b.find("no-registration").await;
+
+    // The language switch changes the visible texts and the document language.
+    let title_css = format!("{} .label", tid("verdict-contract_filed"));
+    let title = b
+        .ok(
+            "finding the verdict title",
+            b.client.find(Locator::Css(&title_css)).await,
+        )
+        .await;
+    let dutch = b.text(&title).await;
+    assert_eq!(
+        b.js("return document.documentElement.lang").await,
+        json!("nl")
+    );
+    b.click("lang-switch").await;
+    let english = b
+        .until("the verdict title changes language", async || {
+            let text = b
+                .client
+                .find(Locator::Css(&title_css))
+                .await
+                .ok()?
+                .text()
+                .await
+                .ok()?;
+            (text != dutch).then_some(text)
+        })
+        .await;
+    assert_eq!(english, "Contract filed", "Dutch title was {dutch:?}");
+    assert_eq!(
+        b.js("return document.documentElement.lang").await,
+        json!("en")
+    );
+
+    // Logging out returns to the login page and forgets the session.
+    b.click("logout").await;
+    b.find("login-username").await;
+    b.until_path("/login").await;
+    assert!(b.all("current-user").await.is_empty(), "signed out");
+    b.goto(&s.url(&format!("/enclaves/{}", s.peeters))).await;
+    b.find("login-username").await;
+    b.until_path("/login").await;
+    b.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_app_is_installable_and_its_service_worker_takes_control() {
+    let Some(b) = Browser::open().await else {
+        return;
+    };
+    let s = Scenario::start().await;
+    b.goto(&s.url("/")).await;
+    b.find("login-username").await;
+
+    // The linked manifest is JSON with a name, standalone display and icons that load.
+    let manifest = b
+        .js(r#"
+            const link = document.querySelector('link[rel="manifest"]');
+            if (!link) return { missing: true };
+            return fetch(link.href).then(async (res) => ({
+                status: res.status,
+                type: res.headers.get('content-type'),
+                body: await res.json(),
+            }));
+        "#)
+        .await;
+    if manifest["status"] != 200 {
+        b.fail(&format!(
+            "the manifest is not linked or does not load: {manifest}"
+        ))
+        .await;
+    }
+    let body = &manifest["body"];
+    assert!(
+        manifest["type"]
+            .as_str()
+            .is_some_and(|t| t.contains("json")),
+        "manifest content type: {manifest}"
+    );
+    assert!(
+        body["name"].as_str().is_some_and(|n| !n.is_empty()),
+        "manifest name: {body}"
+    );
+    assert_eq!(body["display"], "standalone", "{body}");
+    let icons = body["icons"].as_array().cloned().unwrap_or_default();
+    for size in ["192x192", "512x512"] {
+        assert!(
+            icons.iter().any(|i| i["sizes"] == size),
+            "no {size} icon: {body}"
+        );
+    }
+    for icon in &icons {
+        let src = icon["src"].as_str().expect("icon src");
+        let res = s
+            .app
+            .client
+            .get(s.url(src))
+            .send()
+            .await
+            .expect("icon request");
+        let kind = res
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        assert!(
+            res.status().is_success() && kind.starts_with("image/"),
+            "icon {src}: {res:?}"
+        );
+    }
+
+    // The service worker is registered for the whole app, activates and takes control.
+    let ready = b
+        .ok(
+            "waiting for navigator.serviceWorker.ready",
+            b.client
+                .execute_async(
+                    r#"
+                    const done = arguments[arguments.length - 1];
+                    if (!('serviceWorker' in navigator)) { done({ error: 'no serviceWorker' }); return; }
+                    navigator.serviceWorker.ready
+                        .then((reg) => done({ scope: reg.scope, script: reg.active && reg.active.scriptURL }))
+                        .catch((e) => done({ error: String(e) }));
+                    "#,
+                    vec![],
+                )
+                .await,
+        )
+        .await;
+    let scope = ready["scope"].as_str().unwrap_or_default();
+    let script = ready["script"].as_str().unwrap_or_default();
+    if scope != s.url("/") || !script.ends_with("/sw.js") {
+        b.fail(&format!("unexpected service worker registration: {ready}"))
+            .await;
+    }
+    b.until(
+        "the service worker is activated and controls the page",
+        async || {
+            let state = b
+                .client
+                .execute(
+                    r#"
+                return navigator.serviceWorker.getRegistration().then((reg) => ({
+                    state: reg && reg.active ? reg.active.state : null,
+                    controlled: navigator.serviceWorker.controller !== null,
+                }));
+                "#,
+                    vec![],
+                )
+                .await
+                .ok()?;
+            (state["state"] == "activated" && state["controlled"] == true).then_some(())
+        },
+    )
+    .await;
+    b.close().await;
+}
