@@ -1,0 +1,353 @@
+//! The client of the server's JSON API (same origin, `/api/…`): `fetch` through web-sys,
+//! the bearer token from the [`Session`], and one silent refresh when the server says the
+//! access token has expired. A failed refresh signs the user out.
+//!
+//! Offline, the service worker answers GET requests it has seen before with a stored copy
+//! and marks it (`x-ei-offline-copy`); [`Fetched::offline_copy`] passes that on to the page.
+
+use std::cell::RefCell;
+use std::time::Duration;
+
+use futures::future::{FutureExt, LocalBoxFuture, Shared};
+use leptos::prelude::*;
+use serde::de::DeserializeOwned;
+use shared::dto::auth::{LoginRequest, RefreshRequest, TokenResponse};
+use shared::dto::enclave::{EnclaveDetail, EnclavePage};
+use shared::error::{ApiError, ErrorBody, ErrorCode};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortController, Headers, Request, RequestInit, Response};
+
+use crate::i18n::{I18n, Key, fixed};
+use crate::session::Session;
+
+/// How long a request may take before it counts as offline.
+const TIMEOUT: Duration = Duration::from_secs(30);
+/// Results per search page.
+const PAGE_SIZE: u32 = 20;
+/// The service worker's cache of API answers (see `static/sw.js`), emptied on logout.
+const API_CACHE: &str = "ei-api-v1";
+/// The id of the last user who signed in on this device.
+const LAST_USER_KEY: &str = "ei.last_user";
+
+/// Why a call failed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApiFailure {
+    /// The server could not be reached, and the service worker had no stored copy.
+    Offline,
+    /// The server answered with an error; `error` is its body where it had the usual form.
+    Api {
+        status: u16,
+        error: Option<ErrorBody>,
+    },
+    /// The session ended (the refresh was refused): the user must sign in again.
+    SignedOut,
+}
+
+impl ApiFailure {
+    /// What to tell the user, in the current language.
+    pub fn message(&self, i18n: I18n) -> String {
+        match self {
+            Self::Offline => i18n.t(Key::ErrOffline).to_owned(),
+            Self::Api {
+                error: Some(body), ..
+            } => i18n.pick(&body.message_nl, &body.message_en).to_owned(),
+            Self::Api {
+                status,
+                error: None,
+            } => i18n
+                .t(Key::ErrServer)
+                .replace("{status}", &status.to_string()),
+            Self::SignedOut => i18n.t(Key::SessionExpired).to_owned(),
+        }
+    }
+}
+
+/// A successful answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fetched<T> {
+    pub value: T,
+    /// When offline: the `Date` of the stored copy the service worker answered with.
+    pub offline_copy: Option<String>,
+}
+
+/// What to search for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SearchQuery {
+    /// Free text: names, municipality, street.
+    Text(String),
+    /// An enterprise number as typed (the server checks its check digits).
+    EnterpriseNumber(String),
+    /// Enclaves within `radius_km` of a position, nearest first.
+    Near { lat: f64, lon: f64, radius_km: u32 },
+}
+
+impl SearchQuery {
+    /// The query for what was typed in the search box, if there is enough of it.
+    pub fn from_input(input: &str) -> Option<Self> {
+        let input = input.trim();
+        if looks_like_enterprise_number(input) {
+            Some(Self::EnterpriseNumber(input.to_owned()))
+        } else if input.chars().count() >= 2 {
+            Some(Self::Text(input.to_owned()))
+        } else {
+            None
+        }
+    }
+
+    fn url(&self, cursor: Option<&str>) -> String {
+        let mut url = match self {
+            Self::Text(q) => format!("/api/enclaves?q={}", encode(q)),
+            Self::EnterpriseNumber(n) => format!("/api/enclaves?enterprise_number={}", encode(n)),
+            Self::Near {
+                lat,
+                lon,
+                radius_km,
+            } => format!(
+                "/api/enclaves?near={},{}&radius_km={radius_km}",
+                fixed(*lat, 5),
+                fixed(*lon, 5)
+            ),
+        };
+        url.push_str(&format!("&limit={PAGE_SIZE}"));
+        if let Some(cursor) = cursor {
+            url.push_str(&format!("&cursor={}", encode(cursor)));
+        }
+        url
+    }
+}
+
+/// Digits with optional dots, spaces and a `BE` prefix, at least 9 digits: `0123.456.749`,
+/// `BE 0123 456 749`, `123456749`.
+fn looks_like_enterprise_number(input: &str) -> bool {
+    let rest = match input.get(..2) {
+        Some(prefix) if prefix.eq_ignore_ascii_case("be") => &input[2..],
+        _ => input,
+    };
+    rest.chars()
+        .all(|c| c.is_ascii_digit() || c == '.' || c == ' ')
+        && rest.chars().filter(char::is_ascii_digit).count() >= 9
+}
+
+fn encode(s: &str) -> String {
+    String::from(js_sys::encode_uri_component(s))
+}
+
+/// `POST /api/auth/login`. When someone else than last time signs in on this device, the
+/// API answers the service worker stored for the previous user are forgotten.
+pub async fn login(username: String, password: String) -> Result<TokenResponse, ApiFailure> {
+    let body = json(&LoginRequest { username, password });
+    let reply = send("POST", "/api/auth/login", Some(body), None).await?;
+    let tokens: TokenResponse = decode(&reply)?;
+    let user = tokens.user.id.to_string();
+    if let Ok(Some(storage)) = window().local_storage() {
+        if storage.get_item(LAST_USER_KEY).ok().flatten().as_deref() != Some(user.as_str()) {
+            forget_api_answers();
+        }
+        let _ = storage.set_item(LAST_USER_KEY, &user);
+    }
+    Ok(tokens)
+}
+
+/// Empties the service worker's cache of API answers.
+fn forget_api_answers() {
+    if let Ok(caches) = window().caches() {
+        // The deletion finishes in the background; nothing waits for it.
+        let _ = caches.delete(API_CACHE);
+    }
+}
+
+/// Signs out at once, then revokes the refresh token on the server in the background and
+/// forgets the API answers the service worker stored for this user.
+pub fn logout(session: Session) {
+    let tokens = session.access_token().zip(session.refresh_token());
+    session.sign_out(false);
+    forget_api_answers();
+    if let Some((access, refresh)) = tokens {
+        leptos::task::spawn_local(async move {
+            let body = json(&RefreshRequest {
+                refresh_token: refresh,
+            });
+            // If this fails (offline, or the access token has expired) the refresh token
+            // just runs out on the server; this device no longer has it.
+            let _ = send("POST", "/api/auth/logout", Some(body), Some(&access)).await;
+        });
+    }
+}
+
+/// `GET /api/enclaves?…`: one page of search results.
+pub async fn search(
+    session: Session,
+    query: &SearchQuery,
+    cursor: Option<&str>,
+) -> Result<Fetched<EnclavePage>, ApiFailure> {
+    get(session, &query.url(cursor)).await
+}
+
+/// `GET /api/enclaves/{id}`: the enclave page with today's checks.
+pub async fn enclave(session: Session, id: &str) -> Result<Fetched<EnclaveDetail>, ApiFailure> {
+    get(session, &format!("/api/enclaves/{}", encode(id))).await
+}
+
+/// An authenticated GET; refreshes once on `token_expired`.
+async fn get<T: DeserializeOwned>(session: Session, url: &str) -> Result<Fetched<T>, ApiFailure> {
+    let used = session.access_token().ok_or(ApiFailure::SignedOut)?;
+    let mut reply = send("GET", url, None, Some(&used)).await?;
+    if reply.status == 401 && reply.error_code() == Some(ErrorCode::TokenExpired) {
+        refresh(session, &used).await?;
+        let token = session.access_token().ok_or(ApiFailure::SignedOut)?;
+        reply = send("GET", url, None, Some(&token)).await?;
+    }
+    if reply.status == 401 {
+        session.sign_out(true);
+        return Err(ApiFailure::SignedOut);
+    }
+    Ok(Fetched {
+        value: decode(&reply)?,
+        offline_copy: reply.offline_copy,
+    })
+}
+
+type RefreshFuture = Shared<LocalBoxFuture<'static, Result<(), ApiFailure>>>;
+
+thread_local! {
+    /// The refresh under way, shared by every request that found its token expired: the
+    /// refresh token rotates, so a second refresh with the same token would be refused.
+    static REFRESHING: RefCell<Option<RefreshFuture>> = const { RefCell::new(None) };
+}
+
+/// Gets a new token pair unless `used` has already been replaced (by another request or tab).
+async fn refresh(session: Session, used: &str) -> Result<(), ApiFailure> {
+    session.sync_from_storage();
+    if session.access_token().as_deref() != Some(used) {
+        return Ok(());
+    }
+    let refreshing = REFRESHING.with(|slot| {
+        slot.borrow_mut()
+            .get_or_insert_with(|| refresh_now(session).boxed_local().shared())
+            .clone()
+    });
+    let result = refreshing.clone().await;
+    REFRESHING.with(|slot| {
+        let mut slot = slot.borrow_mut();
+        if slot.as_ref().is_some_and(|f| f.ptr_eq(&refreshing)) {
+            *slot = None;
+        }
+    });
+    result
+}
+
+async fn refresh_now(session: Session) -> Result<(), ApiFailure> {
+    let refresh_token = session.refresh_token().ok_or(ApiFailure::SignedOut)?;
+    let body = json(&RefreshRequest { refresh_token });
+    // Offline the session is kept: the inspector can go on with stored copies.
+    let reply = send("POST", "/api/auth/refresh", Some(body), None).await?;
+    match reply.status {
+        200..=299 => {
+            session.sign_in(decode(&reply)?);
+            Ok(())
+        }
+        400 | 401 | 403 => {
+            session.sign_out(true);
+            Err(ApiFailure::SignedOut)
+        }
+        _ => Err(reply.failure()),
+    }
+}
+
+/// A raw answer.
+struct Reply {
+    status: u16,
+    body: String,
+    offline_copy: Option<String>,
+}
+
+impl Reply {
+    fn error_code(&self) -> Option<ErrorCode> {
+        serde_json::from_str::<ApiError>(&self.body)
+            .ok()
+            .map(|e| e.error.code)
+    }
+
+    fn failure(&self) -> ApiFailure {
+        ApiFailure::Api {
+            status: self.status,
+            error: serde_json::from_str::<ApiError>(&self.body)
+                .ok()
+                .map(|e| e.error),
+        }
+    }
+}
+
+fn decode<T: DeserializeOwned>(reply: &Reply) -> Result<T, ApiFailure> {
+    if !(200..300).contains(&reply.status) {
+        return Err(reply.failure());
+    }
+    serde_json::from_str(&reply.body).map_err(|_| ApiFailure::Api {
+        status: reply.status,
+        error: None,
+    })
+}
+
+fn json<T: serde::Serialize>(value: &T) -> String {
+    // Plain structs of strings: serialising cannot fail.
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+/// One `fetch`; network errors and timeouts are [`ApiFailure::Offline`].
+async fn send(
+    method: &str,
+    url: &str,
+    body: Option<String>,
+    bearer: Option<&str>,
+) -> Result<Reply, ApiFailure> {
+    let offline = |_: JsValue| ApiFailure::Offline;
+    let headers = Headers::new().map_err(offline)?;
+    headers.set("Accept", "application/json").map_err(offline)?;
+    let init = RequestInit::new();
+    init.set_method(method);
+    if let Some(body) = body {
+        headers
+            .set("Content-Type", "application/json")
+            .map_err(offline)?;
+        init.set_body(&JsValue::from_str(&body));
+    }
+    if let Some(token) = bearer {
+        headers
+            .set("Authorization", &format!("Bearer {token}"))
+            .map_err(offline)?;
+    }
+    init.set_headers(&headers);
+    let abort = AbortController::new().map_err(offline)?;
+    init.set_signal(Some(&abort.signal()));
+    let request = Request::new_with_str_and_init(url, &init).map_err(offline)?;
+
+    let timer = set_timeout_with_handle(move || abort.abort(), TIMEOUT).ok();
+    let result = async {
+        let response: Response = JsFuture::from(window().fetch_with_request(&request))
+            .await?
+            .dyn_into()?;
+        let text = JsFuture::from(response.text()?).await?;
+        Ok::<_, JsValue>((response, text.as_string().unwrap_or_default()))
+    }
+    .await;
+    if let Some(timer) = timer {
+        timer.clear();
+    }
+    let (response, body) = result.map_err(offline)?;
+    let header = |name: &str| response.headers().get(name).ok().flatten();
+    Ok(Reply {
+        status: response.status(),
+        body,
+        offline_copy: header("x-ei-offline-copy").map(|_| header("date").unwrap_or_default()),
+    })
+}
+
+/// Formats the `Date` header of an offline copy in Belgian time, as the user reads it.
+pub fn offline_copy_time(http_date: &str) -> String {
+    let millis = js_sys::Date::parse(http_date);
+    chrono::DateTime::from_timestamp_millis(millis as i64)
+        .filter(|_| millis.is_finite())
+        .map(crate::i18n::belgian_datetime)
+        .unwrap_or_else(|| http_date.to_owned())
+}

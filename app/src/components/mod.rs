@@ -1,0 +1,6 @@
+//! Small widgets shared by the pages.
+
+pub mod enclave_card;
+pub mod header;
+pub mod offline;
+pub mod verdict;

@@ -1,0 +1,341 @@
+//! Dutch and English: the interface texts, the chosen language (kept in localStorage) and
+//! the formatting of dates, times and distances.
+//!
+//! Texts from the server (verdict reasons, error messages) come in both languages already;
+//! [`I18n::pick`] chooses between them.
+
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Timelike, Utc};
+use leptos::prelude::*;
+
+const STORAGE_KEY: &str = "ei.lang";
+
+/// An interface language. Dutch is the default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Nl,
+    En,
+}
+
+impl Lang {
+    /// The BCP 47 code, as stored and set on `<html lang>`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Nl => "nl",
+            Self::En => "en",
+        }
+    }
+
+    /// The code in capitals, as on the switch.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Nl => "NL",
+            Self::En => "EN",
+        }
+    }
+
+    /// The other language: what the switch offers.
+    pub fn other(self) -> Self {
+        match self {
+            Self::Nl => Self::En,
+            Self::En => Self::Nl,
+        }
+    }
+
+    fn stored() -> Self {
+        let stored = window()
+            .local_storage()
+            .ok()
+            .flatten()
+            .and_then(|s| s.get_item(STORAGE_KEY).ok().flatten());
+        match stored.as_deref() {
+            Some("en") => Self::En,
+            _ => Self::Nl,
+        }
+    }
+}
+
+/// The language context: read it to translate, toggle it to switch.
+#[derive(Clone, Copy)]
+pub struct I18n(RwSignal<Lang>);
+
+impl I18n {
+    /// Creates the context from the stored choice and keeps storage and `<html lang>` in step.
+    pub fn provide() -> Self {
+        let lang = RwSignal::new(Lang::stored());
+        Effect::new(move || {
+            let code = lang.get().code();
+            if let Ok(Some(storage)) = window().local_storage() {
+                // A full or disabled storage only costs the choice after a reload.
+                let _ = storage.set_item(STORAGE_KEY, code);
+            }
+            if let Some(html) = document().document_element() {
+                let _ = html.set_attribute("lang", code);
+            }
+        });
+        let i18n = Self(lang);
+        provide_context(i18n);
+        i18n
+    }
+
+    /// The context provided by the app.
+    pub fn expect() -> Self {
+        expect_context()
+    }
+
+    /// The current language (tracked).
+    pub fn lang(self) -> Lang {
+        self.0.get()
+    }
+
+    /// Switches to the other language.
+    pub fn toggle(self) {
+        self.0.update(|l| *l = l.other());
+    }
+
+    /// The text for `key` in the current language (tracked).
+    pub fn t(self, key: Key) -> &'static str {
+        let (nl, en) = key.texts();
+        self.pick(nl, en)
+    }
+
+    /// The text for `key` as a view that follows the language. One closure type for all
+    /// texts, so the renderer is instantiated once (a closure per call site would cost
+    /// wasm size for each).
+    pub fn text(self, key: Key) -> impl IntoView + use<> {
+        move || self.t(key)
+    }
+
+    /// Chooses between a Dutch and an English text (tracked).
+    pub fn pick<'a>(self, nl: &'a str, en: &'a str) -> &'a str {
+        match self.lang() {
+            Lang::Nl => nl,
+            Lang::En => en,
+        }
+    }
+}
+
+/// Every interface text. `{…}` marks a value filled in by the caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Key {
+    Online,
+    Offline,
+    Logout,
+    SwitchLanguage,
+    LoginTitle,
+    LoginIntro,
+    Username,
+    Password,
+    SignIn,
+    SigningIn,
+    SessionExpired,
+    ErrOffline,
+    ErrServer,
+    Loading,
+    Retry,
+    NotFound,
+    OfflineCopy,
+    SearchLabel,
+    SearchPlaceholder,
+    SearchHint,
+    ByEnterpriseNumber,
+    NearMe,
+    Locating,
+    NearTitle,
+    GeoDenied,
+    GeoUnavailable,
+    NoResults,
+    LoadMore,
+    Host,
+    Maatwerkbedrijf,
+    EstablishmentUnit,
+    Address,
+    Activity,
+    StatusSuspended,
+    StatusEnded,
+    BackToSearch,
+    ChecksFor,
+    ContractFiled,
+    DailyRegistration,
+    VerdictPass,
+    VerdictFail,
+    VerdictUnknown,
+    Rule,
+    RegistrationFor,
+    NoRegistration,
+    PlannedStart,
+    RegisteredAt,
+    TeamMembers,
+    NobodyRegistered,
+    RoleWorker,
+    RoleSupervisor,
+    Contracts,
+    NoContracts,
+    Start,
+    End,
+    OpenEnded,
+    NotifiedAt,
+    ApprovedAt,
+    Unknown,
+    Regime,
+    RegimeApproval,
+    RegimeNotification,
+    Status,
+    ContractNotified,
+    ContractApproved,
+    ContractRejected,
+    RejectionReason,
+    MinSupervisors,
+}
+
+impl Key {
+    /// The (Dutch, English) texts.
+    fn texts(self) -> (&'static str, &'static str) {
+        use Key::*;
+        match self {
+            Online => ("Online", "Online"),
+            Offline => ("Offline", "Offline"),
+            Logout => ("Afmelden", "Log out"),
+            SwitchLanguage => ("Switch to English", "Schakel naar Nederlands"),
+            LoginTitle => ("Aanmelden", "Sign in"),
+            LoginIntro => (
+                "Controle van enclavewerking ter plaatse.",
+                "On-site checks of enclave work.",
+            ),
+            Username => ("Gebruikersnaam", "Username"),
+            Password => ("Wachtwoord", "Password"),
+            SignIn => ("Aanmelden", "Sign in"),
+            SigningIn => ("Bezig met aanmelden…", "Signing in…"),
+            SessionExpired => (
+                "Je sessie is verlopen. Meld je opnieuw aan.",
+                "Your session has expired. Please sign in again.",
+            ),
+            ErrOffline => (
+                "Geen verbinding met de server, en geen opgeslagen kopie op dit toestel.",
+                "Cannot reach the server, and there is no saved copy on this device.",
+            ),
+            ErrServer => (
+                "Onverwacht antwoord van de server (HTTP {status}).",
+                "Unexpected answer from the server (HTTP {status}).",
+            ),
+            Loading => ("Laden…", "Loading…"),
+            Retry => ("Opnieuw proberen", "Try again"),
+            NotFound => ("Deze pagina bestaat niet.", "This page does not exist."),
+            OfflineCopy => (
+                "Offline: opgeslagen kopie van {time}. De gegevens kunnen verouderd zijn.",
+                "Offline: saved copy from {time}. The data may be out of date.",
+            ),
+            SearchLabel => (
+                "Zoek een enclave op naam, gemeente of ondernemingsnummer",
+                "Find an enclave by name, municipality or enterprise number",
+            ),
+            SearchPlaceholder => ("bv. Aalst of 0123.456.749", "e.g. Aalst or 0123.456.749"),
+            SearchHint => (
+                "Typ minstens 2 tekens, of zoek in de buurt.",
+                "Type at least 2 characters, or search near you.",
+            ),
+            ByEnterpriseNumber => (
+                "Zoeken op ondernemingsnummer",
+                "Searching by enterprise number",
+            ),
+            NearMe => ("In de buurt", "Near me"),
+            Locating => ("Locatie bepalen…", "Finding your location…"),
+            NearTitle => ("Enclaves binnen {km} km", "Enclaves within {km} km"),
+            GeoDenied => (
+                "Locatie niet toegestaan. Sta locatie toe in de browser, of zoek op naam.",
+                "Location not allowed. Allow location in the browser, or search by name.",
+            ),
+            GeoUnavailable => (
+                "Je locatie kon niet bepaald worden. Zoek op naam.",
+                "Your location could not be found. Search by name.",
+            ),
+            NoResults => ("Geen enclaves gevonden.", "No enclaves found."),
+            LoadMore => ("Meer laden", "Load more"),
+            Host => ("Gastbedrijf", "Host"),
+            Maatwerkbedrijf => ("Maatwerkbedrijf", "Maatwerkbedrijf"),
+            EstablishmentUnit => ("Vestigingseenheid", "Establishment unit"),
+            Address => ("Adres", "Address"),
+            Activity => ("Activiteit", "Activity"),
+            StatusSuspended => ("Geschorst", "Suspended"),
+            StatusEnded => ("Beëindigd", "Ended"),
+            BackToSearch => ("← Zoeken", "← Search"),
+            ChecksFor => (
+                "Controle voor {date} om {time}",
+                "Checks for {date} at {time}",
+            ),
+            ContractFiled => ("Contract gemeld", "Contract filed"),
+            DailyRegistration => ("Dagelijkse registratie", "Daily registration"),
+            VerdictPass => ("In orde", "Pass"),
+            VerdictFail => ("Niet in orde", "Fail"),
+            VerdictUnknown => ("Onbekend", "Unknown"),
+            Rule => ("Regel", "Rule"),
+            RegistrationFor => ("Registratie voor {date}", "Registration for {date}"),
+            NoRegistration => (
+                "Geen registratie voor deze dag.",
+                "No registration for this day.",
+            ),
+            PlannedStart => ("Geplande start", "Planned start"),
+            RegisteredAt => ("Geregistreerd op", "Registered at"),
+            TeamMembers => ("Teamleden", "Team members"),
+            NobodyRegistered => ("Niemand geregistreerd.", "Nobody registered."),
+            RoleWorker => ("Doelgroepwerknemer", "Target-group worker"),
+            RoleSupervisor => ("Begeleider", "Supervisor"),
+            Contracts => ("Contracten", "Contracts"),
+            NoContracts => (
+                "Geen contracten in het register.",
+                "No contracts in the register.",
+            ),
+            Start => ("Start", "Start"),
+            End => ("Einde", "End"),
+            OpenEnded => ("onbepaalde duur", "open-ended"),
+            NotifiedAt => ("Gemeld op", "Notified at"),
+            ApprovedAt => ("Goedgekeurd op", "Approved at"),
+            Unknown => ("onbekend", "unknown"),
+            Regime => ("Regime", "Regime"),
+            RegimeApproval => ("Goedkeuring", "Approval"),
+            RegimeNotification => ("Melding", "Notification"),
+            Status => ("Status", "Status"),
+            ContractNotified => ("Gemeld", "Notified"),
+            ContractApproved => ("Goedgekeurd", "Approved"),
+            ContractRejected => ("Geweigerd", "Rejected"),
+            RejectionReason => ("Reden weigering", "Reason for rejection"),
+            MinSupervisors => ("Min. begeleiders", "Min. supervisors"),
+        }
+    }
+}
+
+/// A calendar date as written in Belgium in both languages (and in the server's verdict
+/// reasons): `05/03/2025`.
+pub fn date(d: NaiveDate) -> String {
+    // Plain integer formatting: chrono's strftime machinery would cost ~10 KB of wasm.
+    format!("{:02}/{:02}/{}", d.day(), d.month(), d.year())
+}
+
+/// A wall-clock time, `07:30`.
+pub fn time(t: NaiveTime) -> String {
+    format!("{:02}:{:02}", t.hour(), t.minute())
+}
+
+/// An instant in Belgian local time: `05/03/2025 07:12`.
+pub fn belgian_datetime(instant: DateTime<Utc>) -> String {
+    let local = shared::rules::time::belgian_local(instant);
+    format!("{} {}", date(local.date()), time(local.time()))
+}
+
+/// A distance in kilometres with one decimal, with a decimal comma in Dutch.
+pub fn km(lang: Lang, distance: f64) -> String {
+    let point = match lang {
+        Lang::Nl => ',',
+        Lang::En => '.',
+    };
+    format!("{} km", fixed(distance, 1).replace('.', &point.to_string()))
+}
+
+/// `value` with `decimals` decimals and a decimal point, without float formatting (which
+/// would pull ~15 KB of `core::fmt` float code into the wasm).
+pub fn fixed(value: f64, decimals: u32) -> String {
+    let scale = 10_i64.pow(decimals);
+    let scaled = (value * scale as f64).round() as i64;
+    let sign = if scaled < 0 { "-" } else { "" };
+    let (whole, frac) = (scaled.abs() / scale, scaled.abs() % scale);
+    format!("{sign}{whole}.{frac:0width$}", width = decimals as usize)
+}

@@ -1,0 +1,91 @@
+//! Enclave Inspect, the inspectors' PWA: Leptos, rendered in the browser, served by the
+//! server from the files its build script embeds.
+//!
+//! - [`pages`]: login, search and the enclave page, one per route of the [`router`].
+//! - [`components`]: header, connection state, verdict and result cards.
+//! - [`api`]: the HTTP client of the server's JSON API; [`session`]: the tokens.
+//! - [`i18n`]: Dutch and English.
+//!
+//! `static/` holds the shell (index.html, style.css, the service worker, manifest, icons).
+
+mod api;
+mod components;
+mod i18n;
+mod pages;
+mod router;
+mod session;
+
+use leptos::prelude::*;
+use wasm_bindgen::prelude::wasm_bindgen;
+
+use crate::components::header::Header;
+use crate::i18n::{I18n, Key};
+use crate::pages::enclave::EnclavePage;
+use crate::pages::login::LoginPage;
+use crate::pages::search::{SearchPage, SearchState};
+use crate::router::{Route, Router};
+use crate::session::Session;
+
+/// Entry point, run when the wasm module is instantiated.
+#[wasm_bindgen(start)]
+pub fn start() {
+    if let Some(boot) = document().get_element_by_id("boot") {
+        boot.remove();
+    }
+    register_service_worker();
+    leptos::mount::mount_to_body(App);
+}
+
+/// Registers `/sw.js` where the browser supports service workers (secure contexts only).
+fn register_service_worker() {
+    let navigator = window().navigator();
+    if js_sys::Reflect::has(&navigator, &"serviceWorker".into()).unwrap_or(false) {
+        // The promise is left alone: without a service worker the app still works online.
+        let _ = navigator.service_worker().register("/sw.js");
+    }
+}
+
+#[component]
+fn App() -> impl IntoView {
+    I18n::provide();
+    let session = Session::provide();
+    let router = Router::provide();
+    SearchState::provide();
+    // Changes only on login and logout, not on every token refresh.
+    let signed_in = Memo::new(move |_| session.is_signed_in());
+
+    // Pages that need a session send anyone else to the login page, to come back after it;
+    // a login sends the user on.
+    Effect::new(move || match router.route() {
+        Route::Login { next } if signed_in.get() => router.navigate(&next, true),
+        route if route.needs_session() && !signed_in.get() => {
+            let next = String::from(js_sys::encode_uri_component(&router.here()));
+            router.navigate(&format!("/login?next={next}"), true);
+        }
+        _ => {}
+    });
+
+    let page = move || match router.route() {
+        route if route.needs_session() && !signed_in.get() => ().into_any(),
+        Route::Login { .. } if signed_in.get() => ().into_any(),
+        Route::Login { .. } => view! { <LoginPage /> }.into_any(),
+        Route::Search => view! { <SearchPage /> }.into_any(),
+        Route::Enclave { id } => view! { <EnclavePage id /> }.into_any(),
+        Route::NotFound => view! { <NotFound /> }.into_any(),
+    };
+    view! {
+        <Header />
+        {page}
+    }
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    let i18n = I18n::expect();
+    view! {
+        <main>
+            <p class="notice">{i18n.text(Key::NotFound)}</p>
+            <a class="button" href="/">{i18n.text(Key::BackToSearch)}</a>
+        </main>
+    }
+}

@@ -1,0 +1,135 @@
+// Enclave Inspect service worker.
+//
+// - Precaches the app shell on install; the cache name carries the build id, so every
+//   deploy installs a fresh shell and `activate` deletes the caches of older builds.
+// - Navigations: network first, the cached shell when offline (the app routes itself).
+// - GET /api/*: network first; a successful answer is kept so a looked-up enclave can be
+//   reopened offline. Offline (or when the network is too slow and a copy exists) the
+//   copy is answered, marked with the header `x-ei-offline-copy: 1`.
+// - Anything that is not a GET is never touched: no caching, no replay, no rewrite.
+// - The app deletes the API cache (`ei-api-v1`) itself on logout and when another user
+//   signs in.
+const BUILD_ID = '__BUILD_ID__';
+const SHELL_CACHE = `ei-shell-${BUILD_ID}`;
+const API_CACHE = 'ei-api-v1';
+const SHELL = [
+  '/',
+  '/index.html',
+  '/boot.js',
+  '/app.js',
+  '/app_bg.wasm',
+  '/style.css',
+  '/manifest.webmanifest',
+  '/icons/icon.svg',
+  '/icons/icon-192.png',
+  '/icons/icon-512.png',
+];
+// How long a request may take before a stored copy is answered instead (poor connectivity
+// on site): the shell is the same for every page, API answers may be stale and say so.
+const NAVIGATION_TIMEOUT_MS = 3000;
+const API_TIMEOUT_MS = 8000;
+// Stored API answers kept at most (oldest go first).
+const API_CACHE_MAX = 300;
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(
+    caches
+      .open(SHELL_CACHE)
+      .then((cache) => cache.addAll(SHELL.map((url) => new Request(url, { cache: 'reload' }))))
+      .then(() => self.skipWaiting()),
+  );
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(
+    caches
+      .keys()
+      .then((keys) =>
+        Promise.all(
+          keys
+            .filter((key) => key.startsWith('ei-shell-') && key !== SHELL_CACHE)
+            .map((key) => caches.delete(key)),
+        ),
+      )
+      .then(() => self.clients.claim()),
+  );
+});
+
+self.addEventListener('fetch', (event) => {
+  const request = event.request;
+  if (request.method !== 'GET') return;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (url.pathname.startsWith('/api/')) {
+    event.respondWith(apiNetworkFirst(event));
+  } else if (request.mode === 'navigate') {
+    event.respondWith(navigation(request));
+  } else if (SHELL.includes(url.pathname)) {
+    event.respondWith(shellAsset(request));
+  }
+});
+
+async function navigation(request) {
+  const network = fetch(request);
+  network.catch(() => {}); // handled below; silences the rejection when the shell won
+  const shell = () => caches.open(SHELL_CACHE).then((cache) => cache.match('/index.html'));
+  try {
+    const first = await Promise.race([network, timeout(NAVIGATION_TIMEOUT_MS)]);
+    if (first) return first;
+    return (await shell()) || (await network);
+  } catch (err) {
+    const copy = await shell();
+    if (copy) return copy;
+    throw err;
+  }
+}
+
+function timeout(ms) {
+  return new Promise((resolve) => setTimeout(() => resolve(null), ms));
+}
+
+async function shellAsset(request) {
+  const cache = await caches.open(SHELL_CACHE);
+  const hit = await cache.match(request, { ignoreSearch: true });
+  return hit || fetch(request);
+}
+
+async function apiNetworkFirst(event) {
+  const request = event.request;
+  const cache = await caches.open(API_CACHE);
+  const network = fetch(request).then((response) => {
+    if (response.ok) {
+      event.waitUntil(cache.put(request, response.clone()).then(() => trim(cache)));
+    }
+    return response;
+  });
+  network.catch(() => {}); // handled below; silences the rejection when a copy won
+  try {
+    const first = await Promise.race([network, timeout(API_TIMEOUT_MS)]);
+    if (first) return first;
+    const copy = await cache.match(request);
+    return copy ? markCopy(copy) : await network;
+  } catch (err) {
+    const copy = await cache.match(request);
+    if (copy) return markCopy(copy);
+    throw err;
+  }
+}
+
+async function trim(cache) {
+  const keys = await cache.keys();
+  await Promise.all(keys.slice(0, Math.max(0, keys.length - API_CACHE_MAX)).map((key) => cache.delete(key)));
+}
+
+// A stored answer, marked so the app can say it shows an offline copy (the copy's own
+// `Date` header says when it was fetched).
+function markCopy(response) {
+  const headers = new Headers(response.headers);
+  headers.set('x-ei-offline-copy', '1');
+  return new Response(response.body, {
+    status: response.status,
+    statusText: response.statusText,
+    headers,
+  });
+}
+
