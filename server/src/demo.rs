@@ -720,12 +720,12 @@ pub fn generate(today: NaiveDate) -> DemoData {
                 && let Some(other) = supervisors_of[w]
                     .iter()
                     .find(|s| !team.iter().any(|(p, _)| p == *s))
-                {
-                    members.push(RegistrationMemberRow {
-                        registration_id: reg_id.clone(),
-                        person_id: other.clone(),
-                        role: MemberRole::Supervisor.as_str().into(),
-                    });
+            {
+                members.push(RegistrationMemberRow {
+                    registration_id: reg_id.clone(),
+                    person_id: other.clone(),
+                    role: MemberRole::Supervisor.as_str().into(),
+                });
             }
         }
     }

@@ -71,7 +71,10 @@ pub struct Snapshot {
 
 impl Snapshot {
     /// Builds a snapshot from the register's rows.
-    fn build(db_version: RegisterVersion, db: &mut crate::db::DbConnection) -> Result<Self, AppError> {
+    fn build(
+        db_version: RegisterVersion,
+        db: &mut crate::db::DbConnection,
+    ) -> Result<Self, AppError> {
         let (enclaves, organisations) = repo::register(db)?;
         let orgs: HashMap<&str, _> = organisations.iter().map(|o| (o.id.as_str(), o)).collect();
         let mut entries = Vec::with_capacity(enclaves.len());
@@ -84,7 +87,10 @@ impl Snapshot {
                 .get(e.maatwerkbedrijf_id.as_str())
                 .ok_or_else(|| AppError::internal("enclave without maatwerkbedrijf"))?;
             let i = entries.len();
-            for number in [&host.enterprise_number, &mwb.enterprise_number].into_iter().flatten() {
+            for number in [&host.enterprise_number, &mwb.enterprise_number]
+                .into_iter()
+                .flatten()
+            {
                 let list = by_number.entry(number.clone()).or_default();
                 if list.last() != Some(&i) {
                     list.push(i);
@@ -108,19 +114,33 @@ impl Snapshot {
                 search_text: e.search_text,
             });
         }
-        Ok(Self { version: db_version, entries, by_number })
+        Ok(Self {
+            version: db_version,
+            entries,
+            by_number,
+        })
     }
 
     /// Runs a search; returns up to `limit + 1` hits (with the distance for `Near`) so the
     /// caller can tell whether more follow.
     pub fn search(&self, s: &Search) -> Vec<(&Entry, Option<f64>)> {
         let in_region = |e: &Entry| s.provinces.is_empty() || s.provinces.contains(&e.province);
-        if let SearchMode::Near { lat, lon, radius_km } = s.mode {
+        if let SearchMode::Near {
+            lat,
+            lon,
+            radius_km,
+        } = s.mode
+        {
             let mut near: Vec<(&Entry, f64)> = self
                 .entries
                 .iter()
                 .filter(|e| in_region(e))
-                .map(|e| (e, haversine_km(lat, lon, e.summary.latitude, e.summary.longitude)))
+                .map(|e| {
+                    (
+                        e,
+                        haversine_km(lat, lon, e.summary.latitude, e.summary.longitude),
+                    )
+                })
                 .filter(|(_, d)| *d <= radius_km)
                 .filter(|(e, d)| match &s.after {
                     Some(After::Distance { km, id }) => (*d, &e.id) > (*km, id),
@@ -133,9 +153,9 @@ impl Snapshot {
         }
         // Entries are sorted by (sort_key, id): start right after the cursor.
         let start = match &s.after {
-            Some(After::Key { sort_key, id }) => self
-                .entries
-                .partition_point(|e| (e.sort_key.as_str(), e.id.as_str()) <= (sort_key.as_str(), id.as_str())),
+            Some(After::Key { sort_key, id }) => self.entries.partition_point(|e| {
+                (e.sort_key.as_str(), e.id.as_str()) <= (sort_key.as_str(), id.as_str())
+            }),
             _ => 0,
         };
         let candidates: Box<dyn Iterator<Item = &Entry>> = match &s.mode {
@@ -181,7 +201,10 @@ impl EnclaveIndex {
     }
 
     fn current(&self) -> Arc<Snapshot> {
-        self.snapshot.read().map(|s| s.clone()).unwrap_or_else(|p| p.into_inner().clone())
+        self.snapshot
+            .read()
+            .map(|s| s.clone())
+            .unwrap_or_else(|p| p.into_inner().clone())
     }
 
     /// A snapshot no older than `max_age`.

@@ -128,7 +128,11 @@ fn run(cli: Cli) -> Result<(), String> {
 
 async fn serve(config: Config, demo: bool) -> Result<(), String> {
     let url = config.database_url.clone();
-    let host = config.bind.rsplit_once(':').map_or("127.0.0.1", |(h, _)| h).to_owned();
+    let host = config
+        .bind
+        .rsplit_once(':')
+        .map_or("127.0.0.1", |(h, _)| h)
+        .to_owned();
     let app = Application::build(config)?;
     if demo {
         let today = belgian_local(Utc::now()).date();

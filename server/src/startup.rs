@@ -12,10 +12,10 @@ use tracing_actix_web::TracingLogger;
 
 use crate::auth::sessions::SessionCache;
 use crate::auth::token::TokenKeys;
-use crate::index::EnclaveIndex;
 use crate::config::Config;
 use crate::db::{Db, repo};
 use crate::error::AppError;
+use crate::index::EnclaveIndex;
 use crate::routes;
 use crate::state::AppState;
 

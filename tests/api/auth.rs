@@ -42,12 +42,29 @@ async fn login_succeeds_and_wrong_credentials_fail(backend: Backend) {
     let res = app.get("/api/enclaves", &tokens.access_token).await;
     assert_eq!(res.status(), StatusCode::OK);
 
-    assert_error(app.try_login("ines", "wrong password!").await, StatusCode::UNAUTHORIZED, "invalid_credentials").await;
-    assert_error(app.try_login("nobody", PW).await, StatusCode::UNAUTHORIZED, "invalid_credentials").await;
+    assert_error(
+        app.try_login("ines", "wrong password!").await,
+        StatusCode::UNAUTHORIZED,
+        "invalid_credentials",
+    )
+    .await;
+    assert_error(
+        app.try_login("nobody", PW).await,
+        StatusCode::UNAUTHORIZED,
+        "invalid_credentials",
+    )
+    .await;
     // No token, a malformed header, garbage token.
-    let res = app.send::<()>(Method::GET, "/api/enclaves", None, None).await;
+    let res = app
+        .send::<()>(Method::GET, "/api/enclaves", None, None)
+        .await;
     assert_error(res, StatusCode::UNAUTHORIZED, "unauthorized").await;
-    assert_error(app.get("/api/enclaves", "not.a.jwt").await, StatusCode::UNAUTHORIZED, "invalid_token").await;
+    assert_error(
+        app.get("/api/enclaves", "not.a.jwt").await,
+        StatusCode::UNAUTHORIZED,
+        "invalid_token",
+    )
+    .await;
     // Bad JSON is a clear 4xx, not a panic.
     let res = app
         .client
@@ -68,13 +85,19 @@ fn claims(user_id: &str, sid: &str, typ: &str, aud: &str, exp: i64) -> serde_jso
 }
 
 fn sign(claims: &serde_json::Value, secret: &[u8]) -> String {
-    encode(&Header::default(), claims, &EncodingKey::from_secret(secret)).unwrap()
+    encode(
+        &Header::default(),
+        claims,
+        &EncodingKey::from_secret(secret),
+    )
+    .unwrap()
 }
 
 /// Reads the session id out of a token the server issued.
 fn session_of(token: &str) -> String {
     let payload = token.split('.').nth(1).unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap();
+    let v: serde_json::Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap();
     v["sid"].as_str().unwrap().to_owned()
 }
 
@@ -87,25 +110,55 @@ async fn forged_and_expired_tokens_are_refused(backend: Backend) {
     let later = (Utc::now() + Duration::minutes(5)).timestamp();
 
     // Control: a token we sign with the right key and claims is accepted.
-    let good = sign(&claims(&uid, &sid, "access", aud, later), TEST_JWT_SECRET.as_bytes());
-    assert_eq!(app.get("/api/enclaves", &good).await.status(), StatusCode::OK);
+    let good = sign(
+        &claims(&uid, &sid, "access", aud, later),
+        TEST_JWT_SECRET.as_bytes(),
+    );
+    assert_eq!(
+        app.get("/api/enclaves", &good).await.status(),
+        StatusCode::OK
+    );
 
     // Expired beyond the 30 s leeway.
     let expired = sign(
-        &claims(&uid, &sid, "access", aud, (Utc::now() - Duration::seconds(90)).timestamp()),
+        &claims(
+            &uid,
+            &sid,
+            "access",
+            aud,
+            (Utc::now() - Duration::seconds(90)).timestamp(),
+        ),
         TEST_JWT_SECRET.as_bytes(),
     );
-    assert_error(app.get("/api/enclaves", &expired).await, StatusCode::UNAUTHORIZED, "token_expired").await;
+    assert_error(
+        app.get("/api/enclaves", &expired).await,
+        StatusCode::UNAUTHORIZED,
+        "token_expired",
+    )
+    .await;
 
     // Signed with another key.
-    let other = sign(&claims(&uid, &sid, "access", aud, later), b"some-other-secret-some-other-secret!!");
-    assert_error(app.get("/api/enclaves", &other).await, StatusCode::UNAUTHORIZED, "invalid_token").await;
+    let other = sign(
+        &claims(&uid, &sid, "access", aud, later),
+        b"some-other-secret-some-other-secret!!",
+    );
+    assert_error(
+        app.get("/api/enclaves", &other).await,
+        StatusCode::UNAUTHORIZED,
+        "invalid_token",
+    )
+    .await;
 
     // alg: none, unsigned.
     let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#);
     let body = URL_SAFE_NO_PAD.encode(claims(&uid, &sid, "access", aud, later).to_string());
     let none = format!("{header}.{body}.");
-    assert_error(app.get("/api/enclaves", &none).await, StatusCode::UNAUTHORIZED, "invalid_token").await;
+    assert_error(
+        app.get("/api/enclaves", &none).await,
+        StatusCode::UNAUTHORIZED,
+        "invalid_token",
+    )
+    .await;
 
     // Another algorithm with the same secret (HS512).
     let hs512 = encode(
@@ -114,27 +167,63 @@ async fn forged_and_expired_tokens_are_refused(backend: Backend) {
         &EncodingKey::from_secret(TEST_JWT_SECRET.as_bytes()),
     )
     .unwrap();
-    assert_error(app.get("/api/enclaves", &hs512).await, StatusCode::UNAUTHORIZED, "invalid_token").await;
+    assert_error(
+        app.get("/api/enclaves", &hs512).await,
+        StatusCode::UNAUTHORIZED,
+        "invalid_token",
+    )
+    .await;
 
     // Wrong audience.
-    let wrong_aud = sign(&claims(&uid, &sid, "access", "someone-else", later), TEST_JWT_SECRET.as_bytes());
-    assert_error(app.get("/api/enclaves", &wrong_aud).await, StatusCode::UNAUTHORIZED, "invalid_token").await;
+    let wrong_aud = sign(
+        &claims(&uid, &sid, "access", "someone-else", later),
+        TEST_JWT_SECRET.as_bytes(),
+    );
+    assert_error(
+        app.get("/api/enclaves", &wrong_aud).await,
+        StatusCode::UNAUTHORIZED,
+        "invalid_token",
+    )
+    .await;
 
     // A valid signature for a session that does not exist.
-    let ghost = sign(&claims(&uid, "no-such-session", "access", aud, later), TEST_JWT_SECRET.as_bytes());
-    assert_error(app.get("/api/enclaves", &ghost).await, StatusCode::UNAUTHORIZED, "invalid_token").await;
+    let ghost = sign(
+        &claims(&uid, "no-such-session", "access", aud, later),
+        TEST_JWT_SECRET.as_bytes(),
+    );
+    assert_error(
+        app.get("/api/enclaves", &ghost).await,
+        StatusCode::UNAUTHORIZED,
+        "invalid_token",
+    )
+    .await;
 }
 
 async fn token_types_are_not_interchangeable(backend: Backend) {
     let app = app_with_users(backend).await;
     let t = app.login("ines", PW).await;
     // A refresh token is not an access token.
-    assert_error(app.get("/api/enclaves", &t.refresh_token).await, StatusCode::UNAUTHORIZED, "invalid_token").await;
+    assert_error(
+        app.get("/api/enclaves", &t.refresh_token).await,
+        StatusCode::UNAUTHORIZED,
+        "invalid_token",
+    )
+    .await;
     // An access token is not a refresh token.
-    let res = app.post("/api/auth/refresh", &json!({ "refresh_token": t.access_token })).await;
+    let res = app
+        .post(
+            "/api/auth/refresh",
+            &json!({ "refresh_token": t.access_token }),
+        )
+        .await;
     assert_error(res, StatusCode::UNAUTHORIZED, "invalid_token").await;
     // The refresh token still works afterwards.
-    let res = app.post("/api/auth/refresh", &json!({ "refresh_token": t.refresh_token })).await;
+    let res = app
+        .post(
+            "/api/auth/refresh",
+            &json!({ "refresh_token": t.refresh_token }),
+        )
+        .await;
     let _: TokenResponse = json(res, StatusCode::OK).await;
 }
 
@@ -142,38 +231,85 @@ async fn refresh_rotates_and_reuse_revokes_the_family(backend: Backend) {
     let app = app_with_users(backend).await;
     let first = app.login("ines", PW).await;
     let second: TokenResponse = json(
-        app.post("/api/auth/refresh", &json!({ "refresh_token": first.refresh_token })).await,
+        app.post(
+            "/api/auth/refresh",
+            &json!({ "refresh_token": first.refresh_token }),
+        )
+        .await,
         StatusCode::OK,
     )
     .await;
     assert_ne!(second.refresh_token, first.refresh_token);
-    assert_eq!(app.get("/api/enclaves", &second.access_token).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.get("/api/enclaves", &second.access_token)
+            .await
+            .status(),
+        StatusCode::OK
+    );
 
     // The first refresh token was used: presenting it again is reuse.
-    let res = app.post("/api/auth/refresh", &json!({ "refresh_token": first.refresh_token })).await;
+    let res = app
+        .post(
+            "/api/auth/refresh",
+            &json!({ "refresh_token": first.refresh_token }),
+        )
+        .await;
     assert_error(res, StatusCode::UNAUTHORIZED, "invalid_token").await;
     // ...which revokes the whole family: the newest refresh token and the access token die.
-    let res = app.post("/api/auth/refresh", &json!({ "refresh_token": second.refresh_token })).await;
+    let res = app
+        .post(
+            "/api/auth/refresh",
+            &json!({ "refresh_token": second.refresh_token }),
+        )
+        .await;
     assert_error(res, StatusCode::UNAUTHORIZED, "invalid_token").await;
-    assert_error(app.get("/api/enclaves", &second.access_token).await, StatusCode::UNAUTHORIZED, "invalid_token").await;
+    assert_error(
+        app.get("/api/enclaves", &second.access_token).await,
+        StatusCode::UNAUTHORIZED,
+        "invalid_token",
+    )
+    .await;
 
     // Another session of the same user is unaffected.
     let other = app.login("ines", PW).await;
-    assert_eq!(app.get("/api/enclaves", &other.access_token).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.get("/api/enclaves", &other.access_token).await.status(),
+        StatusCode::OK
+    );
 }
 
 async fn logout_ends_the_session(backend: Backend) {
     let app = app_with_users(backend).await;
     let t = app.login("ines", PW).await;
     let res = app
-        .send(Method::POST, "/api/auth/logout", Some(&t.access_token), Some(&json!({ "refresh_token": t.refresh_token })))
+        .send(
+            Method::POST,
+            "/api/auth/logout",
+            Some(&t.access_token),
+            Some(&json!({ "refresh_token": t.refresh_token })),
+        )
         .await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
-    assert_error(app.get("/api/enclaves", &t.access_token).await, StatusCode::UNAUTHORIZED, "invalid_token").await;
-    let res = app.post("/api/auth/refresh", &json!({ "refresh_token": t.refresh_token })).await;
+    assert_error(
+        app.get("/api/enclaves", &t.access_token).await,
+        StatusCode::UNAUTHORIZED,
+        "invalid_token",
+    )
+    .await;
+    let res = app
+        .post(
+            "/api/auth/refresh",
+            &json!({ "refresh_token": t.refresh_token }),
+        )
+        .await;
     assert_error(res, StatusCode::UNAUTHORIZED, "invalid_token").await;
     // Logout needs a token.
-    let res = app.post("/api/auth/logout", &json!({ "refresh_token": t.refresh_token })).await;
+    let res = app
+        .post(
+            "/api/auth/logout",
+            &json!({ "refresh_token": t.refresh_token }),
+        )
+        .await;
     assert_error(res, StatusCode::UNAUTHORIZED, "unauthorized").await;
 }
 
@@ -181,23 +317,55 @@ async fn roles_are_checked_per_route(backend: Backend) {
     let app = app_with_users(backend).await;
     let inspector = app.login("ines", PW).await;
     let admin = app.login("admin", PW).await;
-    assert_error(app.get("/api/audit", &inspector.access_token).await, StatusCode::FORBIDDEN, "forbidden").await;
-    assert_eq!(app.get("/api/audit", &admin.access_token).await.status(), StatusCode::OK);
+    assert_error(
+        app.get("/api/audit", &inspector.access_token).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+    assert_eq!(
+        app.get("/api/audit", &admin.access_token).await.status(),
+        StatusCode::OK
+    );
     // The OpenAPI document needs a token too, and lists the routes.
-    let res = app.send::<()>(Method::GET, "/api/openapi.json", None, None).await;
+    let res = app
+        .send::<()>(Method::GET, "/api/openapi.json", None, None)
+        .await;
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
-    let doc: serde_json::Value = json(app.get("/api/openapi.json", &inspector.access_token).await, StatusCode::OK).await;
-    for path in ["/api/auth/login", "/api/enclaves", "/api/enclaves/{id}", "/healthz"] {
-        assert!(doc["paths"][path].is_object(), "{path} missing from OpenAPI");
+    let doc: serde_json::Value = json(
+        app.get("/api/openapi.json", &inspector.access_token).await,
+        StatusCode::OK,
+    )
+    .await;
+    for path in [
+        "/api/auth/login",
+        "/api/enclaves",
+        "/api/enclaves/{id}",
+        "/healthz",
+    ] {
+        assert!(
+            doc["paths"][path].is_object(),
+            "{path} missing from OpenAPI"
+        );
     }
     // Unknown API paths are JSON 404s, not the app shell.
-    assert_error(app.get("/api/nope", &inspector.access_token).await, StatusCode::NOT_FOUND, "not_found").await;
+    assert_error(
+        app.get("/api/nope", &inspector.access_token).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
 }
 
 async fn logins_are_rate_limited(backend: Backend) {
     let app = app_with_users(backend).await;
     for _ in 0..5 {
-        assert_error(app.try_login("ines", "wrong password!").await, StatusCode::UNAUTHORIZED, "invalid_credentials").await;
+        assert_error(
+            app.try_login("ines", "wrong password!").await,
+            StatusCode::UNAUTHORIZED,
+            "invalid_credentials",
+        )
+        .await;
     }
     // Even the right password is refused now, with Retry-After.
     let res = app.try_login("ines", PW).await;
@@ -211,39 +379,81 @@ async fn every_auth_event_is_audited(backend: Backend) {
     let app = app_with_users(backend).await;
     let _ = app.try_login("ines", "wrong password!").await;
     let t = app.login("ines", PW).await;
-    let t2: TokenResponse =
-        json(app.post("/api/auth/refresh", &json!({ "refresh_token": t.refresh_token })).await, StatusCode::OK).await;
-    let _ = app.post("/api/auth/refresh", &json!({ "refresh_token": t.refresh_token })).await;
+    let t2: TokenResponse = json(
+        app.post(
+            "/api/auth/refresh",
+            &json!({ "refresh_token": t.refresh_token }),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let _ = app
+        .post(
+            "/api/auth/refresh",
+            &json!({ "refresh_token": t.refresh_token }),
+        )
+        .await;
     let res = app
-        .send(Method::POST, "/api/auth/logout", Some(&t.access_token), Some(&json!({ "refresh_token": t2.refresh_token })))
+        .send(
+            Method::POST,
+            "/api/auth/logout",
+            Some(&t.access_token),
+            Some(&json!({ "refresh_token": t2.refresh_token })),
+        )
         .await;
     // The session was revoked by the reuse, so logout with its access token is refused.
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     let admin = app.login("admin", PW).await;
-    let events: Vec<AuditEvent> = json(app.get("/api/audit?limit=500", &admin.access_token).await, StatusCode::OK).await;
+    let events: Vec<AuditEvent> = json(
+        app.get("/api/audit?limit=500", &admin.access_token).await,
+        StatusCode::OK,
+    )
+    .await;
     let has = |action: &str, outcome: &str, user: Option<&str>| {
         events.iter().any(|e| {
-            e.action == action && e.outcome == outcome && (user.is_none() || e.actor_username.as_deref() == user)
+            e.action == action
+                && e.outcome == outcome
+                && (user.is_none() || e.actor_username.as_deref() == user)
         })
     };
     assert!(has("login", "failure", Some("ines")), "{events:#?}");
     assert!(has("login", "success", Some("ines")));
     assert!(has("refresh", "success", Some("ines")));
-    assert!(
-        events.iter().any(|e| e.action == "refresh" && e.outcome == "failure" && e.detail.as_deref() == Some("reuse_detected"))
-    );
+    assert!(events.iter().any(|e| e.action == "refresh"
+        && e.outcome == "failure"
+        && e.detail.as_deref() == Some("reuse_detected")));
     assert!(events.iter().all(|e| e.client == "127.0.0.1"));
-    assert!(events.windows(2).all(|w| w[0].occurred_at >= w[1].occurred_at), "newest first");
-    let only_logins: Vec<AuditEvent> =
-        json(app.get("/api/audit?action=login", &admin.access_token).await, StatusCode::OK).await;
+    assert!(
+        events
+            .windows(2)
+            .all(|w| w[0].occurred_at >= w[1].occurred_at),
+        "newest first"
+    );
+    let only_logins: Vec<AuditEvent> = json(
+        app.get("/api/audit?action=login", &admin.access_token)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
     assert!(!only_logins.is_empty() && only_logins.iter().all(|e| e.action == "login"));
     // Logout is audited too.
     let t3 = app.login("ines", PW).await;
     let res = app
-        .send(Method::POST, "/api/auth/logout", Some(&t3.access_token), Some(&json!({ "refresh_token": t3.refresh_token })))
+        .send(
+            Method::POST,
+            "/api/auth/logout",
+            Some(&t3.access_token),
+            Some(&json!({ "refresh_token": t3.refresh_token })),
+        )
         .await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
-    let events: Vec<AuditEvent> = json(app.get("/api/audit?action=logout", &admin.access_token).await, StatusCode::OK).await;
+    let events: Vec<AuditEvent> = json(
+        app.get("/api/audit?action=logout", &admin.access_token)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].actor_username.as_deref(), Some("ines"));
 }

@@ -32,10 +32,21 @@ async fn setup(backend: Backend) -> (TestApp, String) {
 }
 
 async fn search(app: &TestApp, token: &str, query: &str) -> EnclavePage {
-    json(app.get(&format!("/api/enclaves?{query}"), token).await, StatusCode::OK).await
+    json(
+        app.get(&format!("/api/enclaves?{query}"), token).await,
+        StatusCode::OK,
+    )
+    .await
 }
 
-fn site(name: &str, street: &str, postcode: &str, municipality: &str, lat: f64, lon: f64) -> EnclaveSpec {
+fn site(
+    name: &str,
+    street: &str,
+    postcode: &str,
+    municipality: &str,
+    lat: f64,
+    lon: f64,
+) -> EnclaveSpec {
     EnclaveSpec {
         site_name: name.into(),
         street: street.into(),
@@ -51,12 +62,31 @@ async fn text_search_ignores_accents_and_case(backend: Backend) {
     let (app, token) = setup(backend).await;
     let f = app.fixture();
     let mwb = f.organisation(OrganisationKind::Maatwerkbedrijf, "Atelier De Kouter", None);
-    let host = f.organisation(OrganisationKind::RegularCompany, "Brasserie Élégance NV", None);
+    let host = f.organisation(
+        OrganisationKind::RegularCompany,
+        "Brasserie Élégance NV",
+        None,
+    );
     let other = f.organisation(OrganisationKind::RegularCompany, "Peeters Verpakking", None);
-    let target = f.enclave(&mwb, &host, site("Hal Zuid", "Sluisweg 4", "8000", "Brugge", 51.2, 3.22));
-    f.enclave(&mwb, &other, site("Magazijn", "Kerkstraat 9", "9000", "Gent", 51.05, 3.71));
+    let target = f.enclave(
+        &mwb,
+        &host,
+        site("Hal Zuid", "Sluisweg 4", "8000", "Brugge", 51.2, 3.22),
+    );
+    f.enclave(
+        &mwb,
+        &other,
+        site("Magazijn", "Kerkstraat 9", "9000", "Gent", 51.05, 3.71),
+    );
 
-    for q in ["elegance", "ÉLÉGANCE", "brasserie eleg", "sluisweg", "brugge", "hal zuid"] {
+    for q in [
+        "elegance",
+        "ÉLÉGANCE",
+        "brasserie eleg",
+        "sluisweg",
+        "brugge",
+        "hal zuid",
+    ] {
         let page = search(&app, &token, &format!("q={}", urlencode(q))).await;
         let ids: Vec<String> = page.items.iter().map(|e| e.id.to_string()).collect();
         assert_eq!(ids, vec![target.id.clone()], "query {q:?}");
@@ -65,12 +95,21 @@ async fn text_search_ignores_accents_and_case(backend: Backend) {
     let page = search(&app, &token, "q=kouter").await;
     let hosts: Vec<&str> = page.items.iter().map(|e| e.host.name.as_str()).collect();
     assert_eq!(hosts, ["Brasserie Élégance NV", "Peeters Verpakking"]);
-    assert!(page.items.iter().all(|e| e.latitude != 0.0 && e.longitude != 0.0));
+    assert!(
+        page.items
+            .iter()
+            .all(|e| e.latitude != 0.0 && e.longitude != 0.0)
+    );
     // Words match at their start; punctuation (including SQL wildcards) is ignored.
     assert!(search(&app, &token, "q=legance").await.items.is_empty());
     assert_eq!(search(&app, &token, "q=%25").await.items.len(), 2);
     assert_eq!(search(&app, &token, "q=brugge%25_").await.items.len(), 1);
-    assert!(search(&app, &token, "q=nothing-like-this").await.items.is_empty());
+    assert!(
+        search(&app, &token, "q=nothing-like-this")
+            .await
+            .items
+            .is_empty()
+    );
 }
 
 fn urlencode(s: &str) -> String {
@@ -88,25 +127,60 @@ async fn enterprise_number_search_accepts_every_spelling(backend: Backend) {
     let number = EnterpriseNumber::from_base(1_234_567).unwrap();
     assert_eq!(number.to_string(), "0123.456.749");
     let recent = EnterpriseNumber::from_base(10_234_567).unwrap();
-    let mwb = f.organisation(OrganisationKind::Maatwerkbedrijf, "Werkplaats Linde", Some(recent.digits()));
-    let host = f.organisation(OrganisationKind::RegularCompany, "Janssens Metaal", Some(number.digits()));
+    let mwb = f.organisation(
+        OrganisationKind::Maatwerkbedrijf,
+        "Werkplaats Linde",
+        Some(recent.digits()),
+    );
+    let host = f.organisation(
+        OrganisationKind::RegularCompany,
+        "Janssens Metaal",
+        Some(number.digits()),
+    );
     let other = f.organisation(OrganisationKind::RegularCompany, "Maes Hout", None);
     let at_host = f.enclave(&mwb, &host, EnclaveSpec::default());
     let elsewhere = f.enclave(&mwb, &other, EnclaveSpec::default());
 
-    for spelling in ["0123.456.749", "BE0123456749", "be 0123 456 749", "0123456749", "123456749"] {
-        let page = search(&app, &token, &format!("enterprise_number={}", urlencode(spelling))).await;
+    for spelling in [
+        "0123.456.749",
+        "BE0123456749",
+        "be 0123 456 749",
+        "0123456749",
+        "123456749",
+    ] {
+        let page = search(
+            &app,
+            &token,
+            &format!("enterprise_number={}", urlencode(spelling)),
+        )
+        .await;
         let ids: Vec<String> = page.items.iter().map(|e| e.id.to_string()).collect();
         assert_eq!(ids, vec![at_host.id.clone()], "spelling {spelling:?}");
-        assert_eq!(page.items[0].host.enterprise_number.as_deref(), Some("0123.456.749"));
+        assert_eq!(
+            page.items[0].host.enterprise_number.as_deref(),
+            Some("0123.456.749")
+        );
     }
     // The maatwerkbedrijf's number (one starting with 1) finds all of its enclaves.
-    let page = search(&app, &token, &format!("enterprise_number={}", recent.digits())).await;
+    let page = search(
+        &app,
+        &token,
+        &format!("enterprise_number={}", recent.digits()),
+    )
+    .await;
     let ids: HashSet<String> = page.items.iter().map(|e| e.id.to_string()).collect();
-    assert_eq!(ids, HashSet::from([at_host.id.clone(), elsewhere.id.clone()]));
+    assert_eq!(
+        ids,
+        HashSet::from([at_host.id.clone(), elsewhere.id.clone()])
+    );
 
     for bad in ["0123.456.748", "2123456749", "01234", "0123.456.74x"] {
-        let res = app.get(&format!("/api/enclaves?enterprise_number={}", urlencode(bad)), &token).await;
+        let res = app
+            .get(
+                &format!("/api/enclaves?enterprise_number={}", urlencode(bad)),
+                &token,
+            )
+            .await;
         assert_error(res, StatusCode::BAD_REQUEST, "invalid_enterprise_number").await;
     }
 }
@@ -116,9 +190,17 @@ async fn near_search_orders_by_distance_within_the_radius(backend: Backend) {
     let f = app.fixture();
     let mwb = f.organisation(OrganisationKind::Maatwerkbedrijf, "Maatwerk Noord", None);
     let host = f.organisation(OrganisationKind::RegularCompany, "Host", None);
-    let antwerpen = f.enclave(&mwb, &host, site("A", "s", "2000", "Antwerpen", 51.2194, 4.4025));
+    let antwerpen = f.enclave(
+        &mwb,
+        &host,
+        site("A", "s", "2000", "Antwerpen", 51.2194, 4.4025),
+    );
     let gent = f.enclave(&mwb, &host, site("G", "s", "9000", "Gent", 51.0543, 3.7174));
-    let brugge = f.enclave(&mwb, &host, site("B", "s", "8000", "Brugge", 51.2093, 3.2247));
+    let brugge = f.enclave(
+        &mwb,
+        &host,
+        site("B", "s", "8000", "Brugge", 51.2093, 3.2247),
+    );
 
     let page = search(&app, &token, "near=51.05,3.72&radius_km=45").await;
     let ids: Vec<String> = page.items.iter().map(|e| e.id.to_string()).collect();
@@ -128,7 +210,10 @@ async fn near_search_orders_by_distance_within_the_radius(backend: Backend) {
 
     let page = search(&app, &token, "near=51.05,3.72&radius_km=80").await;
     let ids: Vec<String> = page.items.iter().map(|e| e.id.to_string()).collect();
-    assert_eq!(ids, vec![gent.id.clone(), brugge.id.clone(), antwerpen.id.clone()]);
+    assert_eq!(
+        ids,
+        vec![gent.id.clone(), brugge.id.clone(), antwerpen.id.clone()]
+    );
 }
 
 async fn pagination_has_no_gaps_or_repeats(backend: Backend) {
@@ -138,8 +223,23 @@ async fn pagination_has_no_gaps_or_repeats(backend: Backend) {
     let mut all = HashSet::new();
     for i in 0..23 {
         // Some hosts share a name, so the cursor must break ties by id.
-        let host = f.organisation(OrganisationKind::RegularCompany, &format!("Host {}", i % 5), None);
-        let e = f.enclave(&mwb, &host, site("Site", "s", "9000", "Gent", 51.05 + f64::from(i) * 0.001, 3.72));
+        let host = f.organisation(
+            OrganisationKind::RegularCompany,
+            &format!("Host {}", i % 5),
+            None,
+        );
+        let e = f.enclave(
+            &mwb,
+            &host,
+            site(
+                "Site",
+                "s",
+                "9000",
+                "Gent",
+                51.05 + f64::from(i) * 0.001,
+                3.72,
+            ),
+        );
         all.insert(e.id);
     }
     for mode in ["q=maatwerk+paging", "near=51.05,3.72&radius_km=20", ""] {
@@ -162,21 +262,38 @@ async fn pagination_has_no_gaps_or_repeats(backend: Backend) {
         }
         assert_eq!(pages, 4, "mode {mode:?}");
         assert_eq!(seen.len(), 23, "no repeats, mode {mode:?}");
-        assert_eq!(seen.iter().cloned().collect::<HashSet<_>>(), all, "no gaps, mode {mode:?}");
+        assert_eq!(
+            seen.iter().cloned().collect::<HashSet<_>>(),
+            all,
+            "no gaps, mode {mode:?}"
+        );
     }
     // A cursor from a text search is refused for a near search.
     let page = search(&app, &token, "q=maatwerk&limit=7").await;
     let res = app
-        .get(&format!("/api/enclaves?near=51.05,3.72&cursor={}", page.next_cursor.unwrap()), &token)
+        .get(
+            &format!(
+                "/api/enclaves?near=51.05,3.72&cursor={}",
+                page.next_cursor.unwrap()
+            ),
+            &token,
+        )
         .await;
     assert_error(res, StatusCode::BAD_REQUEST, "bad_request").await;
 }
 
 async fn unknown_or_malformed_ids_are_404(backend: Backend) {
     let (app, token) = setup(backend).await;
-    let res = app.get(&format!("/api/enclaves/{}", uuid::Uuid::new_v4()), &token).await;
+    let res = app
+        .get(&format!("/api/enclaves/{}", uuid::Uuid::new_v4()), &token)
+        .await;
     assert_error(res, StatusCode::NOT_FOUND, "not_found").await;
-    assert_error(app.get("/api/enclaves/not-a-uuid", &token).await, StatusCode::NOT_FOUND, "not_found").await;
+    assert_error(
+        app.get("/api/enclaves/not-a-uuid", &token).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
 }
 
 async fn bad_search_parameters_are_400(backend: Backend) {
@@ -196,7 +313,9 @@ async fn bad_search_parameters_are_400(backend: Backend) {
     }
     let e = app.fixture().simple_enclave("Host");
     for q in ["on=2024-13-01", "at=25:00", "on=yesterday"] {
-        let res = app.get(&format!("/api/enclaves/{}?{q}", e.id), &token).await;
+        let res = app
+            .get(&format!("/api/enclaves/{}?{q}", e.id), &token)
+            .await;
         assert_error(res, StatusCode::BAD_REQUEST, "bad_request").await;
     }
 }
@@ -215,13 +334,28 @@ async fn inspectors_see_only_their_provinces(backend: Backend) {
     let page = search(&app, &lim, "q=host").await;
     let ids: Vec<String> = page.items.iter().map(|e| e.id.to_string()).collect();
     assert_eq!(ids, vec![hasselt.id.clone()]);
-    assert_eq!(app.get(&format!("/api/enclaves/{}", hasselt.id), &lim).await.status(), StatusCode::OK);
-    assert_error(app.get(&format!("/api/enclaves/{}", gent.id), &lim).await, StatusCode::FORBIDDEN, "forbidden").await;
+    assert_eq!(
+        app.get(&format!("/api/enclaves/{}", hasselt.id), &lim)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert_error(
+        app.get(&format!("/api/enclaves/{}", gent.id), &lim).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
 
     // Reviewers are not restricted by region.
     let rev = app.login("rev", PW).await.access_token;
     assert_eq!(search(&app, &rev, "q=host").await.items.len(), 2);
-    assert_eq!(app.get(&format!("/api/enclaves/{}", gent.id), &rev).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.get(&format!("/api/enclaves/{}", gent.id), &rev)
+            .await
+            .status(),
+        StatusCode::OK
+    );
 }
 
 async fn the_lookup_index_picks_up_register_changes(backend: Backend) {

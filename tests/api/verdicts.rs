@@ -28,7 +28,11 @@ async fn token(app: &TestApp) -> String {
 }
 
 async fn detail(app: &TestApp, token: &str, id: &str, query: &str) -> EnclaveDetail {
-    json(app.get(&format!("/api/enclaves/{id}?{query}"), token).await, StatusCode::OK).await
+    json(
+        app.get(&format!("/api/enclaves/{id}?{query}"), token).await,
+        StatusCode::OK,
+    )
+    .await
 }
 
 fn assert_verdict(v: &Verdict, status: VerdictStatus, codes: &[ReasonCode], case: &str) {
@@ -36,7 +40,10 @@ fn assert_verdict(v: &Verdict, status: VerdictStatus, codes: &[ReasonCode], case
     assert_eq!(v.status, status, "{case}: {v:#?}");
     assert_eq!(actual, codes, "{case}: {v:#?}");
     for r in &v.reasons {
-        assert!(!r.message_nl.is_empty() && !r.message_en.is_empty(), "{case}");
+        assert!(
+            !r.message_nl.is_empty() && !r.message_en.is_empty(),
+            "{case}"
+        );
         assert_ne!(r.message_nl, r.message_en, "{case}: both languages");
     }
 }
@@ -49,26 +56,44 @@ async fn contract_filed_reasons(backend: Backend) {
     use VerdictStatus::*;
 
     // (case, contracts, date checked, expected status, expected codes)
-    type Case = (&'static str, Vec<ContractSpec>, &'static str, VerdictStatus, Vec<ReasonCode>);
+    type Case = (
+        &'static str,
+        Vec<ContractSpec>,
+        &'static str,
+        VerdictStatus,
+        Vec<ReasonCode>,
+    );
     let monday = date("2024-03-11");
     let cases: Vec<Case> = vec![
         (
             "notified the Friday before a Monday start",
-            vec![ContractSpec { start: monday, notified_local: Some(local("2024-03-08 16:30")), ..Default::default() }],
+            vec![ContractSpec {
+                start: monday,
+                notified_local: Some(local("2024-03-08 16:30")),
+                ..Default::default()
+            }],
             "2024-03-20",
             Pass,
             vec![NotifiedInTime],
         ),
         (
             "notified on the Saturday before a Monday start",
-            vec![ContractSpec { start: monday, notified_local: Some(local("2024-03-09 10:00")), ..Default::default() }],
+            vec![ContractSpec {
+                start: monday,
+                notified_local: Some(local("2024-03-09 10:00")),
+                ..Default::default()
+            }],
             "2024-03-20",
             Fail,
             vec![NotifiedLate],
         ),
         (
             "notified after the start",
-            vec![ContractSpec { start: monday, notified_local: Some(local("2024-03-13 09:00")), ..Default::default() }],
+            vec![ContractSpec {
+                start: monday,
+                notified_local: Some(local("2024-03-13 09:00")),
+                ..Default::default()
+            }],
             "2024-03-20",
             Fail,
             vec![NotifiedLate],
@@ -99,10 +124,20 @@ async fn contract_filed_reasons(backend: Backend) {
             Fail,
             vec![NotApproved],
         ),
-        ("no contract at all", vec![], "2024-03-20", Fail, vec![NoContract]),
+        (
+            "no contract at all",
+            vec![],
+            "2024-03-20",
+            Fail,
+            vec![NoContract],
+        ),
         (
             "contract starts later",
-            vec![ContractSpec { start: date("2024-04-02"), notified_local: Some(local("2024-03-01 10:00")), ..Default::default() }],
+            vec![ContractSpec {
+                start: date("2024-04-02"),
+                notified_local: Some(local("2024-03-01 10:00")),
+                ..Default::default()
+            }],
             "2024-03-20",
             Fail,
             vec![NoContractCoveringDate],
@@ -133,7 +168,10 @@ async fn contract_filed_reasons(backend: Backend) {
         ),
         (
             "notification date unknown",
-            vec![ContractSpec { notified_local: None, ..Default::default() }],
+            vec![ContractSpec {
+                notified_local: None,
+                ..Default::default()
+            }],
             "2024-03-20",
             Unknown,
             vec![NotificationDateUnknown],
@@ -166,18 +204,28 @@ async fn contract_filed_reasons(backend: Backend) {
         let d = detail(&app, &token, &enclave.id, &format!("on={on}&at=10:00")).await;
         assert_eq!(d.contracts.len(), contracts.len(), "{case}");
         assert_verdict(&d.checks.contract_filed, status, &codes, case);
-        assert_eq!(d.checks.contract_filed.rule_version, "contract_filed/1;lead=1wd;11jul=no");
+        assert_eq!(
+            d.checks.contract_filed.rule_version,
+            "contract_filed/1;lead=1wd;11jul=no"
+        );
     }
 
     // The rejection reason is shown to the inspector.
     let e = f.simple_enclave("rejected with reason");
-    f.contract(&e, ContractSpec {
-        status: ContractStatus::Rejected,
-        rejection_reason: Some("Contract niet ondertekend".into()),
-        ..Default::default()
-    });
+    f.contract(
+        &e,
+        ContractSpec {
+            status: ContractStatus::Rejected,
+            rejection_reason: Some("Contract niet ondertekend".into()),
+            ..Default::default()
+        },
+    );
     let d = detail(&app, &token, &e.id, "on=2024-03-20").await;
-    assert!(d.checks.contract_filed.reasons[0].message_nl.contains("Contract niet ondertekend"));
+    assert!(
+        d.checks.contract_filed.reasons[0]
+            .message_nl
+            .contains("Contract niet ondertekend")
+    );
 }
 
 async fn calendar_day_lead_time_is_a_setting(backend: Backend) {
@@ -185,10 +233,25 @@ async fn calendar_day_lead_time_is_a_setting(backend: Backend) {
     let token = token(&app).await;
     let f = app.fixture();
     let e = f.simple_enclave("weekend notification");
-    f.contract(&e, ContractSpec { start: date("2024-03-11"), notified_local: Some(local("2024-03-09 10:00")), ..Default::default() });
+    f.contract(
+        &e,
+        ContractSpec {
+            start: date("2024-03-11"),
+            notified_local: Some(local("2024-03-09 10:00")),
+            ..Default::default()
+        },
+    );
     let d = detail(&app, &token, &e.id, "on=2024-03-20").await;
-    assert_verdict(&d.checks.contract_filed, VerdictStatus::Pass, &[ReasonCode::NotifiedInTime], "1 calendar day");
-    assert_eq!(d.checks.contract_filed.rule_version, "contract_filed/1;lead=1cd;11jul=no");
+    assert_verdict(
+        &d.checks.contract_filed,
+        VerdictStatus::Pass,
+        &[ReasonCode::NotifiedInTime],
+        "1 calendar day",
+    );
+    assert_eq!(
+        d.checks.contract_filed.rule_version,
+        "contract_filed/1;lead=1cd;11jul=no"
+    );
 }
 
 async fn daily_registration_reasons(backend: Backend) {
@@ -201,31 +264,77 @@ async fn daily_registration_reasons(backend: Backend) {
     let start = NaiveTime::from_hms_opt(7, 30, 0).unwrap();
 
     let in_time = f.simple_enclave("in time");
-    f.registration(&in_time, day, local("2024-03-19 18:00"), start, &[Supervisor, Worker, Worker]);
+    f.registration(
+        &in_time,
+        day,
+        local("2024-03-19 18:00"),
+        start,
+        &[Supervisor, Worker, Worker],
+    );
     let late = f.simple_enclave("late");
-    f.registration(&late, day, local("2024-03-20 07:45"), start, &[Supervisor, Worker]);
+    f.registration(
+        &late,
+        day,
+        local("2024-03-20 07:45"),
+        start,
+        &[Supervisor, Worker],
+    );
     let no_sup = f.simple_enclave("no supervisor");
-    f.registration(&no_sup, day, local("2024-03-20 06:00"), start, &[Worker, Worker]);
+    f.registration(
+        &no_sup,
+        day,
+        local("2024-03-20 06:00"),
+        start,
+        &[Worker, Worker],
+    );
     let empty = f.simple_enclave("empty");
     f.registration(&empty, day, local("2024-03-20 06:00"), start, &[]);
     let late_no_sup = f.simple_enclave("late and no supervisor");
-    f.registration(&late_no_sup, day, local("2024-03-20 08:00"), start, &[Worker]);
+    f.registration(
+        &late_no_sup,
+        day,
+        local("2024-03-20 08:00"),
+        start,
+        &[Worker],
+    );
     let none = f.simple_enclave("none");
     // A registration on another day does not count.
-    f.registration(&none, date("2024-03-19"), local("2024-03-18 18:00"), start, &[Supervisor]);
+    f.registration(
+        &none,
+        date("2024-03-19"),
+        local("2024-03-18 18:00"),
+        start,
+        &[Supervisor],
+    );
 
     let cases = [
         (&in_time, Pass, vec![RegisteredInTime, SupervisorRegistered]),
         (&late, Fail, vec![RegisteredLate, SupervisorRegistered]),
-        (&no_sup, Fail, vec![RegisteredInTime, NoSupervisorRegistered]),
+        (
+            &no_sup,
+            Fail,
+            vec![RegisteredInTime, NoSupervisorRegistered],
+        ),
         (&empty, Fail, vec![RegisteredInTime, EmptyRegistration]),
-        (&late_no_sup, Fail, vec![RegisteredLate, NoSupervisorRegistered]),
+        (
+            &late_no_sup,
+            Fail,
+            vec![RegisteredLate, NoSupervisorRegistered],
+        ),
         (&none, Fail, vec![NoRegistration]),
     ];
     for (enclave, status, codes) in cases {
         let d = detail(&app, &token, &enclave.id, "on=2024-03-20&at=10:00").await;
-        assert_verdict(&d.checks.daily_registration, status, &codes, &enclave.site_name);
-        assert_eq!(d.checks.daily_registration.rule_version, "daily_registration/1");
+        assert_verdict(
+            &d.checks.daily_registration,
+            status,
+            &codes,
+            &enclave.site_name,
+        );
+        assert_eq!(
+            d.checks.daily_registration.rule_version,
+            "daily_registration/1"
+        );
         assert_eq!(d.on, day);
     }
     // The registration is returned with its members, supervisors first.
@@ -238,7 +347,12 @@ async fn daily_registration_reasons(backend: Backend) {
     // A date after today cannot be judged yet.
     let future = (belgian_local(Utc::now()) + Duration::days(10)).date();
     let d = detail(&app, &token, &none.id, &format!("on={future}")).await;
-    assert_verdict(&d.checks.daily_registration, Unknown, &[DateInFuture], "future");
+    assert_verdict(
+        &d.checks.daily_registration,
+        Unknown,
+        &[DateInFuture],
+        "future",
+    );
 }
 
 async fn registration_times_cross_daylight_saving_correctly(backend: Backend) {
@@ -248,13 +362,31 @@ async fn registration_times_cross_daylight_saving_correctly(backend: Backend) {
     // Summer time (UTC+2): 07:59 local is 05:59 UTC, before an 08:00 start.
     let start = NaiveTime::from_hms_opt(8, 0, 0).unwrap();
     let ok = f.simple_enclave("summer in time");
-    f.registration(&ok, date("2024-07-10"), local("2024-07-10 07:59"), start, &[Supervisor]);
+    f.registration(
+        &ok,
+        date("2024-07-10"),
+        local("2024-07-10 07:59"),
+        start,
+        &[Supervisor],
+    );
     let late = f.simple_enclave("summer late");
-    f.registration(&late, date("2024-07-10"), local("2024-07-10 08:01"), start, &[Supervisor]);
+    f.registration(
+        &late,
+        date("2024-07-10"),
+        local("2024-07-10 08:01"),
+        start,
+        &[Supervisor],
+    );
     let d = detail(&app, &token, &ok.id, "on=2024-07-10").await;
     assert_eq!(d.checks.daily_registration.status, VerdictStatus::Pass);
-    assert_eq!(d.registration.unwrap().registered_at.to_rfc3339(), "2024-07-10T05:59:00+00:00");
+    assert_eq!(
+        d.registration.unwrap().registered_at.to_rfc3339(),
+        "2024-07-10T05:59:00+00:00"
+    );
     let d = detail(&app, &token, &late.id, "on=2024-07-10").await;
     assert_eq!(d.checks.daily_registration.status, VerdictStatus::Fail);
-    assert_eq!(d.checks.daily_registration.reasons[0].code, ReasonCode::RegisteredLate);
+    assert_eq!(
+        d.checks.daily_registration.reasons[0].code,
+        ReasonCode::RegisteredLate
+    );
 }

@@ -30,8 +30,15 @@ struct Outcome {
 }
 
 fn main() {
-    let secs: u64 = std::env::var("BENCH_SECS").ok().and_then(|s| s.parse().ok()).unwrap_or(8);
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+    let secs: u64 = std::env::var("BENCH_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(8);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
     let mut outcomes = Vec::new();
     rt.block_on(async {
         outcomes.push(bare_actix(Duration::from_secs(secs)).await);
@@ -60,7 +67,9 @@ async fn bare_actix(duration: Duration) -> Outcome {
     let server = HttpServer::new(|| {
         App::new().route(
             "/json",
-            web::get().to(|| async { HttpResponse::Ok().json(serde_json::json!({"message": "Hello, World!"})) }),
+            web::get().to(|| async {
+                HttpResponse::Ok().json(serde_json::json!({"message": "Hello, World!"}))
+            }),
         )
     })
     .listen(listener)
@@ -69,7 +78,13 @@ async fn bare_actix(duration: Duration) -> Outcome {
     let handle = server.handle();
     tokio::spawn(server);
     let url = format!("http://127.0.0.1:{port}/json");
-    let outcome = load("bare actix JSON endpoint".into(), duration, None, move |_| url.clone()).await;
+    let outcome = load(
+        "bare actix JSON endpoint".into(),
+        duration,
+        None,
+        move |_| url.clone(),
+    )
+    .await;
     handle.stop(true).await;
     outcome
 }
@@ -87,7 +102,10 @@ async fn lookup(backend: Backend, duration: Duration) -> Vec<Outcome> {
         .await
         .expect("demo task")
         .expect("demo data");
-    eprintln!("{backend:?}: demo data loaded in {:.1} s", started.elapsed().as_secs_f64());
+    eprintln!(
+        "{backend:?}: demo data loaded in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     let base = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
 
@@ -113,24 +131,50 @@ async fn lookup(backend: Backend, duration: Duration) -> Vec<Outcome> {
         .expect("page");
     let ids: Arc<Vec<String>> = Arc::new(page.items.iter().map(|e| e.id.to_string()).collect());
 
-    let words = ["gent", "verpakking", "peeters", "industrieweg", "hasselt", "kouter", "logistiek", "brugge"];
-    let positions = [(51.05, 3.72), (51.22, 4.40), (50.93, 5.33), (51.21, 3.22), (50.88, 4.70)];
+    let words = [
+        "gent",
+        "verpakking",
+        "peeters",
+        "industrieweg",
+        "hasselt",
+        "kouter",
+        "logistiek",
+        "brugge",
+    ];
+    let positions = [
+        (51.05, 3.72),
+        (51.22, 4.40),
+        (50.93, 5.33),
+        (51.21, 3.22),
+        (50.88, 4.70),
+    ];
     let name = |what: &str| format!("{backend:?}: {what}");
     let b = base.clone();
-    let search = load(name("GET /api/enclaves?q="), duration, Some(token.clone()), move |i| {
-        format!("{b}/api/enclaves?q={}", words[i % words.len()])
-    })
+    let search = load(
+        name("GET /api/enclaves?q="),
+        duration,
+        Some(token.clone()),
+        move |i| format!("{b}/api/enclaves?q={}", words[i % words.len()]),
+    )
     .await;
     let b = base.clone();
-    let near = load(name("GET /api/enclaves?near="), duration, Some(token.clone()), move |i| {
-        let (lat, lon) = positions[i % positions.len()];
-        format!("{b}/api/enclaves?near={lat},{lon}&radius_km=10")
-    })
+    let near = load(
+        name("GET /api/enclaves?near="),
+        duration,
+        Some(token.clone()),
+        move |i| {
+            let (lat, lon) = positions[i % positions.len()];
+            format!("{b}/api/enclaves?near={lat},{lon}&radius_km=10")
+        },
+    )
     .await;
     let b = base.clone();
-    let detail = load(name("GET /api/enclaves/{id}"), duration, Some(token.clone()), move |i| {
-        format!("{b}/api/enclaves/{}", ids[i % ids.len()])
-    })
+    let detail = load(
+        name("GET /api/enclaves/{id}"),
+        duration,
+        Some(token.clone()),
+        move |i| format!("{b}/api/enclaves/{}", ids[i % ids.len()]),
+    )
     .await;
     vec![search, near, detail]
 }
@@ -141,7 +185,10 @@ where
     F: Fn(usize) -> String + Send + Sync + 'static,
 {
     let url = Arc::new(url);
-    let client = reqwest::Client::builder().pool_max_idle_per_host(CLIENTS).build().expect("client");
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(CLIENTS)
+        .build()
+        .expect("client");
     let warm_up_until = Instant::now() + Duration::from_secs(1);
     let until = warm_up_until + duration;
     let mut tasks = Vec::new();
@@ -198,7 +245,12 @@ where
     };
     eprintln!(
         "{}: {} requests, p50 {:.2} ms, p99 {:.2} ms, {:.0}/s, {} errors",
-        outcome.name, outcome.requests, outcome.p50_ms, outcome.p99_ms, outcome.per_sec, outcome.errors
+        outcome.name,
+        outcome.requests,
+        outcome.p50_ms,
+        outcome.p99_ms,
+        outcome.per_sec,
+        outcome.errors
     );
     outcome
 }

@@ -102,7 +102,12 @@ impl Fixture {
     }
 
     /// An organisation; `enterprise_number` is 10 digits.
-    pub fn organisation(&self, kind: OrganisationKind, name: &str, enterprise_number: Option<&str>) -> OrganisationRow {
+    pub fn organisation(
+        &self,
+        kind: OrganisationKind,
+        name: &str,
+        enterprise_number: Option<&str>,
+    ) -> OrganisationRow {
         let now = repo::now();
         let row = OrganisationRow {
             id: new_id(),
@@ -116,12 +121,21 @@ impl Fixture {
             created_at: now,
             updated_at: now,
         };
-        self.exec(|c| diesel::insert_into(organisations::table).values(&row).execute(c));
+        self.exec(|c| {
+            diesel::insert_into(organisations::table)
+                .values(&row)
+                .execute(c)
+        });
         row
     }
 
     /// An enclave of `mwb` at `host`.
-    pub fn enclave(&self, mwb: &OrganisationRow, host: &OrganisationRow, spec: EnclaveSpec) -> EnclaveRow {
+    pub fn enclave(
+        &self,
+        mwb: &OrganisationRow,
+        host: &OrganisationRow,
+        spec: EnclaveSpec,
+    ) -> EnclaveRow {
         let now = repo::now();
         let province = spec
             .postcode
@@ -134,7 +148,13 @@ impl Fixture {
             maatwerkbedrijf_id: mwb.id.clone(),
             host_id: host.id.clone(),
             search_text: enclave_search_text(&[
-                &host.name, &mwb.name, &spec.site_name, &spec.street, &spec.postcode, &spec.municipality, &spec.activity,
+                &host.name,
+                &mwb.name,
+                &spec.site_name,
+                &spec.street,
+                &spec.postcode,
+                &spec.municipality,
+                &spec.activity,
             ]),
             sort_key: normalise(&format!("{} {}", host.name, spec.site_name)),
             site_name: spec.site_name,
@@ -156,7 +176,11 @@ impl Fixture {
 
     /// A maatwerkbedrijf, a regular host and one enclave between them.
     pub fn simple_enclave(&self, host_name: &str) -> EnclaveRow {
-        let mwb = self.organisation(OrganisationKind::Maatwerkbedrijf, &format!("Maatwerk {host_name}"), None);
+        let mwb = self.organisation(
+            OrganisationKind::Maatwerkbedrijf,
+            &format!("Maatwerk {host_name}"),
+            None,
+        );
         let host = self.organisation(OrganisationKind::RegularCompany, host_name, None);
         self.enclave(&mwb, &host, EnclaveSpec::default())
     }
@@ -179,7 +203,11 @@ impl Fixture {
             created_at: now,
             updated_at: now,
         };
-        self.exec(|c| diesel::insert_into(contracts::table).values(&row).execute(c));
+        self.exec(|c| {
+            diesel::insert_into(contracts::table)
+                .values(&row)
+                .execute(c)
+        });
         row
     }
 
@@ -204,7 +232,9 @@ impl Fixture {
         };
         self.exec(|c| {
             c.transaction(|c| {
-                diesel::insert_into(registrations::table).values(&reg).execute(c)?;
+                diesel::insert_into(registrations::table)
+                    .values(&reg)
+                    .execute(c)?;
                 for (i, role) in roles.iter().enumerate() {
                     let person = PersonRow {
                         id: new_id(),
@@ -214,7 +244,9 @@ impl Fixture {
                         role: role.as_str().into(),
                         created_at: now,
                     };
-                    diesel::insert_into(people::table).values(&person).execute(c)?;
+                    diesel::insert_into(people::table)
+                        .values(&person)
+                        .execute(c)?;
                     diesel::insert_into(registration_members::table)
                         .values(&RegistrationMemberRow {
                             registration_id: reg.id.clone(),

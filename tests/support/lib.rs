@@ -7,7 +7,6 @@ pub mod browser;
 pub mod fixture;
 pub mod postgres;
 
-
 use reqwest::{Method, Response, StatusCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -49,7 +48,10 @@ macro_rules! on_both_backends {
 
 /// A fresh database; removed when dropped.
 pub enum TestDatabase {
-    Sqlite { url: String, _dir: tempfile::TempDir },
+    Sqlite {
+        url: String,
+        _dir: tempfile::TempDir,
+    },
     Postgres(postgres::TempDatabase),
 }
 
@@ -83,7 +85,6 @@ pub struct TestApp {
     pub backend: Backend,
     _database: TestDatabase,
 }
-
 
 impl TestApp {
     /// Starts a server with default settings.
@@ -127,7 +128,9 @@ impl TestApp {
         token: Option<&str>,
         body: Option<&B>,
     ) -> Response {
-        let mut req = self.client.request(method, format!("{}{path}", self.base_url));
+        let mut req = self
+            .client
+            .request(method, format!("{}{path}", self.base_url));
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }

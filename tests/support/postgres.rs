@@ -62,10 +62,14 @@ fn run(cmd: &str, args: &[&str]) -> Result<(), String> {
 }
 
 fn start_clusters() -> Result<(), String> {
-    let versions = std::fs::read_dir("/etc/postgresql").map_err(|e| format!("/etc/postgresql: {e}"))?;
+    let versions =
+        std::fs::read_dir("/etc/postgresql").map_err(|e| format!("/etc/postgresql: {e}"))?;
     for v in versions.flatten() {
         let version = v.file_name().to_string_lossy().into_owned();
-        let _ = run("pg_ctlcluster", &["--skip-systemctl-redirect", &version, "main", "start"]);
+        let _ = run(
+            "pg_ctlcluster",
+            &["--skip-systemctl-redirect", &version, "main", "start"],
+        );
     }
     Ok(())
 }
@@ -78,7 +82,11 @@ fn provision() -> Result<(), String> {
         return wait_for_server(Duration::from_secs(10));
     }
     eprintln!("PostgreSQL not reachable on 127.0.0.1:5432; trying to start it");
-    if Command::new("pg_ctlcluster").arg("--help").output().is_err() {
+    if Command::new("pg_ctlcluster")
+        .arg("--help")
+        .output()
+        .is_err()
+    {
         eprintln!("PostgreSQL is not installed; installing it with apt-get");
         run("apt-get", &["update", "-qq"])?;
         run("apt-get", &["install", "-y", "-qq", "postgresql"])?;
@@ -117,7 +125,10 @@ impl TempDatabase {
 impl Drop for TempDatabase {
     fn drop(&mut self) {
         if let Ok(mut admin) = connect() {
-            let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
+            let _ = admin.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ));
         }
     }
 }

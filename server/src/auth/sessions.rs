@@ -30,7 +30,10 @@ const SWEEP_ABOVE: usize = 10_000;
 impl SessionCache {
     /// A cache whose entries live `ttl` (zero disables caching).
     pub fn new(ttl: Duration) -> Self {
-        Self { entries: RwLock::new(HashMap::new()), ttl }
+        Self {
+            entries: RwLock::new(HashMap::new()),
+            ttl,
+        }
     }
 
     /// The cached user of a session, if verified less than `ttl` ago.
@@ -67,7 +70,12 @@ mod tests {
     use super::*;
 
     fn user() -> SessionUser {
-        SessionUser { user_id: "u".into(), username: "ines".into(), role: Role::Inspector, provinces: vec![] }
+        SessionUser {
+            user_id: "u".into(),
+            username: "ines".into(),
+            role: Role::Inspector,
+            provinces: vec![],
+        }
     }
 
     #[test]

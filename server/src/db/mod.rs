@@ -115,7 +115,8 @@ impl Db {
         let backend = manager.backend;
         let dir = std::path::Path::new(&manager.url).parent();
         if let Some(dir) = dir.filter(|d| backend == Backend::Sqlite && !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+            std::fs::create_dir_all(dir)
+                .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         }
         // Connect once outside the pool so a failure shows its real cause.
         let mut first = r2d2::ManageConnection::connect(&manager)

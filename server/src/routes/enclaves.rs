@@ -18,9 +18,9 @@ use utoipa::IntoParams;
 
 use crate::auth::AuthUser;
 use crate::db::repo::enclaves as repo;
-use crate::index::{After, Search, SearchMode};
 use crate::db::rows::uuid;
 use crate::error::AppError;
+use crate::index::{After, Search, SearchMode};
 use crate::search_text::normalise;
 use crate::state::AppState;
 
@@ -200,8 +200,14 @@ pub async fn search(
         hits.truncate(search.limit);
         hits.last().map(|(e, distance)| {
             encode_cursor(&match distance {
-                Some(d) => Cursor::Distance { d: *d, i: e.id.clone() },
-                None => Cursor::Key { s: e.sort_key.clone(), i: e.id.clone() },
+                Some(d) => Cursor::Distance {
+                    d: *d,
+                    i: e.id.clone(),
+                },
+                None => Cursor::Key {
+                    s: e.sort_key.clone(),
+                    i: e.id.clone(),
+                },
             })
         })
     } else {

@@ -16,7 +16,9 @@ use crate::db::schema::{
 use crate::error::AppError;
 
 /// The register as the lookup index needs it: every enclave and every organisation.
-pub fn register(conn: &mut DbConnection) -> Result<(Vec<EnclaveRow>, Vec<OrganisationRow>), AppError> {
+pub fn register(
+    conn: &mut DbConnection,
+) -> Result<(Vec<EnclaveRow>, Vec<OrganisationRow>), AppError> {
     let enclaves = enclaves::table
         .select(EnclaveRow::as_select())
         .order((enclaves::sort_key.asc(), enclaves::id.asc()))
@@ -45,7 +47,12 @@ pub fn register_version(conn: &mut DbConnection) -> Result<RegisterVersion, AppE
     let (organisations, organisations_updated) = organisations::table
         .select((count_star(), max(organisations::updated_at)))
         .first(conn)?;
-    Ok(RegisterVersion { enclaves, enclaves_updated, organisations, organisations_updated })
+    Ok(RegisterVersion {
+        enclaves,
+        enclaves_updated,
+        organisations,
+        organisations_updated,
+    })
 }
 
 fn organisations_by_id(
