@@ -79,24 +79,7 @@ fn EnclaveView(fetched: Fetched<EnclaveDetail>) -> impl IntoView {
                 <strong>{site.name}</strong>
                 {status.map(|key| view! { " " <span class="badge">{i18n.text(key)}</span> })}
             </p>
-            <dl class="facts">
-                <dt>{i18n.text(Key::Address)}</dt>
-                <dd>{site_address}</dd>
-                {site
-                    .establishment_unit_number
-                    .map(|n| {
-                        view! {
-                            <dt>{i18n.text(Key::EstablishmentUnit)}</dt>
-                            <dd>{n}</dd>
-                        }
-                    })}
-                <dt>{i18n.text(Key::Activity)}</dt>
-                <dd>{d.activity}</dd>
-                <dt>{i18n.text(Key::Host)}</dt>
-                <dd>{organisation(&d.host)}</dd>
-                <dt>{i18n.text(Key::Maatwerkbedrijf)}</dt>
-                <dd data-test="maatwerkbedrijf">{organisation(&d.maatwerkbedrijf)}</dd>
-            </dl>
+            <p class="address">{site_address.clone()}</p>
         </header>
         <p class="muted" data-test="checks-for">
             {move || {
@@ -117,6 +100,24 @@ fn EnclaveView(fetched: Fetched<EnclaveDetail>) -> impl IntoView {
                 verdict=d.checks.daily_registration
             />
         </div>
+        <dl class="facts">
+            <dt>{i18n.text(Key::Address)}</dt>
+            <dd>{site_address}</dd>
+            {site
+                .establishment_unit_number
+                .map(|n| {
+                    view! {
+                        <dt>{i18n.text(Key::EstablishmentUnit)}</dt>
+                        <dd>{n}</dd>
+                    }
+                })}
+            <dt>{i18n.text(Key::Activity)}</dt>
+            <dd>{d.activity}</dd>
+            <dt>{i18n.text(Key::Host)}</dt>
+            <dd>{organisation(&d.host)}</dd>
+            <dt>{i18n.text(Key::Maatwerkbedrijf)}</dt>
+            <dd data-test="maatwerkbedrijf">{organisation(&d.maatwerkbedrijf)}</dd>
+        </dl>
         <h2>{move || i18n.t(Key::RegistrationFor).replace("{date}", &i18n::date(on))}</h2>
         {match d.registration {
             Some(registration) => view! { <RegistrationView registration /> }.into_any(),

@@ -265,7 +265,7 @@ pub fn SearchPage() -> impl IntoView {
                     {i18n.text(Key::NearMe)}
                 </button>
             </div>
-            <p class="hint" data-test="search-hint">
+            <p class="hint" data-test="search-hint" hidden=move || !state.items.with(Vec::is_empty)>
                 {move || i18n.t(if by_number() { Key::ByEnterpriseNumber } else { Key::SearchHint })}
             </p>
             {near_title}
