@@ -1,5 +1,6 @@
 //! The lookup index: an in-memory read model of the enclave register (enclaves with their
-//! maatwerkbedrijf and host), so a search costs no database round-trip.
+//! maatwerkbedrijf, host and contracts), so a search costs no database round-trip and the
+//! enclave page only one (the day's registration).
 //!
 //! The register is small (thousands of rows) and changes rarely, while inspectors search it
 //! constantly. The index checks the register's fingerprint at most once per `max_age` and
@@ -10,11 +11,13 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
+use shared::dto::contract::Contract;
 use shared::dto::enclave::{EnclaveSummary, Province};
+use shared::dto::organisation::Organisation;
 use shared::rules::geo::haversine_km;
 
 use crate::db::Db;
-use crate::db::repo::enclaves::{self as repo, RegisterVersion};
+use crate::db::repo::enclaves::{self as repo, Register, RegisterVersion};
 use crate::db::rows::uuid;
 use crate::error::AppError;
 
@@ -48,10 +51,14 @@ pub struct Search {
     pub provinces: Vec<Province>,
 }
 
-/// One enclave in the index.
+/// One enclave in the index, with everything of the register the enclave page shows.
 #[derive(Debug, Clone)]
 pub struct Entry {
     pub summary: EnclaveSummary,
+    pub host: Organisation,
+    pub maatwerkbedrijf: Organisation,
+    /// Newest start first.
+    pub contracts: Vec<Contract>,
     pub id: String,
     pub sort_key: String,
     /// Normalised text with a leading space, so `" word"` matches at a word's start.
@@ -67,19 +74,28 @@ pub struct Snapshot {
     entries: Vec<Entry>,
     /// Enterprise number (10 digits) → entries of enclaves whose host or maatwerkbedrijf has it.
     by_number: HashMap<String, Vec<usize>>,
+    by_id: HashMap<String, usize>,
 }
 
 impl Snapshot {
     /// Builds a snapshot from the register's rows.
-    fn build(
-        db_version: RegisterVersion,
-        db: &mut crate::db::DbConnection,
-    ) -> Result<Self, AppError> {
-        let (enclaves, organisations) = repo::register(db)?;
-        let orgs: HashMap<&str, _> = organisations.iter().map(|o| (o.id.as_str(), o)).collect();
-        let mut entries = Vec::with_capacity(enclaves.len());
+    fn build(version: RegisterVersion, register: Register) -> Result<Self, AppError> {
+        let orgs: HashMap<&str, _> = register
+            .organisations
+            .iter()
+            .map(|o| (o.id.as_str(), o))
+            .collect();
+        let mut contracts: HashMap<&str, Vec<Contract>> = HashMap::new();
+        for c in &register.contracts {
+            contracts
+                .entry(c.enclave_id.as_str())
+                .or_default()
+                .push(c.to_dto()?);
+        }
+        let mut entries = Vec::with_capacity(register.enclaves.len());
         let mut by_number: HashMap<String, Vec<usize>> = HashMap::new();
-        for e in enclaves {
+        let mut by_id = HashMap::with_capacity(register.enclaves.len());
+        for e in &register.enclaves {
             let host = orgs
                 .get(e.host_id.as_str())
                 .ok_or_else(|| AppError::internal("enclave without host"))?;
@@ -96,6 +112,7 @@ impl Snapshot {
                     list.push(i);
                 }
             }
+            by_id.insert(e.id.clone(), i);
             entries.push(Entry {
                 summary: EnclaveSummary {
                     id: uuid(&e.id)?,
@@ -108,17 +125,26 @@ impl Snapshot {
                     host: host.to_ref()?,
                     distance_km: None,
                 },
+                host: host.to_dto()?,
+                maatwerkbedrijf: mwb.to_dto()?,
+                contracts: contracts.remove(e.id.as_str()).unwrap_or_default(),
                 province: e.province()?,
-                id: e.id,
-                sort_key: e.sort_key,
-                search_text: e.search_text,
+                id: e.id.clone(),
+                sort_key: e.sort_key.clone(),
+                search_text: e.search_text.clone(),
             });
         }
         Ok(Self {
-            version: db_version,
+            version,
             entries,
             by_number,
+            by_id,
         })
+    }
+
+    /// The entry of an enclave id.
+    pub fn get(&self, id: &str) -> Option<&Entry> {
+        self.by_id.get(id).map(|i| &self.entries[*i])
     }
 
     /// Runs a search; returns up to `limit + 1` hits (with the distance for `Near`) so the
@@ -220,7 +246,7 @@ impl EnclaveIndex {
                 if version == known && known != RegisterVersion::default() {
                     Ok(None)
                 } else {
-                    Snapshot::build(version, conn).map(Some)
+                    Snapshot::build(version, repo::register(conn)?).map(Some)
                 }
             })
             .await?;

@@ -263,21 +263,17 @@ pub async fn detail(
         Some(s) => NaiveTime::parse_from_str(s, "%H:%M")
             .map_err(|_| bad_query("at moet de vorm UU:MM hebben.", "at must look like HH:MM."))?,
     };
-    let data = state
-        .db
-        .run(move |conn| repo::detail(conn, &id, on))
-        .await?
+    let snapshot = state.index.snapshot(&state.db).await?;
+    let entry = snapshot
+        .get(&id)
         .ok_or_else(|| AppError::not_found("Enclave", "Enclave"))?;
-    if !user.covers(data.enclave.province()?) {
+    if !user.covers(entry.province) {
         return Err(AppError::forbidden());
     }
-    let contracts = data
-        .contracts
-        .iter()
-        .map(|c| c.to_dto())
-        .collect::<Result<Vec<_>, _>>()?;
-    let registration = data
-        .registration
+    let registration = state
+        .db
+        .run(move |conn| repo::registration(conn, &id, on))
+        .await?
         .map(|(reg, members)| {
             Ok::<_, AppError>(Registration {
                 id: uuid(&reg.id)?,
@@ -301,21 +297,22 @@ pub async fn detail(
         })
         .transpose()?;
     let checks = Checks {
-        contract_filed: check_contract_filed(&contracts, on, &state.config.rules),
+        contract_filed: check_contract_filed(&entry.contracts, on, &state.config.rules),
         daily_registration: check_daily_registration(
             registration.as_ref(),
             on,
             on.and_time(at).min(now_local),
         ),
     };
+    let summary = &entry.summary;
     Ok(HttpResponse::Ok().json(EnclaveDetail {
-        id: uuid(&data.enclave.id)?,
-        site: data.enclave.site()?,
-        activity: data.enclave.activity.clone(),
-        status: data.enclave.status()?,
-        maatwerkbedrijf: data.maatwerkbedrijf.to_dto()?,
-        host: data.host.to_dto()?,
-        contracts,
+        id: summary.id,
+        site: summary.site.clone(),
+        activity: summary.activity.clone(),
+        status: summary.status,
+        maatwerkbedrijf: entry.maatwerkbedrijf.clone(),
+        host: entry.host.clone(),
+        contracts: entry.contracts.clone(),
         registration,
         on,
         at,
