@@ -8,6 +8,7 @@
 //! so results are never staler than `max_age`. A `max_age` of zero checks on every search.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
@@ -213,6 +214,9 @@ pub struct EnclaveIndex {
     snapshot: RwLock<Arc<Snapshot>>,
     /// When the fingerprint was last compared; held while refreshing so one request does it.
     checked: tokio::sync::Mutex<Option<Instant>>,
+    /// Milliseconds since `epoch` of the last comparison: the lock-free fast path.
+    checked_ms: AtomicU64,
+    epoch: Instant,
     max_age: Duration,
 }
 
@@ -222,6 +226,8 @@ impl EnclaveIndex {
         Self {
             snapshot: RwLock::new(Arc::new(Snapshot::default())),
             checked: tokio::sync::Mutex::new(None),
+            checked_ms: AtomicU64::new(u64::MAX),
+            epoch: Instant::now(),
             max_age,
         }
     }
@@ -235,6 +241,11 @@ impl EnclaveIndex {
 
     /// A snapshot no older than `max_age`.
     pub async fn snapshot(&self, db: &Db) -> Result<Arc<Snapshot>, AppError> {
+        let last = self.checked_ms.load(Ordering::Acquire);
+        if last != u64::MAX && self.millis().saturating_sub(last) < self.max_age.as_millis() as u64
+        {
+            return Ok(self.current());
+        }
         let mut checked = self.checked.lock().await;
         if checked.is_some_and(|at| at.elapsed() < self.max_age) {
             return Ok(self.current());
@@ -259,6 +270,11 @@ impl EnclaveIndex {
             }
         }
         *checked = Some(Instant::now());
+        self.checked_ms.store(self.millis(), Ordering::Release);
         Ok(self.current())
+    }
+
+    fn millis(&self) -> u64 {
+        u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX - 1)
     }
 }

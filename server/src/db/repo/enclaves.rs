@@ -82,7 +82,10 @@ pub fn registration(
         Option<PersonRow>,
     );
     let rows: Vec<Row> = registrations::table
-        .left_join(registration_members::table.inner_join(people::table))
+        // A flat chain of left joins: a nested `LEFT JOIN (a JOIN b)` makes SQLite
+        // materialise the inner join over every member of every registration.
+        .left_join(registration_members::table)
+        .left_join(people::table.on(people::id.eq(registration_members::person_id)))
         .filter(registrations::enclave_id.eq(enclave_id))
         .filter(registrations::work_date.eq(on))
         .order((registration_members::role.asc(), people::display_name.asc()))
