@@ -108,7 +108,8 @@ impl Application {
     }
 }
 
-fn json_error(e: JsonPayloadError) -> AppError {
+/// The error answer for a JSON body that is too large, of the wrong type or malformed.
+pub fn json_error(e: JsonPayloadError) -> AppError {
     match e {
         JsonPayloadError::Overflow { limit }
         | JsonPayloadError::OverflowKnownLength { limit, .. } => AppError::new(

@@ -3,4 +3,5 @@
 
 mod auth;
 mod lookup;
+mod sync;
 mod verdicts;

@@ -6,6 +6,7 @@
 pub mod browser;
 pub mod fixture;
 pub mod postgres;
+pub mod records;
 
 use reqwest::{Method, Response, StatusCode};
 use serde::Serialize;

@@ -255,3 +255,52 @@ pub struct AuditEventRow {
     pub object_id: Option<String>,
     pub detail: Option<String>,
 }
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = inspections)]
+pub struct InspectionRow {
+    pub id: String,
+    pub enclave_id: String,
+    pub inspector_id: String,
+    pub province: String,
+    pub on_date: NaiveDate,
+    pub measure: String,
+    pub contract_filed: String,
+    pub daily_registration: String,
+    pub supervisor_present: String,
+    pub version: i32,
+    /// SHA-256 of the record as pushed: tells a duplicate from a conflicting resend.
+    pub content_hash: String,
+    /// The record's JSON.
+    pub record: String,
+    pub review_state: String,
+    pub started_at_device: NaiveDateTime,
+    pub submitted_at_device: NaiveDateTime,
+    pub received_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = amendments)]
+pub struct AmendmentRow {
+    pub id: String,
+    pub inspection_id: String,
+    pub author_id: String,
+    pub base_version: i32,
+    pub text: String,
+    pub content_hash: String,
+    pub written_at_device: NaiveDateTime,
+    pub received_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = changes)]
+pub struct ChangeRow {
+    pub seq: i64,
+    pub entity: String,
+    pub entity_id: String,
+    pub inspection_id: String,
+    /// The user who may pull the change.
+    pub owner_id: String,
+    pub deleted: bool,
+    pub received_at: NaiveDateTime,
+}

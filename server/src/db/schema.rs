@@ -163,4 +163,55 @@ diesel::allow_tables_to_appear_in_same_query!(
     refresh_tokens,
     audit_events,
     settings,
+    inspections,
+    amendments,
+    changes,
 );
+
+diesel::table! {
+    inspections (id) {
+        id -> Text,
+        enclave_id -> Text,
+        inspector_id -> Text,
+        province -> Text,
+        on_date -> Date,
+        measure -> Text,
+        contract_filed -> Text,
+        daily_registration -> Text,
+        supervisor_present -> Text,
+        version -> Integer,
+        content_hash -> Text,
+        record -> Text,
+        review_state -> Text,
+        started_at_device -> Timestamp,
+        submitted_at_device -> Timestamp,
+        received_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    amendments (id) {
+        id -> Text,
+        inspection_id -> Text,
+        author_id -> Text,
+        base_version -> Integer,
+        text -> Text,
+        content_hash -> Text,
+        written_at_device -> Timestamp,
+        received_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    changes (seq) {
+        seq -> BigInt,
+        entity -> Text,
+        entity_id -> Text,
+        inspection_id -> Text,
+        owner_id -> Text,
+        deleted -> Bool,
+        received_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(amendments -> inspections (inspection_id));

@@ -4,6 +4,8 @@
 pub mod audit;
 pub mod auth;
 pub mod enclaves;
+pub mod inspections;
+pub mod sync;
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use utoipa::OpenApi;
@@ -21,6 +23,8 @@ pub fn config(cfg: &mut web::ServiceConfig) {
                 .configure(auth::config)
                 .configure(enclaves::config)
                 .configure(audit::config)
+                .configure(sync::config)
+                .configure(inspections::config)
                 .default_service(web::to(api_not_found)),
         )
         .configure(crate::pwa::config)
@@ -53,9 +57,9 @@ async fn api_not_found(req: HttpRequest) -> Result<HttpResponse, AppError> {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Enclave Inspect API", description = "Lookup, verdicts and inspections of enclavewerking."),
-    paths(health, auth::login, auth::refresh, auth::logout, enclaves::search, enclaves::detail, audit::list),
+    paths(health, auth::login, auth::refresh, auth::logout, enclaves::search, enclaves::detail, audit::list, sync::push, sync::pull, inspections::get),
     modifiers(&BearerAuth),
-    tags((name = "auth"), (name = "enclaves"), (name = "audit"), (name = "health"))
+    tags((name = "auth"), (name = "enclaves"), (name = "audit"), (name = "sync"), (name = "inspections"), (name = "health"))
 )]
 pub struct ApiDoc;
 

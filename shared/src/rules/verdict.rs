@@ -50,6 +50,19 @@ pub enum ReasonCode {
     NoSupervisorRegistered,
     /// Unknown: the date lies after the moment of the check.
     DateInFuture,
+    // Check 3: supervisor present.
+    /// Pass: at least one registered supervisor is present.
+    SupervisorPresent,
+    /// Fail: no registered supervisor is present.
+    NoSupervisorPresent,
+    /// Fail: people are working who are not in the registration.
+    PresentNotRegistered,
+    /// Informational (neither fails nor passes): registered people were not seen on site.
+    RegisteredButAbsent,
+    /// Fail: the registration was made after the planned start.
+    RegisteredAfterStart,
+    /// Fail: a supervisor is also registered for another enclave the same day.
+    SupervisorFloating,
 }
 
 impl ReasonCode {
@@ -66,6 +79,10 @@ impl ReasonCode {
                 | Self::RegisteredLate
                 | Self::EmptyRegistration
                 | Self::NoSupervisorRegistered
+                | Self::NoSupervisorPresent
+                | Self::PresentNotRegistered
+                | Self::RegisteredAfterStart
+                | Self::SupervisorFloating
         )
     }
 

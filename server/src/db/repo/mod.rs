@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod enclaves;
+pub mod inspections;
 pub mod sessions;
 pub mod settings;
 pub mod users;

@@ -1,0 +1,3 @@
+DROP TABLE changes;
+DROP TABLE amendments;
+DROP TABLE inspections;

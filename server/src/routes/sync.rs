@@ -1,0 +1,367 @@
+//! `POST /api/sync/push` and `GET /api/sync/pull`: the tablet's outbox and inbox.
+//!
+//! A push is validated first (pure rules from `shared`), then applied in one transaction
+//! holding the change-log lock. Outcomes are per record: a resend of the same content is a
+//! duplicate with the same answer as the first time, other content under a known id is a
+//! conflict, an invalid record is rejected while the valid ones around it apply.
+
+use actix_web::{HttpResponse, web};
+use chrono::{NaiveDateTime, Utc};
+use diesel::Connection;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use shared::dto::auth::Role;
+use shared::dto::enclave::Province;
+use shared::dto::inspection::{AmendmentRecord, InspectionRecord, Measure};
+use shared::dto::sync::{
+    Change, Entity, PullResponse, PushOutcome, PushRequest, PushResponse, PushResult, SyncRecord,
+};
+use shared::rules::inspection::{validate_amendment, validate_inspection};
+use shared::rules::time::belgian_local;
+use shared::rules::verdict::VerdictStatus;
+use utoipa::IntoParams;
+
+use crate::auth::AuthUser;
+use crate::db::DbConnection;
+use crate::db::repo::{self, inspections as repo_inspections};
+use crate::db::rows::{AmendmentRow, InspectionRow, uuid};
+use crate::db::schema::enclaves;
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// Largest batch accepted in one push.
+pub const MAX_BATCH: usize = 2_000;
+/// Largest push body (a thousand inspections with findings fit comfortably).
+pub const MAX_PUSH_BYTES: usize = 16 * 1024 * 1024;
+const MAX_PULL: i64 = 1_000;
+
+/// Registers the sync routes under `/api`.
+pub fn config(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/sync/push")
+            .app_data(
+                web::JsonConfig::default()
+                    .limit(MAX_PUSH_BYTES)
+                    .error_handler(|e, _| crate::startup::json_error(e).into()),
+            )
+            .route(web::post().to(push)),
+    )
+    .route("/sync/pull", web::get().to(pull));
+}
+
+/// A record checked and ready to write.
+enum Prepared {
+    Invalid(uuid::Uuid, PushOutcome),
+    Inspection {
+        record: Box<InspectionRecord>,
+        json: String,
+        hash: String,
+    },
+    Amendment {
+        record: AmendmentRecord,
+        hash: String,
+    },
+}
+
+fn rejected(code: &str, nl: impl Into<String>, en: impl Into<String>) -> PushOutcome {
+    PushOutcome::Rejected {
+        code: code.to_owned(),
+        message_nl: nl.into(),
+        message_en: en.into(),
+    }
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    format!("{:x}", Sha256::digest(bytes))
+}
+
+fn prepare(record: SyncRecord, today: chrono::NaiveDate) -> Prepared {
+    let id = record.id();
+    let problems = match &record {
+        SyncRecord::Inspection(r) => validate_inspection(r, today),
+        SyncRecord::Amendment(r) => validate_amendment(r),
+    };
+    if !problems.is_empty() {
+        let (nl, en): (Vec<String>, Vec<String>) = problems
+            .iter()
+            .map(|p| {
+                (
+                    format!("{}: {}", p.field, p.message_nl),
+                    format!("{}: {}", p.field, p.message_en),
+                )
+            })
+            .unzip();
+        return Prepared::Invalid(
+            id,
+            rejected("validation_failed", nl.join("; "), en.join("; ")),
+        );
+    }
+    match record {
+        SyncRecord::Inspection(r) => match serde_json::to_string(&r) {
+            Ok(json) => Prepared::Inspection {
+                hash: sha256_hex(json.as_bytes()),
+                json,
+                record: r,
+            },
+            Err(e) => Prepared::Invalid(
+                id,
+                rejected("validation_failed", e.to_string(), e.to_string()),
+            ),
+        },
+        SyncRecord::Amendment(r) => {
+            let hash = sha256_hex(serde_json::to_string(&r).unwrap_or_default().as_bytes());
+            Prepared::Amendment { record: r, hash }
+        }
+    }
+}
+
+fn status_str(s: VerdictStatus) -> &'static str {
+    match s {
+        VerdictStatus::Pass => "pass",
+        VerdictStatus::Fail => "fail",
+        VerdictStatus::Unknown => "unknown",
+    }
+}
+
+fn measure_str(m: Measure) -> &'static str {
+    match m {
+        Measure::Advice => "advice",
+        Measure::Warning => "warning",
+        Measure::RegularisationOrder => "regularisation_order",
+        Measure::ReportProposed => "report_proposed",
+    }
+}
+
+fn version(v: i32) -> u32 {
+    u32::try_from(v).unwrap_or(0)
+}
+
+fn forbidden() -> PushOutcome {
+    rejected(
+        "forbidden",
+        "U mag dit record niet indienen (ander eigenaar of buiten uw regio).",
+        "You may not push this record (another owner, or outside your region).",
+    )
+}
+
+/// Applies one prepared record inside the batch transaction.
+fn apply(
+    conn: &mut DbConnection,
+    user: &AuthUser,
+    p: Prepared,
+    now: NaiveDateTime,
+) -> Result<PushResult, AppError> {
+    let (id, outcome) = match p {
+        Prepared::Invalid(id, outcome) => (id, outcome),
+        Prepared::Inspection { record, json, hash } => {
+            let id = record.id;
+            let outcome = match repo_inspections::by_id(conn, &id.to_string())? {
+                Some(existing) if existing.inspector_id != user.id => forbidden(),
+                Some(existing) if existing.content_hash == hash => PushOutcome::Duplicate {
+                    version: version(existing.version),
+                },
+                Some(existing) => PushOutcome::Conflict {
+                    server_version: version(existing.version),
+                },
+                None => {
+                    use diesel::prelude::*;
+                    let province: Option<String> = enclaves::table
+                        .find(record.enclave_id.to_string())
+                        .select(enclaves::province)
+                        .first(conn)
+                        .optional()?;
+                    match province.as_deref().and_then(Province::parse) {
+                        None => {
+                            rejected("unknown_enclave", "Onbekende enclave.", "Unknown enclave.")
+                        }
+                        Some(p) if !user.covers(p) => forbidden(),
+                        Some(p) => {
+                            let row = InspectionRow {
+                                id: id.to_string(),
+                                enclave_id: record.enclave_id.to_string(),
+                                inspector_id: user.id.clone(),
+                                province: p.as_str().to_owned(),
+                                on_date: record.on,
+                                measure: measure_str(record.conclusion.measure).to_owned(),
+                                contract_filed: status_str(record.contract_filed.status())
+                                    .to_owned(),
+                                daily_registration: status_str(record.daily_registration.status())
+                                    .to_owned(),
+                                supervisor_present: status_str(record.supervisor_present.status())
+                                    .to_owned(),
+                                version: 1,
+                                content_hash: hash,
+                                record: json,
+                                review_state: "submitted".to_owned(),
+                                started_at_device: record.started_at.naive_utc(),
+                                submitted_at_device: record.submitted_at.naive_utc(),
+                                received_at: now,
+                            };
+                            repo_inspections::insert(conn, &row)?;
+                            let change = repo_inspections::change(
+                                conn,
+                                Entity::Inspection.as_str(),
+                                &row.id,
+                                &row.id,
+                                &user.id,
+                                now,
+                            )?;
+                            repo_inspections::add_change(conn, &change)?;
+                            PushOutcome::Applied { version: 1 }
+                        }
+                    }
+                }
+            };
+            (id, outcome)
+        }
+        Prepared::Amendment { record, hash } => {
+            let id = record.id;
+            let outcome = match repo_inspections::amendment_by_id(conn, &id.to_string())? {
+                Some(existing) => {
+                    let inspection = repo_inspections::by_id(conn, &existing.inspection_id)?;
+                    let v = inspection.map_or(0, |i| version(i.version));
+                    if existing.author_id != user.id {
+                        forbidden()
+                    } else if existing.content_hash == hash {
+                        PushOutcome::Duplicate { version: v }
+                    } else {
+                        PushOutcome::Conflict { server_version: v }
+                    }
+                }
+                None => match repo_inspections::by_id(conn, &record.inspection_id.to_string())? {
+                    // Out of order: the inspection has not arrived (yet). Not a rejection:
+                    // the same amendment applies once the inspection is pushed.
+                    None => PushOutcome::Conflict { server_version: 0 },
+                    Some(inspection) if inspection.inspector_id != user.id => forbidden(),
+                    Some(inspection) if version(inspection.version) != record.base_version => {
+                        PushOutcome::Conflict {
+                            server_version: version(inspection.version),
+                        }
+                    }
+                    Some(inspection) => {
+                        let row = AmendmentRow {
+                            id: id.to_string(),
+                            inspection_id: inspection.id.clone(),
+                            author_id: user.id.clone(),
+                            base_version: inspection.version,
+                            text: record.text.clone(),
+                            content_hash: hash,
+                            written_at_device: record.written_at.naive_utc(),
+                            received_at: now,
+                        };
+                        repo_inspections::insert_amendment(conn, &row)?;
+                        let new_version = inspection.version + 1;
+                        repo_inspections::set_version(conn, &inspection.id, new_version)?;
+                        let change = repo_inspections::change(
+                            conn,
+                            Entity::Amendment.as_str(),
+                            &row.id,
+                            &inspection.id,
+                            &user.id,
+                            now,
+                        )?;
+                        repo_inspections::add_change(conn, &change)?;
+                        PushOutcome::Applied {
+                            version: version(new_version),
+                        }
+                    }
+                },
+            };
+            (id, outcome)
+        }
+    };
+    Ok(PushResult { id, outcome })
+}
+
+/// Push a batch of records from the device's outbox.
+#[utoipa::path(post, path = "/api/sync/push", tag = "sync", request_body = PushRequest,
+    security(("bearer" = [])),
+    responses((status = 200, body = PushResponse), (status = 400, body = shared::error::ApiError),
+              (status = 403, body = shared::error::ApiError), (status = 413, body = shared::error::ApiError)))]
+pub async fn push(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    body: web::Json<PushRequest>,
+) -> Result<HttpResponse, AppError> {
+    user.require(&[Role::Inspector])?;
+    let records = body.into_inner().records;
+    if records.len() > MAX_BATCH {
+        return Err(AppError::new(
+            shared::error::ErrorCode::PayloadTooLarge,
+            format!("Te veel records in één keer (maximaal {MAX_BATCH})."),
+            format!("Too many records in one push (at most {MAX_BATCH})."),
+        ));
+    }
+    let today = belgian_local(Utc::now()).date();
+    let prepared: Vec<Prepared> = records.into_iter().map(|r| prepare(r, today)).collect();
+    let results = state
+        .db
+        .run(move |conn| {
+            conn.transaction(|conn| {
+                repo_inspections::lock_change_log(conn)?;
+                let now = repo::now();
+                prepared
+                    .into_iter()
+                    .map(|p| apply(conn, &user, p, now))
+                    .collect::<Result<Vec<_>, AppError>>()
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(PushResponse { results }))
+}
+
+/// Query of `GET /api/sync/pull`.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct PullQuery {
+    /// The `next_cursor` of the previous pull (0 at first).
+    pub since: Option<i64>,
+    /// At most this many changes, 1–1000 (default 500).
+    pub limit: Option<i64>,
+}
+
+/// Changes since a cursor, oldest first.
+#[utoipa::path(get, path = "/api/sync/pull", tag = "sync", params(PullQuery),
+    security(("bearer" = [])),
+    responses((status = 200, body = PullResponse), (status = 400, body = shared::error::ApiError)))]
+pub async fn pull(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    query: web::Query<PullQuery>,
+) -> Result<HttpResponse, AppError> {
+    user.require(&[Role::Inspector, Role::Reviewer, Role::Admin])?;
+    let since = query.since.unwrap_or(0);
+    let limit = query.limit.unwrap_or(500);
+    if since < 0 || !(1..=MAX_PULL).contains(&limit) {
+        return Err(AppError::bad_request(
+            "since moet ≥ 0 zijn en limit tussen 1 en 1000.",
+            "since must be ≥ 0 and limit between 1 and 1000.",
+        ));
+    }
+    let owner = user.id.clone();
+    let mut rows = state
+        .db
+        .run(move |conn| repo_inspections::changes_since(conn, &owner, since, limit + 1))
+        .await?;
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    let next_cursor = rows.last().map_or(since, |r| r.seq);
+    let changes = rows
+        .into_iter()
+        .map(|r| {
+            Ok(Change {
+                seq: r.seq,
+                entity: Entity::parse(&r.entity)
+                    .ok_or_else(|| AppError::internal("bad stored entity"))?,
+                id: uuid(&r.entity_id)?,
+                inspection_id: uuid(&r.inspection_id)?,
+                deleted: r.deleted,
+                received_at: r.received_at.and_utc(),
+            })
+        })
+        .collect::<Result<Vec<_>, AppError>>()?;
+    Ok(HttpResponse::Ok().json(PullResponse {
+        changes,
+        next_cursor,
+        more,
+    }))
+}

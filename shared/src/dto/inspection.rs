@@ -1,0 +1,222 @@
+//! An on-site inspection as the tablet records it: the three checks, who is present, how the
+//! work is directed, findings with photo hashes, and the conclusion. Submitted inspections are
+//! never edited; corrections are appended as amendments.
+
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::registration::MemberRole;
+use crate::rules::verdict::{Verdict, VerdictStatus};
+
+/// The three checks of an enclave inspection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum CheckKind {
+    ContractFiled,
+    DailyRegistration,
+    SupervisorPresent,
+}
+
+/// A check as recorded: the verdict the rules computed on the device, and the inspector's
+/// confirmation or override with a note.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CheckRecord {
+    pub computed: Verdict,
+    /// Set when the inspector overrides the computed status; a note is then required.
+    pub override_status: Option<VerdictStatus>,
+    pub note: Option<String>,
+}
+
+impl CheckRecord {
+    /// The status that counts: the override if any, else the computed one.
+    pub fn status(&self) -> VerdictStatus {
+        self.override_status.unwrap_or(self.computed.status)
+    }
+}
+
+/// A registered person the inspector saw on site.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PresentPerson {
+    pub person_id: Uuid,
+    /// The role in that day's registration.
+    pub role: MemberRole,
+}
+
+/// Someone working in the team who is not in the registration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UnregisteredPerson {
+    pub name: String,
+    /// The role the person states.
+    pub stated_role: MemberRole,
+}
+
+/// Who gives the workers their instructions on site. Workers may take instructions only from
+/// the begeleider; otherwise it is forbidden hiring-out (terbeschikkingstelling).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum InstructionGiver {
+    /// Only the begeleider of the maatwerkbedrijf.
+    Supervisor,
+    /// Staff of the host organisation.
+    HostStaff,
+    /// Both.
+    Both,
+    /// Could not be established.
+    Unclear,
+}
+
+/// The structured questions on how the work is directed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Instructions {
+    pub given_by: InstructionGiver,
+    /// Does host staff assign or check the workers' tasks directly?
+    pub host_assigns_tasks: bool,
+    /// Is the begeleider present during the whole shift?
+    pub supervisor_whole_shift: bool,
+    pub note: Option<String>,
+}
+
+/// How serious a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Low,
+    Medium,
+    High,
+}
+
+/// A photo, known by the SHA-256 of its bytes (hex), computed on the device when taken.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PhotoRef {
+    pub sha256: String,
+    pub content_type: String,
+    pub bytes: u64,
+}
+
+/// A finding, tied to a check or general.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Finding {
+    pub id: Uuid,
+    pub check: Option<CheckKind>,
+    pub category: String,
+    pub severity: Severity,
+    pub text: String,
+    pub photos: Vec<PhotoRef>,
+}
+
+/// The graduated measures of the inspectorate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Measure {
+    /// Information and advice.
+    Advice,
+    /// A warning with a deadline.
+    Warning,
+    /// An order to regularise.
+    RegularisationOrder,
+    /// A report (proces-verbaal) is proposed; needs a reviewer's approval.
+    ReportProposed,
+}
+
+/// The conclusion of an inspection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Conclusion {
+    pub measure: Measure,
+    /// Required for a warning and a regularisation order.
+    pub deadline: Option<NaiveDate>,
+    /// Required, always.
+    pub motivation: String,
+}
+
+/// Where the device was, if the inspector allowed it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Position {
+    pub latitude: f64,
+    pub longitude: f64,
+    pub accuracy_m: Option<f64>,
+}
+
+/// A submitted inspection, as pushed by the device. The id is generated on the device.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InspectionRecord {
+    pub id: Uuid,
+    pub enclave_id: Uuid,
+    /// Device clock when the inspection started and was submitted; kept, never trusted for
+    /// ordering.
+    pub started_at: DateTime<Utc>,
+    pub submitted_at: DateTime<Utc>,
+    /// The Belgian date and time the checks are for.
+    pub on: NaiveDate,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "10:15:00"))]
+    pub at: NaiveTime,
+    pub position: Option<Position>,
+    pub contract_filed: CheckRecord,
+    pub daily_registration: CheckRecord,
+    pub supervisor_present: CheckRecord,
+    pub present: Vec<PresentPerson>,
+    pub unregistered: Vec<UnregisteredPerson>,
+    pub workers_present: u32,
+    pub supervisors_present: u32,
+    pub instructions: Instructions,
+    pub findings: Vec<Finding>,
+    pub conclusion: Conclusion,
+}
+
+/// A correction appended to a submitted inspection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AmendmentRecord {
+    pub id: Uuid,
+    pub inspection_id: Uuid,
+    /// The inspection version the author saw (1 + amendments known on the device).
+    pub base_version: u32,
+    pub text: String,
+    /// Device clock.
+    pub written_at: DateTime<Utc>,
+}
+
+/// An amendment as the server stores it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AmendmentView {
+    pub id: Uuid,
+    pub author_id: Uuid,
+    pub base_version: u32,
+    pub text: String,
+    /// Device clock of the author.
+    pub written_at: DateTime<Utc>,
+    /// Server clock.
+    pub received_at: DateTime<Utc>,
+}
+
+/// `GET /api/inspections/{id}`: the record as submitted, with what the server added.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InspectionView {
+    pub record: InspectionRecord,
+    /// 1 + the number of amendments.
+    pub version: u32,
+    pub inspector_id: Uuid,
+    /// Server clock when it arrived.
+    pub received_at: DateTime<Utc>,
+    /// `submitted` until reviewed.
+    pub review_state: String,
+    /// Oldest first; the original record is never changed.
+    pub amendments: Vec<AmendmentView>,
+    /// SHA-256 hashes of every photo the record names.
+    pub photo_hashes: Vec<String>,
+}

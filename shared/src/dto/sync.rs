@@ -1,0 +1,129 @@
+//! The sync protocol between a tablet and the server.
+//!
+//! - `POST /api/sync/push`: a batch of records with client-generated ids; the answer says per
+//!   record whether it was applied, was a duplicate (same result as the first time), conflicts
+//!   with the server's version, or was rejected (with code and messages). Pushing the same
+//!   batch twice changes nothing.
+//! - `GET /api/sync/pull?since=CURSOR`: what changed since a server-assigned, monotonically
+//!   increasing cursor. The client stores the changes durably, then advances its cursor.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::inspection::{AmendmentRecord, InspectionRecord};
+
+/// One record of a push batch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "kind", content = "record", rename_all = "snake_case")]
+pub enum SyncRecord {
+    Inspection(Box<InspectionRecord>),
+    Amendment(AmendmentRecord),
+}
+
+impl SyncRecord {
+    /// The record's client-generated id.
+    pub fn id(&self) -> Uuid {
+        match self {
+            Self::Inspection(r) => r.id,
+            Self::Amendment(r) => r.id,
+        }
+    }
+}
+
+/// `POST /api/sync/push`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PushRequest {
+    pub records: Vec<SyncRecord>,
+}
+
+/// What happened to one pushed record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum PushOutcome {
+    /// Stored now; `version` is the inspection's version afterwards.
+    Applied { version: u32 },
+    /// Already stored with the same content: nothing changed.
+    Duplicate { version: u32 },
+    /// The server has another version: fetch it, then amend again.
+    Conflict { server_version: u32 },
+    /// Invalid; it will never be accepted as it is.
+    Rejected {
+        code: String,
+        message_nl: String,
+        message_en: String,
+    },
+}
+
+/// The outcome for one record, by its id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PushResult {
+    pub id: Uuid,
+    #[serde(flatten)]
+    pub outcome: PushOutcome,
+}
+
+/// Answer to a push: one result per record, in the order pushed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PushResponse {
+    pub results: Vec<PushResult>,
+}
+
+/// What kind of object changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Entity {
+    Inspection,
+    Amendment,
+}
+
+impl Entity {
+    /// As stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Inspection => "inspection",
+            Self::Amendment => "amendment",
+        }
+    }
+
+    /// Parses the stored form.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "inspection" => Some(Self::Inspection),
+            "amendment" => Some(Self::Amendment),
+            _ => None,
+        }
+    }
+}
+
+/// One change since the client's cursor. Deletions come as tombstones (`deleted = true`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Change {
+    /// The change number; strictly increasing, never reused.
+    pub seq: i64,
+    pub entity: Entity,
+    pub id: Uuid,
+    /// The inspection the change belongs to.
+    pub inspection_id: Uuid,
+    pub deleted: bool,
+    /// When the server received it (the device's clock is never used for ordering).
+    pub received_at: DateTime<Utc>,
+}
+
+/// `GET /api/sync/pull` answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PullResponse {
+    pub changes: Vec<Change>,
+    /// Pass as `since` next time (after storing the changes).
+    pub next_cursor: i64,
+    /// More changes are waiting; pull again at once.
+    pub more: bool,
+}

@@ -1,0 +1,943 @@
+//! Check 3: every enclave team is actually led by at least 1 begeleider on site ("daadwerkelijk
+//! aangestuurd door minstens 1 begeleider"), compared with the day's registration.
+//!
+//! Only a registered supervisor the inspector saw counts; someone who is not in the
+//! registration never does, whatever role they state. Supervision is permanent: a supervisor
+//! registered for another enclave the same day ("floating") fails the check.
+
+use std::collections::HashSet;
+
+use chrono::NaiveDateTime;
+use uuid::Uuid;
+
+use super::time::{belgian_local, format_date, format_time};
+use super::verdict::{Reason, ReasonCode, Verdict};
+use crate::dto::inspection::{PresentPerson, UnregisteredPerson};
+use crate::dto::registration::{MemberRole, Registration, RegistrationMember};
+
+/// The `rule_version` of check 3's verdicts.
+pub const RULE_VERSION: &str = "supervisor_present/1";
+
+/// What the inspector recorded on site.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Presence<'a> {
+    /// Registered people ticked present.
+    pub present: &'a [PresentPerson],
+    /// People working who are not in the registration.
+    pub unregistered: &'a [UnregisteredPerson],
+}
+
+/// The verdict of check 3 for the team's `registration`, with the `presence` the inspector
+/// recorded at `now` (Belgian local time) and the ids of the registered supervisors who are
+/// also registered for another enclave that day (`floating`, see [`floating_supervisors`]).
+///
+/// A registration for a date after today is unknown. Otherwise the reasons are, in this
+/// order: a registered supervisor present or not; floating supervisors; people working
+/// without being registered; a registration made after the planned start; registered people
+/// not seen (informational: it does not fail the check). Roles are those of the
+/// registration; present ids it does not contain are ignored. Without a registration nobody
+/// present is registered, so the check fails.
+pub fn check_supervisor_present(
+    registration: Option<&Registration>,
+    presence: Presence<'_>,
+    floating: &[Uuid],
+    now: NaiveDateTime,
+) -> Verdict {
+    let Some(registration) = registration else {
+        let mut reasons = vec![no_supervisor_present(None)];
+        reasons.extend(not_registered(presence.unregistered));
+        return Verdict::from_reasons(reasons, RULE_VERSION);
+    };
+    if registration.work_date > now.date() {
+        return Verdict::from_reasons(vec![date_in_future(registration, now)], RULE_VERSION);
+    }
+    let ticked: HashSet<Uuid> = presence.present.iter().map(|p| p.person_id).collect();
+    let members = distinct_members(registration);
+    let (present, absent): (Vec<&RegistrationMember>, Vec<&RegistrationMember>) =
+        members.iter().partition(|m| ticked.contains(&m.person_id));
+    let supervisors: Vec<&RegistrationMember> = present
+        .iter()
+        .copied()
+        .filter(|m| m.role == MemberRole::Supervisor)
+        .collect();
+    let floating: Vec<&RegistrationMember> = members
+        .iter()
+        .copied()
+        .filter(|m| m.role == MemberRole::Supervisor && floating.contains(&m.person_id))
+        .collect();
+
+    let mut reasons = vec![if supervisors.is_empty() {
+        no_supervisor_present(Some(&members))
+    } else {
+        supervisor_present(&supervisors)
+    }];
+    reasons.extend(supervisors_floating(&floating));
+    reasons.extend(not_registered(presence.unregistered));
+    reasons.extend(registered_after_start(registration));
+    reasons.extend(registered_but_absent(&absent));
+    Verdict::from_reasons(reasons, RULE_VERSION)
+}
+
+/// The supervisors of `this_enclave` who are also supervisors in another enclave's
+/// registration of the same work date, in registration order and without repeats.
+pub fn floating_supervisors(
+    this_enclave: &Registration,
+    same_day_others: &[Registration],
+) -> Vec<Uuid> {
+    let elsewhere: HashSet<Uuid> = same_day_others
+        .iter()
+        .filter(|r| {
+            r.work_date == this_enclave.work_date && r.enclave_id != this_enclave.enclave_id
+        })
+        .flat_map(|r| &r.members)
+        .filter(|m| m.role == MemberRole::Supervisor)
+        .map(|m| m.person_id)
+        .collect();
+    let mut seen = HashSet::new();
+    this_enclave
+        .members
+        .iter()
+        .filter(|m| m.role == MemberRole::Supervisor && elsewhere.contains(&m.person_id))
+        .map(|m| m.person_id)
+        .filter(|id| seen.insert(*id))
+        .collect()
+}
+
+/// The registration's members, each person once (the first entry wins).
+fn distinct_members(registration: &Registration) -> Vec<&RegistrationMember> {
+    let mut seen = HashSet::new();
+    registration
+        .members
+        .iter()
+        .filter(|m| seen.insert(m.person_id))
+        .collect()
+}
+
+/// `n` followed by the singular or plural noun.
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// Items as "A", "A en B", "A, B en C" (with `and` as the last separator).
+fn list(items: &[String], and: &str) -> String {
+    match items {
+        [] => String::new(),
+        [only] => only.clone(),
+        [init @ .., last] => format!("{} {and} {last}", init.join(", ")),
+    }
+}
+
+/// How a registered person is named: the display name, else the company's reference.
+fn name(member: &RegistrationMember) -> String {
+    let display = member.display_name.trim();
+    if display.is_empty() {
+        member.company_reference.trim().to_owned()
+    } else {
+        display.to_owned()
+    }
+}
+
+/// The role in Dutch and English.
+fn role_words(role: MemberRole) -> (&'static str, &'static str) {
+    match role {
+        MemberRole::Worker => ("doelgroepwerknemer", "target-group worker"),
+        MemberRole::Supervisor => ("begeleider", "supervisor"),
+    }
+}
+
+fn date_in_future(registration: &Registration, now: NaiveDateTime) -> Reason {
+    let (day, today) = (format_date(registration.work_date), format_date(now.date()));
+    Reason::new(
+        ReasonCode::DateInFuture,
+        format!(
+            "De registratie is voor {day}, na vandaag ({today}): de aanwezigheid kan nog niet \
+             gecontroleerd worden."
+        ),
+        format!(
+            "The registration is for {day}, after today ({today}): presence cannot be checked \
+             yet."
+        ),
+    )
+}
+
+fn supervisor_present(supervisors: &[&RegistrationMember]) -> Reason {
+    let names: Vec<String> = supervisors.iter().map(|m| name(m)).collect();
+    let n = supervisors.len();
+    Reason::new(
+        ReasonCode::SupervisorPresent,
+        format!(
+            "Aanwezig: {} ({}).",
+            count(n, "geregistreerde begeleider", "geregistreerde begeleiders"),
+            list(&names, "en")
+        ),
+        format!(
+            "Present: {} ({}).",
+            count(n, "registered supervisor", "registered supervisors"),
+            list(&names, "and")
+        ),
+    )
+}
+
+/// No registered supervisor present; `members` is `None` without a registration.
+fn no_supervisor_present(members: Option<&[&RegistrationMember]>) -> Reason {
+    let registered: Vec<String> = members
+        .unwrap_or_default()
+        .iter()
+        .filter(|m| m.role == MemberRole::Supervisor)
+        .map(|m| name(m))
+        .collect();
+    let (why_nl, why_en) = match (members, registered.is_empty()) {
+        (None, _) => (
+            "er is geen dagelijkse registratie van het team".to_owned(),
+            "there is no daily registration of the team".to_owned(),
+        ),
+        (Some(_), true) => (
+            "de registratie vermeldt geen begeleider".to_owned(),
+            "the registration names no supervisor".to_owned(),
+        ),
+        (Some(_), false) => (
+            format!(
+                "geregistreerd maar niet aangetroffen: {}",
+                list(&registered, "en")
+            ),
+            format!("registered but not found: {}", list(&registered, "and")),
+        ),
+    };
+    Reason::new(
+        ReasonCode::NoSupervisorPresent,
+        format!(
+            "Geen geregistreerde begeleider aanwezig ({why_nl}): elk enclaveteam moet \
+             daadwerkelijk aangestuurd worden door minstens 1 begeleider."
+        ),
+        format!(
+            "No registered supervisor present ({why_en}): every enclave team must actually be \
+             led by at least 1 supervisor."
+        ),
+    )
+}
+
+fn supervisors_floating(floating: &[&RegistrationMember]) -> Option<Reason> {
+    if floating.is_empty() {
+        return None;
+    }
+    let names: Vec<String> = floating.iter().map(|m| name(m)).collect();
+    let (nl, en) = if floating.len() == 1 {
+        (
+            format!("Begeleider {} is", names[0]),
+            format!("Supervisor {} is", names[0]),
+        )
+    } else {
+        (
+            format!("De begeleiders {} zijn", list(&names, "en")),
+            format!("Supervisors {} are", list(&names, "and")),
+        )
+    };
+    Some(Reason::new(
+        ReasonCode::SupervisorFloating,
+        format!(
+            "{nl} dezelfde dag ook geregistreerd voor een andere enclave: de begeleiding moet \
+             permanent zijn en mag niet verdeeld worden over meerdere enclaves."
+        ),
+        format!(
+            "{en} also registered for another enclave the same day: supervision must be \
+             permanent and may not float between enclaves."
+        ),
+    ))
+}
+
+/// One reason listing everyone working without being registered.
+fn not_registered(people: &[UnregisteredPerson]) -> Option<Reason> {
+    if people.is_empty() {
+        return None;
+    }
+    let (nl, en): (Vec<String>, Vec<String>) = people
+        .iter()
+        .map(|p| {
+            let (role_nl, role_en) = role_words(p.stated_role);
+            match p.name.trim() {
+                "" => (
+                    format!("een persoon zonder opgegeven naam (verklaart {role_nl} te zijn)"),
+                    format!("a person who gave no name (states they are a {role_en})"),
+                ),
+                name => (
+                    format!("{name} (verklaart {role_nl} te zijn)"),
+                    format!("{name} (states they are a {role_en})"),
+                ),
+            }
+        })
+        .unzip();
+    let n = people.len();
+    let mut message_nl = format!(
+        "{} aan het werk maar niet geregistreerd: {}.",
+        count(n, "persoon", "personen"),
+        list(&nl, "en")
+    );
+    let mut message_en = format!(
+        "{} working but not registered: {}.",
+        count(n, "person", "people"),
+        list(&en, "and")
+    );
+    if people
+        .iter()
+        .any(|p| p.stated_role == MemberRole::Supervisor)
+    {
+        message_nl
+            .push_str(" Een niet-geregistreerde begeleider telt niet als begeleider van het team.");
+        message_en.push_str(" An unregistered supervisor does not count as the team's supervisor.");
+    }
+    Some(Reason::new(
+        ReasonCode::PresentNotRegistered,
+        message_nl,
+        message_en,
+    ))
+}
+
+/// Registered after the planned start, compared in Belgian local time (as in check 2).
+fn registered_after_start(registration: &Registration) -> Option<Reason> {
+    let registered = belgian_local(registration.registered_at);
+    let planned = registration.work_date.and_time(registration.planned_start);
+    if registered <= planned {
+        return None;
+    }
+    let (reg_date, reg_time) = (
+        format_date(registered.date()),
+        format_time(registered.time()),
+    );
+    let (plan_date, plan_time) = (format_date(planned.date()), format_time(planned.time()));
+    Some(Reason::new(
+        ReasonCode::RegisteredAfterStart,
+        format!(
+            "De registratie werd gemaakt op {reg_date} om {reg_time}, na de geplande start op \
+             {plan_date} om {plan_time}: wie aan het werk was, was bij de start niet \
+             geregistreerd."
+        ),
+        format!(
+            "The registration was made on {reg_date} at {reg_time}, after the planned start \
+             on {plan_date} at {plan_time}: those at work were not registered when it started."
+        ),
+    ))
+}
+
+/// One informational reason listing the registered people not seen.
+fn registered_but_absent(absent: &[&RegistrationMember]) -> Option<Reason> {
+    if absent.is_empty() {
+        return None;
+    }
+    let (nl, en): (Vec<String>, Vec<String>) = absent
+        .iter()
+        .map(|m| {
+            let (role_nl, role_en) = role_words(m.role);
+            let name = name(m);
+            (format!("{name} ({role_nl})"), format!("{name} ({role_en})"))
+        })
+        .unzip();
+    let n = absent.len();
+    Some(Reason::new(
+        ReasonCode::RegisteredButAbsent,
+        format!(
+            "{} geregistreerd maar niet aangetroffen: {}.",
+            count(n, "persoon", "personen"),
+            list(&nl, "en")
+        ),
+        format!(
+            "{} registered but not found on site: {}.",
+            count(n, "person", "people"),
+            list(&en, "and")
+        ),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::time::from_belgian_local;
+    use crate::rules::verdict::VerdictStatus;
+    use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+    use proptest::prelude::*;
+
+    fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    fn hm(h: u32, m: u32) -> NaiveTime {
+        NaiveTime::from_hms_opt(h, m, 0).unwrap()
+    }
+
+    /// A Belgian local moment as UTC.
+    fn at(date: NaiveDate, h: u32, m: u32) -> DateTime<Utc> {
+        from_belgian_local(date.and_time(hm(h, m)))
+    }
+
+    /// Monday 15 July 2024 (CEST, UTC+2).
+    fn day() -> NaiveDate {
+        ymd(2024, 7, 15)
+    }
+
+    /// The inspector's visit.
+    fn visit() -> NaiveDateTime {
+        day().and_time(hm(10, 15))
+    }
+
+    fn id(n: u128) -> Uuid {
+        Uuid::from_u128(n)
+    }
+
+    fn member(n: u128, name: &str, role: MemberRole) -> RegistrationMember {
+        RegistrationMember {
+            person_id: id(n),
+            display_name: name.to_owned(),
+            company_reference: format!("P-{n}"),
+            role,
+        }
+    }
+
+    fn registration(
+        registered_at: DateTime<Utc>,
+        members: Vec<RegistrationMember>,
+    ) -> Registration {
+        Registration {
+            id: Uuid::nil(),
+            enclave_id: id(1000),
+            work_date: day(),
+            registered_at,
+            planned_start: hm(8, 0),
+            members,
+        }
+    }
+
+    /// Anna and Bert (workers), Chris (supervisor), registered at 07:30.
+    fn team() -> Registration {
+        use MemberRole::*;
+        registration(
+            at(day(), 7, 30),
+            vec![
+                member(1, "Anna Peeters", Worker),
+                member(2, "Bert Claes", Worker),
+                member(3, "Chris Janssens", Supervisor),
+            ],
+        )
+    }
+
+    fn ticked(ids: &[u128], role: MemberRole) -> Vec<PresentPerson> {
+        ids.iter()
+            .map(|n| PresentPerson {
+                person_id: id(*n),
+                role,
+            })
+            .collect()
+    }
+
+    fn stranger(name: &str, stated_role: MemberRole) -> UnregisteredPerson {
+        UnregisteredPerson {
+            name: name.to_owned(),
+            stated_role,
+        }
+    }
+
+    fn codes(v: &Verdict) -> Vec<ReasonCode> {
+        v.reasons.iter().map(|r| r.code).collect()
+    }
+
+    /// Name, registration, present ids, unregistered people, floating ids, expected status
+    /// and reason codes.
+    type Row<'a> = (
+        &'a str,
+        Option<&'a Registration>,
+        &'a [u128],
+        &'a [UnregisteredPerson],
+        &'a [u128],
+        VerdictStatus,
+        &'a [ReasonCode],
+    );
+
+    /// One row per reason code of check 3, and their combinations.
+    #[test]
+    fn each_reason_code() {
+        use MemberRole::*;
+        use ReasonCode::*;
+        use VerdictStatus::*;
+        let team = team();
+        let late = Registration {
+            registered_at: at(day(), 8, 5),
+            ..team.clone()
+        };
+        let no_supervisor = registration(at(day(), 7, 0), vec![member(1, "Anna Peeters", Worker)]);
+        let boss = [stranger("Dirk Maes", Supervisor)];
+        let helper = [stranger("Eva Wouters", Worker)];
+        let rows: [Row; 15] = [
+            (
+                "all present",
+                Some(&team),
+                &[1, 2, 3],
+                &[],
+                &[],
+                Pass,
+                &[SupervisorPresent],
+            ),
+            (
+                "a worker absent",
+                Some(&team),
+                &[1, 3],
+                &[],
+                &[],
+                Pass,
+                &[SupervisorPresent, RegisteredButAbsent],
+            ),
+            (
+                "supervisor absent",
+                Some(&team),
+                &[1, 2],
+                &[],
+                &[],
+                Fail,
+                &[NoSupervisorPresent, RegisteredButAbsent],
+            ),
+            (
+                "nobody ticked",
+                Some(&team),
+                &[],
+                &[],
+                &[],
+                Fail,
+                &[NoSupervisorPresent, RegisteredButAbsent],
+            ),
+            (
+                "no supervisor registered",
+                Some(&no_supervisor),
+                &[1],
+                &[],
+                &[],
+                Fail,
+                &[NoSupervisorPresent],
+            ),
+            (
+                "unregistered worker",
+                Some(&team),
+                &[1, 2, 3],
+                &helper,
+                &[],
+                Fail,
+                &[SupervisorPresent, PresentNotRegistered],
+            ),
+            (
+                "unregistered supervisor does not count",
+                Some(&team),
+                &[1, 2],
+                &boss,
+                &[],
+                Fail,
+                &[
+                    NoSupervisorPresent,
+                    PresentNotRegistered,
+                    RegisteredButAbsent,
+                ],
+            ),
+            (
+                "registered after the start",
+                Some(&late),
+                &[1, 2, 3],
+                &[],
+                &[],
+                Fail,
+                &[SupervisorPresent, RegisteredAfterStart],
+            ),
+            (
+                "present supervisor floats",
+                Some(&team),
+                &[1, 2, 3],
+                &[],
+                &[3],
+                Fail,
+                &[SupervisorPresent, SupervisorFloating],
+            ),
+            (
+                "absent supervisor floats",
+                Some(&team),
+                &[1, 2],
+                &[],
+                &[3],
+                Fail,
+                &[NoSupervisorPresent, SupervisorFloating, RegisteredButAbsent],
+            ),
+            (
+                "a floating worker id is not a floating supervisor",
+                Some(&team),
+                &[1, 2, 3],
+                &[],
+                &[1],
+                Pass,
+                &[SupervisorPresent],
+            ),
+            (
+                "everything wrong",
+                Some(&late),
+                &[1],
+                &boss,
+                &[3],
+                Fail,
+                &[
+                    NoSupervisorPresent,
+                    SupervisorFloating,
+                    PresentNotRegistered,
+                    RegisteredAfterStart,
+                    RegisteredButAbsent,
+                ],
+            ),
+            (
+                "no registration, nobody",
+                None,
+                &[],
+                &[],
+                &[],
+                Fail,
+                &[NoSupervisorPresent],
+            ),
+            (
+                "no registration, people working",
+                None,
+                &[],
+                &boss,
+                &[],
+                Fail,
+                &[NoSupervisorPresent, PresentNotRegistered],
+            ),
+            (
+                "unknown ids are ignored",
+                Some(&team),
+                &[3, 77, 3],
+                &[],
+                &[],
+                Pass,
+                &[SupervisorPresent, RegisteredButAbsent],
+            ),
+        ];
+        for (name, reg, present, unregistered, floating, status, expected) in rows {
+            let present = ticked(present, Supervisor);
+            let floating: Vec<Uuid> = floating.iter().map(|n| id(*n)).collect();
+            let presence = Presence {
+                present: &present,
+                unregistered,
+            };
+            let v = check_supervisor_present(reg, presence, &floating, visit());
+            assert_eq!(v.status, status, "{name}");
+            assert_eq!(codes(&v), expected, "{name}");
+            assert_eq!(v.rule_version, RULE_VERSION);
+            for r in &v.reasons {
+                assert!(
+                    !r.message_nl.is_empty() && !r.message_en.is_empty(),
+                    "{name}"
+                );
+                assert_ne!(r.message_nl, r.message_en, "{name}");
+            }
+        }
+    }
+
+    #[test]
+    fn date_in_future_is_unknown() {
+        let reg = Registration {
+            work_date: ymd(2024, 7, 16),
+            ..team()
+        };
+        let present = ticked(&[1, 2, 3], MemberRole::Worker);
+        let presence = Presence {
+            present: &present,
+            unregistered: &[],
+        };
+        let v = check_supervisor_present(Some(&reg), presence, &[], visit());
+        assert_eq!(v.status, VerdictStatus::Unknown);
+        assert_eq!(codes(&v), [ReasonCode::DateInFuture]);
+        assert_eq!(
+            v.reasons[0].message_nl,
+            "De registratie is voor 16/07/2024, na vandaag (15/07/2024): de aanwezigheid kan \
+             nog niet gecontroleerd worden."
+        );
+    }
+
+    #[test]
+    fn roles_come_from_the_registration() {
+        // Chris is ticked with the wrong role, Anna as a supervisor: the registration decides.
+        let present = [
+            PresentPerson {
+                person_id: id(1),
+                role: MemberRole::Supervisor,
+            },
+            PresentPerson {
+                person_id: id(3),
+                role: MemberRole::Worker,
+            },
+        ];
+        let presence = Presence {
+            present: &present,
+            unregistered: &[],
+        };
+        let v = check_supervisor_present(Some(&team()), presence, &[], visit());
+        assert_eq!(
+            v.reasons[0].message_nl,
+            "Aanwezig: 1 geregistreerde begeleider (Chris Janssens)."
+        );
+        assert_eq!(
+            v.reasons[0].message_en,
+            "Present: 1 registered supervisor (Chris Janssens)."
+        );
+    }
+
+    #[test]
+    fn messages_name_the_people() {
+        use MemberRole::*;
+        let mut reg = Registration {
+            registered_at: at(day(), 8, 0) + chrono::Duration::seconds(30),
+            ..team()
+        };
+        reg.members.push(member(4, "Dana Wuyts", Supervisor));
+        reg.members.push(member(5, " ", Worker));
+        let present = ticked(&[3, 4], Supervisor);
+        let unregistered = [stranger("Dirk Maes", Supervisor), stranger("", Worker)];
+        let presence = Presence {
+            present: &present,
+            unregistered: &unregistered,
+        };
+        let v = check_supervisor_present(Some(&reg), presence, &[id(3), id(4)], visit());
+        let nl: Vec<&str> = v.reasons.iter().map(|r| r.message_nl.as_str()).collect();
+        let en: Vec<&str> = v.reasons.iter().map(|r| r.message_en.as_str()).collect();
+        assert_eq!(
+            nl,
+            [
+                "Aanwezig: 2 geregistreerde begeleiders (Chris Janssens en Dana Wuyts).",
+                "De begeleiders Chris Janssens en Dana Wuyts zijn dezelfde dag ook geregistreerd \
+                 voor een andere enclave: de begeleiding moet permanent zijn en mag niet \
+                 verdeeld worden over meerdere enclaves.",
+                "2 personen aan het werk maar niet geregistreerd: Dirk Maes (verklaart \
+                 begeleider te zijn) en een persoon zonder opgegeven naam (verklaart \
+                 doelgroepwerknemer te zijn). Een niet-geregistreerde begeleider telt niet als \
+                 begeleider van het team.",
+                "De registratie werd gemaakt op 15/07/2024 om 08:00:30, na de geplande start op \
+                 15/07/2024 om 08:00: wie aan het werk was, was bij de start niet \
+                 geregistreerd.",
+                "3 personen geregistreerd maar niet aangetroffen: Anna Peeters \
+                 (doelgroepwerknemer), Bert Claes (doelgroepwerknemer) en P-5 \
+                 (doelgroepwerknemer).",
+            ]
+        );
+        assert_eq!(
+            en,
+            [
+                "Present: 2 registered supervisors (Chris Janssens and Dana Wuyts).",
+                "Supervisors Chris Janssens and Dana Wuyts are also registered for another \
+                 enclave the same day: supervision must be permanent and may not float between \
+                 enclaves.",
+                "2 people working but not registered: Dirk Maes (states they are a supervisor) \
+                 and a person who gave no name (states they are a target-group worker). An \
+                 unregistered supervisor does not count as the team's supervisor.",
+                "The registration was made on 15/07/2024 at 08:00:30, after the planned start \
+                 on 15/07/2024 at 08:00: those at work were not registered when it started.",
+                "3 people registered but not found on site: Anna Peeters (target-group worker), \
+                 Bert Claes (target-group worker) and P-5 (target-group worker).",
+            ]
+        );
+    }
+
+    #[test]
+    fn no_supervisor_messages() {
+        let message = |reg: Option<&Registration>| {
+            let presence = Presence::default();
+            check_supervisor_present(reg, presence, &[], visit()).reasons[0]
+                .message_nl
+                .clone()
+        };
+        assert_eq!(
+            message(Some(&team())),
+            "Geen geregistreerde begeleider aanwezig (geregistreerd maar niet aangetroffen: \
+             Chris Janssens): elk enclaveteam moet daadwerkelijk aangestuurd worden door \
+             minstens 1 begeleider."
+        );
+        let workers_only = registration(
+            at(day(), 7, 0),
+            vec![member(1, "Anna Peeters", MemberRole::Worker)],
+        );
+        assert!(message(Some(&workers_only)).starts_with(
+            "Geen geregistreerde begeleider aanwezig (de registratie vermeldt geen begeleider)"
+        ));
+        assert!(message(None).starts_with(
+            "Geen geregistreerde begeleider aanwezig (er is geen dagelijkse registratie van \
+             het team)"
+        ));
+    }
+
+    #[test]
+    fn registration_timing_is_belgian_local_time() {
+        let present = ticked(&[1, 2, 3], MemberRole::Worker);
+        let check = |registered_at| {
+            let reg = Registration {
+                registered_at,
+                ..team()
+            };
+            let presence = Presence {
+                present: &present,
+                unregistered: &[],
+            };
+            codes(&check_supervisor_present(
+                Some(&reg),
+                presence,
+                &[],
+                visit(),
+            ))
+        };
+        // Exactly at the start is in time; 06:30 UTC is 08:30 CEST, late.
+        assert_eq!(check(at(day(), 8, 0)), [ReasonCode::SupervisorPresent]);
+        assert_eq!(
+            check(day().and_time(hm(6, 30)).and_utc()),
+            [
+                ReasonCode::SupervisorPresent,
+                ReasonCode::RegisteredAfterStart
+            ]
+        );
+        // The day before is in time.
+        assert_eq!(
+            check(at(ymd(2024, 7, 12), 16, 0)),
+            [ReasonCode::SupervisorPresent]
+        );
+    }
+
+    #[test]
+    fn floating_supervisors_of_the_same_day_elsewhere() {
+        use MemberRole::*;
+        let this = team();
+        let other = |enclave: u128, date: NaiveDate, members| Registration {
+            id: id(enclave + 1),
+            enclave_id: id(enclave),
+            work_date: date,
+            ..registration(at(day(), 7, 0), members)
+        };
+        let others = [
+            // Chris supervises another enclave the same day: floating.
+            other(2000, day(), vec![member(3, "Chris Janssens", Supervisor)]),
+            // Anna supervises elsewhere, but is a worker here: not a floating supervisor.
+            other(2001, day(), vec![member(1, "Anna Peeters", Supervisor)]),
+            // Chris is a worker elsewhere: no.
+            other(2002, day(), vec![member(3, "Chris Janssens", Worker)]),
+        ];
+        assert_eq!(floating_supervisors(&this, &others), [id(3)]);
+        assert!(floating_supervisors(&this, &others[1..]).is_empty());
+
+        // Another day, or the same enclave (a second registration), does not count.
+        let not_floating = [
+            other(
+                2000,
+                ymd(2024, 7, 16),
+                vec![member(3, "Chris Janssens", Supervisor)],
+            ),
+            other(1000, day(), vec![member(3, "Chris Janssens", Supervisor)]),
+        ];
+        assert!(floating_supervisors(&this, &not_floating).is_empty());
+
+        // Each supervisor once, in registration order.
+        let mut twice = this.clone();
+        twice.members.insert(0, member(4, "Dana Wuyts", Supervisor));
+        twice.members.push(member(3, "Chris Janssens", Supervisor));
+        let both = [
+            others[0].clone(),
+            other(2003, day(), vec![member(4, "Dana Wuyts", Supervisor)]),
+            other(2004, day(), vec![member(3, "Chris Janssens", Supervisor)]),
+        ];
+        assert_eq!(floating_supervisors(&twice, &both), [id(4), id(3)]);
+    }
+
+    /// Per registered person: supervisor?, ticked present?, floating?
+    fn people() -> impl Strategy<Value = Vec<(bool, bool, bool)>> {
+        prop::collection::vec(any::<(bool, bool, bool)>(), 0..8)
+    }
+
+    fn build(people: &[(bool, bool, bool)], late: bool) -> Registration {
+        let members = people
+            .iter()
+            .enumerate()
+            .map(|(i, (supervisor, _, _))| {
+                let role = if *supervisor {
+                    MemberRole::Supervisor
+                } else {
+                    MemberRole::Worker
+                };
+                member(i as u128 + 1, &format!("Persoon {i}"), role)
+            })
+            .collect();
+        let registered_at = if late {
+            at(day(), 8, 1)
+        } else {
+            at(day(), 7, 59)
+        };
+        registration(registered_at, members)
+    }
+
+    proptest! {
+        #[test]
+        fn fails_iff_a_failing_reason(
+            people in people(),
+            strangers in prop::collection::vec(any::<bool>(), 0..3),
+            unknown_ids in prop::collection::vec(100u128..200, 0..3),
+            late: bool,
+            registered: bool,
+        ) {
+            let reg = build(&people, late);
+            let mut present: Vec<PresentPerson> = people
+                .iter()
+                .enumerate()
+                .filter(|(_, (_, ticked, _))| *ticked)
+                .map(|(i, _)| PresentPerson {
+                    person_id: id(i as u128 + 1),
+                    role: MemberRole::Worker,
+                })
+                .collect();
+            present.extend(ticked(&unknown_ids, MemberRole::Supervisor));
+            let floating: Vec<Uuid> = people
+                .iter()
+                .enumerate()
+                .filter(|(_, (_, _, floating))| *floating)
+                .map(|(i, _)| id(i as u128 + 1))
+                .collect();
+            let unregistered: Vec<UnregisteredPerson> = strangers
+                .iter()
+                .map(|s| {
+                    let role = if *s { MemberRole::Supervisor } else { MemberRole::Worker };
+                    stranger("Iemand", role)
+                })
+                .collect();
+            let presence = Presence { present: &present, unregistered: &unregistered };
+            let reg = registered.then_some(&reg);
+            let v = check_supervisor_present(reg, presence, &floating, visit());
+
+            let any_failing = v.reasons.iter().any(|r| r.code.is_failure());
+            prop_assert_eq!(v.status == VerdictStatus::Fail, any_failing);
+            prop_assert_ne!(v.status, VerdictStatus::Unknown);
+            let expected_fail = !registered
+                || !people.iter().any(|(s, t, _)| *s && *t)
+                || !strangers.is_empty()
+                || late
+                || people.iter().any(|(s, _, f)| *s && *f);
+            prop_assert_eq!(v.status == VerdictStatus::Fail, expected_fail);
+            let absent = registered && people.iter().any(|(_, t, _)| !*t);
+            prop_assert_eq!(codes(&v).contains(&ReasonCode::RegisteredButAbsent), absent);
+        }
+
+        #[test]
+        fn everyone_registered_and_present_passes(
+            people in people(),
+            shuffle in any::<u64>(),
+        ) {
+            // At least one supervisor, nobody floating, registered in time.
+            let mut people: Vec<(bool, bool, bool)> =
+                people.into_iter().map(|(s, _, _)| (s, true, false)).collect();
+            people.push((true, true, false));
+            let reg = build(&people, false);
+            let mut present = ticked(
+                &(1..=people.len() as u128).collect::<Vec<_>>(),
+                MemberRole::Worker,
+            );
+            let n = present.len();
+            present.rotate_left(shuffle as usize % n);
+            let presence = Presence { present: &present, unregistered: &[] };
+            let v = check_supervisor_present(Some(&reg), presence, &[], visit());
+            prop_assert_eq!(v.status, VerdictStatus::Pass);
+            prop_assert_eq!(codes(&v), [ReasonCode::SupervisorPresent]);
+        }
+    }
+}
