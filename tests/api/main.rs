@@ -2,6 +2,7 @@
 //! SQLite and once on PostgreSQL.
 
 mod auth;
+mod concurrency;
 mod lookup;
 mod sync;
 mod verdicts;

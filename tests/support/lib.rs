@@ -84,7 +84,9 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub db: Db,
     pub backend: Backend,
-    _database: TestDatabase,
+    /// The owner of the database drops it; a second instance on it holds `None`.
+    _database: Option<TestDatabase>,
+    database_url: String,
 }
 
 impl TestApp {
@@ -96,7 +98,19 @@ impl TestApp {
     /// Starts a server after `adjust` has changed its configuration.
     pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> Self {
         let database = TestDatabase::create(backend);
-        let mut config = Config::new(database.url());
+        let mut app = Self::start(backend, database.url(), adjust).await;
+        app._database = Some(database);
+        app
+    }
+
+    /// Another server instance on this instance's database (as in a scaled-out deployment):
+    /// its own pool, caches and port.
+    pub async fn another_instance(&self, adjust: impl FnOnce(&mut Config)) -> Self {
+        Self::start(self.backend, &self.database_url, adjust).await
+    }
+
+    async fn start(backend: Backend, url: &str, adjust: impl FnOnce(&mut Config)) -> Self {
+        let mut config = Config::new(url);
         config.bind = "127.0.0.1:0".into();
         config.db_max_connections = 4;
         config.jwt_secret = Some(TEST_JWT_SECRET.into());
@@ -112,7 +126,8 @@ impl TestApp {
             client: reqwest::Client::new(),
             db,
             backend,
-            _database: database,
+            _database: None,
+            database_url: url.to_owned(),
         }
     }
 
