@@ -32,6 +32,8 @@ pub struct Config {
     pub json_body_limit: usize,
     /// How stale the in-memory lookup index may get before it checks the register again.
     pub lookup_index_max_age: Duration,
+    /// Where photo files are kept.
+    pub attachments_dir: std::path::PathBuf,
     /// How long a verified session is trusted before it is checked in the database again
     /// (revocations through another instance take effect within this time).
     pub session_cache_ttl: Duration,
@@ -66,6 +68,7 @@ impl Config {
             json_body_limit: 256 * 1024,
             lookup_index_max_age: Duration::from_secs(2),
             session_cache_ttl: Duration::from_secs(2),
+            attachments_dir: "data/attachments".into(),
         }
     }
 
@@ -94,6 +97,9 @@ impl Config {
         }
         if let Some(v) = env("SESSION_CACHE_TTL_MS") {
             c.session_cache_ttl = Duration::from_millis(parse("SESSION_CACHE_TTL_MS", &v)?);
+        }
+        if let Some(v) = env("ATTACHMENTS_DIR") {
+            c.attachments_dir = v.into();
         }
         if let Some(v) = env("RULE_LEAD_TIME") {
             c.rules.lead_time = match v.as_str() {

@@ -87,6 +87,7 @@ pub struct TestApp {
     /// The owner of the database drops it; a second instance on it holds `None`.
     _database: Option<TestDatabase>,
     database_url: String,
+    _attachments: tempfile::TempDir,
 }
 
 impl TestApp {
@@ -111,6 +112,8 @@ impl TestApp {
 
     async fn start(backend: Backend, url: &str, adjust: impl FnOnce(&mut Config)) -> Self {
         let mut config = Config::new(url);
+        let attachments = tempfile::tempdir().expect("attachment dir");
+        config.attachments_dir = attachments.path().to_path_buf();
         config.bind = "127.0.0.1:0".into();
         config.db_max_connections = 4;
         config.jwt_secret = Some(TEST_JWT_SECRET.into());
@@ -128,6 +131,7 @@ impl TestApp {
             backend,
             _database: None,
             database_url: url.to_owned(),
+            _attachments: attachments,
         }
     }
 

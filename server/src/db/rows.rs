@@ -304,3 +304,13 @@ pub struct ChangeRow {
     pub deleted: bool,
     pub received_at: NaiveDateTime,
 }
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = attachments)]
+pub struct AttachmentRow {
+    pub sha256: String,
+    pub content_type: String,
+    pub bytes: i64,
+    pub uploader_id: String,
+    pub stored_at: NaiveDateTime,
+}

@@ -166,6 +166,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     inspections,
     amendments,
     changes,
+    attachments,
 );
 
 diesel::table! {
@@ -215,3 +216,13 @@ diesel::table! {
 }
 
 diesel::joinable!(amendments -> inspections (inspection_id));
+
+diesel::table! {
+    attachments (sha256) {
+        sha256 -> Text,
+        content_type -> Text,
+        bytes -> BigInt,
+        uploader_id -> Text,
+        stored_at -> Timestamp,
+    }
+}

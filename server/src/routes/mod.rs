@@ -1,6 +1,7 @@
 //! HTTP routes, wired in one place: `/api/...` per resource, health, the OpenAPI document,
 //! and the PWA's static files as the fallback.
 
+pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod enclaves;
@@ -24,6 +25,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
                 .configure(enclaves::config)
                 .configure(audit::config)
                 .configure(sync::config)
+                .configure(attachments::config)
                 .configure(inspections::config)
                 .default_service(web::to(api_not_found)),
         )
@@ -57,7 +59,7 @@ async fn api_not_found(req: HttpRequest) -> Result<HttpResponse, AppError> {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Enclave Inspect API", description = "Lookup, verdicts and inspections of enclavewerking."),
-    paths(health, auth::login, auth::refresh, auth::logout, enclaves::search, enclaves::detail, audit::list, sync::push, sync::pull, inspections::get),
+    paths(health, auth::login, auth::refresh, auth::logout, enclaves::search, enclaves::detail, audit::list, sync::push, sync::pull, inspections::get, attachments::put, attachments::status, attachments::get),
     modifiers(&BearerAuth),
     tags((name = "auth"), (name = "enclaves"), (name = "audit"), (name = "sync"), (name = "inspections"), (name = "health"))
 )]

@@ -127,3 +127,14 @@ pub struct PullResponse {
     /// More changes are waiting; pull again at once.
     pub more: bool,
 }
+
+/// Where an attachment upload stands (`PUT` and `GET /api/attachments/{sha256}/status`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AttachmentStatus {
+    pub sha256: String,
+    /// The whole file arrived and its hash matched.
+    pub complete: bool,
+    /// Bytes received so far: resume the upload from here.
+    pub received_bytes: u64,
+}

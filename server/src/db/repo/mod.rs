@@ -1,6 +1,7 @@
 //! Repositories: every SQL statement of the server, one module per resource. Functions take a
 //! connection; the caller decides the transaction boundary.
 
+pub mod attachments;
 pub mod audit;
 pub mod enclaves;
 pub mod inspections;

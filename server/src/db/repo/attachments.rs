@@ -1,0 +1,29 @@
+//! The register of complete attachments (the bytes live in the attachment directory).
+
+use diesel::prelude::*;
+
+use crate::db::DbConnection;
+use crate::db::rows::AttachmentRow;
+use crate::db::schema::attachments;
+use crate::error::AppError;
+
+/// An attachment by hash.
+pub fn by_hash(conn: &mut DbConnection, sha256: &str) -> Result<Option<AttachmentRow>, AppError> {
+    Ok(attachments::table
+        .find(sha256)
+        .select(AttachmentRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Records a complete attachment; a second upload of the same bytes changes nothing.
+pub fn record(conn: &mut DbConnection, row: &AttachmentRow) -> Result<(), AppError> {
+    conn.transaction(|conn| {
+        if by_hash(conn, &row.sha256)?.is_none() {
+            diesel::insert_into(attachments::table)
+                .values(row)
+                .execute(conn)?;
+        }
+        Ok(())
+    })
+}
