@@ -5,6 +5,8 @@
 //! duplicate with the same answer as the first time, other content under a known id is a
 //! conflict, an invalid record is rejected while the valid ones around it apply.
 
+use std::collections::HashMap;
+
 use actix_web::{HttpResponse, web};
 use chrono::{NaiveDateTime, Utc};
 use diesel::Connection;
@@ -24,8 +26,7 @@ use utoipa::IntoParams;
 use crate::auth::AuthUser;
 use crate::db::DbConnection;
 use crate::db::repo::{self, inspections as repo_inspections};
-use crate::db::rows::{AmendmentRow, InspectionRow, uuid};
-use crate::db::schema::enclaves;
+use crate::db::rows::{AmendmentRow, ChangeRow, InspectionRow, uuid};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -144,133 +145,193 @@ fn forbidden() -> PushOutcome {
     )
 }
 
-/// Applies one prepared record inside the batch transaction.
-fn apply(
-    conn: &mut DbConnection,
-    user: &AuthUser,
-    p: Prepared,
+/// One push transaction: what is already stored (looked up for the whole batch at once), the
+/// next change number, and the rows waiting to be inserted in bulk.
+struct Batch<'a> {
+    user: &'a AuthUser,
     now: NaiveDateTime,
-) -> Result<PushResult, AppError> {
-    let (id, outcome) = match p {
-        Prepared::Invalid(id, outcome) => (id, outcome),
-        Prepared::Inspection { record, json, hash } => {
-            let id = record.id;
-            let outcome = match repo_inspections::by_id(conn, &id.to_string())? {
-                Some(existing) if existing.inspector_id != user.id => forbidden(),
-                Some(existing) if existing.content_hash == hash => PushOutcome::Duplicate {
+    next_seq: i64,
+    /// Inspections by id: stored before this batch, or added by it.
+    known: HashMap<String, InspectionRow>,
+    /// Province of each enclave the batch names.
+    provinces: HashMap<String, String>,
+    new_inspections: Vec<InspectionRow>,
+    new_changes: Vec<ChangeRow>,
+}
+
+impl<'a> Batch<'a> {
+    /// Takes the change-log lock and looks up what the batch refers to.
+    fn open(
+        conn: &mut DbConnection,
+        user: &'a AuthUser,
+        prepared: &[Prepared],
+    ) -> Result<Self, AppError> {
+        repo_inspections::lock_change_log(conn)?;
+        let mut inspection_ids = Vec::new();
+        let mut enclave_ids = Vec::new();
+        for p in prepared {
+            match p {
+                Prepared::Inspection { record, .. } => {
+                    inspection_ids.push(record.id.to_string());
+                    enclave_ids.push(record.enclave_id.to_string());
+                }
+                Prepared::Amendment { record, .. } => {
+                    inspection_ids.push(record.inspection_id.to_string())
+                }
+                Prepared::Invalid(..) => {}
+            }
+        }
+        Ok(Self {
+            user,
+            now: repo::now(),
+            next_seq: repo_inspections::next_seq(conn)?,
+            known: repo_inspections::by_ids(conn, &inspection_ids)?
+                .into_iter()
+                .map(|r| (r.id.clone(), r))
+                .collect(),
+            provinces: repo::enclaves::provinces(conn, &enclave_ids)?
+                .into_iter()
+                .collect(),
+            new_inspections: Vec::new(),
+            new_changes: Vec::new(),
+        })
+    }
+
+    fn change(&mut self, entity: Entity, entity_id: &str, inspection_id: &str) {
+        self.new_changes.push(ChangeRow {
+            seq: self.next_seq,
+            entity: entity.as_str().to_owned(),
+            entity_id: entity_id.to_owned(),
+            inspection_id: inspection_id.to_owned(),
+            owner_id: self.user.id.clone(),
+            deleted: false,
+            received_at: self.now,
+        });
+        self.next_seq += 1;
+    }
+
+    /// Writes the pending rows (before an amendment reads the database, and at the end).
+    fn flush(&mut self, conn: &mut DbConnection) -> Result<(), AppError> {
+        repo_inspections::insert_many(conn, &std::mem::take(&mut self.new_inspections))?;
+        repo_inspections::add_changes(conn, &std::mem::take(&mut self.new_changes))?;
+        Ok(())
+    }
+
+    fn apply(&mut self, conn: &mut DbConnection, p: Prepared) -> Result<PushResult, AppError> {
+        let (id, outcome) = match p {
+            Prepared::Invalid(id, outcome) => (id, outcome),
+            Prepared::Inspection { record, json, hash } => {
+                (record.id, self.inspection(*record, json, hash))
+            }
+            Prepared::Amendment { record, hash } => {
+                self.flush(conn)?;
+                (record.id, self.amendment(conn, record, hash)?)
+            }
+        };
+        Ok(PushResult { id, outcome })
+    }
+
+    fn inspection(&mut self, record: InspectionRecord, json: String, hash: String) -> PushOutcome {
+        let id = record.id.to_string();
+        if let Some(existing) = self.known.get(&id) {
+            return if existing.inspector_id != self.user.id {
+                forbidden()
+            } else if existing.content_hash == hash {
+                PushOutcome::Duplicate {
                     version: version(existing.version),
-                },
-                Some(existing) => PushOutcome::Conflict {
+                }
+            } else {
+                PushOutcome::Conflict {
                     server_version: version(existing.version),
-                },
-                None => {
-                    use diesel::prelude::*;
-                    let province: Option<String> = enclaves::table
-                        .find(record.enclave_id.to_string())
-                        .select(enclaves::province)
-                        .first(conn)
-                        .optional()?;
-                    match province.as_deref().and_then(Province::parse) {
-                        None => {
-                            rejected("unknown_enclave", "Onbekende enclave.", "Unknown enclave.")
-                        }
-                        Some(p) if !user.covers(p) => forbidden(),
-                        Some(p) => {
-                            let row = InspectionRow {
-                                id: id.to_string(),
-                                enclave_id: record.enclave_id.to_string(),
-                                inspector_id: user.id.clone(),
-                                province: p.as_str().to_owned(),
-                                on_date: record.on,
-                                measure: measure_str(record.conclusion.measure).to_owned(),
-                                contract_filed: status_str(record.contract_filed.status())
-                                    .to_owned(),
-                                daily_registration: status_str(record.daily_registration.status())
-                                    .to_owned(),
-                                supervisor_present: status_str(record.supervisor_present.status())
-                                    .to_owned(),
-                                version: 1,
-                                content_hash: hash,
-                                record: json,
-                                review_state: "submitted".to_owned(),
-                                started_at_device: record.started_at.naive_utc(),
-                                submitted_at_device: record.submitted_at.naive_utc(),
-                                received_at: now,
-                            };
-                            repo_inspections::insert(conn, &row)?;
-                            let change = repo_inspections::change(
-                                conn,
-                                Entity::Inspection.as_str(),
-                                &row.id,
-                                &row.id,
-                                &user.id,
-                                now,
-                            )?;
-                            repo_inspections::add_change(conn, &change)?;
-                            PushOutcome::Applied { version: 1 }
-                        }
-                    }
                 }
             };
-            (id, outcome)
         }
-        Prepared::Amendment { record, hash } => {
-            let id = record.id;
-            let outcome = match repo_inspections::amendment_by_id(conn, &id.to_string())? {
-                Some(existing) => {
-                    let inspection = repo_inspections::by_id(conn, &existing.inspection_id)?;
-                    let v = inspection.map_or(0, |i| version(i.version));
-                    if existing.author_id != user.id {
-                        forbidden()
-                    } else if existing.content_hash == hash {
-                        PushOutcome::Duplicate { version: v }
-                    } else {
-                        PushOutcome::Conflict { server_version: v }
-                    }
-                }
-                None => match repo_inspections::by_id(conn, &record.inspection_id.to_string())? {
-                    // Out of order: the inspection has not arrived (yet). Not a rejection:
-                    // the same amendment applies once the inspection is pushed.
-                    None => PushOutcome::Conflict { server_version: 0 },
-                    Some(inspection) if inspection.inspector_id != user.id => forbidden(),
-                    Some(inspection) if version(inspection.version) != record.base_version => {
-                        PushOutcome::Conflict {
-                            server_version: version(inspection.version),
-                        }
-                    }
-                    Some(inspection) => {
-                        let row = AmendmentRow {
-                            id: id.to_string(),
-                            inspection_id: inspection.id.clone(),
-                            author_id: user.id.clone(),
-                            base_version: inspection.version,
-                            text: record.text.clone(),
-                            content_hash: hash,
-                            written_at_device: record.written_at.naive_utc(),
-                            received_at: now,
-                        };
-                        repo_inspections::insert_amendment(conn, &row)?;
-                        let new_version = inspection.version + 1;
-                        repo_inspections::set_version(conn, &inspection.id, new_version)?;
-                        let change = repo_inspections::change(
-                            conn,
-                            Entity::Amendment.as_str(),
-                            &row.id,
-                            &inspection.id,
-                            &user.id,
-                            now,
-                        )?;
-                        repo_inspections::add_change(conn, &change)?;
-                        PushOutcome::Applied {
-                            version: version(new_version),
-                        }
-                    }
-                },
-            };
-            (id, outcome)
+        let province = self
+            .provinces
+            .get(&record.enclave_id.to_string())
+            .and_then(|p| Province::parse(p));
+        let province = match province {
+            None => return rejected("unknown_enclave", "Onbekende enclave.", "Unknown enclave."),
+            Some(p) if !self.user.covers(p) => return forbidden(),
+            Some(p) => p,
+        };
+        let row = InspectionRow {
+            id: id.clone(),
+            enclave_id: record.enclave_id.to_string(),
+            inspector_id: self.user.id.clone(),
+            province: province.as_str().to_owned(),
+            on_date: record.on,
+            measure: measure_str(record.conclusion.measure).to_owned(),
+            contract_filed: status_str(record.contract_filed.status()).to_owned(),
+            daily_registration: status_str(record.daily_registration.status()).to_owned(),
+            supervisor_present: status_str(record.supervisor_present.status()).to_owned(),
+            version: 1,
+            content_hash: hash,
+            record: json,
+            review_state: "submitted".to_owned(),
+            started_at_device: record.started_at.naive_utc(),
+            submitted_at_device: record.submitted_at.naive_utc(),
+            received_at: self.now,
+        };
+        self.change(Entity::Inspection, &id, &id);
+        self.known.insert(id, row.clone());
+        self.new_inspections.push(row);
+        PushOutcome::Applied { version: 1 }
+    }
+
+    fn amendment(
+        &mut self,
+        conn: &mut DbConnection,
+        record: AmendmentRecord,
+        hash: String,
+    ) -> Result<PushOutcome, AppError> {
+        let user = self.user;
+        if let Some(existing) = repo_inspections::amendment_by_id(conn, &record.id.to_string())? {
+            let v = repo_inspections::by_id(conn, &existing.inspection_id)?
+                .map_or(0, |i| version(i.version));
+            return Ok(if existing.author_id != user.id {
+                forbidden()
+            } else if existing.content_hash == hash {
+                PushOutcome::Duplicate { version: v }
+            } else {
+                PushOutcome::Conflict { server_version: v }
+            });
         }
-    };
-    Ok(PushResult { id, outcome })
+        let Some(inspection) = repo_inspections::by_id(conn, &record.inspection_id.to_string())?
+        else {
+            // Out of order: the inspection has not arrived (yet). Not a rejection: the same
+            // amendment applies once the inspection is pushed.
+            return Ok(PushOutcome::Conflict { server_version: 0 });
+        };
+        if inspection.inspector_id != user.id {
+            return Ok(forbidden());
+        }
+        if version(inspection.version) != record.base_version {
+            return Ok(PushOutcome::Conflict {
+                server_version: version(inspection.version),
+            });
+        }
+        let row = AmendmentRow {
+            id: record.id.to_string(),
+            inspection_id: inspection.id.clone(),
+            author_id: user.id.clone(),
+            base_version: inspection.version,
+            text: record.text,
+            content_hash: hash,
+            written_at_device: record.written_at.naive_utc(),
+            received_at: self.now,
+        };
+        repo_inspections::insert_amendment(conn, &row)?;
+        let new_version = inspection.version + 1;
+        repo_inspections::set_version(conn, &inspection.id, new_version)?;
+        if let Some(known) = self.known.get_mut(&inspection.id) {
+            known.version = new_version;
+        }
+        self.change(Entity::Amendment, &row.id, &inspection.id);
+        Ok(PushOutcome::Applied {
+            version: version(new_version),
+        })
+    }
 }
 
 /// Push a batch of records from the device's outbox.
@@ -298,12 +359,13 @@ pub async fn push(
         .db
         .run(move |conn| {
             conn.transaction(|conn| {
-                repo_inspections::lock_change_log(conn)?;
-                let now = repo::now();
-                prepared
+                let mut batch = Batch::open(conn, &user, &prepared)?;
+                let results = prepared
                     .into_iter()
-                    .map(|p| apply(conn, &user, p, now))
-                    .collect::<Result<Vec<_>, AppError>>()
+                    .map(|p| batch.apply(conn, p))
+                    .collect::<Result<Vec<_>, AppError>>()?;
+                batch.flush(conn)?;
+                Ok(results)
             })
         })
         .await?;

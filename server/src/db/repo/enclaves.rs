@@ -104,3 +104,20 @@ pub fn registration(
         .collect();
     Ok(Some((registration, members)))
 }
+
+/// The provinces of the enclaves among `ids` that exist.
+pub fn provinces(
+    conn: &mut DbConnection,
+    ids: &[String],
+) -> Result<Vec<(String, String)>, AppError> {
+    let mut found = Vec::new();
+    for chunk in ids.chunks(1000) {
+        found.extend(
+            enclaves::table
+                .filter(enclaves::id.eq_any(chunk))
+                .select((enclaves::id, enclaves::province))
+                .load::<(String, String)>(conn)?,
+        );
+    }
+    Ok(found)
+}

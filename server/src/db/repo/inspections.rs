@@ -4,7 +4,6 @@
 //! change numbers are assigned and committed in order: a pull by cursor never skips a change
 //! that commits late, on SQLite or on any number of PostgreSQL instances.
 
-use chrono::NaiveDateTime;
 use diesel::connection::SimpleConnection;
 use diesel::dsl::max;
 use diesel::prelude::*;
@@ -32,12 +31,43 @@ pub fn next_seq(conn: &mut DbConnection) -> Result<i64, AppError> {
     Ok(current.unwrap_or(0) + 1)
 }
 
-/// Appends a change.
-pub fn add_change(conn: &mut DbConnection, change: &ChangeRow) -> Result<(), AppError> {
-    diesel::insert_into(changes::table)
-        .values(change)
-        .execute(conn)?;
+/// Inserts rows with one multi-row statement per chunk. `MultiConnection` cannot express a
+/// batch insert for SQLite, so this dispatches on the backend.
+macro_rules! insert_chunks {
+    ($conn:expr, $table:expr, $rows:expr, $chunk:expr) => {
+        for chunk in $rows.chunks($chunk) {
+            match &mut *$conn {
+                DbConnection::Sqlite(c) => diesel::insert_into($table).values(chunk).execute(c)?,
+                DbConnection::Pg(c) => diesel::insert_into($table).values(chunk).execute(c)?,
+            };
+        }
+    };
+}
+
+/// Appends changes.
+pub fn add_changes(conn: &mut DbConnection, rows: &[ChangeRow]) -> Result<(), AppError> {
+    insert_chunks!(conn, changes::table, rows, 1000);
     Ok(())
+}
+
+/// Stores new inspections.
+pub fn insert_many(conn: &mut DbConnection, rows: &[InspectionRow]) -> Result<(), AppError> {
+    insert_chunks!(conn, inspections::table, rows, 500);
+    Ok(())
+}
+
+/// The inspections among `ids` that exist.
+pub fn by_ids(conn: &mut DbConnection, ids: &[String]) -> Result<Vec<InspectionRow>, AppError> {
+    let mut found = Vec::new();
+    for chunk in ids.chunks(1000) {
+        found.extend(
+            inspections::table
+                .filter(inspections::id.eq_any(chunk))
+                .select(InspectionRow::as_select())
+                .load(conn)?,
+        );
+    }
+    Ok(found)
 }
 
 /// An inspection by id.
@@ -47,14 +77,6 @@ pub fn by_id(conn: &mut DbConnection, id: &str) -> Result<Option<InspectionRow>,
         .select(InspectionRow::as_select())
         .first(conn)
         .optional()?)
-}
-
-/// Stores a new inspection.
-pub fn insert(conn: &mut DbConnection, row: &InspectionRow) -> Result<(), AppError> {
-    diesel::insert_into(inspections::table)
-        .values(row)
-        .execute(conn)?;
-    Ok(())
 }
 
 /// Sets an inspection's version (after an amendment).
@@ -111,24 +133,4 @@ pub fn changes_since(
         .limit(limit)
         .select(ChangeRow::as_select())
         .load(conn)?)
-}
-
-/// A change row for an entity, numbered now.
-pub fn change(
-    conn: &mut DbConnection,
-    entity: &str,
-    entity_id: &str,
-    inspection_id: &str,
-    owner_id: &str,
-    received_at: NaiveDateTime,
-) -> Result<ChangeRow, AppError> {
-    Ok(ChangeRow {
-        seq: next_seq(conn)?,
-        entity: entity.to_owned(),
-        entity_id: entity_id.to_owned(),
-        inspection_id: inspection_id.to_owned(),
-        owner_id: owner_id.to_owned(),
-        deleted: false,
-        received_at,
-    })
 }
