@@ -4,6 +4,7 @@
 mod attachments;
 mod auth;
 mod concurrency;
+mod fault;
 mod lookup;
 mod sync;
 mod verdicts;

@@ -135,6 +135,11 @@ impl TestApp {
         }
     }
 
+    /// The URL of this app's database.
+    pub fn database_url(&self) -> &str {
+        &self.database_url
+    }
+
     /// A builder for this app's data.
     pub fn fixture(&self) -> Fixture {
         Fixture::new(self.db.clone())
