@@ -102,14 +102,13 @@ async fn killing_the_server_mid_push_loses_and_duplicates_nothing(backend: Backe
                         .json(&body)
                         .send()
                         .await;
-                    if let Ok(res) = sent {
-                        if res.status() == StatusCode::OK {
-                            if let Ok(answer) = res.json::<PushResponse>().await {
-                                assert_eq!(answer.results.len(), chunk.len());
-                                answered.fetch_add(chunk.len(), Ordering::Release);
-                                break;
-                            }
-                        }
+                    if let Ok(res) = sent
+                        && res.status() == StatusCode::OK
+                        && let Ok(answer) = res.json::<PushResponse>().await
+                    {
+                        assert_eq!(answer.results.len(), chunk.len());
+                        answered.fetch_add(chunk.len(), Ordering::Release);
+                        break;
                     }
                     retries += 1;
                     tokio::time::sleep(Duration::from_millis(30)).await;
