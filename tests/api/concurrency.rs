@@ -6,11 +6,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use shared::dto::auth::Role;
-use shared::dto::sync::{PullResponse, PushOutcome, PushRequest, PushResponse, SyncRecord};
+use shared::dto::sync::{PushOutcome, PushRequest, SyncRecord};
 use tests::records::inspection;
-use tests::{Backend, TestApp, json, on_both_backends};
+use tests::{Backend, TestApp, on_both_backends};
 use tokio::io::AsyncWriteExt;
 use uuid::Uuid;
 
@@ -25,27 +25,6 @@ const WRITERS: usize = 8;
 const BATCHES: usize = 10;
 const PER_BATCH: usize = 5;
 
-async fn push(app: &TestApp, token: &str, records: Vec<SyncRecord>) -> PushResponse {
-    let res = app
-        .send(
-            Method::POST,
-            "/api/sync/push",
-            Some(token),
-            Some(&PushRequest { records }),
-        )
-        .await;
-    json(res, StatusCode::OK).await
-}
-
-async fn pull(app: &TestApp, token: &str, since: i64) -> PullResponse {
-    json(
-        app.get(&format!("/api/sync/pull?since={since}&limit=13"), token)
-            .await,
-        StatusCode::OK,
-    )
-    .await
-}
-
 async fn a_pull_during_concurrent_pushes_sees_every_change_once(backend: Backend) {
     let app = Arc::new(TestApp::spawn_with(backend, |c| c.db_max_connections = 12).await);
     app.fixture().user("ines", PW, Role::Inspector, &[]);
@@ -59,7 +38,7 @@ async fn a_pull_during_concurrent_pushes_sees_every_change_once(backend: Backend
             let (mut since, mut seen, mut seqs) = (0, Vec::new(), Vec::new());
             loop {
                 let finished = done.load(Ordering::Acquire);
-                let page = pull(&app, &token, since).await;
+                let page = app.pull(&token, since, 13).await;
                 seen.extend(page.changes.iter().map(|c| c.inspection_id));
                 seqs.extend(page.changes.iter().map(|c| c.seq));
                 since = page.next_cursor;
@@ -85,7 +64,7 @@ async fn a_pull_during_concurrent_pushes_sees_every_change_once(backend: Backend
                             SyncRecord::Inspection(Box::new(r))
                         })
                         .collect();
-                    let r = push(&app, &token, batch).await;
+                    let r = app.push(&token, batch).await;
                     assert!(
                         r.results
                             .iter()
@@ -162,7 +141,7 @@ async fn two_instances_on_one_database_agree(backend: Backend) {
             let mut since = 0;
             let mut seen = Vec::new();
             loop {
-                let page = pull(instance, token, since).await;
+                let page = instance.pull(token, since, 13).await;
                 seen.extend(page.changes.iter().map(|c| c.inspection_id));
                 since = page.next_cursor;
                 if !page.more {
@@ -210,18 +189,18 @@ async fn aborted_uploads_hold_no_connection_or_lock(backend: Backend) {
         drop(stream); // cut off mid-body
     }
     let start = Instant::now();
-    let r = push(
-        &app,
-        &token,
-        vec![SyncRecord::Inspection(Box::new(inspection(&enclave)))],
-    )
-    .await;
+    let r = app
+        .push(
+            &token,
+            vec![SyncRecord::Inspection(Box::new(inspection(&enclave)))],
+        )
+        .await;
     assert_eq!(r.results[0].outcome, PushOutcome::Applied { version: 1 });
     assert!(
         start.elapsed() < Duration::from_secs(5),
         "the next push did not wait for the aborted ones"
     );
-    let page = pull(&app, &token, 0).await;
+    let page = app.pull(&token, 0, 13).await;
     assert_eq!(
         page.changes.len(),
         1,

@@ -31,41 +31,14 @@ async fn setup(backend: Backend) -> (TestApp, String, String) {
     (app, token, enclave)
 }
 
-async fn push(app: &TestApp, token: &str, records: Vec<SyncRecord>) -> PushResponse {
-    let res = app
-        .send(
-            Method::POST,
-            "/api/sync/push",
-            Some(token),
-            Some(&PushRequest { records }),
-        )
-        .await;
-    json(res, StatusCode::OK).await
-}
-
 fn outcomes(r: &PushResponse) -> Vec<PushOutcome> {
     r.results.iter().map(|r| r.outcome.clone()).collect()
 }
 
+/// Sequence numbers of all changes, and the number of pages it took.
 async fn pull_all(app: &TestApp, token: &str, limit: i64) -> (Vec<i64>, usize) {
-    let (mut seqs, mut pages, mut since) = (Vec::new(), 0, 0);
-    loop {
-        let page: PullResponse = json(
-            app.get(
-                &format!("/api/sync/pull?since={since}&limit={limit}"),
-                token,
-            )
-            .await,
-            StatusCode::OK,
-        )
-        .await;
-        pages += 1;
-        seqs.extend(page.changes.iter().map(|c| c.seq));
-        since = page.next_cursor;
-        if !page.more {
-            return (seqs, pages);
-        }
-    }
+    let (changes, pages) = app.pull_all(token, limit).await;
+    (changes.iter().map(|c| c.seq).collect(), pages)
 }
 
 async fn the_same_batch_twice_changes_nothing(backend: Backend) {
@@ -75,13 +48,13 @@ async fn the_same_batch_twice_changes_nothing(backend: Backend) {
         SyncRecord::Inspection(Box::new(a.clone())),
         SyncRecord::Inspection(Box::new(b.clone())),
     ];
-    let first = push(&app, &token, batch.clone()).await;
+    let first = app.push(&token, batch.clone()).await;
     assert_eq!(
         outcomes(&first),
         vec![PushOutcome::Applied { version: 1 }; 2]
     );
     assert_eq!(first.results[0].id, a.id);
-    let again = push(&app, &token, batch).await;
+    let again = app.push(&token, batch).await;
     assert_eq!(
         outcomes(&again),
         vec![PushOutcome::Duplicate { version: 1 }; 2]
@@ -107,8 +80,7 @@ async fn the_same_batch_twice_changes_nothing(backend: Backend) {
 async fn resends_conflicts_and_amendments(backend: Backend) {
     let (app, token, enclave) = setup(backend).await;
     let original = inspection(&enclave);
-    push(
-        &app,
+    app.push(
         &token,
         vec![SyncRecord::Inspection(Box::new(original.clone()))],
     )
@@ -117,7 +89,9 @@ async fn resends_conflicts_and_amendments(backend: Backend) {
     // Other content under the same id: a conflict, and the original stays.
     let mut edited = original.clone();
     edited.conclusion.motivation = "Gewijzigd na indienen".into();
-    let r = push(&app, &token, vec![SyncRecord::Inspection(Box::new(edited))]).await;
+    let r = app
+        .push(&token, vec![SyncRecord::Inspection(Box::new(edited))])
+        .await;
     assert_eq!(
         outcomes(&r),
         vec![PushOutcome::Conflict { server_version: 1 }]
@@ -125,7 +99,7 @@ async fn resends_conflicts_and_amendments(backend: Backend) {
 
     // An amendment before its inspection arrived (out of order) is a conflict with version 0.
     let orphan = amendment(uuid::Uuid::new_v4(), 1, "Aanvulling");
-    let r = push(&app, &token, vec![SyncRecord::Amendment(orphan)]).await;
+    let r = app.push(&token, vec![SyncRecord::Amendment(orphan)]).await;
     assert_eq!(
         outcomes(&r),
         vec![PushOutcome::Conflict { server_version: 0 }]
@@ -134,15 +108,15 @@ async fn resends_conflicts_and_amendments(backend: Backend) {
     // Amendments append and bump the version; one written against an old version conflicts.
     let m1 = amendment(original.id, 1, "Naam begeleider verbeterd.");
     let m2 = amendment(original.id, 1, "Tegelijk op een ander toestel geschreven.");
-    let r = push(
-        &app,
-        &token,
-        vec![
-            SyncRecord::Amendment(m1.clone()),
-            SyncRecord::Amendment(m2.clone()),
-        ],
-    )
-    .await;
+    let r = app
+        .push(
+            &token,
+            vec![
+                SyncRecord::Amendment(m1.clone()),
+                SyncRecord::Amendment(m2.clone()),
+            ],
+        )
+        .await;
     assert_eq!(
         outcomes(&r),
         vec![
@@ -150,13 +124,17 @@ async fn resends_conflicts_and_amendments(backend: Backend) {
             PushOutcome::Conflict { server_version: 2 }
         ]
     );
-    let r = push(&app, &token, vec![SyncRecord::Amendment(m1.clone())]).await;
+    let r = app
+        .push(&token, vec![SyncRecord::Amendment(m1.clone())])
+        .await;
     assert_eq!(outcomes(&r), vec![PushOutcome::Duplicate { version: 2 }]);
     let m2_rebased = shared::dto::inspection::AmendmentRecord {
         base_version: 2,
         ..m2
     };
-    let r = push(&app, &token, vec![SyncRecord::Amendment(m2_rebased)]).await;
+    let r = app
+        .push(&token, vec![SyncRecord::Amendment(m2_rebased)])
+        .await;
     assert_eq!(outcomes(&r), vec![PushOutcome::Applied { version: 3 }]);
 
     let view: InspectionView = json(
@@ -189,17 +167,17 @@ async fn an_invalid_record_does_not_stop_the_valid_ones(backend: Backend) {
     let mut unknown_enclave = inspection(&enclave);
     unknown_enclave.enclave_id = uuid::Uuid::new_v4();
     let c = inspection(&enclave);
-    let r = push(
-        &app,
-        &token,
-        vec![
-            SyncRecord::Inspection(Box::new(a.clone())),
-            SyncRecord::Inspection(Box::new(bad.clone())),
-            SyncRecord::Inspection(Box::new(unknown_enclave)),
-            SyncRecord::Inspection(Box::new(c.clone())),
-        ],
-    )
-    .await;
+    let r = app
+        .push(
+            &token,
+            vec![
+                SyncRecord::Inspection(Box::new(a.clone())),
+                SyncRecord::Inspection(Box::new(bad.clone())),
+                SyncRecord::Inspection(Box::new(unknown_enclave)),
+                SyncRecord::Inspection(Box::new(c.clone())),
+            ],
+        )
+        .await;
     let o = outcomes(&r);
     assert_eq!(o[0], PushOutcome::Applied { version: 1 });
     match &o[1] {
@@ -234,34 +212,30 @@ async fn only_owners_push_and_read_their_inspections(backend: Backend) {
     let rev = app.login("rev", PW).await.access_token;
 
     let a = inspection(&enclave);
-    push(
-        &app,
-        &token,
-        vec![SyncRecord::Inspection(Box::new(a.clone()))],
-    )
-    .await;
+    app.push(&token, vec![SyncRecord::Inspection(Box::new(a.clone()))])
+        .await;
     // Another inspector resending the same record, or amending it: refused.
-    let r = push(
-        &app,
-        &other,
-        vec![
-            SyncRecord::Inspection(Box::new(a.clone())),
-            SyncRecord::Amendment(amendment(a.id, 1, "niet van mij")),
-        ],
-    )
-    .await;
+    let r = app
+        .push(
+            &other,
+            vec![
+                SyncRecord::Inspection(Box::new(a.clone())),
+                SyncRecord::Amendment(amendment(a.id, 1, "niet van mij")),
+            ],
+        )
+        .await;
     assert!(
         outcomes(&r)
             .iter()
             .all(|o| matches!(o, PushOutcome::Rejected { code, .. } if code == "forbidden"))
     );
     // An enclave outside the inspector's region (the fixture enclave is in Gent).
-    let r = push(
-        &app,
-        &lim,
-        vec![SyncRecord::Inspection(Box::new(inspection(&enclave)))],
-    )
-    .await;
+    let r = app
+        .push(
+            &lim,
+            vec![SyncRecord::Inspection(Box::new(inspection(&enclave)))],
+        )
+        .await;
     assert!(matches!(&outcomes(&r)[0], PushOutcome::Rejected { code, .. } if code == "forbidden"));
     // Reading: the owner and reviewers may; another inspector may not.
     let path = format!("/api/inspections/{}", a.id);
@@ -343,7 +317,7 @@ async fn pull_pages_through_every_change_once(backend: Backend) {
                 SyncRecord::Inspection(Box::new(r))
             })
             .collect();
-        let r = push(&app, &token, batch).await;
+        let r = app.push(&token, batch).await;
         assert!(
             outcomes(&r)
                 .iter()

@@ -10,12 +10,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use actix_web::{App, HttpResponse, HttpServer, web};
-use chrono::Utc;
-use server::config::Config;
-use server::startup::Application;
-use shared::dto::enclave::EnclavePage;
-use shared::rules::time::belgian_local;
-use tests::{Backend, TestDatabase, postgres};
+use tests::{Backend, postgres};
 
 const CLIENTS: usize = 32;
 
@@ -91,45 +86,10 @@ async fn bare_actix(duration: Duration) -> Outcome {
 
 /// Text search, near search and the enclave page on the demo data.
 async fn lookup(backend: Backend, duration: Duration) -> Vec<Outcome> {
-    let database = TestDatabase::create(backend);
-    let mut config = Config::new(database.url());
-    config.bind = "127.0.0.1:0".into();
-    let app = Application::build(config).expect("server");
-    let db = app.db().clone();
-    let today = belgian_local(Utc::now()).date();
-    let started = Instant::now();
-    tokio::task::spawn_blocking(move || server::demo::load_if_empty(&db, today))
-        .await
-        .expect("demo task")
-        .expect("demo data");
-    eprintln!(
-        "{backend:?}: demo data loaded in {:.1} s",
-        started.elapsed().as_secs_f64()
-    );
-    let base = format!("http://127.0.0.1:{}", app.port());
-    tokio::spawn(app.run_until_stopped());
-
-    let client = reqwest::Client::new();
-    let tokens: shared::dto::auth::TokenResponse = client
-        .post(format!("{base}/api/auth/login"))
-        .json(&serde_json::json!({"username": "inspector", "password": "inspector-demo"}))
-        .send()
-        .await
-        .expect("login")
-        .json()
-        .await
-        .expect("tokens");
-    let token = Arc::new(tokens.access_token);
-    let page: EnclavePage = client
-        .get(format!("{base}/api/enclaves?limit=100"))
-        .bearer_auth(token.as_str())
-        .send()
-        .await
-        .expect("list")
-        .json()
-        .await
-        .expect("page");
-    let ids: Arc<Vec<String>> = Arc::new(page.items.iter().map(|e| e.id.to_string()).collect());
+    let demo = tests::demo::start(backend).await;
+    let base = demo.base_url.clone();
+    let token = Arc::new(demo.token.clone());
+    let ids: Arc<Vec<String>> = Arc::new(demo.enclave_ids.clone());
 
     let words = [
         "gent",

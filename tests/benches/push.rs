@@ -8,11 +8,9 @@
 
 use std::time::{Duration, Instant};
 
-use server::config::Config;
-use server::startup::Application;
 use shared::dto::sync::{PushRequest, PushResponse, SyncRecord};
 use tests::records::inspection;
-use tests::{Backend, TestDatabase, postgres};
+use tests::{Backend, postgres};
 
 fn env(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -62,40 +60,9 @@ fn main() {
 }
 
 async fn run(backend: Backend, total: usize, batch: usize, clients: usize) -> String {
-    let database = TestDatabase::create(backend);
-    let attachments = tempfile::tempdir().expect("dir");
-    let mut config = Config::new(database.url());
-    config.bind = "127.0.0.1:0".into();
-    config.attachments_dir = attachments.path().to_path_buf();
-    let app = Application::build(config).expect("server");
-    let db = app.db().clone();
-    let today = shared::rules::time::belgian_local(chrono::Utc::now()).date();
-    tokio::task::spawn_blocking(move || server::demo::load_if_empty(&db, today))
-        .await
-        .expect("demo task")
-        .expect("demo");
-    let base = format!("http://127.0.0.1:{}", app.port());
-    tokio::spawn(app.run_until_stopped());
+    let demo = tests::demo::start(backend).await;
+    let (base, enclaves) = (demo.base_url.clone(), demo.enclave_ids.clone());
     let client = reqwest::Client::new();
-    let tokens: shared::dto::auth::TokenResponse = client
-        .post(format!("{base}/api/auth/login"))
-        .json(&serde_json::json!({"username": "inspector", "password": "inspector-demo"}))
-        .send()
-        .await
-        .expect("login")
-        .json()
-        .await
-        .expect("tokens");
-    let page: shared::dto::enclave::EnclavePage = client
-        .get(format!("{base}/api/enclaves?limit=100"))
-        .bearer_auth(&tokens.access_token)
-        .send()
-        .await
-        .expect("list")
-        .json()
-        .await
-        .expect("page");
-    let enclaves: Vec<String> = page.items.iter().map(|e| e.id.to_string()).collect();
     // Serialise every body up front.
     let bodies: Vec<Vec<u8>> = (0..total)
         .map(|i| inspection(&enclaves[i % enclaves.len()]))
@@ -120,7 +87,7 @@ async fn run(backend: Backend, total: usize, batch: usize, clients: usize) -> St
     let tasks: Vec<_> = per_client
         .into_iter()
         .map(|bodies| {
-            let (client, base, token) = (client.clone(), base.clone(), tokens.access_token.clone());
+            let (client, base, token) = (client.clone(), base.clone(), demo.token.clone());
             tokio::spawn(async move {
                 let mut applied = 0;
                 for body in bodies {

@@ -4,6 +4,7 @@
 //! browser tests.
 
 pub mod browser;
+pub mod demo;
 pub mod fixture;
 pub mod postgres;
 pub mod records;
@@ -15,6 +16,7 @@ use server::config::Config;
 use server::db::Db;
 use server::startup::Application;
 use shared::dto::auth::TokenResponse;
+use shared::dto::sync::{Change, PullResponse, PushRequest, PushResponse, SyncRecord};
 
 pub use fixture::Fixture;
 
@@ -182,6 +184,46 @@ impl TestApp {
             &serde_json::json!({ "username": username, "password": password }),
         )
         .await
+    }
+
+    /// Pushes records; panics unless the answer is 200.
+    pub async fn push(&self, token: &str, records: Vec<SyncRecord>) -> PushResponse {
+        let res = self
+            .send(
+                Method::POST,
+                "/api/sync/push",
+                Some(token),
+                Some(&PushRequest { records }),
+            )
+            .await;
+        json(res, StatusCode::OK).await
+    }
+
+    /// One pull page.
+    pub async fn pull(&self, token: &str, since: i64, limit: i64) -> PullResponse {
+        json(
+            self.get(
+                &format!("/api/sync/pull?since={since}&limit={limit}"),
+                token,
+            )
+            .await,
+            StatusCode::OK,
+        )
+        .await
+    }
+
+    /// Pulls from the start until no more changes; returns them and the number of pages.
+    pub async fn pull_all(&self, token: &str, limit: i64) -> (Vec<Change>, usize) {
+        let (mut changes, mut pages, mut since) = (Vec::new(), 0, 0);
+        loop {
+            let page = self.pull(token, since, limit).await;
+            pages += 1;
+            changes.extend(page.changes);
+            since = page.next_cursor;
+            if !page.more {
+                return (changes, pages);
+            }
+        }
     }
 
     /// Logs in and returns the tokens; panics on failure.

@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 use shared::dto::auth::Role;
 use shared::dto::sync::AttachmentStatus;
 use shared::error::ErrorCode;
-use shared::rules::inspection::{MAX_PHOTO_BYTES, PHOTO_CONTENT_TYPES};
+use shared::rules::inspection::{MAX_PHOTO_BYTES, PHOTO_CONTENT_TYPES, is_sha256_hex};
 
 use crate::auth::AuthUser;
 use crate::db::repo;
@@ -38,11 +38,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
 }
 
 fn checked_hash(raw: &str) -> Result<String, AppError> {
-    if raw.len() == 64
-        && raw
-            .bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-    {
+    if is_sha256_hex(raw) {
         Ok(raw.to_owned())
     } else {
         Err(AppError::bad_request(

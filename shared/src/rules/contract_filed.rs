@@ -6,6 +6,7 @@
 //! voor de start". Before 1 April 2015 and from 8 February 2016 to 31 December 2018 the
 //! department approved contracts by letter.
 
+use super::count;
 use chrono::NaiveDate;
 
 use super::calendar::{CalendarSettings, working_days_before, working_days_between};
@@ -74,11 +75,6 @@ pub fn notification_deadline(start: NaiveDate, settings: &RuleSettings) -> Naive
         LeadTime::WorkingDays(n) => working_days_before(start, n, settings.calendar),
         LeadTime::CalendarDays(n) => start - chrono::Days::new(u64::from(n)),
     }
-}
-
-/// `n` followed by the singular or plural noun.
-fn count(n: i64, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// The lead time in words, Dutch and English.

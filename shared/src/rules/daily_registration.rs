@@ -1,6 +1,7 @@
 //! Check 2: the team was registered (the mandatory daily registration) before it started
 //! work, and the registration names at least one supervisor (begeleider).
 
+use super::count;
 use chrono::{NaiveDate, NaiveDateTime};
 
 use super::time::{belgian_local, format_date, format_time};
@@ -82,11 +83,6 @@ fn timing(registration: &Registration, on: NaiveDate) -> Reason {
             ),
         )
     }
-}
-
-/// `n` followed by the singular or plural noun.
-fn count(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// Whom the registration names: nobody, no supervisor, or at least one supervisor.

@@ -2,6 +2,7 @@
 //! accepts it, and of an amendment. Every problem names its field (e.g.
 //! `findings[2].photos[0].sha256`, indices from 0) and says what is wrong in Dutch and English.
 
+use super::count;
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -204,11 +205,6 @@ impl Problems {
             );
         }
     }
-}
-
-/// `n` followed by the singular or plural noun.
-fn count(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// An instant as Belgian `dd/mm/yyyy HH:MM`.
@@ -451,8 +447,8 @@ fn findings(p: &mut Problems, findings: &[Finding]) {
     }
 }
 
-/// 64 lowercase hexadecimal characters.
-fn is_sha256_hex(s: &str) -> bool {
+/// Whether `s` is a SHA-256 in lower-case hex, as photos are named.
+pub fn is_sha256_hex(s: &str) -> bool {
     s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 

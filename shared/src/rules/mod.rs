@@ -17,3 +17,12 @@ pub use enterprise_number::{EnterpriseNumber, EstablishmentUnitNumber, NumberErr
 pub use inspection::{Problem, ProblemCode, validate_amendment, validate_inspection};
 pub use supervisor_present::{Presence, check_supervisor_present, floating_supervisors};
 pub use verdict::{Reason, ReasonCode, Verdict, VerdictStatus};
+
+/// `n` followed by the singular or plural noun, for reason and problem messages.
+pub(crate) fn count<N>(n: N, one: &str, many: &str) -> String
+where
+    N: std::fmt::Display + PartialEq + From<u8>,
+{
+    let noun = if n == N::from(1) { one } else { many };
+    format!("{n} {noun}")
+}

@@ -5,6 +5,7 @@
 //! registration never does, whatever role they state. Supervision is permanent: a supervisor
 //! registered for another enclave the same day ("floating") fails the check.
 
+use super::count;
 use std::collections::HashSet;
 
 use chrono::NaiveDateTime;
@@ -111,11 +112,6 @@ fn distinct_members(registration: &Registration) -> Vec<&RegistrationMember> {
         .iter()
         .filter(|m| seen.insert(m.person_id))
         .collect()
-}
-
-/// `n` followed by the singular or plural noun.
-fn count(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// Items as "A", "A en B", "A, B en C" (with `and` as the last separator).

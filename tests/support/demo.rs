@@ -1,0 +1,71 @@
+//! A server with production settings on the full demo data, for benchmarks.
+
+use std::time::Instant;
+
+use chrono::Utc;
+use server::config::Config;
+use server::startup::Application;
+use shared::dto::enclave::EnclavePage;
+use shared::rules::time::belgian_local;
+
+use crate::{Backend, TestDatabase};
+
+/// A running demo server, logged in as the demo inspector.
+pub struct DemoServer {
+    pub base_url: String,
+    pub token: String,
+    /// Ids of the first 100 enclaves by name.
+    pub enclave_ids: Vec<String>,
+    _database: TestDatabase,
+    _attachments: tempfile::TempDir,
+}
+
+/// Starts the server on a fresh database of `backend` filled with the demo data.
+pub async fn start(backend: Backend) -> DemoServer {
+    let database = TestDatabase::create(backend);
+    let attachments = tempfile::tempdir().expect("attachment dir");
+    let mut config = Config::new(database.url());
+    config.bind = "127.0.0.1:0".into();
+    config.attachments_dir = attachments.path().to_path_buf();
+    let app = Application::build(config).expect("server");
+    let db = app.db().clone();
+    let today = belgian_local(Utc::now()).date();
+    let started = Instant::now();
+    tokio::task::spawn_blocking(move || server::demo::load_if_empty(&db, today))
+        .await
+        .expect("demo task")
+        .expect("demo data");
+    eprintln!(
+        "{backend:?}: demo data loaded in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    let base_url = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+
+    let client = reqwest::Client::new();
+    let tokens: shared::dto::auth::TokenResponse = client
+        .post(format!("{base_url}/api/auth/login"))
+        .json(&serde_json::json!({"username": "inspector", "password": "inspector-demo"}))
+        .send()
+        .await
+        .expect("login")
+        .json()
+        .await
+        .expect("tokens");
+    let page: EnclavePage = client
+        .get(format!("{base_url}/api/enclaves?limit=100"))
+        .bearer_auth(&tokens.access_token)
+        .send()
+        .await
+        .expect("list")
+        .json()
+        .await
+        .expect("page");
+    DemoServer {
+        base_url,
+        token: tokens.access_token,
+        enclave_ids: page.items.iter().map(|e| e.id.to_string()).collect(),
+        _database: database,
+        _attachments: attachments,
+    }
+}
