@@ -210,35 +210,17 @@ async fn token_types_are_not_interchangeable(backend: Backend) {
     )
     .await;
     // An access token is not a refresh token.
-    let res = app
-        .post(
-            "/api/auth/refresh",
-            &json!({ "refresh_token": t.access_token }),
-        )
-        .await;
+    let res = app.refresh(&t.access_token).await;
     assert_error(res, StatusCode::UNAUTHORIZED, "invalid_token").await;
     // The refresh token still works afterwards.
-    let res = app
-        .post(
-            "/api/auth/refresh",
-            &json!({ "refresh_token": t.refresh_token }),
-        )
-        .await;
+    let res = app.refresh(&t.refresh_token).await;
     let _: TokenResponse = json(res, StatusCode::OK).await;
 }
 
 async fn refresh_rotates_and_reuse_revokes_the_family(backend: Backend) {
     let app = app_with_users(backend).await;
     let first = app.login("ines", PW).await;
-    let second: TokenResponse = json(
-        app.post(
-            "/api/auth/refresh",
-            &json!({ "refresh_token": first.refresh_token }),
-        )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
+    let second: TokenResponse = json(app.refresh(&first.refresh_token).await, StatusCode::OK).await;
     assert_ne!(second.refresh_token, first.refresh_token);
     assert_eq!(
         app.get("/api/enclaves", &second.access_token)
@@ -248,20 +230,10 @@ async fn refresh_rotates_and_reuse_revokes_the_family(backend: Backend) {
     );
 
     // The first refresh token was used: presenting it again is reuse.
-    let res = app
-        .post(
-            "/api/auth/refresh",
-            &json!({ "refresh_token": first.refresh_token }),
-        )
-        .await;
+    let res = app.refresh(&first.refresh_token).await;
     assert_error(res, StatusCode::UNAUTHORIZED, "invalid_token").await;
     // ...which revokes the whole family: the newest refresh token and the access token die.
-    let res = app
-        .post(
-            "/api/auth/refresh",
-            &json!({ "refresh_token": second.refresh_token }),
-        )
-        .await;
+    let res = app.refresh(&second.refresh_token).await;
     assert_error(res, StatusCode::UNAUTHORIZED, "invalid_token").await;
     assert_error(
         app.get("/api/enclaves", &second.access_token).await,
@@ -296,12 +268,7 @@ async fn logout_ends_the_session(backend: Backend) {
         "invalid_token",
     )
     .await;
-    let res = app
-        .post(
-            "/api/auth/refresh",
-            &json!({ "refresh_token": t.refresh_token }),
-        )
-        .await;
+    let res = app.refresh(&t.refresh_token).await;
     assert_error(res, StatusCode::UNAUTHORIZED, "invalid_token").await;
     // Logout needs a token.
     let res = app
@@ -379,21 +346,8 @@ async fn every_auth_event_is_audited(backend: Backend) {
     let app = app_with_users(backend).await;
     let _ = app.try_login("ines", "wrong password!").await;
     let t = app.login("ines", PW).await;
-    let t2: TokenResponse = json(
-        app.post(
-            "/api/auth/refresh",
-            &json!({ "refresh_token": t.refresh_token }),
-        )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
-    let _ = app
-        .post(
-            "/api/auth/refresh",
-            &json!({ "refresh_token": t.refresh_token }),
-        )
-        .await;
+    let t2: TokenResponse = json(app.refresh(&t.refresh_token).await, StatusCode::OK).await;
+    let _ = app.refresh(&t.refresh_token).await;
     let res = app
         .send(
             Method::POST,

@@ -226,6 +226,15 @@ impl TestApp {
         }
     }
 
+    /// Raw refresh attempt with a refresh token.
+    pub async fn refresh(&self, refresh_token: &str) -> Response {
+        self.post(
+            "/api/auth/refresh",
+            &serde_json::json!({ "refresh_token": refresh_token }),
+        )
+        .await
+    }
+
     /// Logs in and returns the tokens; panics on failure.
     pub async fn login(&self, username: &str, password: &str) -> TokenResponse {
         let res = self.try_login(username, password).await;
