@@ -105,6 +105,12 @@ impl I18n {
         move || self.t(key)
     }
 
+    /// A Dutch/English pair given in place, as a view that follows the language (the same
+    /// single closure type as [`I18n::text`]).
+    pub fn tr(self, nl: &'static str, en: &'static str) -> impl IntoView + use<> {
+        move || self.pick(nl, en)
+    }
+
     /// Chooses between a Dutch and an English text (tracked).
     pub fn pick<'a>(self, nl: &'a str, en: &'a str) -> &'a str {
         match self.lang() {
@@ -156,6 +162,7 @@ pub enum Key {
     ChecksFor,
     ContractFiled,
     DailyRegistration,
+    SupervisorPresent,
     VerdictPass,
     VerdictFail,
     VerdictUnknown,
@@ -264,6 +271,7 @@ impl Key {
             ),
             ContractFiled => ("Contract gemeld", "Contract filed"),
             DailyRegistration => ("Dagelijkse registratie", "Daily registration"),
+            SupervisorPresent => ("Begeleider aanwezig", "Supervisor present"),
             VerdictPass => ("In orde", "Pass"),
             VerdictFail => ("Niet in orde", "Fail"),
             VerdictUnknown => ("Onbekend", "Unknown"),

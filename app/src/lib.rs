@@ -1,8 +1,12 @@
 //! Enclave Inspect, the inspectors' PWA: Leptos, rendered in the browser, served by the
 //! server from the files its build script embeds.
 //!
-//! - [`pages`]: login, search and the enclave page, one per route of the [`router`].
-//! - [`components`]: header, connection state, verdict and result cards.
+//! - [`pages`]: login, search, the enclave page, the inspection form and the device page,
+//!   one per route of the [`router`].
+//! - [`components`]: header (with the sync indicator), connection state, verdict and result
+//!   cards.
+//! - [`device`]: the working set, drafts, outbox and sync engine; [`store`]: IndexedDB;
+//!   [`draft`]: an inspection being recorded; [`photo`]: downscaling and hashing.
 //! - [`api`]: the HTTP client of the server's JSON API; [`session`]: the tokens.
 //! - [`i18n`]: Dutch and English.
 //!
@@ -10,17 +14,24 @@
 
 mod api;
 mod components;
+mod device;
+mod draft;
 mod i18n;
 mod pages;
+mod photo;
 mod router;
 mod session;
+mod store;
 
 use leptos::prelude::*;
 use wasm_bindgen::prelude::wasm_bindgen;
 
 use crate::components::header::Header;
+use crate::device::Device;
 use crate::i18n::{I18n, Key};
+use crate::pages::device::DevicePage;
 use crate::pages::enclave::EnclavePage;
+use crate::pages::inspection::InspectionPage;
 use crate::pages::login::LoginPage;
 use crate::pages::search::{SearchPage, SearchState};
 use crate::router::{Route, Router};
@@ -50,6 +61,8 @@ fn App() -> impl IntoView {
     I18n::provide();
     let session = Session::provide();
     let router = Router::provide();
+    provide_context(router);
+    Device::provide(session);
     SearchState::provide();
     // Changes only on login and logout, not on every token refresh.
     let signed_in = Memo::new(move |_| session.is_signed_in());
@@ -71,6 +84,8 @@ fn App() -> impl IntoView {
         Route::Login { .. } => view! { <LoginPage /> }.into_any(),
         Route::Search => view! { <SearchPage /> }.into_any(),
         Route::Enclave { id } => view! { <EnclavePage id /> }.into_any(),
+        Route::Inspection { id } => view! { <InspectionPage id /> }.into_any(),
+        Route::Device => view! { <DevicePage /> }.into_any(),
         Route::NotFound => view! { <NotFound /> }.into_any(),
     };
     view! {

@@ -1,8 +1,8 @@
-//! Client-side routing for the app's three pages, on the History API: same-origin links
+//! Client-side routing for the app's pages, on the History API: same-origin links
 //! change the URL without a page load, back and forward work, and the server answers every
 //! app URL with the same shell.
 //!
-//! Hand-written rather than `leptos_router`: three fixed routes need none of its nesting,
+//! Hand-written rather than `leptos_router`: a handful of fixed routes need none of its nesting,
 //! and leaving it out keeps ~20 KB (gzip) out of the wasm bundle.
 
 use leptos::prelude::*;
@@ -22,6 +22,12 @@ pub enum Route {
     Enclave {
         id: String,
     },
+    /// `/inspections/{id}`: a draft or a submitted inspection on this device.
+    Inspection {
+        id: String,
+    },
+    /// `/device`: working set, drafts, outbox.
+    Device,
     NotFound,
 }
 
@@ -39,15 +45,29 @@ impl Route {
                 .unwrap_or_else(|| "/".to_owned());
             return Self::Login { next };
         }
-        match path.strip_prefix("/enclaves/") {
-            Some(id) if !id.is_empty() && !id.contains('/') => Self::Enclave { id: id.to_owned() },
-            _ => Self::NotFound,
+        if path == "/device" {
+            return Self::Device;
+        }
+        let segment = |prefix: &str| {
+            path.strip_prefix(prefix)
+                .filter(|id| !id.is_empty() && !id.contains('/'))
+                .map(str::to_owned)
+        };
+        if let Some(id) = segment("/enclaves/") {
+            Self::Enclave { id }
+        } else if let Some(id) = segment("/inspections/") {
+            Self::Inspection { id }
+        } else {
+            Self::NotFound
         }
     }
 
     /// Whether the page needs a signed-in user.
     pub fn needs_session(&self) -> bool {
-        matches!(self, Self::Search | Self::Enclave { .. })
+        matches!(
+            self,
+            Self::Search | Self::Enclave { .. } | Self::Inspection { .. } | Self::Device
+        )
     }
 }
 

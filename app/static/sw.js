@@ -3,9 +3,11 @@
 // - Precaches the app shell on install; the cache name carries the build id, so every
 //   deploy installs a fresh shell and `activate` deletes the caches of older builds.
 // - Navigations: network first, the cached shell when offline (the app routes itself).
-// - GET /api/*: network first; a successful answer is kept so a looked-up enclave can be
-//   reopened offline. Offline (or when the network is too slow and a copy exists) the
-//   copy is answered, marked with the header `x-ei-offline-copy: 1`.
+// - GET /api/enclaves*: network first; a successful answer is kept so a looked-up enclave
+//   can be reopened offline. Offline (or when the network is too slow and a copy exists)
+//   the copy is answered, marked with the header `x-ei-offline-copy: 1`. Other API GETs
+//   (working set, sync pull, attachment status) go to the network only: a stale copy
+//   there would mislead the sync (the working set itself lives in IndexedDB).
 // - Anything that is not a GET is never touched: no caching, no replay, no rewrite.
 // - The app deletes the API cache (`ei-api-v1`) itself on logout and when another user
 //   signs in.
@@ -60,8 +62,10 @@ self.addEventListener('fetch', (event) => {
   if (request.method !== 'GET') return;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
-  if (url.pathname.startsWith('/api/')) {
+  if (url.pathname.startsWith('/api/enclaves')) {
     event.respondWith(apiNetworkFirst(event));
+  } else if (url.pathname.startsWith('/api/')) {
+    return;
   } else if (request.mode === 'navigate') {
     event.respondWith(navigation(request));
   } else if (SHELL.includes(url.pathname)) {

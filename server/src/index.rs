@@ -143,7 +143,12 @@ impl Snapshot {
         })
     }
 
-    /// The entry of an enclave id.
+    /// Every entry, sorted by `(sort_key, id)`.
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    /// The entry of the enclave `id`.
     pub fn get(&self, id: &str) -> Option<&Entry> {
         self.by_id.get(id).map(|i| &self.entries[*i])
     }

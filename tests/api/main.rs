@@ -5,6 +5,7 @@ mod attachments;
 mod auth;
 mod concurrency;
 mod fault;
+mod field;
 mod lookup;
 mod sync;
 mod verdicts;

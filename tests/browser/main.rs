@@ -10,24 +10,20 @@
 //! reports the page's URL, its source and the end of chromedriver's log. A screenshot of the
 //! enclave page is saved as `$CARGO_TARGET_TMPDIR/enclave.png` for humans to look at.
 
-use std::time::{Duration, Instant};
-
 use chrono::{Days, NaiveTime, Utc};
-use fantoccini::elements::Element;
-use fantoccini::error::CmdError;
-use fantoccini::{Client, ClientBuilder, Locator};
-use hyper_util::client::legacy::connect::HttpConnector;
-use serde_json::{Value, json};
+use fantoccini::Locator;
+use serde_json::json;
 use shared::dto::auth::Role;
 use shared::dto::organisation::OrganisationKind;
 use shared::dto::registration::MemberRole::{Supervisor, Worker};
 use shared::rules::time::belgian_local;
-use tests::browser::{self, Chromedriver};
 use tests::fixture::{ContractSpec, EnclaveSpec, date, local};
 use tests::{Backend, TestApp};
 
-/// The longest any single step may take.
-const TIMEOUT: Duration = Duration::from_secs(20);
+use tests::driver::{Browser, tid};
+
+mod offline;
+
 const USERNAME: &str = "ines";
 const PW: &str = "a-long-test-password";
 const ELEGANCE: &str = "Brouwerij Élégance NV";
@@ -102,225 +98,6 @@ fn hm(hour: u32, minute: u32) -> NaiveTime {
     NaiveTime::from_hms_opt(hour, minute, 0).expect("valid time")
 }
 
-/// The CSS selector of a `data-test` name.
-fn tid(name: &str) -> String {
-    format!("[data-test=\"{name}\"]")
-}
-
-/// A WebDriver session in a fresh Chromium profile. Dropping it ends chromedriver and the
-/// browser (also when a step panics); [`Browser::close`] ends the session politely first.
-struct Browser {
-    client: Client,
-    driver: Chromedriver,
-    _profile: tempfile::TempDir,
-}
-
-impl Browser {
-    /// A new browser, or `None` when Chromium is unavailable outside CI (already warned).
-    async fn open() -> Option<Self> {
-        let driver = Chromedriver::start().await?;
-        let profile = tempfile::tempdir().expect("browser profile directory");
-        let client = ClientBuilder::new(HttpConnector::new())
-            .capabilities(browser::capabilities(profile.path()))
-            .connect(driver.url())
-            .await
-            .unwrap_or_else(|e| {
-                panic!(
-                    "no WebDriver session: {e}\nchromedriver log:\n{}",
-                    driver.log_tail(40)
-                )
-            });
-        let browser = Self {
-            client,
-            driver,
-            _profile: profile,
-        };
-        browser.set_viewport(1280, 800).await;
-        Some(browser)
-    }
-
-    /// Sizes the window so that the page itself gets `width`×`height` CSS pixels (headless
-    /// Chromium still takes room for window decorations out of `--window-size`).
-    async fn set_viewport(&self, width: u32, height: u32) {
-        let size = self
-            .js("return [outerWidth - innerWidth, outerHeight - innerHeight]")
-            .await;
-        let extra = |i: usize| {
-            size[i]
-                .as_u64()
-                .and_then(|v| u32::try_from(v).ok())
-                .unwrap_or(0)
-        };
-        let result = self
-            .client
-            .set_window_size(width + extra(0), height + extra(1))
-            .await;
-        self.ok("sizing the window", result).await
-    }
-
-    async fn close(self) {
-        let _ = self.client.close().await;
-    }
-
-    /// Panics with `what` and everything needed to understand the failure from a CI log.
-    async fn fail(&self, what: &str) -> ! {
-        let url = match self.client.current_url().await {
-            Ok(url) => url.to_string(),
-            Err(e) => format!("(unknown: {e})"),
-        };
-        let source = self
-            .client
-            .source()
-            .await
-            .unwrap_or_else(|e| format!("(unavailable: {e})"));
-        let console = match self.client.session_id().await {
-            Ok(Some(id)) => self.driver.console_log(&id).await,
-            _ => "(no session)".to_owned(),
-        };
-        panic!(
-            "{what}\n--- URL: {url}\n--- page source:\n{source}\n--- browser console:\n{console}\n\
-             --- chromedriver log (end):\n{}\n---",
-            self.driver.log_tail(30)
-        );
-    }
-
-    /// The value of a WebDriver call, or a diagnosable failure.
-    async fn ok<T>(&self, what: &str, result: Result<T, CmdError>) -> T {
-        match result {
-            Ok(value) => value,
-            Err(e) => self.fail(&format!("{what}: {e}")).await,
-        }
-    }
-
-    async fn goto(&self, url: &str) {
-        let result = self.client.goto(url).await;
-        self.ok(&format!("opening {url}"), result).await
-    }
-
-    /// Waits for the element with `data-test="{name}"`.
-    async fn find(&self, name: &str) -> Element {
-        let css = tid(name);
-        let result = self
-            .client
-            .wait()
-            .at_most(TIMEOUT)
-            .for_element(Locator::Css(&css))
-            .await;
-        self.ok(&format!("waiting for {css}"), result).await
-    }
-
-    /// Polls `probe` until it gives a value.
-    async fn until<T>(&self, what: &str, mut probe: impl AsyncFnMut() -> Option<T>) -> T {
-        let started = Instant::now();
-        loop {
-            if let Some(value) = probe().await {
-                return value;
-            }
-            if started.elapsed() > TIMEOUT {
-                self.fail(&format!("timed out after {TIMEOUT:?} waiting until {what}"))
-                    .await;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-
-    /// The elements that are on the page now.
-    async fn all(&self, name: &str) -> Vec<Element> {
-        let css = tid(name);
-        let result = self.client.find_all(Locator::Css(&css)).await;
-        self.ok(&format!("finding {css}"), result).await
-    }
-
-    async fn text(&self, element: &Element) -> String {
-        let result = element.text().await;
-        self.ok("reading an element's text", result).await
-    }
-
-    async fn attr(&self, element: &Element, name: &str) -> Option<String> {
-        let result = element.attr(name).await;
-        self.ok(&format!("reading attribute {name}"), result).await
-    }
-
-    async fn click(&self, name: &str) {
-        let element = self.find(name).await;
-        let result = element.click().await;
-        self.ok(&format!("clicking {}", tid(name)), result).await
-    }
-
-    /// Replaces the text of an input.
-    async fn type_into(&self, name: &str, text: &str) {
-        let element = self.find(name).await;
-        let result = element.clear().await;
-        self.ok(&format!("clearing {}", tid(name)), result).await;
-        let result = element.send_keys(text).await;
-        self.ok(&format!("typing into {}", tid(name)), result).await
-    }
-
-    /// Runs `script` (which may return a promise) and gives its JSON result.
-    async fn js(&self, script: &str) -> Value {
-        let result = self.client.execute(script, vec![]).await;
-        self.ok(&format!("running script {script:?}"), result).await
-    }
-
-    /// Waits until the page is at `path`.
-    async fn until_path(&self, path: &str) {
-        self.until(&format!("the URL path is {path}"), async || {
-            let url = self.client.current_url().await.ok()?;
-            (url.path() == path).then_some(())
-        })
-        .await
-    }
-
-    /// Waits until exactly one result card is shown and it is the one of `host`; gives it.
-    async fn only_result(&self, host: &str) -> Element {
-        self.until(&format!("the only result is {host}"), async || {
-            let mut cards = self
-                .client
-                .find_all(Locator::Css(&tid("result-card")))
-                .await
-                .ok()?;
-            if cards.len() != 1 {
-                return None;
-            }
-            let card = cards.pop()?;
-            card.text().await.ok()?.contains(host).then_some(card)
-        })
-        .await
-    }
-
-    /// Waits for the enclave page of `host` and gives the `data-status` of both verdicts.
-    async fn verdicts(&self, host: &str) -> (String, String) {
-        let header = self.find("enclave-header").await;
-        self.until(&format!("the enclave page shows {host}"), async || {
-            let title = header
-                .find(Locator::Css("h1"))
-                .await
-                .ok()?
-                .text()
-                .await
-                .ok()?;
-            (title == host).then_some(())
-        })
-        .await;
-        let status = async |check: &str| {
-            let card = self.find(check).await;
-            self.attr(&card, "data-status").await.unwrap_or_default()
-        };
-        (
-            status("verdict-contract_filed").await,
-            status("verdict-daily_registration").await,
-        )
-    }
-
-    async fn screenshot(&self, file: &str) {
-        let result = self.client.screenshot().await;
-        let png = self.ok("taking a screenshot", result).await;
-        let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(file);
-        std::fs::write(&path, png).expect("write the screenshot");
-        eprintln!("screenshot: {}", path.display());
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn inspector_signs_in_finds_enclaves_and_reads_the_verdicts() {
     let Some(b) = Browser::open().await else {
@@ -365,7 +142,8 @@ async fn inspector_signs_in_finds_enclaves_and_reads_the_verdicts() {
     b.ok("opening the result", card.click().await).await;
     b.until_path(&format!("/enclaves/{}", s.elegance)).await;
     let (contract, daily) = b.verdicts(ELEGANCE).await;
-    b.screenshot("enclave.png").await;
+    b.screenshot(&std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("enclave.png"))
+        .await;
     if (contract.as_str(), daily.as_str()) != ("pass", "pass") {
         b.fail(&format!(
             "Élégance should pass both checks, got contract {contract}, daily {daily}"

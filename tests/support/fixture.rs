@@ -261,6 +261,29 @@ impl Fixture {
         reg
     }
 
+    /// Adds an existing person to a registration (e.g. a supervisor registered twice a day).
+    pub fn add_member(&self, registration: &RegistrationRow, person_id: &str, role: MemberRole) {
+        self.exec(|c| {
+            diesel::insert_into(registration_members::table)
+                .values(&RegistrationMemberRow {
+                    registration_id: registration.id.clone(),
+                    person_id: person_id.to_owned(),
+                    role: role.as_str().into(),
+                })
+                .execute(c)
+        });
+    }
+
+    /// The members of a registration: `(person id, role)`.
+    pub fn members(&self, registration: &RegistrationRow) -> Vec<(String, String)> {
+        self.exec(|c| {
+            registration_members::table
+                .filter(registration_members::registration_id.eq(&registration.id))
+                .select((registration_members::person_id, registration_members::role))
+                .load(c)
+        })
+    }
+
     /// A user with a password (hashed with argon2id like any other).
     pub fn user(&self, username: &str, pw: &str, role: Role, provinces: &[Province]) -> UserRow {
         let hash = password::hash(pw).expect("hash");

@@ -5,8 +5,10 @@
 
 pub mod browser;
 pub mod demo;
+pub mod driver;
 pub mod fixture;
 pub mod postgres;
+pub mod proxy;
 pub mod records;
 
 use reqwest::{Method, Response, StatusCode};

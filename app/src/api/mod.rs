@@ -13,6 +13,8 @@ use leptos::prelude::*;
 use serde::de::DeserializeOwned;
 use shared::dto::auth::{LoginRequest, RefreshRequest, TokenResponse};
 use shared::dto::enclave::{EnclaveDetail, EnclavePage};
+use shared::dto::field::WorkingSet;
+use shared::dto::sync::{AttachmentStatus, PullResponse, PushRequest, PushResponse};
 use shared::error::{ApiError, ErrorBody, ErrorCode};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -137,7 +139,7 @@ fn encode(s: &str) -> String {
 /// API answers the service worker stored for the previous user are forgotten.
 pub async fn login(username: String, password: String) -> Result<TokenResponse, ApiFailure> {
     let body = json(&LoginRequest { username, password });
-    let reply = send("POST", "/api/auth/login", Some(body), None).await?;
+    let reply = send("POST", "/api/auth/login", Some(Body::Json(body)), None).await?;
     let tokens: TokenResponse = decode(&reply)?;
     let user = tokens.user.id.to_string();
     if let Ok(Some(storage)) = window().local_storage() {
@@ -150,7 +152,7 @@ pub async fn login(username: String, password: String) -> Result<TokenResponse, 
 }
 
 /// Empties the service worker's cache of API answers.
-fn forget_api_answers() {
+pub fn forget_api_answers() {
     if let Ok(caches) = window().caches() {
         // The deletion finishes in the background; nothing waits for it.
         let _ = caches.delete(API_CACHE);
@@ -170,7 +172,13 @@ pub fn logout(session: Session) {
             });
             // If this fails (offline, or the access token has expired) the refresh token
             // just runs out on the server; this device no longer has it.
-            let _ = send("POST", "/api/auth/logout", Some(body), Some(&access)).await;
+            let _ = send(
+                "POST",
+                "/api/auth/logout",
+                Some(Body::Json(body)),
+                Some(&access),
+            )
+            .await;
         });
     }
 }
@@ -191,12 +199,24 @@ pub async fn enclave(session: Session, id: &str) -> Result<Fetched<EnclaveDetail
 
 /// An authenticated GET; refreshes once on `token_expired`.
 async fn get<T: DeserializeOwned>(session: Session, url: &str) -> Result<Fetched<T>, ApiFailure> {
+    authed(session, "GET", url, None).await
+}
+
+/// An authenticated request. When the access token has expired (also in the middle of a
+/// sync) it is refreshed once and the same request, with the same body, is sent again:
+/// pushes and uploads are idempotent, so nothing is lost or doubled.
+async fn authed<T: DeserializeOwned>(
+    session: Session,
+    method: &str,
+    url: &str,
+    body: Option<Body>,
+) -> Result<Fetched<T>, ApiFailure> {
     let used = session.access_token().ok_or(ApiFailure::SignedOut)?;
-    let mut reply = send("GET", url, None, Some(&used)).await?;
+    let mut reply = send(method, url, body.clone(), Some(&used)).await?;
     if reply.status == 401 && reply.error_code() == Some(ErrorCode::TokenExpired) {
         refresh(session, &used).await?;
         let token = session.access_token().ok_or(ApiFailure::SignedOut)?;
-        reply = send("GET", url, None, Some(&token)).await?;
+        reply = send(method, url, body, Some(&token)).await?;
     }
     if reply.status == 401 {
         session.sign_out(true);
@@ -206,6 +226,68 @@ async fn get<T: DeserializeOwned>(session: Session, url: &str) -> Result<Fetched
         value: decode(&reply)?,
         offline_copy: reply.offline_copy,
     })
+}
+
+/// `GET /api/field/working-set`: the enclaves of the user's region (or `ids`) with the
+/// registrations of the coming `days`.
+pub async fn working_set(
+    session: Session,
+    ids: Option<&[uuid::Uuid]>,
+    days: u32,
+) -> Result<WorkingSet, ApiFailure> {
+    let mut url = format!("/api/field/working-set?days={days}");
+    if let Some(ids) = ids {
+        let ids: Vec<String> = ids.iter().map(uuid::Uuid::to_string).collect();
+        url.push_str(&format!("&ids={}", ids.join(",")));
+    }
+    Ok(get(session, &url).await?.value)
+}
+
+/// `POST /api/sync/push`.
+pub async fn push(session: Session, request: &PushRequest) -> Result<PushResponse, ApiFailure> {
+    let body = Body::Json(json(request));
+    Ok(authed(session, "POST", "/api/sync/push", Some(body))
+        .await?
+        .value)
+}
+
+/// `GET /api/sync/pull?since=…`.
+pub async fn pull(session: Session, since: i64) -> Result<PullResponse, ApiFailure> {
+    Ok(
+        get(session, &format!("/api/sync/pull?since={since}&limit=500"))
+            .await?
+            .value,
+    )
+}
+
+/// `GET /api/attachments/{sha256}/status`: how much of a photo the server has.
+pub async fn attachment_status(
+    session: Session,
+    sha256: &str,
+) -> Result<AttachmentStatus, ApiFailure> {
+    Ok(get(session, &format!("/api/attachments/{sha256}/status"))
+        .await?
+        .value)
+}
+
+/// `PUT /api/attachments/{sha256}` of `bytes[from..]` (`Content-Range` when resuming).
+pub async fn upload(
+    session: Session,
+    sha256: &str,
+    bytes: &[u8],
+    content_type: &str,
+    from: u64,
+) -> Result<AttachmentStatus, ApiFailure> {
+    let total = bytes.len() as u64;
+    let start = usize::try_from(from).unwrap_or(usize::MAX).min(bytes.len());
+    let range = (from > 0).then(|| format!("bytes {from}-{}/{total}", total.saturating_sub(1)));
+    let body = Body::Bytes {
+        data: js_sys::Uint8Array::from(&bytes[start..]),
+        content_type: content_type.to_owned(),
+        range,
+    };
+    let url = format!("/api/attachments/{sha256}");
+    Ok(authed(session, "PUT", &url, Some(body)).await?.value)
 }
 
 type RefreshFuture = Shared<LocalBoxFuture<'static, Result<(), ApiFailure>>>;
@@ -241,7 +323,7 @@ async fn refresh_now(session: Session) -> Result<(), ApiFailure> {
     let refresh_token = session.refresh_token().ok_or(ApiFailure::SignedOut)?;
     let body = json(&RefreshRequest { refresh_token });
     // Offline the session is kept: the inspector can go on with stored copies.
-    let reply = send("POST", "/api/auth/refresh", Some(body), None).await?;
+    let reply = send("POST", "/api/auth/refresh", Some(Body::Json(body)), None).await?;
     match reply.status {
         200..=299 => {
             session.sign_in(decode(&reply)?);
@@ -294,11 +376,23 @@ fn json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_default()
 }
 
+/// A request body.
+#[derive(Clone)]
+enum Body {
+    Json(String),
+    /// Raw bytes, e.g. a photo or a piece of one (`range` is its `Content-Range`).
+    Bytes {
+        data: js_sys::Uint8Array,
+        content_type: String,
+        range: Option<String>,
+    },
+}
+
 /// One `fetch`; network errors and timeouts are [`ApiFailure::Offline`].
 async fn send(
     method: &str,
     url: &str,
-    body: Option<String>,
+    body: Option<Body>,
     bearer: Option<&str>,
 ) -> Result<Reply, ApiFailure> {
     let offline = |_: JsValue| ApiFailure::Offline;
@@ -306,11 +400,27 @@ async fn send(
     headers.set("Accept", "application/json").map_err(offline)?;
     let init = RequestInit::new();
     init.set_method(method);
-    if let Some(body) = body {
-        headers
-            .set("Content-Type", "application/json")
-            .map_err(offline)?;
-        init.set_body(&JsValue::from_str(&body));
+    match body {
+        Some(Body::Json(body)) => {
+            headers
+                .set("Content-Type", "application/json")
+                .map_err(offline)?;
+            init.set_body(&JsValue::from_str(&body));
+        }
+        Some(Body::Bytes {
+            data,
+            content_type,
+            range,
+        }) => {
+            headers
+                .set("Content-Type", &content_type)
+                .map_err(offline)?;
+            if let Some(range) = range {
+                headers.set("Content-Range", &range).map_err(offline)?;
+            }
+            init.set_body(&data);
+        }
+        None => {}
     }
     if let Some(token) = bearer {
         headers

@@ -1,10 +1,11 @@
-//! The bar at the top of every page: app name, connection state, the signed-in user with
-//! the logout button, and the language switch.
+//! The bar at the top of every page: app name, connection state, the sync state (always on
+//! screen), the signed-in user with the logout button, and the language switch; below it,
+//! the logout warning when the device still holds unsynced work.
 
 use leptos::prelude::*;
 
-use crate::api;
 use crate::components::offline::OnlineIndicator;
+use crate::device::Device;
 use crate::i18n::{I18n, Key};
 use crate::session::Session;
 
@@ -12,15 +13,17 @@ use crate::session::Session;
 pub fn Header() -> impl IntoView {
     let i18n = I18n::expect();
     let session = Session::expect();
+    let device = Device::expect();
     view! {
         <header class="topbar">
             <a class="brand" href="/">"Enclave Inspect"</a>
             <OnlineIndicator />
             <Show when=move || session.is_signed_in()>
+                <SyncIndicator />
                 <span class="user" data-test="current-user">
                     {move || session.user().map(|u| u.display_name)}
                 </span>
-                <button data-test="logout" on:click=move |_| api::logout(session)>
+                <button data-test="logout" on:click=move |_| device.logout()>
                     {i18n.text(Key::Logout)}
                 </button>
             </Show>
@@ -34,5 +37,86 @@ pub fn Header() -> impl IntoView {
                 {move || i18n.lang().other().label()}
             </button>
         </header>
+        <Show when=move || device.logout_warning.get()>
+            <LogoutWarning />
+        </Show>
+    }
+}
+
+/// One indicator for everything the device still has to send; it links to the device page.
+#[component]
+fn SyncIndicator() -> impl IntoView {
+    let i18n = I18n::expect();
+    let device = Device::expect();
+    let state = move || {
+        if device.attention() > 0 {
+            "attention"
+        } else if device.syncing.get() && device.pending() > 0 {
+            "sending"
+        } else if device.pending() > 0 {
+            "waiting"
+        } else {
+            "synced"
+        }
+    };
+    let text = move || match state() {
+        "attention" => i18n
+            .pick("⚠ {n} aandacht nodig", "⚠ {n} need attention")
+            .replace("{n}", &device.attention().to_string()),
+        "sending" => i18n.pick("↻ Verzenden…", "↻ Sending…").to_owned(),
+        "waiting" => i18n
+            .pick("● {n} te verzenden", "● {n} to send")
+            .replace("{n}", &device.pending().to_string()),
+        _ => i18n.pick("✓ Alles verzonden", "✓ All synced").to_owned(),
+    };
+    view! {
+        <a
+            class=move || format!("sync {}", state())
+            href="/device"
+            role="status"
+            data-test="sync-indicator"
+            data-state=state
+        >
+            {text}
+        </a>
+    }
+}
+
+/// Shown instead of logging out while drafts or unsynced records are on the device.
+#[component]
+fn LogoutWarning() -> impl IntoView {
+    let i18n = I18n::expect();
+    let device = Device::expect();
+    view! {
+        <div class="notice error warning-panel" role="alertdialog" data-test="logout-warning">
+            <p>
+                {move || {
+                    i18n
+                        .pick(
+                            "Er staan nog {n} niet verzonden items op dit toestel (inspecties in opmaak of te verzenden). Afmelden wist niets: ze blijven bewaard tot ze verzonden zijn.",
+                            "There are still {n} unsent items on this device (inspections in progress or waiting to send). Logging out deletes nothing: they are kept until they are sent.",
+                        )
+                        .replace("{n}", &device.unsynced().to_string())
+                }}
+            </p>
+            <div class="actions">
+                <button
+                    class="primary"
+                    data-test="logout-sync"
+                    on:click=move |_| {
+                        device.logout_warning.set(false);
+                        device.sync();
+                    }
+                >
+                    {i18n.tr("Eerst synchroniseren", "Sync first")}
+                </button>
+                <button data-test="logout-keep" on:click=move |_| device.logout_keeping_data()>
+                    {i18n.tr("Toch afmelden, gegevens bewaren", "Log out, keep the data")}
+                </button>
+                <button data-test="logout-cancel" on:click=move |_| device.logout_warning.set(false)>
+                    {i18n.tr("Annuleren", "Cancel")}
+                </button>
+            </div>
+        </div>
     }
 }

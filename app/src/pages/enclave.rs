@@ -1,42 +1,78 @@
 //! The enclave page (`/enclaves/:id`): who and where, the two verdicts as large cards, the
-//! day's registration and the contracts.
+//! day's registration and the contracts, and the button that starts an inspection.
 
+use chrono::{DateTime, NaiveTime, Timelike, Utc};
 use leptos::prelude::*;
 use shared::dto::contract::{Contract, ContractStatus, Regime};
 use shared::dto::enclave::{EnclaveDetail, EnclaveStatus};
+use shared::dto::inspection::Position;
 use shared::dto::organisation::Organisation;
 use shared::dto::registration::{MemberRole, Registration};
+use shared::rules::time::belgian_local;
+use uuid::Uuid;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
 
 use crate::api::{self, ApiFailure, Fetched};
 use crate::components::offline::OfflineCopyNotice;
 use crate::components::verdict::VerdictCard;
+use crate::device::Device;
+use crate::draft::Draft;
 use crate::i18n::{self, I18n, Key};
+use crate::router::Router;
 use crate::session::Session;
 
-/// The page of the enclave `id`; the router makes a new one when the id changes.
+/// The page of the enclave `id`; the router makes a new one when the id changes. An
+/// enclave of the working set is shown from the device at once, with the verdicts computed
+/// there; any other is fetched from the server.
 #[component]
 pub fn EnclavePage(id: String) -> impl IntoView {
     let i18n = I18n::expect();
     let session = Session::expect();
+    let device = Device::expect();
+    let enclave_id = Uuid::parse_str(&id).ok();
     // `None` while loading. Plain signals rather than a resource + <Suspense>: the same
     // result for ~10 KB less wasm.
     let detail = RwSignal::new(None::<Result<Fetched<EnclaveDetail>, ApiFailure>>);
+    let from_device = RwSignal::new(None::<DateTime<Utc>>);
     let load = StoredValue::new(move || {
         detail.set(None);
         let id = id.clone();
+        if let Some((local, generated_at)) = enclave_id.and_then(|e| local_detail(device, e)) {
+            from_device.set(Some(generated_at));
+            detail.set(Some(Ok(Fetched {
+                value: local,
+                offline_copy: None,
+            })));
+            return;
+        }
         leptos::task::spawn_local(async move {
             let result = api::enclave(session, &id).await;
             // A no-op when the user has left the page meanwhile.
             detail.try_set(Some(result));
         });
     });
-    load.with_value(|load| load());
+    // Once the device store is read (at once, except on a cold start).
+    Effect::new(move || {
+        if device.ready.get() {
+            load.with_value(|load| load());
+        }
+    });
 
     view! {
         <main>
             <a class="button back" href="/" data-test="back">
                 {i18n.text(Key::BackToSearch)}
             </a>
+            {move || from_device.get().map(|at| view! {
+                <p class="notice" role="status" data-test="from-device">
+                    {move || i18n.pick(
+                        "Gegevens van dit toestel, opgehaald op {time}.",
+                        "Data on this device, downloaded at {time}.",
+                    ).replace("{time}", &i18n::belgian_datetime(at))}
+                </p>
+            })}
+            {move || enclave_id.map(|id| view! { <StartInspection id /> })}
             {move || match detail.get() {
                 None => {
                     view! { <p class="notice" role="status">{i18n.text(Key::Loading)}</p> }
@@ -57,6 +93,127 @@ pub fn EnclavePage(id: String) -> impl IntoView {
             }}
         </main>
     }
+}
+
+/// The enclave page built on the device from the working set, for now.
+fn local_detail(device: Device, id: Uuid) -> Option<(EnclaveDetail, DateTime<Utc>)> {
+    let enclave = device.enclave(id)?;
+    let meta = device.field_meta()?;
+    let now = belgian_local(Utc::now());
+    let on = now.date();
+    let at = NaiveTime::from_hms_opt(now.hour(), now.minute(), now.second()).unwrap_or_default();
+    let checks = enclave.checks(on, now, &meta.rules);
+    let registration = enclave.registration(on).map(|r| r.registration.clone());
+    let s = enclave.summary;
+    Some((
+        EnclaveDetail {
+            id: s.id,
+            site: s.site,
+            activity: s.activity,
+            status: s.status,
+            maatwerkbedrijf: enclave.maatwerkbedrijf,
+            host: enclave.host,
+            contracts: enclave.contracts,
+            registration,
+            on,
+            at,
+            checks,
+        },
+        meta.generated_at,
+    ))
+}
+
+/// Start an inspection here, or go on with one in progress.
+#[component]
+fn StartInspection(id: Uuid) -> impl IntoView {
+    let i18n = I18n::expect();
+    let device = Device::expect();
+    let session = Session::expect();
+    let router = expect_context::<Router>();
+    let busy = RwSignal::new(false);
+    let failure = RwSignal::new(None::<ApiFailure>);
+    let start = move |_| {
+        let Some(me) = session.user().map(|u| u.id) else {
+            return;
+        };
+        busy.set(true);
+        failure.set(None);
+        leptos::task::spawn_local(async move {
+            let position = current_position().await;
+            match device.enclave_for_inspection(id).await {
+                Ok((enclave, rules)) => {
+                    let mut draft = Draft::new(me, enclave, rules, Utc::now());
+                    draft.position = position;
+                    let draft_id = draft.id;
+                    if device.save_draft(draft).await {
+                        router.navigate(&format!("/inspections/{draft_id}"), false);
+                    }
+                }
+                Err(f) => failure.set(Some(f)),
+            }
+            busy.try_set(false);
+        });
+    };
+    let drafts = move || {
+        device
+            .my_drafts()
+            .into_iter()
+            .filter(|d| d.enclave.summary.id == id)
+            .map(|d| {
+                let href = format!("/inspections/{}", d.id);
+                view! {
+                    <a class="button" href=href data-test="resume-draft">
+                        {move || i18n.pick("Verder met inspectie van {time}", "Continue inspection of {time}")
+                            .replace("{time}", &i18n::time(d.at))}
+                    </a>
+                }
+            })
+            .collect_view()
+    };
+    view! {
+        <div class="actions start">
+            {drafts}
+            <button class="primary" data-test="start-inspection" disabled=move || busy.get() on:click=start>
+                {i18n.tr("Inspectie starten", "Start inspection")}
+            </button>
+        </div>
+        {move || failure.get().map(|f| view! { <p class="notice error">{f.message(i18n)}</p> })}
+    }
+}
+
+/// The device's position if the inspector allows it and it comes within a few seconds.
+async fn current_position() -> Option<Position> {
+    let geolocation = window().navigator().geolocation().ok()?;
+    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+        let found_resolve = resolve.clone();
+        let found = Closure::once_into_js(move |p: web_sys::Position| {
+            let c = p.coords();
+            let value = js_sys::Array::of3(
+                &c.latitude().into(),
+                &c.longitude().into(),
+                &c.accuracy().into(),
+            );
+            let _ = found_resolve.call1(&JsValue::NULL, &value);
+        });
+        let failed = Closure::once_into_js(move |_: JsValue| {
+            let _ = resolve.call1(&JsValue::NULL, &JsValue::NULL);
+        });
+        let options = web_sys::PositionOptions::new();
+        options.set_timeout(3000);
+        options.set_maximum_age(300_000);
+        let _ = geolocation.get_current_position_with_error_callback_and_options(
+            found.unchecked_ref(),
+            Some(failed.unchecked_ref()),
+            &options,
+        );
+    });
+    let value = wasm_bindgen_futures::JsFuture::from(promise).await.ok()?;
+    let array: js_sys::Array = value.dyn_into().ok()?;
+    Some(Position {
+        latitude: array.get(0).as_f64()?,
+        longitude: array.get(1).as_f64()?,
+        accuracy_m: array.get(2).as_f64(),
+    })
 }
 
 #[component]

@@ -14,6 +14,7 @@ use web_sys::{Position, PositionError, PositionOptions};
 use crate::api::{self, ApiFailure, SearchQuery};
 use crate::components::enclave_card::EnclaveCard;
 use crate::components::offline::OfflineCopyNotice;
+use crate::device::Device;
 use crate::i18n::{I18n, Key};
 use crate::session::Session;
 
@@ -50,7 +51,11 @@ pub struct SearchState {
     items: RwSignal<Vec<EnclaveSummary>>,
     next_cursor: RwSignal<Option<String>>,
     offline_copy: RwSignal<Option<String>>,
+    /// The results come from the working set on the device.
+    from_device: RwSignal<bool>,
     phase: RwSignal<Phase>,
+    /// For searching the working set when offline.
+    device: Device,
     /// Bumped by every new search, so late answers to older ones are dropped.
     generation: StoredValue<u32>,
     debounce: StoredValue<Option<TimeoutHandle>>,
@@ -66,7 +71,9 @@ impl SearchState {
             items: RwSignal::new(Vec::new()),
             next_cursor: RwSignal::new(None),
             offline_copy: RwSignal::new(None),
+            from_device: RwSignal::new(false),
             phase: RwSignal::new(Phase::Idle),
+            device: Device::expect(),
             generation: StoredValue::new(0),
             debounce: StoredValue::new(None),
         };
@@ -99,6 +106,7 @@ impl SearchState {
         self.query.set(query.clone());
         self.next_cursor.set(None);
         self.offline_copy.set(None);
+        self.from_device.set(false);
         let Some(query) = query else {
             self.items.set(Vec::new());
             self.phase.set(Phase::Idle);
@@ -107,9 +115,20 @@ impl SearchState {
         self.phase.set(Phase::Loading);
         leptos::task::spawn_local(async move {
             let result = api::search(session, &query, None).await;
-            if self.generation.get_value() == generation {
-                self.take(result, false);
+            if self.generation.get_value() != generation {
+                return;
             }
+            // Offline with no stored answer: search what the device holds.
+            if result == Err(ApiFailure::Offline)
+                && let Some(items) = self.device.search_local(&query)
+            {
+                self.from_device.set(true);
+                self.items.set(items);
+                self.next_cursor.set(None);
+                self.phase.set(Phase::Done);
+                return;
+            }
+            self.take(result, false);
         });
     }
 
@@ -270,6 +289,14 @@ pub fn SearchPage() -> impl IntoView {
             </p>
             {near_title}
             {move || state.offline_copy.get().map(|at| view! { <OfflineCopyNotice fetched_at=at /> })}
+            <Show when=move || state.from_device.get()>
+                <p class="notice" role="status" data-test="search-from-device">
+                    {i18n.tr(
+                        "Offline: gezocht in de gegevens op dit toestel.",
+                        "Offline: searched the data on this device.",
+                    )}
+                </p>
+            </Show>
             {move || status_line(i18n, state, false)}
             <ul class="results" data-test="results">
                 <For

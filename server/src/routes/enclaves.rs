@@ -223,6 +223,31 @@ pub async fn search(
     Ok(HttpResponse::Ok().json(EnclavePage { items, next_cursor }))
 }
 
+/// A stored registration with its members as the API shows it.
+pub(crate) fn registration_dto(
+    (reg, members): repo::RegistrationWithMembers,
+) -> Result<Registration, AppError> {
+    Ok(Registration {
+        id: uuid(&reg.id)?,
+        enclave_id: uuid(&reg.enclave_id)?,
+        work_date: reg.work_date,
+        registered_at: reg.registered_at.and_utc(),
+        planned_start: reg.planned_start,
+        members: members
+            .into_iter()
+            .map(|(m, p)| {
+                Ok(RegistrationMember {
+                    person_id: uuid(&p.id)?,
+                    display_name: p.display_name,
+                    company_reference: p.company_reference,
+                    role: MemberRole::parse(&m.role)
+                        .ok_or_else(|| AppError::internal("bad stored member role"))?,
+                })
+            })
+            .collect::<Result<Vec<_>, AppError>>()?,
+    })
+}
+
 /// Query of `GET /api/enclaves/{id}`.
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct DetailQuery {
@@ -274,27 +299,7 @@ pub async fn detail(
         .db
         .run(move |conn| repo::registration(conn, &id, on))
         .await?
-        .map(|(reg, members)| {
-            Ok::<_, AppError>(Registration {
-                id: uuid(&reg.id)?,
-                enclave_id: uuid(&reg.enclave_id)?,
-                work_date: reg.work_date,
-                registered_at: reg.registered_at.and_utc(),
-                planned_start: reg.planned_start,
-                members: members
-                    .into_iter()
-                    .map(|(m, p)| {
-                        Ok(RegistrationMember {
-                            person_id: uuid(&p.id)?,
-                            display_name: p.display_name,
-                            company_reference: p.company_reference,
-                            role: MemberRole::parse(&m.role)
-                                .ok_or_else(|| AppError::internal("bad stored member role"))?,
-                        })
-                    })
-                    .collect::<Result<Vec<_>, AppError>>()?,
-            })
-        })
+        .map(registration_dto)
         .transpose()?;
     let checks = Checks {
         contract_filed: check_contract_filed(&entry.contracts, on, &state.config.rules),

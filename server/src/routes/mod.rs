@@ -5,6 +5,7 @@ pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod enclaves;
+pub mod field;
 pub mod inspections;
 pub mod sync;
 
@@ -23,6 +24,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
                 .route("/openapi.json", web::get().to(openapi))
                 .configure(auth::config)
                 .configure(enclaves::config)
+                .configure(field::config)
                 .configure(audit::config)
                 .configure(sync::config)
                 .configure(attachments::config)
@@ -59,9 +61,9 @@ async fn api_not_found(req: HttpRequest) -> Result<HttpResponse, AppError> {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Enclave Inspect API", description = "Lookup, verdicts and inspections of enclavewerking."),
-    paths(health, auth::login, auth::refresh, auth::logout, enclaves::search, enclaves::detail, audit::list, sync::push, sync::pull, inspections::get, attachments::put, attachments::status, attachments::get),
+    paths(health, auth::login, auth::refresh, auth::logout, enclaves::search, enclaves::detail, field::working_set, audit::list, sync::push, sync::pull, inspections::get, attachments::put, attachments::status, attachments::get),
     modifiers(&BearerAuth),
-    tags((name = "auth"), (name = "enclaves"), (name = "audit"), (name = "sync"), (name = "inspections"), (name = "health"))
+    tags((name = "auth"), (name = "enclaves"), (name = "field"), (name = "audit"), (name = "sync"), (name = "inspections"), (name = "health"))
 )]
 pub struct ApiDoc;
 

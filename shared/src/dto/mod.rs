@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod contract;
 pub mod enclave;
+pub mod field;
 pub mod inspection;
 pub mod organisation;
 pub mod registration;

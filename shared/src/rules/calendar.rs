@@ -11,7 +11,8 @@
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 
 /// Settings of the working-day calendar.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CalendarSettings {
     /// Whether 11 July (Feest van de Vlaamse Gemeenschap) counts as a holiday.
     pub flemish_holiday: bool,

@@ -15,7 +15,9 @@ use super::verdict::{Reason, ReasonCode, Verdict};
 use crate::dto::contract::{Contract, ContractStatus, Regime};
 
 /// How long before the start the notification must reach WSE.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "unit", content = "n", rename_all = "snake_case")]
 pub enum LeadTime {
     /// At the latest on the n-th working day before the start (the department's reading
     /// of "minimaal 1 werkdag voor de start": start on Monday, Friday at the latest).
@@ -25,7 +27,8 @@ pub enum LeadTime {
 }
 
 /// Settings of check 1.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RuleSettings {
     pub lead_time: LeadTime,
     pub calendar: CalendarSettings,

@@ -105,6 +105,45 @@ pub fn registration(
     Ok(Some((registration, members)))
 }
 
+/// Every registration with a work date in `from..=to`, with its members (supervisors
+/// first), in one query; ordered by registration.
+pub fn registrations_between(
+    conn: &mut DbConnection,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<RegistrationWithMembers>, AppError> {
+    type Row = (
+        RegistrationRow,
+        Option<RegistrationMemberRow>,
+        Option<PersonRow>,
+    );
+    let rows: Vec<Row> = registrations::table
+        .left_join(registration_members::table)
+        .left_join(people::table.on(people::id.eq(registration_members::person_id)))
+        .filter(registrations::work_date.between(from, to))
+        .order((
+            registrations::id.asc(),
+            registration_members::role.asc(),
+            people::display_name.asc(),
+        ))
+        .select((
+            RegistrationRow::as_select(),
+            Option::<RegistrationMemberRow>::as_select(),
+            Option::<PersonRow>::as_select(),
+        ))
+        .load(conn)?;
+    let mut out: Vec<RegistrationWithMembers> = Vec::new();
+    for (registration, member, person) in rows {
+        if out.last().is_none_or(|(r, _)| r.id != registration.id) {
+            out.push((registration, Vec::new()));
+        }
+        if let (Some((_, members)), Some(pair)) = (out.last_mut(), member.zip(person)) {
+            members.push(pair);
+        }
+    }
+    Ok(out)
+}
+
 /// The provinces of the enclaves among `ids` that exist.
 pub fn provinces(
     conn: &mut DbConnection,

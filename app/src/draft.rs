@@ -1,0 +1,233 @@
+//! An inspection being recorded on the device. It is saved to the device store at every
+//! step, so closing the tab, a reload or an empty battery loses nothing; submitting turns it
+//! into an [`InspectionRecord`] for the outbox.
+//!
+//! The draft carries its own copy of the enclave's register data for the day, taken when the
+//! inspection started: the verdicts are computed from it by the `shared` rules, the same as
+//! on the server, with no network.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+use serde::{Deserialize, Serialize};
+use shared::dto::field::FieldEnclave;
+use shared::dto::inspection::{
+    CheckKind, CheckRecord, Conclusion, Finding, InspectionRecord, InstructionGiver, Instructions,
+    Measure, Position, PresentPerson, UnregisteredPerson,
+};
+use shared::dto::registration::{MemberRole, Registration};
+use shared::rules::contract_filed::RuleSettings;
+use shared::rules::verdict::{Verdict, VerdictStatus};
+use shared::rules::{Presence, check_supervisor_present};
+use uuid::Uuid;
+
+/// The inspector's answer to a computed verdict: confirmed, or overridden with a note.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CheckAnswer {
+    pub confirmed: bool,
+    pub override_status: Option<VerdictStatus>,
+    pub note: String,
+}
+
+/// An inspection in progress.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Draft {
+    pub id: Uuid,
+    /// The inspector who started it (tablets are shared).
+    pub owner: Uuid,
+    pub enclave: FieldEnclave,
+    pub rules: RuleSettings,
+    /// Device clock.
+    pub started_at: DateTime<Utc>,
+    /// The Belgian date and time the checks are for: when the inspection started.
+    pub on: NaiveDate,
+    pub at: NaiveTime,
+    pub position: Option<Position>,
+    pub contract_filed: CheckAnswer,
+    pub daily_registration: CheckAnswer,
+    pub supervisor_present: CheckAnswer,
+    pub present: Vec<PresentPerson>,
+    pub unregistered: Vec<UnregisteredPerson>,
+    pub workers_present: u32,
+    pub supervisors_present: u32,
+    pub instructions: Instructions,
+    pub findings: Vec<Finding>,
+    pub measure: Option<Measure>,
+    pub deadline: Option<NaiveDate>,
+    pub motivation: String,
+}
+
+impl Draft {
+    /// A new draft for `enclave`, started at `now` by `owner`.
+    pub fn new(
+        owner: Uuid,
+        enclave: FieldEnclave,
+        rules: RuleSettings,
+        now: DateTime<Utc>,
+    ) -> Self {
+        let local = shared::rules::time::belgian_local(now);
+        Self {
+            id: Uuid::new_v4(),
+            owner,
+            enclave,
+            rules,
+            started_at: now,
+            on: local.date(),
+            at: NaiveTime::from_hms_opt(
+                chrono::Timelike::hour(&local),
+                chrono::Timelike::minute(&local),
+                0,
+            )
+            .unwrap_or_default(),
+            position: None,
+            contract_filed: CheckAnswer::default(),
+            daily_registration: CheckAnswer::default(),
+            supervisor_present: CheckAnswer::default(),
+            present: Vec::new(),
+            unregistered: Vec::new(),
+            workers_present: 0,
+            supervisors_present: 0,
+            instructions: Instructions {
+                given_by: InstructionGiver::Supervisor,
+                host_assigns_tasks: false,
+                supervisor_whole_shift: true,
+                note: None,
+            },
+            findings: Vec::new(),
+            measure: None,
+            deadline: None,
+            motivation: String::new(),
+        }
+    }
+
+    /// The moment the checks are for.
+    pub fn moment(&self) -> NaiveDateTime {
+        self.on.and_time(self.at)
+    }
+
+    /// The day's registration, if the device has it.
+    pub fn registration(&self) -> Option<&Registration> {
+        self.enclave.registration(self.on).map(|r| &r.registration)
+    }
+
+    /// Supervisors of the day's registration also registered elsewhere that day.
+    pub fn floating(&self) -> &[Uuid] {
+        self.enclave
+            .registration(self.on)
+            .map_or(&[], |r| r.floating.as_slice())
+    }
+
+    /// The computed verdict of a check.
+    pub fn verdict(&self, check: CheckKind) -> Verdict {
+        match check {
+            CheckKind::ContractFiled | CheckKind::DailyRegistration => {
+                let checks = self.enclave.checks(self.on, self.moment(), &self.rules);
+                if check == CheckKind::ContractFiled {
+                    checks.contract_filed
+                } else {
+                    checks.daily_registration
+                }
+            }
+            CheckKind::SupervisorPresent => check_supervisor_present(
+                self.registration(),
+                Presence {
+                    present: &self.present,
+                    unregistered: &self.unregistered,
+                },
+                self.floating(),
+                self.moment(),
+            ),
+        }
+    }
+
+    /// The answer to a check.
+    pub fn answer(&self, check: CheckKind) -> &CheckAnswer {
+        match check {
+            CheckKind::ContractFiled => &self.contract_filed,
+            CheckKind::DailyRegistration => &self.daily_registration,
+            CheckKind::SupervisorPresent => &self.supervisor_present,
+        }
+    }
+
+    /// The answer to a check, to change it.
+    pub fn answer_mut(&mut self, check: CheckKind) -> &mut CheckAnswer {
+        match check {
+            CheckKind::ContractFiled => &mut self.contract_filed,
+            CheckKind::DailyRegistration => &mut self.daily_registration,
+            CheckKind::SupervisorPresent => &mut self.supervisor_present,
+        }
+    }
+
+    /// Ticks or unticks a registered person, and recounts who is present.
+    pub fn set_present(&mut self, person_id: Uuid, present: bool) {
+        self.present.retain(|p| p.person_id != person_id);
+        if present
+            && let Some(member) = self
+                .registration()
+                .and_then(|r| r.members.iter().find(|m| m.person_id == person_id))
+        {
+            self.present.push(PresentPerson {
+                person_id,
+                role: member.role,
+            });
+        }
+        self.recount();
+    }
+
+    /// Counts the ticked and the unregistered people by role.
+    pub fn recount(&mut self) {
+        let roles = self
+            .present
+            .iter()
+            .map(|p| p.role)
+            .chain(self.unregistered.iter().map(|u| u.stated_role));
+        let (mut workers, mut supervisors) = (0, 0);
+        for role in roles {
+            match role {
+                MemberRole::Worker => workers += 1,
+                MemberRole::Supervisor => supervisors += 1,
+            }
+        }
+        self.workers_present = workers;
+        self.supervisors_present = supervisors;
+    }
+
+    /// Every photo the findings name.
+    pub fn photos(&self) -> impl Iterator<Item = &shared::dto::inspection::PhotoRef> {
+        self.findings.iter().flat_map(|f| f.photos.iter())
+    }
+
+    /// The record to submit at `now`, or `None` while no measure is chosen.
+    pub fn record(&self, now: DateTime<Utc>) -> Option<InspectionRecord> {
+        let check = |kind: CheckKind| {
+            let answer = self.answer(kind);
+            let note = answer.note.trim();
+            CheckRecord {
+                computed: self.verdict(kind),
+                override_status: answer.override_status,
+                note: (!note.is_empty()).then(|| note.to_owned()),
+            }
+        };
+        Some(InspectionRecord {
+            id: self.id,
+            enclave_id: self.enclave.summary.id,
+            started_at: self.started_at,
+            submitted_at: now,
+            on: self.on,
+            at: self.at,
+            position: self.position.clone(),
+            contract_filed: check(CheckKind::ContractFiled),
+            daily_registration: check(CheckKind::DailyRegistration),
+            supervisor_present: check(CheckKind::SupervisorPresent),
+            present: self.present.clone(),
+            unregistered: self.unregistered.clone(),
+            workers_present: self.workers_present,
+            supervisors_present: self.supervisors_present,
+            instructions: self.instructions.clone(),
+            findings: self.findings.clone(),
+            conclusion: Conclusion {
+                measure: self.measure?,
+                deadline: self.deadline,
+                motivation: self.motivation.trim().to_owned(),
+            },
+        })
+    }
+}

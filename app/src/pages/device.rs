@@ -1,0 +1,173 @@
+//! The device page (`/device`): what is on this tablet and how fresh it is, "prepare for the
+//! field", the drafts, and every record waiting, sent or needing attention.
+
+use leptos::prelude::*;
+use shared::dto::sync::SyncRecord;
+
+use crate::device::{Device, OutboxState};
+use crate::i18n::{self, I18n};
+use crate::pages::inspection::SyncBadge;
+use crate::session::Session;
+
+#[component]
+pub fn DevicePage() -> impl IntoView {
+    let i18n = I18n::expect();
+    let device = Device::expect();
+    let session = Session::expect();
+    let me = move || session.user().map(|u| u.id);
+
+    let field = move || {
+        match device.field_meta() {
+        Some(meta) => view! {
+            <dl class="facts" data-test="working-set" data-enclaves=meta.enclaves>
+                <dt>{i18n.tr("Enclaves op dit toestel", "Enclaves on this device")}</dt>
+                <dd data-test="working-set-count">{meta.enclaves}</dd>
+                <dt>{i18n.tr("Registraties", "Registrations")}</dt>
+                <dd>{i18n::date(meta.from)} " – " {i18n::date(meta.to)}</dd>
+                <dt>{i18n.tr("Opgehaald", "Downloaded")}</dt>
+                <dd>{i18n::belgian_datetime(meta.generated_at)}</dd>
+            </dl>
+        }
+        .into_any(),
+        None => view! {
+            <p class="notice" data-test="working-set-empty">
+                {i18n.tr(
+                    "Er staan nog geen gegevens op dit toestel. Bereid je voor op het veld terwijl je online bent.",
+                    "There is no data on this device yet. Prepare for the field while you are online.",
+                )}
+            </p>
+        }
+        .into_any(),
+    }
+    };
+    let prepare = move |_| {
+        leptos::task::spawn_local(async move {
+            device.prepare(None).await;
+        });
+    };
+
+    let drafts = move || {
+        device
+            .my_drafts()
+            .into_iter()
+            .map(|d| {
+                let href = format!("/inspections/{}", d.id);
+                view! {
+                    <li data-test="draft">
+                        <a href=href>{crate::device::label(&d.enclave)}</a>
+                        <span class="muted small">" · " {i18n::date(d.on)} " " {i18n::time(d.at)}</span>
+                    </li>
+                }
+            })
+            .collect_view()
+    };
+    let outbox = move || {
+        device
+            .my_outbox()
+            .into_iter()
+            .rev()
+            .map(|e| {
+                let href = format!("/inspections/{}", e.inspection_id);
+                let kind = match e.record {
+                    SyncRecord::Inspection(_) => i18n.tr("Inspectie", "Inspection"),
+                    SyncRecord::Amendment(_) => i18n.tr("Rechtzetting", "Amendment"),
+                };
+                view! {
+                    <li data-test="outbox-entry" data-state=e.state.as_str() data-inspection=e.inspection_id.to_string()>
+                        <a href=href>{kind} ": " {e.label}</a>
+                        " "
+                        <SyncBadge state=e.state />
+                        {e.problem.map(|(nl, en)| view! {
+                            <p class="notice error">{move || i18n.pick(&nl, &en).to_owned()}</p>
+                        })}
+                    </li>
+                }
+            })
+            .collect_view()
+    };
+    let others = move || {
+        let me = me();
+        device.outbox.with(|o| {
+            o.iter()
+                .filter(|e| Some(e.owner) != me && e.state != OutboxState::Synced)
+                .count()
+        }) + device
+            .drafts
+            .with(|d| d.iter().filter(|d| Some(d.owner) != me).count())
+    };
+
+    view! {
+        <main>
+            <h1>{i18n.tr("Toestel en synchronisatie", "Device and sync")}</h1>
+            <section class="step">
+                <h2>{i18n.tr("Synchronisatie", "Sync")}</h2>
+                <p data-test="sync-summary">
+                    {move || {
+                        let (p, a) = (device.pending(), device.attention());
+                        match (p, a) {
+                            (0, 0) => i18n.pick("Alles is verzonden.", "Everything is synced.").to_owned(),
+                            _ => i18n
+                                .pick(
+                                    "{p} wachten op verzending, {a} hebben aandacht nodig.",
+                                    "{p} waiting to send, {a} need attention.",
+                                )
+                                .replace("{p}", &p.to_string())
+                                .replace("{a}", &a.to_string()),
+                        }
+                    }}
+                </p>
+                <p class="muted small">
+                    {move || {
+                        device
+                            .last_sync
+                            .get()
+                            .map(|t| format!("{} {}", i18n.pick("Laatst gesynchroniseerd:", "Last synced:"), i18n::belgian_datetime(t)))
+                    }}
+                </p>
+                {move || device.failure.get().map(|f| view! { <p class="notice error">{f.message(i18n)}</p> })}
+                {move || device.store_failure.get().map(|f| view! {
+                    <p class="notice error" role="alert">
+                        {i18n.tr("Opslag op dit toestel mislukt: ", "Storing on this device failed: ")}
+                        {f}
+                    </p>
+                })}
+                <button data-test="sync-now" disabled=move || device.syncing.get() on:click=move |_| device.sync()>
+                    {i18n.tr("Nu synchroniseren", "Sync now")}
+                </button>
+            </section>
+            <section class="step">
+                <h2>{i18n.tr("Voorbereiden op het veld", "Prepare for the field")}</h2>
+                {field}
+                <button class="primary" data-test="prepare" disabled=move || device.preparing.get() on:click=prepare>
+                    {move || {
+                        if device.preparing.get() {
+                            i18n.pick("Bezig met ophalen…", "Downloading…")
+                        } else {
+                            i18n.pick("Gegevens van mijn regio ophalen", "Download my region's data")
+                        }
+                    }}
+                </button>
+            </section>
+            <section class="step">
+                <h2>{i18n.tr("Inspecties in opmaak", "Inspections in progress")}</h2>
+                <ul class="members" data-test="drafts">{drafts}</ul>
+            </section>
+            <section class="step">
+                <h2>{i18n.tr("Verzonden en te verzenden", "Sent and to send")}</h2>
+                <ul class="members" data-test="outbox">{outbox}</ul>
+            </section>
+            <Show when=move || { others() > 0 }>
+                <p class="notice" data-test="other-users-data">
+                    {move || {
+                        i18n
+                            .pick(
+                                "{n} niet verzonden items van een andere gebruiker staan op dit toestel; ze worden verzonden wanneer die zich opnieuw aanmeldt.",
+                                "{n} unsent items of another user are on this device; they are sent when that user signs in again.",
+                            )
+                            .replace("{n}", &others().to_string())
+                    }}
+                </p>
+            </Show>
+        </main>
+    }
+}

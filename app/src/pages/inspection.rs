@@ -1,0 +1,1020 @@
+//! The inspection page (`/inspections/:id`): a draft being recorded, or a submitted
+//! inspection with its sync state and amendments.
+//!
+//! The draft form runs top to bottom as the inspector works on site: checks 1 and 2
+//! (computed from the device's copy of the register, confirmed or overridden with a note),
+//! check 3 (ticking who is present from the registration, adding people who are not in it,
+//! the counts; the verdict follows every tick), how the work is directed, findings with
+//! photos, and the conclusion. Every change is saved to the device store at once.
+
+use chrono::{NaiveDate, Utc};
+use leptos::prelude::*;
+use shared::dto::inspection::{
+    CheckKind, Finding, InstructionGiver, Measure, PhotoRef, Severity, UnregisteredPerson,
+};
+use shared::dto::registration::MemberRole;
+use shared::dto::sync::SyncRecord;
+use shared::rules::time::belgian_local;
+use shared::rules::validate_inspection;
+use shared::rules::verdict::VerdictStatus;
+use uuid::Uuid;
+use wasm_bindgen::JsCast;
+use web_sys::HtmlInputElement;
+
+use crate::components::verdict::VerdictCard;
+use crate::device::{Device, OutboxEntry, OutboxState};
+use crate::draft::Draft;
+use crate::i18n::{self, I18n, Key};
+use crate::photo;
+use crate::router::Router;
+
+/// The inspection `id` as the device knows it.
+#[component]
+pub fn InspectionPage(id: String) -> impl IntoView {
+    let i18n = I18n::expect();
+    let device = Device::expect();
+    let id = Uuid::parse_str(&id).ok();
+    // Changes only when the inspection moves from draft to submitted, so saving a draft or
+    // a sync does not rebuild the form under the inspector's fingers.
+    let kind = Memo::new(move |_| {
+        if !device.ready.get() {
+            return Kind::Loading;
+        }
+        let Some(id) = id else { return Kind::Missing };
+        if device.drafts.with(|d| d.iter().any(|d| d.id == id)) {
+            Kind::Draft(id)
+        } else if device
+            .outbox
+            .with(|o| o.iter().any(|e| e.inspection_id == id))
+        {
+            Kind::Submitted(id)
+        } else {
+            Kind::Missing
+        }
+    });
+    let page = move || match kind.get() {
+        Kind::Loading => view! { <p class="notice">{i18n.text(Key::Loading)}</p> }.into_any(),
+        Kind::Draft(id) => {
+            let draft = device
+                .drafts
+                .with_untracked(|d| d.iter().find(|d| d.id == id).cloned());
+            draft.map(|draft| view! { <DraftForm draft /> }).into_any()
+        }
+        Kind::Submitted(id) => view! { <Submitted id /> }.into_any(),
+        Kind::Missing => view! {
+            <p class="notice" data-test="inspection-missing">
+                {i18n.tr(
+                    "Deze inspectie staat niet op dit toestel.",
+                    "This inspection is not on this device.",
+                )}
+            </p>
+        }
+        .into_any(),
+    };
+    view! {
+        <main class="inspection">
+            <a class="button back" href="/device">
+                {i18n.tr("← Toestel en sync", "← Device and sync")}
+            </a>
+            {page}
+        </main>
+    }
+}
+
+/// What the page shows.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Kind {
+    Loading,
+    Draft(Uuid),
+    Submitted(Uuid),
+    Missing,
+}
+
+/// Changes the draft and saves it.
+#[derive(Clone, Copy)]
+struct Editor {
+    draft: RwSignal<Draft>,
+    device: Device,
+    saved: RwSignal<bool>,
+}
+
+impl Editor {
+    fn edit(self, f: impl FnOnce(&mut Draft)) {
+        self.draft.update(f);
+        let draft = self.draft.get_untracked();
+        self.saved.set(false);
+        leptos::task::spawn_local(async move {
+            let ok = self.device.save_draft(draft).await;
+            self.saved.set(ok);
+        });
+    }
+}
+
+#[component]
+fn DraftForm(draft: Draft) -> impl IntoView {
+    let i18n = I18n::expect();
+    let device = Device::expect();
+    let router = expect_context::<Router>();
+    let ed = Editor {
+        draft: RwSignal::new(draft),
+        device,
+        saved: RwSignal::new(true),
+    };
+    let problems = RwSignal::new(Vec::<(String, String)>::new());
+    let d = ed.draft;
+    let (on, at) = d.with_untracked(|d| (d.on, d.at));
+    let title = d.with_untracked(|d| crate::device::label(&d.enclave));
+
+    let submit = move |_| {
+        let draft = d.get_untracked();
+        let now = Utc::now();
+        let today = belgian_local(now).date();
+        let Some(record) = draft.record(now) else {
+            problems.set(vec![(
+                "Kies een conclusie.".to_owned(),
+                "Choose a conclusion.".to_owned(),
+            )]);
+            return;
+        };
+        let found = validate_inspection(&record, today);
+        if !found.is_empty() {
+            problems.set(
+                found
+                    .into_iter()
+                    .map(|p| (p.message_nl, p.message_en))
+                    .collect(),
+            );
+            return;
+        }
+        problems.set(Vec::new());
+        leptos::task::spawn_local(async move {
+            if device
+                .submit(&draft, SyncRecord::Inspection(Box::new(record)))
+                .await
+            {
+                router.navigate(&format!("/inspections/{}", draft.id), true);
+            }
+        });
+    };
+    let discard = move |_| {
+        let sure = window()
+            .confirm_with_message(i18n.pick(
+                "Deze inspectie weggooien? Dit kan niet ongedaan worden.",
+                "Discard this inspection? This cannot be undone.",
+            ))
+            .unwrap_or(false);
+        if sure {
+            let id = d.with_untracked(|d| d.id);
+            leptos::task::spawn_local(async move {
+                if device.discard_draft(id).await {
+                    router.navigate("/device", true);
+                }
+            });
+        }
+    };
+
+    view! {
+        <header>
+            <h1 data-test="inspection-title">{title}</h1>
+            <p class="muted">
+                {move || {
+                    i18n.t(Key::ChecksFor)
+                        .replace("{date}", &i18n::date(on))
+                        .replace("{time}", &i18n::time(at))
+                }}
+            </p>
+            <p class="muted small" data-test="draft-saved" data-saved=move || ed.saved.get().to_string()>
+                {move || {
+                    if ed.saved.get() {
+                        i18n.pick("✓ Bewaard op dit toestel", "✓ Saved on this device")
+                    } else {
+                        i18n.pick("Bewaren…", "Saving…")
+                    }
+                }}
+            </p>
+        </header>
+
+        <section class="step">
+            <h2>{i18n.tr("1. Contract en registratie", "1. Contract and registration")}</h2>
+            <CheckAnswerCard ed check=CheckKind::ContractFiled />
+            <CheckAnswerCard ed check=CheckKind::DailyRegistration />
+        </section>
+
+        <section class="step" data-test="presence">
+            <h2>{i18n.tr("2. Wie is aanwezig?", "2. Who is present?")}</h2>
+            <Presence ed />
+            <CheckAnswerCard ed check=CheckKind::SupervisorPresent />
+        </section>
+
+        <section class="step">
+            <h2>{i18n.tr("3. Wie geeft de instructies?", "3. Who gives the instructions?")}</h2>
+            <InstructionsForm ed />
+        </section>
+
+        <section class="step">
+            <h2>{i18n.tr("4. Vaststellingen", "4. Findings")}</h2>
+            <Findings ed />
+        </section>
+
+        <section class="step">
+            <h2>{i18n.tr("5. Conclusie", "5. Conclusion")}</h2>
+            <ConclusionForm ed />
+        </section>
+
+        <Show when=move || !problems.with(Vec::is_empty)>
+            <div class="notice error" role="alert" data-test="problems">
+                <ul>
+                    {move || {
+                        problems
+                            .get()
+                            .into_iter()
+                            .map(|(nl, en)| view! { <li>{move || i18n.pick(&nl, &en).to_owned()}</li> })
+                            .collect_view()
+                    }}
+                </ul>
+            </div>
+        </Show>
+        <div class="actions">
+            <button class="primary" data-test="submit" on:click=submit>
+                {i18n.tr("Indienen", "Submit")}
+            </button>
+            <button class="danger" data-test="discard" on:click=discard>
+                {i18n.tr("Weggooien", "Discard")}
+            </button>
+        </div>
+    }
+}
+
+/// A computed verdict with the inspector's confirmation or override.
+#[component]
+fn CheckAnswerCard(ed: Editor, check: CheckKind) -> impl IntoView {
+    let i18n = I18n::expect();
+    let d = ed.draft;
+    let (name, title) = match check {
+        CheckKind::ContractFiled => ("contract_filed", Key::ContractFiled),
+        CheckKind::DailyRegistration => ("daily_registration", Key::DailyRegistration),
+        CheckKind::SupervisorPresent => ("supervisor_present", Key::SupervisorPresent),
+    };
+    let answer = move || d.with(|d| d.answer(check).clone());
+    let set_override = move |status: Option<VerdictStatus>| {
+        ed.edit(|d| {
+            let a = d.answer_mut(check);
+            a.override_status = status;
+            a.confirmed = status.is_none();
+        });
+    };
+    view! {
+        {move || view! { <VerdictCard check=name title verdict=d.with(|d| d.verdict(check)) /> }}
+        <div class="answer" data-test=format!("answer-{name}")>
+            <button
+                class:chosen=move || answer().confirmed
+                data-test=format!("confirm-{name}")
+                on:click=move |_| set_override(None)
+            >
+                {i18n.tr("✓ Bevestigen", "✓ Confirm")}
+            </button>
+            <button
+                class:chosen=move || answer().override_status == Some(VerdictStatus::Pass)
+                data-test=format!("override-pass-{name}")
+                on:click=move |_| set_override(Some(VerdictStatus::Pass))
+            >
+                {i18n.tr("Toch in orde", "Pass after all")}
+            </button>
+            <button
+                class:chosen=move || answer().override_status == Some(VerdictStatus::Fail)
+                data-test=format!("override-fail-{name}")
+                on:click=move |_| set_override(Some(VerdictStatus::Fail))
+            >
+                {i18n.tr("Toch niet in orde", "Fail after all")}
+            </button>
+        </div>
+        <Show when=move || answer().override_status.is_some()>
+            <label>
+                {i18n.tr("Nota (verplicht bij afwijken)", "Note (required when overriding)")}
+                <textarea
+                    data-test=format!("note-{name}")
+                    prop:value=move || answer().note
+                    on:input=move |ev| {
+                        let v = event_target_value(&ev);
+                        ed.edit(|d| d.answer_mut(check).note = v);
+                    }
+                ></textarea>
+            </label>
+        </Show>
+    }
+}
+
+/// Ticking the registration, people not in it, and the counts.
+#[component]
+fn Presence(ed: Editor) -> impl IntoView {
+    let i18n = I18n::expect();
+    let d = ed.draft;
+    let members = d.with_untracked(|d| d.registration().map(|r| r.members.clone()));
+    let floating = d.with_untracked(|d| d.floating().to_vec());
+    let list = match members {
+        None => view! {
+            <p class="notice" data-test="no-registration">{i18n.text(Key::NoRegistration)}</p>
+        }
+        .into_any(),
+        Some(members) => {
+            let rows = members
+                .into_iter()
+                .map(|m| {
+                    let pid = m.person_id;
+                    let ticked = move || d.with(|d| d.present.iter().any(|p| p.person_id == pid));
+                    let role = match m.role {
+                        MemberRole::Supervisor => Key::RoleSupervisor,
+                        MemberRole::Worker => Key::RoleWorker,
+                    };
+                    let floats = floating.contains(&pid);
+                    view! {
+                        <li>
+                            <label class="tick" data-test="present-person" data-role=m.role.as_str()>
+                                <input
+                                    type="checkbox"
+                                    prop:checked=ticked
+                                    on:change=move |ev| {
+                                        let on = event_target_checked(&ev);
+                                        ed.edit(|d| d.set_present(pid, on));
+                                    }
+                                />
+                                <span>
+                                    <strong>{m.display_name}</strong>
+                                    " "
+                                    <span class="badge">{i18n.text(role)}</span>
+                                    {floats
+                                        .then(|| {
+                                            view! {
+                                                " "
+                                                <span class="badge warn" data-test="floating">
+                                                    {i18n.tr(
+                                                        "ook elders geregistreerd vandaag",
+                                                        "also registered elsewhere today",
+                                                    )}
+                                                </span>
+                                            }
+                                        })}
+                                </span>
+                            </label>
+                        </li>
+                    }
+                })
+                .collect_view();
+            view! { <ul class="ticks">{rows}</ul> }.into_any()
+        }
+    };
+
+    let name = RwSignal::new(String::new());
+    let role = RwSignal::new(MemberRole::Worker);
+    let add = move |_| {
+        let n = name.get_untracked().trim().to_owned();
+        if n.is_empty() {
+            return;
+        }
+        let stated_role = role.get_untracked();
+        ed.edit(|d| {
+            d.unregistered.push(UnregisteredPerson {
+                name: n,
+                stated_role,
+            });
+            d.recount();
+        });
+        name.set(String::new());
+    };
+    let unregistered = move || {
+        d.with(|d| d.unregistered.clone())
+            .into_iter()
+            .enumerate()
+            .map(|(i, u)| {
+                let role = if u.stated_role == MemberRole::Supervisor {
+                    Key::RoleSupervisor
+                } else {
+                    Key::RoleWorker
+                };
+                view! {
+                    <li data-test="unregistered">
+                        <strong>{u.name}</strong>
+                        " "
+                        <span class="badge">{i18n.text(role)}</span>
+                        <button
+                            class="small"
+                            on:click=move |_| {
+                                ed.edit(|d| {
+                                    if i < d.unregistered.len() {
+                                        d.unregistered.remove(i);
+                                    }
+                                    d.recount();
+                                })
+                            }
+                        >
+                            {i18n.tr("Verwijderen", "Remove")}
+                        </button>
+                    </li>
+                }
+            })
+            .collect_view()
+    };
+    let counter = move |supervisors: bool| {
+        let value = move || {
+            d.with(|d| {
+                if supervisors {
+                    d.supervisors_present
+                } else {
+                    d.workers_present
+                }
+            })
+        };
+        let change = move |delta: i32| {
+            ed.edit(|d| {
+                let n = if supervisors {
+                    &mut d.supervisors_present
+                } else {
+                    &mut d.workers_present
+                };
+                *n = n.saturating_add_signed(delta);
+            })
+        };
+        let test = if supervisors {
+            "count-supervisors"
+        } else {
+            "count-workers"
+        };
+        view! {
+            <div class="counter" data-test=test>
+                <span class="label">
+                    {if supervisors {
+                        i18n.tr("Begeleiders aanwezig", "Supervisors present")
+                    } else {
+                        i18n.tr("Doelgroepwerknemers aanwezig", "Workers present")
+                    }}
+                </span>
+                <button aria-label="−" on:click=move |_| change(-1)>"−"</button>
+                <output data-test="count">{value}</output>
+                <button aria-label="+" on:click=move |_| change(1)>"+"</button>
+            </div>
+        }
+    };
+    view! {
+        <p class="hint">
+            {i18n.tr(
+                "Vink aan wie je ter plaatse ziet.",
+                "Tick everyone you see on site.",
+            )}
+        </p>
+        {list}
+        <h3>{i18n.tr("Niet geregistreerd, wel aan het werk", "Working but not registered")}</h3>
+        <ul class="members">{unregistered}</ul>
+        <div class="add-person">
+            <input
+                type="text"
+                data-test="unregistered-name"
+                placeholder=move || i18n.pick("Naam zoals opgegeven", "Name as given")
+                prop:value=move || name.get()
+                on:input=move |ev| name.set(event_target_value(&ev))
+            />
+            <select
+                data-test="unregistered-role"
+                on:change=move |ev| {
+                    role.set(
+                        if event_target_value(&ev) == "supervisor" {
+                            MemberRole::Supervisor
+                        } else {
+                            MemberRole::Worker
+                        },
+                    )
+                }
+            >
+                <option value="worker">{i18n.text(Key::RoleWorker)}</option>
+                <option value="supervisor">{i18n.text(Key::RoleSupervisor)}</option>
+            </select>
+            <button data-test="add-unregistered" on:click=add>
+                {i18n.tr("Toevoegen", "Add")}
+            </button>
+        </div>
+        {counter(false)}
+        {counter(true)}
+    }
+}
+
+#[component]
+fn InstructionsForm(ed: Editor) -> impl IntoView {
+    let i18n = I18n::expect();
+    let d = ed.draft;
+    let givers = [
+        (
+            InstructionGiver::Supervisor,
+            "supervisor",
+            "Alleen de begeleider",
+            "Only the supervisor",
+        ),
+        (
+            InstructionGiver::HostStaff,
+            "host_staff",
+            "Personeel van het gastbedrijf",
+            "Host staff",
+        ),
+        (InstructionGiver::Both, "both", "Allebei", "Both"),
+        (
+            InstructionGiver::Unclear,
+            "unclear",
+            "Niet vast te stellen",
+            "Cannot be established",
+        ),
+    ];
+    let choices = givers
+        .into_iter()
+        .map(|(giver, value, nl, en)| {
+            view! {
+                <label class="choice">
+                    <input
+                        type="radio"
+                        name="given_by"
+                        data-test=format!("given-by-{value}")
+                        prop:checked=move || d.with(|d| d.instructions.given_by == giver)
+                        on:change=move |_| ed.edit(|d| d.instructions.given_by = giver)
+                    />
+                    {i18n.tr(nl, en)}
+                </label>
+            }
+        })
+        .collect_view();
+    let yes_no = move |host: bool| {
+        let value = move || {
+            d.with(|d| {
+                if host {
+                    d.instructions.host_assigns_tasks
+                } else {
+                    d.instructions.supervisor_whole_shift
+                }
+            })
+        };
+        view! {
+            <label class="tick">
+                <input
+                    type="checkbox"
+                    prop:checked=value
+                    on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        ed.edit(|d| {
+                            if host {
+                                d.instructions.host_assigns_tasks = on;
+                            } else {
+                                d.instructions.supervisor_whole_shift = on;
+                            }
+                        })
+                    }
+                />
+                {if host {
+                    i18n.tr(
+                        "Het gastbedrijf verdeelt of controleert zelf taken van de werknemers",
+                        "The host assigns or checks the workers' tasks itself",
+                    )
+                } else {
+                    i18n.tr(
+                        "De begeleider is de hele shift aanwezig",
+                        "The supervisor is present for the whole shift",
+                    )
+                }}
+            </label>
+        }
+    };
+    view! {
+        <fieldset class="choices">
+            <legend>
+                {i18n.tr(
+                    "Van wie krijgen de werknemers hun instructies?",
+                    "From whom do the workers take instructions?",
+                )}
+            </legend>
+            {choices}
+        </fieldset>
+        {yes_no(true)}
+        {yes_no(false)}
+        <label>
+            {i18n.tr("Toelichting", "Note")}
+            <textarea
+                prop:value=move || d.with(|d| d.instructions.note.clone().unwrap_or_default())
+                on:input=move |ev| {
+                    let v = event_target_value(&ev);
+                    ed.edit(|d| d.instructions.note = (!v.trim().is_empty()).then_some(v));
+                }
+            ></textarea>
+        </label>
+    }
+}
+
+#[component]
+fn Findings(ed: Editor) -> impl IntoView {
+    let i18n = I18n::expect();
+    let d = ed.draft;
+    let check = RwSignal::new(String::new());
+    let category = RwSignal::new(String::new());
+    let severity = RwSignal::new(Severity::Medium);
+    let text = RwSignal::new(String::new());
+    let add = move |_| {
+        let (c, t) = (category.get_untracked(), text.get_untracked());
+        if c.trim().is_empty() || t.trim().is_empty() {
+            return;
+        }
+        let finding = Finding {
+            id: Uuid::new_v4(),
+            check: match check.get_untracked().as_str() {
+                "contract_filed" => Some(CheckKind::ContractFiled),
+                "daily_registration" => Some(CheckKind::DailyRegistration),
+                "supervisor_present" => Some(CheckKind::SupervisorPresent),
+                _ => None,
+            },
+            category: c.trim().to_owned(),
+            severity: severity.get_untracked(),
+            text: t.trim().to_owned(),
+            photos: Vec::new(),
+        };
+        ed.edit(|d| d.findings.push(finding));
+        category.set(String::new());
+        text.set(String::new());
+    };
+    let list = move || {
+        d.with(|d| d.findings.clone())
+            .into_iter()
+            .map(|f| view! { <FindingItem ed finding=f /> })
+            .collect_view()
+    };
+    view! {
+        <ul class="findings" data-test="findings">{list}</ul>
+        <div class="finding-form">
+            <label>
+                {i18n.tr("Hoort bij", "Belongs to")}
+                <select data-test="finding-check" on:change=move |ev| check.set(event_target_value(&ev))>
+                    <option value="">{i18n.tr("Algemeen", "General")}</option>
+                    <option value="contract_filed">{i18n.text(Key::ContractFiled)}</option>
+                    <option value="daily_registration">{i18n.text(Key::DailyRegistration)}</option>
+                    <option value="supervisor_present">{i18n.text(Key::SupervisorPresent)}</option>
+                </select>
+            </label>
+            <label>
+                {i18n.tr("Categorie", "Category")}
+                <input
+                    type="text"
+                    list="finding-categories"
+                    data-test="finding-category"
+                    prop:value=move || category.get()
+                    on:input=move |ev| category.set(event_target_value(&ev))
+                />
+                <datalist id="finding-categories">
+                    <option value="Registratie"></option>
+                    <option value="Begeleiding"></option>
+                    <option value="Instructies / terbeschikkingstelling"></option>
+                    <option value="Contract"></option>
+                    <option value="Veiligheid"></option>
+                </datalist>
+            </label>
+            <label>
+                {i18n.tr("Ernst", "Severity")}
+                <select
+                    data-test="finding-severity"
+                    on:change=move |ev| {
+                        severity.set(match event_target_value(&ev).as_str() {
+                            "low" => Severity::Low,
+                            "high" => Severity::High,
+                            _ => Severity::Medium,
+                        })
+                    }
+                >
+                    <option value="medium">{i18n.tr("Middel", "Medium")}</option>
+                    <option value="low">{i18n.tr("Laag", "Low")}</option>
+                    <option value="high">{i18n.tr("Hoog", "High")}</option>
+                </select>
+            </label>
+            <label>
+                {i18n.tr("Wat stel je vast?", "What do you find?")}
+                <textarea
+                    data-test="finding-text"
+                    prop:value=move || text.get()
+                    on:input=move |ev| text.set(event_target_value(&ev))
+                ></textarea>
+            </label>
+            <button data-test="add-finding" on:click=add>
+                {i18n.tr("Vaststelling toevoegen", "Add finding")}
+            </button>
+        </div>
+    }
+}
+
+#[component]
+fn FindingItem(ed: Editor, finding: Finding) -> impl IntoView {
+    let i18n = I18n::expect();
+    let fid = finding.id;
+    let busy = RwSignal::new(false);
+    let failed = RwSignal::new(false);
+    let on_photo = move |ev: leptos::ev::Event| {
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
+        input.set_value("");
+        busy.set(true);
+        failed.set(false);
+        leptos::task::spawn_local(async move {
+            match photo::process(file).await {
+                Ok(p) => {
+                    let photo_ref = PhotoRef {
+                        sha256: p.sha256.clone(),
+                        content_type: p.content_type.to_owned(),
+                        bytes: p.bytes.len() as u64,
+                    };
+                    ed.draft.update(|d| {
+                        if let Some(f) = d.findings.iter_mut().find(|f| f.id == fid)
+                            && !f.photos.iter().any(|x| x.sha256 == photo_ref.sha256)
+                        {
+                            f.photos.push(photo_ref);
+                        }
+                    });
+                    let draft = ed.draft.get_untracked();
+                    ed.saved
+                        .set(ed.device.save_photo(draft, p.sha256, p.bytes).await);
+                }
+                Err(_) => failed.set(true),
+            }
+            busy.set(false);
+        });
+    };
+    let photos = move || {
+        ed.draft
+            .with(|d| {
+                d.findings
+                    .iter()
+                    .find(|f| f.id == fid)
+                    .map(|f| f.photos.clone())
+                    .unwrap_or_default()
+            })
+            .into_iter()
+            .map(|p| {
+                view! {
+                    <li class="photo" data-test="photo" data-sha256=p.sha256.clone()>
+                        "📷 " {format!("{} KB", p.bytes.div_ceil(1024))} " · SHA-256 "
+                        <code>{p.sha256[..12].to_owned()}"…"</code>
+                    </li>
+                }
+            })
+            .collect_view()
+    };
+    view! {
+        <li data-test="finding">
+            <p>
+                <strong>{finding.category}</strong>
+                " · "
+                {match finding.severity {
+                    Severity::Low => i18n.tr("laag", "low"),
+                    Severity::Medium => i18n.tr("middel", "medium"),
+                    Severity::High => i18n.tr("hoog", "high"),
+                }}
+            </p>
+            <p>{finding.text}</p>
+            <ul class="photos">{photos}</ul>
+            <label class="button">
+                {i18n.tr("📷 Foto toevoegen", "📷 Add photo")}
+                <input
+                    type="file"
+                    accept="image/*"
+                    capture="environment"
+                    class="visually-hidden"
+                    data-test="photo-input"
+                    on:change=on_photo
+                />
+            </label>
+            <Show when=move || busy.get()>
+                <span class="muted" data-test="photo-busy">{i18n.tr("Foto verwerken…", "Processing photo…")}</span>
+            </Show>
+            <Show when=move || failed.get()>
+                <span class="notice error">{i18n.tr("Deze foto kon niet gelezen worden.", "This photo could not be read.")}</span>
+            </Show>
+            <button
+                class="small"
+                on:click=move |_| ed.edit(|d| d.findings.retain(|f| f.id != fid))
+            >
+                {i18n.tr("Verwijderen", "Remove")}
+            </button>
+        </li>
+    }
+}
+
+#[component]
+fn ConclusionForm(ed: Editor) -> impl IntoView {
+    let i18n = I18n::expect();
+    let d = ed.draft;
+    let measures = [
+        (
+            Measure::Advice,
+            "advice",
+            "Informatie en advies",
+            "Information and advice",
+        ),
+        (
+            Measure::Warning,
+            "warning",
+            "Waarschuwing met termijn",
+            "Warning with a deadline",
+        ),
+        (
+            Measure::RegularisationOrder,
+            "regularisation_order",
+            "Bevel tot regularisatie",
+            "Regularisation order",
+        ),
+        (
+            Measure::ReportProposed,
+            "report_proposed",
+            "Proces-verbaal voorstellen",
+            "Propose a report (proces-verbaal)",
+        ),
+    ];
+    let choices = measures
+        .into_iter()
+        .map(|(measure, value, nl, en)| {
+            view! {
+                <label class="choice">
+                    <input
+                        type="radio"
+                        name="measure"
+                        data-test=format!("measure-{value}")
+                        prop:checked=move || d.with(|d| d.measure == Some(measure))
+                        on:change=move |_| ed.edit(|d| d.measure = Some(measure))
+                    />
+                    {i18n.tr(nl, en)}
+                </label>
+            }
+        })
+        .collect_view();
+    let needs_deadline = move || {
+        d.with(|d| {
+            matches!(
+                d.measure,
+                Some(Measure::Warning | Measure::RegularisationOrder)
+            )
+        })
+    };
+    view! {
+        <fieldset class="choices">
+            <legend>{i18n.tr("Maatregel", "Measure")}</legend>
+            {choices}
+        </fieldset>
+        <Show when=needs_deadline>
+            <label>
+                {i18n.tr("Termijn", "Deadline")}
+                <input
+                    type="date"
+                    data-test="deadline"
+                    prop:value=move || d.with(|d| d.deadline.map(|x| x.to_string()).unwrap_or_default())
+                    on:change=move |ev| {
+                        let v = NaiveDate::parse_from_str(&event_target_value(&ev), "%Y-%m-%d").ok();
+                        ed.edit(|d| d.deadline = v);
+                    }
+                />
+            </label>
+        </Show>
+        <label>
+            {i18n.tr("Motivering (verplicht)", "Motivation (required)")}
+            <textarea
+                data-test="motivation"
+                prop:value=move || d.with(|d| d.motivation.clone())
+                on:input=move |ev| {
+                    let v = event_target_value(&ev);
+                    ed.edit(|d| d.motivation = v);
+                }
+            ></textarea>
+        </label>
+    }
+}
+
+/// A submitted inspection: what was sent, its sync state, and its amendments.
+#[component]
+fn Submitted(id: Uuid) -> impl IntoView {
+    let i18n = I18n::expect();
+    let device = Device::expect();
+    let entries = move || -> Vec<OutboxEntry> {
+        device.outbox.with(|o| {
+            o.iter()
+                .filter(|e| e.inspection_id == id)
+                .cloned()
+                .collect()
+        })
+    };
+    let inspection = move || {
+        entries().into_iter().find_map(|e| match e.record {
+            SyncRecord::Inspection(r) => Some((r, e.state, e.problem, e.label)),
+            SyncRecord::Amendment(_) => None,
+        })
+    };
+    let text = RwSignal::new(String::new());
+    let amend = move |_| {
+        let t = text.get_untracked().trim().to_owned();
+        if t.is_empty() {
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            if device.amend(id, t).await {
+                text.set(String::new());
+            }
+        });
+    };
+    view! {
+        {move || {
+            inspection()
+                .map(|(r, state, problem, label)| {
+                    let (on, at) = (r.on, r.at);
+                    view! {
+                        <header>
+                            <h1 data-test="inspection-title">{label}</h1>
+                            <p class="muted">
+                                {i18n::date(on)} " " {i18n::time(at)} " · "
+                                {i18n.tr("ingediend", "submitted")}
+                            </p>
+                            <p>
+                                <SyncBadge state />
+                            </p>
+                            {problem.map(|(nl, en)| view! {
+                                <p class="notice error" data-test="sync-problem">{move || i18n.pick(&nl, &en).to_owned()}</p>
+                            })}
+                        </header>
+                        <dl class="facts" data-test="submitted-checks">
+                            <dt>{i18n.text(Key::ContractFiled)}</dt>
+                            <dd>{status_word(i18n, r.contract_filed.status())}</dd>
+                            <dt>{i18n.text(Key::DailyRegistration)}</dt>
+                            <dd>{status_word(i18n, r.daily_registration.status())}</dd>
+                            <dt>{i18n.text(Key::SupervisorPresent)}</dt>
+                            <dd>{status_word(i18n, r.supervisor_present.status())}</dd>
+                            <dt>{i18n.tr("Vaststellingen", "Findings")}</dt>
+                            <dd>{r.findings.len()}</dd>
+                            <dt>{i18n.tr("Motivering", "Motivation")}</dt>
+                            <dd>{r.conclusion.motivation.clone()}</dd>
+                        </dl>
+                    }
+                })
+        }}
+        <h2>{i18n.tr("Rechtzettingen", "Amendments")}</h2>
+        <ul class="members" data-test="amendments">
+            {move || {
+                entries()
+                    .into_iter()
+                    .filter_map(|e| match e.record {
+                        SyncRecord::Amendment(a) => Some((a, e.state)),
+                        SyncRecord::Inspection(_) => None,
+                    })
+                    .map(|(a, state)| {
+                        view! {
+                            <li data-test="amendment">
+                                <span>{a.text}</span>
+                                " "
+                                <SyncBadge state />
+                            </li>
+                        }
+                    })
+                    .collect_view()
+            }}
+        </ul>
+        <label>
+            {i18n.tr(
+                "Rechtzetting (de oorspronkelijke inspectie blijft bewaard)",
+                "Amendment (the original inspection is kept)",
+            )}
+            <textarea
+                data-test="amendment-text"
+                prop:value=move || text.get()
+                on:input=move |ev| text.set(event_target_value(&ev))
+            ></textarea>
+        </label>
+        <button data-test="add-amendment" on:click=amend>
+            {i18n.tr("Rechtzetting toevoegen", "Add amendment")}
+        </button>
+    }
+}
+
+fn status_word(i18n: I18n, status: VerdictStatus) -> impl IntoView + use<> {
+    i18n.text(match status {
+        VerdictStatus::Pass => Key::VerdictPass,
+        VerdictStatus::Fail => Key::VerdictFail,
+        VerdictStatus::Unknown => Key::VerdictUnknown,
+    })
+}
+
+/// The sync state of a record, as a badge.
+#[component]
+pub fn SyncBadge(state: OutboxState) -> impl IntoView {
+    let i18n = I18n::expect();
+    let (nl, en) = match state {
+        OutboxState::Waiting => ("wacht op verzending", "waiting to send"),
+        OutboxState::Sending => ("wordt verzonden", "sending"),
+        OutboxState::Synced => ("✓ verzonden", "✓ synced"),
+        OutboxState::NeedsAttention => ("⚠ aandacht nodig", "⚠ needs attention"),
+    };
+    view! {
+        <span class=format!("badge sync-{}", state.as_str()) data-test="sync-state" data-state=state.as_str()>
+            {i18n.tr(nl, en)}
+        </span>
+    }
+}

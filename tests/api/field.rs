@@ -1,0 +1,198 @@
+//! `GET /api/field/working-set`: the enclaves of the inspector's region with their contracts
+//! and the registrations of the coming days, floating supervisors flagged even when their
+//! other enclave lies outside the region; and what it refuses.
+
+use chrono::{Days, NaiveTime, Utc};
+use reqwest::StatusCode;
+use shared::dto::auth::Role;
+use shared::dto::enclave::Province;
+use shared::dto::field::WorkingSet;
+use shared::dto::organisation::OrganisationKind;
+use shared::dto::registration::MemberRole::{Supervisor, Worker};
+use shared::rules::RuleSettings;
+use shared::rules::time::belgian_local;
+use tests::fixture::{ContractSpec, EnclaveSpec};
+use tests::{Backend, TestApp, assert_error, json, on_both_backends};
+
+on_both_backends!(working_set_of_the_region, working_set_refusals);
+
+const PW: &str = "a-long-test-password";
+
+async fn working_set_of_the_region(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let f = app.fixture();
+    f.user("ines", PW, Role::Inspector, &[Province::OostVlaanderen]);
+    f.user("rita", PW, Role::Reviewer, &[]);
+    let mwb = f.organisation(OrganisationKind::Maatwerkbedrijf, "Atelier Kouter", None);
+    let host = f.organisation(OrganisationKind::RegularCompany, "Brouwerij Gent", None);
+    let far_host = f.organisation(OrganisationKind::RegularCompany, "Haven Antwerpen", None);
+    let gent = f.enclave(&mwb, &host, EnclaveSpec::default());
+    let antwerpen = f.enclave(
+        &mwb,
+        &far_host,
+        EnclaveSpec {
+            postcode: "2000".into(),
+            municipality: "Antwerpen".into(),
+            ..EnclaveSpec::default()
+        },
+    );
+    f.contract(&gent, ContractSpec::default());
+
+    let today = belgian_local(Utc::now()).date();
+    let tomorrow = today + Days::new(1);
+    let yesterday = today - Days::new(1);
+    let seven = NaiveTime::from_hms_opt(7, 0, 0).unwrap();
+    let early = |d: chrono::NaiveDate| (d - Days::new(1)).and_hms_opt(18, 0, 0).unwrap();
+    let here = f.registration(&gent, today, early(today), seven, &[Supervisor, Worker]);
+    f.registration(
+        &gent,
+        tomorrow,
+        early(tomorrow),
+        seven,
+        &[Supervisor, Worker],
+    );
+    f.registration(&gent, yesterday, early(yesterday), seven, &[Supervisor]);
+    // The Gent supervisor of today is also registered in Antwerpen today: floating.
+    let elsewhere = f.registration(&antwerpen, today, early(today), seven, &[Worker]);
+    let supervisor = f
+        .members(&here)
+        .into_iter()
+        .find(|(_, role)| role == "supervisor")
+        .map(|(id, _)| id)
+        .unwrap();
+    f.add_member(&elsewhere, &supervisor, Supervisor);
+
+    let token = app.login("ines", PW).await.access_token;
+    let set: WorkingSet = json(
+        app.get("/api/field/working-set?days=2", &token).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!((set.from, set.to), (today, tomorrow));
+    assert_eq!(set.rules, RuleSettings::default());
+    let ids: Vec<String> = set
+        .enclaves
+        .iter()
+        .map(|e| e.summary.id.to_string())
+        .collect();
+    assert_eq!(ids, vec![gent.id.clone()], "only the inspector's province");
+    let e = &set.enclaves[0];
+    assert_eq!(e.contracts.len(), 1);
+    assert_eq!(e.host.name, "Brouwerij Gent");
+    let days: Vec<_> = e
+        .registrations
+        .iter()
+        .map(|r| r.registration.work_date)
+        .collect();
+    assert_eq!(days, vec![today, tomorrow], "yesterday is not taken along");
+    let floating: Vec<String> = e.registrations[0]
+        .floating
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(floating, vec![supervisor.clone()]);
+    assert!(e.registrations[1].floating.is_empty());
+    // The device computes checks 1 and 2 from the set exactly as the server's enclave page.
+    let page: shared::dto::enclave::EnclaveDetail = json(
+        app.get(&format!("/api/enclaves/{}?at=10:00", gent.id), &token)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        e.checks(today, today.and_time(page.at), &set.rules),
+        page.checks
+    );
+
+    // Three days by default.
+    let default: WorkingSet = json(
+        app.get("/api/field/working-set", &token).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(default.to, today + Days::new(2));
+    // A chosen list.
+    let one: WorkingSet = json(
+        app.get(
+            &format!("/api/field/working-set?ids={},{}", gent.id, gent.id),
+            &token,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(one.enclaves.len(), 1);
+    // A reviewer has no region: everything.
+    let rita = app.login("rita", PW).await.access_token;
+    let all: WorkingSet = json(
+        app.get("/api/field/working-set", &rita).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(all.enclaves.len(), 2);
+}
+
+async fn working_set_refusals(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let f = app.fixture();
+    f.user("ines", PW, Role::Inspector, &[Province::Limburg]);
+    let gent = f.simple_enclave("Brouwerij Gent");
+    let token = app.login("ines", PW).await.access_token;
+    let cases = [
+        (
+            "/api/field/working-set?days=0",
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+        ),
+        (
+            "/api/field/working-set?days=8",
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+        ),
+        (
+            "/api/field/working-set?ids=not-an-id",
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+        ),
+        (
+            "/api/field/working-set?ids=7b0c2a52-62c9-4f7e-9a57-3f1f0f2b9d11",
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
+    ];
+    for (path, status, code) in cases {
+        assert_error(app.get(path, &token).await, status, code).await;
+    }
+    // An enclave outside the inspector's province.
+    assert_error(
+        app.get(&format!("/api/field/working-set?ids={}", gent.id), &token)
+            .await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+    let many: Vec<String> = (0..501).map(|_| uuid::Uuid::new_v4().to_string()).collect();
+    assert_error(
+        app.get(
+            &format!("/api/field/working-set?ids={}", many.join(",")),
+            &token,
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "bad_request",
+    )
+    .await;
+    assert_error(
+        app.get("/api/field/working-set", "not-a-token").await,
+        StatusCode::UNAUTHORIZED,
+        "invalid_token",
+    )
+    .await;
+    // Limburg has no enclaves: an empty set, not an error.
+    let set: WorkingSet = json(
+        app.get("/api/field/working-set", &token).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert!(set.enclaves.is_empty());
+}

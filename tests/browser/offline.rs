@@ -1,0 +1,202 @@
+//! Offline first, end to end: an inspector prepares for the field, loses the network, reloads
+//! the app, finds an enclave on the device, records a whole inspection with a photo, reloads
+//! again (nothing lost), gets the network back, sees it sync, and the server has it, photo
+//! and all, exactly as recorded.
+//!
+//! The browser reaches the server through a [`Proxy`] that the test cuts and restores: the
+//! app's origin stays the same while the server becomes unreachable, as on site.
+
+use reqwest::StatusCode;
+use sha2::{Digest, Sha256};
+use shared::dto::inspection::InspectionView;
+use shared::rules::verdict::VerdictStatus;
+use tests::json;
+use tests::proxy::Proxy;
+
+use super::{ELEGANCE, PW, Scenario, USERNAME};
+use tests::driver::Browser;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_inspection_recorded_offline_syncs_when_the_network_returns() {
+    let Some(b) = Browser::open().await else {
+        return;
+    };
+    let s = Scenario::start().await;
+    let server = s.app.base_url.trim_start_matches("http://").to_owned();
+    let proxy = Proxy::start(&server).await;
+    let url = |path: &str| format!("{}{path}", proxy.base_url);
+    b.set_viewport(800, 1280).await; // a tablet held upright
+
+    // Online: sign in and prepare for the field.
+    b.goto(&url("/login")).await;
+    b.type_into("login-username", USERNAME).await;
+    b.type_into("login-password", PW).await;
+    b.click("login-submit").await;
+    b.find("search-input").await;
+    b.click("sync-indicator").await;
+    b.until_path("/device").await;
+    b.find("working-set-empty").await;
+    b.click("prepare").await;
+    let count = b.find("working-set-count").await;
+    assert_eq!(
+        b.text(&count).await.trim(),
+        "2",
+        "both enclaves are on the device"
+    );
+    wait_for_service_worker(&b).await;
+
+    // Offline: the app starts from the service worker, the session and data from the device.
+    proxy.set_online(false);
+    b.goto(&url("/")).await;
+    b.type_into("search-input", "elegance").await;
+    b.find("search-from-device").await;
+    let card = b.only_result(ELEGANCE).await;
+    b.ok("opening the result", card.click().await).await;
+    b.find("from-device").await;
+    let (contract, daily) = b.verdicts(ELEGANCE).await;
+    assert_eq!((contract.as_str(), daily.as_str()), ("pass", "pass"));
+
+    // A whole inspection, offline.
+    b.click("start-inspection").await;
+    b.find("inspection-title").await;
+    let path = b.ok("reading the URL", b.client.current_url().await).await;
+    let path = path.path().to_owned();
+    let id = path.trim_start_matches("/inspections/").to_owned();
+    assert!(uuid::Uuid::parse_str(&id).is_ok(), "inspection URL {path}");
+    b.click("confirm-contract_filed").await;
+    b.click("confirm-daily_registration").await;
+    let check3 = b.find("verdict-supervisor_present").await;
+    assert_eq!(
+        b.attr(&check3, "data-status").await.as_deref(),
+        Some("fail")
+    );
+    for person in b.all("present-person").await {
+        b.ok("ticking a person", person.click().await).await;
+    }
+    b.until("check 3 passes once the supervisor is ticked", async || {
+        let card = b.find("verdict-supervisor_present").await;
+        (b.attr(&card, "data-status").await.as_deref() == Some("pass")).then_some(())
+    })
+    .await;
+    b.click("confirm-supervisor_present").await;
+    b.click("given-by-supervisor").await;
+    b.type_into("finding-category", "Registratie").await;
+    b.type_into("finding-text", "Team werkt zoals geregistreerd.")
+        .await;
+    b.click("add-finding").await;
+    b.find("finding").await;
+    let icon = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../app/static/icons/icon-192.png")
+        .canonicalize()
+        .expect("the app icon, as a photo");
+    let input = b.find("photo-input").await;
+    let chosen = input.send_keys(&icon.to_string_lossy()).await;
+    b.ok("choosing a photo", chosen).await;
+    let photo = b.find("photo").await;
+    let sha256 = b.attr(&photo, "data-sha256").await.unwrap_or_default();
+    assert_eq!(sha256.len(), 64, "the photo is hashed on the device");
+    b.until("the draft is saved", async || {
+        let saved = b.find("draft-saved").await;
+        (b.attr(&saved, "data-saved").await.as_deref() == Some("true")).then_some(())
+    })
+    .await;
+
+    // A reload in the middle loses nothing.
+    b.goto(&url(&path)).await;
+    b.find("finding").await;
+    let photo = b.find("photo").await;
+    assert_eq!(
+        b.attr(&photo, "data-sha256").await.as_deref(),
+        Some(sha256.as_str())
+    );
+    assert_eq!(b.all("present-person").await.len(), 2);
+
+    b.screenshot(&std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("inspection.png"))
+        .await;
+    b.click("measure-advice").await;
+    b.type_into(
+        "motivation",
+        "Alles in orde; informatie gegeven over de registratie.",
+    )
+    .await;
+    b.click("submit").await;
+    let state = b.find("sync-state").await;
+    assert_eq!(
+        b.attr(&state, "data-state").await.as_deref(),
+        Some("waiting")
+    );
+    let indicator = b.find("sync-indicator").await;
+    assert_eq!(
+        b.attr(&indicator, "data-state").await.as_deref(),
+        Some("waiting")
+    );
+
+    // Reloaded offline, it is still there, still waiting.
+    b.goto(&url(&path)).await;
+    let state = b.find("sync-state").await;
+    assert_eq!(
+        b.attr(&state, "data-state").await.as_deref(),
+        Some("waiting")
+    );
+
+    // Online again: it syncs.
+    proxy.set_online(true);
+    b.click("sync-indicator").await;
+    b.until_path("/device").await;
+    b.click("sync-now").await;
+    b.until("the inspection is synced", async || {
+        let entry = b.find("outbox-entry").await;
+        (b.attr(&entry, "data-state").await.as_deref() == Some("synced")).then_some(())
+    })
+    .await;
+    b.until("the indicator says everything is synced", async || {
+        let indicator = b.find("sync-indicator").await;
+        (b.attr(&indicator, "data-state").await.as_deref() == Some("synced")).then_some(())
+    })
+    .await;
+
+    // The server has it as recorded, with the photo whose hash the device computed.
+    let token = s.app.login(USERNAME, PW).await.access_token;
+    let view: InspectionView = json(
+        s.app.get(&format!("/api/inspections/{id}"), &token).await,
+        StatusCode::OK,
+    )
+    .await;
+    let r = &view.record;
+    assert_eq!(r.enclave_id.to_string(), s.elegance);
+    assert_eq!(r.present.len(), 2);
+    assert_eq!(r.supervisor_present.status(), VerdictStatus::Pass);
+    assert_eq!(r.contract_filed.status(), VerdictStatus::Pass);
+    assert_eq!(view.photo_hashes, vec![sha256.clone()]);
+    let photo = s
+        .app
+        .get(&format!("/api/attachments/{sha256}"), &token)
+        .await;
+    assert_eq!(photo.status(), StatusCode::OK);
+    let bytes = photo.bytes().await.expect("photo bytes");
+    let digest: String = Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(
+        digest, sha256,
+        "the stored photo is the one hashed on the device"
+    );
+    b.close().await;
+}
+
+/// Waits until the service worker controls the page (it has the app shell by then).
+pub async fn wait_for_service_worker(b: &Browser) {
+    b.until("the service worker controls the page", async || {
+        let controlled = b
+            .client
+            .execute(
+                "return navigator.serviceWorker.ready.then(() => navigator.serviceWorker.controller !== null)",
+                vec![],
+            )
+            .await
+            .ok()?;
+        (controlled == serde_json::Value::Bool(true)).then_some(())
+    })
+    .await;
+}
