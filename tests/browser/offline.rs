@@ -131,6 +131,12 @@ async fn an_inspection_recorded_offline_syncs_when_the_network_returns() {
         Some("waiting")
     );
 
+    // Logging out now would strand the record: the app warns instead, and deletes nothing.
+    b.click("logout").await;
+    b.find("logout-warning").await;
+    b.click("logout-cancel").await;
+    assert!(b.all("logout-warning").await.is_empty());
+
     // Reloaded offline, it is still there, still waiting.
     b.goto(&url(&path)).await;
     let state = b.find("sync-state").await;
@@ -155,6 +161,31 @@ async fn an_inspection_recorded_offline_syncs_when_the_network_returns() {
     })
     .await;
 
+    // A correction is appended as an amendment and syncs too.
+    let entry = b.find("outbox-entry").await;
+    b.ok(
+        "opening the inspection",
+        entry
+            .find(fantoccini::Locator::Css("a"))
+            .await
+            .expect("link")
+            .click()
+            .await,
+    )
+    .await;
+    b.type_into("amendment-text", "Naam van de begeleider aangevuld.")
+        .await;
+    b.click("add-amendment").await;
+    b.until("the amendment is synced", async || {
+        let amendment = b.find("amendment").await;
+        let state = amendment
+            .find(fantoccini::Locator::Css("[data-state]"))
+            .await
+            .ok()?;
+        (b.attr(&state, "data-state").await.as_deref() == Some("synced")).then_some(())
+    })
+    .await;
+
     // The server has it as recorded, with the photo whose hash the device computed.
     let token = s.app.login(USERNAME, PW).await.access_token;
     let view: InspectionView = json(
@@ -168,6 +199,8 @@ async fn an_inspection_recorded_offline_syncs_when_the_network_returns() {
     assert_eq!(r.supervisor_present.status(), VerdictStatus::Pass);
     assert_eq!(r.contract_filed.status(), VerdictStatus::Pass);
     assert_eq!(view.photo_hashes, vec![sha256.clone()]);
+    assert_eq!(view.amendments.len(), 1);
+    assert_eq!(view.version, 2);
     let photo = s
         .app
         .get(&format!("/api/attachments/{sha256}"), &token)

@@ -3,16 +3,25 @@
 
 use leptos::prelude::*;
 
-use crate::api::offline_copy_time;
+use crate::api::{ApiFailure, offline_copy_time};
+use crate::device::Device;
 use crate::i18n::{I18n, Key};
 
-/// `navigator.onLine`, followed through the window's `online` and `offline` events.
+/// `navigator.onLine`, followed through the window's `online` and `offline` events, and
+/// whether the last sync reached the server (a network may be up without the server).
 #[component]
 pub fn OnlineIndicator() -> impl IntoView {
     let i18n = I18n::expect();
-    let online = RwSignal::new(window().navigator().on_line());
-    let up = window_event_listener(leptos::ev::online, move |_| online.set(true));
-    let down = window_event_listener(leptos::ev::offline, move |_| online.set(false));
+    let device = Device::expect();
+    let network = RwSignal::new(window().navigator().on_line());
+    let online = Signal::derive(move || {
+        network.get()
+            && device
+                .failure
+                .with(|f| f.as_ref() != Some(&ApiFailure::Offline))
+    });
+    let up = window_event_listener(leptos::ev::online, move |_| network.set(true));
+    let down = window_event_listener(leptos::ev::offline, move |_| network.set(false));
     on_cleanup(move || {
         up.remove();
         down.remove();
