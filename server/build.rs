@@ -239,18 +239,33 @@ fn check_wasm_target() -> Result<(), String> {
         .output()
         .map_err(|e| format!("cannot run {rustc}: {e}"))?;
     let sysroot = String::from_utf8_lossy(&output.stdout).trim().to_owned();
-    if output.status.success()
-        && !Path::new(&sysroot)
+    let installed = || {
+        Path::new(&sysroot)
             .join("lib/rustlib")
             .join(WASM_TARGET)
             .is_dir()
-    {
-        return Err(format!(
-            "the Rust target {WASM_TARGET} is not installed (not in {sysroot}); \
-             run `rustup target add {WASM_TARGET}`"
-        ));
+    };
+    if !output.status.success() || installed() {
+        return Ok(());
     }
-    Ok(())
+    // rustup adds the target named in rust-toolchain.toml only when it installs the
+    // toolchain; on a machine that already had it, add the target now.
+    let toolchain = Path::new(&sysroot)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let added = Command::new("rustup")
+        .args(["target", "add", WASM_TARGET, "--toolchain", &toolchain])
+        .stdout(Stdio::from(std::io::stderr()))
+        .status()
+        .is_ok_and(|s| s.success());
+    if added && installed() {
+        return Ok(());
+    }
+    Err(format!(
+        "the Rust target {WASM_TARGET} is not installed (not in {sysroot}) and `rustup target \
+         add` failed; run `rustup target add {WASM_TARGET}`"
+    ))
 }
 
 /// `<target>` from `OUT_DIR` = `<target>[/<triple>]/<profile>/build/<pkg>-<hash>/out`.

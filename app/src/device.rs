@@ -92,6 +92,8 @@ pub struct FieldMeta {
 
 const FIELD_META: &str = "field";
 const PULL_CURSOR: &str = "cursor";
+/// Enclaves of the working set whose register changed and that must be downloaded again.
+const STALE_ENCLAVES: &str = "stale";
 
 /// The device context.
 #[derive(Clone, Copy)]
@@ -299,11 +301,16 @@ impl Device {
         enclaves.retain(|e| !set.enclaves.iter().any(|n| n.summary.id == e.summary.id));
         enclaves.extend(set.enclaves.iter().cloned());
         enclaves.sort_by(|a, b| a.host.name.cmp(&b.host.name));
+        // Added enclaves do not make the rest of the set any fresher.
+        let (generated_at, from, to) = match self.field_meta() {
+            Some(old) if !whole => (old.generated_at, old.from, old.to),
+            _ => (set.generated_at, set.from, set.to),
+        };
         let meta = FieldMeta {
             owner: me,
-            generated_at: set.generated_at,
-            from: set.from,
-            to: set.to,
+            generated_at,
+            from,
+            to,
             rules: set.rules,
             enclaves: enclaves.len(),
         };
@@ -632,46 +639,74 @@ impl Device {
         }
     }
 
-    /// Pulls what changed for this user; a change to a record the device still counts as
-    /// unsent means it did arrive (e.g. the answer to a push was lost).
+    /// Pulls what changed for this user. A change to a record the device still counts as
+    /// unsent means it did arrive (e.g. the answer to a push was lost). A change to the
+    /// register of an enclave in the working set marks it stale, in the same transaction as
+    /// the cursor; stale enclaves are then downloaded again (and stay marked until that works).
     async fn pull(self) -> Result<(), ApiFailure> {
-        let key = PULL_CURSOR.to_owned();
-        let mut cursor: i64 = store::get(Store::Meta, &key)
+        let mut cursor: i64 = store::get(Store::Meta, PULL_CURSOR)
             .await
             .ok()
             .flatten()
             .unwrap_or(0);
+        let mut stale: Vec<Uuid> = store::get(Store::Meta, STALE_ENCLAVES)
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_default();
         loop {
             let page = api::pull(self.session, cursor).await?;
-            let arrived: Vec<Uuid> = page
-                .changes
-                .iter()
-                .filter(|c| matches!(c.entity, Entity::Inspection | Entity::Amendment))
-                .map(|c| c.id)
-                .collect();
             let mut outbox = self.outbox.get_untracked();
             let mut ops = Vec::new();
-            for entry in outbox.iter_mut() {
-                if arrived.contains(&entry.record.id()) && entry.state != OutboxState::Synced {
-                    entry.state = OutboxState::Synced;
-                    entry.problem = None;
-                    ops.push(Op::put(
-                        Store::Outbox,
-                        entry.record.id().to_string(),
-                        &*entry,
-                    ));
+            for change in &page.changes {
+                match change.entity {
+                    Entity::Inspection | Entity::Amendment => {
+                        if let Some(entry) = outbox
+                            .iter_mut()
+                            .find(|e| e.record.id() == change.id && e.state != OutboxState::Synced)
+                        {
+                            entry.state = OutboxState::Synced;
+                            entry.problem = None;
+                            ops.push(Op::put(Store::Outbox, change.id.to_string(), &*entry));
+                        }
+                    }
+                    Entity::Registration | Entity::Contract => {
+                        if let Some(id) = change.enclave_id
+                            && self.enclave(id).is_some()
+                            && !stale.contains(&id)
+                        {
+                            stale.push(id);
+                        }
+                    }
                 }
             }
-            ops.push(Op::put(Store::Meta, key.clone(), &page.next_cursor));
+            ops.push(Op::put(Store::Meta, STALE_ENCLAVES, &stale));
+            ops.push(Op::put(Store::Meta, PULL_CURSOR, &page.next_cursor));
             if !self.store_result(store::write(ops).await) {
                 return Ok(());
             }
             self.outbox.set(outbox);
             cursor = page.next_cursor;
             if !page.more {
-                return Ok(());
+                break;
             }
         }
+        if !stale.is_empty()
+            && let Some(me) = self.me()
+        {
+            let set = api::working_set(self.session, Some(&stale), WORKING_SET_DAYS).await?;
+            if self.keep_working_set(me, set, false).await {
+                self.store_result(
+                    store::write(vec![Op::put(
+                        Store::Meta,
+                        STALE_ENCLAVES,
+                        &Vec::<Uuid>::new(),
+                    )])
+                    .await,
+                );
+            }
+        }
+        Ok(())
     }
 
     /// Logout: when everything is on the server, the device forgets the working set,

@@ -159,7 +159,7 @@ async fn killing_the_server_mid_push_loses_and_duplicates_nothing(backend: Backe
             .json()
             .await
             .unwrap();
-        seen.extend(page.changes.iter().map(|c| c.inspection_id));
+        seen.extend(page.changes.iter().filter_map(|c| c.inspection_id));
         since = page.next_cursor;
         if !page.more {
             break;

@@ -1,6 +1,7 @@
 //! `GET /api/field/working-set`: the enclaves of the inspector's region with their contracts
 //! and the registrations of the coming days, floating supervisors flagged even when their
-//! other enclave lies outside the region; and what it refuses.
+//! other enclave lies outside the region; what it refuses; and how changes to the register
+//! reach the devices of the region through the pull.
 
 use chrono::{Days, NaiveTime, Utc};
 use reqwest::StatusCode;
@@ -9,12 +10,17 @@ use shared::dto::enclave::Province;
 use shared::dto::field::WorkingSet;
 use shared::dto::organisation::OrganisationKind;
 use shared::dto::registration::MemberRole::{Supervisor, Worker};
+use shared::dto::sync::Entity;
 use shared::rules::RuleSettings;
 use shared::rules::time::belgian_local;
 use tests::fixture::{ContractSpec, EnclaveSpec};
 use tests::{Backend, TestApp, assert_error, json, on_both_backends};
 
-on_both_backends!(working_set_of_the_region, working_set_refusals);
+on_both_backends!(
+    working_set_of_the_region,
+    working_set_refusals,
+    register_changes_are_pulled_by_region,
+);
 
 const PW: &str = "a-long-test-password";
 
@@ -195,4 +201,69 @@ async fn working_set_refusals(backend: Backend) {
     )
     .await;
     assert!(set.enclaves.is_empty());
+}
+
+async fn register_changes_are_pulled_by_region(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let f = app.fixture();
+    f.user("ines", PW, Role::Inspector, &[Province::OostVlaanderen]);
+    f.user("lars", PW, Role::Inspector, &[Province::Limburg]);
+    f.user("rita", PW, Role::Reviewer, &[]);
+    let gent = f.simple_enclave("Brouwerij Gent");
+    let ines = app.login("ines", PW).await.access_token;
+    let lars = app.login("lars", PW).await.access_token;
+    let rita = app.login("rita", PW).await.access_token;
+    let start = app.pull(&ines, 0, 100).await.next_cursor;
+
+    let today = belgian_local(Utc::now()).date();
+    let seven = NaiveTime::from_hms_opt(7, 0, 0).unwrap();
+    let contract = f.contract(&gent, ContractSpec::default());
+    let reg = f.registration(
+        &gent,
+        today,
+        today.and_hms_opt(6, 0, 0).unwrap(),
+        seven,
+        &[Supervisor],
+    );
+    f.delete_registration(&gent, &reg);
+
+    let page = app.pull(&ines, start, 100).await;
+    let seen: Vec<(Entity, String, bool, Option<String>)> = page
+        .changes
+        .iter()
+        .map(|c| {
+            (
+                c.entity,
+                c.id.to_string(),
+                c.deleted,
+                c.enclave_id.map(|e| e.to_string()),
+            )
+        })
+        .collect();
+    let enclave = Some(gent.id.clone());
+    assert_eq!(
+        seen,
+        vec![
+            (
+                Entity::Contract,
+                contract.id.clone(),
+                false,
+                enclave.clone()
+            ),
+            (Entity::Registration, reg.id.clone(), false, enclave.clone()),
+            (Entity::Registration, reg.id.clone(), true, enclave.clone()),
+        ],
+        "new contract, new registration, its tombstone, in order"
+    );
+    assert!(page.changes.iter().all(|c| c.inspection_id.is_none()));
+    // Pulling from the new cursor gives nothing more.
+    assert!(
+        app.pull(&ines, page.next_cursor, 100)
+            .await
+            .changes
+            .is_empty()
+    );
+    // Another region sees none of it; a reviewer sees all.
+    assert!(app.pull(&lars, 0, 100).await.changes.is_empty());
+    assert_eq!(app.pull(&rita, start, 100).await.changes.len(), 3);
 }

@@ -346,7 +346,11 @@ async fn pull_pages_through_every_change_once(backend: Backend) {
         page.changes.iter().map(|c| c.seq).collect::<Vec<_>>(),
         seqs[10..]
     );
-    assert!(page.changes.iter().all(|c| ids.contains(&c.inspection_id)));
+    assert!(
+        page.changes
+            .iter()
+            .all(|c| c.inspection_id.is_some_and(|i| ids.contains(&i)))
+    );
     let res = app.get("/api/sync/pull?since=-1", &token).await;
     assert_error(res, StatusCode::BAD_REQUEST, "bad_request").await;
 }

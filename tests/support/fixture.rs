@@ -3,6 +3,7 @@
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use diesel::prelude::*;
 use server::auth::password;
+use server::db::repo::inspections::{RegisterChange, add_register_changes};
 use server::db::rows::*;
 use server::db::schema::*;
 use server::db::{Db, repo};
@@ -12,6 +13,7 @@ use shared::dto::contract::{ContractStatus, Regime};
 use shared::dto::enclave::Province;
 use shared::dto::organisation::OrganisationKind;
 use shared::dto::registration::MemberRole;
+use shared::dto::sync::Entity;
 use shared::rules::time::from_belgian_local;
 
 /// Writes scenario data straight into the test database.
@@ -208,6 +210,7 @@ impl Fixture {
                 .values(&row)
                 .execute(c)
         });
+        self.register_change(Entity::Contract, &row.id, enclave, false);
         row
     }
 
@@ -258,7 +261,38 @@ impl Fixture {
                 Ok(())
             })
         });
+        self.register_change(Entity::Registration, &reg.id, enclave, false);
         reg
+    }
+
+    /// Deletes a registration, leaving a tombstone in the change log.
+    pub fn delete_registration(&self, enclave: &EnclaveRow, registration: &RegistrationRow) {
+        self.exec(|c| {
+            diesel::delete(
+                registration_members::table
+                    .filter(registration_members::registration_id.eq(&registration.id)),
+            )
+            .execute(c)?;
+            diesel::delete(registrations::table.filter(registrations::id.eq(&registration.id)))
+                .execute(c)
+        });
+        self.register_change(Entity::Registration, &registration.id, enclave, true);
+    }
+
+    /// What every writer of the register does: a change devices of the region pull.
+    fn register_change(&self, entity: Entity, id: &str, enclave: &EnclaveRow, deleted: bool) {
+        let change = RegisterChange {
+            entity,
+            id: id.to_owned(),
+            enclave_id: enclave.id.clone(),
+            province: Province::parse(&enclave.province).expect("stored province"),
+            deleted,
+        };
+        let mut conn = self.db.get().expect("connection");
+        conn.transaction::<_, server::error::AppError, _>(|c| {
+            add_register_changes(c, &[change], repo::now())
+        })
+        .expect("register change");
     }
 
     /// Adds an existing person to a registration (e.g. a supervisor registered twice a day).

@@ -303,6 +303,9 @@ pub struct ChangeRow {
     pub owner_id: String,
     pub deleted: bool,
     pub received_at: NaiveDateTime,
+    /// For register changes: the enclave, and its province (who pulls it).
+    pub enclave_id: Option<String>,
+    pub province: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

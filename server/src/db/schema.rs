@@ -212,6 +212,8 @@ diesel::table! {
         owner_id -> Text,
         deleted -> Bool,
         received_at -> Timestamp,
+        enclave_id -> Nullable<Text>,
+        province -> Nullable<Text>,
     }
 }
 

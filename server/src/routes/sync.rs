@@ -206,6 +206,8 @@ impl<'a> Batch<'a> {
             owner_id: self.user.id.clone(),
             deleted: false,
             received_at: self.now,
+            enclave_id: None,
+            province: None,
         });
         self.next_seq += 1;
     }
@@ -372,6 +374,15 @@ pub async fn push(
     Ok(HttpResponse::Ok().json(PushResponse { results }))
 }
 
+/// An id column that is empty when it does not apply.
+fn optional_uuid(s: &str) -> Result<Option<uuid::Uuid>, AppError> {
+    if s.is_empty() {
+        Ok(None)
+    } else {
+        uuid(s).map(Some)
+    }
+}
+
 /// Query of `GET /api/sync/pull`.
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct PullQuery {
@@ -400,9 +411,19 @@ pub async fn pull(
         ));
     }
     let owner = user.id.clone();
+    // Register changes: of the inspector's provinces; everything for other roles.
+    let provinces: Option<Vec<String>> =
+        (user.role == Role::Inspector && !user.provinces.is_empty()).then(|| {
+            user.provinces
+                .iter()
+                .map(|p| p.as_str().to_owned())
+                .collect()
+        });
     let mut rows = state
         .db
-        .run(move |conn| repo_inspections::changes_since(conn, &owner, since, limit + 1))
+        .run(move |conn| {
+            repo_inspections::changes_since(conn, &owner, provinces.as_deref(), since, limit + 1)
+        })
         .await?;
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
@@ -415,7 +436,13 @@ pub async fn pull(
                 entity: Entity::parse(&r.entity)
                     .ok_or_else(|| AppError::internal("bad stored entity"))?,
                 id: uuid(&r.entity_id)?,
-                inspection_id: uuid(&r.inspection_id)?,
+                inspection_id: optional_uuid(&r.inspection_id)?,
+                enclave_id: r
+                    .enclave_id
+                    .as_deref()
+                    .map(optional_uuid)
+                    .transpose()?
+                    .flatten(),
                 deleted: r.deleted,
                 received_at: r.received_at.and_utc(),
             })

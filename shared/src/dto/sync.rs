@@ -5,7 +5,9 @@
 //!   with the server's version, or was rejected (with code and messages). Pushing the same
 //!   batch twice changes nothing.
 //! - `GET /api/sync/pull?since=CURSOR`: what changed since a server-assigned, monotonically
-//!   increasing cursor. The client stores the changes durably, then advances its cursor.
+//!   increasing cursor: the user's own inspections and amendments, and the registrations and
+//!   contracts of their region (deletions as tombstones). The client stores the changes
+//!   durably, then advances its cursor.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -81,6 +83,10 @@ pub struct PushResponse {
 pub enum Entity {
     Inspection,
     Amendment,
+    /// A daily registration of an enclave team.
+    Registration,
+    /// An enclave contract.
+    Contract,
 }
 
 impl Entity {
@@ -89,6 +95,8 @@ impl Entity {
         match self {
             Self::Inspection => "inspection",
             Self::Amendment => "amendment",
+            Self::Registration => "registration",
+            Self::Contract => "contract",
         }
     }
 
@@ -97,6 +105,8 @@ impl Entity {
         match s {
             "inspection" => Some(Self::Inspection),
             "amendment" => Some(Self::Amendment),
+            "registration" => Some(Self::Registration),
+            "contract" => Some(Self::Contract),
             _ => None,
         }
     }
@@ -110,8 +120,11 @@ pub struct Change {
     pub seq: i64,
     pub entity: Entity,
     pub id: Uuid,
-    /// The inspection the change belongs to.
-    pub inspection_id: Uuid,
+    /// The inspection the change belongs to (inspections and amendments).
+    pub inspection_id: Option<Uuid>,
+    /// The enclave the change belongs to (registrations and contracts): a device holding it
+    /// in its working set downloads it again.
+    pub enclave_id: Option<Uuid>,
     pub deleted: bool,
     /// When the server received it (the device's clock is never used for ordering).
     pub received_at: DateTime<Utc>,

@@ -119,18 +119,68 @@ pub fn amendments_of(
         .load(conn)?)
 }
 
-/// Up to `limit` changes for `owner` after `since`, in order.
+/// Up to `limit` changes after `since`, in order, that `owner` pulls: their own records, and
+/// the register changes of `provinces` (`None`: of every province).
 pub fn changes_since(
     conn: &mut DbConnection,
     owner: &str,
+    provinces: Option<&[String]>,
     since: i64,
     limit: i64,
 ) -> Result<Vec<ChangeRow>, AppError> {
-    Ok(changes::table
-        .filter(changes::owner_id.eq(owner))
+    let mine = changes::owner_id.eq(owner.to_owned());
+    let query = changes::table
         .filter(changes::seq.gt(since))
         .order(changes::seq.asc())
         .limit(limit)
-        .select(ChangeRow::as_select())
-        .load(conn)?)
+        .select(ChangeRow::as_select());
+    Ok(match provinces {
+        None => query
+            .filter(mine.or(changes::province.is_not_null()))
+            .load(conn)?,
+        Some(provinces) => query
+            .filter(mine.or(changes::province.eq_any(provinces.to_vec())))
+            .load(conn)?,
+    })
+}
+
+/// Records register changes (registrations and contracts, new, changed or deleted), in the
+/// caller's transaction: every writer of the register calls this, so devices pull them.
+/// Takes the change-log lock.
+pub fn add_register_changes(
+    conn: &mut DbConnection,
+    changes: &[RegisterChange],
+    now: chrono::NaiveDateTime,
+) -> Result<(), AppError> {
+    if changes.is_empty() {
+        return Ok(());
+    }
+    lock_change_log(conn)?;
+    let first = next_seq(conn)?;
+    let rows: Vec<ChangeRow> = changes
+        .iter()
+        .zip(first..)
+        .map(|(c, seq)| ChangeRow {
+            seq,
+            entity: c.entity.as_str().to_owned(),
+            entity_id: c.id.clone(),
+            inspection_id: String::new(),
+            owner_id: String::new(),
+            deleted: c.deleted,
+            received_at: now,
+            enclave_id: Some(c.enclave_id.clone()),
+            province: Some(c.province.as_str().to_owned()),
+        })
+        .collect();
+    add_changes(conn, &rows)
+}
+
+/// A change to the register, for [`add_register_changes`].
+#[derive(Debug, Clone)]
+pub struct RegisterChange {
+    pub entity: shared::dto::sync::Entity,
+    pub id: String,
+    pub enclave_id: String,
+    pub province: shared::dto::enclave::Province,
+    pub deleted: bool,
 }
