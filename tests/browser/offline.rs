@@ -1,17 +1,20 @@
 //! Offline first, end to end: an inspector prepares for the field, loses the network, reloads
 //! the app, finds an enclave on the device, records a whole inspection with a photo, reloads
 //! again (nothing lost), gets the network back, sees it sync, and the server has it, photo
-//! and all, exactly as recorded.
+//! and all, exactly as recorded — also when the access token expired while offline.
 //!
 //! The browser reaches the server through a [`Proxy`] that the test cuts and restores: the
 //! app's origin stays the same while the server becomes unreachable, as on site.
 
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::{EncodingKey, Header, encode};
 use reqwest::StatusCode;
 use sha2::{Digest, Sha256};
 use shared::dto::inspection::InspectionView;
 use shared::rules::verdict::VerdictStatus;
-use tests::json;
 use tests::proxy::Proxy;
+use tests::{TEST_JWT_SECRET, json};
 
 use super::{ELEGANCE, PW, Scenario, USERNAME};
 use tests::driver::Browser;
@@ -137,6 +140,9 @@ async fn an_inspection_recorded_offline_syncs_when_the_network_returns() {
     b.click("logout-cancel").await;
     assert!(b.all("logout-warning").await.is_empty());
 
+    // The access token runs out while offline: the sync must refresh it and resend.
+    let forged = expire_access_token(&b).await;
+
     // Reloaded offline, it is still there, still waiting.
     b.goto(&url(&path)).await;
     let state = b.find("sync-state").await;
@@ -160,6 +166,15 @@ async fn an_inspection_recorded_offline_syncs_when_the_network_returns() {
         (b.attr(&indicator, "data-state").await.as_deref() == Some("synced")).then_some(())
     })
     .await;
+
+    let stored = b
+        .js("return JSON.parse(localStorage.getItem('ei.session')).access_token")
+        .await;
+    assert_ne!(
+        stored.as_str(),
+        Some(forged.as_str()),
+        "the expired token was refreshed"
+    );
 
     // A correction is appended as an amendment and syncs too.
     let entry = b.find("outbox-entry").await;
@@ -216,6 +231,32 @@ async fn an_inspection_recorded_offline_syncs_when_the_network_returns() {
         "the stored photo is the one hashed on the device"
     );
     b.close().await;
+}
+
+/// Replaces the stored access token by the same one expired 2 minutes ago (signed with the
+/// test servers' key); the refresh token stays valid. Gives the expired token.
+async fn expire_access_token(b: &Browser) -> String {
+    let stored = b.js("return localStorage.getItem('ei.session')").await;
+    let mut session: serde_json::Value =
+        serde_json::from_str(stored.as_str().expect("a stored session")).expect("session JSON");
+    let access = session["access_token"].as_str().expect("access token");
+    let payload = access.split('.').nth(1).expect("JWT payload");
+    let mut claims: serde_json::Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).expect("base64")).expect("claims");
+    claims["exp"] = (chrono::Utc::now().timestamp() - 120).into();
+    let expired = encode(
+        &Header::default(),
+        &claims,
+        &EncodingKey::from_secret(TEST_JWT_SECRET.as_bytes()),
+    )
+    .expect("signing");
+    session["access_token"] = expired.clone().into();
+    let script = format!(
+        "localStorage.setItem('ei.session', {}); return true",
+        serde_json::Value::String(session.to_string())
+    );
+    b.js(&script).await;
+    expired
 }
 
 /// Waits until the service worker controls the page (it has the app shell by then).
