@@ -3,7 +3,8 @@
 //!
 //! Sync, in order: photos first (`PUT /api/attachments/{sha256}`, resumed from what the
 //! server already has), then the waiting records in batches (`POST /api/sync/push`), then
-//! `GET /api/sync/pull` from the stored cursor; the cursor is stored only with what the pull
+//! `GET /api/sync/pull` from the stored cursor (review decisions on the inspector's
+//! inspections are fetched and shown with them); the cursor is stored only with what the pull
 //! changed, in one transaction. Every state change of an outbox entry is written to the
 //! device store before the next network step, so a reload or a crash at any moment resumes
 //! where it stopped: a record that was being sent is sent again, and the server answers
@@ -17,6 +18,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use shared::dto::field::{FieldEnclave, WorkingSet};
 use shared::dto::inspection::AmendmentRecord;
+use shared::dto::review::ReviewState;
 use shared::dto::sync::{Entity, PushOutcome, PushRequest, SyncRecord};
 use shared::rules::contract_filed::RuleSettings;
 use uuid::Uuid;
@@ -77,6 +79,18 @@ pub struct OutboxEntry {
     pub problem: Option<(String, String)>,
     /// The inspection's version on the server after this record.
     pub server_version: Option<u32>,
+    /// The latest review decision (on the inspection's entry), pulled from the server.
+    #[serde(default)]
+    pub review: Option<ReviewNote>,
+}
+
+/// Where review of a submitted inspection stands, as the inspector sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReviewNote {
+    pub state: ReviewState,
+    /// The reviewer's comment of the latest decision.
+    pub comment: String,
+    pub decided_at: Option<DateTime<Utc>>,
 }
 
 /// The working set's facts (the enclaves themselves are in their own store).
@@ -94,6 +108,8 @@ const FIELD_META: &str = "field";
 const PULL_CURSOR: &str = "cursor";
 /// Enclaves of the working set whose register changed and that must be downloaded again.
 const STALE_ENCLAVES: &str = "stale";
+/// Inspections with a review decision not yet fetched.
+const REVIEWED: &str = "reviewed";
 
 /// The device context.
 #[derive(Clone, Copy)]
@@ -418,6 +434,7 @@ impl Device {
             queued_at: Utc::now(),
             problem: None,
             server_version: None,
+            review: None,
         };
         let ops = vec![
             Op::Delete(Store::Drafts, draft.id.to_string()),
@@ -466,6 +483,7 @@ impl Device {
             queued_at: now,
             problem: None,
             server_version: None,
+            review: None,
         };
         let ok = self.store_result(
             store::write(vec![Op::put(
@@ -654,6 +672,11 @@ impl Device {
             .ok()
             .flatten()
             .unwrap_or_default();
+        let mut reviewed: Vec<Uuid> = store::get(Store::Meta, REVIEWED)
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_default();
         loop {
             let page = api::pull(self.session, cursor).await?;
             let mut outbox = self.outbox.get_untracked();
@@ -670,6 +693,13 @@ impl Device {
                             ops.push(Op::put(Store::Outbox, change.id.to_string(), &*entry));
                         }
                     }
+                    Entity::Review => {
+                        if let Some(id) = change.inspection_id
+                            && !reviewed.contains(&id)
+                        {
+                            reviewed.push(id);
+                        }
+                    }
                     Entity::Registration | Entity::Contract => {
                         if let Some(id) = change.enclave_id
                             && self.enclave(id).is_some()
@@ -681,6 +711,7 @@ impl Device {
                 }
             }
             ops.push(Op::put(Store::Meta, STALE_ENCLAVES, &stale));
+            ops.push(Op::put(Store::Meta, REVIEWED, &reviewed));
             ops.push(Op::put(Store::Meta, PULL_CURSOR, &page.next_cursor));
             if !self.store_result(store::write(ops).await) {
                 return Ok(());
@@ -690,6 +721,33 @@ impl Device {
             if !page.more {
                 break;
             }
+        }
+        while let Some(&id) = reviewed.first() {
+            let view = api::inspection(self.session, id).await?;
+            let mut outbox = self.outbox.get_untracked();
+            let mut ops = Vec::new();
+            if let Some(entry) = outbox
+                .iter_mut()
+                .find(|e| e.inspection_id == id && matches!(e.record, SyncRecord::Inspection(_)))
+            {
+                let last = view.reviews.last();
+                entry.review = Some(ReviewNote {
+                    state: view.review_state,
+                    comment: last.map(|r| r.comment.clone()).unwrap_or_default(),
+                    decided_at: last.map(|r| r.decided_at),
+                });
+                ops.push(Op::put(
+                    Store::Outbox,
+                    entry.record.id().to_string(),
+                    &*entry,
+                ));
+            }
+            reviewed.remove(0);
+            ops.push(Op::put(Store::Meta, REVIEWED, &reviewed));
+            if !self.store_result(store::write(ops).await) {
+                return Ok(());
+            }
+            self.outbox.set(outbox);
         }
         if !stale.is_empty()
             && let Some(me) = self.me()

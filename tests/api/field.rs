@@ -5,6 +5,7 @@
 
 use chrono::{Days, NaiveTime, Utc};
 use reqwest::StatusCode;
+use shared::dto::audit::AuditEvent;
 use shared::dto::auth::Role;
 use shared::dto::enclave::Province;
 use shared::dto::field::WorkingSet;
@@ -136,6 +137,26 @@ async fn working_set_of_the_region(backend: Backend) {
     )
     .await;
     assert_eq!(all.enclaves.len(), 2);
+
+    // Every download is in the audit trail, with who and how much.
+    f.user("adam", PW, Role::Admin, &[]);
+    let adam = app.login("adam", PW).await.access_token;
+    let events: Vec<AuditEvent> = json(
+        app.get("/api/audit?action=working_set_download", &adam)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(events.len(), 4, "{events:#?}");
+    assert!(
+        events
+            .iter()
+            .any(|e| e.actor_username.as_deref() == Some("ines")
+                && e.detail
+                    .as_deref()
+                    .is_some_and(|d| d.starts_with("1 enclaves"))),
+        "{events:#?}"
+    );
 }
 
 async fn working_set_refusals(backend: Backend) {

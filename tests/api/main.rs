@@ -7,5 +7,6 @@ mod concurrency;
 mod fault;
 mod field;
 mod lookup;
+mod review;
 mod sync;
 mod verdicts;

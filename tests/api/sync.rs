@@ -7,6 +7,7 @@ use reqwest::{Method, StatusCode};
 use shared::dto::auth::Role;
 use shared::dto::enclave::Province;
 use shared::dto::inspection::InspectionView;
+use shared::dto::review::ReviewState;
 use shared::dto::sync::{PullResponse, PushOutcome, PushRequest, PushResponse, SyncRecord};
 use tests::fixture::EnclaveSpec;
 use tests::records::{amendment, inspection};
@@ -67,7 +68,8 @@ async fn the_same_batch_twice_changes_nothing(backend: Backend) {
     .await;
     assert_eq!(view.record, a, "stored exactly as pushed");
     assert_eq!(view.version, 1);
-    assert_eq!(view.review_state, "submitted");
+    assert_eq!(view.review_state, ReviewState::Submitted);
+    assert!(view.reviews.is_empty());
     assert_eq!(view.photo_hashes, vec!["a".repeat(64)]);
     let (seqs, _) = pull_all(&app, &token, 100).await;
     assert_eq!(

@@ -1,7 +1,9 @@
 //! Offline first, end to end: an inspector prepares for the field, loses the network, reloads
 //! the app, finds an enclave on the device, records a whole inspection with a photo, reloads
 //! again (nothing lost), gets the network back, sees it sync, and the server has it, photo
-//! and all, exactly as recorded — also when the access token expired while offline.
+//! and all, exactly as recorded — also when the access token expired while offline. A
+//! reviewer then returns it, and the inspector sees that after a sync and answers with an
+//! amendment.
 //!
 //! The browser reaches the server through a [`Proxy`] that the test cuts and restores: the
 //! app's origin stays the same while the server becomes unreachable, as on site.
@@ -9,9 +11,11 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{EncodingKey, Header, encode};
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use sha2::{Digest, Sha256};
+use shared::dto::auth::Role;
 use shared::dto::inspection::InspectionView;
+use shared::dto::review::{ReviewDecision, ReviewRequest, ReviewState};
 use shared::rules::verdict::VerdictStatus;
 use tests::proxy::Proxy;
 use tests::{TEST_JWT_SECRET, json};
@@ -176,7 +180,26 @@ async fn an_inspection_recorded_offline_syncs_when_the_network_returns() {
         "the expired token was refreshed"
     );
 
-    // A correction is appended as an amendment and syncs too.
+    // A reviewer returns it; the inspector sees the return after the next sync and answers
+    // with an amendment, which syncs too.
+    s.app.fixture().user("rita", PW, Role::Reviewer, &[]);
+    let rita = s.app.login("rita", PW).await.access_token;
+    let returned = s
+        .app
+        .send(
+            Method::POST,
+            &format!("/api/inspections/{id}/review"),
+            Some(&rita),
+            Some(&ReviewRequest {
+                decision: ReviewDecision::Return,
+                comment: "Wie is de begeleider?".into(),
+                version: 1,
+            }),
+        )
+        .await;
+    assert_eq!(returned.status(), StatusCode::OK);
+    b.click("sync-now").await;
+    b.find("returned").await;
     let entry = b.find("outbox-entry").await;
     b.ok(
         "opening the inspection",
@@ -216,6 +239,11 @@ async fn an_inspection_recorded_offline_syncs_when_the_network_returns() {
     assert_eq!(view.photo_hashes, vec![sha256.clone()]);
     assert_eq!(view.amendments.len(), 1);
     assert_eq!(view.version, 2);
+    assert_eq!(
+        view.review_state,
+        ReviewState::Submitted,
+        "answered: back for review"
+    );
     let photo = s
         .app
         .get(&format!("/api/attachments/{sha256}"), &token)

@@ -14,6 +14,7 @@ use serde::de::DeserializeOwned;
 use shared::dto::auth::{LoginRequest, RefreshRequest, TokenResponse};
 use shared::dto::enclave::{EnclaveDetail, EnclavePage};
 use shared::dto::field::WorkingSet;
+use shared::dto::inspection::InspectionView;
 use shared::dto::sync::{AttachmentStatus, PullResponse, PushRequest, PushResponse};
 use shared::error::{ApiError, ErrorBody, ErrorCode};
 use wasm_bindgen::{JsCast, JsValue};
@@ -241,6 +242,11 @@ pub async fn working_set(
         url.push_str(&format!("&ids={}", ids.join(",")));
     }
     Ok(get(session, &url).await?.value)
+}
+
+/// `GET /api/inspections/{id}`: an inspection as the server has it, with its review.
+pub async fn inspection(session: Session, id: uuid::Uuid) -> Result<InspectionView, ApiFailure> {
+    Ok(get(session, &format!("/api/inspections/{id}")).await?.value)
 }
 
 /// `POST /api/sync/push`.

@@ -2,6 +2,7 @@
 //! field", the drafts, and every record waiting, sent or needing attention.
 
 use leptos::prelude::*;
+use shared::dto::review::ReviewState;
 use shared::dto::sync::SyncRecord;
 
 use crate::device::{Device, OutboxState};
@@ -77,6 +78,12 @@ pub fn DevicePage() -> impl IntoView {
                         <a href=href>{kind} ": " {e.label}</a>
                         " "
                         <SyncBadge state=e.state />
+                        {e.review.filter(|r| r.state == ReviewState::Returned).map(|_| view! {
+                            " "
+                            <span class="badge sync-needs_attention" data-test="returned">
+                                {i18n.tr("teruggestuurd", "returned")}
+                            </span>
+                        })}
                         {e.problem.map(|(nl, en)| view! {
                             <p class="notice error">{move || i18n.pick(&nl, &en).to_owned()}</p>
                         })}

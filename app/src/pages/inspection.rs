@@ -13,6 +13,7 @@ use shared::dto::inspection::{
     CheckKind, Finding, InstructionGiver, Measure, PhotoRef, Severity, UnregisteredPerson,
 };
 use shared::dto::registration::MemberRole;
+use shared::dto::review::ReviewState;
 use shared::dto::sync::SyncRecord;
 use shared::rules::time::belgian_local;
 use shared::rules::validate_inspection;
@@ -22,7 +23,7 @@ use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 
 use crate::components::verdict::VerdictCard;
-use crate::device::{Device, OutboxEntry, OutboxState};
+use crate::device::{Device, OutboxEntry, OutboxState, ReviewNote};
 use crate::draft::Draft;
 use crate::i18n::{self, I18n, Key};
 use crate::photo;
@@ -906,7 +907,7 @@ fn Submitted(id: Uuid) -> impl IntoView {
     };
     let inspection = move || {
         entries().into_iter().find_map(|e| match e.record {
-            SyncRecord::Inspection(r) => Some((r, e.state, e.problem, e.label)),
+            SyncRecord::Inspection(r) => Some((r, e.state, e.problem, e.label, e.review)),
             SyncRecord::Amendment(_) => None,
         })
     };
@@ -925,7 +926,7 @@ fn Submitted(id: Uuid) -> impl IntoView {
     view! {
         {move || {
             inspection()
-                .map(|(r, state, problem, label)| {
+                .map(|(r, state, problem, label, review)| {
                     let (on, at) = (r.on, r.at);
                     view! {
                         <header>
@@ -940,6 +941,7 @@ fn Submitted(id: Uuid) -> impl IntoView {
                             {problem.map(|(nl, en)| view! {
                                 <p class="notice error" data-test="sync-problem">{move || i18n.pick(&nl, &en).to_owned()}</p>
                             })}
+                            {review.map(|note| view! { <ReviewNotice note /> })}
                         </header>
                         <dl class="facts" data-test="submitted-checks">
                             <dt>{i18n.text(Key::ContractFiled)}</dt>
@@ -991,6 +993,33 @@ fn Submitted(id: Uuid) -> impl IntoView {
         <button data-test="add-amendment" on:click=amend>
             {i18n.tr("Rechtzetting toevoegen", "Add amendment")}
         </button>
+    }
+}
+
+/// The latest review decision: a return is shown prominently, with the reviewer's comment,
+/// so the inspector answers it with an amendment.
+#[component]
+fn ReviewNotice(note: ReviewNote) -> impl IntoView {
+    let i18n = I18n::expect();
+    let (class, nl, en) = match note.state {
+        ReviewState::Returned => (
+            "notice error",
+            "Teruggestuurd door de reviewer. Antwoord met een rechtzetting hieronder.",
+            "Returned by the reviewer. Answer with an amendment below.",
+        ),
+        ReviewState::Approved => (
+            "notice",
+            "✓ Goedgekeurd door de reviewer.",
+            "✓ Approved by the reviewer.",
+        ),
+        ReviewState::Submitted => ("notice", "Wacht op review.", "Waiting for review."),
+    };
+    let comment = note.comment;
+    view! {
+        <div class=class role="status" data-test="review-state" data-state=note.state.as_str()>
+            <p>{i18n.tr(nl, en)}</p>
+            {(!comment.is_empty()).then(|| view! { <p data-test="review-comment">"“" {comment} "”"</p> })}
+        </div>
     }
 }
 

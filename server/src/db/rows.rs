@@ -280,6 +280,18 @@ pub struct InspectionRow {
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = reviews)]
+pub struct ReviewRow {
+    pub id: String,
+    pub inspection_id: String,
+    pub reviewer_id: String,
+    pub decision: String,
+    pub comment: String,
+    pub inspection_version: i32,
+    pub decided_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = amendments)]
 pub struct AmendmentRow {
     pub id: String,

@@ -228,3 +228,17 @@ diesel::table! {
         stored_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    reviews (id) {
+        id -> Text,
+        inspection_id -> Text,
+        reviewer_id -> Text,
+        decision -> Text,
+        comment -> Text,
+        inspection_version -> Integer,
+        decided_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(reviews -> inspections (inspection_id));

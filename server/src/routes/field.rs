@@ -17,6 +17,7 @@ use shared::rules::time::belgian_local;
 use utoipa::IntoParams;
 
 use crate::auth::AuthUser;
+use crate::db::repo::audit;
 use crate::db::repo::enclaves as repo;
 use crate::error::AppError;
 use crate::index::Entry;
@@ -84,9 +85,31 @@ pub async fn working_set(
     let to = from + Days::new(u64::from(days - 1));
     // Every registration of those days, in all of Flanders: a floating supervisor may be
     // registered for an enclave outside the working set.
+    // The set holds personal data (the team members) for a device in the field: who took
+    // which set is in the audit trail.
+    let (actor, username, client) = (user.id.clone(), user.username.clone(), user.client.clone());
+    let detail = format!(
+        "{} enclaves, {from}..{to}{}",
+        chosen.len(),
+        if ids.is_some() { ", chosen list" } else { "" }
+    );
     let registrations = state
         .db
-        .run(move |conn| repo::registrations_between(conn, from, to))
+        .run(move |conn| {
+            audit::record(
+                conn,
+                audit::Event {
+                    actor_id: Some(&actor),
+                    actor_username: Some(&username),
+                    client: &client,
+                    action: "working_set_download",
+                    outcome: "success",
+                    detail: Some(detail),
+                    ..Default::default()
+                },
+            )?;
+            repo::registrations_between(conn, from, to)
+        })
         .await?
         .into_iter()
         .map(registration_dto)

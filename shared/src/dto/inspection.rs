@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::registration::MemberRole;
+use super::review::{ReviewState, ReviewView};
 use crate::rules::verdict::{Verdict, VerdictStatus};
 
 /// The three checks of an enclave inspection.
@@ -213,8 +214,9 @@ pub struct InspectionView {
     pub inspector_id: Uuid,
     /// Server clock when it arrived.
     pub received_at: DateTime<Utc>,
-    /// `submitted` until reviewed.
-    pub review_state: String,
+    pub review_state: ReviewState,
+    /// The reviewers' decisions, oldest first.
+    pub reviews: Vec<ReviewView>,
     /// Oldest first; the original record is never changed.
     pub amendments: Vec<AmendmentView>,
     /// SHA-256 hashes of every photo the record names.

@@ -9,4 +9,5 @@ pub mod field;
 pub mod inspection;
 pub mod organisation;
 pub mod registration;
+pub mod review;
 pub mod sync;

@@ -87,6 +87,8 @@ pub enum Entity {
     Registration,
     /// An enclave contract.
     Contract,
+    /// A reviewer's decision on one of the user's inspections.
+    Review,
 }
 
 impl Entity {
@@ -97,6 +99,7 @@ impl Entity {
             Self::Amendment => "amendment",
             Self::Registration => "registration",
             Self::Contract => "contract",
+            Self::Review => "review",
         }
     }
 
@@ -107,6 +110,7 @@ impl Entity {
             "amendment" => Some(Self::Amendment),
             "registration" => Some(Self::Registration),
             "contract" => Some(Self::Contract),
+            "review" => Some(Self::Review),
             _ => None,
         }
     }
@@ -120,7 +124,7 @@ pub struct Change {
     pub seq: i64,
     pub entity: Entity,
     pub id: Uuid,
-    /// The inspection the change belongs to (inspections and amendments).
+    /// The inspection the change belongs to (inspections, amendments, reviews).
     pub inspection_id: Option<Uuid>,
     /// The enclave the change belongs to (registrations and contracts): a device holding it
     /// in its working set downloads it again.

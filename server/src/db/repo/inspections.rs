@@ -9,8 +9,10 @@ use diesel::dsl::max;
 use diesel::prelude::*;
 
 use crate::db::DbConnection;
-use crate::db::rows::{AmendmentRow, ChangeRow, InspectionRow};
-use crate::db::schema::{amendments, changes, inspections};
+use shared::dto::review::ReviewState;
+
+use crate::db::rows::{AmendmentRow, ChangeRow, InspectionRow, ReviewRow};
+use crate::db::schema::{amendments, changes, inspections, reviews};
 use crate::error::AppError;
 
 /// Serialises writers of the change log until the transaction ends. PostgreSQL: a table
@@ -79,12 +81,64 @@ pub fn by_id(conn: &mut DbConnection, id: &str) -> Result<Option<InspectionRow>,
         .optional()?)
 }
 
-/// Sets an inspection's version (after an amendment).
+/// Sets an inspection's version after an amendment; an amended inspection waits for review
+/// again.
 pub fn set_version(conn: &mut DbConnection, id: &str, version: i32) -> Result<(), AppError> {
     diesel::update(inspections::table.find(id))
-        .set(inspections::version.eq(version))
+        .set((
+            inspections::version.eq(version),
+            inspections::review_state.eq(ReviewState::Submitted.as_str()),
+        ))
         .execute(conn)?;
     Ok(())
+}
+
+/// Stores a review decision and the inspection's new review state.
+pub fn insert_review(
+    conn: &mut DbConnection,
+    row: &ReviewRow,
+    state: ReviewState,
+) -> Result<(), AppError> {
+    diesel::insert_into(reviews::table)
+        .values(row)
+        .execute(conn)?;
+    diesel::update(inspections::table.find(&row.inspection_id))
+        .set(inspections::review_state.eq(state.as_str()))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The decisions on an inspection, oldest first.
+pub fn reviews_of(
+    conn: &mut DbConnection,
+    inspection_id: &str,
+) -> Result<Vec<ReviewRow>, AppError> {
+    Ok(reviews::table
+        .filter(reviews::inspection_id.eq(inspection_id))
+        .order((reviews::decided_at.asc(), reviews::id.asc()))
+        .select(ReviewRow::as_select())
+        .load(conn)?)
+}
+
+/// An inspection, locked for the rest of the transaction (PostgreSQL `FOR UPDATE`; SQLite
+/// holds the database write lock once [`lock_change_log`] ran).
+pub fn by_id_for_update(
+    conn: &mut DbConnection,
+    id: &str,
+) -> Result<Option<InspectionRow>, AppError> {
+    Ok(match conn {
+        DbConnection::Pg(c) => inspections::table
+            .find(id)
+            .select(InspectionRow::as_select())
+            .for_update()
+            .first(c)
+            .optional()?,
+        DbConnection::Sqlite(c) => inspections::table
+            .find(id)
+            .select(InspectionRow::as_select())
+            .first(c)
+            .optional()?,
+    })
 }
 
 /// An amendment by id.

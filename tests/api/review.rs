@@ -1,0 +1,281 @@
+//! Review by inspection supervisors: approve; return with a comment → the inspector pulls the
+//! decision, answers with an amendment → approve; who may decide, and what is refused.
+
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+use shared::dto::audit::AuditEvent;
+use shared::dto::auth::Role;
+use shared::dto::inspection::InspectionView;
+use shared::dto::review::{ReviewDecision, ReviewRequest, ReviewState};
+use shared::dto::sync::{Entity, PushOutcome, SyncRecord};
+use tests::records::{amendment, inspection};
+use tests::{Backend, TestApp, assert_error, json, on_both_backends};
+
+on_both_backends!(
+    approve_return_amend_approve,
+    only_reviewers_decide_and_only_on_what_they_read,
+);
+
+const PW: &str = "a-long-test-password";
+
+struct Setup {
+    app: TestApp,
+    ines: String,
+    rita: String,
+    enclave: String,
+}
+
+async fn setup(backend: Backend) -> Setup {
+    let app = TestApp::spawn(backend).await;
+    let f = app.fixture();
+    f.user("ines", PW, Role::Inspector, &[]);
+    f.user("rita", PW, Role::Reviewer, &[]);
+    let enclave = f.simple_enclave("Host").id;
+    let ines = app.login("ines", PW).await.access_token;
+    let rita = app.login("rita", PW).await.access_token;
+    Setup {
+        app,
+        ines,
+        rita,
+        enclave,
+    }
+}
+
+async fn decide(
+    app: &TestApp,
+    token: &str,
+    id: uuid::Uuid,
+    decision: ReviewDecision,
+    comment: &str,
+    version: u32,
+) -> reqwest::Response {
+    let body = ReviewRequest {
+        decision,
+        comment: comment.to_owned(),
+        version,
+    };
+    app.send(
+        Method::POST,
+        &format!("/api/inspections/{id}/review"),
+        Some(token),
+        Some(&body),
+    )
+    .await
+}
+
+async fn approve_return_amend_approve(backend: Backend) {
+    let s = setup(backend).await;
+    let app = &s.app;
+    let (a, b) = (inspection(&s.enclave), inspection(&s.enclave));
+    app.push(
+        &s.ines,
+        vec![
+            SyncRecord::Inspection(Box::new(a.clone())),
+            SyncRecord::Inspection(Box::new(b.clone())),
+        ],
+    )
+    .await;
+    let start = app.pull(&s.ines, 0, 100).await.next_cursor;
+
+    // Approve A.
+    let view: InspectionView = json(
+        decide(app, &s.rita, a.id, ReviewDecision::Approve, "", 1).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(view.review_state, ReviewState::Approved);
+    assert_eq!(view.reviews.len(), 1);
+    assert_eq!(view.record, a, "a review never changes the record");
+
+    // Return B with a comment; it cannot be approved before the inspector answers.
+    let comment = "De naam van de begeleider ontbreekt.";
+    let view: InspectionView = json(
+        decide(app, &s.rita, b.id, ReviewDecision::Return, comment, 1).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(view.review_state, ReviewState::Returned);
+    assert_eq!(view.reviews[0].comment, comment);
+    assert_error(
+        decide(app, &s.rita, b.id, ReviewDecision::Approve, "", 1).await,
+        StatusCode::CONFLICT,
+        "conflict",
+    )
+    .await;
+
+    // The inspector pulls both decisions, in order, and sees the return with its comment.
+    let page = app.pull(&s.ines, start, 100).await;
+    let reviews: Vec<_> = page
+        .changes
+        .iter()
+        .filter(|c| c.entity == Entity::Review)
+        .map(|c| c.inspection_id)
+        .collect();
+    assert_eq!(reviews, vec![Some(a.id), Some(b.id)]);
+    let seen: InspectionView = json(
+        app.get(&format!("/api/inspections/{}", b.id), &s.ines)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(seen.review_state, ReviewState::Returned);
+    assert_eq!(seen.reviews[0].comment, comment);
+
+    // The inspector answers with an amendment: submitted again, version 2.
+    let answer = app
+        .push(
+            &s.ines,
+            vec![SyncRecord::Amendment(amendment(
+                b.id,
+                1,
+                "Begeleider: Jan Peeters.",
+            ))],
+        )
+        .await;
+    assert_eq!(
+        answer.results[0].outcome,
+        PushOutcome::Applied { version: 2 }
+    );
+    let view: InspectionView = json(
+        app.get(&format!("/api/inspections/{}", b.id), &s.rita)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(view.review_state, ReviewState::Submitted);
+    assert_eq!(view.version, 2);
+
+    // A decision on the version read before the amendment is stale; on version 2 it holds.
+    assert_error(
+        decide(app, &s.rita, b.id, ReviewDecision::Approve, "", 1).await,
+        StatusCode::CONFLICT,
+        "conflict",
+    )
+    .await;
+    let view: InspectionView = json(
+        decide(app, &s.rita, b.id, ReviewDecision::Approve, "", 2).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(view.review_state, ReviewState::Approved);
+    assert_eq!(
+        view.reviews.iter().map(|r| r.decision).collect::<Vec<_>>(),
+        vec![ReviewDecision::Return, ReviewDecision::Approve]
+    );
+    assert_eq!(view.reviews[1].inspection_version, 2);
+    assert_error(
+        decide(app, &s.rita, a.id, ReviewDecision::Approve, "", 1).await,
+        StatusCode::CONFLICT,
+        "conflict",
+    )
+    .await;
+
+    // Every decision is in the audit trail; refusals change nothing and are not decisions.
+    app.fixture().user("adam", PW, Role::Admin, &[]);
+    let adam = app.login("adam", PW).await.access_token;
+    let events: Vec<AuditEvent> = json(
+        app.get("/api/audit?action=inspection_review", &adam).await,
+        StatusCode::OK,
+    )
+    .await;
+    let mut outcomes: Vec<(String, Option<String>)> = events
+        .iter()
+        .map(|e| (e.outcome.clone(), e.object_id.clone()))
+        .collect();
+    outcomes.sort();
+    let mut expected = vec![
+        ("approve".to_owned(), Some(a.id.to_string())),
+        ("return".to_owned(), Some(b.id.to_string())),
+        ("approve".to_owned(), Some(b.id.to_string())),
+    ];
+    expected.sort();
+    assert_eq!(outcomes, expected);
+    assert!(
+        events
+            .iter()
+            .all(|e| e.actor_username.as_deref() == Some("rita"))
+    );
+}
+
+async fn only_reviewers_decide_and_only_on_what_they_read(backend: Backend) {
+    let s = setup(backend).await;
+    let app = &s.app;
+    let f = app.fixture();
+    f.user("adam", PW, Role::Admin, &[]);
+    f.user("olaf", PW, Role::Inspector, &[]);
+    let adam = app.login("adam", PW).await.access_token;
+    let olaf = app.login("olaf", PW).await.access_token;
+    let a = inspection(&s.enclave);
+    app.push(&s.ines, vec![SyncRecord::Inspection(Box::new(a.clone()))])
+        .await;
+
+    // Inspectors (also the author) and admins do not decide.
+    for token in [&s.ines, &adam, &olaf] {
+        assert_error(
+            decide(app, token, a.id, ReviewDecision::Approve, "", 1).await,
+            StatusCode::FORBIDDEN,
+            "forbidden",
+        )
+        .await;
+    }
+    // A return needs a reason; unknown inspections and malformed bodies are refused.
+    assert_error(
+        decide(app, &s.rita, a.id, ReviewDecision::Return, "  ", 1).await,
+        StatusCode::BAD_REQUEST,
+        "validation_failed",
+    )
+    .await;
+    assert_error(
+        decide(
+            app,
+            &s.rita,
+            uuid::Uuid::new_v4(),
+            ReviewDecision::Approve,
+            "",
+            1,
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+    let res = app
+        .send(
+            Method::POST,
+            &format!("/api/inspections/{}/review", a.id),
+            Some(&s.rita),
+            Some(&json!({"decision": "maybe", "version": 1})),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    // A reviewer cannot write findings: pushing records is for inspectors.
+    let mut edited = a.clone();
+    edited.findings[0].text = "Anders".into();
+    let res = app
+        .send(
+            Method::POST,
+            "/api/sync/push",
+            Some(&s.rita),
+            Some(&json!({ "records": [SyncRecord::Inspection(Box::new(edited))] })),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+
+    let view: InspectionView = json(
+        app.get(&format!("/api/inspections/{}", a.id), &s.rita)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(view.review_state, ReviewState::Submitted);
+    assert!(view.reviews.is_empty(), "nothing refused was stored");
+    assert_eq!(view.record, a);
+    // Decisions are pulled by the inspection's inspector only.
+    json::<serde_json::Value>(
+        decide(app, &s.rita, a.id, ReviewDecision::Approve, "", 1).await,
+        StatusCode::OK,
+    )
+    .await;
+    let olaf_changes = app.pull(&olaf, 0, 100).await.changes;
+    assert!(olaf_changes.iter().all(|c| c.entity != Entity::Review));
+}
