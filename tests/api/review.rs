@@ -1,19 +1,24 @@
 //! Review by inspection supervisors: approve; return with a comment → the inspector pulls the
-//! decision, answers with an amendment → approve; who may decide, and what is refused.
+//! decision, answers with an amendment → approve; who may decide, and what is refused; the
+//! queue with its filters and pages.
 
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 use shared::dto::audit::AuditEvent;
 use shared::dto::auth::Role;
-use shared::dto::inspection::InspectionView;
-use shared::dto::review::{ReviewDecision, ReviewRequest, ReviewState};
+use shared::dto::inspection::{InspectionView, Measure};
+use shared::dto::organisation::OrganisationKind;
+use shared::dto::review::{InspectionQueue, ReviewDecision, ReviewRequest, ReviewState};
 use shared::dto::sync::{Entity, PushOutcome, SyncRecord};
+use shared::rules::verdict::VerdictStatus;
+use tests::fixture::EnclaveSpec;
 use tests::records::{amendment, inspection};
 use tests::{Backend, TestApp, assert_error, json, on_both_backends};
 
 on_both_backends!(
     approve_return_amend_approve,
     only_reviewers_decide_and_only_on_what_they_read,
+    the_queue_is_newest_first_filtered_and_paged,
 );
 
 const PW: &str = "a-long-test-password";
@@ -278,4 +283,131 @@ async fn only_reviewers_decide_and_only_on_what_they_read(backend: Backend) {
     .await;
     let olaf_changes = app.pull(&olaf, 0, 100).await.changes;
     assert!(olaf_changes.iter().all(|c| c.entity != Entity::Review));
+}
+
+async fn queue(app: &TestApp, token: &str, query: &str) -> InspectionQueue {
+    json(
+        app.get(&format!("/api/inspections?{query}"), token).await,
+        StatusCode::OK,
+    )
+    .await
+}
+
+async fn the_queue_is_newest_first_filtered_and_paged(backend: Backend) {
+    let s = setup(backend).await;
+    let app = &s.app;
+    let f = app.fixture();
+    f.user("olaf", PW, Role::Inspector, &[]);
+    let olaf = app.login("olaf", PW).await.access_token;
+    let gent = f.simple_enclave("Brouwerij Gent");
+    let mwb = f.organisation(OrganisationKind::Maatwerkbedrijf, "Atelier Schelde", None);
+    let port = f.organisation(OrganisationKind::RegularCompany, "Haven Logistiek", None);
+    let antwerpen = f.enclave(
+        &mwb,
+        &port,
+        EnclaveSpec {
+            postcode: "2000".into(),
+            municipality: "Antwerpen".into(),
+            ..EnclaveSpec::default()
+        },
+    );
+    let mut pushed = Vec::new();
+    for (i, enclave) in [&gent.id, &gent.id, &gent.id, &antwerpen.id, &antwerpen.id]
+        .into_iter()
+        .enumerate()
+    {
+        let mut r = inspection(enclave);
+        if i == 1 {
+            r.supervisor_present.computed.status = VerdictStatus::Fail;
+            r.conclusion.measure = Measure::Advice;
+            r.conclusion.deadline = None;
+        }
+        pushed.push(r.id);
+        app.push(&s.ines, vec![SyncRecord::Inspection(Box::new(r))])
+            .await;
+    }
+
+    let all = queue(app, &s.rita, "").await;
+    assert_eq!(all.items.len(), 5);
+    assert!(all.next_cursor.is_none());
+    assert!(
+        all.items
+            .windows(2)
+            .all(|w| w[0].received_at >= w[1].received_at),
+        "newest first"
+    );
+    let mut ids: Vec<_> = all.items.iter().map(|i| i.id).collect();
+    ids.sort();
+    let mut expected = pushed.clone();
+    expected.sort();
+    assert_eq!(ids, expected);
+    let first = &all.items[0];
+    assert_eq!(first.host, "Haven Logistiek");
+    assert_eq!(first.maatwerkbedrijf, "Atelier Schelde");
+    assert_eq!(first.municipality, "Antwerpen");
+    assert_eq!(first.inspector, "ines");
+    assert_eq!(first.review_state, ReviewState::Submitted);
+
+    // Pages of 2 give every inspection once, in the same order.
+    let mut paged = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let page = queue(app, &s.rita, &format!("limit=2&cursor={cursor}")).await;
+        assert!(page.items.len() <= 2);
+        paged.extend(page.items.iter().map(|i| i.id));
+        match page.next_cursor {
+            Some(c) => cursor = c,
+            None => break,
+        }
+    }
+    assert_eq!(paged, all.items.iter().map(|i| i.id).collect::<Vec<_>>());
+
+    let count = async |query: &str| queue(app, &s.rita, query).await.items.len();
+    assert_eq!(count(&format!("host={}", port.id)).await, 2);
+    assert_eq!(
+        count(&format!("maatwerkbedrijf={}", gent.maatwerkbedrijf_id)).await,
+        3
+    );
+    assert_eq!(count("municipality=ANTWERPEN").await, 2);
+    assert_eq!(count("q=brouwerij%20gent").await, 3);
+    assert_eq!(count("failing=supervisor_present").await, 1);
+    assert_eq!(count("failing=daily_registration").await, 5);
+    assert_eq!(count("measure=advice").await, 1);
+    assert_eq!(count("measure=warning&failing=supervisor_present").await, 0);
+    let today = shared::rules::time::belgian_local(chrono::Utc::now()).date();
+    assert_eq!(count(&format!("from={today}&to={today}")).await, 5);
+    assert_eq!(
+        count(&format!("from={}", today + chrono::Days::new(1))).await,
+        0
+    );
+    assert_eq!(count("state=approved").await, 0);
+    json::<serde_json::Value>(
+        decide(app, &s.rita, pushed[0], ReviewDecision::Approve, "", 1).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(count("state=approved").await, 1);
+    assert_eq!(count("state=submitted").await, 4);
+
+    // Inspectors see their own only, whatever they ask.
+    assert_eq!(queue(app, &olaf, "").await.items.len(), 0);
+    let ines_id = all.items[0].inspector_id;
+    assert_eq!(
+        queue(app, &olaf, &format!("inspector={ines_id}"))
+            .await
+            .items
+            .len(),
+        0
+    );
+    assert_eq!(queue(app, &s.ines, "").await.items.len(), 5);
+    for bad in [
+        "limit=0",
+        "limit=101",
+        "cursor=nonsense",
+        "state=maybe",
+        "from=2026-13-01",
+    ] {
+        let res = app.get(&format!("/api/inspections?{bad}"), &s.rita).await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{bad}");
+    }
 }

@@ -1,6 +1,8 @@
 //! `GET /api/inspections/{id}`: a submitted inspection with its amendments, photo hashes,
 //! review state and decisions. Inspectors see their own; reviewers and admins see all.
 //!
+//! `GET /api/inspections`: the review queue, newest first, with filters.
+//!
 //! `POST /api/inspections/{id}/review`: a reviewer approves it or returns it to the inspector
 //! with a comment (the state machine is `shared::rules::review`). The decision, the new state,
 //! a change the inspector pulls and an audit row are written in one transaction.
@@ -25,7 +27,8 @@ use crate::state::AppState;
 
 /// Registers the inspection routes under `/api`.
 pub fn config(cfg: &mut web::ServiceConfig) {
-    cfg.route("/inspections/{id}", web::get().to(get))
+    cfg.route("/inspections", web::get().to(queue))
+        .route("/inspections/{id}", web::get().to(get))
         .route("/inspections/{id}/review", web::post().to(review));
 }
 
@@ -215,4 +218,197 @@ fn refusal(r: ReviewRefusal) -> AppError {
         | ReviewRefusal::AlreadyApproved => ErrorCode::Conflict,
     };
     AppError::new(code, nl, en)
+}
+
+/// Query of `GET /api/inspections`.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct QueueQuery {
+    /// Inspection dates from and to, `YYYY-MM-DD` (inclusive).
+    pub from: Option<chrono::NaiveDate>,
+    pub to: Option<chrono::NaiveDate>,
+    /// Inspector (user id); inspectors always see only their own.
+    pub inspector: Option<uuid::Uuid>,
+    /// Organisation id of the maatwerkbedrijf, or of the host.
+    pub maatwerkbedrijf: Option<uuid::Uuid>,
+    pub host: Option<uuid::Uuid>,
+    /// Municipality of the site (case and accents ignored).
+    pub municipality: Option<String>,
+    /// `submitted`, `returned` or `approved`.
+    pub state: Option<ReviewState>,
+    /// A check that failed: `contract_filed`, `daily_registration`, `supervisor_present`.
+    pub failing: Option<shared::dto::inspection::CheckKind>,
+    pub measure: Option<shared::dto::inspection::Measure>,
+    /// Free text: host, maatwerkbedrijf, site, street, municipality.
+    pub q: Option<String>,
+    /// Page size, 1–100 (default 50).
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// A date after every stored one, valid in SQLite's text and PostgreSQL's date ranges.
+fn far_future() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or_default()
+}
+
+fn bad(nl: &str, en: &str) -> AppError {
+    AppError::bad_request(nl, en)
+}
+
+/// The review queue: submitted inspections, newest first, filtered.
+#[utoipa::path(get, path = "/api/inspections", tag = "inspections", params(QueueQuery),
+    security(("bearer" = [])),
+    responses((status = 200, body = shared::dto::review::InspectionQueue),
+              (status = 400, body = shared::error::ApiError)))]
+pub async fn queue(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    query: web::Query<QueueQuery>,
+) -> Result<HttpResponse, AppError> {
+    use shared::dto::inspection::{CheckKind, Measure};
+    use shared::dto::review::{InspectionQueue, InspectionSummary};
+    use shared::rules::verdict::VerdictStatus;
+
+    user.require(&[Role::Inspector, Role::Reviewer, Role::Admin])?;
+    let q = query.into_inner();
+    let limit = q.limit.unwrap_or(50);
+    if !(1..=100).contains(&limit) {
+        return Err(bad(
+            "limit moet tussen 1 en 100 liggen.",
+            "limit must be between 1 and 100.",
+        ));
+    }
+    let inspector = if user.role == Role::Inspector {
+        user.id.clone()
+    } else {
+        q.inspector
+            .map_or_else(|| "%".to_owned(), |i| i.to_string())
+    };
+    let before = match q.cursor.as_deref() {
+        None | Some("") => (far_future().and_time(chrono::NaiveTime::MIN), String::new()),
+        Some(c) => c
+            .split_once('~')
+            .and_then(|(ts, id)| {
+                let ts = chrono::DateTime::parse_from_rfc3339(ts).ok()?.naive_utc();
+                Some((ts, id.to_owned()))
+            })
+            .ok_or_else(|| bad("Ongeldige cursor.", "Invalid cursor."))?,
+    };
+    let snapshot = state.index.snapshot(&state.db).await?;
+    let words: Vec<String> =
+        q.q.as_deref()
+            .map(crate::search_text::normalise)
+            .unwrap_or_default()
+            .split_whitespace()
+            .map(|w| format!(" {w}"))
+            .collect();
+    let municipality = q.municipality.as_deref().map(crate::search_text::normalise);
+    let by_enclave = q.maatwerkbedrijf.is_some()
+        || q.host.is_some()
+        || municipality.is_some()
+        || !words.is_empty();
+    let enclaves = by_enclave.then(|| {
+        snapshot
+            .entries()
+            .iter()
+            .filter(|e| q.maatwerkbedrijf.is_none_or(|m| e.maatwerkbedrijf.id == m))
+            .filter(|e| q.host.is_none_or(|h| e.host.id == h))
+            .filter(|e| {
+                municipality.as_deref().is_none_or(|m| {
+                    crate::search_text::normalise(&e.summary.site.municipality) == m
+                })
+            })
+            .filter(|e| words.iter().all(|w| e.search_text.contains(w.as_str())))
+            .map(|e| e.id.clone())
+            .collect::<Vec<_>>()
+    });
+    let check = |kind: CheckKind| if q.failing == Some(kind) { "fail" } else { "%" }.to_owned();
+    let filter = repo::QueueFilter {
+        from: q
+            .from
+            .unwrap_or(chrono::NaiveDate::from_ymd_opt(1, 1, 1).unwrap_or_default()),
+        to: q.to.unwrap_or_else(far_future),
+        inspector,
+        state: q.state.map_or("%", ReviewState::as_str).to_owned(),
+        measure: q
+            .measure
+            .map_or("%", |m| match m {
+                Measure::Advice => "advice",
+                Measure::Warning => "warning",
+                Measure::RegularisationOrder => "regularisation_order",
+                Measure::ReportProposed => "report_proposed",
+            })
+            .to_owned(),
+        checks: [
+            check(CheckKind::ContractFiled),
+            check(CheckKind::DailyRegistration),
+            check(CheckKind::SupervisorPresent),
+        ],
+        enclaves,
+        before,
+        limit: limit + 1,
+    };
+    let (mut rows, names) = state
+        .db
+        .run(move |conn| {
+            let rows = repo::queue(conn, &filter)?;
+            let mut ids: Vec<String> = rows.iter().map(|r| r.inspector_id.clone()).collect();
+            ids.sort();
+            ids.dedup();
+            let names = repo::display_names(conn, &ids)?;
+            Ok((rows, names))
+        })
+        .await?;
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    let next_cursor = more
+        .then(|| rows.last())
+        .flatten()
+        // `Z` rather than `+00:00`: the cursor stays URL-safe as it is.
+        .map(|r| {
+            let ts = r
+                .received_at
+                .and_utc()
+                .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
+            format!("{ts}~{}", r.id)
+        });
+    let status = |s: &str| match s {
+        "pass" => VerdictStatus::Pass,
+        "fail" => VerdictStatus::Fail,
+        _ => VerdictStatus::Unknown,
+    };
+    let items = rows
+        .into_iter()
+        .map(|r| {
+            let entry = snapshot.get(&r.enclave_id);
+            let name = |f: fn(&crate::index::Entry) -> String| entry.map(f).unwrap_or_default();
+            Ok(InspectionSummary {
+                id: uuid(&r.id)?,
+                enclave_id: uuid(&r.enclave_id)?,
+                host: name(|e| e.host.name.clone()),
+                maatwerkbedrijf: name(|e| e.maatwerkbedrijf.name.clone()),
+                municipality: name(|e| e.summary.site.municipality.clone()),
+                on: r.on_date,
+                inspector_id: uuid(&r.inspector_id)?,
+                inspector: names
+                    .iter()
+                    .find(|(id, _)| *id == r.inspector_id)
+                    .map(|(_, n)| n.clone())
+                    .unwrap_or_default(),
+                received_at: r.received_at.and_utc(),
+                review_state: ReviewState::parse(&r.review_state)
+                    .ok_or_else(|| AppError::internal("bad stored review state"))?,
+                contract_filed: status(&r.contract_filed),
+                daily_registration: status(&r.daily_registration),
+                supervisor_present: status(&r.supervisor_present),
+                measure: match r.measure.as_str() {
+                    "warning" => Measure::Warning,
+                    "regularisation_order" => Measure::RegularisationOrder,
+                    "report_proposed" => Measure::ReportProposed,
+                    _ => Measure::Advice,
+                },
+                version: u32::try_from(r.version).unwrap_or(0),
+            })
+        })
+        .collect::<Result<Vec<_>, AppError>>()?;
+    Ok(HttpResponse::Ok().json(InspectionQueue { items, next_cursor }))
 }

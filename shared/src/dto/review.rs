@@ -91,3 +91,35 @@ pub struct ReviewView {
     /// Server clock.
     pub decided_at: DateTime<Utc>,
 }
+
+/// An inspection in the review queue.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InspectionSummary {
+    pub id: Uuid,
+    pub enclave_id: Uuid,
+    pub host: String,
+    pub maatwerkbedrijf: String,
+    pub municipality: String,
+    /// The Belgian date of the inspection.
+    pub on: chrono::NaiveDate,
+    pub inspector_id: Uuid,
+    /// The inspector's display name.
+    pub inspector: String,
+    /// Server clock: the queue's order, newest first.
+    pub received_at: DateTime<Utc>,
+    pub review_state: ReviewState,
+    pub contract_filed: crate::rules::verdict::VerdictStatus,
+    pub daily_registration: crate::rules::verdict::VerdictStatus,
+    pub supervisor_present: crate::rules::verdict::VerdictStatus,
+    pub measure: crate::dto::inspection::Measure,
+    pub version: u32,
+}
+
+/// `GET /api/inspections`: one page of the queue; pass `next_cursor` back as `cursor`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InspectionQueue {
+    pub items: Vec<InspectionSummary>,
+    pub next_cursor: Option<String>,
+}

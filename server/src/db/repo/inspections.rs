@@ -238,3 +238,77 @@ pub struct RegisterChange {
     pub province: shared::dto::enclave::Province,
     pub deleted: bool,
 }
+
+/// An inspection as the review queue lists it (without the record itself).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = inspections)]
+pub struct QueueRow {
+    pub id: String,
+    pub enclave_id: String,
+    pub inspector_id: String,
+    pub on_date: chrono::NaiveDate,
+    pub measure: String,
+    pub contract_filed: String,
+    pub daily_registration: String,
+    pub supervisor_present: String,
+    pub version: i32,
+    pub review_state: String,
+    pub received_at: chrono::NaiveDateTime,
+}
+
+/// Filters of the review queue. Text filters are SQL `LIKE` patterns (`%` for "any"), so
+/// every filter is always present and the query has one static type on both backends.
+#[derive(Debug, Clone)]
+pub struct QueueFilter {
+    pub from: chrono::NaiveDate,
+    pub to: chrono::NaiveDate,
+    pub inspector: String,
+    pub state: String,
+    pub measure: String,
+    /// Patterns for contract_filed, daily_registration, supervisor_present.
+    pub checks: [String; 3],
+    /// Only these enclaves (`None`: any).
+    pub enclaves: Option<Vec<String>>,
+    /// Keyset: strictly before this `(received_at, id)`, newest first.
+    pub before: (chrono::NaiveDateTime, String),
+    pub limit: i64,
+}
+
+/// One page of the review queue, newest first.
+pub fn queue(conn: &mut DbConnection, f: &QueueFilter) -> Result<Vec<QueueRow>, AppError> {
+    let (ts, id) = (f.before.0, f.before.1.clone());
+    let base = inspections::table
+        .filter(inspections::on_date.between(f.from, f.to))
+        .filter(inspections::inspector_id.like(f.inspector.clone()))
+        .filter(inspections::review_state.like(f.state.clone()))
+        .filter(inspections::measure.like(f.measure.clone()))
+        .filter(inspections::contract_filed.like(f.checks[0].clone()))
+        .filter(inspections::daily_registration.like(f.checks[1].clone()))
+        .filter(inspections::supervisor_present.like(f.checks[2].clone()))
+        .filter(
+            inspections::received_at
+                .lt(ts)
+                .or(inspections::received_at.eq(ts).and(inspections::id.lt(id))),
+        )
+        .order((inspections::received_at.desc(), inspections::id.desc()))
+        .limit(f.limit)
+        .select(QueueRow::as_select());
+    Ok(match &f.enclaves {
+        None => base.load(conn)?,
+        Some(ids) => base
+            .filter(inspections::enclave_id.eq_any(ids.clone()))
+            .load(conn)?,
+    })
+}
+
+/// Display names of users by id.
+pub fn display_names(
+    conn: &mut DbConnection,
+    ids: &[String],
+) -> Result<Vec<(String, String)>, AppError> {
+    use crate::db::schema::users;
+    Ok(users::table
+        .filter(users::id.eq_any(ids))
+        .select((users::id, users::display_name))
+        .load(conn)?)
+}
