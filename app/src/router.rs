@@ -28,6 +28,12 @@ pub enum Route {
     },
     /// `/device`: working set, drafts, outbox.
     Device,
+    /// `/review`: the review queue.
+    Review,
+    /// `/review/{id}`: one inspection to approve or return.
+    ReviewItem {
+        id: String,
+    },
     NotFound,
 }
 
@@ -48,6 +54,9 @@ impl Route {
         if path == "/device" {
             return Self::Device;
         }
+        if path == "/review" {
+            return Self::Review;
+        }
         let segment = |prefix: &str| {
             path.strip_prefix(prefix)
                 .filter(|id| !id.is_empty() && !id.contains('/'))
@@ -57,6 +66,8 @@ impl Route {
             Self::Enclave { id }
         } else if let Some(id) = segment("/inspections/") {
             Self::Inspection { id }
+        } else if let Some(id) = segment("/review/") {
+            Self::ReviewItem { id }
         } else {
             Self::NotFound
         }
@@ -66,7 +77,12 @@ impl Route {
     pub fn needs_session(&self) -> bool {
         matches!(
             self,
-            Self::Search | Self::Enclave { .. } | Self::Inspection { .. } | Self::Device
+            Self::Search
+                | Self::Enclave { .. }
+                | Self::Inspection { .. }
+                | Self::Device
+                | Self::Review
+                | Self::ReviewItem { .. }
         )
     }
 }

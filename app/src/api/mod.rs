@@ -15,6 +15,7 @@ use shared::dto::auth::{LoginRequest, RefreshRequest, TokenResponse};
 use shared::dto::enclave::{EnclaveDetail, EnclavePage};
 use shared::dto::field::WorkingSet;
 use shared::dto::inspection::InspectionView;
+use shared::dto::review::{InspectionQueue, ReviewRequest};
 use shared::dto::sync::{AttachmentStatus, PullResponse, PushRequest, PushResponse};
 use shared::error::{ApiError, ErrorBody, ErrorCode};
 use wasm_bindgen::{JsCast, JsValue};
@@ -247,6 +248,68 @@ pub async fn working_set(
 /// `GET /api/inspections/{id}`: an inspection as the server has it, with its review.
 pub async fn inspection(session: Session, id: uuid::Uuid) -> Result<InspectionView, ApiFailure> {
     Ok(get(session, &format!("/api/inspections/{id}")).await?.value)
+}
+
+/// `GET /api/inspections?…`: one page of the review queue (`query` is already encoded).
+pub async fn queue(
+    session: Session,
+    query: &str,
+    cursor: Option<&str>,
+) -> Result<InspectionQueue, ApiFailure> {
+    let mut url = format!("/api/inspections?limit=30&{query}");
+    if let Some(cursor) = cursor {
+        url.push_str(&format!("&cursor={}", encode(cursor)));
+    }
+    Ok(get(session, &url).await?.value)
+}
+
+/// `POST /api/inspections/{id}/review`.
+pub async fn review(
+    session: Session,
+    id: uuid::Uuid,
+    request: &ReviewRequest,
+) -> Result<InspectionView, ApiFailure> {
+    let body = Body::Json(json(request));
+    let url = format!("/api/inspections/{id}/review");
+    Ok(authed(session, "POST", &url, Some(body)).await?.value)
+}
+
+/// A photo fetched with the session's token, as an object URL for `<img src>`.
+pub async fn photo_url(session: Session, sha256: &str) -> Result<String, ApiFailure> {
+    let offline = |_: JsValue| ApiFailure::Offline;
+    let url = format!("/api/attachments/{sha256}");
+    for attempt in 0..2 {
+        let used = session.access_token().ok_or(ApiFailure::SignedOut)?;
+        let headers = Headers::new().map_err(offline)?;
+        headers
+            .set("Authorization", &format!("Bearer {used}"))
+            .map_err(offline)?;
+        let init = RequestInit::new();
+        init.set_headers(&headers);
+        let request = Request::new_with_str_and_init(&url, &init).map_err(offline)?;
+        let response: Response = JsFuture::from(window().fetch_with_request(&request))
+            .await
+            .map_err(offline)?
+            .dyn_into()
+            .map_err(offline)?;
+        if response.status() == 401 && attempt == 0 {
+            refresh(session, &used).await?;
+            continue;
+        }
+        if !response.ok() {
+            return Err(ApiFailure::Api {
+                status: response.status(),
+                error: None,
+            });
+        }
+        let blob: web_sys::Blob = JsFuture::from(response.blob().map_err(offline)?)
+            .await
+            .map_err(offline)?
+            .dyn_into()
+            .map_err(offline)?;
+        return web_sys::Url::create_object_url_with_blob(&blob).map_err(offline);
+    }
+    Err(ApiFailure::SignedOut)
 }
 
 /// `POST /api/sync/push`.

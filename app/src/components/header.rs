@@ -19,6 +19,13 @@ pub fn Header() -> impl IntoView {
             <a class="brand" href="/">"Enclave Inspect"</a>
             <OnlineIndicator />
             <Show when=move || session.is_signed_in()>
+                <Show when=move || {
+                    session.user().is_some_and(|u| u.role == shared::dto::auth::Role::Reviewer)
+                }>
+                    <a class="button nav" href="/review" data-test="nav-review">
+                        {i18n.tr("Review", "Review")}
+                    </a>
+                </Show>
                 <SyncIndicator />
                 <span class="user" data-test="current-user">
                     {move || session.user().map(|u| u.display_name)}

@@ -1,0 +1,330 @@
+//! The reviewers' pages: the queue (`/review`), newest first with filters, and one inspection
+//! (`/review/:id`) with its checks and reasons, presence, findings with photos, amendments and
+//! earlier decisions, to approve or return with a comment. Built for a laptop as well as a
+//! tablet: the filters and buttons are plain form controls, usable from the keyboard.
+
+use leptos::prelude::*;
+use shared::dto::inspection::{CheckRecord, InspectionView, Measure};
+use shared::dto::review::{InspectionSummary, ReviewDecision, ReviewRequest, ReviewState};
+use shared::rules::verdict::VerdictStatus;
+use uuid::Uuid;
+
+use crate::api::{self, ApiFailure};
+use crate::components::verdict::VerdictCard;
+use crate::i18n::{self, I18n, Key};
+use crate::session::Session;
+
+fn state_text(state: ReviewState) -> (&'static str, &'static str) {
+    match state {
+        ReviewState::Submitted => ("te beoordelen", "to review"),
+        ReviewState::Returned => ("teruggestuurd", "returned"),
+        ReviewState::Approved => ("goedgekeurd", "approved"),
+    }
+}
+
+fn measure_text(m: Measure) -> (&'static str, &'static str) {
+    match m {
+        Measure::Advice => ("informatie en advies", "information and advice"),
+        Measure::Warning => ("waarschuwing", "warning"),
+        Measure::RegularisationOrder => ("bevel tot regularisatie", "regularisation order"),
+        Measure::ReportProposed => ("proces-verbaal voorgesteld", "report proposed"),
+    }
+}
+
+fn mark(status: VerdictStatus) -> &'static str {
+    match status {
+        VerdictStatus::Pass => "✓",
+        VerdictStatus::Fail => "✗",
+        VerdictStatus::Unknown => "?",
+    }
+}
+
+/// The queue with its filters.
+#[component]
+pub fn ReviewQueuePage() -> impl IntoView {
+    let i18n = I18n::expect();
+    let session = Session::expect();
+    let state = RwSignal::new("submitted".to_owned());
+    let failing = RwSignal::new(String::new());
+    let text = RwSignal::new(String::new());
+    let items = RwSignal::new(Vec::<InspectionSummary>::new());
+    let cursor = RwSignal::new(None::<String>);
+    let failure = RwSignal::new(None::<ApiFailure>);
+    let loading = RwSignal::new(false);
+    let query = move || {
+        let mut parts = Vec::new();
+        for (key, value) in [
+            ("state", state.get()),
+            ("failing", failing.get()),
+            ("q", text.get()),
+        ] {
+            if !value.trim().is_empty() {
+                parts.push(format!(
+                    "{key}={}",
+                    String::from(js_sys::encode_uri_component(value.trim()))
+                ));
+            }
+        }
+        parts.join("&")
+    };
+    let load = move |more: bool| {
+        let q = query();
+        let after = if more { cursor.get_untracked() } else { None };
+        loading.set(true);
+        leptos::task::spawn_local(async move {
+            match api::queue(session, &q, after.as_deref()).await {
+                Ok(page) => {
+                    if more {
+                        items.update(|i| i.extend(page.items));
+                    } else {
+                        items.set(page.items);
+                    }
+                    cursor.set(page.next_cursor);
+                    failure.set(None);
+                }
+                Err(f) => failure.set(Some(f)),
+            }
+            loading.set(false);
+        });
+    };
+    Effect::new(move || {
+        // Reload whenever a filter changes.
+        query();
+        load(false);
+    });
+    view! {
+        <main>
+            <h1>{i18n.tr("Te beoordelen inspecties", "Inspections to review")}</h1>
+            <div class="filters">
+                <label>
+                    {i18n.tr("Stand", "State")}
+                    <select data-test="queue-state" on:change=move |ev| state.set(event_target_value(&ev))>
+                        <option value="submitted">{i18n.tr("Te beoordelen", "To review")}</option>
+                        <option value="returned">{i18n.tr("Teruggestuurd", "Returned")}</option>
+                        <option value="approved">{i18n.tr("Goedgekeurd", "Approved")}</option>
+                        <option value="">{i18n.tr("Alle", "All")}</option>
+                    </select>
+                </label>
+                <label>
+                    {i18n.tr("Controle niet in orde", "Check failing")}
+                    <select data-test="queue-failing" on:change=move |ev| failing.set(event_target_value(&ev))>
+                        <option value="">{i18n.tr("Om het even", "Any")}</option>
+                        <option value="contract_filed">{i18n.text(Key::ContractFiled)}</option>
+                        <option value="daily_registration">{i18n.text(Key::DailyRegistration)}</option>
+                        <option value="supervisor_present">{i18n.text(Key::SupervisorPresent)}</option>
+                    </select>
+                </label>
+                <label>
+                    {i18n.tr("Zoeken", "Search")}
+                    <input
+                        type="search"
+                        data-test="queue-search"
+                        placeholder=move || i18n.pick("gastbedrijf, maatwerkbedrijf, gemeente", "host, maatwerkbedrijf, municipality")
+                        on:change=move |ev| text.set(event_target_value(&ev))
+                    />
+                </label>
+            </div>
+            {move || failure.get().map(|f| view! { <p class="notice error">{f.message(i18n)}</p> })}
+            <ul class="results" data-test="queue">
+                <For each=move || items.get() key=|i| i.id children=move |i| view! { <QueueItem item=i /> } />
+            </ul>
+            <Show when=move || !loading.get() && items.with(Vec::is_empty)>
+                <p class="notice" data-test="queue-empty">{i18n.tr("Niets te tonen.", "Nothing to show.")}</p>
+            </Show>
+            <Show when=move || cursor.with(Option::is_some)>
+                <button class="more" on:click=move |_| load(true)>{i18n.text(Key::LoadMore)}</button>
+            </Show>
+        </main>
+    }
+}
+
+#[component]
+fn QueueItem(item: InspectionSummary) -> impl IntoView {
+    let i18n = I18n::expect();
+    let (snl, sen) = state_text(item.review_state);
+    let (mnl, men) = measure_text(item.measure);
+    let checks = format!(
+        "{} {} {}",
+        mark(item.contract_filed),
+        mark(item.daily_registration),
+        mark(item.supervisor_present)
+    );
+    view! {
+        <li>
+            <a class="card" href=format!("/review/{}", item.id) data-test="queue-item" data-id=item.id.to_string()>
+                <p class="title">
+                    <span>{item.host}</span>
+                    <span class="badge">{i18n.tr(snl, sen)}</span>
+                </p>
+                <p class="line">{item.maatwerkbedrijf} " · " {item.municipality}</p>
+                <p class="line">
+                    {i18n::date(item.on)} " · " {item.inspector} " · "
+                    <span aria-label="checks">{checks}</span> " · " {i18n.tr(mnl, men)}
+                </p>
+            </a>
+        </li>
+    }
+}
+
+/// One inspection to decide on.
+#[component]
+pub fn ReviewPage(id: String) -> impl IntoView {
+    let i18n = I18n::expect();
+    let session = Session::expect();
+    let id = Uuid::parse_str(&id).ok();
+    let view_signal = RwSignal::new(None::<Result<InspectionView, ApiFailure>>);
+    if let Some(id) = id {
+        leptos::task::spawn_local(async move {
+            view_signal.try_set(Some(api::inspection(session, id).await));
+        });
+    }
+    view! {
+        <main>
+            <a class="button back" href="/review">{i18n.tr("← Wachtrij", "← Queue")}</a>
+            {move || match view_signal.get() {
+                None if id.is_none() => view! { <p class="notice">{i18n.text(Key::NotFound)}</p> }.into_any(),
+                None => view! { <p class="notice">{i18n.text(Key::Loading)}</p> }.into_any(),
+                Some(Err(f)) => view! { <p class="notice error">{f.message(i18n)}</p> }.into_any(),
+                Some(Ok(v)) => view! { <ReviewBody v view_signal /> }.into_any(),
+            }}
+        </main>
+    }
+}
+
+#[component]
+fn ReviewBody(
+    v: InspectionView,
+    view_signal: RwSignal<Option<Result<InspectionView, ApiFailure>>>,
+) -> impl IntoView {
+    let i18n = I18n::expect();
+    let session = Session::expect();
+    let InspectionView {
+        record: r,
+        version,
+        review_state: state,
+        amendments,
+        reviews,
+        photo_hashes,
+        ..
+    } = v;
+    let id = r.id;
+    let (snl, sen) = state_text(state);
+    let (mnl, men) = measure_text(r.conclusion.measure);
+    let comment = RwSignal::new(String::new());
+    let failure = RwSignal::new(None::<ApiFailure>);
+    let decide = move |decision: ReviewDecision| {
+        let request = ReviewRequest {
+            decision,
+            comment: comment.get_untracked(),
+            version,
+        };
+        leptos::task::spawn_local(async move {
+            match api::review(session, id, &request).await {
+                Ok(updated) => view_signal.set(Some(Ok(updated))),
+                Err(f) => failure.set(Some(f)),
+            }
+        });
+    };
+    let check = |name: &'static str, title: Key, c: CheckRecord| {
+        let overridden = c
+            .override_status
+            .map(|s| (s, c.note.clone().unwrap_or_default()));
+        view! {
+            <VerdictCard check=name title verdict=c.computed />
+            {overridden.map(|(s, note)| view! {
+                <p class="notice" data-test=format!("override-{name}")>
+                    {i18n.tr("Inspecteur week af: ", "Inspector overrode: ")}
+                    {mark(s)} " — " {note}
+                </p>
+            })}
+        }
+    };
+    let photos = photo_hashes
+        .into_iter()
+        .map(|sha| {
+            let src = RwSignal::new(None::<String>);
+            let s2 = sha.clone();
+            leptos::task::spawn_local(async move {
+                if let Ok(url) = api::photo_url(session, &s2).await {
+                    src.try_set(Some(url));
+                }
+            });
+            view! {
+                <figure class="photo" data-test="review-photo">
+                    {move || src.get().map(|url| view! { <img src=url alt="" /> })}
+                    <figcaption class="small">"SHA-256 " <code>{sha.clone()}</code></figcaption>
+                </figure>
+            }
+        })
+        .collect_view();
+    let findings = r
+        .findings
+        .iter()
+        .map(|f| view! { <li><strong>{f.category.clone()}</strong> ": " {f.text.clone()}</li> })
+        .collect_view();
+    let unregistered = r
+        .unregistered
+        .iter()
+        .map(|u| view! { <li>{u.name.clone()}</li> })
+        .collect_view();
+    let amendments = amendments
+        .iter()
+        .map(|a| view! { <li data-test="review-amendment">{i18n::belgian_datetime(a.received_at)} ": " {a.text.clone()}</li> })
+        .collect_view();
+    let decisions = reviews
+        .iter()
+        .map(|d| {
+            let word = match d.decision {
+                ReviewDecision::Approve => i18n.tr("goedgekeurd", "approved"),
+                ReviewDecision::Return => i18n.tr("teruggestuurd", "returned"),
+            };
+            view! { <li>{i18n::belgian_datetime(d.decided_at)} ": " {word} " " {d.comment.clone()}</li> }
+        })
+        .collect_view();
+    view! {
+        <header>
+            <h1 data-test="review-title">{i18n.tr("Inspectie van ", "Inspection of ")} {i18n::date(r.on)} " " {i18n::time(r.at)}</h1>
+            <p>
+                <span class="badge" data-test="review-state" data-state=state.as_str()>{i18n.tr(snl, sen)}</span>
+                " · " {i18n.tr("versie ", "version ")} {version}
+            </p>
+        </header>
+        <div class="verdicts">
+            {check("contract_filed", Key::ContractFiled, r.contract_filed.clone())}
+            {check("daily_registration", Key::DailyRegistration, r.daily_registration.clone())}
+            {check("supervisor_present", Key::SupervisorPresent, r.supervisor_present.clone())}
+        </div>
+        <dl class="facts">
+            <dt>{i18n.tr("Aanwezig", "Present")}</dt>
+            <dd>{r.workers_present} " " {i18n.text(Key::RoleWorker)} ", " {r.supervisors_present} " " {i18n.text(Key::RoleSupervisor)}</dd>
+            <dt>{i18n.tr("Maatregel", "Measure")}</dt>
+            <dd data-test="review-measure">{i18n.tr(mnl, men)} {r.conclusion.deadline.map(|d| format!(" ({})", i18n::date(d)))}</dd>
+            <dt>{i18n.tr("Motivering", "Motivation")}</dt>
+            <dd>{r.conclusion.motivation.clone()}</dd>
+        </dl>
+        <h2>{i18n.tr("Niet geregistreerd", "Not registered")}</h2>
+        <ul class="members">{unregistered}</ul>
+        <h2>{i18n.tr("Vaststellingen", "Findings")}</h2>
+        <ul class="findings">{findings}</ul>
+        <div class="photos">{photos}</div>
+        <h2>{i18n.tr("Rechtzettingen", "Amendments")}</h2>
+        <ul class="members">{amendments}</ul>
+        <h2>{i18n.tr("Beslissingen", "Decisions")}</h2>
+        <ul class="members">{decisions}</ul>
+        <Show when=move || state == ReviewState::Submitted>
+            <label>
+                {i18n.tr("Opmerking (verplicht bij terugsturen)", "Comment (required when returning)")}
+                <textarea data-test="review-comment-input" on:input=move |ev| comment.set(event_target_value(&ev))></textarea>
+            </label>
+            <div class="actions">
+                <button class="primary" data-test="approve" on:click=move |_| decide(ReviewDecision::Approve)>
+                    {i18n.tr("Goedkeuren", "Approve")}
+                </button>
+                <button data-test="return" on:click=move |_| decide(ReviewDecision::Return)>
+                    {i18n.tr("Terugsturen", "Return")}
+                </button>
+            </div>
+        </Show>
+        {move || failure.get().map(|f| view! { <p class="notice error" role="alert">{f.message(i18n)}</p> })}
+    }
+}

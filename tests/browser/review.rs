@@ -1,0 +1,123 @@
+//! The reviewers' queue in the browser: a reviewer opens the queue, finds the two submitted
+//! inspections, cannot return one without a comment, returns one with a comment and approves
+//! the other, and the queue follows; the server holds both decisions.
+
+use reqwest::StatusCode;
+use shared::dto::auth::Role;
+use shared::dto::inspection::InspectionView;
+use shared::dto::review::{ReviewDecision, ReviewState};
+use shared::dto::sync::SyncRecord;
+use tests::driver::Browser;
+use tests::json;
+use tests::records::inspection;
+
+use super::{PW, Scenario, USERNAME};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reviewer_clears_the_queue() {
+    let Some(b) = Browser::open().await else {
+        return;
+    };
+    let s = Scenario::start().await;
+    s.app.fixture().user("rita", PW, Role::Reviewer, &[]);
+    let ines = s.app.login(USERNAME, PW).await.access_token;
+    let (first, second) = (inspection(&s.elegance), inspection(&s.peeters));
+    for r in [&first, &second] {
+        s.app
+            .push(&ines, vec![SyncRecord::Inspection(Box::new(r.clone()))])
+            .await;
+    }
+
+    b.goto(&s.url("/login")).await;
+    b.type_into("login-username", "rita").await;
+    b.type_into("login-password", PW).await;
+    b.click("login-submit").await;
+    b.click("nav-review").await;
+    b.until_path("/review").await;
+    let items = b
+        .until("both inspections are in the queue", async || {
+            let items = b.all("queue-item").await;
+            (items.len() == 2).then_some(items)
+        })
+        .await;
+    // Newest first: the second one pushed.
+    assert_eq!(
+        b.attr(&items[0], "data-id").await.as_deref(),
+        Some(second.id.to_string().as_str())
+    );
+
+    // Return without a comment: refused, with the reason on screen.
+    b.ok("opening the newest", items[0].click().await).await;
+    let state = b.find("review-state").await;
+    assert_eq!(
+        b.attr(&state, "data-state").await.as_deref(),
+        Some("submitted")
+    );
+    b.click("return").await;
+    b.find("review-comment-input").await;
+    let alert = b
+        .until("the refusal is shown", async || {
+            let el = b
+                .client
+                .find(fantoccini::Locator::Css("[role=alert]"))
+                .await
+                .ok()?;
+            Some(el)
+        })
+        .await;
+    assert!(!b.text(&alert).await.trim().is_empty());
+    b.type_into("review-comment-input", "Wie gaf de instructies?")
+        .await;
+    b.click("return").await;
+    b.until("the inspection is returned", async || {
+        let state = b.find("review-state").await;
+        (b.attr(&state, "data-state").await.as_deref() == Some("returned")).then_some(())
+    })
+    .await;
+
+    // The queue now holds the other one; approve it.
+    b.goto(&s.url("/review")).await;
+    let item = b
+        .until("one inspection is left", async || {
+            let mut items = b.all("queue-item").await;
+            (items.len() == 1).then(|| items.pop()).flatten()
+        })
+        .await;
+    assert_eq!(
+        b.attr(&item, "data-id").await.as_deref(),
+        Some(first.id.to_string().as_str())
+    );
+    b.ok("opening it", item.click().await).await;
+    b.click("approve").await;
+    b.until("the inspection is approved", async || {
+        let state = b.find("review-state").await;
+        (b.attr(&state, "data-state").await.as_deref() == Some("approved")).then_some(())
+    })
+    .await;
+    b.goto(&s.url("/review")).await;
+    b.find("queue-empty").await;
+
+    for (r, expected) in [
+        (&first, ReviewState::Approved),
+        (&second, ReviewState::Returned),
+    ] {
+        let view: InspectionView = json(
+            s.app
+                .get(&format!("/api/inspections/{}", r.id), &ines)
+                .await,
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(view.review_state, expected);
+    }
+    let returned: InspectionView = json(
+        s.app
+            .get(&format!("/api/inspections/{}", second.id), &ines)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(returned.reviews[0].decision, ReviewDecision::Return);
+    assert_eq!(returned.reviews[0].comment, "Wie gaf de instructies?");
+    b.close().await;
+}
