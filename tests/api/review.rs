@@ -369,6 +369,7 @@ async fn the_queue_is_newest_first_filtered_and_paged(backend: Backend) {
         3
     );
     assert_eq!(count("municipality=ANTWERPEN").await, 2);
+    assert_eq!(count(&format!("enclave={}", gent.id)).await, 3);
     assert_eq!(count("q=brouwerij%20gent").await, 3);
     assert_eq!(count("failing=supervisor_present").await, 1);
     assert_eq!(count("failing=daily_registration").await, 5);

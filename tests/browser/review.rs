@@ -1,6 +1,7 @@
 //! The reviewers' queue in the browser: a reviewer opens the queue, finds the two submitted
 //! inspections, cannot return one without a comment, returns one with a comment and approves
-//! the other, and the queue follows; the server holds both decisions.
+//! the other, and the queue follows; the server holds both decisions. The review page shows the
+//! enclave's earlier inspection and how the comparable case was concluded.
 
 use reqwest::StatusCode;
 use shared::dto::auth::Role;
@@ -21,6 +22,29 @@ async fn a_reviewer_clears_the_queue() {
     let s = Scenario::start().await;
     s.app.fixture().user("rita", PW, Role::Reviewer, &[]);
     let ines = s.app.login(USERNAME, PW).await.access_token;
+    // An earlier inspection of Élégance, already approved: history and a comparable case.
+    let earlier = inspection(&s.elegance);
+    let rita = {
+        s.app
+            .push(
+                &ines,
+                vec![SyncRecord::Inspection(Box::new(earlier.clone()))],
+            )
+            .await;
+        let rita = s.app.login("rita", PW).await.access_token;
+        let res = s
+            .app
+            .send(
+                reqwest::Method::POST,
+                &format!("/api/inspections/{}/review", earlier.id),
+                Some(&rita),
+                Some(&serde_json::json!({"decision": "approve", "version": 1})),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        rita
+    };
+    drop(rita);
     let (first, second) = (inspection(&s.elegance), inspection(&s.peeters));
     for r in [&first, &second] {
         s.app
@@ -88,6 +112,25 @@ async fn a_reviewer_clears_the_queue() {
         Some(first.id.to_string().as_str())
     );
     b.ok("opening it", item.click().await).await;
+    let history = b
+        .until("the enclave's earlier inspection is listed", async || {
+            let items = b
+                .client
+                .find_all(fantoccini::Locator::Css(
+                    "[data-test=history] [data-test=queue-item]",
+                ))
+                .await
+                .ok()?;
+            (items.len() == 1).then_some(items)
+        })
+        .await;
+    assert_eq!(
+        b.attr(&history[0], "data-id").await.as_deref(),
+        Some(earlier.id.to_string().as_str())
+    );
+    let comparable = b.find("comparable").await;
+    let text = b.text(&comparable).await;
+    assert!(text.contains("1×"), "comparable cases: {text}");
     b.click("approve").await;
     b.until("the inspection is approved", async || {
         let state = b.find("review-state").await;

@@ -208,6 +208,48 @@ fn ReviewBody(
         ..
     } = v;
     let id = r.id;
+    let enclave_id = r.enclave_id;
+    let failing: Vec<(&'static str, Key)> = [
+        (
+            "contract_filed",
+            Key::ContractFiled,
+            r.contract_filed.status(),
+        ),
+        (
+            "daily_registration",
+            Key::DailyRegistration,
+            r.daily_registration.status(),
+        ),
+        (
+            "supervisor_present",
+            Key::SupervisorPresent,
+            r.supervisor_present.status(),
+        ),
+    ]
+    .into_iter()
+    .filter(|(_, _, s)| *s == VerdictStatus::Fail)
+    .map(|(name, key, _)| (name, key))
+    .collect();
+    // The enclave's earlier inspections, and how comparable cases (same maatwerkbedrijf, same
+    // check failing) were concluded, so measures stay consistent.
+    let history = RwSignal::new(Vec::<InspectionSummary>::new());
+    let comparable = RwSignal::new(Vec::<(Key, Vec<InspectionSummary>)>::new());
+    leptos::task::spawn_local(async move {
+        let Ok(page) = api::queue(session, &format!("enclave={enclave_id}"), None).await else {
+            return;
+        };
+        let mwb = page.items.iter().find_map(|i| i.maatwerkbedrijf_id);
+        history.try_set(page.items.into_iter().filter(|i| i.id != id).collect());
+        let Some(mwb) = mwb else { return };
+        for (name, key) in failing {
+            let query = format!("maatwerkbedrijf={mwb}&failing={name}&state=approved");
+            if let Ok(page) = api::queue(session, &query, None).await {
+                let cases: Vec<InspectionSummary> =
+                    page.items.into_iter().filter(|i| i.id != id).collect();
+                comparable.try_update(|c| c.push((key, cases)));
+            }
+        }
+    });
     let (snl, sen) = state_text(state);
     let (mnl, men) = measure_text(r.conclusion.measure);
     let comment = RwSignal::new(String::new());
@@ -311,6 +353,45 @@ fn ReviewBody(
         <ul class="members">{amendments}</ul>
         <h2>{i18n.tr("Beslissingen", "Decisions")}</h2>
         <ul class="members">{decisions}</ul>
+        <h2>{i18n.tr("Eerdere inspecties van deze enclave", "Earlier inspections of this enclave")}</h2>
+        <ul class="results" data-test="history">
+            {move || history.get().into_iter().map(|i| view! { <QueueItem item=i /> }).collect_view()}
+        </ul>
+        <Show when=move || !comparable.with(Vec::is_empty)>
+            <h2>{i18n.tr("Vergelijkbare gevallen", "Comparable cases")}</h2>
+            <ul class="members" data-test="comparable">
+                {move || {
+                    comparable
+                        .get()
+                        .into_iter()
+                        .map(|(key, cases)| {
+                            let mut tally: Vec<(Measure, usize)> = Vec::new();
+                            for c in &cases {
+                                match tally.iter_mut().find(|(m, _)| *m == c.measure) {
+                                    Some((_, n)) => *n += 1,
+                                    None => tally.push((c.measure, 1)),
+                                }
+                            }
+                            let summary = tally
+                                .into_iter()
+                                .map(|(m, n)| {
+                                    let (nl, en) = measure_text(m);
+                                    format!("{n}× {}", i18n.pick(nl, en))
+                                })
+                                .collect::<Vec<_>>()
+                                .join(", ");
+                            view! {
+                                <li>
+                                    <strong>{i18n.text(key)}</strong>
+                                    {i18n.tr(" niet in orde, zelfde maatwerkbedrijf, goedgekeurd: ", " failing, same maatwerkbedrijf, approved: ")}
+                                    {if cases.is_empty() { i18n.pick("geen", "none").to_owned() } else { summary }}
+                                </li>
+                            }
+                        })
+                        .collect_view()
+                }}
+            </ul>
+        </Show>
         <Show when=move || state == ReviewState::Submitted>
             <label>
                 {i18n.tr("Opmerking (verplicht bij terugsturen)", "Comment (required when returning)")}

@@ -228,6 +228,8 @@ pub struct QueueQuery {
     pub to: Option<chrono::NaiveDate>,
     /// Inspector (user id); inspectors always see only their own.
     pub inspector: Option<uuid::Uuid>,
+    /// Only inspections of this enclave (its history).
+    pub enclave: Option<uuid::Uuid>,
     /// Organisation id of the maatwerkbedrijf, or of the host.
     pub maatwerkbedrijf: Option<uuid::Uuid>,
     pub host: Option<uuid::Uuid>,
@@ -302,7 +304,8 @@ pub async fn queue(
             .map(|w| format!(" {w}"))
             .collect();
     let municipality = q.municipality.as_deref().map(crate::search_text::normalise);
-    let by_enclave = q.maatwerkbedrijf.is_some()
+    let by_enclave = q.enclave.is_some()
+        || q.maatwerkbedrijf.is_some()
         || q.host.is_some()
         || municipality.is_some()
         || !words.is_empty();
@@ -310,6 +313,7 @@ pub async fn queue(
         snapshot
             .entries()
             .iter()
+            .filter(|e| q.enclave.is_none_or(|id| e.summary.id == id))
             .filter(|e| q.maatwerkbedrijf.is_none_or(|m| e.maatwerkbedrijf.id == m))
             .filter(|e| q.host.is_none_or(|h| e.host.id == h))
             .filter(|e| {
@@ -385,6 +389,7 @@ pub async fn queue(
                 id: uuid(&r.id)?,
                 enclave_id: uuid(&r.enclave_id)?,
                 host: name(|e| e.host.name.clone()),
+                maatwerkbedrijf_id: entry.map(|e| e.maatwerkbedrijf.id),
                 maatwerkbedrijf: name(|e| e.maatwerkbedrijf.name.clone()),
                 municipality: name(|e| e.summary.site.municipality.clone()),
                 on: r.on_date,

@@ -99,6 +99,7 @@ pub struct InspectionSummary {
     pub id: Uuid,
     pub enclave_id: Uuid,
     pub host: String,
+    pub maatwerkbedrijf_id: Option<Uuid>,
     pub maatwerkbedrijf: String,
     pub municipality: String,
     /// The Belgian date of the inspection.
