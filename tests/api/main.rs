@@ -7,6 +7,7 @@ mod concurrency;
 mod fault;
 mod field;
 mod lookup;
+mod reports;
 mod review;
 mod sync;
 mod verdicts;

@@ -9,5 +9,6 @@ pub mod field;
 pub mod inspection;
 pub mod organisation;
 pub mod registration;
+pub mod report;
 pub mod review;
 pub mod sync;

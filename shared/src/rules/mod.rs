@@ -6,6 +6,7 @@ pub mod daily_registration;
 pub mod enterprise_number;
 pub mod geo;
 pub mod inspection;
+pub mod overview;
 pub mod review;
 pub mod supervisor_present;
 pub mod time;

@@ -1,0 +1,124 @@
+//! Overviews for the department: the yearly overview of enclave contracts received, with the
+//! numbers of target-group workers and supervisors from the daily registrations.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::contract::ContractStatus;
+use super::organisation::OrganisationKind;
+
+/// The host types the department counts by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum HostType {
+    RegularCompany,
+    /// Another maatwerkbedrijf.
+    Maatwerkbedrijf,
+    /// A sheltered or social workplace.
+    ShelteredOrSocial,
+    /// The (Flemish) government.
+    Government,
+    Other,
+}
+
+impl HostType {
+    /// All host types, in the order of the overview.
+    pub const ALL: [Self; 5] = [
+        Self::RegularCompany,
+        Self::Maatwerkbedrijf,
+        Self::ShelteredOrSocial,
+        Self::Government,
+        Self::Other,
+    ];
+
+    /// The host type of an organisation kind.
+    pub fn of(kind: OrganisationKind) -> Self {
+        match kind {
+            OrganisationKind::RegularCompany => Self::RegularCompany,
+            OrganisationKind::Maatwerkbedrijf => Self::Maatwerkbedrijf,
+            OrganisationKind::ShelteredWorkplace | OrganisationKind::SocialWorkplace => {
+                Self::ShelteredOrSocial
+            }
+            OrganisationKind::GovernmentBody => Self::Government,
+            OrganisationKind::Other => Self::Other,
+        }
+    }
+
+    /// Dutch and English names, for tables and CSV.
+    pub fn names(self) -> (&'static str, &'static str) {
+        match self {
+            Self::RegularCompany => ("reguliere onderneming", "regular company"),
+            Self::Maatwerkbedrijf => ("ander maatwerkbedrijf", "another maatwerkbedrijf"),
+            Self::ShelteredOrSocial => (
+                "beschutte of sociale werkplaats",
+                "sheltered or social workplace",
+            ),
+            Self::Government => ("overheid", "government"),
+            Self::Other => ("andere", "other"),
+        }
+    }
+}
+
+/// People of one enclave in one year, from the daily registrations.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Headcount {
+    /// Distinct target-group workers registered at least once.
+    pub workers: u32,
+    /// Distinct supervisors registered at least once.
+    pub supervisors: u32,
+    /// Registered (person, day) pairs.
+    pub worker_days: u32,
+    pub supervisor_days: u32,
+}
+
+/// One contract received in the year.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OverviewRow {
+    pub contract_id: Uuid,
+    pub reference: String,
+    pub enclave_id: Uuid,
+    pub maatwerkbedrijf: String,
+    pub host: String,
+    pub host_type: HostType,
+    pub start: NaiveDate,
+    /// `None`: open-ended.
+    pub end: Option<NaiveDate>,
+    /// When WSE received the notification (Belgian date).
+    pub received: NaiveDate,
+    /// The last day it could arrive in time.
+    pub deadline: NaiveDate,
+    pub on_time: bool,
+    pub status: ContractStatus,
+    pub rejection_reason: Option<String>,
+    /// The enclave's people in the overview's year.
+    pub headcount: Headcount,
+}
+
+/// Contracts counted per host type.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct HostTypeCount {
+    pub host_type: HostType,
+    pub contracts: u32,
+    pub rejected: u32,
+    pub late: u32,
+}
+
+/// `GET /api/reports/contracts?year=`: the yearly overview.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ContractOverview {
+    pub year: i32,
+    /// By maatwerkbedrijf, then host, then start.
+    pub rows: Vec<OverviewRow>,
+    pub by_host_type: Vec<HostTypeCount>,
+    pub rejected: u32,
+    /// Open-ended contracts received in the year that are still running today.
+    pub open_ended_running: u32,
+    /// Over all enclaves of the rows, each enclave once.
+    pub total: Headcount,
+}

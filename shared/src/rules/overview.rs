@@ -1,0 +1,284 @@
+//! The yearly overview of contracts received: which rows, on time or not, counted by host
+//! type, and the people from the daily registrations. Pure: the server loads, this counts.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{Datelike, NaiveDate};
+use uuid::Uuid;
+
+use super::contract_filed::{RuleSettings, notification_deadline};
+use super::time::belgian_local;
+use crate::dto::contract::{Contract, ContractStatus};
+use crate::dto::registration::MemberRole;
+use crate::dto::report::{ContractOverview, Headcount, HostType, HostTypeCount, OverviewRow};
+
+/// A contract with the names the overview shows.
+#[derive(Debug, Clone)]
+pub struct ContractInput {
+    pub contract: Contract,
+    pub maatwerkbedrijf: String,
+    pub host: String,
+    pub host_type: HostType,
+}
+
+/// One registered person on one day: `(enclave, work date, person, role)`.
+pub type Registered = (Uuid, NaiveDate, Uuid, MemberRole);
+
+/// The day WSE received a contract: the notification, else the approval (older regime);
+/// `None` when the register has neither.
+pub fn received(contract: &Contract) -> Option<NaiveDate> {
+    contract
+        .notified_at
+        .or(contract.approved_at)
+        .map(|t| belgian_local(t).date())
+}
+
+/// The overview of `year`: the contracts received in it, with the headcount of their
+/// enclaves in that year from `registered`; `today` decides which open-ended ones still run.
+pub fn contract_overview(
+    year: i32,
+    contracts: &[ContractInput],
+    registered: &[Registered],
+    rules: &RuleSettings,
+    today: NaiveDate,
+) -> ContractOverview {
+    let headcounts = headcounts(year, registered);
+    let mut rows: Vec<OverviewRow> = contracts
+        .iter()
+        .filter_map(|c| {
+            let received = received(&c.contract).filter(|d| d.year() == year)?;
+            let deadline = notification_deadline(c.contract.start_date, rules);
+            Some(OverviewRow {
+                contract_id: c.contract.id,
+                reference: c.contract.reference.clone(),
+                enclave_id: c.contract.enclave_id,
+                maatwerkbedrijf: c.maatwerkbedrijf.clone(),
+                host: c.host.clone(),
+                host_type: c.host_type,
+                start: c.contract.start_date,
+                end: c.contract.end_date,
+                received,
+                deadline,
+                on_time: received <= deadline,
+                status: c.contract.status,
+                rejection_reason: c.contract.rejection_reason.clone(),
+                headcount: headcounts
+                    .get(&c.contract.enclave_id)
+                    .copied()
+                    .unwrap_or_default(),
+            })
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        (&a.maatwerkbedrijf, &a.host, a.start).cmp(&(&b.maatwerkbedrijf, &b.host, b.start))
+    });
+    let by_host_type = HostType::ALL
+        .into_iter()
+        .map(|host_type| {
+            let of_type = || rows.iter().filter(move |r| r.host_type == host_type);
+            HostTypeCount {
+                host_type,
+                contracts: of_type().count() as u32,
+                rejected: of_type()
+                    .filter(|r| r.status == ContractStatus::Rejected)
+                    .count() as u32,
+                late: of_type().filter(|r| !r.on_time).count() as u32,
+            }
+        })
+        .collect();
+    let rejected = rows
+        .iter()
+        .filter(|r| r.status == ContractStatus::Rejected)
+        .count() as u32;
+    let open_ended_running = rows
+        .iter()
+        .filter(|r| {
+            r.end.is_none()
+                && r.start <= today
+                && !matches!(r.status, ContractStatus::Rejected | ContractStatus::Ended)
+        })
+        .count() as u32;
+    let enclaves: HashSet<Uuid> = rows.iter().map(|r| r.enclave_id).collect();
+    let total = total_headcount(year, registered, &enclaves);
+    ContractOverview {
+        year,
+        rows,
+        by_host_type,
+        rejected,
+        open_ended_running,
+        total,
+    }
+}
+
+/// Headcount per enclave in `year`.
+fn headcounts(year: i32, registered: &[Registered]) -> HashMap<Uuid, Headcount> {
+    let mut people: HashMap<Uuid, (HashSet<Uuid>, HashSet<Uuid>)> = HashMap::new();
+    let mut days: HashMap<Uuid, HashSet<(NaiveDate, Uuid, MemberRole)>> = HashMap::new();
+    for &(enclave, day, person, role) in registered.iter().filter(|r| r.1.year() == year) {
+        let (workers, supervisors) = people.entry(enclave).or_default();
+        match role {
+            MemberRole::Worker => workers.insert(person),
+            MemberRole::Supervisor => supervisors.insert(person),
+        };
+        days.entry(enclave).or_default().insert((day, person, role));
+    }
+    people
+        .into_iter()
+        .map(|(enclave, (workers, supervisors))| {
+            let d = &days[&enclave];
+            let count = |role| d.iter().filter(|(_, _, r)| *r == role).count() as u32;
+            (
+                enclave,
+                Headcount {
+                    workers: workers.len() as u32,
+                    supervisors: supervisors.len() as u32,
+                    worker_days: count(MemberRole::Worker),
+                    supervisor_days: count(MemberRole::Supervisor),
+                },
+            )
+        })
+        .collect()
+}
+
+/// Headcount over `enclaves` together: a person in two enclaves counts once.
+fn total_headcount(year: i32, registered: &[Registered], enclaves: &HashSet<Uuid>) -> Headcount {
+    let mut workers = HashSet::new();
+    let mut supervisors = HashSet::new();
+    let mut days = HashSet::new();
+    for &(enclave, day, person, role) in registered {
+        if day.year() != year || !enclaves.contains(&enclave) {
+            continue;
+        }
+        match role {
+            MemberRole::Worker => workers.insert(person),
+            MemberRole::Supervisor => supervisors.insert(person),
+        };
+        days.insert((enclave, day, person, role));
+    }
+    let count = |role| days.iter().filter(|(_, _, _, r)| *r == role).count() as u32;
+    Headcount {
+        workers: workers.len() as u32,
+        supervisors: supervisors.len() as u32,
+        worker_days: count(MemberRole::Worker),
+        supervisor_days: count(MemberRole::Supervisor),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dto::contract::Regime;
+    use crate::rules::time::from_belgian_local;
+
+    fn date(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn contract(enclave: Uuid, start: &str, notified: &str, status: ContractStatus) -> Contract {
+        Contract {
+            id: Uuid::new_v4(),
+            enclave_id: enclave,
+            reference: format!("C-{start}"),
+            start_date: date(start),
+            end_date: None,
+            notified_at: Some(from_belgian_local(
+                date(notified).and_hms_opt(10, 0, 0).unwrap(),
+            )),
+            approved_at: None,
+            regime: Regime::Notification,
+            status,
+            rejection_reason: (status == ContractStatus::Rejected)
+                .then(|| "geen begeleider".into()),
+            min_supervisors: 1,
+        }
+    }
+
+    fn input(c: Contract, host_type: HostType) -> ContractInput {
+        ContractInput {
+            contract: c,
+            maatwerkbedrijf: "MWB".into(),
+            host: "Host".into(),
+            host_type,
+        }
+    }
+
+    #[test]
+    fn counts_the_year_by_host_type_with_people() {
+        let (e1, e2) = (Uuid::new_v4(), Uuid::new_v4());
+        let contracts = vec![
+            // Monday start, notified the Friday before: on time.
+            input(
+                contract(e1, "2019-03-11", "2019-03-08", ContractStatus::Notified),
+                HostType::RegularCompany,
+            ),
+            // Notified on the start day: late.
+            input(
+                contract(e2, "2019-05-06", "2019-05-06", ContractStatus::Notified),
+                HostType::Government,
+            ),
+            input(
+                contract(e2, "2019-09-02", "2019-08-01", ContractStatus::Rejected),
+                HostType::Government,
+            ),
+            // Received in 2018: not in the 2019 overview.
+            input(
+                contract(e1, "2019-01-07", "2018-12-20", ContractStatus::Notified),
+                HostType::RegularCompany,
+            ),
+        ];
+        let (w, s) = (Uuid::new_v4(), Uuid::new_v4());
+        let registered = vec![
+            (e1, date("2019-04-01"), w, MemberRole::Worker),
+            (e1, date("2019-04-02"), w, MemberRole::Worker),
+            (e1, date("2019-04-02"), s, MemberRole::Supervisor),
+            (e2, date("2019-06-03"), s, MemberRole::Supervisor),
+            (e1, date("2018-04-02"), Uuid::new_v4(), MemberRole::Worker),
+        ];
+        let o = contract_overview(
+            2019,
+            &contracts,
+            &registered,
+            &RuleSettings::default(),
+            date("2026-11-23"),
+        );
+        assert_eq!(o.rows.len(), 3);
+        let on_time: Vec<bool> = o.rows.iter().map(|r| r.on_time).collect();
+        assert_eq!(on_time.iter().filter(|t| **t).count(), 2);
+        let regular = &o.by_host_type[0];
+        assert_eq!(
+            (regular.host_type, regular.contracts, regular.late),
+            (HostType::RegularCompany, 1, 0)
+        );
+        let gov = o
+            .by_host_type
+            .iter()
+            .find(|c| c.host_type == HostType::Government)
+            .unwrap();
+        assert_eq!((gov.contracts, gov.rejected, gov.late), (2, 1, 1));
+        assert_eq!(o.rejected, 1);
+        assert_eq!(
+            o.open_ended_running, 2,
+            "the two open-ended ones not rejected"
+        );
+        let r1 = o.rows.iter().find(|r| r.enclave_id == e1).unwrap();
+        assert_eq!(
+            r1.headcount,
+            Headcount {
+                workers: 1,
+                supervisors: 1,
+                worker_days: 2,
+                supervisor_days: 1
+            }
+        );
+        // The supervisor works in both enclaves: once in the total.
+        assert_eq!(
+            o.total,
+            Headcount {
+                workers: 1,
+                supervisors: 1,
+                worker_days: 2,
+                supervisor_days: 2
+            }
+        );
+    }
+}

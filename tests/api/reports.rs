@@ -1,0 +1,201 @@
+//! The yearly overview of contracts received: every number equals a count of the data behind
+//! it (contracts by host type, on time or late, rejected with reasons, open-ended still
+//! running, workers and supervisors from the registrations); CSV; who may read it.
+
+use chrono::NaiveTime;
+use reqwest::StatusCode;
+use shared::dto::auth::Role;
+use shared::dto::contract::ContractStatus;
+use shared::dto::organisation::OrganisationKind;
+use shared::dto::registration::MemberRole::{Supervisor, Worker};
+use shared::dto::report::{ContractOverview, Headcount, HostType};
+use tests::fixture::{ContractSpec, EnclaveSpec, date, local};
+use tests::{Backend, TestApp, assert_error, json, on_both_backends};
+
+on_both_backends!(the_yearly_overview_counts_the_register);
+
+const PW: &str = "a-long-test-password";
+
+async fn the_yearly_overview_counts_the_register(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let f = app.fixture();
+    f.user("adam", PW, Role::Admin, &[]);
+    f.user("ines", PW, Role::Inspector, &[]);
+    let mwb = f.organisation(OrganisationKind::Maatwerkbedrijf, "Atelier Kouter", None);
+    let regular = f.organisation(OrganisationKind::RegularCompany, "Brouwerij Gent", None);
+    let city = f.organisation(OrganisationKind::GovernmentBody, "Stad Gent", None);
+    let shelter = f.organisation(
+        OrganisationKind::SocialWorkplace,
+        "Sociale Werkplaats",
+        None,
+    );
+    let e1 = f.enclave(&mwb, &regular, EnclaveSpec::default());
+    let e2 = f.enclave(&mwb, &city, EnclaveSpec::default());
+    let e3 = f.enclave(&mwb, &shelter, EnclaveSpec::default());
+    // e1: Monday start, notified the Friday before: on time.
+    f.contract(
+        &e1,
+        ContractSpec {
+            start: date("2019-03-11"),
+            notified_local: Some(local("2019-03-08 10:00")),
+            ..ContractSpec::default()
+        },
+    );
+    // e2: notified on the start day (late), and a later one rejected.
+    f.contract(
+        &e2,
+        ContractSpec {
+            start: date("2019-05-06"),
+            end: Some(date("2019-12-31")),
+            notified_local: Some(local("2019-05-06 09:00")),
+            ..ContractSpec::default()
+        },
+    );
+    f.contract(
+        &e2,
+        ContractSpec {
+            start: date("2020-01-06"),
+            notified_local: Some(local("2019-11-04 09:00")),
+            status: ContractStatus::Rejected,
+            rejection_reason: Some("Geen begeleider voorzien.".into()),
+            ..ContractSpec::default()
+        },
+    );
+    // e3: received in 2018, not in the 2019 overview.
+    f.contract(
+        &e3,
+        ContractSpec {
+            start: date("2019-01-07"),
+            notified_local: Some(local("2018-12-20 09:00")),
+            ..ContractSpec::default()
+        },
+    );
+    let seven = NaiveTime::from_hms_opt(7, 0, 0).unwrap();
+    for day in ["2019-04-01", "2019-04-02"] {
+        f.registration(
+            &e1,
+            date(day),
+            local(&format!("{day} 06:00")),
+            seven,
+            &[Supervisor, Worker, Worker],
+        );
+    }
+    f.registration(
+        &e2,
+        date("2019-06-03"),
+        local("2019-06-03 06:00"),
+        seven,
+        &[Supervisor],
+    );
+    f.registration(
+        &e1,
+        date("2018-06-04"),
+        local("2018-06-04 06:00"),
+        seven,
+        &[Worker],
+    );
+
+    let adam = app.login("adam", PW).await.access_token;
+    let o: ContractOverview = json(
+        app.get("/api/reports/contracts?year=2019", &adam).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(o.year, 2019);
+    let hosts: Vec<(&str, bool, ContractStatus)> = o
+        .rows
+        .iter()
+        .map(|r| (r.host.as_str(), r.on_time, r.status))
+        .collect();
+    assert_eq!(
+        hosts,
+        vec![
+            ("Brouwerij Gent", true, ContractStatus::Notified),
+            ("Stad Gent", false, ContractStatus::Notified),
+            ("Stad Gent", true, ContractStatus::Rejected),
+        ]
+    );
+    let count = |t: HostType| {
+        o.by_host_type
+            .iter()
+            .find(|c| c.host_type == t)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(
+        (
+            count(HostType::RegularCompany).contracts,
+            count(HostType::RegularCompany).late
+        ),
+        (1, 0)
+    );
+    let gov = count(HostType::Government);
+    assert_eq!((gov.contracts, gov.rejected, gov.late), (2, 1, 1));
+    assert_eq!(
+        count(HostType::ShelteredOrSocial).contracts,
+        0,
+        "received in 2018"
+    );
+    assert_eq!(o.rejected, 1);
+    assert_eq!(
+        o.rows[2].rejection_reason.as_deref(),
+        Some("Geen begeleider voorzien.")
+    );
+    assert_eq!(
+        o.open_ended_running, 1,
+        "e1's; e2's first ended, its second was rejected"
+    );
+    assert_eq!(
+        o.rows[0].headcount,
+        Headcount {
+            workers: 4,
+            supervisors: 2,
+            worker_days: 4,
+            supervisor_days: 2
+        }
+    );
+    assert_eq!(
+        o.total,
+        Headcount {
+            workers: 4,
+            supervisors: 3,
+            worker_days: 4,
+            supervisor_days: 3
+        }
+    );
+
+    // CSV: one line per row under a Dutch header, `;`-separated.
+    let res = app
+        .get("/api/reports/contracts?year=2019&format=csv", &adam)
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let body = res.text().await.unwrap();
+    let lines: Vec<&str> = body.lines().collect();
+    assert_eq!(lines.len(), 4, "{body}");
+    assert!(lines[0].starts_with("referentie;maatwerkbedrijf;gastorganisatie"));
+    assert!(
+        lines[2].contains("Stad Gent") && lines[2].contains(";nee;"),
+        "late: {body}"
+    );
+    assert!(lines[3].contains("Geen begeleider voorzien."), "{body}");
+
+    let ines = app.login("ines", PW).await.access_token;
+    assert_error(
+        app.get("/api/reports/contracts?year=2019", &ines).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+    for bad in ["year=1999", "year=2019&format=pdf", "year=abc"] {
+        let res = app
+            .get(&format!("/api/reports/contracts?{bad}"), &adam)
+            .await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{bad}");
+    }
+}
