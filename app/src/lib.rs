@@ -2,7 +2,7 @@
 //! server from the files its build script embeds.
 //!
 //! - [`pages`]: login, search, the enclave page, the inspection form, the device page and the
-//!   reviewers' queue and review page, one per route of the [`router`].
+//!   reviewers' queue and review page, the yearly overview, one per route of the [`router`].
 //! - [`components`]: header (with the sync indicator), connection state, verdict and result
 //!   cards.
 //! - [`device`]: the working set, drafts, outbox and sync engine; [`store`]: IndexedDB;
@@ -33,6 +33,7 @@ use crate::pages::device::DevicePage;
 use crate::pages::enclave::EnclavePage;
 use crate::pages::inspection::InspectionPage;
 use crate::pages::login::LoginPage;
+use crate::pages::reports::ContractOverviewPage;
 use crate::pages::review::{ReviewPage, ReviewQueuePage};
 use crate::pages::search::{SearchPage, SearchState};
 use crate::router::{Route, Router};
@@ -89,6 +90,7 @@ fn App() -> impl IntoView {
         Route::Device => view! { <DevicePage /> }.into_any(),
         Route::Review => view! { <ReviewQueuePage /> }.into_any(),
         Route::ReviewItem { id } => view! { <ReviewPage id /> }.into_any(),
+        Route::ContractOverview { year } => view! { <ContractOverviewPage year /> }.into_any(),
         Route::NotFound => view! { <NotFound /> }.into_any(),
     };
     view! {

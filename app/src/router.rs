@@ -30,6 +30,10 @@ pub enum Route {
     Device,
     /// `/review`: the review queue.
     Review,
+    /// `/reports/contracts?year=`: the yearly overview of contracts received.
+    ContractOverview {
+        year: Option<i32>,
+    },
     /// `/review/{id}`: one inspection to approve or return.
     ReviewItem {
         id: String,
@@ -57,6 +61,13 @@ impl Route {
         if path == "/review" {
             return Self::Review;
         }
+        if path == "/reports/contracts" {
+            let year = UrlSearchParams::new_with_str(search)
+                .ok()
+                .and_then(|params| params.get("year"))
+                .and_then(|y| y.parse().ok());
+            return Self::ContractOverview { year };
+        }
         let segment = |prefix: &str| {
             path.strip_prefix(prefix)
                 .filter(|id| !id.is_empty() && !id.contains('/'))
@@ -83,6 +94,7 @@ impl Route {
                 | Self::Device
                 | Self::Review
                 | Self::ReviewItem { .. }
+                | Self::ContractOverview { .. }
         )
     }
 }

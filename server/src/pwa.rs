@@ -32,7 +32,7 @@ const INDEX: &str = "/index.html";
 
 /// Content-Security-Policy of the shell: only this origin; wasm needs `wasm-unsafe-eval`.
 const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
-                   img-src 'self' data:; connect-src 'self'; manifest-src 'self'; worker-src 'self'; \
+                   img-src 'self' data: blob:; connect-src 'self'; manifest-src 'self'; worker-src 'self'; \
                    object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 /// The embedded file at `path`.

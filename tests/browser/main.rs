@@ -23,6 +23,7 @@ use tests::{Backend, TestApp};
 use tests::driver::{Browser, tid};
 
 mod offline;
+mod reports;
 mod review;
 
 const USERNAME: &str = "ines";

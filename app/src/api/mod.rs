@@ -15,6 +15,7 @@ use shared::dto::auth::{LoginRequest, RefreshRequest, TokenResponse};
 use shared::dto::enclave::{EnclaveDetail, EnclavePage};
 use shared::dto::field::WorkingSet;
 use shared::dto::inspection::InspectionView;
+use shared::dto::report::ContractOverview;
 use shared::dto::review::{InspectionQueue, ReviewRequest};
 use shared::dto::sync::{AttachmentStatus, PullResponse, PushRequest, PushResponse};
 use shared::error::{ApiError, ErrorBody, ErrorCode};
@@ -263,6 +264,16 @@ pub async fn queue(
     Ok(get(session, &url).await?.value)
 }
 
+/// `GET /api/reports/contracts?year=`: the yearly overview.
+pub async fn contract_overview(
+    session: Session,
+    year: i32,
+) -> Result<ContractOverview, ApiFailure> {
+    Ok(get(session, &format!("/api/reports/contracts?year={year}"))
+        .await?
+        .value)
+}
+
 /// `POST /api/inspections/{id}/review`.
 pub async fn review(
     session: Session,
@@ -276,8 +287,12 @@ pub async fn review(
 
 /// A photo fetched with the session's token, as an object URL for `<img src>`.
 pub async fn photo_url(session: Session, sha256: &str) -> Result<String, ApiFailure> {
+    blob_url(session, &format!("/api/attachments/{sha256}")).await
+}
+
+/// A file fetched with the session's token (a photo, a CSV export) as an object URL.
+pub async fn blob_url(session: Session, url: &str) -> Result<String, ApiFailure> {
     let offline = |_: JsValue| ApiFailure::Offline;
-    let url = format!("/api/attachments/{sha256}");
     for attempt in 0..2 {
         let used = session.access_token().ok_or(ApiFailure::SignedOut)?;
         let headers = Headers::new().map_err(offline)?;
@@ -286,7 +301,7 @@ pub async fn photo_url(session: Session, sha256: &str) -> Result<String, ApiFail
             .map_err(offline)?;
         let init = RequestInit::new();
         init.set_headers(&headers);
-        let request = Request::new_with_str_and_init(&url, &init).map_err(offline)?;
+        let request = Request::new_with_str_and_init(url, &init).map_err(offline)?;
         let response: Response = JsFuture::from(window().fetch_with_request(&request))
             .await
             .map_err(offline)?

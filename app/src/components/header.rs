@@ -26,6 +26,13 @@ pub fn Header() -> impl IntoView {
                         {i18n.tr("Review", "Review")}
                     </a>
                 </Show>
+                <Show when=move || {
+                    session.user().is_some_and(|u| u.role != shared::dto::auth::Role::Inspector)
+                }>
+                    <a class="button nav" href="/reports/contracts" data-test="nav-overview">
+                        {i18n.tr("Overzicht", "Overview")}
+                    </a>
+                </Show>
                 <SyncIndicator />
                 <span class="user" data-test="current-user">
                     {move || session.user().map(|u| u.display_name)}

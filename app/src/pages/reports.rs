@@ -1,0 +1,155 @@
+//! The yearly overview of contracts received (`/reports/contracts?year=`): the counts by host
+//! type, rejections, open-ended contracts still running, the workers and supervisors from the
+//! daily registrations, and every contract as a table; CSV download; printable on A4 (the
+//! print style sheet drops the header and buttons).
+
+use chrono::Datelike;
+use leptos::prelude::*;
+use shared::dto::contract::ContractStatus;
+use shared::dto::report::{ContractOverview, HostType};
+
+use crate::api::{self, ApiFailure};
+use crate::i18n::{self, I18n, Key};
+use crate::router::Router;
+use crate::session::Session;
+
+#[component]
+pub fn ContractOverviewPage(year: Option<i32>) -> impl IntoView {
+    let i18n = I18n::expect();
+    let session = Session::expect();
+    let router = expect_context::<Router>();
+    let year =
+        year.unwrap_or_else(|| shared::rules::time::belgian_local(chrono::Utc::now()).year());
+    let overview = RwSignal::new(None::<Result<ContractOverview, ApiFailure>>);
+    let csv = RwSignal::new(None::<String>);
+    leptos::task::spawn_local(async move {
+        overview.try_set(Some(api::contract_overview(session, year).await));
+        let url = format!("/api/reports/contracts?year={year}&format=csv");
+        if let Ok(href) = api::blob_url(session, &url).await {
+            csv.try_set(Some(href));
+        }
+    });
+    view! {
+        <main class="report">
+            <div class="actions no-print">
+                <label>
+                    {i18n.tr("Jaar", "Year")}
+                    <input
+                        type="number"
+                        min="2000"
+                        max="2100"
+                        data-test="overview-year"
+                        prop:value=year.to_string()
+                        on:change=move |ev| {
+                            let y = event_target_value(&ev);
+                            router.navigate(&format!("/reports/contracts?year={y}"), false);
+                        }
+                    />
+                </label>
+                {move || csv.get().map(|href| view! {
+                    <a class="button" href=href download=format!("enclavecontracten-{year}.csv") data-test="overview-csv">
+                        {i18n.tr("CSV downloaden", "Download CSV")}
+                    </a>
+                })}
+                <button on:click=move |_| { let _ = window().print(); }>{i18n.tr("Afdrukken", "Print")}</button>
+            </div>
+            <h1>{i18n.tr("Enclavecontracten ontvangen in ", "Enclave contracts received in ")} {year}</h1>
+            {move || match overview.get() {
+                None => view! { <p class="notice">{i18n.text(Key::Loading)}</p> }.into_any(),
+                Some(Err(f)) => view! { <p class="notice error">{f.message(i18n)}</p> }.into_any(),
+                Some(Ok(o)) => view! { <OverviewBody o /> }.into_any(),
+            }}
+        </main>
+    }
+}
+
+#[component]
+fn OverviewBody(o: ContractOverview) -> impl IntoView {
+    let i18n = I18n::expect();
+    let by_type = o
+        .by_host_type
+        .iter()
+        .filter(|c| c.contracts > 0 || c.host_type != HostType::Other)
+        .map(|c| {
+            let (nl, en) = c.host_type.names();
+            view! {
+                <tr data-test="overview-type" data-type=format!("{:?}", c.host_type)>
+                    <th scope="row">{i18n.tr(nl, en)}</th>
+                    <td data-test="count">{c.contracts}</td>
+                    <td>{c.late}</td>
+                    <td>{c.rejected}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let t = o.total;
+    let rows = o
+        .rows
+        .into_iter()
+        .map(|r| {
+            let (nl, en) = r.host_type.names();
+            let status = match r.status {
+                ContractStatus::Notified => Key::ContractNotified,
+                ContractStatus::Approved => Key::ContractApproved,
+                ContractStatus::Rejected => Key::ContractRejected,
+                ContractStatus::Ended => Key::StatusEnded,
+            };
+            view! {
+                <tr data-test="overview-row">
+                    <td>{r.maatwerkbedrijf}</td>
+                    <td>{r.host}</td>
+                    <td>{i18n.tr(nl, en)}</td>
+                    <td>{i18n::date(r.start)}</td>
+                    <td>{r.end.map(i18n::date)}</td>
+                    <td>{i18n::date(r.received)}</td>
+                    <td>{if r.on_time { i18n.tr("ja", "yes") } else { i18n.tr("nee", "no") }}</td>
+                    <td>{i18n.text(status)} {r.rejection_reason.map(|why| format!(": {why}"))}</td>
+                    <td class="num">{r.headcount.workers}</td>
+                    <td class="num">{r.headcount.supervisors}</td>
+                    <td class="num">{r.headcount.worker_days}</td>
+                    <td class="num">{r.headcount.supervisor_days}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <h2>{i18n.tr("Per type gastorganisatie", "By host type")}</h2>
+        <table class="table" data-test="overview-types">
+            <thead><tr>
+                <th>{i18n.tr("Type", "Type")}</th>
+                <th>{i18n.tr("Contracten", "Contracts")}</th>
+                <th>{i18n.tr("Te laat", "Late")}</th>
+                <th>{i18n.tr("Geweigerd", "Rejected")}</th>
+            </tr></thead>
+            <tbody>{by_type}</tbody>
+        </table>
+        <dl class="facts" data-test="overview-totals">
+            <dt>{i18n.tr("Geweigerd", "Rejected")}</dt>
+            <dd data-test="overview-rejected">{o.rejected}</dd>
+            <dt>{i18n.tr("Onbepaalde duur, nog lopend", "Open-ended, still running")}</dt>
+            <dd>{o.open_ended_running}</dd>
+            <dt>{i18n.tr("Doelgroepwerknemers (verschillende personen)", "Target-group workers (distinct people)")}</dt>
+            <dd data-test="overview-workers">{t.workers} " · " {t.worker_days} {i18n.tr(" persoonsdagen", " person-days")}</dd>
+            <dt>{i18n.tr("Begeleiders (verschillende personen)", "Supervisors (distinct people)")}</dt>
+            <dd data-test="overview-supervisors">{t.supervisors} " · " {t.supervisor_days} {i18n.tr(" persoonsdagen", " person-days")}</dd>
+        </dl>
+        <h2>{i18n.tr("Contracten", "Contracts")}</h2>
+        <table class="table" data-test="overview-rows">
+            <thead><tr>
+                <th>{i18n.text(Key::Maatwerkbedrijf)}</th>
+                <th>{i18n.text(Key::Host)}</th>
+                <th>{i18n.tr("Type", "Type")}</th>
+                <th>{i18n.text(Key::Start)}</th>
+                <th>{i18n.text(Key::End)}</th>
+                <th>{i18n.tr("Ontvangen", "Received")}</th>
+                <th>{i18n.tr("Tijdig", "On time")}</th>
+                <th>{i18n.text(Key::Status)}</th>
+                <th>{i18n.tr("Werkn.", "Workers")}</th>
+                <th>{i18n.tr("Begel.", "Superv.")}</th>
+                <th>{i18n.tr("Werkn.dagen", "Worker days")}</th>
+                <th>{i18n.tr("Begel.dagen", "Superv. days")}</th>
+            </tr></thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+}
