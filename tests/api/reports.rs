@@ -2,6 +2,7 @@
 //! it (contracts by host type, on time or late, rejected with reasons, open-ended still
 //! running, workers and supervisors from the registrations); CSV; who may read it.
 
+use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 use chrono::NaiveTime;
 use reqwest::StatusCode;
 use shared::dto::auth::Role;
@@ -184,6 +185,35 @@ async fn the_yearly_overview_counts_the_register(backend: Backend) {
         "late: {body}"
     );
     assert!(lines[3].contains("Geen begeleider voorzien."), "{body}");
+
+    // XLSX: the same rows, numbers as numbers, and the counts by host type.
+    let res = app
+        .get("/api/reports/contracts?year=2019&format=xlsx", &adam)
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let bytes = res.bytes().await.unwrap();
+    let mut book: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let sheet = book.worksheet_range("Contracten 2019").unwrap();
+    assert_eq!(sheet.height(), 4);
+    assert_eq!(
+        sheet.get_value((0, 0)),
+        Some(&Data::String("referentie".into()))
+    );
+    assert_eq!(
+        sheet.get_value((1, 2)),
+        Some(&Data::String("Brouwerij Gent".into()))
+    );
+    assert_eq!(
+        sheet.get_value((1, 11)),
+        Some(&Data::Float(4.0)),
+        "workers of e1"
+    );
+    let types = book.worksheet_range("Per type").unwrap();
+    let government = types
+        .rows()
+        .find(|r| r[0] == Data::String("overheid".into()))
+        .expect("a government row");
+    assert_eq!(government[1], Data::Float(2.0));
 
     let ines = app.login("ines", PW).await.access_token;
     assert_error(

@@ -47,5 +47,11 @@ async fn an_admin_reads_and_downloads_the_yearly_overview() {
     // saves (the API test checks its content).
     let href = b.attr(&csv, "href").await.unwrap_or_default();
     assert!(href.starts_with("blob:"), "{href}");
+    let xlsx = b.find("overview-xlsx").await;
+    assert!(
+        b.attr(&xlsx, "download")
+            .await
+            .is_some_and(|d| d.ends_with(".xlsx"))
+    );
     b.close().await;
 }

@@ -1,7 +1,7 @@
 //! The yearly overview of contracts received (`/reports/contracts?year=`): the counts by host
 //! type, rejections, open-ended contracts still running, the workers and supervisors from the
-//! daily registrations, and every contract as a table; CSV download; printable on A4 (the
-//! print style sheet drops the header and buttons).
+//! daily registrations, and every contract as a table; CSV and Excel downloads; printable on
+//! A4 (the print style sheet drops the header and buttons).
 
 use chrono::Datelike;
 use leptos::prelude::*;
@@ -22,11 +22,14 @@ pub fn ContractOverviewPage(year: Option<i32>) -> impl IntoView {
         year.unwrap_or_else(|| shared::rules::time::belgian_local(chrono::Utc::now()).year());
     let overview = RwSignal::new(None::<Result<ContractOverview, ApiFailure>>);
     let csv = RwSignal::new(None::<String>);
+    let xlsx = RwSignal::new(None::<String>);
     leptos::task::spawn_local(async move {
         overview.try_set(Some(api::contract_overview(session, year).await));
-        let url = format!("/api/reports/contracts?year={year}&format=csv");
-        if let Ok(href) = api::blob_url(session, &url).await {
-            csv.try_set(Some(href));
+        for (format, link) in [("csv", csv), ("xlsx", xlsx)] {
+            let url = format!("/api/reports/contracts?year={year}&format={format}");
+            if let Ok(href) = api::blob_url(session, &url).await {
+                link.try_set(Some(href));
+            }
         }
     });
     view! {
@@ -49,6 +52,11 @@ pub fn ContractOverviewPage(year: Option<i32>) -> impl IntoView {
                 {move || csv.get().map(|href| view! {
                     <a class="button" href=href download=format!("enclavecontracten-{year}.csv") data-test="overview-csv">
                         {i18n.tr("CSV downloaden", "Download CSV")}
+                    </a>
+                })}
+                {move || xlsx.get().map(|href| view! {
+                    <a class="button" href=href download=format!("enclavecontracten-{year}.xlsx") data-test="overview-xlsx">
+                        {i18n.tr("Excel downloaden", "Download Excel")}
                     </a>
                 })}
                 <button on:click=move |_| { let _ = window().print(); }>{i18n.tr("Afdrukken", "Print")}</button>
