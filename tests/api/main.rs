@@ -6,6 +6,7 @@ mod auth;
 mod concurrency;
 mod fault;
 mod field;
+mod imports;
 mod lookup;
 mod reports;
 mod review;

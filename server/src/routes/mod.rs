@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod enclaves;
 pub mod field;
+pub mod imports;
 pub mod inspections;
 pub mod reports;
 pub mod sync;
@@ -31,6 +32,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
                 .configure(attachments::config)
                 .configure(inspections::config)
                 .configure(reports::config)
+                .configure(imports::config)
                 .default_service(web::to(api_not_found)),
         )
         .configure(crate::pwa::config)
@@ -63,9 +65,9 @@ async fn api_not_found(req: HttpRequest) -> Result<HttpResponse, AppError> {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Enclave Inspect API", description = "Lookup, verdicts and inspections of enclavewerking."),
-    paths(health, auth::login, auth::refresh, auth::logout, enclaves::search, enclaves::detail, field::working_set, audit::list, sync::push, sync::pull, inspections::queue, inspections::get, inspections::review, reports::contracts, attachments::put, attachments::status, attachments::get),
+    paths(health, auth::login, auth::refresh, auth::logout, enclaves::search, enclaves::detail, field::working_set, audit::list, sync::push, sync::pull, inspections::queue, inspections::get, inspections::review, reports::contracts, imports::contracts_import, attachments::put, attachments::status, attachments::get),
     modifiers(&BearerAuth),
-    tags((name = "auth"), (name = "enclaves"), (name = "field"), (name = "audit"), (name = "sync"), (name = "inspections"), (name = "reports"), (name = "health"))
+    tags((name = "auth"), (name = "enclaves"), (name = "field"), (name = "audit"), (name = "sync"), (name = "inspections"), (name = "reports"), (name = "imports"), (name = "health"))
 )]
 pub struct ApiDoc;
 

@@ -1,0 +1,266 @@
+//! Importing the department's contract register: a good file (CSV and Excel), a dry run that
+//! writes nothing, the same file twice, a file with bad rows (every problem with its row, and
+//! nothing imported), an empty file, a wrong format, a huge file; the imported contracts reach
+//! devices of the region through the pull and the enclave page's verdict.
+
+use reqwest::StatusCode;
+use shared::dto::auth::Role;
+use shared::dto::enclave::{EnclaveDetail, Province};
+use shared::dto::organisation::OrganisationKind;
+use shared::dto::report::ImportReport;
+use shared::dto::sync::Entity;
+use shared::rules::verdict::VerdictStatus;
+use tests::fixture::EnclaveSpec;
+use tests::{Backend, TestApp, assert_error, json, on_both_backends};
+
+on_both_backends!(contract_register_imports);
+
+const PW: &str = "a-long-test-password";
+const MWB: &str = "0123456749";
+const HOST: &str = "0200000043";
+const OTHER_HOST: &str = "0300000016";
+
+async fn import(app: &TestApp, token: &str, query: &str, body: Vec<u8>) -> reqwest::Response {
+    app.client
+        .post(format!("{}/api/imports/contracts?{query}", app.base_url))
+        .bearer_auth(token)
+        .body(body)
+        .send()
+        .await
+        .expect("import request")
+}
+
+const GOOD: &str = "Referentie;Maatwerkbedrijf;Gastorganisatie;Start;Einde;Ontvangen;Status;Reden weigering
+ENC-2019-001;0123.456.749;BE 0200.000.043;2019-03-11;;2019-03-08 10:00;gemeld;
+ENC-2019-002;0123456749;0200000043;02/09/2019;31/12/2019;01/08/2019;geweigerd;Geen begeleider voorzien
+";
+
+async fn contract_register_imports(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let f = app.fixture();
+    f.user("adam", PW, Role::Admin, &[]);
+    f.user("ines", PW, Role::Inspector, &[Province::OostVlaanderen]);
+    let mwb = f.organisation(
+        OrganisationKind::Maatwerkbedrijf,
+        "Atelier Kouter",
+        Some(MWB),
+    );
+    let host = f.organisation(
+        OrganisationKind::RegularCompany,
+        "Brouwerij Gent",
+        Some(HOST),
+    );
+    f.organisation(
+        OrganisationKind::RegularCompany,
+        "Zonder Enclave",
+        Some(OTHER_HOST),
+    );
+    let enclave = f.enclave(&mwb, &host, EnclaveSpec::default());
+    let adam = app.login("adam", PW).await.access_token;
+    let ines = app.login("ines", PW).await.access_token;
+    let cursor = app.pull(&ines, 0, 100).await.next_cursor;
+    let page = async || -> EnclaveDetail {
+        json(
+            app.get(
+                &format!("/api/enclaves/{}?on=2019-06-03&at=10:00", enclave.id),
+                &adam,
+            )
+            .await,
+            StatusCode::OK,
+        )
+        .await
+    };
+    assert!(page().await.contracts.is_empty());
+
+    // A dry run previews and writes nothing.
+    let preview: ImportReport = json(
+        import(&app, &adam, "format=csv&dry_run=true", GOOD.into()).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!((preview.dry_run, preview.rows, preview.added), (true, 2, 2));
+    assert!(
+        page().await.contracts.is_empty(),
+        "a dry run writes nothing"
+    );
+
+    // The import: both contracts, on the enclave, check 1 judged on them.
+    let done: ImportReport = json(
+        import(&app, &adam, "format=csv", GOOD.into()).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!((done.added, done.updated, done.unchanged), (2, 0, 0));
+    let detail = page().await;
+    assert_eq!(detail.contracts.len(), 2);
+    assert_eq!(detail.checks.contract_filed.status, VerdictStatus::Pass);
+    let rejected = detail
+        .contracts
+        .iter()
+        .find(|c| c.reference == "ENC-2019-002")
+        .unwrap();
+    assert_eq!(
+        rejected.rejection_reason.as_deref(),
+        Some("Geen begeleider voorzien")
+    );
+    // Devices of the region pull both.
+    let pulled = app.pull(&ines, cursor, 100).await.changes;
+    assert_eq!(
+        pulled
+            .iter()
+            .filter(|c| c.entity == Entity::Contract)
+            .count(),
+        2
+    );
+
+    // The same file again adds nothing; a changed row updates.
+    let again: ImportReport = json(
+        import(&app, &adam, "format=csv", GOOD.into()).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!((again.added, again.updated, again.unchanged), (0, 0, 2));
+    let changed = GOOD.replace("31/12/2019", "30/06/2020");
+    let third: ImportReport = json(
+        import(&app, &adam, "format=csv", changed.into()).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!((third.added, third.updated, third.unchanged), (0, 1, 1));
+
+    // Bad rows: each named with its row and column; nothing of the file is imported.
+    let bad =
+        "referentie,maatwerkbedrijf,gastorganisatie,start,einde,ontvangen,status,reden weigering
+ENC-2020-001,0123456749,0200000043,2020-01-06,,2020-01-02,gemeld,
+ENC-2020-002,0123456748,0200000043,2020-02-03,,2020-01-30,gemeld,
+ENC-2020-003,0123456749,0300000016,2020-13-01,,2020-01-30,gemeld,
+ENC-2020-001,0123456749,0200000043,2020-03-02,2020-01-01,gisteren,misschien,
+ENC-2020-005,0123456749,0200000043,2020-03-02,,2020-02-01,geweigerd,
+";
+    let res = import(&app, &adam, "format=csv", bad.into()).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let report: ImportReport = res.json().await.unwrap();
+    assert_eq!(report.added, 0);
+    let problems: Vec<(u32, &str)> = report
+        .problems
+        .iter()
+        .map(|p| (p.row, p.column.as_str()))
+        .collect();
+    for expected in [
+        (3, "maatwerkbedrijf"),
+        (4, "start"),
+        (4, "gastorganisatie"),
+        (5, "referentie"),
+        (5, "einde"),
+        (5, "ontvangen"),
+        (5, "status"),
+        (6, "reden weigering"),
+    ] {
+        assert!(problems.contains(&expected), "{expected:?} in {problems:?}");
+    }
+    assert!(
+        !problems.iter().any(|(row, _)| *row == 2),
+        "row 2 is fine: {problems:?}"
+    );
+    assert!(
+        report
+            .problems
+            .iter()
+            .all(|p| !p.message_nl.is_empty() && !p.message_en.is_empty())
+    );
+    assert_eq!(page().await.contracts.len(), 2, "all or nothing");
+
+    // A missing column, an empty file, a wrong format, a huge file, the wrong role.
+    let res = import(
+        &app,
+        &adam,
+        "format=csv",
+        b"referentie;start\nX;2020-01-01\n".to_vec(),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_error(
+        import(&app, &adam, "format=csv", Vec::new()).await,
+        StatusCode::BAD_REQUEST,
+        "bad_request",
+    )
+    .await;
+    assert_error(
+        import(
+            &app,
+            &adam,
+            "format=csv",
+            b"referentie;maatwerkbedrijf\n".to_vec(),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "bad_request",
+    )
+    .await;
+    assert_error(
+        import(&app, &adam, "format=xlsx", GOOD.into()).await,
+        StatusCode::BAD_REQUEST,
+        "bad_request",
+    )
+    .await;
+    assert_error(
+        import(&app, &adam, "format=pdf", GOOD.into()).await,
+        StatusCode::BAD_REQUEST,
+        "bad_request",
+    )
+    .await;
+    assert_error(
+        import(&app, &adam, "format=csv", vec![b'x'; 11 * 1024 * 1024]).await,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+    )
+    .await;
+    assert_error(
+        import(&app, &ines, "format=csv", GOOD.into()).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+
+    // Excel: a sheet as the department keeps it, dates as Excel dates.
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    let date = rust_xlsxwriter::Format::new().set_num_format("dd/mm/yyyy");
+    for (c, h) in [
+        "Referentie",
+        "Maatwerkbedrijf",
+        "Gastorganisatie",
+        "Start",
+        "Ontvangen",
+    ]
+    .iter()
+    .enumerate()
+    {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    sheet.write_string(1, 0, "ENC-2021-001").unwrap();
+    sheet.write_string(1, 1, "0123.456.749").unwrap();
+    sheet.write_string(1, 2, "0200.000.043").unwrap();
+    let start = rust_xlsxwriter::ExcelDateTime::from_ymd(2021, 2, 1).unwrap();
+    let received = rust_xlsxwriter::ExcelDateTime::from_ymd(2021, 1, 28).unwrap();
+    sheet
+        .write_datetime_with_format(1, 3, &start, &date)
+        .unwrap();
+    sheet
+        .write_datetime_with_format(1, 4, &received, &date)
+        .unwrap();
+    let file = book.save_to_buffer().unwrap();
+    let report: ImportReport = json(
+        import(&app, &adam, "format=xlsx", file).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!((report.rows, report.added), (1, 1), "{report:?}");
+    let imported = page().await;
+    let c = imported
+        .contracts
+        .iter()
+        .find(|c| c.reference == "ENC-2021-001")
+        .unwrap();
+    assert_eq!(c.start_date.to_string(), "2021-02-01");
+}
