@@ -33,7 +33,7 @@ use crate::pages::device::DevicePage;
 use crate::pages::enclave::EnclavePage;
 use crate::pages::inspection::InspectionPage;
 use crate::pages::login::LoginPage;
-use crate::pages::reports::ContractOverviewPage;
+use crate::pages::reports::{ContractOverviewPage, ImportPage};
 use crate::pages::review::{ReviewPage, ReviewQueuePage};
 use crate::pages::search::{SearchPage, SearchState};
 use crate::router::{Route, Router};
@@ -91,6 +91,7 @@ fn App() -> impl IntoView {
         Route::Review => view! { <ReviewQueuePage /> }.into_any(),
         Route::ReviewItem { id } => view! { <ReviewPage id /> }.into_any(),
         Route::ContractOverview { year } => view! { <ContractOverviewPage year /> }.into_any(),
+        Route::Imports => view! { <ImportPage /> }.into_any(),
         Route::NotFound => view! { <NotFound /> }.into_any(),
     };
     view! {

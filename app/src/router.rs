@@ -30,6 +30,8 @@ pub enum Route {
     Device,
     /// `/review`: the review queue.
     Review,
+    /// `/imports`: importing the contract register.
+    Imports,
     /// `/reports/contracts?year=`: the yearly overview of contracts received.
     ContractOverview {
         year: Option<i32>,
@@ -60,6 +62,9 @@ impl Route {
         }
         if path == "/review" {
             return Self::Review;
+        }
+        if path == "/imports" {
+            return Self::Imports;
         }
         if path == "/reports/contracts" {
             let year = UrlSearchParams::new_with_str(search)
@@ -95,6 +100,7 @@ impl Route {
                 | Self::Review
                 | Self::ReviewItem { .. }
                 | Self::ContractOverview { .. }
+                | Self::Imports
         )
     }
 }

@@ -1,7 +1,10 @@
 //! The yearly overview in the browser: an admin opens it from the header, picks a year, reads
-//! the counts by host type and the contract rows, and gets the CSV as a download.
+//! the counts by host type and the contract rows, and gets the CSV as a download; then imports
+//! a register file (checked first) and finds its contract in that year's overview.
 
 use shared::dto::auth::Role;
+use shared::dto::organisation::OrganisationKind;
+use tests::fixture::EnclaveSpec;
 
 use super::{ELEGANCE, PW, Scenario};
 use tests::driver::Browser;
@@ -53,5 +56,62 @@ async fn an_admin_reads_and_downloads_the_yearly_overview() {
             .await
             .is_some_and(|d| d.ends_with(".xlsx"))
     );
+
+    // Import a register file: check it first (nothing written), then import it; the overview
+    // of its year shows the contract.
+    let f = s.app.fixture();
+    let mwb = f.organisation(
+        OrganisationKind::Maatwerkbedrijf,
+        "Atelier Leie",
+        Some("0123456749"),
+    );
+    let host = f.organisation(
+        OrganisationKind::GovernmentBody,
+        "Stad Kortrijk",
+        Some("0200000043"),
+    );
+    f.enclave(&mwb, &host, EnclaveSpec::default());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("register.csv");
+    std::fs::write(
+        &path,
+        "referentie;maatwerkbedrijf;gastorganisatie;start;ontvangen\nENC-2022-7;0123.456.749;0200.000.043;2022-05-02;2022-04-28\n",
+    )
+    .unwrap();
+    b.click("nav-imports").await;
+    b.until_path("/imports").await;
+    let input = b.find("import-file").await;
+    let chosen = input.send_keys(&path.to_string_lossy()).await;
+    b.ok("choosing the file", chosen).await;
+    b.until("the file is read", async || {
+        let name = b.find("import-file-name").await;
+        b.text(&name).await.contains("register.csv").then_some(())
+    })
+    .await;
+    b.click("import-check").await;
+    let report = b.find("import-report").await;
+    assert_eq!(
+        b.attr(&report, "data-dry-run").await.as_deref(),
+        Some("true")
+    );
+    b.click("import-run").await;
+    b.until("the import is done", async || {
+        let report = b.find("import-report").await;
+        let done = b.attr(&report, "data-dry-run").await.as_deref() == Some("false");
+        let added = b.text(&b.find("import-added").await).await;
+        (done && added.trim() == "1").then_some(())
+    })
+    .await;
+    b.goto(&s.url("/reports/contracts?year=2022")).await;
+    let rows = b
+        .until(
+            "the 2022 overview lists the imported contract",
+            async || {
+                let rows = b.all("overview-row").await;
+                (rows.len() == 1).then_some(rows)
+            },
+        )
+        .await;
+    assert!(b.text(&rows[0]).await.contains("Stad Kortrijk"));
     b.close().await;
 }

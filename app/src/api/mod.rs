@@ -15,7 +15,7 @@ use shared::dto::auth::{LoginRequest, RefreshRequest, TokenResponse};
 use shared::dto::enclave::{EnclaveDetail, EnclavePage};
 use shared::dto::field::WorkingSet;
 use shared::dto::inspection::InspectionView;
-use shared::dto::report::ContractOverview;
+use shared::dto::report::{ContractOverview, ImportReport};
 use shared::dto::review::{InspectionQueue, ReviewRequest};
 use shared::dto::sync::{AttachmentStatus, PullResponse, PushRequest, PushResponse};
 use shared::error::{ApiError, ErrorBody, ErrorCode};
@@ -214,6 +214,20 @@ async fn authed<T: DeserializeOwned>(
     url: &str,
     body: Option<Body>,
 ) -> Result<Fetched<T>, ApiFailure> {
+    let reply = authed_reply(session, method, url, body).await?;
+    Ok(Fetched {
+        value: decode(&reply)?,
+        offline_copy: reply.offline_copy,
+    })
+}
+
+/// [`authed`] without decoding: the raw answer, whatever its status (except 401).
+async fn authed_reply(
+    session: Session,
+    method: &str,
+    url: &str,
+    body: Option<Body>,
+) -> Result<Reply, ApiFailure> {
     let used = session.access_token().ok_or(ApiFailure::SignedOut)?;
     let mut reply = send(method, url, body.clone(), Some(&used)).await?;
     if reply.status == 401 && reply.error_code() == Some(ErrorCode::TokenExpired) {
@@ -225,10 +239,28 @@ async fn authed<T: DeserializeOwned>(
         session.sign_out(true);
         return Err(ApiFailure::SignedOut);
     }
-    Ok(Fetched {
-        value: decode(&reply)?,
-        offline_copy: reply.offline_copy,
-    })
+    Ok(reply)
+}
+
+/// `POST /api/imports/contracts`: the file's report, also when it has problems (422).
+pub async fn import_contracts(
+    session: Session,
+    bytes: Vec<u8>,
+    xlsx: bool,
+    dry_run: bool,
+) -> Result<ImportReport, ApiFailure> {
+    let format = if xlsx { "xlsx" } else { "csv" };
+    let url = format!("/api/imports/contracts?format={format}&dry_run={dry_run}");
+    let body = Body::Bytes {
+        data: js_sys::Uint8Array::from(bytes.as_slice()),
+        content_type: "application/octet-stream".to_owned(),
+        range: None,
+    };
+    let reply = authed_reply(session, "POST", &url, Some(body)).await?;
+    if reply.status == 422 {
+        return serde_json::from_str(&reply.body).map_err(|_| reply.failure());
+    }
+    decode(&reply)
 }
 
 /// `GET /api/field/working-set`: the enclaves of the user's region (or `ids`) with the

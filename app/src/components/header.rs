@@ -33,6 +33,13 @@ pub fn Header() -> impl IntoView {
                         {i18n.tr("Overzicht", "Overview")}
                     </a>
                 </Show>
+                <Show when=move || {
+                    session.user().is_some_and(|u| u.role == shared::dto::auth::Role::Admin)
+                }>
+                    <a class="button nav" href="/imports" data-test="nav-imports">
+                        {i18n.tr("Importeren", "Import")}
+                    </a>
+                </Show>
                 <SyncIndicator />
                 <span class="user" data-test="current-user">
                     {move || session.user().map(|u| u.display_name)}

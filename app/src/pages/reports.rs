@@ -1,7 +1,9 @@
 //! The yearly overview of contracts received (`/reports/contracts?year=`): the counts by host
 //! type, rejections, open-ended contracts still running, the workers and supervisors from the
 //! daily registrations, and every contract as a table; CSV and Excel downloads; printable on
-//! A4 (the print style sheet drops the header and buttons).
+//! A4 (the print style sheet drops the header and buttons). And the import of the contract
+//! register (`/imports`): choose a CSV or Excel file, check it (dry run), see every problem
+//! with its row, import.
 
 use chrono::Datelike;
 use leptos::prelude::*;
@@ -159,5 +161,104 @@ fn OverviewBody(o: ContractOverview) -> impl IntoView {
             </tr></thead>
             <tbody>{rows}</tbody>
         </table>
+    }
+}
+
+/// Importing the contract register from a CSV or Excel file.
+#[component]
+pub fn ImportPage() -> impl IntoView {
+    let i18n = I18n::expect();
+    let session = Session::expect();
+    let file = RwSignal::new(None::<(String, Vec<u8>)>);
+    let report = RwSignal::new(None::<Result<shared::dto::report::ImportReport, ApiFailure>>);
+    let busy = RwSignal::new(false);
+    let choose = move |ev: leptos::ev::Event| {
+        use wasm_bindgen::JsCast;
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let Some(chosen) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
+        report.set(None);
+        leptos::task::spawn_local(async move {
+            let name = chosen.name();
+            if let Ok(buffer) = wasm_bindgen_futures::JsFuture::from(chosen.array_buffer()).await {
+                file.set(Some((name, js_sys::Uint8Array::new(&buffer).to_vec())));
+            }
+        });
+    };
+    let run = move |dry_run: bool| {
+        let Some((name, bytes)) = file.get_untracked() else {
+            return;
+        };
+        let xlsx = name.to_lowercase().ends_with(".xlsx");
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            report.set(Some(
+                api::import_contracts(session, bytes, xlsx, dry_run).await,
+            ));
+            busy.set(false);
+        });
+    };
+    view! {
+        <main>
+            <h1>{i18n.tr("Contractregister importeren", "Import the contract register")}</h1>
+            <p class="hint">
+                {i18n.tr(
+                    "CSV of Excel met een kopregel: referentie, maatwerkbedrijf (ondernemingsnummer), gastorganisatie (ondernemingsnummer), start, einde, ontvangen, status, reden weigering. Alles of niets: bij één probleem wordt niets ingelezen.",
+                    "CSV or Excel with a header row: reference, maatwerkbedrijf (enterprise number), host (enterprise number), start, end, received, status, rejection reason. All or nothing: with one problem nothing is imported.",
+                )}
+            </p>
+            <label class="button">
+                {i18n.tr("Bestand kiezen", "Choose a file")}
+                <input type="file" accept=".csv,.xlsx,text/csv" class="visually-hidden" data-test="import-file" on:change=choose />
+            </label>
+            <p data-test="import-file-name">{move || file.get().map(|(name, _)| name)}</p>
+            <div class="actions">
+                <button data-test="import-check" disabled=move || busy.get() || file.with(Option::is_none) on:click=move |_| run(true)>
+                    {i18n.tr("Controleren", "Check")}
+                </button>
+                <button class="primary" data-test="import-run" disabled=move || busy.get() || file.with(Option::is_none) on:click=move |_| run(false)>
+                    {i18n.tr("Importeren", "Import")}
+                </button>
+            </div>
+            {move || report.get().map(|r| match r {
+                Err(f) => view! { <p class="notice error" role="alert">{f.message(i18n)}</p> }.into_any(),
+                Ok(r) => {
+                    let problems = r
+                        .problems
+                        .into_iter()
+                        .map(|p| view! {
+                            <tr data-test="import-problem">
+                                <td>{p.row}</td>
+                                <td>{p.column}</td>
+                                <td>{move || i18n.pick(&p.message_nl, &p.message_en).to_owned()}</td>
+                            </tr>
+                        })
+                        .collect_view();
+                    view! {
+                        <dl class="facts" data-test="import-report" data-dry-run=r.dry_run.to_string()>
+                            <dt>{i18n.tr("Rijen", "Rows")}</dt><dd>{r.rows}</dd>
+                            <dt>{i18n.tr("Nieuw", "New")}</dt><dd data-test="import-added">{r.added}</dd>
+                            <dt>{i18n.tr("Gewijzigd", "Changed")}</dt><dd>{r.updated}</dd>
+                            <dt>{i18n.tr("Ongewijzigd", "Unchanged")}</dt><dd>{r.unchanged}</dd>
+                        </dl>
+                        <table class="table">
+                            <thead><tr>
+                                <th>{i18n.tr("Rij", "Row")}</th>
+                                <th>{i18n.tr("Kolom", "Column")}</th>
+                                <th>{i18n.tr("Probleem", "Problem")}</th>
+                            </tr></thead>
+                            <tbody>{problems}</tbody>
+                        </table>
+                    }
+                    .into_any()
+                }
+            })}
+        </main>
     }
 }
