@@ -19,6 +19,7 @@ on_both_backends!(
     approve_return_amend_approve,
     only_reviewers_decide_and_only_on_what_they_read,
     the_queue_is_newest_first_filtered_and_paged,
+    approved_reports_are_tracked_for_14_days,
 );
 
 const PW: &str = "a-long-test-password";
@@ -411,4 +412,91 @@ async fn the_queue_is_newest_first_filtered_and_paged(backend: Backend) {
         let res = app.get(&format!("/api/inspections?{bad}"), &s.rita).await;
         assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{bad}");
     }
+}
+
+async fn approved_reports_are_tracked_for_14_days(backend: Backend) {
+    let s = setup(backend).await;
+    let app = &s.app;
+    app.fixture().user("olaf", PW, Role::Inspector, &[]);
+    let olaf = app.login("olaf", PW).await.access_token;
+    let today = shared::rules::time::belgian_local(chrono::Utc::now()).date();
+    let report = |days_ago: u64| {
+        let mut r = inspection(&s.enclave);
+        r.on = today - chrono::Days::new(days_ago);
+        r.conclusion.measure = Measure::ReportProposed;
+        r.conclusion.deadline = None;
+        r
+    };
+    let (old, recent, advice) = (report(20), report(3), inspection(&s.enclave));
+    for r in [&old, &recent, &advice] {
+        app.push(&s.ines, vec![SyncRecord::Inspection(Box::new(r.clone()))])
+            .await;
+    }
+    // Only an approved report counts: four eyes before a proces-verbaal.
+    assert!(queue(app, &s.rita, "overdue=true").await.items.is_empty());
+    for r in [&old, &recent, &advice] {
+        json::<serde_json::Value>(
+            decide(app, &s.rita, r.id, ReviewDecision::Approve, "", 1).await,
+            StatusCode::OK,
+        )
+        .await;
+    }
+    let overdue = queue(app, &s.rita, "overdue=true").await.items;
+    assert_eq!(
+        overdue.iter().map(|i| i.id).collect::<Vec<_>>(),
+        vec![old.id]
+    );
+    let tracking = overdue[0].report.clone().expect("tracked");
+    assert_eq!(tracking.due, old.on + chrono::Days::new(14));
+    assert!(tracking.overdue && tracking.notified_on.is_none());
+    let all = queue(app, &s.rita, "").await.items;
+    let of = |id| all.iter().find(|i| i.id == id).unwrap().report.clone();
+    assert!(
+        !of(recent.id).expect("tracked").overdue,
+        "3 days old: still in time"
+    );
+    assert!(of(advice.id).is_none(), "advice is no report");
+
+    let notify = async |token: &str, id: uuid::Uuid, on: chrono::NaiveDate| {
+        app.send(
+            Method::POST,
+            &format!("/api/inspections/{id}/report-notified"),
+            Some(token),
+            Some(&json!({ "on": on })),
+        )
+        .await
+    };
+    assert_error(
+        notify(&olaf, old.id, today).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+    assert_error(
+        notify(&s.rita, advice.id, today).await,
+        StatusCode::CONFLICT,
+        "conflict",
+    )
+    .await;
+    assert_error(
+        notify(&s.ines, old.id, old.on - chrono::Days::new(1)).await,
+        StatusCode::BAD_REQUEST,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(
+        notify(&s.ines, old.id, today).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    assert!(queue(app, &s.rita, "overdue=true").await.items.is_empty());
+    let all = queue(app, &s.rita, "").await.items;
+    let tracking = all
+        .iter()
+        .find(|i| i.id == old.id)
+        .unwrap()
+        .report
+        .clone()
+        .unwrap();
+    assert_eq!(tracking.notified_on, Some(today));
+    assert!(!tracking.overdue);
 }

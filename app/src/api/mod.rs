@@ -317,6 +317,22 @@ pub async fn review(
     Ok(authed(session, "POST", &url, Some(body)).await?.value)
 }
 
+/// `POST /api/inspections/{id}/report-notified`.
+pub async fn report_notified(
+    session: Session,
+    id: uuid::Uuid,
+    on: chrono::NaiveDate,
+) -> Result<(), ApiFailure> {
+    let body = Body::Json(json(&shared::dto::review::ReportNotified { on }));
+    let url = format!("/api/inspections/{id}/report-notified");
+    let reply = authed_reply(session, "POST", &url, Some(body)).await?;
+    if (200..300).contains(&reply.status) {
+        Ok(())
+    } else {
+        Err(reply.failure())
+    }
+}
+
 /// A photo fetched with the session's token, as an object URL for `<img src>`.
 pub async fn photo_url(session: Session, sha256: &str) -> Result<String, ApiFailure> {
     blob_url(session, &format!("/api/attachments/{sha256}")).await

@@ -102,6 +102,7 @@ pub fn ReviewQueuePage() -> impl IntoView {
                         <option value="submitted">{i18n.tr("Te beoordelen", "To review")}</option>
                         <option value="returned">{i18n.tr("Teruggestuurd", "Returned")}</option>
                         <option value="approved">{i18n.tr("Goedgekeurd", "Approved")}</option>
+                        <option value="overdue">{i18n.tr("PV niet tijdig betekend", "Report notification overdue")}</option>
                         <option value="">{i18n.tr("Alle", "All")}</option>
                     </select>
                 </label>
@@ -161,6 +162,15 @@ fn QueueItem(item: InspectionSummary) -> impl IntoView {
                     {i18n::date(item.on)} " · " {item.inspector} " · "
                     <span aria-label="checks">{checks}</span> " · " {i18n.tr(mnl, men)}
                 </p>
+                {item.report.map(|r| view! {
+                    <p class="line">
+                        {i18n.tr("PV te betekenen uiterlijk ", "Report to notify by ")} {i18n::date(r.due)}
+                        {r.notified_on.map(|d| view! { " · " {i18n.tr("betekend ", "notified ")} {i18n::date(d)} })}
+                        {r.overdue.then(|| view! {
+                            " " <span class="badge sync-needs_attention" data-test="report-overdue">{i18n.tr("te laat", "overdue")}</span>
+                        })}
+                    </p>
+                })}
             </a>
         </li>
     }
@@ -205,6 +215,7 @@ fn ReviewBody(
         amendments,
         reviews,
         photo_hashes,
+        report_notified_on,
         ..
     } = v;
     let id = r.id;
@@ -254,6 +265,21 @@ fn ReviewBody(
     let (mnl, men) = measure_text(r.conclusion.measure);
     let comment = RwSignal::new(String::new());
     let failure = RwSignal::new(None::<ApiFailure>);
+    let is_report = r.conclusion.measure == Measure::ReportProposed;
+    let notified = RwSignal::new(report_notified_on);
+    let notified_input = RwSignal::new(String::new());
+    let mark_notified = move |_| {
+        let Ok(on) = chrono::NaiveDate::parse_from_str(&notified_input.get_untracked(), "%Y-%m-%d")
+        else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            match api::report_notified(session, id, on).await {
+                Ok(()) => notified.set(Some(on)),
+                Err(f) => failure.set(Some(f)),
+            }
+        });
+    };
     let decide = move |decision: ReviewDecision| {
         let request = ReviewRequest {
             decision,
@@ -391,6 +417,22 @@ fn ReviewBody(
                         .collect_view()
                 }}
             </ul>
+        </Show>
+        <Show when=move || is_report && state == ReviewState::Approved>
+            <h2>{i18n.tr("Betekening van het proces-verbaal", "Notification of the report")}</h2>
+            <p data-test="report-deadline">
+                {i18n.tr("Uiterlijk ", "By ")}
+                {i18n::date(shared::rules::review::report_deadline(r.on))}
+                {move || notified.get().map(|d| format!(" · {} {}", i18n.pick("betekend op", "notified on"), i18n::date(d)))}
+            </p>
+            <Show when=move || notified.with(Option::is_none)>
+                <div class="actions">
+                    <input type="date" data-test="report-notified-on" on:change=move |ev| notified_input.set(event_target_value(&ev)) />
+                    <button data-test="report-notified" on:click=mark_notified>
+                        {i18n.tr("Betekend", "Notified")}
+                    </button>
+                </div>
+            </Show>
         </Show>
         <Show when=move || state == ReviewState::Submitted>
             <label>

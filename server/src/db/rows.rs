@@ -277,6 +277,8 @@ pub struct InspectionRow {
     pub started_at_device: NaiveDateTime,
     pub submitted_at_device: NaiveDateTime,
     pub received_at: NaiveDateTime,
+    /// `YYYY-MM-DD` when the offender was notified of an approved report, else empty.
+    pub report_notified_on: String,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

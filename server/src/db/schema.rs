@@ -187,6 +187,7 @@ diesel::table! {
         started_at_device -> Timestamp,
         submitted_at_device -> Timestamp,
         received_at -> Timestamp,
+        report_notified_on -> Text,
     }
 }
 

@@ -8,7 +8,7 @@
 //! a change the inspector pulls and an audit row are written in one transaction.
 
 use actix_web::{HttpResponse, web};
-use chrono::Utc;
+use chrono::{NaiveDate, Utc};
 use diesel::Connection;
 use shared::dto::auth::Role;
 use shared::dto::inspection::{AmendmentView, InspectionRecord, InspectionView};
@@ -29,6 +29,10 @@ use crate::state::AppState;
 pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.route("/inspections", web::get().to(queue))
         .route("/inspections/{id}", web::get().to(get))
+        .route(
+            "/inspections/{id}/report-notified",
+            web::post().to(report_notified),
+        )
         .route("/inspections/{id}/review", web::post().to(review));
 }
 
@@ -98,6 +102,7 @@ fn view((row, amendments, reviews): Stored) -> Result<InspectionView, AppError> 
             .ok_or_else(|| AppError::internal("bad stored review state"))?,
         amendments,
         reviews,
+        report_notified_on: NaiveDate::parse_from_str(&row.report_notified_on, "%Y-%m-%d").ok(),
         photo_hashes,
     })
 }
@@ -240,6 +245,9 @@ pub struct QueueQuery {
     /// A check that failed: `contract_filed`, `daily_registration`, `supervisor_present`.
     pub failing: Option<shared::dto::inspection::CheckKind>,
     pub measure: Option<shared::dto::inspection::Measure>,
+    /// Only approved reports not notified within 14 days of the inspection.
+    #[serde(default)]
+    pub overdue: bool,
     /// Free text: host, maatwerkbedrijf, site, street, municipality.
     pub q: Option<String>,
     /// Page size, 1–100 (default 50).
@@ -326,22 +334,38 @@ pub async fn queue(
             .collect::<Vec<_>>()
     });
     let check = |kind: CheckKind| if q.failing == Some(kind) { "fail" } else { "%" }.to_owned();
+    let today = shared::rules::time::belgian_local(Utc::now()).date();
+    let mut to = q.to.unwrap_or_else(far_future);
+    if q.overdue {
+        // Overdue: the deadline (inspection + 14 days) lies before today.
+        let days = shared::rules::review::REPORT_NOTIFICATION_DAYS + 1;
+        to = to.min(today - chrono::Days::new(days));
+    }
     let filter = repo::QueueFilter {
         from: q
             .from
             .unwrap_or(chrono::NaiveDate::from_ymd_opt(1, 1, 1).unwrap_or_default()),
-        to: q.to.unwrap_or_else(far_future),
+        to,
+        notified: if q.overdue { "" } else { "%" }.to_owned(),
         inspector,
-        state: q.state.map_or("%", ReviewState::as_str).to_owned(),
-        measure: q
-            .measure
-            .map_or("%", |m| match m {
-                Measure::Advice => "advice",
-                Measure::Warning => "warning",
-                Measure::RegularisationOrder => "regularisation_order",
-                Measure::ReportProposed => "report_proposed",
-            })
-            .to_owned(),
+        state: if q.overdue {
+            ReviewState::Approved.as_str()
+        } else {
+            q.state.map_or("%", ReviewState::as_str)
+        }
+        .to_owned(),
+        measure: if q.overdue {
+            Some(Measure::ReportProposed)
+        } else {
+            q.measure
+        }
+        .map_or("%", |m| match m {
+            Measure::Advice => "advice",
+            Measure::Warning => "warning",
+            Measure::RegularisationOrder => "regularisation_order",
+            Measure::ReportProposed => "report_proposed",
+        })
+        .to_owned(),
         checks: [
             check(CheckKind::ContractFiled),
             check(CheckKind::DailyRegistration),
@@ -412,8 +436,85 @@ pub async fn queue(
                     _ => Measure::Advice,
                 },
                 version: u32::try_from(r.version).unwrap_or(0),
+                report: (r.measure == "report_proposed" && r.review_state == "approved").then(
+                    || {
+                        let notified_on =
+                            chrono::NaiveDate::parse_from_str(&r.report_notified_on, "%Y-%m-%d")
+                                .ok();
+                        shared::dto::review::ReportTracking {
+                            due: shared::rules::review::report_deadline(r.on_date),
+                            notified_on,
+                            overdue: shared::rules::review::report_overdue(
+                                r.on_date,
+                                notified_on,
+                                today,
+                            ),
+                        }
+                    },
+                ),
             })
         })
         .collect::<Result<Vec<_>, AppError>>()?;
     Ok(HttpResponse::Ok().json(InspectionQueue { items, next_cursor }))
+}
+
+/// Records that the offender was notified of an approved report (by a reviewer, or the
+/// inspector who wrote it).
+#[utoipa::path(post, path = "/api/inspections/{id}/report-notified", tag = "inspections",
+    params(("id" = uuid::Uuid, Path, description = "Inspection id")),
+    request_body = shared::dto::review::ReportNotified,
+    security(("bearer" = [])),
+    responses((status = 204), (status = 403, body = shared::error::ApiError),
+              (status = 404, body = shared::error::ApiError), (status = 409, body = shared::error::ApiError)))]
+pub async fn report_notified(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: web::Json<shared::dto::review::ReportNotified>,
+) -> Result<HttpResponse, AppError> {
+    user.require(&[Role::Inspector, Role::Reviewer])?;
+    let id = parse_id(path.into_inner())?;
+    let on = body.into_inner().on;
+    state
+        .db
+        .run(move |conn| {
+            conn.transaction(|conn| {
+                let row = repo::by_id_for_update(conn, &id)?.ok_or_else(not_found)?;
+                if user.role == Role::Inspector && row.inspector_id != user.id {
+                    return Err(AppError::forbidden());
+                }
+                if row.measure != "report_proposed"
+                    || row.review_state != ReviewState::Approved.as_str()
+                {
+                    return Err(AppError::new(
+                        ErrorCode::Conflict,
+                        "Alleen een goedgekeurd proces-verbaal wordt betekend.",
+                        "Only an approved report is notified.",
+                    ));
+                }
+                if on < row.on_date {
+                    return Err(AppError::new(
+                        ErrorCode::ValidationFailed,
+                        "De betekening kan niet vóór de inspectie liggen.",
+                        "The notification cannot precede the inspection.",
+                    ));
+                }
+                repo::set_report_notified(conn, &id, on)?;
+                audit::record(
+                    conn,
+                    audit::Event {
+                        actor_id: Some(&user.id),
+                        actor_username: Some(&user.username),
+                        client: &user.client,
+                        action: "report_notified",
+                        outcome: "success",
+                        object_type: Some("inspection"),
+                        object_id: Some(&id),
+                        detail: Some(on.to_string()),
+                    },
+                )
+            })
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -274,6 +274,7 @@ impl<'a> Batch<'a> {
             started_at_device: record.started_at.naive_utc(),
             submitted_at_device: record.submitted_at.naive_utc(),
             received_at: self.now,
+            report_notified_on: String::new(),
         };
         self.change(Entity::Inspection, &id, &id);
         self.known.insert(id, row.clone());

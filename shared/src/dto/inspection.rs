@@ -217,6 +217,8 @@ pub struct InspectionView {
     pub review_state: ReviewState,
     /// The reviewers' decisions, oldest first.
     pub reviews: Vec<ReviewView>,
+    /// When the offender was notified of the approved report, if so.
+    pub report_notified_on: Option<NaiveDate>,
     /// Oldest first; the original record is never changed.
     pub amendments: Vec<AmendmentView>,
     /// SHA-256 hashes of every photo the record names.

@@ -115,6 +115,25 @@ pub struct InspectionSummary {
     pub supervisor_present: crate::rules::verdict::VerdictStatus,
     pub measure: crate::dto::inspection::Measure,
     pub version: u32,
+    /// For an approved report: its notification deadline and state.
+    pub report: Option<ReportTracking>,
+}
+
+/// The 14-day notification of an approved report (proces-verbaal).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReportTracking {
+    pub due: chrono::NaiveDate,
+    pub notified_on: Option<chrono::NaiveDate>,
+    pub overdue: bool,
+}
+
+/// `POST /api/inspections/{id}/report-notified`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReportNotified {
+    /// The Belgian date the offender was notified.
+    pub on: chrono::NaiveDate,
 }
 
 /// `GET /api/inspections`: one page of the queue; pass `next_cursor` back as `cursor`.

@@ -1,6 +1,7 @@
 //! The review state machine: a submitted inspection is approved or returned; a returned one
 //! waits for the inspector's amendment, which submits it again; an approved one is final
-//! until the inspector amends it. A decision is on the version the reviewer read.
+//! until the inspector amends it. A decision is on the version the reviewer read. An approved
+//! report (proces-verbaal) must reach the offender within 14 days of the finding.
 
 use super::inspection::MAX_TEXT_CHARS;
 use crate::dto::review::{ReviewDecision, ReviewState};
@@ -75,6 +76,23 @@ pub fn decide(
     }
 }
 
+/// Days after the finding within which the offender must receive a copy of a report.
+pub const REPORT_NOTIFICATION_DAYS: u64 = 14;
+
+/// The last day to notify the offender of a report on an inspection of `on`.
+pub fn report_deadline(on: chrono::NaiveDate) -> chrono::NaiveDate {
+    on + chrono::Days::new(REPORT_NOTIFICATION_DAYS)
+}
+
+/// Whether an approved report on an inspection of `on`, not yet notified, is overdue `today`.
+pub fn report_overdue(
+    on: chrono::NaiveDate,
+    notified: Option<chrono::NaiveDate>,
+    today: chrono::NaiveDate,
+) -> bool {
+    notified.is_none() && today > report_deadline(on)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -101,6 +119,19 @@ mod tests {
             decide(Approved, 1, 1, Approve, ""),
             Err(ReviewRefusal::AlreadyApproved)
         );
+    }
+
+    #[test]
+    fn a_report_is_due_within_14_days() {
+        let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert_eq!(report_deadline(d("2026-11-02")), d("2026-11-16"));
+        assert!(!report_overdue(d("2026-11-02"), None, d("2026-11-16")));
+        assert!(report_overdue(d("2026-11-02"), None, d("2026-11-17")));
+        assert!(!report_overdue(
+            d("2026-11-02"),
+            Some(d("2026-11-20")),
+            d("2026-11-30")
+        ));
     }
 
     #[test]

@@ -254,6 +254,7 @@ pub struct QueueRow {
     pub version: i32,
     pub review_state: String,
     pub received_at: chrono::NaiveDateTime,
+    pub report_notified_on: String,
 }
 
 /// Filters of the review queue. Text filters are SQL `LIKE` patterns (`%` for "any"), so
@@ -265,6 +266,8 @@ pub struct QueueFilter {
     pub inspector: String,
     pub state: String,
     pub measure: String,
+    /// `''` for reports not yet notified, `%` for any.
+    pub notified: String,
     /// Patterns for contract_filed, daily_registration, supervisor_present.
     pub checks: [String; 3],
     /// Only these enclaves (`None`: any).
@@ -282,6 +285,7 @@ pub fn queue(conn: &mut DbConnection, f: &QueueFilter) -> Result<Vec<QueueRow>, 
         .filter(inspections::inspector_id.like(f.inspector.clone()))
         .filter(inspections::review_state.like(f.state.clone()))
         .filter(inspections::measure.like(f.measure.clone()))
+        .filter(inspections::report_notified_on.like(f.notified.clone()))
         .filter(inspections::contract_filed.like(f.checks[0].clone()))
         .filter(inspections::daily_registration.like(f.checks[1].clone()))
         .filter(inspections::supervisor_present.like(f.checks[2].clone()))
@@ -299,6 +303,18 @@ pub fn queue(conn: &mut DbConnection, f: &QueueFilter) -> Result<Vec<QueueRow>, 
             .filter(inspections::enclave_id.eq_any(ids.clone()))
             .load(conn)?,
     })
+}
+
+/// Records when the offender was notified of a report.
+pub fn set_report_notified(
+    conn: &mut DbConnection,
+    id: &str,
+    on: chrono::NaiveDate,
+) -> Result<(), AppError> {
+    diesel::update(inspections::table.find(id))
+        .set(inspections::report_notified_on.eq(on.to_string()))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// Display names of users by id.

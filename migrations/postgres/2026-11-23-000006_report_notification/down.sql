@@ -1,0 +1,1 @@
+ALTER TABLE inspections DROP COLUMN report_notified_on;
