@@ -177,6 +177,8 @@ async fn the_yearly_overview_counts_the_register(backend: Backend) {
             .starts_with("text/csv")
     );
     let body = res.text().await.unwrap();
+    // A BOM first, so Excel reads UTF-8.
+    let body = body.strip_prefix('\u{feff}').expect("a BOM");
     let lines: Vec<&str> = body.lines().collect();
     assert_eq!(lines.len(), 4, "{body}");
     assert!(lines[0].starts_with("referentie;maatwerkbedrijf;gastorganisatie"));

@@ -1,7 +1,8 @@
 //! `GET /api/inspections/{id}`: a submitted inspection with its amendments, photo hashes,
 //! review state and decisions. Inspectors see their own; reviewers and admins see all.
 //!
-//! `GET /api/inspections`: the review queue, newest first, with filters.
+//! `GET /api/inspections`: the review queue, newest first, with filters; `format=csv|xlsx`
+//! exports every match.
 //!
 //! `POST /api/inspections/{id}/review`: a reviewer approves it or returns it to the inspector
 //! with a comment (the state machine is `shared::rules::review`). The decision, the new state,
@@ -11,8 +12,11 @@ use actix_web::{HttpResponse, web};
 use chrono::{NaiveDate, Utc};
 use diesel::Connection;
 use shared::dto::auth::Role;
+use shared::dto::inspection::Measure;
 use shared::dto::inspection::{AmendmentView, InspectionRecord, InspectionView};
-use shared::dto::review::{ReviewDecision, ReviewRequest, ReviewState, ReviewView};
+use shared::dto::review::{
+    InspectionQueue, InspectionSummary, ReviewDecision, ReviewRequest, ReviewState, ReviewView,
+};
 use shared::dto::sync::Entity;
 use shared::error::ErrorCode;
 use shared::rules::review::{ReviewRefusal, decide};
@@ -23,6 +27,7 @@ use crate::db::repo::audit;
 use crate::db::repo::inspections as repo;
 use crate::db::rows::{AmendmentRow, ChangeRow, InspectionRow, ReviewRow, uuid};
 use crate::error::AppError;
+use crate::routes::reports::{Format, Sheet, csv_table, download, xlsx_book};
 use crate::state::AppState;
 
 /// Registers the inspection routes under `/api`.
@@ -253,7 +258,12 @@ pub struct QueueQuery {
     /// Page size, 1–100 (default 50).
     pub limit: Option<i64>,
     pub cursor: Option<String>,
+    /// `json` (default, paged), or `csv` / `xlsx`: every match as a file (at most 10,000).
+    pub format: Option<String>,
 }
+
+/// Most inspections in one export.
+pub const MAX_EXPORT_ROWS: i64 = 10_000;
 
 /// A date after every stored one, valid in SQLite's text and PostgreSQL's date ranges.
 fn far_future() -> chrono::NaiveDate {
@@ -274,12 +284,19 @@ pub async fn queue(
     state: web::Data<AppState>,
     query: web::Query<QueueQuery>,
 ) -> Result<HttpResponse, AppError> {
-    use shared::dto::inspection::{CheckKind, Measure};
-    use shared::dto::review::{InspectionQueue, InspectionSummary};
-    use shared::rules::verdict::VerdictStatus;
-
     user.require(&[Role::Inspector, Role::Reviewer, Role::Admin])?;
     let q = query.into_inner();
+    let format = Format::parse(q.format.as_deref())?;
+    if format != Format::Json {
+        let (items, more) = find(&state, &user, &q, MAX_EXPORT_ROWS).await?;
+        if more.is_some() {
+            return Err(bad(
+                "Te veel inspecties voor één export (meer dan 10 000); verfijn de filter.",
+                "Too many inspections for one export (over 10,000); narrow the filter.",
+            ));
+        }
+        return export(format, &items);
+    }
     let limit = q.limit.unwrap_or(50);
     if !(1..=100).contains(&limit) {
         return Err(bad(
@@ -287,6 +304,20 @@ pub async fn queue(
             "limit must be between 1 and 100.",
         ));
     }
+    let (items, next_cursor) = find(&state, &user, &q, limit).await?;
+    Ok(HttpResponse::Ok().json(InspectionQueue { items, next_cursor }))
+}
+
+/// One page of the queue: up to `limit` inspections, and the cursor of the next page.
+async fn find(
+    state: &AppState,
+    user: &AuthUser,
+    q: &QueueQuery,
+    limit: i64,
+) -> Result<(Vec<InspectionSummary>, Option<String>), AppError> {
+    use shared::dto::inspection::CheckKind;
+    use shared::rules::verdict::VerdictStatus;
+
     let inspector = if user.role == Role::Inspector {
         user.id.clone()
     } else {
@@ -359,12 +390,7 @@ pub async fn queue(
         } else {
             q.measure
         }
-        .map_or("%", |m| match m {
-            Measure::Advice => "advice",
-            Measure::Warning => "warning",
-            Measure::RegularisationOrder => "regularisation_order",
-            Measure::ReportProposed => "report_proposed",
-        })
+        .map_or("%", Measure::as_str)
         .to_owned(),
         checks: [
             check(CheckKind::ContractFiled),
@@ -429,12 +455,8 @@ pub async fn queue(
                 contract_filed: status(&r.contract_filed),
                 daily_registration: status(&r.daily_registration),
                 supervisor_present: status(&r.supervisor_present),
-                measure: match r.measure.as_str() {
-                    "warning" => Measure::Warning,
-                    "regularisation_order" => Measure::RegularisationOrder,
-                    "report_proposed" => Measure::ReportProposed,
-                    _ => Measure::Advice,
-                },
+                measure: Measure::parse(&r.measure)
+                    .ok_or_else(|| AppError::internal("bad stored measure"))?,
                 version: u32::try_from(r.version).unwrap_or(0),
                 report: (r.measure == "report_proposed" && r.review_state == "approved").then(
                     || {
@@ -455,7 +477,75 @@ pub async fn queue(
             })
         })
         .collect::<Result<Vec<_>, AppError>>()?;
-    Ok(HttpResponse::Ok().json(InspectionQueue { items, next_cursor }))
+    Ok((items, next_cursor))
+}
+
+/// The queue's rows as a CSV or XLSX file.
+fn export(format: Format, items: &[InspectionSummary]) -> Result<HttpResponse, AppError> {
+    const HEADER: [&str; 14] = [
+        "datum",
+        "gastorganisatie",
+        "maatwerkbedrijf",
+        "gemeente",
+        "inspecteur",
+        "contract gemeld",
+        "dagregistratie",
+        "begeleider aanwezig",
+        "maatregel",
+        "beoordeling",
+        "versie",
+        "pv te betekenen uiterlijk",
+        "pv betekend op",
+        "id",
+    ];
+    let verdict = |v: shared::rules::verdict::VerdictStatus| match v {
+        shared::rules::verdict::VerdictStatus::Pass => "in orde",
+        shared::rules::verdict::VerdictStatus::Fail => "niet in orde",
+        shared::rules::verdict::VerdictStatus::Unknown => "onbekend",
+    };
+    let state_name = |s: ReviewState| match s {
+        ReviewState::Submitted => "ingediend",
+        ReviewState::Returned => "teruggestuurd",
+        ReviewState::Approved => "goedgekeurd",
+    };
+    let rows: Vec<Vec<String>> = items
+        .iter()
+        .map(|i| {
+            vec![
+                i.on.to_string(),
+                i.host.clone(),
+                i.maatwerkbedrijf.clone(),
+                i.municipality.clone(),
+                i.inspector.clone(),
+                verdict(i.contract_filed).to_owned(),
+                verdict(i.daily_registration).to_owned(),
+                verdict(i.supervisor_present).to_owned(),
+                i.measure.names().0.to_owned(),
+                state_name(i.review_state).to_owned(),
+                i.version.to_string(),
+                i.report
+                    .as_ref()
+                    .map(|r| r.due.to_string())
+                    .unwrap_or_default(),
+                i.report
+                    .as_ref()
+                    .and_then(|r| r.notified_on)
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
+                i.id.to_string(),
+            ]
+        })
+        .collect();
+    let body = match format {
+        Format::Csv => csv_table(&HEADER, &rows)?,
+        _ => xlsx_book(&[Sheet {
+            name: "Inspecties",
+            header: &HEADER,
+            rows: &rows,
+            numeric: &[10],
+        }])?,
+    };
+    Ok(download(format, "inspecties", body))
 }
 
 /// Records that the offender was notified of an approved report (by a reviewer, or the

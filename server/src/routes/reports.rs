@@ -1,3 +1,6 @@
+//! `GET /api/reports/inspections?year=&format=`: inspection statistics (counted by
+//! `shared::rules::statistics`), with the yearly-report figures.
+//!
 //! `GET /api/reports/contracts?year=&format=json|csv|xlsx`: the yearly overview of enclave contracts
 //! received, per maatwerkbedrijf and host with host type, start, receipt, deadline and whether
 //! it was on time, counts by host type, rejections with reasons, open-ended ones still running,
@@ -9,10 +12,16 @@ use actix_web::{HttpResponse, web};
 use chrono::{NaiveDate, Utc};
 use serde::Deserialize;
 use shared::dto::auth::Role;
+use shared::dto::inspection::{InspectionRecord, Measure};
 use shared::dto::registration::MemberRole;
-use shared::dto::report::{ContractOverview, HostType, OverviewRow};
+use shared::dto::report::{
+    CheckCounts, ContractOverview, HostType, InspectionStatistics, OverviewRow,
+};
+use shared::dto::review::ReviewState;
 use shared::rules::overview::{ContractInput, Registered, contract_overview};
+use shared::rules::statistics::{InspectionFact, inspection_statistics};
 use shared::rules::time::belgian_local;
+use shared::rules::verdict::VerdictStatus;
 use utoipa::IntoParams;
 
 use crate::auth::AuthUser;
@@ -23,7 +32,105 @@ use crate::state::AppState;
 
 /// Registers the report routes under `/api`.
 pub fn config(cfg: &mut web::ServiceConfig) {
-    cfg.route("/reports/contracts", web::get().to(contracts));
+    cfg.route("/reports/contracts", web::get().to(contracts))
+        .route("/reports/inspections", web::get().to(inspections));
+}
+
+/// The formats of reports and exports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Json,
+    Csv,
+    Xlsx,
+}
+
+impl Format {
+    /// Parses `format=`; absent is JSON.
+    pub fn parse(raw: Option<&str>) -> Result<Self, AppError> {
+        match raw.unwrap_or("json") {
+            "json" => Ok(Self::Json),
+            "csv" => Ok(Self::Csv),
+            "xlsx" => Ok(Self::Xlsx),
+            _ => Err(AppError::bad_request(
+                "format moet json, csv of xlsx zijn.",
+                "format must be json, csv or xlsx.",
+            )),
+        }
+    }
+}
+
+/// A file to download: CSV or XLSX bytes named `{name}.csv` / `{name}.xlsx`.
+pub fn download(format: Format, name: &str, body: Vec<u8>) -> HttpResponse {
+    let (content_type, extension) = match format {
+        Format::Csv => ("text/csv; charset=utf-8", "csv"),
+        _ => (
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+        ),
+    };
+    HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"{name}.{extension}\""),
+        ))
+        .body(body)
+}
+
+/// A table as CSV: `;`-separated (as Excel in Belgium expects), with a BOM so Excel reads
+/// UTF-8.
+pub fn csv_table(header: &[&str], rows: &[Vec<String>]) -> Result<Vec<u8>, AppError> {
+    let mut w = csv::WriterBuilder::new()
+        .delimiter(b';')
+        .from_writer(b"\xEF\xBB\xBF".to_vec());
+    let write = |w: &mut csv::Writer<Vec<u8>>| -> Result<(), csv::Error> {
+        w.write_record(header)?;
+        for r in rows {
+            w.write_record(r)?;
+        }
+        w.flush()?;
+        Ok(())
+    };
+    write(&mut w).map_err(AppError::internal)?;
+    w.into_inner()
+        .map_err(|e| AppError::internal(e.into_error()))
+}
+
+/// One sheet of an XLSX export: a bold header and rows; columns listed in `numeric` are
+/// written as numbers.
+pub struct Sheet<'a> {
+    pub name: &'a str,
+    pub header: &'a [&'a str],
+    pub rows: &'a [Vec<String>],
+    pub numeric: &'a [usize],
+}
+
+/// Sheets as an XLSX workbook.
+pub fn xlsx_book(sheets: &[Sheet<'_>]) -> Result<Vec<u8>, AppError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let build = || -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+        let mut book = Workbook::new();
+        let bold = Format::new().set_bold();
+        for s in sheets {
+            let sheet = book.add_worksheet();
+            sheet.set_name(s.name)?;
+            for (c, h) in s.header.iter().enumerate() {
+                sheet.write_string_with_format(0, c as u16, *h, &bold)?;
+            }
+            for (i, r) in s.rows.iter().enumerate() {
+                let row = i as u32 + 1;
+                for (c, cell) in r.iter().enumerate() {
+                    match cell.parse::<f64>() {
+                        Ok(n) if s.numeric.contains(&c) => sheet.write_number(row, c as u16, n)?,
+                        _ => sheet.write_string(row, c as u16, cell)?,
+                    };
+                }
+            }
+            sheet.autofit();
+        }
+        book.save_to_buffer()
+    };
+    build().map_err(AppError::internal)
 }
 
 /// Query of the reports.
@@ -47,19 +154,8 @@ pub async fn contracts(
 ) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Admin, Role::Reviewer])?;
     let ReportQuery { year, format } = query.into_inner();
-    if !(2000..=2100).contains(&year) {
-        return Err(AppError::bad_request(
-            "year moet tussen 2000 en 2100 liggen.",
-            "year must be between 2000 and 2100.",
-        ));
-    }
-    let format = format.unwrap_or_else(|| "json".to_owned());
-    if !matches!(format.as_str(), "json" | "csv" | "xlsx") {
-        return Err(AppError::bad_request(
-            "format moet json, csv of xlsx zijn.",
-            "format must be json, csv or xlsx.",
-        ));
-    }
+    let (from, to) = year_range(year)?;
+    let format = Format::parse(format.as_deref())?;
     let snapshot = state.index.snapshot(&state.db).await?;
     let inputs: Vec<ContractInput> = snapshot
         .entries()
@@ -73,10 +169,6 @@ pub async fn contracts(
             })
         })
         .collect();
-    let (from, to) = (
-        NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default(),
-        NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or_default(),
-    );
     let rows = state
         .db
         .run(move |conn| repo::registered_between(conn, from, to))
@@ -94,27 +186,216 @@ pub async fn contracts(
         .collect::<Result<Vec<Registered>, AppError>>()?;
     let today = belgian_local(Utc::now()).date();
     let overview = contract_overview(year, &inputs, &registered, &state.config.rules, today);
-    if format == "csv" {
-        let body = csv(&overview).map_err(AppError::internal)?;
-        return Ok(HttpResponse::Ok()
-            .content_type("text/csv; charset=utf-8")
-            .insert_header((
-                "Content-Disposition",
-                format!("attachment; filename=\"enclavecontracten-{year}.csv\""),
-            ))
-            .body(body));
+    let name = format!("enclavecontracten-{year}");
+    let rows: Vec<Vec<String>> = overview.rows.iter().map(cells).collect();
+    match format {
+        Format::Json => return Ok(HttpResponse::Ok().json(overview)),
+        Format::Csv => return Ok(download(format, &name, csv_table(&HEADERS, &rows)?)),
+        Format::Xlsx => {}
     }
-    if format == "xlsx" {
-        let body = xlsx(&overview).map_err(AppError::internal)?;
-        return Ok(HttpResponse::Ok()
-            .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-            .insert_header((
-                "Content-Disposition",
-                format!("attachment; filename=\"enclavecontracten-{year}.xlsx\""),
-            ))
-            .body(body));
+    let counts: Vec<Vec<String>> = overview
+        .by_host_type
+        .iter()
+        .map(|t| {
+            vec![
+                t.host_type.names().0.to_owned(),
+                t.contracts.to_string(),
+                t.late.to_string(),
+                t.rejected.to_string(),
+            ]
+        })
+        .collect();
+    let sheet_name = format!("Contracten {year}");
+    let body = xlsx_book(&[
+        Sheet {
+            name: &sheet_name,
+            header: &HEADERS,
+            rows: &rows,
+            numeric: &[11, 12, 13, 14],
+        },
+        Sheet {
+            name: "Per type",
+            header: &["type gastorganisatie", "contracten", "te laat", "geweigerd"],
+            rows: &counts,
+            numeric: &[1, 2, 3],
+        },
+    ])?;
+    Ok(download(format, &name, body))
+}
+
+/// Inspection statistics of a year: per month, maatwerkbedrijf and host type, with the share
+/// failing each check, and the figures of the yearly report.
+#[utoipa::path(get, path = "/api/reports/inspections", tag = "reports", params(ReportQuery),
+    security(("bearer" = [])),
+    responses((status = 200, body = InspectionStatistics, description = "JSON, or CSV/XLSX with format="),
+              (status = 400, body = shared::error::ApiError), (status = 403, body = shared::error::ApiError)))]
+pub async fn inspections(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    query: web::Query<ReportQuery>,
+) -> Result<HttpResponse, AppError> {
+    user.require(&[Role::Admin, Role::Reviewer])?;
+    let ReportQuery { year, format } = query.into_inner();
+    let (from, to) = year_range(year)?;
+    let format = Format::parse(format.as_deref())?;
+    let snapshot = state.index.snapshot(&state.db).await?;
+    let rows = state
+        .db
+        .run(move |conn| crate::db::repo::inspections::done_between(conn, from, to))
+        .await?;
+    let status = |s: &str| match s {
+        "pass" => VerdictStatus::Pass,
+        "fail" => VerdictStatus::Fail,
+        _ => VerdictStatus::Unknown,
+    };
+    let facts = rows
+        .into_iter()
+        .filter_map(|r| {
+            let entry = snapshot.get(&r.enclave_id)?;
+            Some((entry, r))
+        })
+        .map(|(entry, r)| {
+            let record: InspectionRecord = serde_json::from_str(&r.record)
+                .map_err(|e| AppError::internal(format!("stored inspection unreadable: {e}")))?;
+            Ok(InspectionFact {
+                on: r.on_date,
+                maatwerkbedrijf_id: entry.maatwerkbedrijf.id,
+                maatwerkbedrijf: entry.maatwerkbedrijf.name.clone(),
+                host_id: entry.host.id,
+                host_type: HostType::of(entry.host.kind),
+                checks: [
+                    status(&r.contract_filed),
+                    status(&r.daily_registration),
+                    status(&r.supervisor_present),
+                ],
+                measure: Measure::parse(&r.measure)
+                    .ok_or_else(|| AppError::internal("bad stored measure"))?,
+                review_state: ReviewState::parse(&r.review_state)
+                    .ok_or_else(|| AppError::internal("bad stored review state"))?,
+                workers_present: record.workers_present,
+                supervisors_present: record.supervisors_present,
+                unregistered: record.unregistered.len() as u32,
+            })
+        })
+        .collect::<Result<Vec<_>, AppError>>()?;
+    let stats = inspection_statistics(year, &facts);
+    let name = format!("inspecties-{year}");
+    let counts = |group: &str, name: String, c: &CheckCounts| {
+        vec![
+            group.to_owned(),
+            name,
+            c.inspections.to_string(),
+            c.contract_filed_failed.to_string(),
+            c.daily_registration_failed.to_string(),
+            c.supervisor_present_failed.to_string(),
+            c.any_failed.to_string(),
+        ]
+    };
+    let mut table = vec![counts("totaal", year.to_string(), &stats.total)];
+    table.extend(
+        stats
+            .per_month
+            .iter()
+            .map(|m| counts("maand", format!("{year}-{:02}", m.month), &m.counts)),
+    );
+    table.extend(stats.per_host_type.iter().map(|t| {
+        counts(
+            "type gastorganisatie",
+            t.host_type.names().0.into(),
+            &t.counts,
+        )
+    }));
+    table.extend(
+        stats
+            .per_maatwerkbedrijf
+            .iter()
+            .map(|m| counts("maatwerkbedrijf", m.maatwerkbedrijf.clone(), &m.counts)),
+    );
+    let f = &stats.figures;
+    let mut figures = vec![
+        vec![
+            "controles".to_owned(),
+            f.controls.to_string(),
+            String::new(),
+        ],
+        vec![
+            "werkgevers bezocht".into(),
+            f.employers_visited.to_string(),
+            String::new(),
+        ],
+        vec![
+            "gastorganisaties bezocht".into(),
+            f.hosts_visited.to_string(),
+            String::new(),
+        ],
+        vec![
+            "doelgroepwerknemers gecontroleerd".into(),
+            f.workers_checked.to_string(),
+            String::new(),
+        ],
+        vec![
+            "begeleiders gecontroleerd".into(),
+            f.supervisors_checked.to_string(),
+            String::new(),
+        ],
+        vec![
+            "niet-geregistreerde personen".into(),
+            f.unregistered_found.to_string(),
+            String::new(),
+        ],
+    ];
+    figures.extend(f.measures.iter().map(|m| {
+        vec![
+            m.measure.names().0.to_owned(),
+            m.proposed.to_string(),
+            m.taken.to_string(),
+        ]
+    }));
+    const HEADER: [&str; 7] = [
+        "groep",
+        "naam",
+        "inspecties",
+        "contract niet tijdig gemeld",
+        "dagregistratie niet in orde",
+        "geen begeleider",
+        "minstens één tekortkoming",
+    ];
+    match format {
+        Format::Json => Ok(HttpResponse::Ok().json(stats)),
+        Format::Csv => Ok(download(format, &name, csv_table(&HEADER, &table)?)),
+        Format::Xlsx => Ok(download(
+            format,
+            &name,
+            xlsx_book(&[
+                Sheet {
+                    name: "Controles",
+                    header: &HEADER,
+                    rows: &table,
+                    numeric: &[2, 3, 4, 5, 6],
+                },
+                Sheet {
+                    name: "Jaarverslag",
+                    header: &["kengetal", "voorgesteld / aantal", "genomen"],
+                    rows: &figures,
+                    numeric: &[1, 2],
+                },
+            ])?,
+        )),
     }
-    Ok(HttpResponse::Ok().json(overview))
+}
+
+/// The first and last day of `year`, which must lie between 2000 and 2100.
+fn year_range(year: i32) -> Result<(NaiveDate, NaiveDate), AppError> {
+    match (
+        NaiveDate::from_ymd_opt(year, 1, 1),
+        NaiveDate::from_ymd_opt(year, 12, 31),
+    ) {
+        (Some(from), Some(to)) if (2000..=2100).contains(&year) => Ok((from, to)),
+        _ => Err(AppError::bad_request(
+            "year moet tussen 2000 en 2100 liggen.",
+            "year must be between 2000 and 2100.",
+        )),
+    }
 }
 
 /// The column headers of the contract rows (Dutch, as the department's register).
@@ -137,8 +418,8 @@ const HEADERS: [&str; 15] = [
 ];
 
 /// One row's cells, as text.
-fn cells(r: &OverviewRow) -> [String; 15] {
-    [
+fn cells(r: &OverviewRow) -> Vec<String> {
+    vec![
         r.reference.clone(),
         r.maatwerkbedrijf.clone(),
         r.host.clone(),
@@ -155,54 +436,4 @@ fn cells(r: &OverviewRow) -> [String; 15] {
         r.headcount.worker_days.to_string(),
         r.headcount.supervisor_days.to_string(),
     ]
-}
-
-/// Two sheets: the contracts (numbers as numbers) and the counts by host type.
-fn xlsx(o: &ContractOverview) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-    use rust_xlsxwriter::{Format, Workbook};
-    let mut book = Workbook::new();
-    let bold = Format::new().set_bold();
-    let sheet = book.add_worksheet();
-    sheet.set_name(format!("Contracten {}", o.year))?;
-    for (c, h) in HEADERS.iter().enumerate() {
-        sheet.write_string_with_format(0, c as u16, *h, &bold)?;
-    }
-    for (i, r) in o.rows.iter().enumerate() {
-        let row = i as u32 + 1;
-        for (c, cell) in cells(r).iter().enumerate() {
-            if c >= 11 {
-                sheet.write_number(row, c as u16, cell.parse::<f64>().unwrap_or(0.0))?;
-            } else {
-                sheet.write_string(row, c as u16, cell)?;
-            }
-        }
-    }
-    let counts = book.add_worksheet();
-    counts.set_name("Per type")?;
-    for (c, h) in ["type gastorganisatie", "contracten", "te laat", "geweigerd"]
-        .iter()
-        .enumerate()
-    {
-        counts.write_string_with_format(0, c as u16, *h, &bold)?;
-    }
-    for (i, t) in o.by_host_type.iter().enumerate() {
-        let row = i as u32 + 1;
-        counts.write_string(row, 0, t.host_type.names().0)?;
-        counts.write_number(row, 1, f64::from(t.contracts))?;
-        counts.write_number(row, 2, f64::from(t.late))?;
-        counts.write_number(row, 3, f64::from(t.rejected))?;
-    }
-    book.save_to_buffer()
-}
-
-/// The rows as CSV (`;`-separated, as Excel in Belgium expects), Dutch headers.
-fn csv(o: &ContractOverview) -> Result<Vec<u8>, csv::Error> {
-    let mut w = csv::WriterBuilder::new()
-        .delimiter(b';')
-        .from_writer(Vec::new());
-    w.write_record(HEADERS)?;
-    for r in &o.rows {
-        w.write_record(cells(r))?;
-    }
-    w.into_inner().map_err(|e| e.into_error().into())
 }

@@ -124,15 +124,6 @@ fn status_str(s: VerdictStatus) -> &'static str {
     }
 }
 
-fn measure_str(m: Measure) -> &'static str {
-    match m {
-        Measure::Advice => "advice",
-        Measure::Warning => "warning",
-        Measure::RegularisationOrder => "regularisation_order",
-        Measure::ReportProposed => "report_proposed",
-    }
-}
-
 fn version(v: i32) -> u32 {
     u32::try_from(v).unwrap_or(0)
 }
@@ -263,7 +254,7 @@ impl<'a> Batch<'a> {
             inspector_id: self.user.id.clone(),
             province: province.as_str().to_owned(),
             on_date: record.on,
-            measure: measure_str(record.conclusion.measure).to_owned(),
+            measure: Measure::as_str(record.conclusion.measure).to_owned(),
             contract_filed: status_str(record.contract_filed.status()).to_owned(),
             daily_registration: status_str(record.daily_registration.status()).to_owned(),
             supervisor_present: status_str(record.supervisor_present.status()).to_owned(),

@@ -130,6 +130,41 @@ pub enum Measure {
     ReportProposed,
 }
 
+impl Measure {
+    /// Every measure, from the lightest to the heaviest.
+    pub const ALL: [Self; 4] = [
+        Self::Advice,
+        Self::Warning,
+        Self::RegularisationOrder,
+        Self::ReportProposed,
+    ];
+
+    /// As stored and serialised.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Advice => "advice",
+            Self::Warning => "warning",
+            Self::RegularisationOrder => "regularisation_order",
+            Self::ReportProposed => "report_proposed",
+        }
+    }
+
+    /// Parses the stored form.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.as_str() == s)
+    }
+
+    /// Dutch and English names, for tables and exports.
+    pub fn names(self) -> (&'static str, &'static str) {
+        match self {
+            Self::Advice => ("advies", "advice"),
+            Self::Warning => ("waarschuwing", "warning"),
+            Self::RegularisationOrder => ("bevel tot regularisatie", "regularisation order"),
+            Self::ReportProposed => ("proces-verbaal", "report"),
+        }
+    }
+}
+
 /// The conclusion of an inspection.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -148,3 +148,84 @@ pub struct ImportReport {
     pub unchanged: u32,
     pub problems: Vec<RowProblem>,
 }
+
+/// How many inspections there were, and how many found each check failing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CheckCounts {
+    pub inspections: u32,
+    pub contract_filed_failed: u32,
+    pub daily_registration_failed: u32,
+    pub supervisor_present_failed: u32,
+    /// Inspections with at least one failing check.
+    pub any_failed: u32,
+}
+
+/// One month of a year (1–12).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MonthCounts {
+    pub month: u32,
+    pub counts: CheckCounts,
+}
+
+/// One maatwerkbedrijf's inspections.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MaatwerkbedrijfCounts {
+    pub maatwerkbedrijf_id: Uuid,
+    pub maatwerkbedrijf: String,
+    pub counts: CheckCounts,
+}
+
+/// The inspections at one host type.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct HostTypeCounts {
+    pub host_type: HostType,
+    pub counts: CheckCounts,
+}
+
+/// A measure: how often the inspectors proposed it, and how often it was taken: the
+/// inspection approved by a reviewer (for a report, the four-eyes approval to draw it up).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MeasureCount {
+    pub measure: super::inspection::Measure,
+    pub proposed: u32,
+    pub taken: u32,
+}
+
+/// The figures of the inspectorate's yearly report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct YearFigures {
+    /// Inspections (controls) made.
+    pub controls: u32,
+    /// Distinct employers visited: the maatwerkbedrijven whose enclaves were inspected.
+    pub employers_visited: u32,
+    /// Distinct host organisations visited.
+    pub hosts_visited: u32,
+    /// Target-group workers and supervisors checked on site (summed over the controls).
+    pub workers_checked: u32,
+    pub supervisors_checked: u32,
+    /// People found working without being registered.
+    pub unregistered_found: u32,
+    /// Advice, warning, regularisation order, report: in that order.
+    pub measures: Vec<MeasureCount>,
+}
+
+/// `GET /api/reports/inspections?year=`: inspection statistics of a year.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InspectionStatistics {
+    pub year: i32,
+    pub total: CheckCounts,
+    /// Twelve months, January first.
+    pub per_month: Vec<MonthCounts>,
+    /// Most inspected first, then by name.
+    pub per_maatwerkbedrijf: Vec<MaatwerkbedrijfCounts>,
+    /// Every host type, in the order of [`HostType::ALL`].
+    pub per_host_type: Vec<HostTypeCounts>,
+    pub figures: YearFigures,
+}

@@ -1,0 +1,217 @@
+//! Inspection statistics of a year: per month, per maatwerkbedrijf and per host type, the
+//! share of inspections failing each check, and the figures of the inspectorate's yearly
+//! report. Pure: the server loads the inspections, this counts.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{Datelike, NaiveDate};
+use uuid::Uuid;
+
+use crate::dto::inspection::Measure;
+use crate::dto::report::{
+    CheckCounts, HostType, HostTypeCounts, InspectionStatistics, MaatwerkbedrijfCounts,
+    MeasureCount, MonthCounts, YearFigures,
+};
+use crate::dto::review::ReviewState;
+use crate::rules::verdict::VerdictStatus;
+
+/// One submitted inspection, as much as the statistics need.
+#[derive(Debug, Clone)]
+pub struct InspectionFact {
+    pub on: NaiveDate,
+    pub maatwerkbedrijf_id: Uuid,
+    pub maatwerkbedrijf: String,
+    pub host_id: Uuid,
+    pub host_type: HostType,
+    /// Contract filed, daily registration, supervisor present: the statuses that count
+    /// (overrides included).
+    pub checks: [VerdictStatus; 3],
+    pub measure: Measure,
+    pub review_state: ReviewState,
+    pub workers_present: u32,
+    pub supervisors_present: u32,
+    pub unregistered: u32,
+}
+
+impl CheckCounts {
+    fn add(&mut self, f: &InspectionFact) {
+        let failed = f.checks.map(|c| u32::from(c == VerdictStatus::Fail));
+        self.inspections += 1;
+        self.contract_filed_failed += failed[0];
+        self.daily_registration_failed += failed[1];
+        self.supervisor_present_failed += failed[2];
+        self.any_failed += u32::from(failed.contains(&1));
+    }
+}
+
+/// The statistics of `year` over `facts` (inspections of other years are ignored).
+pub fn inspection_statistics(year: i32, facts: &[InspectionFact]) -> InspectionStatistics {
+    let facts: Vec<&InspectionFact> = facts.iter().filter(|f| f.on.year() == year).collect();
+    let mut total = CheckCounts::default();
+    let mut months = [CheckCounts::default(); 12];
+    let mut per_mwb: HashMap<Uuid, (String, CheckCounts)> = HashMap::new();
+    let mut per_type: HashMap<HostType, CheckCounts> = HashMap::new();
+    let (mut employers, mut hosts) = (HashSet::new(), HashSet::new());
+    let (mut workers, mut supervisors, mut unregistered) = (0, 0, 0);
+    let mut proposed: HashMap<Measure, u32> = HashMap::new();
+    let mut taken: HashMap<Measure, u32> = HashMap::new();
+    for f in facts {
+        total.add(f);
+        months[f.on.month0() as usize].add(f);
+        per_mwb
+            .entry(f.maatwerkbedrijf_id)
+            .or_insert_with(|| (f.maatwerkbedrijf.clone(), CheckCounts::default()))
+            .1
+            .add(f);
+        per_type.entry(f.host_type).or_default().add(f);
+        employers.insert(f.maatwerkbedrijf_id);
+        hosts.insert(f.host_id);
+        workers += f.workers_present;
+        supervisors += f.supervisors_present;
+        unregistered += f.unregistered;
+        *proposed.entry(f.measure).or_default() += 1;
+        if f.review_state == ReviewState::Approved {
+            *taken.entry(f.measure).or_default() += 1;
+        }
+    }
+    let mut per_maatwerkbedrijf: Vec<MaatwerkbedrijfCounts> = per_mwb
+        .into_iter()
+        .map(|(id, (name, counts))| MaatwerkbedrijfCounts {
+            maatwerkbedrijf_id: id,
+            maatwerkbedrijf: name,
+            counts,
+        })
+        .collect();
+    per_maatwerkbedrijf.sort_by(|a, b| {
+        (
+            b.counts.inspections,
+            &a.maatwerkbedrijf,
+            a.maatwerkbedrijf_id,
+        )
+            .cmp(&(
+                a.counts.inspections,
+                &b.maatwerkbedrijf,
+                b.maatwerkbedrijf_id,
+            ))
+    });
+    InspectionStatistics {
+        year,
+        total,
+        per_month: (1..=12)
+            .zip(months)
+            .map(|(month, counts)| MonthCounts { month, counts })
+            .collect(),
+        per_maatwerkbedrijf,
+        per_host_type: HostType::ALL
+            .into_iter()
+            .map(|host_type| HostTypeCounts {
+                host_type,
+                counts: per_type.get(&host_type).copied().unwrap_or_default(),
+            })
+            .collect(),
+        figures: YearFigures {
+            controls: total.inspections,
+            employers_visited: employers.len() as u32,
+            hosts_visited: hosts.len() as u32,
+            workers_checked: workers,
+            supervisors_checked: supervisors,
+            unregistered_found: unregistered,
+            measures: Measure::ALL
+                .into_iter()
+                .map(|measure| MeasureCount {
+                    measure,
+                    proposed: proposed.get(&measure).copied().unwrap_or(0),
+                    taken: taken.get(&measure).copied().unwrap_or(0),
+                })
+                .collect(),
+        },
+    }
+}
+
+/// A share as a whole percentage, `0` of nothing.
+pub fn percent(part: u32, whole: u32) -> u32 {
+    if whole == 0 {
+        0
+    } else {
+        ((f64::from(part) * 100.0) / f64::from(whole)).round() as u32
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use VerdictStatus::{Fail, Pass, Unknown};
+
+    fn fact(on: &str, mwb: u128, host: u128, checks: [VerdictStatus; 3]) -> InspectionFact {
+        InspectionFact {
+            on: NaiveDate::parse_from_str(on, "%Y-%m-%d").unwrap(),
+            maatwerkbedrijf_id: Uuid::from_u128(mwb),
+            maatwerkbedrijf: format!("MWB {mwb}"),
+            host_id: Uuid::from_u128(host),
+            host_type: if host.is_multiple_of(2) {
+                HostType::RegularCompany
+            } else {
+                HostType::Government
+            },
+            checks,
+            measure: Measure::Advice,
+            review_state: ReviewState::Submitted,
+            workers_present: 4,
+            supervisors_present: 1,
+            unregistered: 0,
+        }
+    }
+
+    #[test]
+    fn counts_months_groups_and_failing_checks() {
+        let mut report = fact("2025-03-02", 1, 10, [Pass, Fail, Fail]);
+        report.measure = Measure::ReportProposed;
+        report.review_state = ReviewState::Approved;
+        report.unregistered = 2;
+        let facts = vec![
+            fact("2025-01-15", 1, 10, [Pass, Pass, Pass]),
+            fact("2025-01-20", 2, 11, [Fail, Pass, Unknown]),
+            report,
+            // Another year: ignored.
+            fact("2024-12-31", 1, 12, [Fail, Fail, Fail]),
+        ];
+        let s = inspection_statistics(2025, &facts);
+        assert_eq!(s.total.inspections, 3);
+        assert_eq!(s.total.contract_filed_failed, 1);
+        assert_eq!(s.total.daily_registration_failed, 1);
+        assert_eq!(s.total.supervisor_present_failed, 1);
+        assert_eq!(s.total.any_failed, 2);
+        assert_eq!(s.per_month.len(), 12);
+        assert_eq!(s.per_month[0].counts.inspections, 2);
+        assert_eq!(s.per_month[2].counts.any_failed, 1);
+        assert_eq!(s.per_month[11].counts.inspections, 0);
+        // MWB 1 has two inspections and comes first.
+        assert_eq!(s.per_maatwerkbedrijf[0].maatwerkbedrijf, "MWB 1");
+        assert_eq!(s.per_maatwerkbedrijf[0].counts.inspections, 2);
+        assert_eq!(s.per_maatwerkbedrijf.len(), 2);
+        let regular = &s.per_host_type[0];
+        assert_eq!(regular.host_type, HostType::RegularCompany);
+        assert_eq!(regular.counts.inspections, 2);
+        assert_eq!(s.per_host_type[3].counts.inspections, 1);
+        assert_eq!(s.figures.controls, 3);
+        assert_eq!(s.figures.employers_visited, 2);
+        assert_eq!(s.figures.hosts_visited, 2);
+        assert_eq!(s.figures.workers_checked, 12);
+        assert_eq!(s.figures.supervisors_checked, 3);
+        assert_eq!(s.figures.unregistered_found, 2);
+        let report = &s.figures.measures[3];
+        assert_eq!((report.proposed, report.taken), (1, 1));
+        let advice = &s.figures.measures[0];
+        assert_eq!((advice.proposed, advice.taken), (2, 0));
+    }
+
+    #[test]
+    fn an_empty_year_has_twelve_empty_months() {
+        let s = inspection_statistics(2030, &[]);
+        assert_eq!(s.per_month.len(), 12);
+        assert_eq!(s.total, CheckCounts::default());
+        assert!(s.per_maatwerkbedrijf.is_empty());
+        assert_eq!(percent(1, 3), 33);
+        assert_eq!(percent(0, 0), 0);
+    }
+}
