@@ -252,7 +252,8 @@ impl EnclaveIndex {
             return Ok(self.current());
         }
         let mut checked = self.checked.lock().await;
-        if checked.is_some_and(|at| at.elapsed() < self.max_age) {
+        let expired = self.checked_ms.load(Ordering::Acquire) == u64::MAX;
+        if !expired && checked.is_some_and(|at| at.elapsed() < self.max_age) {
             return Ok(self.current());
         }
         let known = self.current().version;
@@ -277,6 +278,12 @@ impl EnclaveIndex {
         *checked = Some(Instant::now());
         self.checked_ms.store(self.millis(), Ordering::Release);
         Ok(self.current())
+    }
+
+    /// Makes the next [`Self::snapshot`] compare the fingerprint again: called after this
+    /// instance changed the register, so its own next read sees the change.
+    pub fn expire(&self) {
+        self.checked_ms.store(u64::MAX, Ordering::Release);
     }
 
     fn millis(&self) -> u64 {

@@ -13,7 +13,7 @@ use shared::rules::verdict::VerdictStatus;
 use tests::fixture::EnclaveSpec;
 use tests::{Backend, TestApp, assert_error, json, on_both_backends};
 
-on_both_backends!(contract_register_imports);
+on_both_backends!(contract_register_imports, registration_imports);
 
 const PW: &str = "a-long-test-password";
 const MWB: &str = "0123456749";
@@ -21,8 +21,18 @@ const HOST: &str = "0200000043";
 const OTHER_HOST: &str = "0300000016";
 
 async fn import(app: &TestApp, token: &str, query: &str, body: Vec<u8>) -> reqwest::Response {
+    upload(app, token, "contracts", query, body).await
+}
+
+async fn upload(
+    app: &TestApp,
+    token: &str,
+    what: &str,
+    query: &str,
+    body: Vec<u8>,
+) -> reqwest::Response {
     app.client
-        .post(format!("{}/api/imports/contracts?{query}", app.base_url))
+        .post(format!("{}/api/imports/{what}?{query}", app.base_url))
         .bearer_auth(token)
         .body(body)
         .send()
@@ -263,4 +273,203 @@ ENC-2020-005,0123456749,0200000043,2020-03-02,,2020-02-01,geweigerd,
         .find(|c| c.reference == "ENC-2021-001")
         .unwrap();
     assert_eq!(c.start_date.to_string(), "2021-02-01");
+}
+
+/// Two days of one enclave: a worker and a supervisor, then the same two and a new worker.
+const REGISTRATIONS: &str = "referentie,datum,geregistreerd,aanvang,personeelsnummer,naam,rol
+ENC-2025-001,2025-03-10,2025-03-10 06:45,07:00,P-001,An Peeters,doelgroepwerknemer
+ENC-2025-001,2025-03-10,2025-03-10 06:45,07:00,B-001,Bart Claes,begeleider
+ENC-2025-001,2025-03-11,2025-03-11 06:40,07:00,P-001,An Peeters,doelgroepwerknemer
+ENC-2025-001,2025-03-11,2025-03-11 06:40,07:00,P-002,Chris Wouters,worker
+ENC-2025-001,2025-03-11,2025-03-11 06:40,07:00,B-001,Bart Claes,supervisor
+";
+
+async fn registration_imports(backend: Backend) {
+    use chrono::NaiveTime;
+    use shared::dto::contract::ContractStatus;
+    use shared::dto::report::ContractOverview;
+    use tests::fixture::{ContractSpec, date, local};
+
+    let app = TestApp::spawn(backend).await;
+    let f = app.fixture();
+    f.user("adam", PW, Role::Admin, &[]);
+    f.user("rita", PW, Role::Reviewer, &[]);
+    f.user("ines", PW, Role::Inspector, &[Province::OostVlaanderen]);
+    let mwb = f.organisation(
+        OrganisationKind::Maatwerkbedrijf,
+        "Atelier Kouter",
+        Some(MWB),
+    );
+    let host = f.organisation(
+        OrganisationKind::RegularCompany,
+        "Brouwerij Gent",
+        Some(HOST),
+    );
+    let enclave = f.enclave(&mwb, &host, EnclaveSpec::default());
+    let row = f.contract(
+        &enclave,
+        ContractSpec {
+            start: date("2025-03-10"),
+            notified_local: Some(local("2025-03-06 10:00")),
+            status: ContractStatus::Notified,
+            ..ContractSpec::default()
+        },
+    );
+    let file = REGISTRATIONS.replace("ENC-2025-001", &row.reference);
+    let adam = app.login("adam", PW).await.access_token;
+    let rita = app.login("rita", PW).await.access_token;
+    let ines = app.login("ines", PW).await.access_token;
+    let cursor = app.pull(&ines, 0, 100).await.next_cursor;
+    let page = async |day: &str| -> EnclaveDetail {
+        json(
+            app.get(
+                &format!("/api/enclaves/{}?on={day}&at=10:00", enclave.id),
+                &adam,
+            )
+            .await,
+            StatusCode::OK,
+        )
+        .await
+    };
+
+    // A dry run: two registrations would be added, none is.
+    let preview: ImportReport = json(
+        upload(
+            &app,
+            &adam,
+            "registrations",
+            "dry_run=true",
+            file.clone().into(),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!((preview.rows, preview.added), (5, 2));
+    assert!(page("2025-03-10").await.registration.is_none());
+
+    // The import: both days, with their people; check 2 passes on them.
+    let done: ImportReport = json(
+        upload(&app, &adam, "registrations", "", file.clone().into()).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!((done.added, done.unchanged), (2, 0));
+    let day = page("2025-03-11").await;
+    let registration = day.registration.expect("the 11th is registered");
+    assert_eq!(registration.members.len(), 3);
+    assert_eq!(
+        registration.planned_start,
+        NaiveTime::from_hms_opt(7, 0, 0).unwrap()
+    );
+    assert_eq!(day.checks.daily_registration.status, VerdictStatus::Pass);
+    // Devices of the region pull both registrations.
+    let pulled = app.pull(&ines, cursor, 100).await.changes;
+    assert_eq!(
+        pulled
+            .iter()
+            .filter(|c| c.entity == Entity::Registration)
+            .count(),
+        2
+    );
+    // The overview counts them: 2 distinct workers, 1 supervisor, 3 + 2 person-days.
+    let overview: ContractOverview = json(
+        app.get("/api/reports/contracts?year=2025", &rita).await,
+        StatusCode::OK,
+    )
+    .await;
+    let h = overview.rows[0].headcount;
+    assert_eq!(
+        (h.workers, h.supervisors, h.worker_days, h.supervisor_days),
+        (2, 1, 3, 2)
+    );
+
+    // The same file twice adds nothing.
+    let again: ImportReport = json(
+        upload(&app, &adam, "registrations", "", file.clone().into()).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!((again.added, again.unchanged), (0, 2));
+
+    // A registration is never rewritten afterwards, and bad rows are named; nothing of the
+    // file is imported.
+    let bad = format!(
+        "referentie;datum;geregistreerd;aanvang;personeelsnummer;naam;rol
+{r};2025-03-11;2025-03-11 09:00;07:00;P-003;Dirk Smet;doelgroepwerknemer
+{r};2025-03-12;2025-03-12 06:30;07:00;P-001;An Peeters;chauffeur
+ONBEKEND;2025-03-12;2025-03-12 06:30;07:00;P-001;An Peeters;begeleider
+{r};2025-13-40;gisteren;7u;;;begeleider
+{r};2025-03-14;2025-03-14 06:30;07:00;P-001;An Peeters;doelgroepwerknemer
+",
+        r = row.reference
+    );
+    let failed: ImportReport = json(
+        upload(&app, &adam, "registrations", "", bad.into()).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    let named: Vec<(u32, &str)> = failed
+        .problems
+        .iter()
+        .map(|p| (p.row, p.column.as_str()))
+        .collect();
+    for expected in [
+        (3, "rol"),
+        (4, "referentie"),
+        (5, "datum"),
+        (5, "geregistreerd"),
+        (5, "aanvang"),
+        (5, "personeelsnummer"),
+        (5, "naam"),
+    ] {
+        assert!(named.contains(&expected), "{expected:?} in {named:?}");
+    }
+    assert_eq!(failed.added, 0);
+    // Row 2 (a different registration of the 11th) is only found once the rows are valid.
+    let rewrite = format!(
+        "referentie;datum;geregistreerd;aanvang;personeelsnummer;naam;rol
+{r};2025-03-11;2025-03-11 09:00;07:00;P-003;Dirk Smet;doelgroepwerknemer
+{r};2025-03-14;2025-03-14 06:30;07:00;P-001;An Peeters;doelgroepwerknemer
+",
+        r = row.reference
+    );
+    let refused: ImportReport = json(
+        upload(&app, &adam, "registrations", "", rewrite.into()).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(refused.problems.len(), 1);
+    assert_eq!(refused.problems[0].row, 2);
+    assert!(
+        page("2025-03-14").await.registration.is_none(),
+        "all or nothing"
+    );
+    assert_eq!(
+        page("2025-03-11").await.registration.unwrap().members.len(),
+        3
+    );
+
+    // Files that are not registrations, and who may import.
+    let res = upload(&app, &adam, "registrations", "", b"naam;rol\n".to_vec()).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST, "no data rows");
+    let missing: ImportReport = json(
+        upload(
+            &app,
+            &adam,
+            "registrations",
+            "",
+            b"naam;rol\nAn;begeleider\n".to_vec(),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert!(missing.problems.iter().all(|p| p.row == 1));
+    assert_error(
+        upload(&app, &rita, "registrations", "", file.into()).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
 }

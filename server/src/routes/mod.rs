@@ -4,6 +4,7 @@
 pub mod attachments;
 pub mod audit;
 pub mod auth;
+pub mod contracts;
 pub mod enclaves;
 pub mod field;
 pub mod imports;
@@ -33,6 +34,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
                 .configure(inspections::config)
                 .configure(reports::config)
                 .configure(imports::config)
+                .configure(contracts::config)
                 .default_service(web::to(api_not_found)),
         )
         .configure(crate::pwa::config)
@@ -65,9 +67,9 @@ async fn api_not_found(req: HttpRequest) -> Result<HttpResponse, AppError> {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Enclave Inspect API", description = "Lookup, verdicts and inspections of enclavewerking."),
-    paths(health, auth::login, auth::refresh, auth::logout, enclaves::search, enclaves::detail, field::working_set, audit::list, sync::push, sync::pull, inspections::queue, inspections::get, inspections::review, inspections::report_notified, reports::contracts, imports::contracts_import, attachments::put, attachments::status, attachments::get),
+    paths(health, auth::login, auth::refresh, auth::logout, enclaves::search, enclaves::detail, field::working_set, audit::list, sync::push, sync::pull, inspections::queue, inspections::get, inspections::review, inspections::report_notified, reports::contracts, reports::inspections, contracts::list, contracts::get, contracts::create, contracts::update, imports::contracts_import, imports::registrations::registrations_import, attachments::put, attachments::status, attachments::get),
     modifiers(&BearerAuth),
-    tags((name = "auth"), (name = "enclaves"), (name = "field"), (name = "audit"), (name = "sync"), (name = "inspections"), (name = "reports"), (name = "imports"), (name = "health"))
+    tags((name = "auth"), (name = "enclaves"), (name = "field"), (name = "audit"), (name = "sync"), (name = "inspections"), (name = "reports"), (name = "imports"), (name = "register"), (name = "health"))
 )]
 pub struct ApiDoc;
 

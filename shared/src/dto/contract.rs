@@ -94,3 +94,79 @@ pub struct Contract {
     /// Minimum number of supervisors on site; at least 1.
     pub min_supervisors: u32,
 }
+
+/// A contract as the department registers or edits it. The regime follows from the start.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ContractDraft {
+    pub enclave_id: Uuid,
+    pub reference: String,
+    pub start_date: NaiveDate,
+    /// `None`: open-ended.
+    pub end_date: Option<NaiveDate>,
+    /// When the notification reached the department (UTC).
+    pub notified_at: Option<DateTime<Utc>>,
+    /// When the department approved it (approval regime), UTC.
+    pub approved_at: Option<DateTime<Utc>>,
+    pub status: ContractStatus,
+    pub rejection_reason: Option<String>,
+    pub min_supervisors: u32,
+}
+
+impl ContractDraft {
+    /// The draft of a stored contract, to edit it.
+    pub fn of(c: &Contract) -> Self {
+        Self {
+            enclave_id: c.enclave_id,
+            reference: c.reference.clone(),
+            start_date: c.start_date,
+            end_date: c.end_date,
+            notified_at: c.notified_at,
+            approved_at: c.approved_at,
+            status: c.status,
+            rejection_reason: c.rejection_reason.clone(),
+            min_supervisors: c.min_supervisors,
+        }
+    }
+}
+
+/// `PUT /api/contracts/{id}`: the new state, and the contract as the editor read it; when
+/// the stored one differs, someone else changed it meanwhile and the edit is refused (409).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ContractUpdate {
+    pub previous: Contract,
+    pub draft: ContractDraft,
+}
+
+/// When a contract had to reach the department, and whether it did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Timeliness {
+    /// The last day it could arrive in time.
+    pub deadline: NaiveDate,
+    /// The Belgian date it arrived (notification, else approval).
+    pub received: Option<NaiveDate>,
+    /// `None` while nothing was received.
+    pub on_time: Option<bool>,
+}
+
+/// A contract in the register, with its enclave's parties and its timeliness.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RegisterEntry {
+    pub contract: Contract,
+    pub maatwerkbedrijf: super::organisation::OrganisationRef,
+    pub host: super::organisation::OrganisationRef,
+    pub site_name: String,
+    pub municipality: String,
+    pub timeliness: Timeliness,
+}
+
+/// `GET /api/contracts`: a page of the register, and how many match in all.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RegisterPage {
+    pub items: Vec<RegisterEntry>,
+    pub total: u32,
+}

@@ -1,3 +1,5 @@
+//! Imports of the department's files. Daily registrations: see [`registrations`].
+//!
 //! `POST /api/imports/contracts?format=csv|xlsx&dry_run=true`: the department's register of
 //! enclave contracts, from CSV (`;` or `,`) or Excel. Columns are found by their header (Dutch
 //! or English, case and accents ignored); every row is validated and every problem named with
@@ -10,6 +12,8 @@
 //! `ontvangen` / `notified` (date or date and time, Belgian), `status` (optional: gemeld,
 //! goedgekeurd, geweigerd, beëindigd or the English words), `reden weigering` /
 //! `rejection_reason`. The enclave is the one of that maatwerkbedrijf at that host.
+
+pub mod registrations;
 
 use std::collections::HashMap;
 
@@ -44,7 +48,11 @@ pub const MAX_IMPORT_ROWS: usize = 20_000;
 
 /// Registers the import routes under `/api`.
 pub fn config(cfg: &mut web::ServiceConfig) {
-    cfg.route("/imports/contracts", web::post().to(contracts_import));
+    cfg.route("/imports/contracts", web::post().to(contracts_import))
+        .route(
+            "/imports/registrations",
+            web::post().to(registrations::registrations_import),
+        );
 }
 
 /// Query of the imports.
@@ -72,40 +80,7 @@ pub async fn contracts_import(
 ) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Admin])?;
     let ImportQuery { format, dry_run } = query.into_inner();
-    // The outer result is the limit, the inner one the connection.
-    let body = match payload.to_bytes_limited(MAX_IMPORT_BYTES).await {
-        Ok(Ok(body)) => body,
-        Ok(Err(e)) => return Err(AppError::bad_request(format!("{e}"), format!("{e}"))),
-        Err(_) => {
-            return Err(AppError::new(
-                ErrorCode::PayloadTooLarge,
-                "Het bestand is te groot (maximaal 10 MiB).",
-                "The file is too large (at most 10 MiB).",
-            ));
-        }
-    };
-    let table = match format.as_deref().unwrap_or("csv") {
-        "csv" => read_csv(&body)?,
-        "xlsx" => read_xlsx(&body)?,
-        _ => {
-            return Err(AppError::bad_request(
-                "format moet csv of xlsx zijn.",
-                "format must be csv or xlsx.",
-            ));
-        }
-    };
-    if table.rows.is_empty() {
-        return Err(AppError::bad_request(
-            "Het bestand bevat geen gegevensrijen.",
-            "The file holds no data rows.",
-        ));
-    }
-    if table.rows.len() > MAX_IMPORT_ROWS {
-        return Err(AppError::bad_request(
-            "Te veel rijen (hoogstens 20 000 per bestand).",
-            "Too many rows (at most 20,000 per file).",
-        ));
-    }
+    let table = read_upload(format.as_deref(), payload).await?;
     let snapshot = state.index.snapshot(&state.db).await?;
     // (mwb digits, host digits) → enclaves of that pair.
     let mut pairs: HashMap<(String, String), Vec<(String, Province)>> = HashMap::new();
@@ -227,19 +202,98 @@ pub async fn contracts_import(
         .await?;
     let (added, updated, unchanged, problems) = outcome;
     let failed = !problems.is_empty();
-    let report = ImportReport {
+    Ok(answer(ImportReport {
         dry_run,
         rows,
         added: if failed { 0 } else { added },
         updated: if failed { 0 } else { updated },
         unchanged,
         problems,
+    }))
+}
+
+/// Reads an uploaded file (at most 10 MiB) as a table with at least one and at most
+/// [`MAX_IMPORT_ROWS`] data rows.
+async fn read_upload(format: Option<&str>, payload: web::Payload) -> Result<Table, AppError> {
+    // The outer result is the limit, the inner one the connection.
+    let body = match payload.to_bytes_limited(MAX_IMPORT_BYTES).await {
+        Ok(Ok(body)) => body,
+        Ok(Err(e)) => return Err(AppError::bad_request(format!("{e}"), format!("{e}"))),
+        Err(_) => {
+            return Err(AppError::new(
+                ErrorCode::PayloadTooLarge,
+                "Het bestand is te groot (maximaal 10 MiB).",
+                "The file is too large (at most 10 MiB).",
+            ));
+        }
     };
-    Ok(if failed {
-        HttpResponse::UnprocessableEntity().json(report)
-    } else {
+    let table = match format.unwrap_or("csv") {
+        "csv" => read_csv(&body)?,
+        "xlsx" => read_xlsx(&body)?,
+        _ => {
+            return Err(AppError::bad_request(
+                "format moet csv of xlsx zijn.",
+                "format must be csv or xlsx.",
+            ));
+        }
+    };
+    if table.rows.is_empty() {
+        return Err(AppError::bad_request(
+            "Het bestand bevat geen gegevensrijen.",
+            "The file holds no data rows.",
+        ));
+    }
+    if table.rows.len() > MAX_IMPORT_ROWS {
+        return Err(AppError::bad_request(
+            "Te veel rijen (hoogstens 20 000 per bestand).",
+            "Too many rows (at most 20,000 per file).",
+        ));
+    }
+    Ok(table)
+}
+
+/// The answer to an import: 200 with the report, or 422 when it has problems.
+fn answer(report: ImportReport) -> HttpResponse {
+    if report.problems.is_empty() {
         HttpResponse::Ok().json(report)
-    })
+    } else {
+        HttpResponse::UnprocessableEntity().json(report)
+    }
+}
+
+/// Finds each column by its accepted headers; a missing required one is a problem of row 1.
+fn columns(
+    header: &[String],
+    spec: &[(&'static str, &[&str])],
+    required: &[&str],
+) -> Result<HashMap<&'static str, usize>, Vec<RowProblem>> {
+    let index: HashMap<&'static str, usize> = spec
+        .iter()
+        .filter_map(|(name, aliases)| {
+            let normalised: Vec<String> = aliases.iter().map(|a| normalise(a)).collect();
+            header
+                .iter()
+                .position(|h| normalised.contains(h))
+                .map(|i| (*name, i))
+        })
+        .collect();
+    let missing: Vec<RowProblem> = required
+        .iter()
+        .filter(|r| !index.contains_key(*r))
+        .map(|r| {
+            problem(
+                1,
+                r,
+                format!("De kolom '{r}' ontbreekt in de kopregel."),
+                format!("The column '{r}' is missing from the header row."),
+            )
+        })
+        .collect();
+    if missing.is_empty() {
+        Ok(index)
+    } else {
+        Err(missing)
+    }
 }
 
 /// A file as header and rows of text cells.
@@ -393,36 +447,20 @@ fn validate(
     pairs: &HashMap<(String, String), Vec<(String, Province)>>,
 ) -> (Vec<Parsed>, Vec<RowProblem>) {
     let mut problems = Vec::new();
-    let index: HashMap<&str, usize> = COLUMNS
-        .iter()
-        .filter_map(|(name, aliases)| {
-            let normalised: Vec<String> = aliases.iter().map(|a| normalise(a)).collect();
-            table
-                .header
-                .iter()
-                .position(|h| normalised.contains(h))
-                .map(|i| (*name, i))
-        })
-        .collect();
-    for required in [
-        "referentie",
-        "maatwerkbedrijf",
-        "gastorganisatie",
-        "start",
-        "ontvangen",
-    ] {
-        if !index.contains_key(required) {
-            problems.push(problem(
-                1,
-                required,
-                format!("De kolom '{required}' ontbreekt in de kopregel."),
-                format!("The column '{required}' is missing from the header row."),
-            ));
-        }
-    }
-    if !problems.is_empty() {
-        return (Vec::new(), problems);
-    }
+    let index = match columns(
+        &table.header,
+        &COLUMNS,
+        &[
+            "referentie",
+            "maatwerkbedrijf",
+            "gastorganisatie",
+            "start",
+            "ontvangen",
+        ],
+    ) {
+        Ok(index) => index,
+        Err(missing) => return (Vec::new(), missing),
+    };
     let now = repo::now();
     let mut seen: HashMap<String, u32> = HashMap::new();
     let mut parsed = Vec::new();
@@ -470,7 +508,7 @@ fn validate(
         let host = number("gastorganisatie", &mut bad);
         let start = date(cell("start"), "start", &mut bad, true).flatten();
         let end = date(cell("einde"), "einde", &mut bad, false);
-        let notified = datetime(cell("ontvangen"), &mut bad);
+        let notified = datetime(cell("ontvangen"), "ontvangen", &mut bad);
         let status = match normalise(cell("status")).as_str() {
             "" | "gemeld" | "notified" => Some(ContractStatus::Notified),
             "goedgekeurd" | "approved" => Some(ContractStatus::Approved),
@@ -593,7 +631,11 @@ fn date(
 }
 
 /// A Belgian date, or date and time (a bare date counts as noon).
-fn datetime(s: &str, bad: &mut dyn FnMut(&str, String, String)) -> Option<NaiveDateTime> {
+fn datetime(
+    s: &str,
+    column: &str,
+    bad: &mut dyn FnMut(&str, String, String),
+) -> Option<NaiveDateTime> {
     for format in ["%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%d/%m/%Y %H:%M"] {
         if let Ok(t) = NaiveDateTime::parse_from_str(s, format) {
             return Some(t);
@@ -605,9 +647,9 @@ fn datetime(s: &str, bad: &mut dyn FnMut(&str, String, String)) -> Option<NaiveD
         }
     }
     bad(
-        "ontvangen",
-        format!("'{s}' is geen datum van ontvangst (JJJJ-MM-DD [UU:MM])."),
-        format!("'{s}' is not a date of receipt (YYYY-MM-DD [HH:MM])."),
+        column,
+        format!("'{s}' is geen datum en tijd (JJJJ-MM-DD [UU:MM])."),
+        format!("'{s}' is not a date and time (YYYY-MM-DD [HH:MM])."),
     );
     None
 }

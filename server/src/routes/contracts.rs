@@ -1,0 +1,528 @@
+//! The contract register, kept by the department (role `admin`; reviewers may read it).
+//!
+//! `GET /api/contracts`: the register, filtered (text, maatwerkbedrijf, host type, status,
+//! year received, late, open-ended), as JSON pages or as a CSV/XLSX export of every match.
+//! `GET /api/contracts/{id}`: one contract, read from the database.
+//! `POST /api/contracts`: register a contract; `PUT /api/contracts/{id}`: edit or end one.
+//!
+//! Writes are checked by `shared::rules::register` (the same checks the PWA runs as the admin
+//! types), refused with 409 when the contract changed since the editor read it, and written in
+//! one transaction with the register change devices pull and an audit row.
+
+use actix_web::{HttpResponse, web};
+use chrono::{Datelike, Utc};
+use diesel::prelude::*;
+use serde::Deserialize;
+use shared::dto::auth::Role;
+use shared::dto::contract::{
+    Contract, ContractDraft, ContractStatus, ContractUpdate, RegisterEntry, RegisterPage,
+};
+use shared::dto::report::HostType;
+use shared::dto::sync::Entity;
+use shared::error::ErrorCode;
+use shared::rules::contract_filed::regime_for_start;
+use shared::rules::register::{timeliness, validate_contract};
+use utoipa::IntoParams;
+
+use crate::auth::AuthUser;
+use crate::db::repo::inspections::{RegisterChange, add_register_changes};
+use crate::db::repo::{self, audit};
+use crate::db::rows::ContractRow;
+use crate::db::schema::contracts;
+use crate::error::AppError;
+use crate::index::{Entry, Snapshot};
+use crate::routes::reports::{Format, Sheet, csv_table, download, xlsx_book};
+use crate::search_text::normalise;
+use crate::state::AppState;
+
+/// Registers the register routes under `/api`.
+pub fn config(cfg: &mut web::ServiceConfig) {
+    cfg.route("/contracts", web::get().to(list))
+        .route("/contracts", web::post().to(create))
+        .route("/contracts/{id}", web::get().to(get))
+        .route("/contracts/{id}", web::put().to(update));
+}
+
+/// Most rows in one export.
+pub const MAX_EXPORT_ROWS: usize = 50_000;
+
+/// Filters of `GET /api/contracts`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct RegisterQuery {
+    /// Free text: reference, maatwerkbedrijf, host, site, municipality, enterprise number.
+    pub q: Option<String>,
+    /// Organisation id of the maatwerkbedrijf.
+    pub maatwerkbedrijf: Option<uuid::Uuid>,
+    pub host_type: Option<HostType>,
+    pub status: Option<ContractStatus>,
+    /// Only contracts received (notified, else approved) in this year.
+    pub received_year: Option<i32>,
+    /// Only contracts that arrived after their deadline.
+    #[serde(default)]
+    pub late: bool,
+    /// Only open-ended contracts that are not rejected or ended.
+    #[serde(default)]
+    pub open_ended: bool,
+    /// `json` (default, paged), `csv` or `xlsx` (every match).
+    pub format: Option<String>,
+    /// Page size, 1–200 (default 50), and rows to skip.
+    pub limit: Option<usize>,
+    pub offset: Option<usize>,
+}
+
+fn entry_of(e: &Entry, c: &Contract, state: &AppState) -> RegisterEntry {
+    RegisterEntry {
+        contract: c.clone(),
+        maatwerkbedrijf: e.summary.maatwerkbedrijf.clone(),
+        host: e.summary.host.clone(),
+        site_name: e.summary.site.name.clone(),
+        municipality: e.summary.site.municipality.clone(),
+        timeliness: timeliness(&ContractDraft::of(c), &state.config.rules),
+    }
+}
+
+/// Every register entry matching `q`, by maatwerkbedrijf, host, then newest start.
+fn matching(snapshot: &Snapshot, q: &RegisterQuery, state: &AppState) -> Vec<RegisterEntry> {
+    let words: Vec<String> =
+        q.q.as_deref()
+            .map(normalise)
+            .unwrap_or_default()
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect();
+    let mut out: Vec<RegisterEntry> = snapshot
+        .entries()
+        .iter()
+        .filter(|e| q.maatwerkbedrijf.is_none_or(|m| e.maatwerkbedrijf.id == m))
+        .filter(|e| q.host_type.is_none_or(|t| HostType::of(e.host.kind) == t))
+        .flat_map(|e| e.contracts.iter().map(move |c| (e, c)))
+        .filter(|(_, c)| q.status.is_none_or(|s| c.status == s))
+        .filter(|(e, c)| {
+            words.iter().all(|w| {
+                e.search_text.contains(&format!(" {w}")) || normalise(&c.reference).contains(w)
+            })
+        })
+        .map(|(e, c)| entry_of(e, c, state))
+        .filter(|r| {
+            q.received_year
+                .is_none_or(|y| r.timeliness.received.is_some_and(|d| d.year() == y))
+        })
+        .filter(|r| !q.late || r.timeliness.on_time == Some(false))
+        .filter(|r| {
+            !q.open_ended
+                || (r.contract.end_date.is_none()
+                    && !matches!(
+                        r.contract.status,
+                        ContractStatus::Rejected | ContractStatus::Ended
+                    ))
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        (
+            &a.maatwerkbedrijf.name,
+            &a.host.name,
+            b.contract.start_date,
+            &a.contract.reference,
+        )
+            .cmp(&(
+                &b.maatwerkbedrijf.name,
+                &b.host.name,
+                a.contract.start_date,
+                &b.contract.reference,
+            ))
+    });
+    out
+}
+
+/// The register, filtered: a page as JSON, or every match as CSV or XLSX.
+#[utoipa::path(get, path = "/api/contracts", tag = "register", params(RegisterQuery),
+    security(("bearer" = [])),
+    responses((status = 200, body = RegisterPage, description = "JSON, or CSV/XLSX with format="),
+              (status = 400, body = shared::error::ApiError), (status = 403, body = shared::error::ApiError)))]
+pub async fn list(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    query: web::Query<RegisterQuery>,
+) -> Result<HttpResponse, AppError> {
+    user.require(&[Role::Admin, Role::Reviewer])?;
+    let q = query.into_inner();
+    let format = Format::parse(q.format.as_deref())?;
+    let limit = q.limit.unwrap_or(50);
+    if !(1..=200).contains(&limit) {
+        return Err(AppError::bad_request(
+            "limit moet tussen 1 en 200 liggen.",
+            "limit must be between 1 and 200.",
+        ));
+    }
+    let snapshot = state.index.snapshot(&state.db).await?;
+    let all = matching(&snapshot, &q, &state);
+    if format == Format::Json {
+        let total = all.len() as u32;
+        let items = all
+            .into_iter()
+            .skip(q.offset.unwrap_or(0))
+            .take(limit)
+            .collect();
+        return Ok(HttpResponse::Ok().json(RegisterPage { items, total }));
+    }
+    if all.len() > MAX_EXPORT_ROWS {
+        return Err(AppError::bad_request(
+            "Te veel rijen voor één export; verfijn de filter.",
+            "Too many rows for one export; narrow the filter.",
+        ));
+    }
+    let rows: Vec<Vec<String>> = all.iter().map(export_cells).collect();
+    let body = match format {
+        Format::Csv => csv_table(&EXPORT_HEADER, &rows)?,
+        _ => xlsx_book(&[Sheet {
+            name: "Register",
+            header: &EXPORT_HEADER,
+            rows: &rows,
+            numeric: &[12],
+        }])?,
+    };
+    Ok(download(format, "enclavecontracten-register", body))
+}
+
+/// The export's columns; the first eight are what the import reads back.
+const EXPORT_HEADER: [&str; 14] = [
+    "referentie",
+    "maatwerkbedrijf",
+    "gastorganisatie",
+    "start",
+    "einde",
+    "ontvangen",
+    "status",
+    "reden weigering",
+    "naam maatwerkbedrijf",
+    "naam gastorganisatie",
+    "type gastorganisatie",
+    "uiterlijk",
+    "minimum begeleiders",
+    "tijdig",
+];
+
+fn export_cells(r: &RegisterEntry) -> Vec<String> {
+    let c = &r.contract;
+    let received = c
+        .notified_at
+        .or(c.approved_at)
+        .map(|t| {
+            shared::rules::time::belgian_local(t)
+                .format("%Y-%m-%d %H:%M")
+                .to_string()
+        })
+        .unwrap_or_default();
+    vec![
+        c.reference.clone(),
+        r.maatwerkbedrijf
+            .enterprise_number
+            .clone()
+            .unwrap_or_default(),
+        r.host.enterprise_number.clone().unwrap_or_default(),
+        c.start_date.to_string(),
+        c.end_date.map(|d| d.to_string()).unwrap_or_default(),
+        received,
+        c.status.as_str().to_owned(),
+        c.rejection_reason.clone().unwrap_or_default(),
+        r.maatwerkbedrijf.name.clone(),
+        r.host.name.clone(),
+        HostType::of(r.host.kind).names().0.to_owned(),
+        r.timeliness.deadline.to_string(),
+        c.min_supervisors.to_string(),
+        match r.timeliness.on_time {
+            Some(true) => "ja",
+            Some(false) => "nee",
+            None => "",
+        }
+        .to_owned(),
+    ]
+}
+
+fn not_found() -> AppError {
+    AppError::not_found("Contract", "Contract")
+}
+
+fn parse_id(raw: &str) -> Result<String, AppError> {
+    Ok(uuid::Uuid::parse_str(raw)
+        .map_err(|_| not_found())?
+        .to_string())
+}
+
+/// The entry of a stored contract, with its enclave from the index.
+async fn entry_of_row(state: &AppState, row: &ContractRow) -> Result<RegisterEntry, AppError> {
+    let contract = row.to_dto()?;
+    let snapshot = state.index.snapshot(&state.db).await?;
+    let enclave = snapshot
+        .get(&row.enclave_id)
+        .ok_or_else(|| AppError::internal("contract of an unknown enclave"))?;
+    Ok(entry_of(enclave, &contract, state))
+}
+
+/// One contract, as stored now.
+#[utoipa::path(get, path = "/api/contracts/{id}", tag = "register",
+    params(("id" = uuid::Uuid, Path, description = "Contract id")),
+    security(("bearer" = [])),
+    responses((status = 200, body = RegisterEntry), (status = 403, body = shared::error::ApiError),
+              (status = 404, body = shared::error::ApiError)))]
+pub async fn get(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    user.require(&[Role::Admin, Role::Reviewer])?;
+    let id = parse_id(&path)?;
+    let row = state
+        .db
+        .run(move |conn| {
+            contracts::table
+                .find(&id)
+                .select(ContractRow::as_select())
+                .first(conn)
+                .optional()
+                .map_err(AppError::from)
+        })
+        .await?
+        .ok_or_else(not_found)?;
+    Ok(HttpResponse::Ok().json(entry_of_row(&state, &row).await?))
+}
+
+/// Refuses a draft that breaks a rule, naming every problem.
+fn check(draft: &ContractDraft) -> Result<(), AppError> {
+    let problems = validate_contract(draft, Utc::now());
+    if problems.is_empty() {
+        return Ok(());
+    }
+    let join = |f: fn(&shared::rules::Problem) -> &str| {
+        problems.iter().map(f).collect::<Vec<_>>().join(" ")
+    };
+    Err(AppError::new(
+        ErrorCode::ValidationFailed,
+        join(|p| &p.message_nl),
+        join(|p| &p.message_en),
+    ))
+}
+
+/// The row a draft describes.
+fn row_of(id: String, d: &ContractDraft, created_at: chrono::NaiveDateTime) -> ContractRow {
+    let reason = d
+        .rejection_reason
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty());
+    ContractRow {
+        id,
+        enclave_id: d.enclave_id.to_string(),
+        reference: d.reference.trim().to_owned(),
+        start_date: d.start_date,
+        end_date: d.end_date,
+        notified_at: d.notified_at.map(|t| t.naive_utc()),
+        approved_at: d.approved_at.map(|t| t.naive_utc()),
+        regime: regime_for_start(d.start_date).as_str().to_owned(),
+        status: d.status.as_str().to_owned(),
+        rejection_reason: reason.map(str::to_owned),
+        min_supervisors: i32::try_from(d.min_supervisors).unwrap_or(1),
+        created_at,
+        updated_at: repo::now(),
+    }
+}
+
+/// What an audit row says about a contract.
+fn describe(r: &ContractRow) -> String {
+    format!(
+        "{} start {} end {} status {}",
+        r.reference,
+        r.start_date,
+        r.end_date.map_or_else(|| "-".to_owned(), |d| d.to_string()),
+        r.status
+    )
+}
+
+/// Register a contract.
+#[utoipa::path(post, path = "/api/contracts", tag = "register", request_body = ContractDraft,
+    security(("bearer" = [])),
+    responses((status = 201, body = RegisterEntry), (status = 400, body = shared::error::ApiError),
+              (status = 403, body = shared::error::ApiError), (status = 409, body = shared::error::ApiError)))]
+pub async fn create(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    body: web::Json<ContractDraft>,
+) -> Result<HttpResponse, AppError> {
+    user.require(&[Role::Admin])?;
+    let draft = body.into_inner();
+    check(&draft)?;
+    let snapshot = state.index.snapshot(&state.db).await?;
+    let province = snapshot
+        .get(&draft.enclave_id.to_string())
+        .map(|e| e.province)
+        .ok_or_else(|| AppError::not_found("Enclave", "Enclave"))?;
+    let now = repo::now();
+    let row = row_of(uuid::Uuid::new_v4().to_string(), &draft, now);
+    let written = row.clone();
+    state
+        .db
+        .run(move |conn| {
+            conn.transaction(|conn| {
+                let taken: i64 = contracts::table
+                    .filter(contracts::reference.eq(&row.reference))
+                    .count()
+                    .get_result(conn)?;
+                if taken > 0 {
+                    return Err(AppError::new(
+                        ErrorCode::Conflict,
+                        format!("Referentie {} bestaat al.", row.reference),
+                        format!("Reference {} already exists.", row.reference),
+                    ));
+                }
+                diesel::insert_into(contracts::table)
+                    .values(&row)
+                    .execute(conn)?;
+                written_changes(conn, &row, province, &user, "contract_create", None)
+            })
+        })
+        .await?;
+    state.index.expire();
+    Ok(HttpResponse::Created().json(entry_of_row(&state, &written).await?))
+}
+
+/// The register change devices pull, and the audit row.
+fn written_changes(
+    conn: &mut crate::db::DbConnection,
+    row: &ContractRow,
+    province: shared::dto::enclave::Province,
+    user: &AuthUser,
+    action: &str,
+    before: Option<&ContractRow>,
+) -> Result<(), AppError> {
+    add_register_changes(
+        conn,
+        &[RegisterChange {
+            entity: Entity::Contract,
+            id: row.id.clone(),
+            enclave_id: row.enclave_id.clone(),
+            province,
+            deleted: false,
+        }],
+        repo::now(),
+    )?;
+    audit::record(
+        conn,
+        audit::Event {
+            actor_id: Some(&user.id),
+            actor_username: Some(&user.username),
+            client: &user.client,
+            action,
+            outcome: "success",
+            object_type: Some("contract"),
+            object_id: Some(&row.id),
+            detail: Some(match before {
+                Some(b) => format!("{} → {}", describe(b), describe(row)),
+                None => describe(row),
+            }),
+        },
+    )
+}
+
+/// Edit a contract, or end it (status `ended` with an end date).
+#[utoipa::path(put, path = "/api/contracts/{id}", tag = "register", request_body = ContractUpdate,
+    params(("id" = uuid::Uuid, Path, description = "Contract id")),
+    security(("bearer" = [])),
+    responses((status = 200, body = RegisterEntry), (status = 400, body = shared::error::ApiError),
+              (status = 403, body = shared::error::ApiError), (status = 404, body = shared::error::ApiError),
+              (status = 409, body = shared::error::ApiError, description = "Changed meanwhile, or the reference is taken")))]
+pub async fn update(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: web::Json<ContractUpdate>,
+) -> Result<HttpResponse, AppError> {
+    user.require(&[Role::Admin])?;
+    let id = parse_id(&path)?;
+    let ContractUpdate { previous, draft } = body.into_inner();
+    check(&draft)?;
+    let snapshot = state.index.snapshot(&state.db).await?;
+    let province = snapshot
+        .get(&draft.enclave_id.to_string())
+        .map(|e| e.province)
+        .ok_or_else(|| AppError::not_found("Enclave", "Enclave"))?;
+    let written = state
+        .db
+        .run(move |conn| {
+            conn.transaction(|conn| {
+                // Lock the row (PostgreSQL); SQLite's writer lock serialises on its own.
+                let old = contracts::table
+                    .find(&id)
+                    .select(ContractRow::as_select())
+                    .first(conn)
+                    .optional()?
+                    .ok_or_else(not_found)?;
+                if old.to_dto()? != previous {
+                    return Err(AppError::new(
+                        ErrorCode::Conflict,
+                        "Het contract werd intussen gewijzigd; laad het opnieuw.",
+                        "The contract was changed meanwhile; reload it.",
+                    ));
+                }
+                if old.enclave_id != draft.enclave_id.to_string() {
+                    return Err(AppError::new(
+                        ErrorCode::ValidationFailed,
+                        "Een contract verhuist niet naar een andere enclave.",
+                        "A contract does not move to another enclave.",
+                    ));
+                }
+                let row = row_of(old.id.clone(), &draft, old.created_at);
+                if row.reference != old.reference {
+                    let taken: i64 = contracts::table
+                        .filter(contracts::reference.eq(&row.reference))
+                        .count()
+                        .get_result(conn)?;
+                    if taken > 0 {
+                        return Err(AppError::new(
+                            ErrorCode::Conflict,
+                            format!("Referentie {} bestaat al.", row.reference),
+                            format!("Reference {} already exists.", row.reference),
+                        ));
+                    }
+                }
+                // Only if unchanged since it was read: the compare above and this write are
+                // one step even where the database does not lock the row.
+                let n = diesel::update(
+                    contracts::table
+                        .find(&old.id)
+                        .filter(contracts::updated_at.eq(old.updated_at)),
+                )
+                .set((
+                    contracts::reference.eq(&row.reference),
+                    contracts::start_date.eq(row.start_date),
+                    contracts::end_date.eq(row.end_date),
+                    contracts::notified_at.eq(row.notified_at),
+                    contracts::approved_at.eq(row.approved_at),
+                    contracts::regime.eq(&row.regime),
+                    contracts::status.eq(&row.status),
+                    contracts::rejection_reason.eq(&row.rejection_reason),
+                    contracts::min_supervisors.eq(row.min_supervisors),
+                    contracts::updated_at.eq(row.updated_at),
+                ))
+                .execute(conn)?;
+                if n != 1 {
+                    return Err(AppError::new(
+                        ErrorCode::Conflict,
+                        "Het contract werd intussen gewijzigd; laad het opnieuw.",
+                        "The contract was changed meanwhile; reload it.",
+                    ));
+                }
+                let action = if row.status == ContractStatus::Ended.as_str()
+                    && old.status != ContractStatus::Ended.as_str()
+                {
+                    "contract_end"
+                } else {
+                    "contract_update"
+                };
+                written_changes(conn, &row, province, &user, action, Some(&old))?;
+                Ok(row)
+            })
+        })
+        .await?;
+    state.index.expire();
+    Ok(HttpResponse::Ok().json(entry_of_row(&state, &written).await?))
+}
