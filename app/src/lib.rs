@@ -33,9 +33,11 @@ use crate::pages::device::DevicePage;
 use crate::pages::enclave::EnclavePage;
 use crate::pages::inspection::InspectionPage;
 use crate::pages::login::LoginPage;
+use crate::pages::register::{ContractFormPage, RegisterPage};
 use crate::pages::reports::{ContractOverviewPage, ImportPage};
 use crate::pages::review::{ReviewPage, ReviewQueuePage};
 use crate::pages::search::{SearchPage, SearchState};
+use crate::pages::statistics::StatisticsPage;
 use crate::router::{Route, Router};
 use crate::session::Session;
 
@@ -92,6 +94,9 @@ fn App() -> impl IntoView {
         Route::ReviewItem { id } => view! { <ReviewPage id /> }.into_any(),
         Route::ContractOverview { year } => view! { <ContractOverviewPage year /> }.into_any(),
         Route::Imports => view! { <ImportPage /> }.into_any(),
+        Route::Statistics { year } => view! { <StatisticsPage year /> }.into_any(),
+        Route::Register => view! { <RegisterPage /> }.into_any(),
+        Route::ContractForm { id } => view! { <ContractFormPage id /> }.into_any(),
         Route::NotFound => view! { <NotFound /> }.into_any(),
     };
     view! {

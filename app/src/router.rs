@@ -36,6 +36,16 @@ pub enum Route {
     ContractOverview {
         year: Option<i32>,
     },
+    /// `/reports/inspections?year=`: inspection statistics.
+    Statistics {
+        year: Option<i32>,
+    },
+    /// `/register`: the contract register.
+    Register,
+    /// `/register/new` (`id` none) or `/register/{id}`: the contract form.
+    ContractForm {
+        id: Option<String>,
+    },
     /// `/review/{id}`: one inspection to approve or return.
     ReviewItem {
         id: String,
@@ -66,12 +76,23 @@ impl Route {
         if path == "/imports" {
             return Self::Imports;
         }
-        if path == "/reports/contracts" {
-            let year = UrlSearchParams::new_with_str(search)
+        let year = || {
+            UrlSearchParams::new_with_str(search)
                 .ok()
                 .and_then(|params| params.get("year"))
-                .and_then(|y| y.parse().ok());
-            return Self::ContractOverview { year };
+                .and_then(|y| y.parse().ok())
+        };
+        if path == "/reports/contracts" {
+            return Self::ContractOverview { year: year() };
+        }
+        if path == "/reports/inspections" {
+            return Self::Statistics { year: year() };
+        }
+        if path == "/register" {
+            return Self::Register;
+        }
+        if path == "/register/new" {
+            return Self::ContractForm { id: None };
         }
         let segment = |prefix: &str| {
             path.strip_prefix(prefix)
@@ -84,6 +105,8 @@ impl Route {
             Self::Inspection { id }
         } else if let Some(id) = segment("/review/") {
             Self::ReviewItem { id }
+        } else if let Some(id) = segment("/register/") {
+            Self::ContractForm { id: Some(id) }
         } else {
             Self::NotFound
         }
@@ -100,6 +123,9 @@ impl Route {
                 | Self::Review
                 | Self::ReviewItem { .. }
                 | Self::ContractOverview { .. }
+                | Self::Statistics { .. }
+                | Self::Register
+                | Self::ContractForm { .. }
                 | Self::Imports
         )
     }

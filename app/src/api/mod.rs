@@ -242,15 +242,17 @@ async fn authed_reply(
     Ok(reply)
 }
 
-/// `POST /api/imports/contracts`: the file's report, also when it has problems (422).
-pub async fn import_contracts(
+/// `POST /api/imports/{what}` (`contracts` or `registrations`): the file's report, also when
+/// it has problems (422).
+pub async fn import(
     session: Session,
+    what: &str,
     bytes: Vec<u8>,
     xlsx: bool,
     dry_run: bool,
 ) -> Result<ImportReport, ApiFailure> {
     let format = if xlsx { "xlsx" } else { "csv" };
-    let url = format!("/api/imports/contracts?format={format}&dry_run={dry_run}");
+    let url = format!("/api/imports/{what}?format={format}&dry_run={dry_run}");
     let body = Body::Bytes {
         data: js_sys::Uint8Array::from(bytes.as_slice()),
         content_type: "application/octet-stream".to_owned(),
@@ -302,6 +304,60 @@ pub async fn contract_overview(
     year: i32,
 ) -> Result<ContractOverview, ApiFailure> {
     Ok(get(session, &format!("/api/reports/contracts?year={year}"))
+        .await?
+        .value)
+}
+
+/// `GET /api/reports/inspections?year=`: inspection statistics.
+pub async fn inspection_statistics(
+    session: Session,
+    year: i32,
+) -> Result<shared::dto::report::InspectionStatistics, ApiFailure> {
+    Ok(
+        get(session, &format!("/api/reports/inspections?year={year}"))
+            .await?
+            .value,
+    )
+}
+
+/// `GET /api/contracts?…`: a page of the register (`query` is already encoded).
+pub async fn register(
+    session: Session,
+    query: &str,
+) -> Result<shared::dto::contract::RegisterPage, ApiFailure> {
+    Ok(get(session, &format!("/api/contracts?{query}"))
+        .await?
+        .value)
+}
+
+/// `GET /api/contracts/{id}`.
+pub async fn contract(
+    session: Session,
+    id: &str,
+) -> Result<shared::dto::contract::RegisterEntry, ApiFailure> {
+    Ok(get(session, &format!("/api/contracts/{}", encode(id)))
+        .await?
+        .value)
+}
+
+/// `POST /api/contracts` (`id` none) or `PUT /api/contracts/{id}`.
+pub async fn save_contract(
+    session: Session,
+    draft: &shared::dto::contract::ContractDraft,
+    previous: Option<&shared::dto::contract::Contract>,
+) -> Result<shared::dto::contract::RegisterEntry, ApiFailure> {
+    let (method, url, body) = match previous {
+        None => ("POST", "/api/contracts".to_owned(), json(draft)),
+        Some(previous) => (
+            "PUT",
+            format!("/api/contracts/{}", previous.id),
+            json(&shared::dto::contract::ContractUpdate {
+                previous: previous.clone(),
+                draft: draft.clone(),
+            }),
+        ),
+    };
+    Ok(authed(session, method, &url, Some(Body::Json(body)))
         .await?
         .value)
 }
@@ -373,6 +429,20 @@ pub async fn blob_url(session: Session, url: &str) -> Result<String, ApiFailure>
         return web_sys::Url::create_object_url_with_blob(&blob).map_err(offline);
     }
     Err(ApiFailure::SignedOut)
+}
+
+/// Downloads `url` (an export) with the session's token as the file `filename`.
+pub async fn download(session: Session, url: &str, filename: &str) -> Result<(), ApiFailure> {
+    let href = blob_url(session, url).await?;
+    let anchor: web_sys::HtmlAnchorElement = window()
+        .document()
+        .and_then(|d| d.create_element("a").ok())
+        .and_then(|a| a.dyn_into().ok())
+        .ok_or(ApiFailure::Offline)?;
+    anchor.set_href(&href);
+    anchor.set_download(filename);
+    anchor.click();
+    Ok(())
 }
 
 /// `POST /api/sync/push`.

@@ -32,6 +32,12 @@ pub fn Header() -> impl IntoView {
                     <a class="button nav" href="/reports/contracts" data-test="nav-overview">
                         {i18n.tr("Overzicht", "Overview")}
                     </a>
+                    <a class="button nav" href="/reports/inspections" data-test="nav-statistics">
+                        {i18n.tr("Statistiek", "Statistics")}
+                    </a>
+                    <a class="button nav" href="/register" data-test="nav-register">
+                        {i18n.tr("Register", "Register")}
+                    </a>
                 </Show>
                 <Show when=move || {
                     session.user().is_some_and(|u| u.role == shared::dto::auth::Role::Admin)

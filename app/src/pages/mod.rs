@@ -1,10 +1,13 @@
 //! The app's pages, one per route: login, search, the enclave page, the inspection form, the
-//! device page, the review queue and review page, and the yearly overview.
+//! device page, the review queue and review page, the contract register and its form, the
+//! yearly overview, the inspection statistics and the imports.
 
 pub mod device;
 pub mod enclave;
 pub mod inspection;
 pub mod login;
+pub mod register;
 pub mod reports;
 pub mod review;
 pub mod search;
+pub mod statistics;

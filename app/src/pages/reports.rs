@@ -3,7 +3,7 @@
 //! daily registrations, and every contract as a table; CSV and Excel downloads; printable on
 //! A4 (the print style sheet drops the header and buttons). And the import of the contract
 //! register (`/imports`): choose a CSV or Excel file, check it (dry run), see every problem
-//! with its row, import.
+//! with its row, import; the same for daily registrations.
 
 use chrono::Datelike;
 use leptos::prelude::*;
@@ -172,6 +172,7 @@ pub fn ImportPage() -> impl IntoView {
     let file = RwSignal::new(None::<(String, Vec<u8>)>);
     let report = RwSignal::new(None::<Result<shared::dto::report::ImportReport, ApiFailure>>);
     let busy = RwSignal::new(false);
+    let kind = RwSignal::new("contracts".to_owned());
     let choose = move |ev: leptos::ev::Event| {
         use wasm_bindgen::JsCast;
         let Some(input) = ev
@@ -199,18 +200,42 @@ pub fn ImportPage() -> impl IntoView {
         busy.set(true);
         leptos::task::spawn_local(async move {
             report.set(Some(
-                api::import_contracts(session, bytes, xlsx, dry_run).await,
+                api::import(session, &kind.get_untracked(), bytes, xlsx, dry_run).await,
             ));
             busy.set(false);
         });
     };
     view! {
         <main>
-            <h1>{i18n.tr("Contractregister importeren", "Import the contract register")}</h1>
+            <h1>{i18n.tr("Importeren", "Import")}</h1>
+            <fieldset class="choice" data-test="import-kind">
+                <label>
+                    <input type="radio" name="kind" value="contracts" checked
+                        on:change=move |_| { kind.set("contracts".into()); report.set(None); } />
+                    {i18n.tr("Contractregister", "Contract register")}
+                </label>
+                <label>
+                    <input type="radio" name="kind" value="registrations" data-test="import-registrations"
+                        on:change=move |_| { kind.set("registrations".into()); report.set(None); } />
+                    {i18n.tr("Dagregistraties", "Daily registrations")}
+                </label>
+            </fieldset>
             <p class="hint">
+                {move || if kind.get() == "contracts" {
+                    i18n.pick(
+                        "CSV of Excel met een kopregel: referentie, maatwerkbedrijf (ondernemingsnummer), gastorganisatie (ondernemingsnummer), start, einde, ontvangen, status, reden weigering.",
+                        "CSV or Excel with a header row: reference, maatwerkbedrijf (enterprise number), host (enterprise number), start, end, received, status, rejection reason.",
+                    )
+                } else {
+                    i18n.pick(
+                        "CSV of Excel, één rij per persoon per dag: referentie (van het contract), datum, geregistreerd (datum en uur), aanvang, personeelsnummer, naam, rol (doelgroepwerknemer of begeleider). Een bestaande registratie wordt nooit herschreven.",
+                        "CSV or Excel, one row per person per day: reference (of the contract), date, registered (date and time), start, staff number, name, role (worker or supervisor). A stored registration is never rewritten.",
+                    )
+                }}
+                " "
                 {i18n.tr(
-                    "CSV of Excel met een kopregel: referentie, maatwerkbedrijf (ondernemingsnummer), gastorganisatie (ondernemingsnummer), start, einde, ontvangen, status, reden weigering. Alles of niets: bij één probleem wordt niets ingelezen.",
-                    "CSV or Excel with a header row: reference, maatwerkbedrijf (enterprise number), host (enterprise number), start, end, received, status, rejection reason. All or nothing: with one problem nothing is imported.",
+                    "Alles of niets: bij één probleem wordt niets ingelezen.",
+                    "All or nothing: with one problem nothing is imported.",
                 )}
             </p>
             <label class="button">

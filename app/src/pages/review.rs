@@ -47,15 +47,29 @@ pub fn ReviewQueuePage() -> impl IntoView {
     let state = RwSignal::new("submitted".to_owned());
     let failing = RwSignal::new(String::new());
     let text = RwSignal::new(String::new());
+    let from = RwSignal::new(String::new());
+    let to = RwSignal::new(String::new());
+    let measure = RwSignal::new(String::new());
+    let export_failure = RwSignal::new(None::<ApiFailure>);
     let items = RwSignal::new(Vec::<InspectionSummary>::new());
     let cursor = RwSignal::new(None::<String>);
     let failure = RwSignal::new(None::<ApiFailure>);
     let loading = RwSignal::new(false);
     let query = move || {
         let mut parts = Vec::new();
+        // "Overdue" is not a state but its own filter (approved reports not yet notified).
+        let state = state.get();
+        let (state, overdue) = match state.as_str() {
+            "overdue" => (String::new(), "true".to_owned()),
+            _ => (state, String::new()),
+        };
         for (key, value) in [
-            ("state", state.get()),
+            ("state", state),
+            ("overdue", overdue),
             ("failing", failing.get()),
+            ("measure", measure.get()),
+            ("from", from.get()),
+            ("to", to.get()),
             ("q", text.get()),
         ] {
             if !value.trim().is_empty() {
@@ -92,6 +106,13 @@ pub fn ReviewQueuePage() -> impl IntoView {
         query();
         load(false);
     });
+    let export = move |format: &'static str| {
+        let url = format!("/api/inspections?{}&format={format}", query());
+        leptos::task::spawn_local(async move {
+            let name = format!("inspecties.{format}");
+            export_failure.set(api::download(session, &url, &name).await.err());
+        });
+    };
     view! {
         <main>
             <h1>{i18n.tr("Te beoordelen inspecties", "Inspections to review")}</h1>
@@ -116,6 +137,24 @@ pub fn ReviewQueuePage() -> impl IntoView {
                     </select>
                 </label>
                 <label>
+                    {i18n.tr("Maatregel", "Measure")}
+                    <select data-test="queue-measure" on:change=move |ev| measure.set(event_target_value(&ev))>
+                        <option value="">{i18n.tr("Om het even", "Any")}</option>
+                        {shared::dto::inspection::Measure::ALL.into_iter().map(|m| {
+                            let (nl, en) = m.names();
+                            view! { <option value=m.as_str()>{i18n.tr(nl, en)}</option> }
+                        }).collect_view()}
+                    </select>
+                </label>
+                <label>
+                    {i18n.tr("Van", "From")}
+                    <input type="date" data-test="queue-from" on:change=move |ev| from.set(event_target_value(&ev)) />
+                </label>
+                <label>
+                    {i18n.tr("Tot en met", "Up to")}
+                    <input type="date" data-test="queue-to" on:change=move |ev| to.set(event_target_value(&ev)) />
+                </label>
+                <label>
                     {i18n.tr("Zoeken", "Search")}
                     <input
                         type="search"
@@ -125,7 +164,12 @@ pub fn ReviewQueuePage() -> impl IntoView {
                     />
                 </label>
             </div>
+            <div class="actions">
+                <button data-test="queue-csv" on:click=move |_| export("csv")>{i18n.tr("Lijst als CSV", "List as CSV")}</button>
+                <button data-test="queue-xlsx" on:click=move |_| export("xlsx")>{i18n.tr("Lijst als Excel", "List as Excel")}</button>
+            </div>
             {move || failure.get().map(|f| view! { <p class="notice error">{f.message(i18n)}</p> })}
+            {move || export_failure.get().map(|f| view! { <p class="notice error" role="alert">{f.message(i18n)}</p> })}
             <ul class="results" data-test="queue">
                 <For each=move || items.get() key=|i| i.id children=move |i| view! { <QueueItem item=i /> } />
             </ul>

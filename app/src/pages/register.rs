@@ -1,0 +1,473 @@
+//! The contract register (`/register`): the department's list of enclave contracts, filtered
+//! and exported as CSV or Excel; and the contract form (`/register/new`, `/register/{id}`)
+//! where an admin registers, edits or ends a contract. The form runs the same checks as the
+//! server (`shared::rules::register`) as the admin types, and shows at once whether the
+//! notification arrived in time.
+
+use chrono::{NaiveDate, NaiveDateTime, Utc};
+use leptos::prelude::*;
+use shared::dto::auth::Role;
+use shared::dto::contract::{Contract, ContractDraft, ContractStatus, RegisterEntry};
+use shared::dto::enclave::EnclaveSummary;
+use shared::dto::report::HostType;
+use shared::rules::contract_filed::RuleSettings;
+use shared::rules::enterprise_number::EnterpriseNumber;
+use shared::rules::register::{timeliness, validate_contract};
+use shared::rules::time::{belgian_local, from_belgian_local};
+
+use crate::api::{self, ApiFailure, SearchQuery};
+use crate::i18n::{self, I18n, Key};
+use crate::router::Router;
+use crate::session::Session;
+
+fn status_key(s: ContractStatus) -> Key {
+    match s {
+        ContractStatus::Notified => Key::ContractNotified,
+        ContractStatus::Approved => Key::ContractApproved,
+        ContractStatus::Rejected => Key::ContractRejected,
+        ContractStatus::Ended => Key::StatusEnded,
+    }
+}
+
+fn encode(s: &str) -> String {
+    String::from(js_sys::encode_uri_component(s))
+}
+
+/// The register, filtered.
+#[component]
+pub fn RegisterPage() -> impl IntoView {
+    let i18n = I18n::expect();
+    let session = Session::expect();
+    let admin = session.user().is_some_and(|u| u.role == Role::Admin);
+    let text = RwSignal::new(String::new());
+    let host_type = RwSignal::new(String::new());
+    let status = RwSignal::new(String::new());
+    let year = RwSignal::new(String::new());
+    let late = RwSignal::new(false);
+    let open_ended = RwSignal::new(false);
+    let offset = RwSignal::new(0usize);
+    let page = RwSignal::new(None::<Result<shared::dto::contract::RegisterPage, ApiFailure>>);
+    let export_failure = RwSignal::new(None::<ApiFailure>);
+    let filter = move || {
+        let mut parts = Vec::new();
+        for (key, value) in [
+            ("q", text.get()),
+            ("host_type", host_type.get()),
+            ("status", status.get()),
+            ("received_year", year.get()),
+        ] {
+            if !value.trim().is_empty() {
+                parts.push(format!("{key}={}", encode(value.trim())));
+            }
+        }
+        if late.get() {
+            parts.push("late=true".into());
+        }
+        if open_ended.get() {
+            parts.push("open_ended=true".into());
+        }
+        parts.join("&")
+    };
+    Effect::new(move || {
+        let q = format!("{}&limit=50&offset={}", filter(), offset.get());
+        leptos::task::spawn_local(async move {
+            page.try_set(Some(api::register(session, &q).await));
+        });
+    });
+    let export = move |format: &'static str| {
+        let url = format!("/api/contracts?{}&format={format}", filter());
+        leptos::task::spawn_local(async move {
+            let name = format!("enclavecontracten-register.{format}");
+            export_failure.set(api::download(session, &url, &name).await.err());
+        });
+    };
+    let reset = move |f: &dyn Fn()| {
+        f();
+        offset.set(0);
+    };
+    view! {
+        <main class="report">
+            <div class="actions no-print">
+                <h1>{i18n.tr("Contractregister", "Contract register")}</h1>
+                {admin.then(|| view! {
+                    <a class="button primary" href="/register/new" data-test="register-new">
+                        {i18n.tr("Nieuw contract", "New contract")}
+                    </a>
+                })}
+            </div>
+            <div class="filters no-print">
+                <label>
+                    {i18n.tr("Zoeken", "Search")}
+                    <input type="search" data-test="register-search"
+                        placeholder=move || i18n.pick("referentie, naam, ondernemingsnummer, gemeente", "reference, name, enterprise number, municipality")
+                        on:change=move |ev| { let v = event_target_value(&ev); reset(&|| text.set(v.clone())) } />
+                </label>
+                <label>
+                    {i18n.tr("Type gastorganisatie", "Host type")}
+                    <select data-test="register-type" on:change=move |ev| { let v = event_target_value(&ev); reset(&|| host_type.set(v.clone())) }>
+                        <option value="">{i18n.tr("Alle", "All")}</option>
+                        {HostType::ALL.into_iter().map(|t| {
+                            let (nl, en) = t.names();
+                            let value = serde_json::to_value(t).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+                            view! { <option value=value>{i18n.tr(nl, en)}</option> }
+                        }).collect_view()}
+                    </select>
+                </label>
+                <label>
+                    {i18n.text(Key::Status)}
+                    <select data-test="register-status" on:change=move |ev| { let v = event_target_value(&ev); reset(&|| status.set(v.clone())) }>
+                        <option value="">{i18n.tr("Alle", "All")}</option>
+                        {[ContractStatus::Notified, ContractStatus::Approved, ContractStatus::Rejected, ContractStatus::Ended]
+                            .into_iter()
+                            .map(|s| view! { <option value=s.as_str()>{i18n.text(status_key(s))}</option> })
+                            .collect_view()}
+                    </select>
+                </label>
+                <label>
+                    {i18n.tr("Ontvangen in", "Received in")}
+                    <input type="number" min="2000" max="2100" data-test="register-year"
+                        on:change=move |ev| { let v = event_target_value(&ev); reset(&|| year.set(v.clone())) } />
+                </label>
+                <label class="check">
+                    <input type="checkbox" data-test="register-late" on:change=move |ev| { let v = event_target_checked(&ev); reset(&|| late.set(v)) } />
+                    {i18n.tr("Te laat gemeld", "Notified late")}
+                </label>
+                <label class="check">
+                    <input type="checkbox" on:change=move |ev| { let v = event_target_checked(&ev); reset(&|| open_ended.set(v)) } />
+                    {i18n.tr("Onbepaalde duur, lopend", "Open-ended, running")}
+                </label>
+            </div>
+            <div class="actions no-print">
+                <button data-test="register-csv" on:click=move |_| export("csv")>{i18n.tr("CSV downloaden", "Download CSV")}</button>
+                <button data-test="register-xlsx" on:click=move |_| export("xlsx")>{i18n.tr("Excel downloaden", "Download Excel")}</button>
+                <button on:click=move |_| { let _ = window().print(); }>{i18n.tr("Afdrukken", "Print")}</button>
+            </div>
+            {move || export_failure.get().map(|f| view! { <p class="notice error" role="alert">{f.message(i18n)}</p> })}
+            {move || match page.get() {
+                None => view! { <p class="notice">{i18n.text(Key::Loading)}</p> }.into_any(),
+                Some(Err(f)) => view! { <p class="notice error">{f.message(i18n)}</p> }.into_any(),
+                Some(Ok(p)) => {
+                    let total = p.total as usize;
+                    let shown = offset.get_untracked() + p.items.len();
+                    let rows = p.items.into_iter().map(|e| view! { <RegisterRow e admin /> }).collect_view();
+                    view! {
+                        <p data-test="register-total">
+                            {total} {i18n.tr(" contracten", " contracts")}
+                        </p>
+                        <table class="table" data-test="register-rows">
+                            <thead><tr>
+                                <th>{i18n.tr("Referentie", "Reference")}</th>
+                                <th>{i18n.text(Key::Maatwerkbedrijf)}</th>
+                                <th>{i18n.text(Key::Host)}</th>
+                                <th>{i18n.text(Key::Start)}</th>
+                                <th>{i18n.text(Key::End)}</th>
+                                <th>{i18n.tr("Ontvangen", "Received")}</th>
+                                <th>{i18n.tr("Tijdig", "On time")}</th>
+                                <th>{i18n.text(Key::Status)}</th>
+                            </tr></thead>
+                            <tbody>{rows}</tbody>
+                        </table>
+                        <div class="actions no-print">
+                            <button disabled=move || offset.get() == 0 on:click=move |_| offset.update(|o| *o = o.saturating_sub(50))>
+                                {i18n.tr("Vorige", "Previous")}
+                            </button>
+                            <button disabled=shown >= total on:click=move |_| offset.update(|o| *o += 50)>
+                                {i18n.tr("Volgende", "Next")}
+                            </button>
+                        </div>
+                    }
+                    .into_any()
+                }
+            }}
+        </main>
+    }
+}
+
+#[component]
+fn RegisterRow(e: RegisterEntry, admin: bool) -> impl IntoView {
+    let i18n = I18n::expect();
+    let c = e.contract;
+    let reference = if admin {
+        view! { <a href=format!("/register/{}", c.id) data-test="register-edit">{c.reference.clone()}</a> }.into_any()
+    } else {
+        view! { <span>{c.reference.clone()}</span> }.into_any()
+    };
+    let on_time = match e.timeliness.on_time {
+        Some(true) => view! { <span class="badge pass">{i18n.tr("ja", "yes")}</span> }.into_any(),
+        Some(false) => {
+            view! { <span class="badge fail">{i18n.tr("te laat", "late")}</span> }.into_any()
+        }
+        None => view! { <span class="badge unknown">"?"</span> }.into_any(),
+    };
+    view! {
+        <tr data-test="register-row" data-reference=c.reference.clone()>
+            <td>{reference}</td>
+            <td>{e.maatwerkbedrijf.name}</td>
+            <td>{e.host.name} <small>" · " {e.municipality}</small></td>
+            <td>{i18n::date(c.start_date)}</td>
+            <td>{c.end_date.map(i18n::date)}</td>
+            <td>{e.timeliness.received.map(i18n::date)}</td>
+            <td>{on_time}</td>
+            <td>{i18n.text(status_key(c.status))} {c.rejection_reason.map(|r| format!(": {r}"))}</td>
+        </tr>
+    }
+}
+
+/// `datetime-local` input value of a UTC time, in Belgian time.
+fn local_input(t: Option<chrono::DateTime<Utc>>) -> String {
+    t.map(|t| belgian_local(t).format("%Y-%m-%dT%H:%M").to_string())
+        .unwrap_or_default()
+}
+
+/// A `datetime-local` value (Belgian time) as UTC.
+fn from_local_input(s: &str) -> Option<chrono::DateTime<Utc>> {
+    NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M")
+        .ok()
+        .map(from_belgian_local)
+}
+
+/// Registering (`id` none) or editing a contract.
+#[component]
+pub fn ContractFormPage(id: Option<String>) -> impl IntoView {
+    let i18n = I18n::expect();
+    let session = Session::expect();
+    let router = expect_context::<Router>();
+    let today = belgian_local(Utc::now()).date();
+    let draft = RwSignal::new(ContractDraft {
+        enclave_id: uuid::Uuid::nil(),
+        reference: String::new(),
+        start_date: today,
+        end_date: None,
+        notified_at: None,
+        approved_at: None,
+        status: ContractStatus::Notified,
+        rejection_reason: None,
+        min_supervisors: 1,
+    });
+    let previous = RwSignal::new(None::<Contract>);
+    let enclave = RwSignal::new(None::<String>);
+    let load_failure = RwSignal::new(None::<ApiFailure>);
+    let save_failure = RwSignal::new(None::<ApiFailure>);
+    let saved = RwSignal::new(None::<RegisterEntry>);
+    let busy = RwSignal::new(false);
+    let editing = id.is_some();
+    if let Some(id) = id {
+        leptos::task::spawn_local(async move {
+            match api::contract(session, &id).await {
+                Ok(e) => {
+                    enclave.set(Some(format!(
+                        "{} · {} ({})",
+                        e.host.name, e.site_name, e.maatwerkbedrijf.name
+                    )));
+                    draft.set(ContractDraft::of(&e.contract));
+                    previous.set(Some(e.contract));
+                }
+                Err(f) => load_failure.set(Some(f)),
+            }
+        });
+    }
+    // The shared rules, as the admin types.
+    let problems = Memo::new(move |_| draft.with(|d| validate_contract(d, Utc::now())));
+    let on_time = Memo::new(move |_| draft.with(|d| timeliness(d, &RuleSettings::default())));
+    let problem = move |field: &'static str| {
+        move || {
+            problems.with(|ps| {
+                ps.iter()
+                    .filter(|p| p.field == field)
+                    .map(|p| {
+                        let text = i18n.pick(&p.message_nl, &p.message_en).to_owned();
+                        view! { <p class="field-error" data-test="contract-problem" data-field=field>{text}</p> }
+                    })
+                    .collect_view()
+            })
+        }
+    };
+    let save = move |end: bool| {
+        if end {
+            draft.update(|d| {
+                d.status = ContractStatus::Ended;
+                d.end_date = d.end_date.or(Some(today));
+            });
+        }
+        if !problems.with_untracked(Vec::is_empty)
+            || draft.with_untracked(|d| d.enclave_id.is_nil())
+        {
+            return;
+        }
+        busy.set(true);
+        let d = draft.get_untracked();
+        let before = previous.get_untracked();
+        leptos::task::spawn_local(async move {
+            match api::save_contract(session, &d, before.as_ref()).await {
+                Ok(entry) => {
+                    save_failure.set(None);
+                    draft.set(ContractDraft::of(&entry.contract));
+                    previous.set(Some(entry.contract.clone()));
+                    if before.is_none() {
+                        router.navigate(&format!("/register/{}", entry.contract.id), true);
+                    }
+                    saved.set(Some(entry));
+                }
+                Err(f) => save_failure.set(Some(f)),
+            }
+            busy.set(false);
+        });
+    };
+    let date_input = move |value: String| NaiveDate::parse_from_str(&value, "%Y-%m-%d").ok();
+    view! {
+        <main class="form-page">
+            <p class="no-print"><a href="/register">{i18n.tr("← Contractregister", "← Contract register")}</a></p>
+            <h1>
+                {if editing { i18n.tr("Contract bewerken", "Edit contract").into_any() } else { i18n.tr("Nieuw contract", "New contract").into_any() }}
+            </h1>
+            {move || load_failure.get().map(|f| view! { <p class="notice error" role="alert">{f.message(i18n)}</p> })}
+            <fieldset>
+                <legend>{i18n.tr("Enclave", "Enclave")}</legend>
+                {move || match enclave.get() {
+                    Some(name) => view! { <p data-test="contract-enclave">{name}</p> }.into_any(),
+                    None => view! { <EnclavePicker chosen=Callback::new(move |e: EnclaveSummary| {
+                        enclave.set(Some(format!("{} · {} ({})", e.host.name, e.site.name, e.maatwerkbedrijf.name)));
+                        draft.update(|d| d.enclave_id = e.id);
+                    }) /> }.into_any(),
+                }}
+            </fieldset>
+            <div class="grid">
+                <label>
+                    {i18n.tr("Referentie", "Reference")}
+                    <input data-test="contract-reference" required prop:value=move || draft.with(|d| d.reference.clone())
+                        on:input=move |ev| draft.update(|d| d.reference = event_target_value(&ev)) />
+                    {problem("reference")}
+                </label>
+                <label>
+                    {i18n.text(Key::Start)}
+                    <input type="date" data-test="contract-start" prop:value=move || draft.with(|d| d.start_date.to_string())
+                        on:change=move |ev| if let Some(v) = date_input(event_target_value(&ev)) { draft.update(|d| d.start_date = v) } />
+                    {problem("start_date")}
+                </label>
+                <label>
+                    {i18n.tr("Einde (leeg: onbepaalde duur)", "End (empty: open-ended)")}
+                    <input type="date" data-test="contract-end" prop:value=move || draft.with(|d| d.end_date.map(|e| e.to_string()).unwrap_or_default())
+                        on:change=move |ev| { let v = date_input(event_target_value(&ev)); draft.update(|d| d.end_date = v) } />
+                    {problem("end_date")}
+                </label>
+                <label>
+                    {i18n.tr("Melding ontvangen (datum en uur)", "Notification received (date and time)")}
+                    <input type="datetime-local" data-test="contract-received" prop:value=move || draft.with(|d| local_input(d.notified_at))
+                        on:change=move |ev| { let v = from_local_input(&event_target_value(&ev)); draft.update(|d| d.notified_at = v) } />
+                    {problem("notified_at")}
+                </label>
+                <label>
+                    {i18n.tr("Goedgekeurd op (goedkeuringsregime)", "Approved on (approval regime)")}
+                    <input type="datetime-local" prop:value=move || draft.with(|d| local_input(d.approved_at))
+                        on:change=move |ev| { let v = from_local_input(&event_target_value(&ev)); draft.update(|d| d.approved_at = v) } />
+                    {problem("approved_at")}
+                </label>
+                <label>
+                    {i18n.text(Key::Status)}
+                    <select data-test="contract-status" prop:value=move || draft.with(|d| d.status.as_str().to_owned())
+                        on:change=move |ev| if let Some(s) = ContractStatus::parse(&event_target_value(&ev)) { draft.update(|d| d.status = s) }>
+                        {[ContractStatus::Notified, ContractStatus::Approved, ContractStatus::Rejected, ContractStatus::Ended]
+                            .into_iter()
+                            .map(|s| view! { <option value=s.as_str()>{i18n.text(status_key(s))}</option> })
+                            .collect_view()}
+                    </select>
+                </label>
+                <label>
+                    {i18n.tr("Reden van weigering", "Reason for rejection")}
+                    <textarea data-test="contract-reason" prop:value=move || draft.with(|d| d.rejection_reason.clone().unwrap_or_default())
+                        on:input=move |ev| { let v = event_target_value(&ev); draft.update(|d| d.rejection_reason = (!v.trim().is_empty()).then_some(v)) }></textarea>
+                    {problem("rejection_reason")}
+                </label>
+                <label>
+                    {i18n.tr("Minimum aantal begeleiders", "Minimum number of supervisors")}
+                    <input type="number" min="1" max="50" prop:value=move || draft.with(|d| d.min_supervisors.to_string())
+                        on:change=move |ev| if let Ok(n) = event_target_value(&ev).parse() { draft.update(|d| d.min_supervisors = n) } />
+                    {problem("min_supervisors")}
+                </label>
+            </div>
+            <p class="timeliness" data-test="contract-timeliness"
+                data-on-time=move || on_time.with(|t| t.on_time.map(|b| b.to_string()).unwrap_or_default())>
+                {move || {
+                    let t = on_time.get();
+                    let deadline = i18n::date(t.deadline);
+                    match t.on_time {
+                        Some(true) => view! { <span class="badge pass">{i18n.tr("Tijdig gemeld", "Notified in time")}</span> " " {i18n.tr("uiterlijk ", "deadline ")} {deadline} }.into_any(),
+                        Some(false) => view! { <span class="badge fail">{i18n.tr("Te laat gemeld", "Notified late")}</span> " " {i18n.tr("uiterlijk ", "deadline ")} {deadline} }.into_any(),
+                        None => view! { <span class="badge unknown">{i18n.tr("Nog niet ontvangen", "Not received yet")}</span> " " {i18n.tr("uiterlijk ", "deadline ")} {deadline} }.into_any(),
+                    }
+                }}
+            </p>
+            {move || save_failure.get().map(|f| view! { <p class="notice error" role="alert" data-test="contract-save-error">{f.message(i18n)}</p> })}
+            {move || saved.get().map(|_| view! { <p class="notice" role="status" data-test="contract-saved">{i18n.tr("Opgeslagen.", "Saved.")}</p> })}
+            <div class="actions">
+                <button class="primary" data-test="contract-save"
+                    disabled=move || busy.get() || !problems.with(Vec::is_empty) || draft.with(|d| d.enclave_id.is_nil())
+                    on:click=move |_| save(false)>
+                    {i18n.tr("Opslaan", "Save")}
+                </button>
+                <Show when=move || previous.with(|p| p.as_ref().is_some_and(|c| c.status != ContractStatus::Ended))>
+                    <button data-test="contract-end-now" disabled=move || busy.get() on:click=move |_| save(true)>
+                        {i18n.tr("Contract beëindigen", "End the contract")}
+                    </button>
+                </Show>
+            </div>
+        </main>
+    }
+}
+
+/// Finds the enclave of a new contract by name or enterprise number; a mistyped enterprise
+/// number is flagged by its check digits before anything is searched.
+#[component]
+fn EnclavePicker(chosen: Callback<EnclaveSummary>) -> impl IntoView {
+    let i18n = I18n::expect();
+    let session = Session::expect();
+    let results = RwSignal::new(Vec::<EnclaveSummary>::new());
+    let number_error = RwSignal::new(None::<(String, String)>);
+    let search = move |input: String| {
+        let digits = input.chars().filter(char::is_ascii_digit).count();
+        let number_like = digits >= 9
+            && input
+                .chars()
+                .all(|c| c.is_ascii_digit() || " .BEbe".contains(c));
+        if number_like && let Err(e) = input.parse::<EnterpriseNumber>() {
+            number_error.set(Some((e.message_nl().to_owned(), e.message_en().to_owned())));
+            results.set(Vec::new());
+            return;
+        }
+        number_error.set(None);
+        let Some(query) = SearchQuery::from_input(&input) else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            if let Ok(page) = api::search(session, &query, None).await {
+                results.set(page.value.items);
+            }
+        });
+    };
+    view! {
+        <label>
+            {i18n.tr("Zoek op naam of ondernemingsnummer", "Search by name or enterprise number")}
+            <input type="search" data-test="contract-enclave-search" on:change=move |ev| search(event_target_value(&ev)) />
+        </label>
+        {move || number_error.get().map(|(nl, en)| view! {
+            <p class="field-error" data-test="contract-number-error">{move || i18n.pick(&nl, &en).to_owned()}</p>
+        })}
+        <ul class="results">
+            {move || results.get().into_iter().map(|e| {
+                let label = format!("{} · {} · {} ({})", e.host.name, e.site.name, e.site.municipality, e.maatwerkbedrijf.name);
+                let numbers = format!(
+                    "{} / {}",
+                    e.host.enterprise_number.clone().unwrap_or_default(),
+                    e.maatwerkbedrijf.enterprise_number.clone().unwrap_or_default()
+                );
+                view! {
+                    <li>
+                        <button class="card" data-test="contract-enclave-option" on:click=move |_| chosen.run(e.clone())>
+                            {label} <small>" " {numbers}</small>
+                        </button>
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+    }
+}

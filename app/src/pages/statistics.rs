@@ -1,0 +1,279 @@
+//! Inspection statistics of a year (`/reports/inspections?year=`): inspections per month and
+//! the share failing each check as SVG charts, per host type and per maatwerkbedrijf as tables,
+//! and the figures of the inspectorate's yearly report; CSV and Excel downloads; printable.
+
+use chrono::Datelike;
+use leptos::prelude::*;
+use shared::dto::report::{CheckCounts, InspectionStatistics};
+use shared::rules::statistics::percent;
+
+use crate::api::{self, ApiFailure};
+use crate::i18n::{I18n, Key};
+use crate::router::Router;
+use crate::session::Session;
+
+#[component]
+pub fn StatisticsPage(year: Option<i32>) -> impl IntoView {
+    let i18n = I18n::expect();
+    let session = Session::expect();
+    let router = expect_context::<Router>();
+    let year =
+        year.unwrap_or_else(|| shared::rules::time::belgian_local(chrono::Utc::now()).year());
+    let stats = RwSignal::new(None::<Result<InspectionStatistics, ApiFailure>>);
+    let csv = RwSignal::new(None::<String>);
+    let xlsx = RwSignal::new(None::<String>);
+    leptos::task::spawn_local(async move {
+        stats.try_set(Some(api::inspection_statistics(session, year).await));
+        for (format, link) in [("csv", csv), ("xlsx", xlsx)] {
+            let url = format!("/api/reports/inspections?year={year}&format={format}");
+            if let Ok(href) = api::blob_url(session, &url).await {
+                link.try_set(Some(href));
+            }
+        }
+    });
+    view! {
+        <main class="report">
+            <div class="actions no-print">
+                <label>
+                    {i18n.tr("Jaar", "Year")}
+                    <input
+                        type="number"
+                        min="2000"
+                        max="2100"
+                        data-test="statistics-year"
+                        prop:value=year.to_string()
+                        on:change=move |ev| {
+                            let y = event_target_value(&ev);
+                            router.navigate(&format!("/reports/inspections?year={y}"), false);
+                        }
+                    />
+                </label>
+                {move || csv.get().map(|href| view! {
+                    <a class="button" href=href download=format!("inspecties-{year}.csv") data-test="statistics-csv">
+                        {i18n.tr("CSV downloaden", "Download CSV")}
+                    </a>
+                })}
+                {move || xlsx.get().map(|href| view! {
+                    <a class="button" href=href download=format!("inspecties-{year}.xlsx") data-test="statistics-xlsx">
+                        {i18n.tr("Excel downloaden", "Download Excel")}
+                    </a>
+                })}
+                <button on:click=move |_| { let _ = window().print(); }>{i18n.tr("Afdrukken", "Print")}</button>
+            </div>
+            <h1>{i18n.tr("Inspecties in ", "Inspections in ")} {year}</h1>
+            {move || match stats.get() {
+                None => view! { <p class="notice">{i18n.text(Key::Loading)}</p> }.into_any(),
+                Some(Err(f)) => view! { <p class="notice error">{f.message(i18n)}</p> }.into_any(),
+                Some(Ok(s)) => view! { <StatisticsBody s /> }.into_any(),
+            }}
+        </main>
+    }
+}
+
+const MONTHS_NL: [&str; 12] = [
+    "jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec",
+];
+const MONTHS_EN: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// `part` of `whole` as "n (p %)".
+fn share(part: u32, whole: u32) -> String {
+    format!("{part} ({} %)", percent(part, whole))
+}
+
+#[component]
+fn StatisticsBody(s: InspectionStatistics) -> impl IntoView {
+    let i18n = I18n::expect();
+    let f = s.figures.clone();
+    let measures = f
+        .measures
+        .iter()
+        .map(|m| {
+            let (nl, en) = m.measure.names();
+            view! {
+                <tr data-test="figures-measure" data-measure=m.measure.as_str()>
+                    <th scope="row">{i18n.tr(nl, en)}</th>
+                    <td class="num" data-test="proposed">{m.proposed}</td>
+                    <td class="num" data-test="taken">{m.taken}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let by_type = s
+        .per_host_type
+        .iter()
+        .filter(|t| t.counts.inspections > 0)
+        .map(|t| {
+            let (nl, en) = t.host_type.names();
+            let label = Signal::derive(move || i18n.pick(nl, en).to_owned());
+            view! { <CountsRow label c=t.counts test="statistics-type" /> }
+        })
+        .collect_view()
+        .into_any();
+    let by_mwb = s
+        .per_maatwerkbedrijf
+        .iter()
+        .map(|m| {
+            let label = Signal::stored(m.maatwerkbedrijf.clone());
+            view! { <CountsRow label c=m.counts test="statistics-mwb" /> }
+        })
+        .collect_view()
+        .into_any();
+    view! {
+        <h2>{i18n.tr("Kengetallen voor het jaarverslag", "Figures for the yearly report")}</h2>
+        <dl class="facts" data-test="statistics-figures">
+            <dt>{i18n.tr("Controles", "Controls")}</dt>
+            <dd data-test="figures-controls">{f.controls}</dd>
+            <dt>{i18n.tr("Werkgevers (maatwerkbedrijven) bezocht", "Employers (maatwerkbedrijven) visited")}</dt>
+            <dd data-test="figures-employers">{f.employers_visited}</dd>
+            <dt>{i18n.tr("Gastorganisaties bezocht", "Hosts visited")}</dt>
+            <dd>{f.hosts_visited}</dd>
+            <dt>{i18n.tr("Doelgroepwerknemers gecontroleerd", "Target-group workers checked")}</dt>
+            <dd data-test="figures-workers">{f.workers_checked}</dd>
+            <dt>{i18n.tr("Begeleiders gecontroleerd", "Supervisors checked")}</dt>
+            <dd>{f.supervisors_checked}</dd>
+            <dt>{i18n.tr("Niet-geregistreerde personen", "Unregistered people")}</dt>
+            <dd>{f.unregistered_found}</dd>
+        </dl>
+        <table class="table" data-test="figures-measures">
+            <thead><tr>
+                <th>{i18n.tr("Maatregel", "Measure")}</th>
+                <th>{i18n.tr("Voorgesteld", "Proposed")}</th>
+                <th>{i18n.tr("Genomen (goedgekeurd)", "Taken (approved)")}</th>
+            </tr></thead>
+            <tbody>{measures}</tbody>
+        </table>
+        <h2>{i18n.tr("Inspecties per maand", "Inspections per month")}</h2>
+        <MonthChart s=s.clone() />
+        <h2>{i18n.tr("Aandeel niet in orde per controle", "Share failing per check")}</h2>
+        <CheckChart c=s.total />
+        <h2>{i18n.tr("Per type gastorganisatie", "By host type")}</h2>
+        <CountsTable rows=by_type />
+        <h2>{i18n.tr("Per maatwerkbedrijf", "By maatwerkbedrijf")}</h2>
+        <CountsTable rows=by_mwb />
+    }
+}
+
+#[component]
+fn CountsTable(rows: AnyView) -> impl IntoView {
+    let i18n = I18n::expect();
+    view! {
+        <table class="table">
+            <thead><tr>
+                <th></th>
+                <th>{i18n.tr("Inspecties", "Inspections")}</th>
+                <th>{i18n.text(Key::ContractFiled)}</th>
+                <th>{i18n.text(Key::DailyRegistration)}</th>
+                <th>{i18n.text(Key::SupervisorPresent)}</th>
+                <th>{i18n.tr("Minstens één", "At least one")}</th>
+            </tr></thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+}
+
+#[component]
+fn CountsRow(
+    /// The row's name.
+    label: Signal<String>,
+    c: CheckCounts,
+    test: &'static str,
+) -> impl IntoView {
+    view! {
+        <tr data-test=test>
+            <th scope="row">{label}</th>
+            <td class="num" data-test="inspections">{c.inspections}</td>
+            <td class="num">{share(c.contract_filed_failed, c.inspections)}</td>
+            <td class="num">{share(c.daily_registration_failed, c.inspections)}</td>
+            <td class="num">{share(c.supervisor_present_failed, c.inspections)}</td>
+            <td class="num">{share(c.any_failed, c.inspections)}</td>
+        </tr>
+    }
+}
+
+/// Twelve bars: all inspections, and in red those with a failing check.
+#[component]
+fn MonthChart(s: InspectionStatistics) -> impl IntoView {
+    let i18n = I18n::expect();
+    let max = s
+        .per_month
+        .iter()
+        .map(|m| m.counts.inspections)
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let (width, height, bar) = (600.0, 220.0, 36.0);
+    let plot = height - 40.0;
+    let scale = move |n: u32| f64::from(n) / f64::from(max) * plot;
+    let bars = s
+        .per_month
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let x = 10.0 + i as f64 * 49.0;
+            let all = scale(m.counts.inspections);
+            let failed = scale(m.counts.any_failed);
+            let month = i;
+            view! {
+                <g data-test="month-bar" data-month=m.month data-inspections=m.counts.inspections>
+                    <rect class="bar" x=x y=plot + 10.0 - all width=bar height=all />
+                    <rect class="bar-fail" x=x y=plot + 10.0 - failed width=bar height=failed />
+                    <text x=x + bar / 2.0 y=plot + 6.0 - all text-anchor="middle" class="bar-label">
+                        {(m.counts.inspections > 0).then_some(m.counts.inspections)}
+                    </text>
+                    <text x=x + bar / 2.0 y=height - 8.0 text-anchor="middle" class="axis-label">
+                        {move || i18n.pick(MONTHS_NL[month], MONTHS_EN[month]).to_owned()}
+                    </text>
+                </g>
+            }
+        })
+        .collect_view();
+    view! {
+        <figure class="chart">
+            <svg viewBox=format!("0 0 {width} {height}") role="img" data-test="month-chart"
+                aria-label=move || i18n.pick("Inspecties per maand", "Inspections per month").to_owned()>
+                {bars}
+            </svg>
+            <figcaption>
+                <span class="legend bar"></span>{i18n.tr(" alle inspecties ", " all inspections ")}
+                <span class="legend bar-fail"></span>{i18n.tr(" met een tekortkoming", " with a failing check")}
+            </figcaption>
+        </figure>
+    }
+}
+
+/// One horizontal bar per check: the share of inspections that found it failing.
+#[component]
+fn CheckChart(c: CheckCounts) -> impl IntoView {
+    let i18n = I18n::expect();
+    let rows = [
+        (Key::ContractFiled, c.contract_filed_failed),
+        (Key::DailyRegistration, c.daily_registration_failed),
+        (Key::SupervisorPresent, c.supervisor_present_failed),
+    ]
+    .into_iter()
+    .enumerate()
+    .map(|(i, (key, failed))| {
+        let y = 10.0 + i as f64 * 44.0;
+        let p = percent(failed, c.inspections);
+        let w = f64::from(p) * 3.6;
+        view! {
+            <g data-test="check-bar" data-percent=p>
+                <text x="0" y=y + 22.0 class="axis-label">{move || i18n.t(key)}</text>
+                <rect class="track" x="220" y=y width="360" height="30" />
+                <rect class="bar-fail" x="220" y=y width=w height="30" />
+                <text x="590" y=y + 22.0 class="bar-label">{format!("{p} %")}</text>
+            </g>
+        }
+    })
+    .collect_view();
+    view! {
+        <figure class="chart">
+            <svg viewBox="0 0 640 140" role="img" data-test="check-chart"
+                aria-label=move || i18n.pick("Aandeel niet in orde per controle", "Share failing per check").to_owned()>
+                {rows}
+            </svg>
+        </figure>
+    }
+}
