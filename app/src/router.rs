@@ -164,6 +164,14 @@ impl Router {
             .with_untracked(|(path, search)| format!("{path}{search}"))
     }
 
+    /// Shows `to` in the address bar in place of the current URL without changing the page:
+    /// a page whose record just got its id stays as it is, and a reload finds the record.
+    pub fn show_url(self, to: &str) {
+        if let Ok(history) = window().history() {
+            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(to));
+        }
+    }
+
     /// Goes to `to` (a same-origin path). `replace` leaves no history entry behind (redirects).
     pub fn navigate(self, to: &str, replace: bool) {
         let history = window().history();

@@ -23,6 +23,7 @@ use tests::{Backend, TestApp};
 use tests::driver::{Browser, tid};
 
 mod offline;
+mod register;
 mod reports;
 mod review;
 

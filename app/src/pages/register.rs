@@ -304,7 +304,7 @@ pub fn ContractFormPage(id: Option<String>) -> impl IntoView {
                     draft.set(ContractDraft::of(&entry.contract));
                     previous.set(Some(entry.contract.clone()));
                     if before.is_none() {
-                        router.navigate(&format!("/register/{}", entry.contract.id), true);
+                        router.show_url(&format!("/register/{}", entry.contract.id));
                     }
                     saved.set(Some(entry));
                 }

@@ -1,0 +1,139 @@
+//! The contract register and the statistics in the browser: an admin registers a contract
+//! (a mistyped enterprise number is flagged by its check digits; the form's checks and the
+//! timeliness follow what is typed, from late to in time), saves it and finds it in the
+//! filtered register; then reads the inspection statistics of the year, whose chart and
+//! figures hold the inspection the server has.
+
+use chrono::Datelike;
+use shared::dto::auth::Role;
+use shared::dto::contract::RegisterPage;
+use shared::dto::sync::SyncRecord;
+use shared::rules::time::belgian_local;
+use tests::driver::Browser;
+use tests::json;
+use tests::records::inspection;
+
+use super::{PEETERS, PW, Scenario, USERNAME};
+
+/// Sets an input's value the way a date picker does, and fires `change`.
+async fn pick(b: &Browser, name: &str, value: &str) {
+    b.find(name).await;
+    b.js(&format!(
+        "const e = document.querySelector('[data-test={name}]'); e.value = '{value}'; \
+         e.dispatchEvent(new Event('change', {{ bubbles: true }}));"
+    ))
+    .await;
+}
+
+async fn on_time(b: &Browser) -> String {
+    let t = b.find("contract-timeliness").await;
+    b.attr(&t, "data-on-time").await.unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_registers_a_contract_and_reads_the_statistics() {
+    let Some(b) = Browser::open().await else {
+        return;
+    };
+    let s = Scenario::start().await;
+    s.app.fixture().user("adam", PW, Role::Admin, &[]);
+    let ines = s.app.login(USERNAME, PW).await.access_token;
+    s.app
+        .push(
+            &ines,
+            vec![SyncRecord::Inspection(Box::new(inspection(&s.peeters)))],
+        )
+        .await;
+
+    b.goto(&s.url("/login")).await;
+    b.type_into("login-username", "adam").await;
+    b.type_into("login-password", PW).await;
+    b.click("login-submit").await;
+    b.click("nav-register").await;
+    b.until_path("/register").await;
+    b.click("register-new").await;
+    b.until_path("/register/new").await;
+
+    // A mistyped enterprise number is caught before anything is searched.
+    b.type_into("contract-enclave-search", "0123.456.748\n")
+        .await;
+    b.find("contract-number-error").await;
+    b.type_into("contract-enclave-search", "Peeters\n").await;
+    b.click("contract-enclave-option").await;
+    let chosen = b.find("contract-enclave").await;
+    assert!(b.text(&chosen).await.contains(PEETERS));
+
+    // The shared checks and the timeliness follow the input.
+    b.type_into("contract-reference", "ENC-2025-100").await;
+    pick(&b, "contract-start", "2025-03-10").await;
+    assert_eq!(on_time(&b).await, "", "nothing received yet");
+    let missing = b.find("contract-problem").await;
+    assert_eq!(
+        b.attr(&missing, "data-field").await.as_deref(),
+        Some("notified_at")
+    );
+    let save = b.find("contract-save").await;
+    assert!(b.attr(&save, "disabled").await.is_some());
+    pick(&b, "contract-received", "2025-03-10T08:30").await;
+    b.until("late: received on the start day", async || {
+        (on_time(&b).await == "false").then_some(())
+    })
+    .await;
+    pick(&b, "contract-received", "2025-03-07T16:00").await;
+    b.until("in time: the working day before", async || {
+        (on_time(&b).await == "true").then_some(())
+    })
+    .await;
+    assert!(b.all("contract-problem").await.is_empty());
+    b.click("contract-save").await;
+    b.find("contract-saved").await;
+    b.until("the form moved to the stored contract", async || {
+        let url = b.client.current_url().await.ok()?;
+        (url.path().starts_with("/register/") && url.path() != "/register/new").then_some(())
+    })
+    .await;
+
+    // The server has it; the register shows it under its filter.
+    let adam = s.app.login("adam", PW).await.access_token;
+    let page: RegisterPage = json(
+        s.app.get("/api/contracts?q=ENC-2025-100", &adam).await,
+        reqwest::StatusCode::OK,
+    )
+    .await;
+    assert_eq!(page.total, 1);
+    assert_eq!(page.items[0].timeliness.on_time, Some(true));
+    b.click("nav-register").await;
+    b.until_path("/register").await;
+    b.type_into("register-search", "peeters\n").await;
+    b.until("the register lists Peeters' contract only", async || {
+        let rows = b.all("register-row").await;
+        (rows.len() == 1
+            && b.attr(&rows[0], "data-reference").await.as_deref() == Some("ENC-2025-100"))
+        .then_some(())
+    })
+    .await;
+
+    // The statistics of this year: the inspection in this month's bar and in the figures.
+    b.click("nav-statistics").await;
+    b.until_path("/reports/inspections").await;
+    b.find("month-chart").await;
+    let month = belgian_local(chrono::Utc::now()).month();
+    let bar = b
+        .ok(
+            "finding this month's bar",
+            b.client
+                .find(fantoccini::Locator::Css(&format!(
+                    "[data-test=month-bar][data-month='{month}']"
+                )))
+                .await,
+        )
+        .await;
+    assert_eq!(b.attr(&bar, "data-inspections").await.as_deref(), Some("1"));
+    let controls = b.find("figures-controls").await;
+    assert_eq!(b.text(&controls).await.trim(), "1");
+    assert_eq!(b.all("check-bar").await.len(), 3);
+    let csv = b.find("statistics-csv").await;
+    let href = b.attr(&csv, "href").await.unwrap_or_default();
+    assert!(href.starts_with("blob:"), "{href}");
+    b.close().await;
+}
