@@ -1,7 +1,9 @@
 //! Realistic, deterministic demo data: about 120 maatwerkbedrijven, 800 hosts and 1,500
 //! enclaves across Flemish municipalities, contracts since 2017 (open-ended, late, rejected,
 //! unapproved), teams of workers and supervisors, and daily registrations for the last 30
-//! working days with gaps, late ones and ones without a supervisor.
+//! working days with gaps, late ones and ones without a supervisor; and a year of inspections by
+//! the demo inspector: the older ones reviewed (approved, some returned, reports notified or
+//! overdue), the last two weeks' waiting in the review queue.
 //!
 //! The same seed and `today` always give the same data.
 
@@ -38,6 +40,7 @@ const MAATWERKBEDRIJVEN: usize = 120;
 const HOSTS: usize = 800;
 const ENCLAVES: usize = 1500;
 const REGISTRATION_DAYS: usize = 30;
+const INSPECTIONS: usize = 400;
 
 /// Counts of what was loaded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +50,7 @@ pub struct DemoSummary {
     pub enclaves: usize,
     pub contracts: usize,
     pub registrations: usize,
+    pub inspections: usize,
 }
 
 /// All generated rows.
@@ -83,8 +87,12 @@ pub fn load_if_empty(db: &Db, today: NaiveDate) -> Result<Option<DemoSummary>, A
         enclaves: data.enclaves.len(),
         contracts: data.contracts.len(),
         registrations: data.registrations.len(),
+        inspections: INSPECTIONS,
     };
-    conn.transaction(|c| insert(c, &data))?;
+    conn.transaction(|c| {
+        insert(c, &data)?;
+        insert_inspections(c, &data, today)
+    })?;
     Ok(Some(summary))
 }
 
@@ -867,6 +875,245 @@ fn enclave_contracts(
         }
     }
     covers_today
+}
+
+/// A year of inspections by the demo inspector, with their review decisions.
+fn insert_inspections(
+    conn: &mut DbConnection,
+    d: &DemoData,
+    today: NaiveDate,
+) -> Result<(), AppError> {
+    use sha2::{Digest, Sha256};
+    use shared::dto::inspection::{
+        CheckKind, CheckRecord, Conclusion, Finding, InspectionRecord, InstructionGiver,
+        Instructions, Measure, Severity, UnregisteredPerson,
+    };
+    use shared::dto::review::ReviewState;
+    use shared::rules::verdict::{Verdict, VerdictStatus};
+
+    let user = |conn: &mut DbConnection, name: &str| -> Result<String, AppError> {
+        repo::users::by_username(conn, name)?
+            .map(|u| u.id)
+            .ok_or_else(|| AppError::internal("demo account missing"))
+    };
+    let inspector = user(conn, "inspector")?;
+    let reviewer = user(conn, "reviewer")?;
+    let mut rng = StdRng::seed_from_u64(SEED ^ 0x1A5);
+    let calendar = CalendarSettings::default();
+    let days: Vec<NaiveDate> = (0..365u64)
+        .filter_map(|n| today.checked_sub_days(Days::new(n)))
+        .filter(|day| is_working_day(*day, calendar))
+        .collect();
+    let active: Vec<&EnclaveRow> = d
+        .enclaves
+        .iter()
+        .filter(|e| e.status == EnclaveStatus::Active.as_str())
+        .collect();
+    let check = |status: VerdictStatus| CheckRecord {
+        computed: Verdict {
+            status,
+            reasons: Vec::new(),
+            rule_version: "demo".into(),
+        },
+        override_status: None,
+        note: None,
+    };
+    let mut rows = Vec::with_capacity(INSPECTIONS);
+    let mut reviews = Vec::new();
+    for _ in 0..INSPECTIONS {
+        let on = *pick(&mut rng, &days);
+        let enclave = *pick(&mut rng, &active);
+        let mut roll = |p: f64| rng.random_bool(p);
+        let contract = if roll(0.12) {
+            VerdictStatus::Fail
+        } else {
+            VerdictStatus::Pass
+        };
+        let registration = if roll(0.2) {
+            VerdictStatus::Fail
+        } else {
+            VerdictStatus::Pass
+        };
+        let supervisor = if roll(0.1) {
+            VerdictStatus::Fail
+        } else {
+            VerdictStatus::Pass
+        };
+        let failing: Vec<CheckKind> = [
+            (CheckKind::ContractFiled, contract),
+            (CheckKind::DailyRegistration, registration),
+            (CheckKind::SupervisorPresent, supervisor),
+        ]
+        .into_iter()
+        .filter(|(_, s)| *s == VerdictStatus::Fail)
+        .map(|(k, _)| k)
+        .collect();
+        let measure = match failing.len() {
+            0 => Measure::Advice,
+            1 if roll(0.4) => Measure::Advice,
+            1 => Measure::Warning,
+            _ if failing.contains(&CheckKind::SupervisorPresent) && roll(0.6) => {
+                Measure::ReportProposed
+            }
+            _ => Measure::RegularisationOrder,
+        };
+        let at = NaiveTime::from_hms_opt(rng.random_range(7..16), rng.random_range(0..60), 0)
+            .unwrap_or_default();
+        let started = from_belgian_local(on.and_time(at));
+        let submitted = started + chrono::Duration::minutes(rng.random_range(20..70));
+        let supervisors_present = if supervisor == VerdictStatus::Fail {
+            0
+        } else {
+            rng.random_range(1..3)
+        };
+        let unregistered = if registration == VerdictStatus::Fail && rng.random_bool(0.3) {
+            vec![UnregisteredPerson {
+                name: "Niet geregistreerde werknemer".into(),
+                stated_role: MemberRole::Worker,
+            }]
+        } else {
+            Vec::new()
+        };
+        let findings = failing
+            .iter()
+            .map(|k| {
+                let (category, text) = match k {
+                    CheckKind::ContractFiled => (
+                        "contract",
+                        "Enclavecontract niet tijdig gemeld aan het departement.",
+                    ),
+                    CheckKind::DailyRegistration => (
+                        "registratie",
+                        "Samenstelling van de ploeg niet vooraf geregistreerd.",
+                    ),
+                    CheckKind::SupervisorPresent => (
+                        "begeleiding",
+                        "Geen begeleider van het maatwerkbedrijf ter plaatse.",
+                    ),
+                };
+                Finding {
+                    id: uuid::Uuid::from_u128(rng.random()),
+                    check: Some(*k),
+                    category: category.into(),
+                    severity: if *k == CheckKind::SupervisorPresent {
+                        Severity::High
+                    } else {
+                        Severity::Medium
+                    },
+                    text: text.into(),
+                    photos: Vec::new(),
+                }
+            })
+            .collect();
+        let record = InspectionRecord {
+            id: uuid::Uuid::from_u128(rng.random()),
+            enclave_id: enclave.id.parse().map_err(AppError::internal)?,
+            started_at: started,
+            submitted_at: submitted,
+            on,
+            at,
+            position: None,
+            contract_filed: check(contract),
+            daily_registration: check(registration),
+            supervisor_present: check(supervisor),
+            present: Vec::new(),
+            unregistered,
+            workers_present: rng.random_range(2..10),
+            supervisors_present,
+            instructions: Instructions {
+                given_by: if supervisor == VerdictStatus::Fail {
+                    InstructionGiver::HostStaff
+                } else {
+                    InstructionGiver::Supervisor
+                },
+                host_assigns_tasks: supervisor == VerdictStatus::Fail,
+                supervisor_whole_shift: supervisor != VerdictStatus::Fail,
+                note: None,
+            },
+            findings,
+            conclusion: Conclusion {
+                measure,
+                deadline: matches!(measure, Measure::Warning | Measure::RegularisationOrder)
+                    .then(|| on + Days::new(30)),
+                motivation: match measure {
+                    Measure::Advice => "Alles in orde of een kleine tekortkoming: advies gegeven.",
+                    Measure::Warning => "Eerste vaststelling: waarschuwing met termijn.",
+                    Measure::RegularisationOrder => {
+                        "Meerdere tekortkomingen: bevel tot regularisatie."
+                    }
+                    Measure::ReportProposed => {
+                        "Geen begeleider en geen registratie: proces-verbaal voorgesteld."
+                    }
+                }
+                .into(),
+            },
+        };
+        let age = (today - on).num_days();
+        let state = if age <= 14 {
+            if rng.random_bool(0.9) {
+                ReviewState::Submitted
+            } else {
+                ReviewState::Returned
+            }
+        } else if rng.random_bool(0.93) {
+            ReviewState::Approved
+        } else {
+            ReviewState::Returned
+        };
+        let decided_at = submitted.naive_utc() + chrono::Duration::days(rng.random_range(1..4));
+        if state != ReviewState::Submitted {
+            let returned = state == ReviewState::Returned;
+            reviews.push(ReviewRow {
+                id: id(&mut rng),
+                inspection_id: record.id.to_string(),
+                reviewer_id: reviewer.clone(),
+                decision: if returned { "return" } else { "approve" }.into(),
+                comment: if returned {
+                    "Vermeld welke begeleider de instructies gaf.".into()
+                } else {
+                    String::new()
+                },
+                inspection_version: 1,
+                decided_at,
+            });
+        }
+        let reported = state == ReviewState::Approved && measure == Measure::ReportProposed;
+        let notified = if reported && rng.random_bool(0.75) {
+            (on + Days::new(rng.random_range(3..14))).to_string()
+        } else {
+            String::new()
+        };
+        let json = serde_json::to_string(&record).map_err(AppError::internal)?;
+        let status = |s: VerdictStatus| {
+            if s == VerdictStatus::Fail {
+                "fail"
+            } else {
+                "pass"
+            }
+        };
+        rows.push(InspectionRow {
+            id: record.id.to_string(),
+            enclave_id: enclave.id.clone(),
+            inspector_id: inspector.clone(),
+            province: enclave.province.clone(),
+            on_date: on,
+            measure: measure.as_str().into(),
+            contract_filed: status(contract).into(),
+            daily_registration: status(registration).into(),
+            supervisor_present: status(supervisor).into(),
+            version: 1,
+            content_hash: format!("{:x}", Sha256::digest(json.as_bytes())),
+            record: json,
+            review_state: state.as_str().into(),
+            started_at_device: started.naive_utc(),
+            submitted_at_device: submitted.naive_utc(),
+            received_at: submitted.naive_utc(),
+            report_notified_on: notified,
+        });
+    }
+    insert_chunks!(conn, inspections::table, rows, 200);
+    insert_chunks!(conn, reviews::table, reviews, 1000);
+    Ok(())
 }
 
 #[cfg(test)]

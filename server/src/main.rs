@@ -143,8 +143,13 @@ async fn serve(config: Config, demo: bool) -> Result<(), String> {
             .map_err(|e| e.to_string())?;
         match loaded {
             Some(s) => println!(
-                "demo data loaded: {} maatwerkbedrijven, {} hosts, {} enclaves, {} contracts, {} registrations",
-                s.maatwerkbedrijven, s.hosts, s.enclaves, s.contracts, s.registrations
+                "demo data loaded: {} maatwerkbedrijven, {} hosts, {} enclaves, {} contracts, {} registrations, {} inspections",
+                s.maatwerkbedrijven,
+                s.hosts,
+                s.enclaves,
+                s.contracts,
+                s.registrations,
+                s.inspections
             ),
             None => println!("database already has data; demo data not loaded again"),
         }

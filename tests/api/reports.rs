@@ -13,7 +13,10 @@ use shared::dto::report::{ContractOverview, Headcount, HostType};
 use tests::fixture::{ContractSpec, EnclaveSpec, date, local};
 use tests::{Backend, TestApp, assert_error, json, on_both_backends};
 
-on_both_backends!(the_yearly_overview_counts_the_register);
+on_both_backends!(
+    the_yearly_overview_counts_the_register,
+    the_demo_data_answers_the_departments_questions
+);
 
 const PW: &str = "a-long-test-password";
 
@@ -230,4 +233,95 @@ async fn the_yearly_overview_counts_the_register(backend: Backend) {
             .await;
         assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{bad}");
     }
+}
+
+/// The demo data, as the department and the reviewers would meet it: this year's overview has
+/// contracts of every host type with worker and supervisor figures, the statistics count a year
+/// of inspections, and the queue holds the last two weeks' inspections to review.
+async fn the_demo_data_answers_the_departments_questions(backend: Backend) {
+    use chrono::{Datelike, Utc};
+    use shared::dto::report::InspectionStatistics;
+    use shared::dto::review::{InspectionQueue, ReviewState};
+
+    let demo = tests::demo::start(backend).await;
+    let client = reqwest::Client::new();
+    let token = async |user: &str, pw: &str| -> String {
+        let t: shared::dto::auth::TokenResponse = client
+            .post(format!("{}/api/auth/login", demo.base_url))
+            .json(&serde_json::json!({"username": user, "password": pw}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        t.access_token
+    };
+    let reviewer = token("reviewer", "reviewer-demo").await;
+    let get = async |path: &str| {
+        client
+            .get(format!("{}{path}", demo.base_url))
+            .bearer_auth(&reviewer)
+            .send()
+            .await
+            .unwrap()
+    };
+    let year = shared::rules::time::belgian_local(Utc::now()).date().year();
+    let overview: ContractOverview = json(
+        get(&format!("/api/reports/contracts?year={year}")).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert!(overview.rows.len() > 20, "{}", overview.rows.len());
+    for t in [
+        HostType::RegularCompany,
+        HostType::Maatwerkbedrijf,
+        HostType::ShelteredOrSocial,
+        HostType::Government,
+    ] {
+        let count = overview
+            .by_host_type
+            .iter()
+            .find(|c| c.host_type == t)
+            .unwrap();
+        assert!(count.contracts > 0, "{t:?}");
+    }
+    assert_eq!(
+        overview
+            .by_host_type
+            .iter()
+            .map(|c| c.contracts)
+            .sum::<u32>() as usize,
+        overview.rows.len()
+    );
+    assert!(overview.total.workers > 0 && overview.total.supervisors > 0);
+    assert!(overview.total.worker_days >= overview.total.workers);
+
+    let stats: InspectionStatistics = json(
+        get(&format!("/api/reports/inspections?year={year}")).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert!(stats.figures.controls > 0);
+    assert_eq!(
+        stats
+            .per_month
+            .iter()
+            .map(|m| m.counts.inspections)
+            .sum::<u32>(),
+        stats.figures.controls
+    );
+    assert!(stats.total.any_failed > 0 && stats.total.any_failed < stats.total.inspections);
+    let queue: InspectionQueue = json(
+        get("/api/inspections?state=submitted&limit=100").await,
+        StatusCode::OK,
+    )
+    .await;
+    assert!(!queue.items.is_empty());
+    assert!(
+        queue
+            .items
+            .iter()
+            .all(|i| i.review_state == ReviewState::Submitted)
+    );
 }
