@@ -2,7 +2,8 @@
 //! (a mistyped enterprise number is flagged by its check digits; the form's checks and the
 //! timeliness follow what is typed, from late to in time), saves it and finds it in the
 //! filtered register; then reads the inspection statistics of the year, whose chart and
-//! figures hold the inspection the server has.
+//! figures hold the inspection the server has. Screenshots of the form and the statistics are
+//! saved as `$CARGO_TARGET_TMPDIR/contract.png` and `statistics.png`.
 
 use chrono::Datelike;
 use shared::dto::auth::Role;
@@ -85,6 +86,8 @@ async fn an_admin_registers_a_contract_and_reads_the_statistics() {
     })
     .await;
     assert!(b.all("contract-problem").await.is_empty());
+    b.screenshot(&std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("contract.png"))
+        .await;
     b.click("contract-save").await;
     b.find("contract-saved").await;
     b.until("the form moved to the stored contract", async || {
@@ -135,5 +138,10 @@ async fn an_admin_registers_a_contract_and_reads_the_statistics() {
     let csv = b.find("statistics-csv").await;
     let href = b.attr(&csv, "href").await.unwrap_or_default();
     assert!(href.starts_with("blob:"), "{href}");
+    // For humans to look at, like the enclave page's: the charts.
+    b.js("document.querySelector('[data-test=month-chart]').scrollIntoView()")
+        .await;
+    b.screenshot(&std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("statistics.png"))
+        .await;
     b.close().await;
 }
