@@ -1,7 +1,8 @@
 //! The reviewers' queue in the browser: a reviewer opens the queue, finds the two submitted
-//! inspections, cannot return one without a comment, returns one with a comment and approves
-//! the other, and the queue follows; the server holds both decisions. The review page shows the
-//! enclave's earlier inspection and how the comparable case was concluded.
+//! inspections, cannot return one without a comment, returns one with a comment, moves on with
+//! "next" and approves the other from the keyboard, and the queue is empty; the server holds
+//! both decisions. The review page shows the enclave's earlier inspection and how the
+//! comparable case was concluded.
 
 use reqwest::StatusCode;
 use shared::dto::auth::Role;
@@ -13,6 +14,17 @@ use tests::json;
 use tests::records::inspection;
 
 use super::{PW, Scenario, USERNAME};
+
+/// Presses and releases a key on whatever has the focus (`\u{E007}` is Enter).
+async fn press(b: &Browser, key: &str) {
+    use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+    let ch = key.chars().next().expect("a key");
+    let actions = KeyActions::new("keyboard".into())
+        .then(KeyAction::Down { value: ch })
+        .then(KeyAction::Up { value: ch });
+    let result = b.client.perform_actions(actions).await;
+    b.ok(&format!("pressing {key:?}"), result).await;
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reviewer_clears_the_queue() {
@@ -99,19 +111,9 @@ async fn a_reviewer_clears_the_queue() {
     })
     .await;
 
-    // The queue now holds the other one; approve it.
-    b.goto(&s.url("/review")).await;
-    let item = b
-        .until("one inspection is left", async || {
-            let mut items = b.all("queue-item").await;
-            (items.len() == 1).then(|| items.pop()).flatten()
-        })
-        .await;
-    assert_eq!(
-        b.attr(&item, "data-id").await.as_deref(),
-        Some(first.id.to_string().as_str())
-    );
-    b.ok("opening it", item.click().await).await;
+    // On to the next one waiting: the only one left.
+    b.click("review-next").await;
+    b.until_path(&format!("/review/{}", first.id)).await;
     let history = b
         .until("the enclave's earlier inspection is listed", async || {
             let items = b
@@ -131,13 +133,22 @@ async fn a_reviewer_clears_the_queue() {
     let comparable = b.find("comparable").await;
     let text = b.text(&comparable).await;
     assert!(text.contains("1×"), "comparable cases: {text}");
-    b.click("approve").await;
+    // Approve it from the keyboard, then Enter on the focused "next": the queue is empty.
+    press(&b, "a").await;
     b.until("the inspection is approved", async || {
         let state = b.find("review-state").await;
         (b.attr(&state, "data-state").await.as_deref() == Some("approved")).then_some(())
     })
     .await;
-    b.goto(&s.url("/review")).await;
+    b.until("the way on has the focus", async || {
+        let focused = b
+            .js("return document.activeElement.getAttribute('data-test')")
+            .await;
+        (focused.as_str() == Some("review-next")).then_some(())
+    })
+    .await;
+    press(&b, "\u{E007}").await;
+    b.until_path("/review").await;
     b.find("queue-empty").await;
 
     for (r, expected) in [

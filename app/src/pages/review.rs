@@ -337,6 +337,61 @@ fn ReviewBody(
             }
         });
     };
+    // The next inspection waiting for review (the newest, as the queue lists them), or back to
+    // the empty queue: a reviewer works through a day's queue without the mouse.
+    let router = expect_context::<crate::router::Router>();
+    let next = move || {
+        leptos::task::spawn_local(async move {
+            match api::queue(session, "state=submitted", None).await {
+                Ok(page) => match page.items.into_iter().find(|i| i.id != id) {
+                    Some(i) => router.navigate(&format!("/review/{}", i.id), false),
+                    None => router.navigate("/review", false),
+                },
+                Err(f) => failure.set(Some(f)),
+            }
+        });
+    };
+    let comment_box = NodeRef::<leptos::html::Textarea>::new();
+    let next_button = NodeRef::<leptos::html::Button>::new();
+    // Once decided, the way on has the focus: Enter opens the next inspection.
+    Effect::new(move || {
+        if let Some(button) = next_button.get() {
+            let _ = button.focus();
+        }
+    });
+    // Shortcuts outside text fields: a approves, r goes to the comment (to return), n opens
+    // the next inspection.
+    let keys = window_event_listener(leptos::ev::keydown, move |ev| {
+        use wasm_bindgen::JsCast;
+        if ev.alt_key() || ev.ctrl_key() || ev.meta_key() || ev.repeat() {
+            return;
+        }
+        let typing = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .is_some_and(|e| matches!(e.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
+        if typing {
+            return;
+        }
+        match ev.key().as_str() {
+            "a" if state == ReviewState::Submitted => {
+                ev.prevent_default();
+                decide(ReviewDecision::Approve);
+            }
+            "r" if state == ReviewState::Submitted => {
+                ev.prevent_default();
+                if let Some(textarea) = comment_box.get_untracked() {
+                    let _ = textarea.focus();
+                }
+            }
+            "n" => {
+                ev.prevent_default();
+                next();
+            }
+            _ => {}
+        }
+    });
+    on_cleanup(move || keys.remove());
     let check = |name: &'static str, title: Key, c: CheckRecord| {
         let overridden = c
             .override_status
@@ -481,14 +536,28 @@ fn ReviewBody(
         <Show when=move || state == ReviewState::Submitted>
             <label>
                 {i18n.tr("Opmerking (verplicht bij terugsturen)", "Comment (required when returning)")}
-                <textarea data-test="review-comment-input" on:input=move |ev| comment.set(event_target_value(&ev))></textarea>
+                <textarea data-test="review-comment-input" node_ref=comment_box aria-keyshortcuts="r"
+                    on:input=move |ev| comment.set(event_target_value(&ev))></textarea>
             </label>
             <div class="actions">
-                <button class="primary" data-test="approve" on:click=move |_| decide(ReviewDecision::Approve)>
-                    {i18n.tr("Goedkeuren", "Approve")}
+                <button class="primary" data-test="approve" aria-keyshortcuts="a" on:click=move |_| decide(ReviewDecision::Approve)>
+                    {i18n.tr("Goedkeuren", "Approve")} " " <kbd>"a"</kbd>
                 </button>
                 <button data-test="return" on:click=move |_| decide(ReviewDecision::Return)>
                     {i18n.tr("Terugsturen", "Return")}
+                </button>
+            </div>
+            <p class="hint">
+                {i18n.tr(
+                    "Sneltoetsen: a = goedkeuren, r = opmerking schrijven om terug te sturen, n = volgende inspectie.",
+                    "Shortcuts: a = approve, r = write a comment to return, n = next inspection.",
+                )}
+            </p>
+        </Show>
+        <Show when=move || state != ReviewState::Submitted>
+            <div class="actions">
+                <button class="primary" data-test="review-next" node_ref=next_button aria-keyshortcuts="n" on:click=move |_| next()>
+                    {i18n.tr("Volgende te beoordelen", "Next to review")} " " <kbd>"n"</kbd>
                 </button>
             </div>
         </Show>
