@@ -175,3 +175,95 @@ async fn a_reviewer_clears_the_queue() {
     assert_eq!(returned.reviews[0].comment, "Wie gaf de instructies?");
     b.close().await;
 }
+
+/// An approved report not notified within 14 days stands out under "overdue"; the reviewer
+/// records the notification on its page and it leaves that list.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_overdue_report_is_notified() {
+    use shared::dto::inspection::Measure;
+    let Some(b) = Browser::open().await else {
+        return;
+    };
+    let s = Scenario::start().await;
+    s.app.fixture().user("rita", PW, Role::Reviewer, &[]);
+    let ines = s.app.login(USERNAME, PW).await.access_token;
+    let rita = s.app.login("rita", PW).await.access_token;
+    let mut report = inspection(&s.peeters);
+    report.on = report.on - chrono::Days::new(20);
+    report.conclusion.measure = Measure::ReportProposed;
+    report.conclusion.deadline = None;
+    s.app
+        .push(
+            &ines,
+            vec![SyncRecord::Inspection(Box::new(report.clone()))],
+        )
+        .await;
+    let res = s
+        .app
+        .send(
+            reqwest::Method::POST,
+            &format!("/api/inspections/{}/review", report.id),
+            Some(&rita),
+            Some(&serde_json::json!({"decision": "approve", "version": 1})),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+
+    b.goto(&s.url("/login")).await;
+    b.type_into("login-username", "rita").await;
+    b.type_into("login-password", PW).await;
+    b.click("login-submit").await;
+    b.click("nav-review").await;
+    b.until_path("/review").await;
+    b.find("queue-state").await;
+    b.js(
+        "const e = document.querySelector('[data-test=queue-state]'); e.value = 'overdue'; \
+          e.dispatchEvent(new Event('change', { bubbles: true }));",
+    )
+    .await;
+    let item = b
+        .until("the overdue report is listed, marked", async || {
+            let items = b
+                .client
+                .find_all(fantoccini::Locator::Css(
+                    "[data-test=queue-item]:has([data-test=report-overdue])",
+                ))
+                .await
+                .ok()?;
+            (items.len() == 1)
+                .then(|| items.into_iter().next())
+                .flatten()
+        })
+        .await;
+    b.ok("opening it", item.click().await).await;
+    b.find("report-deadline").await;
+    let on = report.on + chrono::Days::new(16);
+    b.find("report-notified-on").await;
+    b.js(&format!(
+        "const e = document.querySelector('[data-test=report-notified-on]'); e.value = '{on}'; \
+         e.dispatchEvent(new Event('change', {{ bubbles: true }}));"
+    ))
+    .await;
+    b.click("report-notified").await;
+    b.until("the notification is shown", async || {
+        b.all("report-notified").await.is_empty().then_some(())
+    })
+    .await;
+    let view: InspectionView = json(
+        s.app
+            .get(&format!("/api/inspections/{}", report.id), &rita)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(view.report_notified_on, Some(on));
+    b.goto(&s.url("/review")).await;
+    b.find("queue-state").await;
+    b.js(
+        "const e = document.querySelector('[data-test=queue-state]'); e.value = 'overdue'; \
+          e.dispatchEvent(new Event('change', { bubbles: true }));",
+    )
+    .await;
+    b.find("queue-empty").await;
+    b.close().await;
+}
