@@ -304,15 +304,25 @@ async fn roles_are_checked_per_route(backend: Backend) {
         StatusCode::OK,
     )
     .await;
-    for path in [
-        "/api/auth/login",
-        "/api/enclaves",
-        "/api/enclaves/{id}",
-        "/healthz",
+    for (path, method) in [
+        ("/api/auth/login", "post"),
+        ("/api/enclaves", "get"),
+        ("/api/enclaves/{id}", "get"),
+        ("/api/sync/push", "post"),
+        ("/api/inspections", "get"),
+        ("/api/inspections/{id}/review", "post"),
+        ("/api/reports/contracts", "get"),
+        ("/api/reports/inspections", "get"),
+        ("/api/imports/contracts", "post"),
+        ("/api/imports/registrations", "post"),
+        ("/api/contracts", "get"),
+        ("/api/contracts", "post"),
+        ("/api/contracts/{id}", "put"),
+        ("/healthz", "get"),
     ] {
         assert!(
-            doc["paths"][path].is_object(),
-            "{path} missing from OpenAPI"
+            doc["paths"][path][method].is_object(),
+            "{method} {path} missing from OpenAPI"
         );
     }
     // Unknown API paths are JSON 404s, not the app shell.

@@ -50,6 +50,7 @@ pub fn ReviewQueuePage() -> impl IntoView {
     let from = RwSignal::new(String::new());
     let to = RwSignal::new(String::new());
     let measure = RwSignal::new(String::new());
+    let municipality = RwSignal::new(String::new());
     let export_failure = RwSignal::new(None::<ApiFailure>);
     let items = RwSignal::new(Vec::<InspectionSummary>::new());
     let cursor = RwSignal::new(None::<String>);
@@ -70,6 +71,7 @@ pub fn ReviewQueuePage() -> impl IntoView {
             ("measure", measure.get()),
             ("from", from.get()),
             ("to", to.get()),
+            ("municipality", municipality.get()),
             ("q", text.get()),
         ] {
             if !value.trim().is_empty() {
@@ -153,6 +155,10 @@ pub fn ReviewQueuePage() -> impl IntoView {
                 <label>
                     {i18n.tr("Tot en met", "Up to")}
                     <input type="date" data-test="queue-to" on:change=move |ev| to.set(event_target_value(&ev)) />
+                </label>
+                <label>
+                    {i18n.tr("Gemeente", "Municipality")}
+                    <input type="search" data-test="queue-municipality" on:change=move |ev| municipality.set(event_target_value(&ev)) />
                 </label>
                 <label>
                     {i18n.tr("Zoeken", "Search")}
