@@ -13,7 +13,7 @@ use tests::driver::Browser;
 use tests::json;
 use tests::records::inspection;
 
-use super::{PW, Scenario, USERNAME};
+use super::{PEETERS, PW, Scenario, USERNAME};
 
 /// Presses and releases a key on whatever has the focus (`\u{E007}` is Enter).
 async fn press(b: &Browser, key: &str) {
@@ -89,6 +89,16 @@ async fn a_reviewer_clears_the_queue() {
         b.attr(&state, "data-state").await.as_deref(),
         Some("submitted")
     );
+    // Where it was: the address line, no map.
+    let address = b
+        .until("the address line is shown", async || {
+            let el = b.all("review-address").await.into_iter().next()?;
+            let text = b.text(&el).await;
+            text.contains("Kortrijk").then_some(text)
+        })
+        .await;
+    assert!(address.contains(PEETERS), "{address}");
+    b.find("review-position").await;
     b.click("return").await;
     b.find("review-comment-input").await;
     let alert = b

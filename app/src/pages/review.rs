@@ -311,6 +311,43 @@ fn ReviewBody(
             }
         }
     });
+    // Where: the site's address, and how far from it the tablet was (no map needed).
+    let site = RwSignal::new(None::<shared::dto::enclave::EnclaveDetail>);
+    leptos::task::spawn_local(async move {
+        if let Ok(detail) = api::enclave(session, &enclave_id.to_string()).await {
+            site.try_set(Some(detail.value));
+        }
+    });
+    let position = r.position.clone();
+    let address = move || {
+        site.get().map(|d| {
+            let s = &d.site;
+            let distance = position.as_ref().map(|p| {
+                let m = (shared::rules::geo::haversine_km(
+                    p.latitude,
+                    p.longitude,
+                    s.latitude,
+                    s.longitude,
+                ) * 1000.0)
+                    .round();
+                let accuracy = p.accuracy_m.map(|a| format!(" (±{a:.0} m)")).unwrap_or_default();
+                format!(
+                    "{} {m:.0} m {}{accuracy}",
+                    i18n.pick("Toestel op", "Device"),
+                    i18n.pick("van het adres", "from the address")
+                )
+            });
+            view! {
+                <p data-test="review-address">
+                    <strong>{d.host.name.clone()}</strong> " · " {s.name.clone()} ", " {s.street.clone()} ", "
+                    {s.postcode.clone()} " " {s.municipality.clone()} " · " {d.maatwerkbedrijf.name.clone()}
+                </p>
+                <p class="hint" data-test="review-position">
+                    {distance.unwrap_or_else(|| i18n.pick("Geen positie van het toestel.", "No device position.").to_owned())}
+                </p>
+            }
+        })
+    };
     let (snl, sen) = state_text(state);
     let (mnl, men) = measure_text(r.conclusion.measure);
     let comment = RwSignal::new(String::new());
@@ -461,6 +498,7 @@ fn ReviewBody(
                 <span class="badge" data-test="review-state" data-state=state.as_str()>{i18n.tr(snl, sen)}</span>
                 " · " {i18n.tr("versie ", "version ")} {version}
             </p>
+            {address}
         </header>
         <div class="verdicts">
             {check("contract_filed", Key::ContractFiled, r.contract_filed.clone())}
