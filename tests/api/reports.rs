@@ -98,6 +98,14 @@ async fn the_yearly_overview_counts_the_register(backend: Backend) {
         seven,
         &[Worker],
     );
+    // e3 has no contract received in 2019, but its people count for the maatwerkbedrijf.
+    f.registration(
+        &e3,
+        date("2019-07-01"),
+        local("2019-07-01 06:00"),
+        seven,
+        &[Worker],
+    );
 
     let adam = app.login("adam", PW).await.access_token;
     let o: ContractOverview = json(
@@ -167,6 +175,20 @@ async fn the_yearly_overview_counts_the_register(backend: Backend) {
             supervisor_days: 3
         }
     );
+    // Per maatwerkbedrijf: all three enclaves of Atelier Kouter.
+    assert_eq!(o.per_maatwerkbedrijf.len(), 1);
+    let kouter = &o.per_maatwerkbedrijf[0];
+    assert_eq!(kouter.maatwerkbedrijf, "Atelier Kouter");
+    assert_eq!(kouter.enclaves, 3);
+    assert_eq!(
+        kouter.headcount,
+        Headcount {
+            workers: 5,
+            supervisors: 3,
+            worker_days: 5,
+            supervisor_days: 3
+        }
+    );
 
     // CSV: one line per row under a Dutch header, `;`-separated.
     let res = app
@@ -213,6 +235,8 @@ async fn the_yearly_overview_counts_the_register(backend: Backend) {
         Some(&Data::Float(4.0)),
         "workers of e1"
     );
+    let people = book.worksheet_range("Per maatwerkbedrijf").unwrap();
+    assert_eq!(people.get_value((1, 2)), Some(&Data::Float(5.0)));
     let types = book.worksheet_range("Per type").unwrap();
     let government = types
         .rows()
@@ -296,6 +320,14 @@ async fn the_demo_data_answers_the_departments_questions(backend: Backend) {
     );
     assert!(overview.total.workers > 0 && overview.total.supervisors > 0);
     assert!(overview.total.worker_days >= overview.total.workers);
+    // The figures the department could not give: people per maatwerkbedrijf, all enclaves.
+    assert!(overview.per_maatwerkbedrijf.len() > 10);
+    assert!(
+        overview
+            .per_maatwerkbedrijf
+            .iter()
+            .all(|m| m.headcount.supervisors > 0 && m.headcount.worker_days >= m.headcount.workers)
+    );
 
     let stats: InspectionStatistics = json(
         get(&format!("/api/reports/inspections?year={year}")).await,

@@ -44,6 +44,7 @@ async fn an_admin_reads_and_downloads_the_yearly_overview() {
         )
         .await;
     assert_eq!(b.text(&regular).await.trim(), "1");
+    b.find("overview-maatwerkbedrijven").await;
     let csv = b.find("overview-csv").await;
     assert!(b.attr(&csv, "download").await.is_some());
     // The file itself comes from the API with the session's token, as a blob the browser

@@ -93,6 +93,23 @@ fn OverviewBody(o: ContractOverview) -> impl IntoView {
         })
         .collect_view();
     let t = o.total;
+    let per_mwb = o
+        .per_maatwerkbedrijf
+        .iter()
+        .map(|m| {
+            let h = m.headcount;
+            view! {
+                <tr data-test="overview-mwb">
+                    <th scope="row">{m.maatwerkbedrijf.clone()}</th>
+                    <td class="num">{m.enclaves}</td>
+                    <td class="num" data-test="mwb-workers">{h.workers}</td>
+                    <td class="num">{h.supervisors}</td>
+                    <td class="num">{h.worker_days}</td>
+                    <td class="num">{h.supervisor_days}</td>
+                </tr>
+            }
+        })
+        .collect_view();
     let rows = o
         .rows
         .into_iter()
@@ -143,6 +160,18 @@ fn OverviewBody(o: ContractOverview) -> impl IntoView {
             <dt>{i18n.tr("Begeleiders (verschillende personen)", "Supervisors (distinct people)")}</dt>
             <dd data-test="overview-supervisors">{t.supervisors} " · " {t.supervisor_days} {i18n.tr(" persoonsdagen", " person-days")}</dd>
         </dl>
+        <h2>{i18n.tr("Mensen per maatwerkbedrijf (alle enclaves)", "People per maatwerkbedrijf (all enclaves)")}</h2>
+        <table class="table" data-test="overview-maatwerkbedrijven">
+            <thead><tr>
+                <th>{i18n.text(Key::Maatwerkbedrijf)}</th>
+                <th>{i18n.tr("Enclaves", "Enclaves")}</th>
+                <th>{i18n.tr("Werkn.", "Workers")}</th>
+                <th>{i18n.tr("Begel.", "Superv.")}</th>
+                <th>{i18n.tr("Werkn.dagen", "Worker days")}</th>
+                <th>{i18n.tr("Begel.dagen", "Superv. days")}</th>
+            </tr></thead>
+            <tbody>{per_mwb}</tbody>
+        </table>
         <h2>{i18n.tr("Contracten", "Contracts")}</h2>
         <table class="table" data-test="overview-rows">
             <thead><tr>

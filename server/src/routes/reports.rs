@@ -18,7 +18,7 @@ use shared::dto::report::{
     CheckCounts, ContractOverview, HostType, InspectionStatistics, OverviewRow,
 };
 use shared::dto::review::ReviewState;
-use shared::rules::overview::{ContractInput, Registered, contract_overview};
+use shared::rules::overview::{ContractInput, Owners, Registered, contract_overview};
 use shared::rules::statistics::{InspectionFact, inspection_statistics};
 use shared::rules::time::belgian_local;
 use shared::rules::verdict::VerdictStatus;
@@ -185,7 +185,24 @@ pub async fn contracts(
         })
         .collect::<Result<Vec<Registered>, AppError>>()?;
     let today = belgian_local(Utc::now()).date();
-    let overview = contract_overview(year, &inputs, &registered, &state.config.rules, today);
+    let owners: Owners = snapshot
+        .entries()
+        .iter()
+        .map(|e| {
+            (
+                e.summary.id,
+                (e.maatwerkbedrijf.id, e.maatwerkbedrijf.name.clone()),
+            )
+        })
+        .collect();
+    let overview = contract_overview(
+        year,
+        &inputs,
+        &registered,
+        &owners,
+        &state.config.rules,
+        today,
+    );
     let name = format!("enclavecontracten-{year}");
     let rows: Vec<Vec<String>> = overview.rows.iter().map(cells).collect();
     match format {
@@ -205,6 +222,21 @@ pub async fn contracts(
             ]
         })
         .collect();
+    let per_mwb: Vec<Vec<String>> = overview
+        .per_maatwerkbedrijf
+        .iter()
+        .map(|m| {
+            let h = m.headcount;
+            vec![
+                m.maatwerkbedrijf.clone(),
+                m.enclaves.to_string(),
+                h.workers.to_string(),
+                h.supervisors.to_string(),
+                h.worker_days.to_string(),
+                h.supervisor_days.to_string(),
+            ]
+        })
+        .collect();
     let sheet_name = format!("Contracten {year}");
     let body = xlsx_book(&[
         Sheet {
@@ -218,6 +250,19 @@ pub async fn contracts(
             header: &["type gastorganisatie", "contracten", "te laat", "geweigerd"],
             rows: &counts,
             numeric: &[1, 2, 3],
+        },
+        Sheet {
+            name: "Per maatwerkbedrijf",
+            header: &[
+                "maatwerkbedrijf",
+                "enclaves",
+                "doelgroepwerknemers",
+                "begeleiders",
+                "werknemersdagen",
+                "begeleidersdagen",
+            ],
+            rows: &per_mwb,
+            numeric: &[1, 2, 3, 4, 5],
         },
     ])?;
     Ok(download(format, &name, body))

@@ -121,6 +121,21 @@ pub struct ContractOverview {
     pub open_ended_running: u32,
     /// Over all enclaves of the rows, each enclave once.
     pub total: Headcount,
+    /// Every maatwerkbedrijf with registrations in the year, over all its enclaves (not only
+    /// those with a contract received in the year), by name.
+    pub per_maatwerkbedrijf: Vec<MaatwerkbedrijfHeadcount>,
+}
+
+/// A maatwerkbedrijf's people in a year, from the daily registrations of all its enclaves: a
+/// person registered in two of its enclaves counts once, a person-day once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MaatwerkbedrijfHeadcount {
+    pub maatwerkbedrijf_id: Uuid,
+    pub maatwerkbedrijf: String,
+    /// Its enclaves with at least one registration in the year.
+    pub enclaves: u32,
+    pub headcount: Headcount,
 }
 
 /// One problem with one row of an imported file.

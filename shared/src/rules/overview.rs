@@ -10,7 +10,9 @@ use super::contract_filed::{RuleSettings, notification_deadline};
 use super::time::belgian_local;
 use crate::dto::contract::{Contract, ContractStatus};
 use crate::dto::registration::MemberRole;
-use crate::dto::report::{ContractOverview, Headcount, HostType, HostTypeCount, OverviewRow};
+use crate::dto::report::{
+    ContractOverview, Headcount, HostType, HostTypeCount, MaatwerkbedrijfHeadcount, OverviewRow,
+};
 
 /// A contract with the names the overview shows.
 #[derive(Debug, Clone)]
@@ -33,12 +35,17 @@ pub fn received(contract: &Contract) -> Option<NaiveDate> {
         .map(|t| belgian_local(t).date())
 }
 
+/// Which maatwerkbedrijf (id, name) runs each enclave.
+pub type Owners = HashMap<Uuid, (Uuid, String)>;
+
 /// The overview of `year`: the contracts received in it, with the headcount of their
-/// enclaves in that year from `registered`; `today` decides which open-ended ones still run.
+/// enclaves in that year from `registered`, and per maatwerkbedrijf (`owners`) over all its
+/// enclaves; `today` decides which open-ended ones still run.
 pub fn contract_overview(
     year: i32,
     contracts: &[ContractInput],
     registered: &[Registered],
+    owners: &Owners,
     rules: &RuleSettings,
     today: NaiveDate,
 ) -> ContractOverview {
@@ -107,7 +114,61 @@ pub fn contract_overview(
         rejected,
         open_ended_running,
         total,
+        per_maatwerkbedrijf: per_maatwerkbedrijf(year, registered, owners),
     }
+}
+
+/// Headcount per maatwerkbedrijf in `year`, over all its enclaves.
+fn per_maatwerkbedrijf(
+    year: i32,
+    registered: &[Registered],
+    owners: &Owners,
+) -> Vec<MaatwerkbedrijfHeadcount> {
+    #[derive(Default)]
+    struct Tally {
+        enclaves: HashSet<Uuid>,
+        workers: HashSet<Uuid>,
+        supervisors: HashSet<Uuid>,
+        days: HashSet<(NaiveDate, Uuid, MemberRole)>,
+    }
+    let mut tallies: HashMap<Uuid, Tally> = HashMap::new();
+    for &(enclave, day, person, role) in registered.iter().filter(|r| r.1.year() == year) {
+        let Some((mwb, _)) = owners.get(&enclave) else {
+            continue;
+        };
+        let t = tallies.entry(*mwb).or_default();
+        t.enclaves.insert(enclave);
+        match role {
+            MemberRole::Worker => t.workers.insert(person),
+            MemberRole::Supervisor => t.supervisors.insert(person),
+        };
+        t.days.insert((day, person, role));
+    }
+    let names: HashMap<Uuid, &str> = owners
+        .values()
+        .map(|(id, name)| (*id, name.as_str()))
+        .collect();
+    let mut out: Vec<MaatwerkbedrijfHeadcount> = tallies
+        .into_iter()
+        .map(|(id, t)| {
+            let count = |role| t.days.iter().filter(|(_, _, r)| *r == role).count() as u32;
+            MaatwerkbedrijfHeadcount {
+                maatwerkbedrijf_id: id,
+                maatwerkbedrijf: names.get(&id).copied().unwrap_or_default().to_owned(),
+                enclaves: t.enclaves.len() as u32,
+                headcount: Headcount {
+                    workers: t.workers.len() as u32,
+                    supervisors: t.supervisors.len() as u32,
+                    worker_days: count(MemberRole::Worker),
+                    supervisor_days: count(MemberRole::Supervisor),
+                },
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        (&a.maatwerkbedrijf, a.maatwerkbedrijf_id).cmp(&(&b.maatwerkbedrijf, b.maatwerkbedrijf_id))
+    });
+    out
 }
 
 /// Headcount per enclave in `year`.
@@ -234,10 +295,22 @@ mod tests {
             (e2, date("2019-06-03"), s, MemberRole::Supervisor),
             (e1, date("2018-04-02"), Uuid::new_v4(), MemberRole::Worker),
         ];
+        // e1 and e2 belong to one maatwerkbedrijf; e3 (another) has a registration only.
+        let (mwb, other, e3) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
+        let mut registered = registered;
+        registered.push((e3, date("2019-06-03"), w, MemberRole::Worker));
+        let owners: Owners = [
+            (e1, (mwb, "Kouter".to_owned())),
+            (e2, (mwb, "Kouter".to_owned())),
+            (e3, (other, "Atelier".to_owned())),
+        ]
+        .into_iter()
+        .collect();
         let o = contract_overview(
             2019,
             &contracts,
             &registered,
+            &owners,
             &RuleSettings::default(),
             date("2026-11-23"),
         );
@@ -280,5 +353,16 @@ mod tests {
                 supervisor_days: 2
             }
         );
+        // Per maatwerkbedrijf over all its enclaves, also those without a contract received
+        // in the year; by name.
+        assert_eq!(o.per_maatwerkbedrijf.len(), 2);
+        let (atelier, kouter) = (&o.per_maatwerkbedrijf[0], &o.per_maatwerkbedrijf[1]);
+        assert_eq!(
+            (atelier.maatwerkbedrijf.as_str(), atelier.enclaves),
+            ("Atelier", 1)
+        );
+        assert_eq!(atelier.headcount.workers, 1);
+        assert_eq!(kouter.enclaves, 2);
+        assert_eq!(kouter.headcount, o.total);
     }
 }
