@@ -370,6 +370,22 @@ async fn the_queue_is_newest_first_filtered_and_paged(backend: Backend) {
         3
     );
     assert_eq!(count("municipality=ANTWERPEN").await, 2);
+    // The inspectors to filter by, and the filter.
+    let inspectors: Vec<shared::dto::auth::User> = json(
+        app.get("/api/users?role=inspector", &s.rita).await,
+        StatusCode::OK,
+    )
+    .await;
+    let names: Vec<&str> = inspectors.iter().map(|u| u.username.as_str()).collect();
+    assert_eq!(names, ["ines", "olaf"]);
+    assert_eq!(count(&format!("inspector={}", inspectors[0].id)).await, 5);
+    assert_eq!(count(&format!("inspector={}", inspectors[1].id)).await, 0);
+    assert_error(
+        app.get("/api/users", &olaf).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
     assert_eq!(count(&format!("enclave={}", gent.id)).await, 3);
     assert_eq!(count("q=brouwerij%20gent").await, 3);
     assert_eq!(count("failing=supervisor_present").await, 1);

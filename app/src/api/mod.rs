@@ -308,6 +308,11 @@ pub async fn contract_overview(
         .value)
 }
 
+/// `GET /api/users?role=inspector`: the inspectors, for the queue's filter.
+pub async fn inspectors(session: Session) -> Result<Vec<shared::dto::auth::User>, ApiFailure> {
+    Ok(get(session, "/api/users?role=inspector").await?.value)
+}
+
 /// `GET /api/reports/inspections?year=`: inspection statistics.
 pub async fn inspection_statistics(
     session: Session,

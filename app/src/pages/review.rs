@@ -51,6 +51,13 @@ pub fn ReviewQueuePage() -> impl IntoView {
     let to = RwSignal::new(String::new());
     let measure = RwSignal::new(String::new());
     let municipality = RwSignal::new(String::new());
+    let inspector = RwSignal::new(String::new());
+    let inspectors = RwSignal::new(Vec::<shared::dto::auth::User>::new());
+    leptos::task::spawn_local(async move {
+        if let Ok(list) = api::inspectors(session).await {
+            inspectors.try_set(list);
+        }
+    });
     let export_failure = RwSignal::new(None::<ApiFailure>);
     let items = RwSignal::new(Vec::<InspectionSummary>::new());
     let cursor = RwSignal::new(None::<String>);
@@ -72,6 +79,7 @@ pub fn ReviewQueuePage() -> impl IntoView {
             ("from", from.get()),
             ("to", to.get()),
             ("municipality", municipality.get()),
+            ("inspector", inspector.get()),
             ("q", text.get()),
         ] {
             if !value.trim().is_empty() {
@@ -155,6 +163,15 @@ pub fn ReviewQueuePage() -> impl IntoView {
                 <label>
                     {i18n.tr("Tot en met", "Up to")}
                     <input type="date" data-test="queue-to" on:change=move |ev| to.set(event_target_value(&ev)) />
+                </label>
+                <label>
+                    {i18n.tr("Inspecteur", "Inspector")}
+                    <select data-test="queue-inspector" on:change=move |ev| inspector.set(event_target_value(&ev))>
+                        <option value="">{i18n.tr("Alle", "All")}</option>
+                        {move || inspectors.get().into_iter().map(|u| view! {
+                            <option value=u.id.to_string()>{u.display_name}</option>
+                        }).collect_view()}
+                    </select>
                 </label>
                 <label>
                     {i18n.tr("Gemeente", "Municipality")}

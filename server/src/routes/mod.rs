@@ -11,6 +11,7 @@ pub mod imports;
 pub mod inspections;
 pub mod reports;
 pub mod sync;
+pub mod users;
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use utoipa::OpenApi;
@@ -35,6 +36,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
                 .configure(reports::config)
                 .configure(imports::config)
                 .configure(contracts::config)
+                .configure(users::config)
                 .default_service(web::to(api_not_found)),
         )
         .configure(crate::pwa::config)
@@ -67,7 +69,7 @@ async fn api_not_found(req: HttpRequest) -> Result<HttpResponse, AppError> {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Enclave Inspect API", description = "Lookup, verdicts and inspections of enclavewerking."),
-    paths(health, auth::login, auth::refresh, auth::logout, enclaves::search, enclaves::detail, field::working_set, audit::list, sync::push, sync::pull, inspections::queue, inspections::get, inspections::review, inspections::report_notified, reports::contracts, reports::inspections, contracts::list, contracts::get, contracts::create, contracts::update, imports::contracts_import, imports::registrations::registrations_import, attachments::put, attachments::status, attachments::get),
+    paths(health, auth::login, auth::refresh, auth::logout, enclaves::search, enclaves::detail, field::working_set, audit::list, sync::push, sync::pull, inspections::queue, inspections::get, inspections::review, inspections::report_notified, reports::contracts, reports::inspections, contracts::list, contracts::get, contracts::create, contracts::update, imports::contracts_import, imports::registrations::registrations_import, attachments::put, attachments::status, attachments::get, users::list),
     modifiers(&BearerAuth),
     tags((name = "auth"), (name = "enclaves"), (name = "field"), (name = "audit"), (name = "sync"), (name = "inspections"), (name = "reports"), (name = "imports"), (name = "register"), (name = "health"))
 )]

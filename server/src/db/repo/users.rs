@@ -69,3 +69,14 @@ pub fn to_dto(row: &UserRow) -> Result<User, AppError> {
         provinces: row.provinces(),
     })
 }
+
+/// Active users, optionally of one role, by display name.
+pub fn active(conn: &mut DbConnection, role: Option<&str>) -> Result<Vec<UserRow>, AppError> {
+    // A LIKE pattern rather than a boxed query: one static query type on both backends.
+    Ok(users::table
+        .filter(users::active.eq(true))
+        .filter(users::role.like(role.unwrap_or("%").to_owned()))
+        .order((users::display_name.asc(), users::id.asc()))
+        .select(UserRow::as_select())
+        .load(conn)?)
+}
