@@ -3,7 +3,7 @@
 //! timeliness follow what is typed, from late to in time), saves it and finds it in the
 //! filtered register; then reads the inspection statistics of the year, whose chart and
 //! figures hold the inspection the server has. Screenshots of the form and the statistics are
-//! saved as `$CARGO_TARGET_TMPDIR/contract.png` and `statistics.png`.
+//! saved as `$CARGO_TARGET_TMPDIR/contract.png`, `register.png` and `statistics.png`.
 
 use chrono::Datelike;
 use shared::dto::auth::Role;
@@ -115,6 +115,16 @@ async fn an_admin_registers_a_contract_and_reads_the_statistics() {
         .then_some(())
     })
     .await;
+
+    let next = b.find("register-next").await;
+    assert_eq!(b.text(&next).await.trim(), "Volgende");
+    assert!(b.attr(&next, "disabled").await.is_some(), "one page only");
+    let total = b.find("register-total").await;
+    assert_eq!(b.text(&total).await.trim(), "1 contract");
+    // On a tablet held upright.
+    b.set_viewport(800, 1100).await;
+    b.screenshot(&std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("register.png"))
+        .await;
 
     // The statistics of this year: the inspection in this month's bar and in the figures.
     b.click("nav-statistics").await;

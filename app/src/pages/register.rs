@@ -152,7 +152,11 @@ pub fn RegisterPage() -> impl IntoView {
                     let rows = p.items.into_iter().map(|e| view! { <RegisterRow e admin /> }).collect_view();
                     view! {
                         <p data-test="register-total">
-                            {total} {i18n.tr(" contracten", " contracts")}
+                            {move || if total == 1 {
+                                i18n.pick("1 contract", "1 contract").to_owned()
+                            } else {
+                                format!("{total} {}", i18n.pick("contracten", "contracts"))
+                            }}
                         </p>
                         <table class="table" data-test="register-rows">
                             <thead><tr>
@@ -171,7 +175,7 @@ pub fn RegisterPage() -> impl IntoView {
                             <button disabled=move || offset.get() == 0 on:click=move |_| offset.update(|o| *o = o.saturating_sub(50))>
                                 {i18n.tr("Vorige", "Previous")}
                             </button>
-                            <button disabled=shown >= total on:click=move |_| offset.update(|o| *o += 50)>
+                            <button data-test="register-next" disabled={shown >= total} on:click=move |_| offset.update(|o| *o += 50)>
                                 {i18n.tr("Volgende", "Next")}
                             </button>
                         </div>

@@ -217,12 +217,12 @@ fn MonthChart(s: InspectionStatistics) -> impl IntoView {
             let month = i;
             view! {
                 <g data-test="month-bar" data-month=m.month data-inspections=m.counts.inspections>
-                    <rect class="bar" x=x y=plot + 10.0 - all width=bar height=all />
-                    <rect class="bar-fail" x=x y=plot + 10.0 - failed width=bar height=failed />
-                    <text x=x + bar / 2.0 y=plot + 6.0 - all text-anchor="middle" class="bar-label">
+                    <rect class="bar" x=x y={plot + 10.0 - all} width=bar height=all />
+                    <rect class="bar-fail" x=x y={plot + 10.0 - failed} width=bar height=failed />
+                    <text x={x + bar / 2.0} y={plot + 6.0 - all} text-anchor="middle" class="bar-label">
                         {(m.counts.inspections > 0).then_some(m.counts.inspections)}
                     </text>
-                    <text x=x + bar / 2.0 y=height - 8.0 text-anchor="middle" class="axis-label">
+                    <text x={x + bar / 2.0} y={height - 8.0} text-anchor="middle" class="axis-label">
                         {move || i18n.pick(MONTHS_NL[month], MONTHS_EN[month]).to_owned()}
                     </text>
                 </g>
@@ -260,10 +260,10 @@ fn CheckChart(c: CheckCounts) -> impl IntoView {
         let w = f64::from(p) * 3.6;
         view! {
             <g data-test="check-bar" data-percent=p>
-                <text x="0" y=y + 22.0 class="axis-label">{move || i18n.t(key)}</text>
+                <text x="0" y={y + 22.0} class="axis-label">{move || i18n.t(key)}</text>
                 <rect class="track" x="220" y=y width="360" height="30" />
                 <rect class="bar-fail" x="220" y=y width=w height="30" />
-                <text x="590" y=y + 22.0 class="bar-label">{format!("{p} %")}</text>
+                <text x="590" y={y + 22.0} class="bar-label">{format!("{p} %")}</text>
             </g>
         }
     })
