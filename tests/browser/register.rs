@@ -145,6 +145,12 @@ async fn an_admin_registers_a_contract_and_reads_the_statistics() {
     let controls = b.find("figures-controls").await;
     assert_eq!(b.text(&controls).await.trim(), "1");
     assert_eq!(b.all("check-bar").await.len(), 3);
+    let types = b.all("type-bar").await;
+    assert_eq!(types.len(), 1, "only the regular company was inspected");
+    assert_eq!(
+        b.attr(&types[0], "data-percent").await.as_deref(),
+        Some("100")
+    );
     let csv = b.find("statistics-csv").await;
     let href = b.attr(&csv, "href").await.unwrap_or_default();
     assert!(href.starts_with("blob:"), "{href}");

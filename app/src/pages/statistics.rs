@@ -1,6 +1,7 @@
-//! Inspection statistics of a year (`/reports/inspections?year=`): inspections per month and
-//! the share failing each check as SVG charts, per host type and per maatwerkbedrijf as tables,
-//! and the figures of the inspectorate's yearly report; CSV and Excel downloads; printable.
+//! Inspection statistics of a year (`/reports/inspections?year=`): inspections per month, the
+//! share failing each check and the share with a failing check per host type as SVG charts;
+//! per host type and per maatwerkbedrijf as tables; the figures of the inspectorate's yearly
+//! report; CSV and Excel downloads; printable.
 
 use chrono::Datelike;
 use leptos::prelude::*;
@@ -100,6 +101,34 @@ fn StatisticsBody(s: InspectionStatistics) -> impl IntoView {
             }
         })
         .collect_view();
+    let c = s.total;
+    let check_rows = [
+        (Key::ContractFiled, c.contract_filed_failed),
+        (Key::DailyRegistration, c.daily_registration_failed),
+        (Key::SupervisorPresent, c.supervisor_present_failed),
+    ]
+    .into_iter()
+    .map(|(key, failed)| {
+        (
+            Signal::derive(move || i18n.t(key).to_owned()),
+            failed,
+            c.inspections,
+        )
+    })
+    .collect();
+    let type_rows = s
+        .per_host_type
+        .iter()
+        .filter(|t| t.counts.inspections > 0)
+        .map(|t| {
+            let (nl, en) = t.host_type.names();
+            (
+                Signal::derive(move || i18n.pick(nl, en).to_owned()),
+                t.counts.any_failed,
+                t.counts.inspections,
+            )
+        })
+        .collect();
     let by_type = s
         .per_host_type
         .iter()
@@ -147,8 +176,11 @@ fn StatisticsBody(s: InspectionStatistics) -> impl IntoView {
         <h2>{i18n.tr("Inspecties per maand", "Inspections per month")}</h2>
         <MonthChart s=s.clone() />
         <h2>{i18n.tr("Aandeel niet in orde per controle", "Share failing per check")}</h2>
-        <CheckChart c=s.total />
+        <ShareChart rows=check_rows test="check-bar"
+            label=Signal::derive(move || i18n.pick("Aandeel niet in orde per controle", "Share failing per check").to_owned()) />
         <h2>{i18n.tr("Per type gastorganisatie", "By host type")}</h2>
+        <ShareChart rows=type_rows test="type-bar"
+            label=Signal::derive(move || i18n.pick("Aandeel met een tekortkoming per type gastorganisatie", "Share with a failing check per host type").to_owned()) />
         <CountsTable rows=by_type />
         <h2>{i18n.tr("Per maatwerkbedrijf", "By maatwerkbedrijf")}</h2>
         <CountsTable rows=by_mwb />
@@ -243,36 +275,37 @@ fn MonthChart(s: InspectionStatistics) -> impl IntoView {
     }
 }
 
-/// One horizontal bar per check: the share of inspections that found it failing.
+/// One horizontal bar per row: `part` of `whole` as a share, with its label.
 #[component]
-fn CheckChart(c: CheckCounts) -> impl IntoView {
-    let i18n = I18n::expect();
-    let rows = [
-        (Key::ContractFiled, c.contract_filed_failed),
-        (Key::DailyRegistration, c.daily_registration_failed),
-        (Key::SupervisorPresent, c.supervisor_present_failed),
-    ]
-    .into_iter()
-    .enumerate()
-    .map(|(i, (key, failed))| {
-        let y = 10.0 + i as f64 * 44.0;
-        let p = percent(failed, c.inspections);
-        let w = f64::from(p) * 3.6;
-        view! {
-            <g data-test="check-bar" data-percent=p>
-                <text x="0" y={y + 22.0} class="axis-label">{move || i18n.t(key)}</text>
-                <rect class="track" x="220" y=y width="360" height="30" />
-                <rect class="bar-fail" x="220" y=y width=w height="30" />
-                <text x="590" y={y + 22.0} class="bar-label">{format!("{p} %")}</text>
-            </g>
-        }
-    })
-    .collect_view();
+fn ShareChart(
+    /// `(label, part, whole)` per bar.
+    rows: Vec<(Signal<String>, u32, u32)>,
+    test: &'static str,
+    /// What the chart shows, for screen readers.
+    label: Signal<String>,
+) -> impl IntoView {
+    let height = 20.0 + rows.len() as f64 * 44.0;
+    let bars = rows
+        .into_iter()
+        .enumerate()
+        .map(|(i, (name, part, whole))| {
+            let y = 10.0 + i as f64 * 44.0;
+            let p = percent(part, whole);
+            let w = f64::from(p) * 3.6;
+            view! {
+                <g data-test=test data-percent=p>
+                    <text x="0" y={y + 22.0} class="axis-label">{name}</text>
+                    <rect class="track" x="220" y=y width="360" height="30" />
+                    <rect class="bar-fail" x="220" y=y width=w height="30" />
+                    <text x="590" y={y + 22.0} class="bar-label">{format!("{p} %")}</text>
+                </g>
+            }
+        })
+        .collect_view();
     view! {
         <figure class="chart">
-            <svg viewBox="0 0 640 140" role="img" data-test="check-chart"
-                aria-label=move || i18n.pick("Aandeel niet in orde per controle", "Share failing per check").to_owned()>
-                {rows}
+            <svg viewBox=format!("0 0 640 {height}") role="img" aria-label=label>
+                {bars}
             </svg>
         </figure>
     }
