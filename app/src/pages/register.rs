@@ -335,6 +335,8 @@ pub fn ContractFormPage(id: Option<String>) -> impl IntoView {
                     }) /> }.into_any(),
                 }}
             </fieldset>
+            // A form: Enter in any field saves, as the Save button does.
+            <form on:submit=move |ev| { ev.prevent_default(); save(false); }>
             <div class="grid">
                 <label>
                     {i18n.tr("Referentie", "Reference")}
@@ -404,17 +406,17 @@ pub fn ContractFormPage(id: Option<String>) -> impl IntoView {
             {move || save_failure.get().map(|f| view! { <p class="notice error" role="alert" data-test="contract-save-error">{f.message(i18n)}</p> })}
             {move || saved.get().map(|_| view! { <p class="notice" role="status" data-test="contract-saved">{i18n.tr("Opgeslagen.", "Saved.")}</p> })}
             <div class="actions">
-                <button class="primary" data-test="contract-save"
-                    disabled=move || busy.get() || !problems.with(Vec::is_empty) || draft.with(|d| d.enclave_id.is_nil())
-                    on:click=move |_| save(false)>
+                <button type="submit" class="primary" data-test="contract-save"
+                    disabled=move || busy.get() || !problems.with(Vec::is_empty) || draft.with(|d| d.enclave_id.is_nil())>
                     {i18n.tr("Opslaan", "Save")}
                 </button>
                 <Show when=move || previous.with(|p| p.as_ref().is_some_and(|c| c.status != ContractStatus::Ended))>
-                    <button data-test="contract-end-now" disabled=move || busy.get() on:click=move |_| save(true)>
+                    <button type="button" data-test="contract-end-now" disabled=move || busy.get() on:click=move |_| save(true)>
                         {i18n.tr("Contract beëindigen", "End the contract")}
                     </button>
                 </Show>
             </div>
+            </form>
         </main>
     }
 }
