@@ -1,6 +1,7 @@
 //! The yearly overview in the browser: an admin opens it from the header, picks a year, reads
 //! the counts by host type and the contract rows, and gets the CSV as a download; then imports
-//! a register file (checked first) and finds its contract in that year's overview.
+//! a register file (checked first) and finds its contract in that year's overview, then that
+//! contract's daily registrations, whose people the overview then counts.
 
 use shared::dto::auth::Role;
 use shared::dto::organisation::OrganisationKind;
@@ -114,5 +115,44 @@ async fn an_admin_reads_and_downloads_the_yearly_overview() {
         )
         .await;
     assert!(b.text(&rows[0]).await.contains("Stad Kortrijk"));
+
+    // Daily registrations of that contract, the same way: the overview then counts its people.
+    let path = dir.path().join("registraties.csv");
+    std::fs::write(
+        &path,
+        "referentie;datum;geregistreerd;aanvang;personeelsnummer;naam;rol
+ENC-2022-7;2022-05-02;2022-05-02 06:30;07:00;P-1;An Peeters;doelgroepwerknemer
+ENC-2022-7;2022-05-02;2022-05-02 06:30;07:00;B-1;Bart Claes;begeleider
+",
+    )
+    .unwrap();
+    b.click("nav-imports").await;
+    b.until_path("/imports").await;
+    b.click("import-registrations").await;
+    let input = b.find("import-file").await;
+    let chosen = input.send_keys(&path.to_string_lossy()).await;
+    b.ok("choosing the registrations", chosen).await;
+    b.until("the registrations file is read", async || {
+        let name = b.find("import-file-name").await;
+        b.text(&name)
+            .await
+            .contains("registraties.csv")
+            .then_some(())
+    })
+    .await;
+    b.click("import-run").await;
+    b.until("one registration is imported", async || {
+        let report = b.all("import-report").await.into_iter().next()?;
+        let done = b.attr(&report, "data-dry-run").await.as_deref() == Some("false");
+        let added = b.text(&b.find("import-added").await).await;
+        (done && added.trim() == "1").then_some(())
+    })
+    .await;
+    b.goto(&s.url("/reports/contracts?year=2022")).await;
+    let workers = b.find("overview-workers").await;
+    b.until("the overview counts the registered worker", async || {
+        b.text(&workers).await.starts_with("1 ").then_some(())
+    })
+    .await;
     b.close().await;
 }
