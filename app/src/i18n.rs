@@ -195,6 +195,17 @@ pub enum Key {
 }
 
 impl Key {
+    /// The name of a contract's status.
+    pub fn contract_status(status: shared::dto::contract::ContractStatus) -> Self {
+        use shared::dto::contract::ContractStatus;
+        match status {
+            ContractStatus::Notified => Key::ContractNotified,
+            ContractStatus::Approved => Key::ContractApproved,
+            ContractStatus::Rejected => Key::ContractRejected,
+            ContractStatus::Ended => Key::StatusEnded,
+        }
+    }
+
     /// The (Dutch, English) texts.
     fn texts(self) -> (&'static str, &'static str) {
         use Key::*;

@@ -1084,13 +1084,6 @@ fn insert_inspections(
             String::new()
         };
         let json = serde_json::to_string(&record).map_err(AppError::internal)?;
-        let status = |s: VerdictStatus| {
-            if s == VerdictStatus::Fail {
-                "fail"
-            } else {
-                "pass"
-            }
-        };
         rows.push(InspectionRow {
             id: record.id.to_string(),
             enclave_id: enclave.id.clone(),
@@ -1098,9 +1091,9 @@ fn insert_inspections(
             province: enclave.province.clone(),
             on_date: on,
             measure: measure.as_str().into(),
-            contract_filed: status(contract).into(),
-            daily_registration: status(registration).into(),
-            supervisor_present: status(supervisor).into(),
+            contract_filed: contract.as_str().into(),
+            daily_registration: registration.as_str().into(),
+            supervisor_present: supervisor.as_str().into(),
             version: 1,
             content_hash: format!("{:x}", Sha256::digest(json.as_bytes())),
             record: json,

@@ -269,19 +269,7 @@ async fn the_demo_data_answers_the_departments_questions(backend: Backend) {
 
     let demo = tests::demo::start(backend).await;
     let client = reqwest::Client::new();
-    let token = async |user: &str, pw: &str| -> String {
-        let t: shared::dto::auth::TokenResponse = client
-            .post(format!("{}/api/auth/login", demo.base_url))
-            .json(&serde_json::json!({"username": user, "password": pw}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        t.access_token
-    };
-    let reviewer = token("reviewer", "reviewer-demo").await;
+    let reviewer = tests::demo::login(&demo.base_url, "reviewer", "reviewer-demo").await;
     let get = async |path: &str| {
         client
             .get(format!("{}{path}", demo.base_url))

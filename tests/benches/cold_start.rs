@@ -31,10 +31,8 @@ fn main() {
         let proxy = Proxy::start(demo.base_url.trim_start_matches("http://")).await;
         let url = |path: &str| format!("{}{path}", proxy.base_url);
         b.set_viewport(800, 1280).await;
-        b.goto(&url("/login")).await;
-        b.type_into("login-username", "inspector").await;
-        b.type_into("login-password", "inspector-demo").await;
-        b.click("login-submit").await;
+        b.sign_in(&url("/login"), "inspector", "inspector-demo")
+            .await;
         b.find("search-input").await;
         b.goto(&url("/device")).await;
         b.click("prepare").await;

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use actix_web::{App, HttpResponse, HttpServer, web};
-use tests::{Backend, postgres};
+use tests::Backend;
 
 const CLIENTS: usize = 32;
 
@@ -37,11 +37,7 @@ fn main() {
     let mut outcomes = Vec::new();
     rt.block_on(async {
         outcomes.push(bare_actix(Duration::from_secs(secs)).await);
-        let mut backends = vec![Backend::Sqlite];
-        if postgres::available() {
-            backends.push(Backend::Postgres);
-        }
-        for backend in backends {
+        for backend in Backend::available() {
             outcomes.extend(lookup(backend, Duration::from_secs(secs)).await);
         }
     });

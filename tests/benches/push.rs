@@ -9,8 +9,8 @@
 use std::time::{Duration, Instant};
 
 use shared::dto::sync::{PushRequest, PushResponse, SyncRecord};
+use tests::Backend;
 use tests::records::inspection;
-use tests::{Backend, postgres};
 
 fn env(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -42,11 +42,7 @@ fn main() {
         .expect("runtime");
     let mut rows = Vec::new();
     rt.block_on(async {
-        let mut backends = vec![Backend::Sqlite];
-        if postgres::available() {
-            backends.push(Backend::Postgres);
-        }
-        for backend in backends {
+        for backend in Backend::available() {
             rows.push(run(backend, total, batch, clients).await);
         }
     });

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use chrono::{Datelike, Days, Utc};
 use shared::dto::contract::RegisterPage;
 use shared::rules::time::belgian_local;
-use tests::{Backend, postgres};
+use tests::Backend;
 
 const RUNS: usize = 10;
 const IMPORT_ROWS: usize = 20_000;
@@ -24,11 +24,7 @@ fn main() {
         .expect("runtime");
     let mut rows = Vec::new();
     rt.block_on(async {
-        let mut backends = vec![Backend::Sqlite];
-        if postgres::available() {
-            backends.push(Backend::Postgres);
-        }
-        for backend in backends {
+        for backend in Backend::available() {
             rows.extend(run(backend).await);
         }
     });
@@ -39,19 +35,6 @@ fn main() {
     }
 }
 
-async fn login(client: &reqwest::Client, base: &str, user: &str, pw: &str) -> String {
-    let t: shared::dto::auth::TokenResponse = client
-        .post(format!("{base}/api/auth/login"))
-        .json(&serde_json::json!({"username": user, "password": pw}))
-        .send()
-        .await
-        .expect("login")
-        .json()
-        .await
-        .expect("tokens");
-    t.access_token
-}
-
 fn ms(d: Duration) -> String {
     format!("{:.1}", d.as_secs_f64() * 1000.0)
 }
@@ -60,7 +43,7 @@ async fn run(backend: Backend) -> Vec<String> {
     let demo = tests::demo::start(backend).await;
     let base = demo.base_url.clone();
     let client = reqwest::Client::new();
-    let admin = login(&client, &base, "admin", "admin-demo").await;
+    let admin = tests::demo::login(&base, "admin", "admin-demo").await;
     let year = belgian_local(Utc::now()).date().year();
     let mut out = Vec::new();
     for path in [

@@ -35,10 +35,7 @@ async fn an_inspection_recorded_offline_syncs_when_the_network_returns() {
     b.set_viewport(800, 1280).await; // a tablet held upright
 
     // Online: sign in and prepare for the field.
-    b.goto(&url("/login")).await;
-    b.type_into("login-username", USERNAME).await;
-    b.type_into("login-password", PW).await;
-    b.click("login-submit").await;
+    b.sign_in(&url("/login"), USERNAME, PW).await;
     b.find("search-input").await;
     b.click("sync-indicator").await;
     b.until_path("/device").await;

@@ -46,10 +46,7 @@ async fn an_admin_registers_a_contract_and_reads_the_statistics() {
         )
         .await;
 
-    b.goto(&s.url("/login")).await;
-    b.type_into("login-username", "adam").await;
-    b.type_into("login-password", PW).await;
-    b.click("login-submit").await;
+    b.sign_in(&s.url("/login"), "adam", PW).await;
     b.click("nav-register").await;
     b.until_path("/register").await;
     b.click("register-new").await;

@@ -17,10 +17,7 @@ async fn an_admin_reads_and_downloads_the_yearly_overview() {
     };
     let s = Scenario::start().await;
     s.app.fixture().user("adam", PW, Role::Admin, &[]);
-    b.goto(&s.url("/login")).await;
-    b.type_into("login-username", "adam").await;
-    b.type_into("login-password", PW).await;
-    b.click("login-submit").await;
+    b.sign_in(&s.url("/login"), "adam", PW).await;
     b.click("nav-overview").await;
     b.until_path("/reports/contracts").await;
     b.find("overview-types").await;

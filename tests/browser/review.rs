@@ -64,10 +64,7 @@ async fn a_reviewer_clears_the_queue() {
             .await;
     }
 
-    b.goto(&s.url("/login")).await;
-    b.type_into("login-username", "rita").await;
-    b.type_into("login-password", PW).await;
-    b.click("login-submit").await;
+    b.sign_in(&s.url("/login"), "rita", PW).await;
     b.click("nav-review").await;
     b.until_path("/review").await;
     let items = b
@@ -219,10 +216,7 @@ async fn an_overdue_report_is_notified() {
         .await;
     assert_eq!(res.status(), StatusCode::OK);
 
-    b.goto(&s.url("/login")).await;
-    b.type_into("login-username", "rita").await;
-    b.type_into("login-password", PW).await;
-    b.click("login-submit").await;
+    b.sign_in(&s.url("/login"), "rita", PW).await;
     b.click("nav-review").await;
     b.until_path("/review").await;
     b.find("queue-state").await;

@@ -42,19 +42,10 @@ pub async fn start(backend: Backend) -> DemoServer {
     let base_url = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
 
-    let client = reqwest::Client::new();
-    let tokens: shared::dto::auth::TokenResponse = client
-        .post(format!("{base_url}/api/auth/login"))
-        .json(&serde_json::json!({"username": "inspector", "password": "inspector-demo"}))
-        .send()
-        .await
-        .expect("login")
-        .json()
-        .await
-        .expect("tokens");
-    let page: EnclavePage = client
+    let token = login(&base_url, "inspector", "inspector-demo").await;
+    let page: EnclavePage = reqwest::Client::new()
         .get(format!("{base_url}/api/enclaves?limit=100"))
-        .bearer_auth(&tokens.access_token)
+        .bearer_auth(&token)
         .send()
         .await
         .expect("list")
@@ -63,9 +54,23 @@ pub async fn start(backend: Backend) -> DemoServer {
         .expect("page");
     DemoServer {
         base_url,
-        token: tokens.access_token,
+        token,
         enclave_ids: page.items.iter().map(|e| e.id.to_string()).collect(),
         _database: database,
         _attachments: attachments,
     }
+}
+
+/// Signs in to the server at `base_url`; gives the access token.
+pub async fn login(base_url: &str, username: &str, password: &str) -> String {
+    let tokens: shared::dto::auth::TokenResponse = reqwest::Client::new()
+        .post(format!("{base_url}/api/auth/login"))
+        .json(&serde_json::json!({"username": username, "password": password}))
+        .send()
+        .await
+        .expect("login")
+        .json()
+        .await
+        .expect("tokens");
+    tokens.access_token
 }

@@ -168,6 +168,14 @@ impl Browser {
         self.ok(&format!("typing into {}", tid(name)), result).await
     }
 
+    /// Opens the login page at `login_url` and signs in.
+    pub async fn sign_in(&self, login_url: &str, username: &str, password: &str) {
+        self.goto(login_url).await;
+        self.type_into("login-username", username).await;
+        self.type_into("login-password", password).await;
+        self.click("login-submit").await;
+    }
+
     /// Runs `script` (which may return a promise) and gives its JSON result.
     pub async fn js(&self, script: &str) -> Value {
         let result = self.client.execute(script, vec![]).await;

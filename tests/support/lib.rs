@@ -32,6 +32,17 @@ pub enum Backend {
     Postgres,
 }
 
+impl Backend {
+    /// What a benchmark runs on: SQLite, and PostgreSQL where one can be reached.
+    pub fn available() -> Vec<Self> {
+        let mut backends = vec![Self::Sqlite];
+        if postgres::available() {
+            backends.push(Self::Postgres);
+        }
+        backends
+    }
+}
+
 /// Generates one `#[tokio::test]` per backend for an `async fn(Backend)`.
 #[macro_export]
 macro_rules! on_both_backends {

@@ -138,6 +138,16 @@ fn encode(s: &str) -> String {
     String::from(js_sys::encode_uri_component(s))
 }
 
+/// A query string of filters, `key=value&…`, values trimmed and encoded, blank ones left out.
+pub fn query_string<const N: usize>(filters: [(&str, String); N]) -> String {
+    filters
+        .iter()
+        .filter(|(_, value)| !value.trim().is_empty())
+        .map(|(key, value)| format!("{key}={}", encode(value.trim())))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
 /// `POST /api/auth/login`. When someone else than last time signs in on this device, the
 /// API answers the service worker stored for the previous user are forgotten.
 pub async fn login(username: String, password: String) -> Result<TokenResponse, ApiFailure> {

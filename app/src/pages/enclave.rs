@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, NaiveTime, Timelike, Utc};
 use leptos::prelude::*;
-use shared::dto::contract::{Contract, ContractStatus, Regime};
+use shared::dto::contract::{Contract, Regime};
 use shared::dto::enclave::{EnclaveDetail, EnclaveStatus};
 use shared::dto::inspection::Position;
 use shared::dto::organisation::Organisation;
@@ -365,12 +365,7 @@ fn ContractItem(contract: Contract) -> impl IntoView {
         Regime::Approval => Key::RegimeApproval,
         Regime::Notification => Key::RegimeNotification,
     };
-    let status = match c.status {
-        ContractStatus::Notified => Key::ContractNotified,
-        ContractStatus::Approved => Key::ContractApproved,
-        ContractStatus::Rejected => Key::ContractRejected,
-        ContractStatus::Ended => Key::StatusEnded,
-    };
+    let status = Key::contract_status(c.status);
     let (start, end, notified, approved) = (c.start_date, c.end_date, c.notified_at, c.approved_at);
     view! {
         <li data-test="contract" data-status=c.status.as_str()>

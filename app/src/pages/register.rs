@@ -20,17 +20,13 @@ use crate::i18n::{self, I18n, Key};
 use crate::router::Router;
 use crate::session::Session;
 
-fn status_key(s: ContractStatus) -> Key {
-    match s {
-        ContractStatus::Notified => Key::ContractNotified,
-        ContractStatus::Approved => Key::ContractApproved,
-        ContractStatus::Rejected => Key::ContractRejected,
-        ContractStatus::Ended => Key::StatusEnded,
-    }
-}
-
-fn encode(s: &str) -> String {
-    String::from(js_sys::encode_uri_component(s))
+/// One `<option>` per contract status.
+fn status_options() -> impl IntoView {
+    let i18n = I18n::expect();
+    ContractStatus::ALL
+        .into_iter()
+        .map(|s| view! { <option value=s.as_str()>{i18n.text(Key::contract_status(s))}</option> })
+        .collect_view()
 }
 
 /// The register, filtered.
@@ -49,24 +45,15 @@ pub fn RegisterPage() -> impl IntoView {
     let page = RwSignal::new(None::<Result<shared::dto::contract::RegisterPage, ApiFailure>>);
     let export_failure = RwSignal::new(None::<ApiFailure>);
     let filter = move || {
-        let mut parts = Vec::new();
-        for (key, value) in [
+        let flag = |on: bool| if on { "true" } else { "" }.to_owned();
+        api::query_string([
             ("q", text.get()),
             ("host_type", host_type.get()),
             ("status", status.get()),
             ("received_year", year.get()),
-        ] {
-            if !value.trim().is_empty() {
-                parts.push(format!("{key}={}", encode(value.trim())));
-            }
-        }
-        if late.get() {
-            parts.push("late=true".into());
-        }
-        if open_ended.get() {
-            parts.push("open_ended=true".into());
-        }
-        parts.join("&")
+            ("late", flag(late.get())),
+            ("open_ended", flag(open_ended.get())),
+        ])
     };
     Effect::new(move || {
         let q = format!("{}&limit=50&offset={}", filter(), offset.get());
@@ -117,10 +104,7 @@ pub fn RegisterPage() -> impl IntoView {
                     {i18n.text(Key::Status)}
                     <select data-test="register-status" on:change=move |ev| { let v = event_target_value(&ev); reset(&|| status.set(v.clone())) }>
                         <option value="">{i18n.tr("Alle", "All")}</option>
-                        {[ContractStatus::Notified, ContractStatus::Approved, ContractStatus::Rejected, ContractStatus::Ended]
-                            .into_iter()
-                            .map(|s| view! { <option value=s.as_str()>{i18n.text(status_key(s))}</option> })
-                            .collect_view()}
+                        {status_options()}
                     </select>
                 </label>
                 <label>
@@ -212,7 +196,7 @@ fn RegisterRow(e: RegisterEntry, admin: bool) -> impl IntoView {
             <td>{c.end_date.map(i18n::date)}</td>
             <td>{e.timeliness.received.map(i18n::date)}</td>
             <td>{on_time}</td>
-            <td>{i18n.text(status_key(c.status))} {c.rejection_reason.map(|r| format!(": {r}"))}</td>
+            <td>{i18n.text(Key::contract_status(c.status))} {c.rejection_reason.map(|r| format!(": {r}"))}</td>
         </tr>
     }
 }
@@ -372,10 +356,7 @@ pub fn ContractFormPage(id: Option<String>) -> impl IntoView {
                     {i18n.text(Key::Status)}
                     <select data-test="contract-status" prop:value=move || draft.with(|d| d.status.as_str().to_owned())
                         on:change=move |ev| if let Some(s) = ContractStatus::parse(&event_target_value(&ev)) { draft.update(|d| d.status = s) }>
-                        {[ContractStatus::Notified, ContractStatus::Approved, ContractStatus::Rejected, ContractStatus::Ended]
-                            .into_iter()
-                            .map(|s| view! { <option value=s.as_str()>{i18n.text(status_key(s))}</option> })
-                            .collect_view()}
+                        {status_options()}
                     </select>
                 </label>
                 <label>

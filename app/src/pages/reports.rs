@@ -7,7 +7,6 @@
 
 use chrono::Datelike;
 use leptos::prelude::*;
-use shared::dto::contract::ContractStatus;
 use shared::dto::report::{ContractOverview, HostType};
 
 use crate::api::{self, ApiFailure};
@@ -15,54 +14,77 @@ use crate::i18n::{self, I18n, Key};
 use crate::router::Router;
 use crate::session::Session;
 
+/// The year a yearly report is for: the one asked, else this year in Belgium.
+pub fn report_year(year: Option<i32>) -> i32 {
+    year.unwrap_or_else(|| shared::rules::time::belgian_local(chrono::Utc::now()).year())
+}
+
+/// The bar above a yearly report: the year (changing it opens that year's `page`), the same
+/// report from `api` as CSV and Excel (fetched with the token, offered as blob links named
+/// `{file}-{year}`), and print. Its controls are `{test}-year`, `{test}-csv`, `{test}-xlsx`.
 #[component]
-pub fn ContractOverviewPage(year: Option<i32>) -> impl IntoView {
+pub fn YearReportBar(
+    year: i32,
+    page: &'static str,
+    api: &'static str,
+    file: &'static str,
+    test: &'static str,
+) -> impl IntoView {
     let i18n = I18n::expect();
     let session = Session::expect();
     let router = expect_context::<Router>();
-    let year =
-        year.unwrap_or_else(|| shared::rules::time::belgian_local(chrono::Utc::now()).year());
-    let overview = RwSignal::new(None::<Result<ContractOverview, ApiFailure>>);
     let csv = RwSignal::new(None::<String>);
     let xlsx = RwSignal::new(None::<String>);
     leptos::task::spawn_local(async move {
-        overview.try_set(Some(api::contract_overview(session, year).await));
         for (format, link) in [("csv", csv), ("xlsx", xlsx)] {
-            let url = format!("/api/reports/contracts?year={year}&format={format}");
+            let url = format!("{api}?year={year}&format={format}");
             if let Ok(href) = api::blob_url(session, &url).await {
                 link.try_set(Some(href));
             }
         }
     });
+    let link = move |href: String, format: &'static str, label: (&'static str, &'static str)| {
+        view! {
+            <a class="button" href=href download=format!("{file}-{year}.{format}") data-test=format!("{test}-{format}")>
+                {i18n.tr(label.0, label.1)}
+            </a>
+        }
+    };
+    view! {
+        <div class="actions no-print">
+            <label>
+                {i18n.tr("Jaar", "Year")}
+                <input
+                    type="number"
+                    min="2000"
+                    max="2100"
+                    data-test=format!("{test}-year")
+                    prop:value=year.to_string()
+                    on:change=move |ev| {
+                        let y = event_target_value(&ev);
+                        router.navigate(&format!("{page}?year={y}"), false);
+                    }
+                />
+            </label>
+            {move || csv.get().map(|href| link(href, "csv", ("CSV downloaden", "Download CSV")))}
+            {move || xlsx.get().map(|href| link(href, "xlsx", ("Excel downloaden", "Download Excel")))}
+            <button on:click=move |_| { let _ = window().print(); }>{i18n.tr("Afdrukken", "Print")}</button>
+        </div>
+    }
+}
+
+#[component]
+pub fn ContractOverviewPage(year: Option<i32>) -> impl IntoView {
+    let i18n = I18n::expect();
+    let session = Session::expect();
+    let year = report_year(year);
+    let overview = RwSignal::new(None::<Result<ContractOverview, ApiFailure>>);
+    leptos::task::spawn_local(async move {
+        overview.try_set(Some(api::contract_overview(session, year).await));
+    });
     view! {
         <main class="report">
-            <div class="actions no-print">
-                <label>
-                    {i18n.tr("Jaar", "Year")}
-                    <input
-                        type="number"
-                        min="2000"
-                        max="2100"
-                        data-test="overview-year"
-                        prop:value=year.to_string()
-                        on:change=move |ev| {
-                            let y = event_target_value(&ev);
-                            router.navigate(&format!("/reports/contracts?year={y}"), false);
-                        }
-                    />
-                </label>
-                {move || csv.get().map(|href| view! {
-                    <a class="button" href=href download=format!("enclavecontracten-{year}.csv") data-test="overview-csv">
-                        {i18n.tr("CSV downloaden", "Download CSV")}
-                    </a>
-                })}
-                {move || xlsx.get().map(|href| view! {
-                    <a class="button" href=href download=format!("enclavecontracten-{year}.xlsx") data-test="overview-xlsx">
-                        {i18n.tr("Excel downloaden", "Download Excel")}
-                    </a>
-                })}
-                <button on:click=move |_| { let _ = window().print(); }>{i18n.tr("Afdrukken", "Print")}</button>
-            </div>
+            <YearReportBar year page="/reports/contracts" api="/api/reports/contracts" file="enclavecontracten" test="overview" />
             <h1>{i18n.tr("Enclavecontracten ontvangen in ", "Enclave contracts received in ")} {year}</h1>
             {move || match overview.get() {
                 None => view! { <p class="notice">{i18n.text(Key::Loading)}</p> }.into_any(),
@@ -115,12 +137,7 @@ fn OverviewBody(o: ContractOverview) -> impl IntoView {
         .into_iter()
         .map(|r| {
             let (nl, en) = r.host_type.names();
-            let status = match r.status {
-                ContractStatus::Notified => Key::ContractNotified,
-                ContractStatus::Approved => Key::ContractApproved,
-                ContractStatus::Rejected => Key::ContractRejected,
-                ContractStatus::Ended => Key::StatusEnded,
-            };
+            let status = Key::contract_status(r.status);
             view! {
                 <tr data-test="overview-row">
                     <td>{r.maatwerkbedrijf}</td>

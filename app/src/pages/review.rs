@@ -64,14 +64,13 @@ pub fn ReviewQueuePage() -> impl IntoView {
     let failure = RwSignal::new(None::<ApiFailure>);
     let loading = RwSignal::new(false);
     let query = move || {
-        let mut parts = Vec::new();
         // "Overdue" is not a state but its own filter (approved reports not yet notified).
         let state = state.get();
         let (state, overdue) = match state.as_str() {
             "overdue" => (String::new(), "true".to_owned()),
             _ => (state, String::new()),
         };
-        for (key, value) in [
+        api::query_string([
             ("state", state),
             ("overdue", overdue),
             ("failing", failing.get()),
@@ -81,15 +80,7 @@ pub fn ReviewQueuePage() -> impl IntoView {
             ("municipality", municipality.get()),
             ("inspector", inspector.get()),
             ("q", text.get()),
-        ] {
-            if !value.trim().is_empty() {
-                parts.push(format!(
-                    "{key}={}",
-                    String::from(js_sys::encode_uri_component(value.trim()))
-                ));
-            }
-        }
-        parts.join("&")
+        ])
     };
     let load = move |more: bool| {
         let q = query();

@@ -3,64 +3,27 @@
 //! per host type and per maatwerkbedrijf as tables; the figures of the inspectorate's yearly
 //! report; CSV and Excel downloads; printable.
 
-use chrono::Datelike;
 use leptos::prelude::*;
-use shared::dto::report::{CheckCounts, InspectionStatistics};
+use shared::dto::report::{CheckCounts, InspectionStatistics, MonthCounts};
 use shared::rules::statistics::percent;
 
 use crate::api::{self, ApiFailure};
 use crate::i18n::{I18n, Key};
-use crate::router::Router;
+use crate::pages::reports::{YearReportBar, report_year};
 use crate::session::Session;
 
 #[component]
 pub fn StatisticsPage(year: Option<i32>) -> impl IntoView {
     let i18n = I18n::expect();
     let session = Session::expect();
-    let router = expect_context::<Router>();
-    let year =
-        year.unwrap_or_else(|| shared::rules::time::belgian_local(chrono::Utc::now()).year());
+    let year = report_year(year);
     let stats = RwSignal::new(None::<Result<InspectionStatistics, ApiFailure>>);
-    let csv = RwSignal::new(None::<String>);
-    let xlsx = RwSignal::new(None::<String>);
     leptos::task::spawn_local(async move {
         stats.try_set(Some(api::inspection_statistics(session, year).await));
-        for (format, link) in [("csv", csv), ("xlsx", xlsx)] {
-            let url = format!("/api/reports/inspections?year={year}&format={format}");
-            if let Ok(href) = api::blob_url(session, &url).await {
-                link.try_set(Some(href));
-            }
-        }
     });
     view! {
         <main class="report">
-            <div class="actions no-print">
-                <label>
-                    {i18n.tr("Jaar", "Year")}
-                    <input
-                        type="number"
-                        min="2000"
-                        max="2100"
-                        data-test="statistics-year"
-                        prop:value=year.to_string()
-                        on:change=move |ev| {
-                            let y = event_target_value(&ev);
-                            router.navigate(&format!("/reports/inspections?year={y}"), false);
-                        }
-                    />
-                </label>
-                {move || csv.get().map(|href| view! {
-                    <a class="button" href=href download=format!("inspecties-{year}.csv") data-test="statistics-csv">
-                        {i18n.tr("CSV downloaden", "Download CSV")}
-                    </a>
-                })}
-                {move || xlsx.get().map(|href| view! {
-                    <a class="button" href=href download=format!("inspecties-{year}.xlsx") data-test="statistics-xlsx">
-                        {i18n.tr("Excel downloaden", "Download Excel")}
-                    </a>
-                })}
-                <button on:click=move |_| { let _ = window().print(); }>{i18n.tr("Afdrukken", "Print")}</button>
-            </div>
+            <YearReportBar year page="/reports/inspections" api="/api/reports/inspections" file="inspecties" test="statistics" />
             <h1>{i18n.tr("Inspecties in ", "Inspections in ")} {year}</h1>
             {move || match stats.get() {
                 None => view! { <p class="notice">{i18n.text(Key::Loading)}</p> }.into_any(),
@@ -174,7 +137,7 @@ fn StatisticsBody(s: InspectionStatistics) -> impl IntoView {
             <tbody>{measures}</tbody>
         </table>
         <h2>{i18n.tr("Inspecties per maand", "Inspections per month")}</h2>
-        <MonthChart s=s.clone() />
+        <MonthChart months=s.per_month.clone() />
         <h2>{i18n.tr("Aandeel niet in orde per controle", "Share failing per check")}</h2>
         <ShareChart rows=check_rows test="check-bar"
             label=Signal::derive(move || i18n.pick("Aandeel niet in orde per controle", "Share failing per check").to_owned()) />
@@ -226,10 +189,9 @@ fn CountsRow(
 
 /// Twelve bars: all inspections, and in red those with a failing check.
 #[component]
-fn MonthChart(s: InspectionStatistics) -> impl IntoView {
+fn MonthChart(months: Vec<MonthCounts>) -> impl IntoView {
     let i18n = I18n::expect();
-    let max = s
-        .per_month
+    let max = months
         .iter()
         .map(|m| m.counts.inspections)
         .max()
@@ -238,8 +200,7 @@ fn MonthChart(s: InspectionStatistics) -> impl IntoView {
     let (width, height, bar) = (600.0, 220.0, 36.0);
     let plot = height - 40.0;
     let scale = move |n: u32| f64::from(n) / f64::from(max) * plot;
-    let bars = s
-        .per_month
+    let bars = months
         .iter()
         .enumerate()
         .map(|(i, m)| {

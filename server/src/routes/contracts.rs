@@ -11,7 +11,7 @@
 
 use actix_web::{HttpResponse, web};
 use chrono::{Datelike, Utc};
-use diesel::prelude::*;
+use diesel::Connection;
 use serde::Deserialize;
 use shared::dto::auth::Role;
 use shared::dto::contract::{
@@ -28,7 +28,6 @@ use crate::auth::AuthUser;
 use crate::db::repo::inspections::{RegisterChange, add_register_changes};
 use crate::db::repo::{self, audit};
 use crate::db::rows::ContractRow;
-use crate::db::schema::contracts;
 use crate::error::AppError;
 use crate::index::{Entry, Snapshot};
 use crate::routes::reports::{Format, Sheet, csv_table, download, xlsx_book};
@@ -243,12 +242,6 @@ fn not_found() -> AppError {
     AppError::not_found("Contract", "Contract")
 }
 
-fn parse_id(raw: &str) -> Result<String, AppError> {
-    Ok(uuid::Uuid::parse_str(raw)
-        .map_err(|_| not_found())?
-        .to_string())
-}
-
 /// The entry of a stored contract, with its enclave from the index.
 async fn entry_of_row(state: &AppState, row: &ContractRow) -> Result<RegisterEntry, AppError> {
     let contract = row.to_dto()?;
@@ -271,20 +264,45 @@ pub async fn get(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Admin, Role::Reviewer])?;
-    let id = parse_id(&path)?;
+    let id = super::path_id(&path, not_found)?;
     let row = state
         .db
-        .run(move |conn| {
-            contracts::table
-                .find(&id)
-                .select(ContractRow::as_select())
-                .first(conn)
-                .optional()
-                .map_err(AppError::from)
-        })
+        .run(move |conn| repo::contracts::by_id(conn, &id))
         .await?
         .ok_or_else(not_found)?;
     Ok(HttpResponse::Ok().json(entry_of_row(&state, &row).await?))
+}
+
+/// The province of the draft's enclave (for the register change devices pull).
+async fn province_of(
+    state: &AppState,
+    draft: &ContractDraft,
+) -> Result<shared::dto::enclave::Province, AppError> {
+    let snapshot = state.index.snapshot(&state.db).await?;
+    snapshot
+        .get(&draft.enclave_id.to_string())
+        .map(|e| e.province)
+        .ok_or_else(|| AppError::not_found("Enclave", "Enclave"))
+}
+
+/// Refuses a reference another contract already has.
+fn reference_free(conn: &mut crate::db::DbConnection, reference: &str) -> Result<(), AppError> {
+    if repo::contracts::reference_taken(conn, reference)? {
+        return Err(AppError::new(
+            ErrorCode::Conflict,
+            format!("Referentie {reference} bestaat al."),
+            format!("Reference {reference} already exists."),
+        ));
+    }
+    Ok(())
+}
+
+fn changed_meanwhile() -> AppError {
+    AppError::new(
+        ErrorCode::Conflict,
+        "Het contract werd intussen gewijzigd; laad het opnieuw.",
+        "The contract was changed meanwhile; reload it.",
+    )
 }
 
 /// Refuses a draft that breaks a rule, naming every problem.
@@ -351,11 +369,7 @@ pub async fn create(
     user.require(&[Role::Admin])?;
     let draft = body.into_inner();
     check(&draft)?;
-    let snapshot = state.index.snapshot(&state.db).await?;
-    let province = snapshot
-        .get(&draft.enclave_id.to_string())
-        .map(|e| e.province)
-        .ok_or_else(|| AppError::not_found("Enclave", "Enclave"))?;
+    let province = province_of(&state, &draft).await?;
     let now = repo::now();
     let row = row_of(uuid::Uuid::new_v4().to_string(), &draft, now);
     let written = row.clone();
@@ -363,20 +377,8 @@ pub async fn create(
         .db
         .run(move |conn| {
             conn.transaction(|conn| {
-                let taken: i64 = contracts::table
-                    .filter(contracts::reference.eq(&row.reference))
-                    .count()
-                    .get_result(conn)?;
-                if taken > 0 {
-                    return Err(AppError::new(
-                        ErrorCode::Conflict,
-                        format!("Referentie {} bestaat al.", row.reference),
-                        format!("Reference {} already exists.", row.reference),
-                    ));
-                }
-                diesel::insert_into(contracts::table)
-                    .values(&row)
-                    .execute(conn)?;
+                reference_free(conn, &row.reference)?;
+                repo::contracts::insert(conn, &row)?;
                 written_changes(conn, &row, province, &user, "contract_create", None)
             })
         })
@@ -437,31 +439,17 @@ pub async fn update(
     body: web::Json<ContractUpdate>,
 ) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Admin])?;
-    let id = parse_id(&path)?;
+    let id = super::path_id(&path, not_found)?;
     let ContractUpdate { previous, draft } = body.into_inner();
     check(&draft)?;
-    let snapshot = state.index.snapshot(&state.db).await?;
-    let province = snapshot
-        .get(&draft.enclave_id.to_string())
-        .map(|e| e.province)
-        .ok_or_else(|| AppError::not_found("Enclave", "Enclave"))?;
+    let province = province_of(&state, &draft).await?;
     let written = state
         .db
         .run(move |conn| {
             conn.transaction(|conn| {
-                // Lock the row (PostgreSQL); SQLite's writer lock serialises on its own.
-                let old = contracts::table
-                    .find(&id)
-                    .select(ContractRow::as_select())
-                    .first(conn)
-                    .optional()?
-                    .ok_or_else(not_found)?;
+                let old = repo::contracts::by_id(conn, &id)?.ok_or_else(not_found)?;
                 if old.to_dto()? != previous {
-                    return Err(AppError::new(
-                        ErrorCode::Conflict,
-                        "Het contract werd intussen gewijzigd; laad het opnieuw.",
-                        "The contract was changed meanwhile; reload it.",
-                    ));
+                    return Err(changed_meanwhile());
                 }
                 if old.enclave_id != draft.enclave_id.to_string() {
                     return Err(AppError::new(
@@ -472,44 +460,12 @@ pub async fn update(
                 }
                 let row = row_of(old.id.clone(), &draft, old.created_at);
                 if row.reference != old.reference {
-                    let taken: i64 = contracts::table
-                        .filter(contracts::reference.eq(&row.reference))
-                        .count()
-                        .get_result(conn)?;
-                    if taken > 0 {
-                        return Err(AppError::new(
-                            ErrorCode::Conflict,
-                            format!("Referentie {} bestaat al.", row.reference),
-                            format!("Reference {} already exists.", row.reference),
-                        ));
-                    }
+                    reference_free(conn, &row.reference)?;
                 }
-                // Only if unchanged since it was read: the compare above and this write are
-                // one step even where the database does not lock the row.
-                let n = diesel::update(
-                    contracts::table
-                        .find(&old.id)
-                        .filter(contracts::updated_at.eq(old.updated_at)),
-                )
-                .set((
-                    contracts::reference.eq(&row.reference),
-                    contracts::start_date.eq(row.start_date),
-                    contracts::end_date.eq(row.end_date),
-                    contracts::notified_at.eq(row.notified_at),
-                    contracts::approved_at.eq(row.approved_at),
-                    contracts::regime.eq(&row.regime),
-                    contracts::status.eq(&row.status),
-                    contracts::rejection_reason.eq(&row.rejection_reason),
-                    contracts::min_supervisors.eq(row.min_supervisors),
-                    contracts::updated_at.eq(row.updated_at),
-                ))
-                .execute(conn)?;
-                if n != 1 {
-                    return Err(AppError::new(
-                        ErrorCode::Conflict,
-                        "Het contract werd intussen gewijzigd; laad het opnieuw.",
-                        "The contract was changed meanwhile; reload it.",
-                    ));
+                // Only if unchanged since it was read: the row is not locked, so the write
+                // itself is conditional on the `updated_at` compared above.
+                if repo::contracts::update_if_unchanged(conn, &row, old.updated_at)? != 1 {
+                    return Err(changed_meanwhile());
                 }
                 let action = if row.status == ContractStatus::Ended.as_str()
                     && old.status != ContractStatus::Ended.as_str()

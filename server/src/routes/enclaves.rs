@@ -270,9 +270,7 @@ pub async fn detail(
     query: web::Query<DetailQuery>,
 ) -> Result<HttpResponse, AppError> {
     user.require(ALL_ROLES)?;
-    let id = uuid::Uuid::parse_str(&path.into_inner())
-        .map_err(|_| AppError::not_found("Enclave", "Enclave"))?
-        .to_string();
+    let id = super::path_id(&path, || AppError::not_found("Enclave", "Enclave"))?;
     let now_local = belgian_local(Utc::now());
     let on = match query.on.as_deref() {
         None => now_local.date(),

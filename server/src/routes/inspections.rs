@@ -45,12 +45,6 @@ fn not_found() -> AppError {
     AppError::not_found("Inspectie", "Inspection")
 }
 
-fn parse_id(raw: String) -> Result<String, AppError> {
-    Ok(uuid::Uuid::parse_str(&raw)
-        .map_err(|_| not_found())?
-        .to_string())
-}
-
 /// Everything stored about one inspection.
 type Stored = (InspectionRow, Vec<AmendmentRow>, Vec<ReviewRow>);
 
@@ -124,7 +118,7 @@ pub async fn get(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Inspector, Role::Reviewer, Role::Admin])?;
-    let id = parse_id(path.into_inner())?;
+    let id = super::path_id(&path, not_found)?;
     let stored = state
         .db
         .run(move |conn| load(conn, &id))
@@ -151,7 +145,7 @@ pub async fn review(
     body: web::Json<ReviewRequest>,
 ) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Reviewer])?;
-    let id = parse_id(path.into_inner())?;
+    let id = super::path_id(&path, not_found)?;
     let request = body.into_inner();
     let stored = state
         .db
@@ -425,11 +419,6 @@ async fn find(
                 .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
             format!("{ts}~{}", r.id)
         });
-    let status = |s: &str| match s {
-        "pass" => VerdictStatus::Pass,
-        "fail" => VerdictStatus::Fail,
-        _ => VerdictStatus::Unknown,
-    };
     let items = rows
         .into_iter()
         .map(|r| {
@@ -452,9 +441,9 @@ async fn find(
                 received_at: r.received_at.and_utc(),
                 review_state: ReviewState::parse(&r.review_state)
                     .ok_or_else(|| AppError::internal("bad stored review state"))?,
-                contract_filed: status(&r.contract_filed),
-                daily_registration: status(&r.daily_registration),
-                supervisor_present: status(&r.supervisor_present),
+                contract_filed: VerdictStatus::parse(&r.contract_filed),
+                daily_registration: VerdictStatus::parse(&r.daily_registration),
+                supervisor_present: VerdictStatus::parse(&r.supervisor_present),
                 measure: Measure::parse(&r.measure)
                     .ok_or_else(|| AppError::internal("bad stored measure"))?,
                 version: u32::try_from(r.version).unwrap_or(0),
@@ -563,7 +552,7 @@ pub async fn report_notified(
     body: web::Json<shared::dto::review::ReportNotified>,
 ) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Inspector, Role::Reviewer])?;
-    let id = parse_id(path.into_inner())?;
+    let id = super::path_id(&path, not_found)?;
     let on = body.into_inner().on;
     state
         .db

@@ -58,6 +58,14 @@ pub async fn health(state: web::Data<AppState>) -> Result<HttpResponse, AppError
     Ok(HttpResponse::Ok().json(serde_json::json!({ "status": "ok" })))
 }
 
+/// The id in a path, as stored (lowercase, hyphenated); what is not a UUID names no object,
+/// so it is `missing` (a 404 that says which kind of object).
+pub fn path_id(raw: &str, missing: fn() -> AppError) -> Result<String, AppError> {
+    uuid::Uuid::parse_str(raw)
+        .map(|id| id.to_string())
+        .map_err(|_| missing())
+}
+
 async fn api_not_found(req: HttpRequest) -> Result<HttpResponse, AppError> {
     Err(AppError::not_found(
         &format!("API-pad {}", req.path()),

@@ -12,7 +12,7 @@ use actix_web::{HttpResponse, web};
 use chrono::{NaiveDate, Utc};
 use serde::Deserialize;
 use shared::dto::auth::Role;
-use shared::dto::inspection::{InspectionRecord, Measure};
+use shared::dto::inspection::Measure;
 use shared::dto::registration::MemberRole;
 use shared::dto::report::{
     CheckCounts, ContractOverview, HostType, InspectionStatistics, OverviewRow,
@@ -288,11 +288,6 @@ pub async fn inspections(
         .db
         .run(move |conn| crate::db::repo::inspections::done_between(conn, from, to))
         .await?;
-    let status = |s: &str| match s {
-        "pass" => VerdictStatus::Pass,
-        "fail" => VerdictStatus::Fail,
-        _ => VerdictStatus::Unknown,
-    };
     let facts = rows
         .into_iter()
         .filter_map(|r| {
@@ -300,7 +295,7 @@ pub async fn inspections(
             Some((entry, r))
         })
         .map(|(entry, r)| {
-            let record: InspectionRecord = serde_json::from_str(&r.record)
+            let record: Present = serde_json::from_str(&r.record)
                 .map_err(|e| AppError::internal(format!("stored inspection unreadable: {e}")))?;
             Ok(InspectionFact {
                 on: r.on_date,
@@ -309,9 +304,9 @@ pub async fn inspections(
                 host_id: entry.host.id,
                 host_type: HostType::of(entry.host.kind),
                 checks: [
-                    status(&r.contract_filed),
-                    status(&r.daily_registration),
-                    status(&r.supervisor_present),
+                    VerdictStatus::parse(&r.contract_filed),
+                    VerdictStatus::parse(&r.daily_registration),
+                    VerdictStatus::parse(&r.supervisor_present),
                 ],
                 measure: Measure::parse(&r.measure)
                     .ok_or_else(|| AppError::internal("bad stored measure"))?,
@@ -357,38 +352,17 @@ pub async fn inspections(
             .map(|m| counts("maatwerkbedrijf", m.maatwerkbedrijf.clone(), &m.counts)),
     );
     let f = &stats.figures;
-    let mut figures = vec![
-        vec![
-            "controles".to_owned(),
-            f.controls.to_string(),
-            String::new(),
-        ],
-        vec![
-            "werkgevers bezocht".into(),
-            f.employers_visited.to_string(),
-            String::new(),
-        ],
-        vec![
-            "gastorganisaties bezocht".into(),
-            f.hosts_visited.to_string(),
-            String::new(),
-        ],
-        vec![
-            "doelgroepwerknemers gecontroleerd".into(),
-            f.workers_checked.to_string(),
-            String::new(),
-        ],
-        vec![
-            "begeleiders gecontroleerd".into(),
-            f.supervisors_checked.to_string(),
-            String::new(),
-        ],
-        vec![
-            "niet-geregistreerde personen".into(),
-            f.unregistered_found.to_string(),
-            String::new(),
-        ],
-    ];
+    let mut figures: Vec<Vec<String>> = [
+        ("controles", f.controls),
+        ("werkgevers bezocht", f.employers_visited),
+        ("gastorganisaties bezocht", f.hosts_visited),
+        ("doelgroepwerknemers gecontroleerd", f.workers_checked),
+        ("begeleiders gecontroleerd", f.supervisors_checked),
+        ("niet-geregistreerde personen", f.unregistered_found),
+    ]
+    .into_iter()
+    .map(|(name, n)| vec![name.to_owned(), n.to_string(), String::new()])
+    .collect();
     figures.extend(f.measures.iter().map(|m| {
         vec![
             m.measure.names().0.to_owned(),
@@ -427,6 +401,14 @@ pub async fn inspections(
             ])?,
         )),
     }
+}
+
+/// What the statistics read of a stored inspection record (the rest is skipped unparsed).
+#[derive(Deserialize)]
+struct Present {
+    workers_present: u32,
+    supervisors_present: u32,
+    unregistered: Vec<serde::de::IgnoredAny>,
 }
 
 /// The first and last day of `year`, which must lie between 2000 and 2100.

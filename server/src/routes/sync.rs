@@ -20,7 +20,6 @@ use shared::dto::sync::{
 };
 use shared::rules::inspection::{validate_amendment, validate_inspection};
 use shared::rules::time::belgian_local;
-use shared::rules::verdict::VerdictStatus;
 use utoipa::IntoParams;
 
 use crate::auth::AuthUser;
@@ -113,14 +112,6 @@ fn prepare(record: SyncRecord, today: chrono::NaiveDate) -> Prepared {
             let hash = sha256_hex(serde_json::to_string(&r).unwrap_or_default().as_bytes());
             Prepared::Amendment { record: r, hash }
         }
-    }
-}
-
-fn status_str(s: VerdictStatus) -> &'static str {
-    match s {
-        VerdictStatus::Pass => "pass",
-        VerdictStatus::Fail => "fail",
-        VerdictStatus::Unknown => "unknown",
     }
 }
 
@@ -255,9 +246,9 @@ impl<'a> Batch<'a> {
             province: province.as_str().to_owned(),
             on_date: record.on,
             measure: Measure::as_str(record.conclusion.measure).to_owned(),
-            contract_filed: status_str(record.contract_filed.status()).to_owned(),
-            daily_registration: status_str(record.daily_registration.status()).to_owned(),
-            supervisor_present: status_str(record.supervisor_present.status()).to_owned(),
+            contract_filed: record.contract_filed.status().as_str().to_owned(),
+            daily_registration: record.daily_registration.status().as_str().to_owned(),
+            supervisor_present: record.supervisor_present.status().as_str().to_owned(),
             version: 1,
             content_hash: hash,
             record: json,

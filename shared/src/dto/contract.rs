@@ -51,6 +51,9 @@ pub enum ContractStatus {
 }
 
 impl ContractStatus {
+    /// Every status, in the register's order.
+    pub const ALL: [Self; 4] = [Self::Notified, Self::Approved, Self::Rejected, Self::Ended];
+
     /// The status as stored and serialised.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -13,6 +13,26 @@ pub enum VerdictStatus {
     Unknown,
 }
 
+impl VerdictStatus {
+    /// As stored and serialised.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pass => "pass",
+            Self::Fail => "fail",
+            Self::Unknown => "unknown",
+        }
+    }
+
+    /// Parses the stored form; anything else is `Unknown`.
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "pass" => Self::Pass,
+            "fail" => Self::Fail,
+            _ => Self::Unknown,
+        }
+    }
+}
+
 /// Stable machine codes of the reasons behind a verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

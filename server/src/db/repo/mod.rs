@@ -3,6 +3,7 @@
 
 pub mod attachments;
 pub mod audit;
+pub mod contracts;
 pub mod enclaves;
 pub mod inspections;
 pub mod sessions;

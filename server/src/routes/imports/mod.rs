@@ -36,7 +36,6 @@ use crate::auth::AuthUser;
 use crate::db::repo::inspections::{RegisterChange, add_register_changes};
 use crate::db::repo::{self, audit};
 use crate::db::rows::ContractRow;
-use crate::db::schema::contracts;
 use crate::error::AppError;
 use crate::search_text::normalise;
 use crate::state::AppState;
@@ -103,16 +102,11 @@ pub async fn contracts_import(
             conn.transaction::<_, AppError, _>(|conn| {
                 let references: Vec<String> =
                     parsed.iter().map(|p| p.row.reference.clone()).collect();
-                let mut existing: HashMap<String, ContractRow> = HashMap::new();
-                for chunk in references.chunks(1000) {
-                    for row in contracts::table
-                        .filter(contracts::reference.eq_any(chunk))
-                        .select(ContractRow::as_select())
-                        .load(conn)?
-                    {
-                        existing.insert(row.reference.clone(), row);
-                    }
-                }
+                let existing: HashMap<String, ContractRow> =
+                    repo::contracts::by_references(conn, &references)?
+                        .into_iter()
+                        .map(|row| (row.reference.clone(), row))
+                        .collect();
                 let (mut added, mut updated, mut unchanged) = (0, 0, 0);
                 let mut changes = Vec::new();
                 let mut writes = Vec::new();
@@ -153,21 +147,9 @@ pub async fn contracts_import(
                 }
                 for (row, exists) in &writes {
                     if *exists {
-                        diesel::update(contracts::table.find(&row.id))
-                            .set((
-                                contracts::start_date.eq(row.start_date),
-                                contracts::end_date.eq(row.end_date),
-                                contracts::notified_at.eq(row.notified_at),
-                                contracts::regime.eq(&row.regime),
-                                contracts::status.eq(&row.status),
-                                contracts::rejection_reason.eq(&row.rejection_reason),
-                                contracts::updated_at.eq(row.updated_at),
-                            ))
-                            .execute(conn)?;
+                        repo::contracts::update_imported(conn, row)?;
                     } else {
-                        diesel::insert_into(contracts::table)
-                            .values(row)
-                            .execute(conn)?;
+                        repo::contracts::insert(conn, row)?;
                     }
                 }
                 let register: Vec<RegisterChange> = writes
@@ -294,6 +276,16 @@ fn columns(
     } else {
         Err(missing)
     }
+}
+
+/// The cell of column `name` in a row; empty when the file has no such column or the row
+/// is short.
+fn cell_of<'a>(index: &HashMap<&'static str, usize>, cells: &'a [String], name: &str) -> &'a str {
+    index
+        .get(name)
+        .and_then(|&c| cells.get(c))
+        .map(String::as_str)
+        .unwrap_or("")
 }
 
 /// A file as header and rows of text cells.
@@ -466,13 +458,7 @@ fn validate(
     let mut parsed = Vec::new();
     for (i, cells) in table.rows.iter().enumerate() {
         let line = i as u32 + 2;
-        let cell = |name: &str| {
-            index
-                .get(name)
-                .and_then(|&c| cells.get(c))
-                .map(String::as_str)
-                .unwrap_or("")
-        };
+        let cell = |name: &str| cell_of(&index, cells, name);
         let before = problems.len();
         let mut bad =
             |column: &str, nl: String, en: String| problems.push(problem(line, column, nl, en));

@@ -24,7 +24,7 @@ use shared::dto::report::{ImportReport, RowProblem};
 use shared::dto::sync::Entity;
 use shared::rules::time::from_belgian_local;
 
-use super::{ImportQuery, answer, columns, date, datetime, problem, read_upload};
+use super::{ImportQuery, answer, cell_of, columns, date, datetime, problem, read_upload};
 use crate::auth::AuthUser;
 use crate::db::DbConnection;
 use crate::db::repo::inspections::{RegisterChange, add_register_changes};
@@ -134,13 +134,7 @@ pub async fn registrations_import(
     let mut lines = Vec::new();
     for (i, cells) in table.rows.iter().enumerate() {
         let line = i as u32 + 2;
-        let cell = |name: &str| {
-            index
-                .get(name)
-                .and_then(|&c| cells.get(c))
-                .map(String::as_str)
-                .unwrap_or("")
-        };
+        let cell = |name: &str| cell_of(&index, cells, name);
         let before = problems.len();
         let mut bad =
             |column: &str, nl: String, en: String| problems.push(problem(line, column, nl, en));
@@ -236,15 +230,16 @@ pub async fn registrations_import(
     }
     // Group by (enclave, day); a registration has one time and one start, and lists a
     // person once.
-    let mut groups: BTreeMap<(String, NaiveDate), Vec<&Line>> = BTreeMap::new();
-    for l in &lines {
-        groups
+    let mut grouped: BTreeMap<(String, NaiveDate), Vec<Line>> = BTreeMap::new();
+    for l in lines {
+        grouped
             .entry((l.enclave_id.clone(), l.day))
             .or_default()
             .push(l);
     }
-    for group in groups.values() {
-        let first = group[0];
+    let groups: Vec<Vec<Line>> = grouped.into_values().collect();
+    for group in &groups {
+        let first = &group[0];
         let mut seen = HashSet::new();
         for l in group {
             if l.registered_at != first.registered_at || l.planned_start != first.planned_start {
@@ -278,23 +273,12 @@ pub async fn registrations_import(
         return Ok(answer(report(dry_run, rows, problems)));
     }
     let actor = (user.id.clone(), user.username.clone(), user.client.clone());
-    let groups: Vec<Vec<Line>> = {
-        let mut owned: BTreeMap<(String, NaiveDate), Vec<Line>> = BTreeMap::new();
-        for l in lines {
-            owned
-                .entry((l.enclave_id.clone(), l.day))
-                .or_default()
-                .push(l);
-        }
-        owned.into_values().collect()
-    };
     let outcome = state
         .db
         .run(move |conn| {
             conn.transaction::<_, AppError, _>(|conn| write(conn, &groups, dry_run, &actor))
         })
         .await?;
-    state.index.expire();
     let (added, unchanged, problems) = outcome;
     let mut r = report(dry_run, rows, problems);
     if r.problems.is_empty() {
