@@ -25,6 +25,9 @@ pub struct Config {
     pub access_token_ttl_secs: i64,
     /// Refresh token lifetime in seconds.
     pub refresh_token_ttl_secs: i64,
+    /// How long after a rotation the previous refresh token still gets the same new pair
+    /// (a refresh answer lost on a bad link must not end the session).
+    pub refresh_grace_secs: i64,
     /// Settings of the inspection rules.
     pub rules: RuleSettings,
     pub login_limits: LoginLimits,
@@ -37,6 +40,9 @@ pub struct Config {
     /// How long a verified session is trusted before it is checked in the database again
     /// (revocations through another instance take effect within this time).
     pub session_cache_ttl: Duration,
+    /// How long an idle HTTP connection is kept open. Longer than any client's or proxy's
+    /// idle timeout, so a client never sends on a connection the server is closing.
+    pub keep_alive: Duration,
 }
 
 /// How many failed logins are tolerated in a sliding window before answering 429.
@@ -59,6 +65,7 @@ impl Config {
             token_audience: "enclave-inspect-api".into(),
             access_token_ttl_secs: 600,
             refresh_token_ttl_secs: 7 * 24 * 3600,
+            refresh_grace_secs: 60,
             rules: RuleSettings::default(),
             login_limits: LoginLimits {
                 window_secs: 15 * 60,
@@ -69,6 +76,7 @@ impl Config {
             lookup_index_max_age: Duration::from_secs(2),
             session_cache_ttl: Duration::from_secs(2),
             attachments_dir: "data/attachments".into(),
+            keep_alive: Duration::from_secs(75),
         }
     }
 
@@ -92,11 +100,20 @@ impl Config {
         if let Some(v) = env("REFRESH_TOKEN_TTL_SECS") {
             c.refresh_token_ttl_secs = parse("REFRESH_TOKEN_TTL_SECS", &v)?;
         }
+        if let Some(v) = env("REFRESH_GRACE_SECS") {
+            c.refresh_grace_secs = parse("REFRESH_GRACE_SECS", &v)?;
+            if !(0..=300).contains(&c.refresh_grace_secs) {
+                return Err("REFRESH_GRACE_SECS must be between 0 and 300".into());
+            }
+        }
         if let Some(v) = env("LOOKUP_INDEX_MAX_AGE_MS") {
             c.lookup_index_max_age = Duration::from_millis(parse("LOOKUP_INDEX_MAX_AGE_MS", &v)?);
         }
         if let Some(v) = env("SESSION_CACHE_TTL_MS") {
             c.session_cache_ttl = Duration::from_millis(parse("SESSION_CACHE_TTL_MS", &v)?);
+        }
+        if let Some(v) = env("KEEP_ALIVE_SECS") {
+            c.keep_alive = Duration::from_secs(parse("KEEP_ALIVE_SECS", &v)?);
         }
         if let Some(v) = env("ATTACHMENTS_DIR") {
             c.attachments_dir = v.into();

@@ -47,6 +47,7 @@ impl Application {
             .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();
         let json_limit = config.json_body_limit;
+        let keep_alive = config.keep_alive;
         let state = web::Data::new(AppState {
             db,
             keys,
@@ -81,6 +82,9 @@ impl Application {
         })
         // A client that trickles its request gets cut off instead of holding a worker.
         .client_request_timeout(Duration::from_secs(10))
+        // Idle connections outlive the clients' and the proxy's own idle timeouts: the side
+        // that reuses a connection is always the side that closes it.
+        .keep_alive(keep_alive)
         .shutdown_timeout(10)
         .listen(listener)
         .map_err(|e| e.to_string())?

@@ -67,7 +67,7 @@ async fn killing_the_server_mid_push_loses_and_duplicates_nothing(backend: Backe
 
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
-    let client = reqwest::Client::builder()
+    let client = tests::http_client_builder()
         .timeout(Duration::from_secs(10))
         .build()
         .unwrap();

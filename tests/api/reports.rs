@@ -268,7 +268,7 @@ async fn the_demo_data_answers_the_departments_questions(backend: Backend) {
     use shared::dto::review::{InspectionQueue, ReviewState};
 
     let demo = tests::demo::start(backend).await;
-    let client = reqwest::Client::new();
+    let client = tests::http_client();
     let reviewer = tests::demo::login(&demo.base_url, "reviewer", "reviewer-demo").await;
     let get = async |path: &str| {
         client

@@ -141,7 +141,7 @@ where
     F: Fn(usize) -> String + Send + Sync + 'static,
 {
     let url = Arc::new(url);
-    let client = reqwest::Client::builder()
+    let client = tests::http_client_builder()
         .pool_max_idle_per_host(CLIENTS)
         .build()
         .expect("client");

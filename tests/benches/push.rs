@@ -58,7 +58,7 @@ fn main() {
 async fn run(backend: Backend, total: usize, batch: usize, clients: usize) -> String {
     let demo = tests::demo::start(backend).await;
     let (base, enclaves) = (demo.base_url.clone(), demo.enclave_ids.clone());
-    let client = reqwest::Client::new();
+    let client = tests::http_client();
     // Serialise every body up front.
     let bodies: Vec<Vec<u8>> = (0..total)
         .map(|i| inspection(&enclaves[i % enclaves.len()]))

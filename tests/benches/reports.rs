@@ -42,7 +42,7 @@ fn ms(d: Duration) -> String {
 async fn run(backend: Backend) -> Vec<String> {
     let demo = tests::demo::start(backend).await;
     let base = demo.base_url.clone();
-    let client = reqwest::Client::new();
+    let client = tests::http_client();
     let admin = tests::demo::login(&base, "admin", "admin-demo").await;
     let year = belgian_local(Utc::now()).date().year();
     let mut out = Vec::new();

@@ -173,7 +173,7 @@ impl Chromedriver {
     }
 
     async fn wait_until_ready(&mut self) -> Result<(), String> {
-        let client = reqwest::Client::new();
+        let client = crate::http_client();
         let status_url = format!("{}/status", self.url);
         let started = Instant::now();
         loop {
@@ -216,7 +216,7 @@ impl Chromedriver {
     /// The browser console of `session` so far (chromedriver hands each entry out once).
     pub async fn console_log(&self, session: &str) -> String {
         let url = format!("{}/session/{session}/se/log", self.url);
-        let answer = reqwest::Client::new()
+        let answer = crate::http_client()
             .post(&url)
             .json(&json!({ "type": "browser" }))
             .timeout(Duration::from_secs(5))

@@ -43,7 +43,7 @@ pub async fn start(backend: Backend) -> DemoServer {
     tokio::spawn(app.run_until_stopped());
 
     let token = login(&base_url, "inspector", "inspector-demo").await;
-    let page: EnclavePage = reqwest::Client::new()
+    let page: EnclavePage = crate::http_client()
         .get(format!("{base_url}/api/enclaves?limit=100"))
         .bearer_auth(&token)
         .send()
@@ -63,7 +63,7 @@ pub async fn start(backend: Backend) -> DemoServer {
 
 /// Signs in to the server at `base_url`; gives the access token.
 pub async fn login(base_url: &str, username: &str, password: &str) -> String {
-    let tokens: shared::dto::auth::TokenResponse = reqwest::Client::new()
+    let tokens: shared::dto::auth::TokenResponse = crate::http_client()
         .post(format!("{base_url}/api/auth/login"))
         .json(&serde_json::json!({"username": username, "password": password}))
         .send()

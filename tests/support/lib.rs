@@ -25,6 +25,21 @@ pub use fixture::Fixture;
 /// The signing secret of test servers, so tests can forge tokens.
 pub const TEST_JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123";
 
+/// How long a test client keeps an idle connection for reuse: well below the server's
+/// keep-alive (75 s), so a client never sends on a connection the server is closing (a busy
+/// machine can delay the client noticing the server's close; reusing it then is a reset).
+pub const CLIENT_IDLE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// A client builder for test and benchmark traffic ([`CLIENT_IDLE_TIMEOUT`] set).
+pub fn http_client_builder() -> reqwest::ClientBuilder {
+    reqwest::Client::builder().pool_idle_timeout(CLIENT_IDLE_TIMEOUT)
+}
+
+/// A client for test and benchmark traffic.
+pub fn http_client() -> reqwest::Client {
+    http_client_builder().build().expect("HTTP client")
+}
+
 /// Which database a test runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -141,7 +156,7 @@ impl TestApp {
         tokio::spawn(app.run_until_stopped());
         Self {
             base_url,
-            client: reqwest::Client::new(),
+            client: http_client(),
             db,
             backend,
             _database: None,
