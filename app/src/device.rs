@@ -620,6 +620,7 @@ impl Device {
                 )),
                 Some(server_version),
             ),
+            PushOutcome::MissingAttachments { .. } => (r.id, OutboxState::Waiting, None, None),
             PushOutcome::Rejected {
                 message_nl,
                 message_en,

@@ -16,6 +16,8 @@ on_both_backends!(
     forged_and_expired_tokens_are_refused,
     token_types_are_not_interchangeable,
     refresh_rotates_and_reuse_revokes_the_family,
+    a_lost_refresh_answer_is_given_again,
+    reuse_after_the_grace_window_revokes,
     logout_ends_the_session,
     roles_are_checked_per_route,
     logins_are_rate_limited,
@@ -25,7 +27,15 @@ on_both_backends!(
 const PW: &str = "a-long-test-password";
 
 async fn app_with_users(backend: Backend) -> TestApp {
-    let app = TestApp::spawn(backend).await;
+    app_with_users_and(backend, |_| {}).await
+}
+
+/// With `adjust` applied to the configuration.
+async fn app_with_users_and(
+    backend: Backend,
+    adjust: impl FnOnce(&mut server::config::Config),
+) -> TestApp {
+    let app = TestApp::spawn_with(backend, adjust).await;
     let f = app.fixture();
     f.user("ines", PW, Role::Inspector, &[]);
     f.user("admin", PW, Role::Admin, &[]);
@@ -217,8 +227,54 @@ async fn token_types_are_not_interchangeable(backend: Backend) {
     let _: TokenResponse = json(res, StatusCode::OK).await;
 }
 
-async fn refresh_rotates_and_reuse_revokes_the_family(backend: Backend) {
+/// A refresh answer lost on a bad link: the tablet presents the same refresh token again and
+/// gets exactly the pair it missed (also two at once, as from two tabs); once that pair's
+/// refresh token has been used, the old one is a reuse again and revokes the session.
+async fn a_lost_refresh_answer_is_given_again(backend: Backend) {
     let app = app_with_users(backend).await;
+    let first = app.login("ines", PW).await;
+    let lost: TokenResponse = json(app.refresh(&first.refresh_token).await, StatusCode::OK).await;
+    let (again, together) = tokio::join!(
+        app.refresh(&first.refresh_token),
+        app.refresh(&first.refresh_token)
+    );
+    for res in [again, together] {
+        let repeated: TokenResponse = json(res, StatusCode::OK).await;
+        assert_eq!(repeated.access_token, lost.access_token);
+        assert_eq!(repeated.refresh_token, lost.refresh_token);
+        assert_eq!(repeated.expires_at, lost.expires_at);
+        assert_eq!(repeated.refresh_expires_at, lost.refresh_expires_at);
+    }
+    assert_eq!(
+        app.get("/api/sync/pull", &lost.access_token).await.status(),
+        StatusCode::OK
+    );
+    // The missed pair goes on rotating as usual...
+    let next: TokenResponse = json(app.refresh(&lost.refresh_token).await, StatusCode::OK).await;
+    assert_ne!(next.refresh_token, lost.refresh_token);
+    // ...and now the first token is a reuse: the session ends.
+    let res = app.refresh(&first.refresh_token).await;
+    assert_error(res, StatusCode::UNAUTHORIZED, "invalid_token").await;
+    let res = app.refresh(&next.refresh_token).await;
+    assert_error(res, StatusCode::UNAUTHORIZED, "invalid_token").await;
+}
+
+/// After the grace window a used refresh token revokes the session, as before.
+async fn reuse_after_the_grace_window_revokes(backend: Backend) {
+    let app = app_with_users_and(backend, |c| c.refresh_grace_secs = 1).await;
+    let first = app.login("ines", PW).await;
+    let second: TokenResponse = json(app.refresh(&first.refresh_token).await, StatusCode::OK).await;
+    // The window is a span of real time: wait it out.
+    tokio::time::sleep(std::time::Duration::from_millis(2_200)).await;
+    let res = app.refresh(&first.refresh_token).await;
+    assert_error(res, StatusCode::UNAUTHORIZED, "invalid_token").await;
+    let res = app.refresh(&second.refresh_token).await;
+    assert_error(res, StatusCode::UNAUTHORIZED, "invalid_token").await;
+}
+
+/// Without a grace window (`REFRESH_GRACE_SECS=0`) any reuse revokes at once.
+async fn refresh_rotates_and_reuse_revokes_the_family(backend: Backend) {
+    let app = app_with_users_and(backend, |c| c.refresh_grace_secs = 0).await;
     let first = app.login("ines", PW).await;
     let second: TokenResponse = json(app.refresh(&first.refresh_token).await, StatusCode::OK).await;
     assert_ne!(second.refresh_token, first.refresh_token);
@@ -353,7 +409,7 @@ async fn logins_are_rate_limited(backend: Backend) {
 }
 
 async fn every_auth_event_is_audited(backend: Backend) {
-    let app = app_with_users(backend).await;
+    let app = app_with_users_and(backend, |c| c.refresh_grace_secs = 0).await;
     let _ = app.try_login("ines", "wrong password!").await;
     let t = app.login("ines", PW).await;
     let t2: TokenResponse = json(app.refresh(&t.refresh_token).await, StatusCode::OK).await;

@@ -4,6 +4,8 @@
 mod attachments;
 mod auth;
 mod concurrency;
+mod connections;
+mod evidence;
 mod fault;
 mod field;
 mod imports;

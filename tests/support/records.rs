@@ -51,11 +51,7 @@ pub fn inspection(enclave_id: &str) -> InspectionRecord {
             category: "registratie".into(),
             severity: Severity::Medium,
             text: "Registratie pas na de start ingediend.".into(),
-            photos: vec![PhotoRef {
-                sha256: "a".repeat(64),
-                content_type: "image/jpeg".into(),
-                bytes: 1234,
-            }],
+            photos: Vec::new(),
         }],
         conclusion: Conclusion {
             measure: Measure::Warning,
@@ -63,6 +59,20 @@ pub fn inspection(enclave_id: &str) -> InspectionRecord {
             motivation: "Eerste vaststelling; waarschuwing met termijn.".into(),
         },
     }
+}
+
+/// A photo of `len` bytes (varied by `seed`) and the reference a record names it by.
+pub fn photo(len: usize, seed: u8) -> (Vec<u8>, PhotoRef) {
+    use sha2::{Digest, Sha256};
+    let bytes: Vec<u8> = (0..len)
+        .map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed))
+        .collect();
+    let reference = PhotoRef {
+        sha256: format!("{:x}", Sha256::digest(&bytes)),
+        content_type: "image/jpeg".into(),
+        bytes: len as u64,
+    };
+    (bytes, reference)
 }
 
 /// An amendment of `inspection_id` written against `base_version`.

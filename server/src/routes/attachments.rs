@@ -258,25 +258,57 @@ pub async fn status(
     user.require(&[Role::Inspector, Role::Reviewer, Role::Admin])?;
     let sha = checked_hash(&path.into_inner())?;
     let p = paths(&state.config.attachments_dir, &sha);
-    let status = web::block(move || {
+    let (status, content_type) = web::block(move || {
         if let Ok(meta) = fs::metadata(&p.complete) {
-            AttachmentStatus {
+            let content_type = sniff_content_type(&p.complete);
+            let status = AttachmentStatus {
                 sha256: sha,
                 complete: true,
                 received_bytes: meta.len(),
-            }
+            };
+            (status, content_type)
         } else {
             let have = fs::metadata(&p.part).map(|m| m.len()).unwrap_or(0);
-            AttachmentStatus {
+            let status = AttachmentStatus {
                 sha256: sha,
                 complete: false,
                 received_bytes: have,
-            }
+            };
+            (status, None)
         }
     })
     .await
     .map_err(AppError::internal)?;
+    if status.complete {
+        // A file completed and renamed just before a crash has no row yet: record it now,
+        // so a push naming it is applied instead of waiting for an upload that never comes.
+        let row = AttachmentRow {
+            sha256: status.sha256.clone(),
+            content_type: content_type.unwrap_or("image/jpeg").to_owned(),
+            bytes: i64::try_from(status.received_bytes).unwrap_or(i64::MAX),
+            uploader_id: user.id.clone(),
+            stored_at: repo::now(),
+        };
+        state
+            .db
+            .run(move |conn| repo::attachments::record(conn, &row))
+            .await?;
+    }
     Ok(HttpResponse::Ok().json(status))
+}
+
+/// The photo type of a stored file, by its first bytes.
+fn sniff_content_type(path: &Path) -> Option<&'static str> {
+    let mut head = [0u8; 12];
+    let n = fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .ok()?;
+    match &head[..n] {
+        [0xFF, 0xD8, 0xFF, ..] => Some("image/jpeg"),
+        [0x89, b'P', b'N', b'G', ..] => Some("image/png"),
+        [b'R', b'I', b'F', b'F', _, _, _, _, b'W', b'E', b'B', b'P'] => Some("image/webp"),
+        _ => None,
+    }
 }
 
 /// The photo itself: for its uploader, reviewers and admins.

@@ -1,10 +1,18 @@
 //! `POST /api/auth/login`, `/refresh` and `/logout`: argon2id passwords, short-lived access
 //! tokens, rotating refresh tokens whose reuse revokes the whole session, rate-limited logins,
 //! and an audit row for every attempt.
+//!
+//! A refresh answer lost on a bad link (or two tabs refreshing at once) must not end the
+//! session: for a short grace window after a rotation, the previous refresh token gets the
+//! same new pair again. That pair is rebuilt, not stored: the successor's token id is derived
+//! from its predecessor's and both tokens are signed from the successor's stored times, so
+//! signing them again gives the same bytes. Outside the window, or once the successor has
+//! been used, a reuse revokes the session as before.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, SubsecRound, Utc};
 use diesel::Connection;
+use sha2::{Digest, Sha256};
 use shared::dto::auth::{LoginRequest, RefreshRequest, TokenResponse};
 use shared::error::ErrorCode;
 
@@ -95,7 +103,7 @@ pub async fn login(
     .map_err(AppError::internal)?;
 
     // 3. Record the outcome; on success open a session with its first refresh token.
-    let now = Utc::now();
+    let now = Utc::now().trunc_subsecs(0);
     let state2 = state.clone();
     state
         .db
@@ -122,7 +130,8 @@ pub async fn login(
                     revoked_at: None,
                     revoked_reason: None,
                 };
-                let (token, row) = new_refresh_token(&state2, &user, &session.id, now)?;
+                let jti = uuid::Uuid::new_v4().to_string();
+                let (token, row) = new_refresh_token(&state2, &user, &session.id, jti, now)?;
                 repo::sessions::create(conn, &session, &row)?;
                 repo::audit::record(
                     conn,
@@ -176,22 +185,72 @@ pub async fn refresh(
             return Err(e);
         }
     };
-    let now = Utc::now();
+    // Whole seconds: the tokens' times are seconds, and the grace window signs them again
+    // from the stored successor row.
+    let now = Utc::now().trunc_subsecs(0);
+    let grace = Duration::seconds(state.config.refresh_grace_secs);
     let state2 = state.clone();
     let outcome = state
         .db
         .run(move |conn| {
             conn.transaction::<_, AppError, _>(|conn| {
-                let Some((token, session)) = repo::sessions::token_with_session(conn, &claims.jti)?
+                let Some((mut token, session)) =
+                    repo::sessions::token_with_session(conn, &claims.jti)?
                 else {
                     return Ok(Err(("unknown_token", None)));
                 };
                 if session.user_id != claims.sub || session.revoked_at.is_some() {
                     return Ok(Err(("revoked_session", Some(session.user_id))));
                 }
-                if token.used_at.is_some()
-                    || !repo::sessions::mark_used(conn, &token.id, repo::now())?
+                if token.used_at.is_none()
+                    && !repo::sessions::mark_used(conn, &token.id, repo::now())?
                 {
+                    // Used by a concurrent refresh that committed first: read when.
+                    token = repo::sessions::token_with_session(conn, &token.id)?
+                        .map(|(t, _)| t)
+                        .unwrap_or(token);
+                }
+                if let Some(used_at) = token.used_at {
+                    let successor =
+                        repo::sessions::token_with_session(conn, &successor_jti(&token.id))?
+                            .map(|(t, _)| t)
+                            .filter(|t| t.used_at.is_none() && t.session_id == session.id);
+                    let user = repo::users::by_id(conn, &session.user_id)?.filter(|u| u.active);
+                    if let (Some(successor), Some(user)) = (successor, user)
+                        && used_at.and_utc() + grace > Utc::now()
+                    {
+                        // The answer to the first use was lost: give the same pair again.
+                        let issued = successor.issued_at.and_utc();
+                        let jwt = state2.keys.issue(
+                            TokenType::Refresh,
+                            &user.id,
+                            &session.id,
+                            &successor.id,
+                            issued,
+                            successor.expires_at.and_utc(),
+                        )?;
+                        repo::audit::record(
+                            conn,
+                            Event {
+                                actor_id: Some(&user.id),
+                                actor_username: Some(&user.username),
+                                client: &client,
+                                action: "refresh",
+                                outcome: "success",
+                                object_type: Some("session"),
+                                object_id: Some(&session.id),
+                                detail: Some("repeated within the grace window".to_owned()),
+                            },
+                        )?;
+                        return Ok(Ok(token_response(
+                            &state2,
+                            &user,
+                            &session.id,
+                            issued,
+                            jwt,
+                            &successor,
+                        )?));
+                    }
                     // Reuse of a rotated token: someone else may hold the family. Kill it.
                     repo::sessions::revoke(conn, &session.id, repo::now(), "refresh_token_reuse")?;
                     state2.sessions.forget(&session.id);
@@ -201,7 +260,8 @@ pub async fn refresh(
                 else {
                     return Ok(Err(("inactive_user", Some(session.user_id))));
                 };
-                let (jwt, row) = new_refresh_token(&state2, &user, &session.id, now)?;
+                let (jwt, row) =
+                    new_refresh_token(&state2, &user, &session.id, successor_jti(&token.id), now)?;
                 repo::sessions::add_token(conn, &row)?;
                 repo::audit::record(
                     conn,
@@ -293,13 +353,23 @@ pub async fn logout(
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// The id of the refresh token that follows `jti`: derived, so a repeated refresh within the
+/// grace window finds the same successor.
+fn successor_jti(jti: &str) -> String {
+    let digest = Sha256::digest(format!("enclave-inspect/refresh-successor/{jti}"));
+    uuid::Builder::from_random_bytes(digest[..16].try_into().unwrap_or_default())
+        .into_uuid()
+        .to_string()
+}
+
+/// A refresh token `jti` issued at `now` (whole seconds: it is signed again from its row).
 fn new_refresh_token(
     state: &AppState,
     user: &UserRow,
     session_id: &str,
+    jti: String,
     now: DateTime<Utc>,
 ) -> Result<(String, RefreshTokenRow), AppError> {
-    let jti = uuid::Uuid::new_v4().to_string();
     let expires_at = now + Duration::seconds(state.config.refresh_token_ttl_secs);
     let token = state.keys.issue(
         TokenType::Refresh,
@@ -312,7 +382,7 @@ fn new_refresh_token(
     let row = RefreshTokenRow {
         id: jti,
         session_id: session_id.to_owned(),
-        issued_at: repo::now(),
+        issued_at: now.naive_utc(),
         expires_at: expires_at.naive_utc(),
         used_at: None,
     };
@@ -329,7 +399,8 @@ fn token_response(
 ) -> Result<TokenResponse, AppError> {
     let ttl = state.config.access_token_ttl_secs;
     let expires_at = now + Duration::seconds(ttl);
-    let jti = uuid::Uuid::new_v4().to_string();
+    // Derived from the refresh token it comes with: the grace window repeats it exactly.
+    let jti = successor_jti(&format!("access/{}", refresh_row.id));
     let access_token = state.keys.issue(
         TokenType::Access,
         &user.id,

@@ -3,9 +3,12 @@
 //! A push is validated first (pure rules from `shared`), then applied in one transaction
 //! holding the change-log lock. Outcomes are per record: a resend of the same content is a
 //! duplicate with the same answer as the first time, other content under a known id is a
-//! conflict, an invalid record is rejected while the valid ones around it apply.
+//! conflict, an invalid record is rejected while the valid ones around it apply, and an
+//! inspection naming a photo that is not stored completely is not applied but answered
+//! `missing_attachments` (retryable: upload, then push again), so every applied inspection's
+//! evidence can be fetched.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use actix_web::{HttpResponse, web};
 use chrono::{NaiveDateTime, Utc};
@@ -115,6 +118,17 @@ fn prepare(record: SyncRecord, today: chrono::NaiveDate) -> Prepared {
     }
 }
 
+/// The distinct photos a record names, in order.
+fn photo_hashes(record: &InspectionRecord) -> impl Iterator<Item = String> + '_ {
+    let mut seen = HashSet::new();
+    record
+        .findings
+        .iter()
+        .flat_map(|f| &f.photos)
+        .filter(move |p| seen.insert(p.sha256.as_str()))
+        .map(|p| p.sha256.clone())
+}
+
 fn version(v: i32) -> u32 {
     u32::try_from(v).unwrap_or(0)
 }
@@ -137,6 +151,8 @@ struct Batch<'a> {
     known: HashMap<String, InspectionRow>,
     /// Province of each enclave the batch names.
     provinces: HashMap<String, String>,
+    /// The photos the batch names that are stored completely.
+    photos: HashSet<String>,
     new_inspections: Vec<InspectionRow>,
     new_changes: Vec<ChangeRow>,
 }
@@ -151,11 +167,13 @@ impl<'a> Batch<'a> {
         repo_inspections::lock_change_log(conn)?;
         let mut inspection_ids = Vec::new();
         let mut enclave_ids = Vec::new();
+        let mut photos = Vec::new();
         for p in prepared {
             match p {
                 Prepared::Inspection { record, .. } => {
                     inspection_ids.push(record.id.to_string());
                     enclave_ids.push(record.enclave_id.to_string());
+                    photos.extend(photo_hashes(record));
                 }
                 Prepared::Amendment { record, .. } => {
                     inspection_ids.push(record.inspection_id.to_string())
@@ -174,6 +192,7 @@ impl<'a> Batch<'a> {
             provinces: repo::enclaves::provinces(conn, &enclave_ids)?
                 .into_iter()
                 .collect(),
+            photos: repo::attachments::complete_of(conn, &photos)?,
             new_inspections: Vec::new(),
             new_changes: Vec::new(),
         })
@@ -239,6 +258,13 @@ impl<'a> Batch<'a> {
             Some(p) if !self.user.covers(p) => return forbidden(),
             Some(p) => p,
         };
+        // Evidence complete or not applied: the record waits until every photo is stored.
+        let missing: Vec<String> = photo_hashes(&record)
+            .filter(|sha| !self.photos.contains(sha))
+            .collect();
+        if !missing.is_empty() {
+            return PushOutcome::MissingAttachments { sha256: missing };
+        }
         let row = InspectionRow {
             id: id.clone(),
             enclave_id: record.enclave_id.to_string(),

@@ -52,6 +52,9 @@ pub enum PushOutcome {
     Duplicate { version: u32 },
     /// The server has another version: fetch it, then amend again.
     Conflict { server_version: u32 },
+    /// Not applied yet: the server lacks these photos (or parts of them). Upload them,
+    /// then push the same record again; it is applied once every photo it names is stored.
+    MissingAttachments { sha256: Vec<String> },
     /// Invalid; it will never be accepted as it is.
     Rejected {
         code: String,

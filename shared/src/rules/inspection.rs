@@ -46,6 +46,9 @@ pub enum ProblemCode {
     Inconsistent,
     /// Not a SHA-256 hash as 64 lowercase hex characters.
     BadHash,
+    /// Holds a control character (NUL and the like; a line break where one line is expected):
+    /// no database stores those alike, and nobody types them.
+    ControlCharacter,
 }
 
 /// One problem with a record.
@@ -166,8 +169,25 @@ impl Problems {
         self.0.push(Problem::new(field, code, nl, en));
     }
 
-    /// A non-blank text of at most `max` characters; `what` names it, capitalised.
+    /// A non-blank text of at most `max` characters, line breaks and tabs allowed; `what`
+    /// names it, capitalised.
     fn text(&mut self, field: &str, value: &str, max: usize, what: (String, String)) {
+        self.required(field, value, max, what, Lines::Many);
+    }
+
+    /// A non-blank text on one line, of at most `max` characters (a name, a category).
+    fn line(&mut self, field: &str, value: &str, max: usize, what: (String, String)) {
+        self.required(field, value, max, what, Lines::One);
+    }
+
+    fn required(
+        &mut self,
+        field: &str,
+        value: &str,
+        max: usize,
+        what: (String, String),
+        lines: Lines,
+    ) {
         if value.trim().is_empty() {
             let (nl, en) = what;
             self.push(
@@ -177,11 +197,11 @@ impl Problems {
                 format!("{en} is required."),
             );
         } else {
-            self.max_chars(field, value, max, what);
+            self.checked(field, value, max, what, lines);
         }
     }
 
-    /// A text, if given, of at most `max` characters.
+    /// A text, if given, of at most `max` characters, line breaks and tabs allowed.
     fn optional_text(
         &mut self,
         field: &str,
@@ -190,11 +210,19 @@ impl Problems {
         what: (String, String),
     ) {
         if let Some(value) = value {
-            self.max_chars(field, value, max, what);
+            self.checked(field, value, max, what, Lines::Many);
         }
     }
 
-    fn max_chars(&mut self, field: &str, value: &str, max: usize, (nl, en): (String, String)) {
+    /// At most `max` characters and no control characters but those `lines` allows.
+    fn checked(
+        &mut self,
+        field: &str,
+        value: &str,
+        max: usize,
+        (nl, en): (String, String),
+        lines: Lines,
+    ) {
         let n = value.chars().count();
         if n > max {
             self.push(
@@ -204,6 +232,45 @@ impl Problems {
                 format!("{en} may be at most {max} characters long (now {n})."),
             );
         }
+        if let Some((at, c)) = value
+            .chars()
+            .enumerate()
+            .find(|&(_, c)| c.is_control() && !lines.allows(c))
+        {
+            let (at, code) = (at + 1, u32::from(c));
+            let (nl, en) = match (c, lines) {
+                ('\n' | '\r' | '\t', Lines::One) => (
+                    format!("{nl} moet op één regel staan, zonder tabs of regeleinden."),
+                    format!("{en} must be on one line, without tabs or line breaks."),
+                ),
+                _ => (
+                    format!(
+                        "{nl} bevat een onzichtbaar stuurteken (U+{code:04X}) op positie {at}; \
+                         verwijder het."
+                    ),
+                    format!(
+                        "{en} contains an invisible control character (U+{code:04X}) at \
+                         position {at}; remove it."
+                    ),
+                ),
+            };
+            self.push(field, ProblemCode::ControlCharacter, nl, en);
+        }
+    }
+}
+
+/// Which control characters a text may hold.
+#[derive(Clone, Copy)]
+enum Lines {
+    /// None: names and categories.
+    One,
+    /// Line breaks and tabs: notes, texts, motivations.
+    Many,
+}
+
+impl Lines {
+    fn allows(self, c: char) -> bool {
+        matches!(self, Self::Many) && matches!(c, '\n' | '\r' | '\t')
     }
 }
 
@@ -331,7 +398,7 @@ fn presence(p: &mut Problems, record: &InspectionRecord) {
         );
     }
     for (i, person) in record.unregistered.iter().enumerate() {
-        p.text(
+        p.line(
             &format!("unregistered[{i}].name"),
             &person.name,
             MAX_NAME_CHARS,
@@ -369,7 +436,7 @@ fn findings(p: &mut Problems, findings: &[Finding]) {
         } else {
             first_with_id.insert(finding.id, i);
         }
-        p.text(
+        p.line(
             &format!("{field}.category"),
             &finding.category,
             MAX_CATEGORY_CHARS,
@@ -922,6 +989,61 @@ mod tests {
             assert_eq!(fields(&problems), *expected, "{name}");
             assert_messages(&problems, name);
         }
+    }
+
+    /// NUL and other control characters are refused in every text, so SQLite and PostgreSQL
+    /// treat a record alike; line breaks and tabs only where a text may have several lines.
+    #[test]
+    fn control_characters() {
+        let nul = |r: &mut InspectionRecord| r.findings[1].text = "voor\u{0}na".to_owned();
+        let bell = |r: &mut InspectionRecord| r.conclusion.motivation.push('\u{7}');
+        let category = |r: &mut InspectionRecord| r.findings[0].category = "a\nb".to_owned();
+        let name = |r: &mut InspectionRecord| r.unregistered[0].name = "Dirk\tMaes".to_owned();
+        let note = |r: &mut InspectionRecord| {
+            r.instructions.note = Some("\u{1b}[31m".to_owned());
+        };
+        let override_note = |r: &mut InspectionRecord| {
+            r.contract_filed.override_status = Some(VerdictStatus::Pass);
+            r.contract_filed.note = Some("ok\u{0}".to_owned());
+        };
+        type Break = fn(&mut InspectionRecord);
+        let cases: [(Break, &str); 6] = [
+            (nul, "findings[1].text"),
+            (bell, "conclusion.motivation"),
+            (category, "findings[0].category"),
+            (name, "unregistered[0].name"),
+            (note, "instructions.note"),
+            (override_note, "contract_filed.note"),
+        ];
+        for (break_it, field) in cases {
+            let mut r = valid();
+            break_it(&mut r);
+            let problems = validate_inspection(&r, today());
+            assert_eq!(fields(&problems), [(field, ControlCharacter)], "{field}");
+            assert_messages(&problems, field);
+        }
+        let p = validate_inspection(
+            &{
+                let mut r = valid();
+                nul(&mut r);
+                r
+            },
+            today(),
+        );
+        assert!(p[0].message_en.contains("U+0000") && p[0].message_en.contains("position 5"));
+        // Several lines and tabs where a text may have them.
+        let mut r = valid();
+        r.findings[0].text = "Eerste regel\r\n\tTweede regel".to_owned();
+        r.conclusion.motivation = "a\nb".to_owned();
+        assert_eq!(validate_inspection(&r, today()), []);
+        let mut a = amendment();
+        a.text = "rechtzetting\u{0}".to_owned();
+        assert_eq!(
+            fields(&validate_amendment(&a)),
+            [("text", ControlCharacter)]
+        );
+        a.text = "regel 1\nregel 2".to_owned();
+        assert_eq!(validate_amendment(&a), []);
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod register;
 pub mod review;
 pub mod statistics;
 pub mod supervisor_present;
+pub mod sync;
 pub mod time;
 pub mod verdict;
 

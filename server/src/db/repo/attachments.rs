@@ -16,6 +16,23 @@ pub fn by_hash(conn: &mut DbConnection, sha256: &str) -> Result<Option<Attachmen
         .optional()?)
 }
 
+/// Which of `hashes` are stored completely.
+pub fn complete_of(
+    conn: &mut DbConnection,
+    hashes: &[String],
+) -> Result<std::collections::HashSet<String>, AppError> {
+    let mut found = std::collections::HashSet::new();
+    for chunk in hashes.chunks(500) {
+        found.extend(
+            attachments::table
+                .filter(attachments::sha256.eq_any(chunk))
+                .select(attachments::sha256)
+                .load::<String>(conn)?,
+        );
+    }
+    Ok(found)
+}
+
 /// Records a complete attachment; a second upload of the same bytes changes nothing.
 pub fn record(conn: &mut DbConnection, row: &AttachmentRow) -> Result<(), AppError> {
     conn.transaction(|conn| {
