@@ -3,6 +3,7 @@
 
 mod attachments;
 mod auth;
+mod bad_network;
 mod concurrency;
 mod connections;
 mod evidence;

@@ -38,18 +38,7 @@ fn main() {
         b.click("prepare").await;
         let count = b.find("working-set-count").await;
         let enclaves = b.text(&count).await;
-        b.until("the service worker controls the page", async || {
-            let v = b
-                .client
-                .execute(
-                    "return navigator.serviceWorker.ready.then(() => navigator.serviceWorker.controller !== null)",
-                    vec![],
-                )
-                .await
-                .ok()?;
-            (v == serde_json::Value::Bool(true)).then_some(())
-        })
-        .await;
+        tests::field::until_service_worker(&b).await;
 
         proxy.set_online(false);
         let mut ready_ms = Vec::new();

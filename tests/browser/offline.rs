@@ -22,6 +22,7 @@ use tests::{TEST_JWT_SECRET, json};
 
 use super::{ELEGANCE, PW, Scenario, USERNAME};
 use tests::driver::Browser;
+use tests::field::until_service_worker;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_inspection_recorded_offline_syncs_when_the_network_returns() {
@@ -47,7 +48,7 @@ async fn an_inspection_recorded_offline_syncs_when_the_network_returns() {
         "2",
         "both enclaves are on the device"
     );
-    wait_for_service_worker(&b).await;
+    until_service_worker(&b).await;
 
     // Offline: the app starts from the service worker, the session and data from the device.
     proxy.set_online(false);
@@ -260,7 +261,7 @@ async fn an_inspection_recorded_offline_syncs_when_the_network_returns() {
 
 /// Replaces the stored access token by the same one expired 2 minutes ago (signed with the
 /// test servers' key); the refresh token stays valid. Gives the expired token.
-async fn expire_access_token(b: &Browser) -> String {
+pub async fn expire_access_token(b: &Browser) -> String {
     let stored = b.js("return localStorage.getItem('ei.session')").await;
     let mut session: serde_json::Value =
         serde_json::from_str(stored.as_str().expect("a stored session")).expect("session JSON");
@@ -282,20 +283,4 @@ async fn expire_access_token(b: &Browser) -> String {
     );
     b.js(&script).await;
     expired
-}
-
-/// Waits until the service worker controls the page (it has the app shell by then).
-pub async fn wait_for_service_worker(b: &Browser) {
-    b.until("the service worker controls the page", async || {
-        let controlled = b
-            .client
-            .execute(
-                "return navigator.serviceWorker.ready.then(() => navigator.serviceWorker.controller !== null)",
-                vec![],
-            )
-            .await
-            .ok()?;
-        (controlled == serde_json::Value::Bool(true)).then_some(())
-    })
-    .await;
 }

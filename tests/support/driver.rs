@@ -7,9 +7,11 @@ use std::time::{Duration, Instant};
 use crate::browser::{self, Chromedriver};
 use fantoccini::elements::Element;
 use fantoccini::error::CmdError;
+use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
-use serde_json::Value;
+use reqwest::{Method, Url};
+use serde_json::{Value, json};
 
 /// The longest any single step may take.
 pub const TIMEOUT: Duration = Duration::from_secs(20);
@@ -238,5 +240,51 @@ impl Browser {
         let png = self.ok("taking a screenshot", result).await;
         std::fs::write(path, png).expect("write the screenshot");
         eprintln!("screenshot: {}", path.display());
+    }
+
+    /// Runs a Chromium DevTools Protocol command (`Domain.method`) and gives its result.
+    pub async fn cdp(&self, cmd: &str, params: Value) -> Value {
+        let command = CdpCommand {
+            cmd: cmd.to_owned(),
+            params,
+        };
+        let result = self.client.issue_cmd(command).await;
+        self.ok(&format!("DevTools command {cmd}"), result).await
+    }
+
+    /// Gives `origin` (`http://host:port`) a storage quota of `bytes`, as on a nearly full
+    /// tablet. Writes beyond it fail with `QuotaExceededError`, and `Storage.getUsageAndQuota`
+    /// shows it, but `navigator.storage.estimate()` still reports the disk's quota.
+    pub async fn override_storage_quota(&self, origin: &str, bytes: u64) {
+        self.cdp(
+            "Storage.overrideQuotaForOrigin",
+            json!({ "origin": origin, "quotaSize": bytes }),
+        )
+        .await;
+    }
+}
+
+/// A DevTools command through chromedriver's vendor endpoint.
+#[derive(Debug)]
+struct CdpCommand {
+    cmd: String,
+    params: Value,
+}
+
+impl WebDriverCompatibleCommand for CdpCommand {
+    // `url::ParseError`, named through `FromStr` so that `url` need not be a dependency.
+    fn endpoint(
+        &self,
+        base_url: &Url,
+        session_id: Option<&str>,
+    ) -> Result<Url, <Url as std::str::FromStr>::Err> {
+        // Without a session chromedriver answers "invalid session id", which `cdp` reports.
+        let session = session_id.unwrap_or("none");
+        base_url.join(&format!("session/{session}/goog/cdp/execute"))
+    }
+
+    fn method_and_body(&self, _request_url: &Url) -> (Method, Option<String>) {
+        let body = json!({ "cmd": self.cmd, "params": self.params });
+        (Method::POST, Some(body.to_string()))
     }
 }

@@ -6,6 +6,8 @@
 pub mod browser;
 pub mod demo;
 pub mod driver;
+pub mod faulty;
+pub mod field;
 pub mod fixture;
 pub mod postgres;
 pub mod proxy;

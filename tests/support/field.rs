@@ -1,0 +1,136 @@
+//! Recording inspections through the PWA in headless Chromium, shared by the field browser
+//! tests and the field-sync benchmark: photo files to choose, the steps of an inspection, and
+//! waiting until the device says everything is on the server.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::driver::Browser;
+
+/// A 24-bit BMP of `width`×`height` noise from `seed`: every file a different photo, which the
+/// app turns into a JPEG of about 1.6 bytes a pixel (noise does not compress).
+pub fn bmp(width: u32, height: u32, seed: u64) -> Vec<u8> {
+    let row = (width * 3).div_ceil(4) * 4;
+    let size = 54 + row * height;
+    let mut out = Vec::with_capacity(size as usize);
+    out.extend_from_slice(b"BM");
+    out.extend_from_slice(&size.to_le_bytes());
+    out.extend_from_slice(&[0; 4]);
+    out.extend_from_slice(&54u32.to_le_bytes());
+    out.extend_from_slice(&40u32.to_le_bytes());
+    out.extend_from_slice(&width.to_le_bytes());
+    out.extend_from_slice(&height.to_le_bytes());
+    out.extend_from_slice(&1u16.to_le_bytes());
+    out.extend_from_slice(&24u16.to_le_bytes());
+    out.extend_from_slice(&[0; 24]);
+    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    for _ in 0..height {
+        for x in 0..row {
+            if x < width * 3 {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                out.push(state as u8);
+            } else {
+                out.push(0);
+            }
+        }
+    }
+    out
+}
+
+/// Writes a photo file to `dir` and gives its path.
+pub fn photo_file(dir: &Path, name: &str, width: u32, height: u32, seed: u64) -> PathBuf {
+    let path = dir.join(format!("{name}.bmp"));
+    std::fs::write(&path, bmp(width, height, seed)).expect("photo file");
+    path
+}
+
+/// Starts an inspection of `enclave` from its page (from the device) and gives its path.
+pub async fn start_inspection(b: &Browser, base: &str, enclave: &str) -> String {
+    b.goto(&format!("{base}/enclaves/{enclave}")).await;
+    b.click("start-inspection").await;
+    b.find("inspection-title").await;
+    let url = b.ok("reading the URL", b.client.current_url().await).await;
+    url.path().to_owned()
+}
+
+/// Adds a finding with the given photos, waiting until each is on the page.
+pub async fn finding_with_photos(b: &Browser, photos: &[PathBuf]) {
+    b.type_into("finding-category", "Registratie").await;
+    b.type_into("finding-text", "Team werkt zoals geregistreerd.")
+        .await;
+    b.click("add-finding").await;
+    b.find("finding").await;
+    for (i, photo) in photos.iter().enumerate() {
+        let input = b.find("photo-input").await;
+        let chosen = input.send_keys(&photo.to_string_lossy()).await;
+        b.ok("choosing a photo", chosen).await;
+        b.until("the photo is on the page", async || {
+            (b.all("photo").await.len() > i).then_some(())
+        })
+        .await;
+    }
+    b.until("the draft is saved", async || {
+        let saved = b.find("draft-saved").await;
+        (b.attr(&saved, "data-saved").await.as_deref() == Some("true")).then_some(())
+    })
+    .await;
+}
+
+/// Chooses a conclusion; the form is then ready to submit.
+pub async fn conclude(b: &Browser) {
+    b.click("measure-advice").await;
+    b.type_into("motivation", "Alles in orde; informatie gegeven.")
+        .await;
+}
+
+/// Waits until the submitted view shows the record (after `submit`).
+pub async fn until_submitted(b: &Browser) {
+    b.find("sync-state").await;
+}
+
+/// Syncs on demand until the header says everything is on the server.
+pub async fn until_all_synced(b: &Browser, base: &str, within: Duration) {
+    b.goto(&format!("{base}/device")).await;
+    let deadline = std::time::Instant::now() + within;
+    loop {
+        let indicator = b.find("sync-indicator").await;
+        if b.attr(&indicator, "data-state").await.as_deref() == Some("synced") {
+            return;
+        }
+        if std::time::Instant::now() > deadline {
+            b.fail("everything syncs once the network heals").await;
+        }
+        if let Some(button) = b.all("sync-now").await.first() {
+            // A sync already running keeps the button busy; a click then does nothing.
+            let _ = button.click().await;
+        }
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    }
+}
+
+/// The outbox states on the device page, by record.
+pub async fn outbox_states(b: &Browser) -> Vec<String> {
+    let mut states = Vec::new();
+    for entry in b.all("outbox-entry").await {
+        states.push(b.attr(&entry, "data-state").await.unwrap_or_default());
+    }
+    states
+}
+
+/// Waits until the service worker controls the page (it has the app shell by then).
+pub async fn until_service_worker(b: &Browser) {
+    b.until("the service worker controls the page", async || {
+        let controlled = b
+            .client
+            .execute(
+                "return navigator.serviceWorker.ready.then(() => navigator.serviceWorker.controller !== null)",
+                vec![],
+            )
+            .await
+            .ok()?;
+        (controlled == serde_json::Value::Bool(true)).then_some(())
+    })
+    .await;
+}
