@@ -18,11 +18,7 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(10);
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
+    let rt = tests::bench_runtime();
     rt.block_on(async move {
         let Some(b) = Browser::open().await else {
             panic!("headless Chromium is needed for this benchmark");

@@ -23,11 +23,7 @@ const RATE: u64 = 1_000_000;
 const LATENCY: Duration = Duration::from_millis(300);
 
 fn main() {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
+    let rt = tests::bench_runtime();
     rt.block_on(async move {
         let Some(b) = Browser::open().await else {
             panic!("headless Chromium is needed for this benchmark");

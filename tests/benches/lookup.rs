@@ -29,11 +29,7 @@ fn main() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(8);
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
+    let rt = tests::bench_runtime();
     let mut outcomes = Vec::new();
     rt.block_on(async {
         outcomes.push(bare_actix(Duration::from_secs(secs)).await);

@@ -35,11 +35,7 @@ fn main() {
         env("PUSH_BATCH", 500),
         env("PUSH_CLIENTS", 2),
     );
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
+    let rt = tests::bench_runtime();
     let mut rows = Vec::new();
     rt.block_on(async {
         for backend in Backend::available() {

@@ -17,11 +17,7 @@ const IMPORT_ROWS: usize = 20_000;
 const TEAM: usize = 10;
 
 fn main() {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
+    let rt = tests::bench_runtime();
     let mut rows = Vec::new();
     rt.block_on(async {
         for backend in Backend::available() {

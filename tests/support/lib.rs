@@ -42,6 +42,15 @@ pub fn http_client() -> reqwest::Client {
     http_client_builder().build().expect("HTTP client")
 }
 
+/// The runtime of a bench binary: two workers, as the machine has two cores.
+pub fn bench_runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
 /// Which database a test runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {

@@ -135,16 +135,14 @@ pub async fn login(
                 repo::sessions::create(conn, &session, &row)?;
                 repo::audit::record(
                     conn,
-                    Event {
-                        actor_id: Some(&user.id),
-                        actor_username: Some(&user.username),
-                        client: &client,
-                        action: "login",
-                        outcome: "success",
-                        object_type: Some("session"),
-                        object_id: Some(&session.id),
-                        detail: None,
-                    },
+                    session_event(
+                        &user.id,
+                        &user.username,
+                        &client,
+                        "login",
+                        &session.id,
+                        None,
+                    ),
                 )?;
                 token_response(&state2, &user, &session.id, now, token, &row)
             })
@@ -231,16 +229,14 @@ pub async fn refresh(
                         )?;
                         repo::audit::record(
                             conn,
-                            Event {
-                                actor_id: Some(&user.id),
-                                actor_username: Some(&user.username),
-                                client: &client,
-                                action: "refresh",
-                                outcome: "success",
-                                object_type: Some("session"),
-                                object_id: Some(&session.id),
-                                detail: Some("repeated within the grace window".to_owned()),
-                            },
+                            session_event(
+                                &user.id,
+                                &user.username,
+                                &client,
+                                "refresh",
+                                &session.id,
+                                Some("repeated within the grace window".to_owned()),
+                            ),
                         )?;
                         return Ok(Ok(token_response(
                             &state2,
@@ -265,16 +261,14 @@ pub async fn refresh(
                 repo::sessions::add_token(conn, &row)?;
                 repo::audit::record(
                     conn,
-                    Event {
-                        actor_id: Some(&user.id),
-                        actor_username: Some(&user.username),
-                        client: &client,
-                        action: "refresh",
-                        outcome: "success",
-                        object_type: Some("session"),
-                        object_id: Some(&session.id),
-                        detail: None,
-                    },
+                    session_event(
+                        &user.id,
+                        &user.username,
+                        &client,
+                        "refresh",
+                        &session.id,
+                        None,
+                    ),
                 )?;
                 Ok(Ok(token_response(
                     &state2,
@@ -333,16 +327,14 @@ pub async fn logout(
                 }
                 repo::audit::record(
                     conn,
-                    Event {
-                        actor_id: Some(&user.id),
-                        actor_username: Some(&user.username),
-                        client: &user.client,
-                        action: "logout",
-                        outcome: "success",
-                        object_type: Some("session"),
-                        object_id: Some(&claims.sid),
-                        detail: None,
-                    },
+                    session_event(
+                        &user.id,
+                        &user.username,
+                        &user.client,
+                        "logout",
+                        &claims.sid,
+                        None,
+                    ),
                 )
             })
         })
@@ -351,6 +343,27 @@ pub async fn logout(
     state.sessions.forget(&sid);
     state.sessions.forget(&own_sid);
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// The audit event of a session step that succeeded (login, refresh, logout).
+fn session_event<'a>(
+    user_id: &'a str,
+    username: &'a str,
+    client: &'a str,
+    action: &'a str,
+    session_id: &'a str,
+    detail: Option<String>,
+) -> Event<'a> {
+    Event {
+        actor_id: Some(user_id),
+        actor_username: Some(username),
+        client,
+        action,
+        outcome: "success",
+        object_type: Some("session"),
+        object_id: Some(session_id),
+        detail,
+    }
 }
 
 /// The id of the refresh token that follows `jti`: derived, so a repeated refresh within the
