@@ -1,68 +1,39 @@
-//! What the tablet holds and how it reaches the server: the working set ("prepare for the
-//! field"), drafts, the outbox and the sync engine, as one reactive context.
+//! What the tablet holds: the working set ("prepare for the field"), drafts and the outbox,
+//! as one reactive context; [`sync`] sends the outbox and pulls what changed.
 //!
-//! Sync, in order: photos first (`PUT /api/attachments/{sha256}`, resumed from what the
-//! server already has), then the waiting records in batches (`POST /api/sync/push`), then
-//! `GET /api/sync/pull` from the stored cursor (review decisions on the inspector's
-//! inspections are fetched and shown with them); the cursor is stored only with what the pull
-//! changed, in one transaction. Every state change of an outbox entry is written to the
-//! device store before the next network step, so a reload or a crash at any moment resumes
-//! where it stopped: a record that was being sent is sent again, and the server answers
-//! `duplicate` if it already had it. Sync runs when the app starts, when the network comes
-//! back, every [`RETRY_EVERY`] while something waits, and on demand.
+//! Every write that belongs together is one device-store transaction: a photo with the
+//! draft that names it, a submitted draft into the outbox (once, whatever the tabs and
+//! reloads do). Entries the store holds but the app can no longer read are kept and shown,
+//! never dropped.
 
+mod sync;
+
+use std::collections::HashSet;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
-use shared::dto::field::{FieldEnclave, WorkingSet};
-use shared::dto::inspection::AmendmentRecord;
-use shared::dto::review::ReviewState;
-use shared::dto::sync::{Entity, PushOutcome, PushRequest, SyncRecord};
-use shared::rules::contract_filed::RuleSettings;
-use uuid::Uuid;
-
 use shared::dto::enclave::EnclaveSummary;
+use shared::dto::field::{FieldEnclave, WorkingSet};
+use shared::dto::inspection::{AmendmentRecord, InspectionRecord, PhotoRef};
+use shared::dto::review::ReviewState;
+use shared::dto::sync::SyncRecord;
+use shared::rules::contract_filed::RuleSettings;
 use shared::rules::geo::haversine_km;
+use shared::rules::sync::{OutboxState, amendment_base_version, rebased_version};
+use shared::rules::validate_amendment;
+use uuid::Uuid;
 
 use crate::api::{self, ApiFailure, SearchQuery};
 use crate::draft::Draft;
 use crate::session::Session;
-use crate::store::{self, Op, Store};
+use crate::store::{self, Broken, DraftWrite, Moved, Op, Store, StoreError};
 
 /// How often sync retries while records wait.
 const RETRY_EVERY: Duration = Duration::from_secs(30);
-/// Records per push.
-const BATCH: usize = 100;
 /// Days of registrations in the working set.
 const WORKING_SET_DAYS: u32 = 3;
-/// A working set older than this is refreshed by the next sync (today's registrations are
-/// made in the morning, after the inspector prepared).
-const REFRESH_AFTER_MINUTES: i64 = 30;
-
-/// Where an outbox record stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OutboxState {
-    Waiting,
-    Sending,
-    Synced,
-    /// Rejected or in conflict: the inspector must look at it.
-    NeedsAttention,
-}
-
-impl OutboxState {
-    /// As in `data-state` attributes.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Waiting => "waiting",
-            Self::Sending => "sending",
-            Self::Synced => "synced",
-            Self::NeedsAttention => "needs_attention",
-        }
-    }
-}
 
 /// A record to sync, as stored on the device.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -75,13 +46,43 @@ pub struct OutboxEntry {
     pub state: OutboxState,
     /// Device clock; also the order of sending.
     pub queued_at: DateTime<Utc>,
-    /// Why it needs attention (Dutch, English).
+    /// Why it needs attention, or why it still waits (Dutch, English).
     pub problem: Option<(String, String)>,
-    /// The inspection's version on the server after this record.
+    /// The inspection's version on the server after this record, or the server's version
+    /// it conflicts with.
     pub server_version: Option<u32>,
     /// The latest review decision (on the inspection's entry), pulled from the server.
     #[serde(default)]
     pub review: Option<ReviewNote>,
+}
+
+impl OutboxEntry {
+    /// The photos the record names.
+    pub fn photos(&self) -> impl Iterator<Item = &PhotoRef> {
+        match &self.record {
+            SyncRecord::Inspection(r) => Some(r.findings.iter().flat_map(|f| &f.photos)),
+            SyncRecord::Amendment(_) => None,
+        }
+        .into_iter()
+        .flatten()
+    }
+
+    /// The base version an amendment in conflict is sent again with, if it is one.
+    pub fn rebase_to(&self) -> Option<u32> {
+        let conflict = self.server_version.filter(|v| *v > 0)?;
+        matches!(self.record, SyncRecord::Amendment(_)).then(|| rebased_version(conflict))
+    }
+}
+
+/// Puts `entry` in `outbox` in place of the one with its id, if any: one entry per record.
+fn upsert(outbox: &mut Vec<OutboxEntry>, entry: OutboxEntry) {
+    match outbox
+        .iter_mut()
+        .find(|e| e.record.id() == entry.record.id())
+    {
+        Some(e) => *e = entry,
+        None => outbox.push(entry),
+    }
 }
 
 /// Where review of a submitted inspection stands, as the inspector sees it.
@@ -105,11 +106,23 @@ pub struct FieldMeta {
 }
 
 const FIELD_META: &str = "field";
-const PULL_CURSOR: &str = "cursor";
-/// Enclaves of the working set whose register changed and that must be downloaded again.
-const STALE_ENCLAVES: &str = "stale";
-/// Inspections with a review decision not yet fetched.
-const REVIEWED: &str = "reviewed";
+
+/// What became of a submit.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Submission {
+    /// In the outbox now; a sync has started.
+    Queued,
+    /// It was in the outbox already (a second tab, a reload during the submit): nothing added.
+    AlreadySubmitted,
+    /// The draft is no longer on the device (discarded in another tab): nothing changed.
+    DraftGone,
+    /// These photos of the record have no bytes on the device: nothing changed.
+    MissingPhotos(Vec<String>),
+    /// This draft is being submitted already.
+    Busy,
+    /// The device store failed.
+    Failed(StoreError),
+}
 
 /// The device context.
 #[derive(Clone, Copy)]
@@ -120,10 +133,19 @@ pub struct Device {
     pub field: RwSignal<Option<FieldMeta>>,
     /// The working set's enclaves, for lookup offline.
     pub enclaves: StoredValue<Vec<FieldEnclave>>,
-    /// Every outbox entry on the device, of every user, oldest first.
+    /// Every outbox entry on the device, of every user, oldest first; one per record.
     pub outbox: RwSignal<Vec<OutboxEntry>>,
     pub drafts: RwSignal<Vec<Draft>>,
+    /// Drafts and outbox entries the app can no longer read, kept as stored.
+    pub broken: RwSignal<Vec<Broken>>,
+    /// Drafts being submitted: taken before the first await, so a double click submits once.
+    submitting: StoredValue<Vec<Uuid>>,
     pub syncing: RwSignal<bool>,
+    /// Photos the server said it has whole (while the page lives): no sync asks again, so
+    /// on a link that loses answers each sync goes on where the last one stopped.
+    uploaded: StoredValue<HashSet<String>>,
+    /// A sync was asked for while one ran: run again when it ends.
+    sync_again: StoredValue<bool>,
     pub preparing: RwSignal<bool>,
     /// The last sync or preparation failure (cleared by the next success).
     pub failure: RwSignal<Option<ApiFailure>>,
@@ -135,7 +157,9 @@ pub struct Device {
 }
 
 impl Device {
-    /// Creates the context, loads the store, and starts syncing by itself.
+    /// Creates the context, loads the store, and starts syncing by itself: at start, when
+    /// the network comes back, while records wait, and as soon as the user signs in again
+    /// after their session ended.
     pub fn provide(session: Session) -> Self {
         let device = Self {
             session,
@@ -144,7 +168,11 @@ impl Device {
             enclaves: StoredValue::new(Vec::new()),
             outbox: RwSignal::new(Vec::new()),
             drafts: RwSignal::new(Vec::new()),
+            broken: RwSignal::new(Vec::new()),
+            submitting: StoredValue::new(Vec::new()),
             syncing: RwSignal::new(false),
+            uploaded: StoredValue::new(HashSet::new()),
+            sync_again: StoredValue::new(false),
             preparing: RwSignal::new(false),
             failure: RwSignal::new(None),
             store_failure: RwSignal::new(None),
@@ -155,6 +183,14 @@ impl Device {
         leptos::task::spawn_local(async move {
             device.load().await;
             device.sync();
+        });
+        let signed_in = Memo::new(move |_| session.is_signed_in());
+        Effect::new(move |was: Option<bool>| {
+            let now = signed_in.get();
+            if now && was == Some(false) {
+                device.sync();
+            }
+            now
         });
         // The app lives as long as the page: the listener and the interval stay.
         let _ = window_event_listener(leptos::ev::online, move |_| device.sync());
@@ -175,6 +211,7 @@ impl Device {
         expect_context()
     }
 
+    /// The user of the device: signed in, or whose session ended (tracked).
     fn me(self) -> Option<Uuid> {
         self.session.user().map(|u| u.id)
     }
@@ -187,7 +224,7 @@ impl Device {
             } else {
                 Vec::new()
             };
-            let mut outbox: Vec<OutboxEntry> = store::all(Store::Outbox).await?;
+            let (mut outbox, mut broken) = store::all_checked::<OutboxEntry>(Store::Outbox).await?;
             for entry in &mut outbox {
                 // Cut off mid-send (reload, crash): send again; the server deduplicates.
                 if entry.state == OutboxState::Sending {
@@ -195,18 +232,20 @@ impl Device {
                 }
             }
             outbox.sort_by_key(|e| e.queued_at);
-            let mut drafts: Vec<Draft> = store::all(Store::Drafts).await?;
+            let (mut drafts, broken_drafts) = store::all_checked::<Draft>(Store::Drafts).await?;
             drafts.sort_by_key(|d| d.started_at);
-            Ok::<_, store::StoreError>((meta, enclaves, outbox, drafts))
+            broken.extend(broken_drafts);
+            Ok::<_, StoreError>((meta, enclaves, outbox, drafts, broken))
         }
         .await;
         match loaded {
-            Ok((meta, mut enclaves, outbox, drafts)) => {
+            Ok((meta, mut enclaves, outbox, drafts, broken)) => {
                 enclaves.sort_by(|a, b| a.host.name.cmp(&b.host.name));
                 self.enclaves.set_value(enclaves);
                 self.field.set(meta);
                 self.outbox.set(outbox);
                 self.drafts.set(drafts);
+                self.broken.set(broken);
             }
             Err(e) => self.store_failure.set(Some(e.0)),
         }
@@ -217,7 +256,7 @@ impl Device {
         }
     }
 
-    /// The working set, if it belongs to the signed-in user.
+    /// The working set, if it belongs to the user of the device.
     pub fn field_meta(self) -> Option<FieldMeta> {
         let me = self.me()?;
         self.field.get().filter(|m| m.owner == me)
@@ -230,21 +269,22 @@ impl Device {
             .with_value(|all| all.iter().find(|e| e.summary.id == id).cloned())
     }
 
-    /// The signed-in user's outbox entries (tracked).
+    /// The user's outbox entries (tracked).
     pub fn my_outbox(self) -> Vec<OutboxEntry> {
         let me = self.me();
         self.outbox
             .with(|o| o.iter().filter(|e| Some(e.owner) == me).cloned().collect())
     }
 
-    /// The signed-in user's drafts (tracked).
+    /// The user's drafts (tracked).
     pub fn my_drafts(self) -> Vec<Draft> {
         let me = self.me();
         self.drafts
             .with(|d| d.iter().filter(|d| Some(d.owner) == me).cloned().collect())
     }
 
-    /// Records of the signed-in user not yet on the server (tracked).
+    /// The user's records not yet on the server, those waiting for photos the server still
+    /// lacks included (tracked).
     pub fn pending(self) -> usize {
         let me = self.me();
         self.outbox.with(|o| {
@@ -257,26 +297,29 @@ impl Device {
         })
     }
 
-    /// Records of the signed-in user that need attention (tracked).
+    /// The user's records that need attention, and entries the app can no longer read
+    /// (tracked).
     pub fn attention(self) -> usize {
         let me = self.me();
-        self.outbox.with(|o| {
-            o.iter()
-                .filter(|e| Some(e.owner) == me && e.state == OutboxState::NeedsAttention)
-                .count()
-        })
+        self.broken.with(Vec::len)
+            + self.outbox.with(|o| {
+                o.iter()
+                    .filter(|e| Some(e.owner) == me && e.state == OutboxState::NeedsAttention)
+                    .count()
+            })
     }
 
-    /// Everything on the device that is not safely on the server: drafts and unsynced
-    /// records of any user (tracked).
+    /// Everything on the device that is not safely on the server: drafts, unsynced records
+    /// of any user, and entries that can no longer be read (tracked).
     pub fn unsynced(self) -> usize {
         self.drafts.with(Vec::len)
+            + self.broken.with(Vec::len)
             + self
                 .outbox
                 .with(|o| o.iter().filter(|e| e.state != OutboxState::Synced).count())
     }
 
-    fn store_result(self, result: Result<(), store::StoreError>) -> bool {
+    fn store_result(self, result: Result<(), StoreError>) -> bool {
         match result {
             Ok(()) => true,
             Err(e) => {
@@ -371,52 +414,81 @@ impl Device {
         Ok((enclave, rules))
     }
 
-    /// Saves a draft (every step of the form).
+    /// Saves a draft (every step of the form). `false` when it was not saved: the store
+    /// failed, or the inspection has been submitted meanwhile (in another tab, say), and the
+    /// device now shows it as submitted.
     pub async fn save_draft(self, draft: Draft) -> bool {
-        let ok = self.store_result(
-            store::write(vec![Op::put(Store::Drafts, draft.id.to_string(), &draft)]).await,
-        );
-        if ok {
-            self.drafts
-                .update(|all| match all.iter_mut().find(|d| d.id == draft.id) {
-                    Some(d) => *d = draft,
-                    None => all.push(draft),
-                });
-        }
-        ok
+        let ops = vec![Op::put(Store::Drafts, draft.id.to_string(), &draft)];
+        matches!(self.write_draft(draft, ops).await, Ok(true))
     }
 
-    /// Saves a photo's bytes with the draft that names it, in one transaction.
-    pub async fn save_photo(self, draft: Draft, sha256: String, bytes: Vec<u8>) -> bool {
+    /// Saves a photo's bytes with the draft that names it, in one transaction. `Ok(false)`:
+    /// the inspection has been submitted meanwhile; nothing was written.
+    pub async fn save_photo(
+        self,
+        draft: Draft,
+        sha256: String,
+        bytes: Vec<u8>,
+    ) -> Result<bool, StoreError> {
         let ops = vec![
             Op::PutBytes(Store::Photos, sha256, bytes),
             Op::put(Store::Drafts, draft.id.to_string(), &draft),
         ];
-        let ok = self.store_result(store::write(ops).await);
-        if ok {
-            self.drafts.update(|all| {
-                if let Some(d) = all.iter_mut().find(|d| d.id == draft.id) {
-                    *d = draft;
-                }
-            });
-        }
-        ok
+        self.write_draft(draft, ops).await
     }
 
-    /// Throws a draft away, with the photos only it named.
-    pub async fn discard_draft(self, id: Uuid) -> bool {
-        let mut ops = vec![Op::Delete(Store::Drafts, id.to_string())];
-        if let Some(draft) = self
-            .drafts
-            .with_untracked(|d| d.iter().find(|d| d.id == id).cloned())
-        {
-            ops.extend(
-                draft
-                    .photos()
-                    .map(|p| Op::Delete(Store::Photos, p.sha256.clone())),
-            );
+    async fn write_draft(self, draft: Draft, ops: Vec<Op>) -> Result<bool, StoreError> {
+        match store::write_draft(&draft.id.to_string(), ops).await {
+            Ok(DraftWrite::Written) => {
+                self.drafts
+                    .update(|all| match all.iter_mut().find(|d| d.id == draft.id) {
+                        Some(d) => *d = draft,
+                        None => all.push(draft),
+                    });
+                Ok(true)
+            }
+            Ok(DraftWrite::Submitted(entry)) => {
+                self.adopt_submitted(draft.id, entry);
+                Ok(false)
+            }
+            Err(e) => {
+                self.store_failure.set(Some(e.0.clone()));
+                Err(e)
+            }
         }
-        let ok = self.store_result(store::write(ops).await);
+    }
+
+    /// Shows the inspection `id` as submitted, with the outbox entry the store holds for it
+    /// (`entry`, JSON): it is no draft any more.
+    fn adopt_submitted(self, id: Uuid, entry: String) {
+        self.drafts.update(|all| all.retain(|d| d.id != id));
+        match serde_json::from_str::<OutboxEntry>(&entry) {
+            Ok(entry) => self.outbox.update(|o| upsert(o, entry)),
+            Err(_) => {
+                let key = id.to_string();
+                self.broken.update(|b| {
+                    if !b.iter().any(|x| x.store == Store::Outbox && x.key == key) {
+                        b.push(Broken {
+                            store: Store::Outbox,
+                            key,
+                            raw: entry,
+                        });
+                    }
+                });
+            }
+        }
+    }
+
+    /// Throws a draft away, with the bytes of its photos that no other draft or outbox
+    /// entry names (those of synced records stay until the logout purges the device).
+    pub async fn discard_draft(self, id: Uuid) -> bool {
+        let photos: Vec<String> = self.drafts.with_untracked(|d| {
+            d.iter()
+                .find(|d| d.id == id)
+                .map(|d| d.photos().map(|p| p.sha256.clone()).collect())
+                .unwrap_or_default()
+        });
+        let ok = self.store_result(store::delete_draft(&id.to_string(), &photos).await);
         if ok {
             self.drafts.update(|all| all.retain(|d| d.id != id));
         }
@@ -424,11 +496,30 @@ impl Device {
     }
 
     /// Moves a draft into the outbox as `record`, in one transaction, and starts a sync.
-    pub async fn submit(self, draft: &Draft, record: SyncRecord) -> bool {
+    /// Only one submit of a draft runs at a time; the store adds the record once, whatever
+    /// other tabs do, and only with the bytes of every photo it names on the device.
+    pub async fn submit(self, draft: &Draft, record: InspectionRecord) -> Submission {
+        let id = draft.id;
+        let mut first = false;
+        self.submitting.update_value(|s| {
+            if !s.contains(&id) {
+                s.push(id);
+                first = true;
+            }
+        });
+        if !first {
+            return Submission::Busy;
+        }
+        let submission = self.move_to_outbox(draft, record).await;
+        self.submitting.update_value(|s| s.retain(|x| *x != id));
+        submission
+    }
+
+    async fn move_to_outbox(self, draft: &Draft, record: InspectionRecord) -> Submission {
         let entry = OutboxEntry {
             inspection_id: draft.id,
             label: label(&draft.enclave),
-            record,
+            record: SyncRecord::Inspection(Box::new(record)),
             owner: draft.owner,
             state: OutboxState::Waiting,
             queued_at: Utc::now(),
@@ -436,46 +527,72 @@ impl Device {
             server_version: None,
             review: None,
         };
-        let ops = vec![
-            Op::Delete(Store::Drafts, draft.id.to_string()),
-            Op::put(Store::Outbox, entry.record.id().to_string(), &entry),
-        ];
-        let ok = self.store_result(store::write(ops).await);
-        if ok {
-            self.drafts.update(|all| all.retain(|d| d.id != draft.id));
-            self.outbox.update(|o| o.push(entry));
-            self.sync();
+        let mut photos: Vec<String> = entry.photos().map(|p| p.sha256.clone()).collect();
+        photos.sort_unstable();
+        photos.dedup();
+        let key = entry.record.id().to_string();
+        match store::move_to_outbox(&key, &entry, &photos).await {
+            Ok(Moved::Done) => {
+                self.drafts.update(|all| all.retain(|d| d.id != draft.id));
+                self.outbox.update(|o| upsert(o, entry));
+                self.sync();
+                Submission::Queued
+            }
+            Ok(Moved::AlreadyThere(stored)) => {
+                self.adopt_submitted(draft.id, stored);
+                Submission::AlreadySubmitted
+            }
+            Ok(Moved::DraftGone) => {
+                self.drafts.update(|all| all.retain(|d| d.id != draft.id));
+                Submission::DraftGone
+            }
+            Ok(Moved::MissingPhotos(missing)) => Submission::MissingPhotos(missing),
+            Err(e) => {
+                self.store_failure.set(Some(e.0.clone()));
+                Submission::Failed(e)
+            }
         }
-        ok
     }
 
-    /// Queues an amendment to a submitted inspection and starts a sync.
-    pub async fn amend(self, inspection_id: Uuid, text: String) -> bool {
-        let Some(me) = self.me() else { return false };
-        let (label, known) = self.outbox.with_untracked(|o| {
-            let label = o
-                .iter()
-                .find(|e| e.inspection_id == inspection_id)
-                .map(|e| e.label.clone())
-                .unwrap_or_default();
-            let known = o
-                .iter()
+    /// Queues an amendment to a submitted inspection and starts a sync. It is written
+    /// against the newest version of the inspection the device knows the server has, plus
+    /// the amendments still on their way. `Err`: why not (Dutch, English) — the same checks
+    /// as the server's, or the device store failed.
+    pub async fn amend(
+        self,
+        inspection_id: Uuid,
+        text: String,
+    ) -> Result<(), Vec<(String, String)>> {
+        let me = self.me().ok_or_else(Vec::new)?;
+        let (label, known, queued) = self.outbox.with_untracked(|o| {
+            let of = || o.iter().filter(|e| e.inspection_id == inspection_id);
+            let label = of().next().map(|e| e.label.clone()).unwrap_or_default();
+            let known = of().filter_map(|e| e.server_version).max();
+            let queued = of()
                 .filter(|e| {
-                    e.inspection_id == inspection_id && matches!(e.record, SyncRecord::Amendment(_))
+                    matches!(e.record, SyncRecord::Amendment(_))
+                        && matches!(e.state, OutboxState::Waiting | OutboxState::Sending)
                 })
                 .count();
-            (label, known)
+            (label, known, u32::try_from(queued).unwrap_or(u32::MAX))
         });
         let now = Utc::now();
-        let record = SyncRecord::Amendment(AmendmentRecord {
+        let amendment = AmendmentRecord {
             id: Uuid::new_v4(),
             inspection_id,
-            base_version: 1 + known as u32,
+            base_version: amendment_base_version(known, queued),
             text,
             written_at: now,
-        });
+        };
+        let problems = validate_amendment(&amendment);
+        if !problems.is_empty() {
+            return Err(problems
+                .into_iter()
+                .map(|p| (p.message_nl, p.message_en))
+                .collect());
+        }
         let entry = OutboxEntry {
-            record,
+            record: SyncRecord::Amendment(amendment),
             owner: me,
             inspection_id,
             label,
@@ -485,286 +602,73 @@ impl Device {
             server_version: None,
             review: None,
         };
-        let ok = self.store_result(
-            store::write(vec![Op::put(
-                Store::Outbox,
-                entry.record.id().to_string(),
-                &entry,
-            )])
-            .await,
-        );
+        match self.put_entries(vec![entry], Vec::new()).await {
+            Ok(()) => {
+                self.sync();
+                Ok(())
+            }
+            Err(e) => Err(vec![(
+                format!(
+                    "De rechtzetting kon niet bewaard worden op dit toestel: {}",
+                    e.0
+                ),
+                format!("The amendment could not be saved on this device: {}", e.0),
+            )]),
+        }
+    }
+
+    /// Sends a record that needs attention again, as it is.
+    pub async fn retry(self, id: Uuid) -> bool {
+        self.requeue(id, |_| ()).await
+    }
+
+    /// Sends an amendment in conflict again, written against the version the server has
+    /// (same id: the server never applied it).
+    pub async fn rebase(self, id: Uuid) -> bool {
+        self.requeue(id, |entry| {
+            let base = entry.rebase_to();
+            if let (Some(base), SyncRecord::Amendment(a)) = (base, &mut entry.record) {
+                a.base_version = base;
+            }
+        })
+        .await
+    }
+
+    /// Puts the entry `id` back to waiting, changed by `change`, and starts a sync.
+    async fn requeue(self, id: Uuid, change: impl FnOnce(&mut OutboxEntry)) -> bool {
+        let Some(mut entry) = self
+            .outbox
+            .with_untracked(|o| o.iter().find(|e| e.record.id() == id).cloned())
+        else {
+            return false;
+        };
+        change(&mut entry);
+        entry.state = OutboxState::Waiting;
+        entry.problem = None;
+        let ok = self.put_entries(vec![entry], Vec::new()).await.is_ok();
         if ok {
-            self.outbox.update(|o| o.push(entry));
             self.sync();
         }
         ok
     }
 
-    /// Starts a sync unless one is running or nobody is signed in.
-    pub fn sync(self) {
-        if self.syncing.get_untracked() || !self.ready.get_untracked() || self.me().is_none() {
-            return;
+    /// Stores `entries` together with `also`, in one transaction, then shows them — by id,
+    /// so entries added meanwhile stay.
+    async fn put_entries(self, entries: Vec<OutboxEntry>, also: Vec<Op>) -> Result<(), StoreError> {
+        let mut ops: Vec<Op> = entries
+            .iter()
+            .map(|e| Op::put(Store::Outbox, e.record.id().to_string(), e))
+            .collect();
+        ops.extend(also);
+        if let Err(e) = store::write(ops).await {
+            self.store_failure.set(Some(e.0.clone()));
+            return Err(e);
         }
-        self.syncing.set(true);
-        leptos::task::spawn_local(async move {
-            let result = self.sync_now().await;
-            match result {
-                Ok(()) => {
-                    self.failure.set(None);
-                    self.last_sync.set(Some(Utc::now()));
-                }
-                Err(failure) => self.failure.set(Some(failure)),
+        self.outbox.update(|o| {
+            for entry in entries {
+                upsert(o, entry);
             }
-            self.syncing.set(false);
         });
-    }
-
-    async fn sync_now(self) -> Result<(), ApiFailure> {
-        let me = self.me().ok_or(ApiFailure::SignedOut)?;
-        let waiting: Vec<OutboxEntry> = self.outbox.with_untracked(|o| {
-            o.iter()
-                .filter(|e| e.owner == me && e.state == OutboxState::Waiting)
-                .cloned()
-                .collect()
-        });
-        for entry in &waiting {
-            if let SyncRecord::Inspection(record) = &entry.record {
-                for photo in record.findings.iter().flat_map(|f| &f.photos) {
-                    self.upload_photo(&photo.sha256, &photo.content_type)
-                        .await?;
-                }
-            }
-        }
-        for batch in waiting.chunks(BATCH) {
-            self.push(batch).await?;
-        }
-        self.pull().await?;
-        if let Some(meta) = self.field_meta()
-            && (Utc::now() - meta.generated_at).num_minutes() >= REFRESH_AFTER_MINUTES
-        {
-            // A failed refresh keeps the old set; the next sync tries again.
-            self.prepare(None).await;
-        }
-        Ok(())
-    }
-
-    async fn upload_photo(self, sha256: &str, content_type: &str) -> Result<(), ApiFailure> {
-        let status = api::attachment_status(self.session, sha256).await?;
-        if status.complete {
-            return Ok(());
-        }
-        let Ok(Some(bytes)) = store::bytes(Store::Photos, sha256).await else {
-            // Not on this device (purged, another browser): the push will say so.
-            return Ok(());
-        };
-        api::upload(
-            self.session,
-            sha256,
-            &bytes,
-            content_type,
-            status.received_bytes,
-        )
-        .await?;
-        Ok(())
-    }
-
-    async fn push(self, batch: &[OutboxEntry]) -> Result<(), ApiFailure> {
-        self.set_states(
-            batch
-                .iter()
-                .map(|e| (e.record.id(), OutboxState::Sending, None, None)),
-        )
-        .await;
-        let request = PushRequest {
-            records: batch.iter().map(|e| e.record.clone()).collect(),
-        };
-        let response = match api::push(self.session, &request).await {
-            Ok(response) => response,
-            Err(failure) => {
-                let back = match &failure {
-                    // The whole batch was refused as it is (too big, malformed).
-                    ApiFailure::Api {
-                        status: 400 | 413 | 422,
-                        error,
-                    } => (
-                        OutboxState::NeedsAttention,
-                        error
-                            .as_ref()
-                            .map(|e| (e.message_nl.clone(), e.message_en.clone())),
-                    ),
-                    _ => (OutboxState::Waiting, None),
-                };
-                self.set_states(
-                    batch
-                        .iter()
-                        .map(|e| (e.record.id(), back.0, back.1.clone(), None)),
-                )
-                .await;
-                return Err(failure);
-            }
-        };
-        self.set_states(response.results.into_iter().map(|r| match r.outcome {
-            PushOutcome::Applied { version } | PushOutcome::Duplicate { version } => {
-                (r.id, OutboxState::Synced, None, Some(version))
-            }
-            PushOutcome::Conflict { server_version } => (
-                r.id,
-                OutboxState::NeedsAttention,
-                Some((
-                    format!(
-                        "De server heeft een andere versie ({server_version}) van deze inspectie."
-                    ),
-                    format!(
-                        "The server has another version ({server_version}) of this inspection."
-                    ),
-                )),
-                Some(server_version),
-            ),
-            PushOutcome::MissingAttachments { .. } => (r.id, OutboxState::Waiting, None, None),
-            PushOutcome::Rejected {
-                message_nl,
-                message_en,
-                ..
-            } => (
-                r.id,
-                OutboxState::NeedsAttention,
-                Some((message_nl, message_en)),
-                None,
-            ),
-        }))
-        .await;
-        Ok(())
-    }
-
-    /// Changes the state of outbox entries, on the device first, then on screen.
-    async fn set_states(
-        self,
-        changes: impl Iterator<Item = (Uuid, OutboxState, Option<(String, String)>, Option<u32>)>,
-    ) {
-        let mut changed = Vec::new();
-        let mut outbox = self.outbox.get_untracked();
-        for (id, state, problem, version) in changes {
-            if let Some(entry) = outbox.iter_mut().find(|e| e.record.id() == id) {
-                entry.state = state;
-                entry.problem = problem;
-                if version.is_some() {
-                    entry.server_version = version;
-                }
-                changed.push(Op::put(Store::Outbox, id.to_string(), &*entry));
-            }
-        }
-        if self.store_result(store::write(changed).await) {
-            self.outbox.set(outbox);
-        }
-    }
-
-    /// Pulls what changed for this user. A change to a record the device still counts as
-    /// unsent means it did arrive (e.g. the answer to a push was lost). A change to the
-    /// register of an enclave in the working set marks it stale, in the same transaction as
-    /// the cursor; stale enclaves are then downloaded again (and stay marked until that works).
-    async fn pull(self) -> Result<(), ApiFailure> {
-        let mut cursor: i64 = store::get(Store::Meta, PULL_CURSOR)
-            .await
-            .ok()
-            .flatten()
-            .unwrap_or(0);
-        let mut stale: Vec<Uuid> = store::get(Store::Meta, STALE_ENCLAVES)
-            .await
-            .ok()
-            .flatten()
-            .unwrap_or_default();
-        let mut reviewed: Vec<Uuid> = store::get(Store::Meta, REVIEWED)
-            .await
-            .ok()
-            .flatten()
-            .unwrap_or_default();
-        loop {
-            let page = api::pull(self.session, cursor).await?;
-            let mut outbox = self.outbox.get_untracked();
-            let mut ops = Vec::new();
-            for change in &page.changes {
-                match change.entity {
-                    Entity::Inspection | Entity::Amendment => {
-                        if let Some(entry) = outbox
-                            .iter_mut()
-                            .find(|e| e.record.id() == change.id && e.state != OutboxState::Synced)
-                        {
-                            entry.state = OutboxState::Synced;
-                            entry.problem = None;
-                            ops.push(Op::put(Store::Outbox, change.id.to_string(), &*entry));
-                        }
-                    }
-                    Entity::Review => {
-                        if let Some(id) = change.inspection_id
-                            && !reviewed.contains(&id)
-                        {
-                            reviewed.push(id);
-                        }
-                    }
-                    Entity::Registration | Entity::Contract => {
-                        if let Some(id) = change.enclave_id
-                            && self.enclave(id).is_some()
-                            && !stale.contains(&id)
-                        {
-                            stale.push(id);
-                        }
-                    }
-                }
-            }
-            ops.push(Op::put(Store::Meta, STALE_ENCLAVES, &stale));
-            ops.push(Op::put(Store::Meta, REVIEWED, &reviewed));
-            ops.push(Op::put(Store::Meta, PULL_CURSOR, &page.next_cursor));
-            if !self.store_result(store::write(ops).await) {
-                return Ok(());
-            }
-            self.outbox.set(outbox);
-            cursor = page.next_cursor;
-            if !page.more {
-                break;
-            }
-        }
-        while let Some(&id) = reviewed.first() {
-            let view = api::inspection(self.session, id).await?;
-            let mut outbox = self.outbox.get_untracked();
-            let mut ops = Vec::new();
-            if let Some(entry) = outbox
-                .iter_mut()
-                .find(|e| e.inspection_id == id && matches!(e.record, SyncRecord::Inspection(_)))
-            {
-                let last = view.reviews.last();
-                entry.review = Some(ReviewNote {
-                    state: view.review_state,
-                    comment: last.map(|r| r.comment.clone()).unwrap_or_default(),
-                    decided_at: last.map(|r| r.decided_at),
-                });
-                ops.push(Op::put(
-                    Store::Outbox,
-                    entry.record.id().to_string(),
-                    &*entry,
-                ));
-            }
-            reviewed.remove(0);
-            ops.push(Op::put(Store::Meta, REVIEWED, &reviewed));
-            if !self.store_result(store::write(ops).await) {
-                return Ok(());
-            }
-            self.outbox.set(outbox);
-        }
-        if !stale.is_empty()
-            && let Some(me) = self.me()
-        {
-            let set = api::working_set(self.session, Some(&stale), WORKING_SET_DAYS).await?;
-            if self.keep_working_set(me, set, false).await {
-                self.store_result(
-                    store::write(vec![Op::put(
-                        Store::Meta,
-                        STALE_ENCLAVES,
-                        &Vec::<Uuid>::new(),
-                    )])
-                    .await,
-                );
-            }
-        }
         Ok(())
     }
 

@@ -6,8 +6,10 @@
 //! - [`components`]: header (with the sync indicator), connection state, verdict and result
 //!   cards.
 //! - [`device`]: the working set, drafts, outbox and sync engine; [`store`]: IndexedDB;
-//!   [`draft`]: an inspection being recorded; [`photo`]: downscaling and hashing.
-//! - [`api`]: the HTTP client of the server's JSON API; [`session`]: the tokens.
+//!   [`draft`]: an inspection being recorded; [`photo`]: downscaling and hashing; [`file`]:
+//!   saving as a file.
+//! - [`api`]: the HTTP client of the server's JSON API; [`session`]: the tokens, and the user
+//!   of a session the server ended (who keeps working from the device).
 //! - [`i18n`]: Dutch and English.
 //!
 //! `static/` holds the shell (index.html, style.css, the service worker, manifest, icons).
@@ -16,6 +18,7 @@ mod api;
 mod components;
 mod device;
 mod draft;
+mod file;
 mod i18n;
 mod pages;
 mod photo;
@@ -26,7 +29,7 @@ mod store;
 use leptos::prelude::*;
 use wasm_bindgen::prelude::wasm_bindgen;
 
-use crate::components::header::Header;
+use crate::components::header::{Header, SessionEnded};
 use crate::device::Device;
 use crate::i18n::{I18n, Key};
 use crate::pages::device::DevicePage;
@@ -68,14 +71,19 @@ fn App() -> impl IntoView {
     provide_context(router);
     Device::provide(session);
     SearchState::provide();
-    // Changes only on login and logout, not on every token refresh.
+    // Change only on login, logout and the end of a session, not on every token refresh.
     let signed_in = Memo::new(move |_| session.is_signed_in());
+    let known = Memo::new(move |_| session.user().is_some());
+    // The pages that work from the device stay open to a user whose session ended.
+    let allowed = move |route: &Route| {
+        !route.needs_session() || signed_in.get() || (route.works_from_device() && known.get())
+    };
 
     // Pages that need a session send anyone else to the login page, to come back after it;
     // a login sends the user on.
     Effect::new(move || match router.route() {
         Route::Login { next } if signed_in.get() => router.navigate(&next, true),
-        route if route.needs_session() && !signed_in.get() => {
+        route if !allowed(&route) => {
             let next = String::from(js_sys::encode_uri_component(&router.here()));
             router.navigate(&format!("/login?next={next}"), true);
         }
@@ -83,7 +91,7 @@ fn App() -> impl IntoView {
     });
 
     let page = move || match router.route() {
-        route if route.needs_session() && !signed_in.get() => ().into_any(),
+        route if !allowed(&route) => ().into_any(),
         Route::Login { .. } if signed_in.get() => ().into_any(),
         Route::Login { .. } => view! { <LoginPage /> }.into_any(),
         Route::Search => view! { <SearchPage /> }.into_any(),
@@ -101,6 +109,7 @@ fn App() -> impl IntoView {
     };
     view! {
         <Header />
+        <SessionEnded />
         {page}
     }
 }

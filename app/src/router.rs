@@ -112,6 +112,15 @@ impl Route {
         }
     }
 
+    /// Whether the page works from the device, for a user whose session ended: search, the
+    /// enclave page, inspections and the device page.
+    pub fn works_from_device(&self) -> bool {
+        matches!(
+            self,
+            Self::Search | Self::Enclave { .. } | Self::Inspection { .. } | Self::Device
+        )
+    }
+
     /// Whether the page needs a signed-in user.
     pub fn needs_session(&self) -> bool {
         matches!(

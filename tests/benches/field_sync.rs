@@ -51,7 +51,7 @@ fn main() {
             let path = start_inspection(&b, &base, enclave).await;
             let photos: Vec<_> = (0..2)
                 .map(|j| {
-                    photo_file(files.path(), &format!("p{i}-{j}"), 480, 400, (i * 2 + j) as u64)
+                    photo_file(files.path(), &format!("p{i}-{j}"), 800, 600, (i * 2 + j) as u64)
                 })
                 .collect();
             finding_with_photos(&b, &photos).await;

@@ -1,11 +1,15 @@
 //! The client of the server's JSON API (same origin, `/api/…`): `fetch` through web-sys,
 //! the bearer token from the [`Session`], and one silent refresh when the server says the
-//! access token has expired. A failed refresh signs the user out.
+//! access token has expired. Tabs take turns to refresh (the Web Locks API, where the browser
+//! has it), so one rotation serves them all. A refused refresh, or a 401, ends the session:
+//! the user stays on the device, signed out of the server.
 //!
 //! Offline, the service worker answers GET requests it has seen before with a stored copy
 //! and marks it (`x-ei-offline-copy`); [`Fetched::offline_copy`] passes that on to the page.
 
 use std::cell::RefCell;
+use std::future::Future;
+use std::rc::Rc;
 use std::time::Duration;
 
 use futures::future::{FutureExt, LocalBoxFuture, Shared};
@@ -19,6 +23,8 @@ use shared::dto::report::{ContractOverview, ImportReport};
 use shared::dto::review::{InspectionQueue, ReviewRequest};
 use shared::dto::sync::{AttachmentStatus, PullResponse, PushRequest, PushResponse};
 use shared::error::{ApiError, ErrorBody, ErrorCode};
+use shared::rules::sync::content_range;
+use wasm_bindgen::prelude::{Closure, wasm_bindgen};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, Headers, Request, RequestInit, Response};
@@ -45,7 +51,8 @@ pub enum ApiFailure {
         status: u16,
         error: Option<ErrorBody>,
     },
-    /// The session ended (the refresh was refused): the user must sign in again.
+    /// No live session (the refresh was refused, or the session had ended): the user must
+    /// sign in again.
     SignedOut,
 }
 
@@ -426,9 +433,13 @@ pub async fn blob_url(session: Session, url: &str) -> Result<String, ApiFailure>
             .map_err(offline)?
             .dyn_into()
             .map_err(offline)?;
-        if response.status() == 401 && attempt == 0 {
-            refresh(session, &used).await?;
-            continue;
+        if response.status() == 401 {
+            if attempt == 0 {
+                refresh(session, &used).await?;
+                continue;
+            }
+            session.sign_out(true);
+            return Err(ApiFailure::SignedOut);
         }
         if !response.ok() {
             return Err(ApiFailure::Api {
@@ -449,15 +460,11 @@ pub async fn blob_url(session: Session, url: &str) -> Result<String, ApiFailure>
 /// Downloads `url` (an export) with the session's token as the file `filename`.
 pub async fn download(session: Session, url: &str, filename: &str) -> Result<(), ApiFailure> {
     let href = blob_url(session, url).await?;
-    let anchor: web_sys::HtmlAnchorElement = window()
-        .document()
-        .and_then(|d| d.create_element("a").ok())
-        .and_then(|a| a.dyn_into().ok())
-        .ok_or(ApiFailure::Offline)?;
-    anchor.set_href(&href);
-    anchor.set_download(filename);
-    anchor.click();
-    Ok(())
+    if crate::file::save_url(&href, filename) {
+        Ok(())
+    } else {
+        Err(ApiFailure::Offline)
+    }
 }
 
 /// `POST /api/sync/push`.
@@ -487,21 +494,21 @@ pub async fn attachment_status(
         .value)
 }
 
-/// `PUT /api/attachments/{sha256}` of `bytes[from..]` (`Content-Range` when resuming).
-pub async fn upload(
+/// `PUT /api/attachments/{sha256}` of one piece: `piece` is the photo's bytes from `start`,
+/// of `total` in all (always with its `Content-Range`). The server stores a piece only where
+/// its stored part ends (409 otherwise) and answers where it stands.
+pub async fn upload_piece(
     session: Session,
     sha256: &str,
-    bytes: &[u8],
+    piece: &[u8],
+    start: u64,
+    total: u64,
     content_type: &str,
-    from: u64,
 ) -> Result<AttachmentStatus, ApiFailure> {
-    let total = bytes.len() as u64;
-    let start = usize::try_from(from).unwrap_or(usize::MAX).min(bytes.len());
-    let range = (from > 0).then(|| format!("bytes {from}-{}/{total}", total.saturating_sub(1)));
     let body = Body::Bytes {
-        data: js_sys::Uint8Array::from(&bytes[start..]),
+        data: js_sys::Uint8Array::from(piece),
         content_type: content_type.to_owned(),
-        range,
+        range: Some(content_range(&(start..start + piece.len() as u64), total)),
     };
     let url = format!("/api/attachments/{sha256}");
     Ok(authed(session, "PUT", &url, Some(body)).await?.value)
@@ -523,7 +530,7 @@ async fn refresh(session: Session, used: &str) -> Result<(), ApiFailure> {
     }
     let refreshing = REFRESHING.with(|slot| {
         slot.borrow_mut()
-            .get_or_insert_with(|| refresh_now(session).boxed_local().shared())
+            .get_or_insert_with(|| refresh_now(session, used.to_owned()).boxed_local().shared())
             .clone()
     });
     let result = refreshing.clone().await;
@@ -536,7 +543,24 @@ async fn refresh(session: Session, used: &str) -> Result<(), ApiFailure> {
     result
 }
 
-async fn refresh_now(session: Session) -> Result<(), ApiFailure> {
+/// Refreshes in turn with the other tabs: inside the lock, the stored session is read again,
+/// and when another tab has rotated the tokens meanwhile, that pair is used.
+async fn refresh_now(session: Session, used: String) -> Result<(), ApiFailure> {
+    exclusively(REFRESH_LOCK, move || {
+        let used = used.clone();
+        async move {
+            session.sync_from_storage();
+            match session.access_token() {
+                None => Err(ApiFailure::SignedOut),
+                Some(token) if token != used => Ok(()),
+                Some(_) => refresh_tokens(session).await,
+            }
+        }
+    })
+    .await
+}
+
+async fn refresh_tokens(session: Session) -> Result<(), ApiFailure> {
     let refresh_token = session.refresh_token().ok_or(ApiFailure::SignedOut)?;
     let body = json(&RefreshRequest { refresh_token });
     // Offline the session is kept: the inspector can go on with stored copies.
@@ -552,6 +576,57 @@ async fn refresh_now(session: Session) -> Result<(), ApiFailure> {
         }
         _ => Err(reply.failure()),
     }
+}
+
+/// The Web Lock every tab of the app takes to refresh.
+const REFRESH_LOCK: &str = "ei-refresh";
+
+#[wasm_bindgen]
+extern "C" {
+    /// `navigator.locks`; web-sys has the Web Locks API only behind `web_sys_unstable_apis`.
+    type LockManager;
+
+    /// `request(name, callback)`: calls `callback` once the lock is held, and keeps it until
+    /// the promise the callback returns settles.
+    #[wasm_bindgen(method, catch)]
+    fn request(
+        this: &LockManager,
+        name: &str,
+        callback: &JsValue,
+    ) -> Result<js_sys::Promise, JsValue>;
+}
+
+/// Runs `task` holding the browser-wide lock `name` (tabs of the app wait for each other).
+/// Without the Web Locks API (or when the browser refuses the lock) it runs at once.
+async fn exclusively<T, F>(name: &str, task: impl Fn() -> F) -> T
+where
+    T: 'static,
+    F: Future<Output = T> + 'static,
+{
+    let locks = js_sys::Reflect::get(&window().navigator(), &"locks".into())
+        .ok()
+        .filter(|l| l.is_object())
+        .map(JsCast::unchecked_into::<LockManager>);
+    if let Some(locks) = locks {
+        let done = Rc::new(RefCell::new(None));
+        let slot = Rc::clone(&done);
+        // Futures are lazy: this one runs only if the callback does.
+        let run = task();
+        let callback = Closure::once_into_js(move |_lock: JsValue| {
+            wasm_bindgen_futures::future_to_promise(async move {
+                *slot.borrow_mut() = Some(run.await);
+                Ok(JsValue::UNDEFINED)
+            })
+        });
+        if let Ok(held) = locks.request(name, &callback) {
+            let _ = JsFuture::from(held).await;
+        }
+        let result = done.borrow_mut().take();
+        if let Some(result) = result {
+            return result;
+        }
+    }
+    task().await
 }
 
 /// A raw answer.

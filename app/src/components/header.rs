@@ -1,12 +1,13 @@
 //! The bar at the top of every page: app name, connection state, the sync state (always on
-//! screen), the signed-in user with the logout button, and the language switch; below it,
-//! the logout warning when the device still holds unsynced work.
+//! screen), the user with the logout button, and the language switch; below it, the logout
+//! warning when the device still holds unsynced work, and the notice that the session ended.
 
 use leptos::prelude::*;
 
 use crate::components::offline::OnlineIndicator;
 use crate::device::Device;
 use crate::i18n::{I18n, Key};
+use crate::router::{Route, Router};
 use crate::session::Session;
 
 #[component]
@@ -46,6 +47,8 @@ pub fn Header() -> impl IntoView {
                         {i18n.tr("Importeren", "Import")}
                     </a>
                 </Show>
+            </Show>
+            <Show when=move || session.user().is_some()>
                 <SyncIndicator />
                 <span class="user" data-test="current-user">
                     {move || session.user().map(|u| u.display_name)}
@@ -70,13 +73,44 @@ pub fn Header() -> impl IntoView {
     }
 }
 
+/// Shown while the server has ended the session of the user still on the device: the pages
+/// that work from the device stay open, and sync waits until they sign in again.
+#[component]
+pub fn SessionEnded() -> impl IntoView {
+    let i18n = I18n::expect();
+    let session = Session::expect();
+    let router = expect_context::<Router>();
+    let sign_in = move |_| {
+        let next = String::from(js_sys::encode_uri_component(&router.here()));
+        router.navigate(&format!("/login?next={next}"), false);
+    };
+    view! {
+        <Show when=move || session.ended() && !matches!(router.route(), Route::Login { .. })>
+            <div class="notice warning-panel" role="status" data-test="session-ended">
+                <p>
+                    {i18n.tr(
+                        "Je sessie is beëindigd. Alles op dit toestel blijft bewaard en bruikbaar; synchroniseren wacht tot je je opnieuw aanmeldt.",
+                        "Your session has ended. Everything on this device is kept and usable; sync waits until you sign in again.",
+                    )}
+                </p>
+                <button class="primary" data-test="session-ended-sign-in" on:click=sign_in>
+                    {i18n.tr("Opnieuw aanmelden", "Sign in again")}
+                </button>
+            </div>
+        </Show>
+    }
+}
+
 /// One indicator for everything the device still has to send; it links to the device page.
+/// Until the device store is read it says so, rather than "all synced".
 #[component]
 fn SyncIndicator() -> impl IntoView {
     let i18n = I18n::expect();
     let device = Device::expect();
     let state = move || {
-        if device.attention() > 0 {
+        if !device.ready.get() {
+            "loading"
+        } else if device.attention() > 0 {
             "attention"
         } else if device.syncing.get() && device.pending() > 0 {
             "sending"
@@ -90,6 +124,7 @@ fn SyncIndicator() -> impl IntoView {
         "attention" => i18n
             .pick("⚠ {n} aandacht nodig", "⚠ {n} need attention")
             .replace("{n}", &device.attention().to_string()),
+        "loading" => i18n.pick("… Toestel lezen", "… Reading device").to_owned(),
         "sending" => i18n.pick("↻ Verzenden…", "↻ Sending…").to_owned(),
         "waiting" => i18n
             .pick("● {n} te verzenden", "● {n} to send")
@@ -114,6 +149,7 @@ fn SyncIndicator() -> impl IntoView {
 fn LogoutWarning() -> impl IntoView {
     let i18n = I18n::expect();
     let device = Device::expect();
+    let session = Session::expect();
     view! {
         <div class="notice error warning-panel" role="alertdialog" data-test="logout-warning">
             <p>
@@ -127,16 +163,19 @@ fn LogoutWarning() -> impl IntoView {
                 }}
             </p>
             <div class="actions">
-                <button
-                    class="primary"
-                    data-test="logout-sync"
-                    on:click=move |_| {
-                        device.logout_warning.set(false);
-                        device.sync();
-                    }
-                >
-                    {i18n.tr("Eerst synchroniseren", "Sync first")}
-                </button>
+                // Without a live session, sync waits for a sign-in.
+                <Show when=move || session.is_signed_in()>
+                    <button
+                        class="primary"
+                        data-test="logout-sync"
+                        on:click=move |_| {
+                            device.logout_warning.set(false);
+                            device.sync();
+                        }
+                    >
+                        {i18n.tr("Eerst synchroniseren", "Sync first")}
+                    </button>
+                </Show>
                 <button data-test="logout-keep" on:click=move |_| device.logout_keeping_data()>
                     {i18n.tr("Toch afmelden, gegevens bewaren", "Log out, keep the data")}
                 </button>

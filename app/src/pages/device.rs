@@ -1,14 +1,19 @@
 //! The device page (`/device`): what is on this tablet and how fresh it is, "prepare for the
-//! field", the drafts, and every record waiting, sent or needing attention.
+//! field", the drafts, and every record waiting, sent or needing attention. A record that
+//! needs attention says why and can be sent again, rebased on the server's version (an
+//! amendment in conflict) or saved as a file; so can an entry the app can no longer read.
 
 use leptos::prelude::*;
 use shared::dto::review::ReviewState;
 use shared::dto::sync::SyncRecord;
+use shared::rules::sync::OutboxState;
 
-use crate::device::{Device, OutboxState};
+use crate::device::{Device, OutboxEntry};
+use crate::file;
 use crate::i18n::{self, I18n};
 use crate::pages::inspection::SyncBadge;
 use crate::session::Session;
+use crate::store::{Broken, Store};
 
 #[component]
 pub fn DevicePage() -> impl IntoView {
@@ -92,6 +97,22 @@ pub fn DevicePage() -> impl IntoView {
             })
             .collect_view()
     };
+    let attention = move || {
+        device
+            .my_outbox()
+            .into_iter()
+            .filter(|e| e.state == OutboxState::NeedsAttention)
+            .map(|entry| view! { <AttentionEntry entry /> })
+            .collect_view()
+    };
+    let broken = move || {
+        device
+            .broken
+            .get()
+            .into_iter()
+            .map(|entry| view! { <BrokenEntry entry /> })
+            .collect_view()
+    };
     let others = move || {
         let me = me();
         device.outbox.with(|o| {
@@ -155,6 +176,12 @@ pub fn DevicePage() -> impl IntoView {
                     }}
                 </button>
             </section>
+            <Show when=move || { device.attention() > 0 }>
+                <section class="step" data-test="attention">
+                    <h2>{i18n.tr("Aandacht nodig", "Needs attention")}</h2>
+                    <ul class="members attention">{attention} {broken}</ul>
+                </section>
+            </Show>
             <section class="step">
                 <h2>{i18n.tr("Inspecties in opmaak", "Inspections in progress")}</h2>
                 <ul class="members" data-test="drafts">{drafts}</ul>
@@ -176,5 +203,106 @@ pub fn DevicePage() -> impl IntoView {
                 </p>
             </Show>
         </main>
+    }
+}
+
+/// A record that needs attention: why, and what the inspector can do about it.
+#[component]
+fn AttentionEntry(entry: OutboxEntry) -> impl IntoView {
+    let i18n = I18n::expect();
+    let device = Device::expect();
+    let id = entry.record.id();
+    let busy = RwSignal::new(false);
+    let (kind, kind_name) = match entry.record {
+        SyncRecord::Inspection(_) => (i18n.tr("Inspectie", "Inspection"), "inspection"),
+        SyncRecord::Amendment(_) => (i18n.tr("Rechtzetting", "Amendment"), "amendment"),
+    };
+    let (nl, en) = entry.problem.clone().unwrap_or_else(|| {
+        (
+            "De server heeft dit item niet aanvaard.".to_owned(),
+            "The server did not accept this record.".to_owned(),
+        )
+    });
+    let rebase_to = entry.rebase_to();
+    let json = file::pretty_json(&serde_json::to_string(&entry).unwrap_or_default());
+    let filename = format!("enclave-inspect-{id}.json");
+    let act = move |rebase: bool| {
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            if rebase {
+                device.rebase(id).await;
+            } else {
+                device.retry(id).await;
+            }
+            busy.try_set(false);
+        });
+    };
+    view! {
+        <li data-test="attention-entry" data-id=id.to_string() data-kind=kind_name>
+            <a href=format!("/inspections/{}", entry.inspection_id)>{kind} ": " {entry.label}</a>
+            <p class="notice error" data-test="attention-problem">
+                {move || i18n.pick(&nl, &en).to_owned()}
+            </p>
+            <div class="actions">
+                <button data-test="retry" disabled=move || busy.get() on:click=move |_| act(false)>
+                    {i18n.tr("Opnieuw proberen", "Try again")}
+                </button>
+                {rebase_to.map(|version| view! {
+                    <button
+                        data-test="rebase"
+                        data-version=version
+                        disabled=move || busy.get()
+                        on:click=move |_| act(true)
+                    >
+                        {i18n.tr(
+                            "Aanpassen aan de versie op de server en opnieuw verzenden",
+                            "Rebase on the server's version and send again",
+                        )}
+                    </button>
+                })}
+                <button
+                    data-test="save-json"
+                    on:click=move |_| {
+                        file::save_text(&json, "application/json", &filename);
+                    }
+                >
+                    {i18n.tr("Bewaren als bestand", "Save as file")}
+                </button>
+            </div>
+        </li>
+    }
+}
+
+/// A draft or outbox entry the app can no longer read: kept on the device (it counts as not
+/// sent, so a logout deletes nothing) and offered as a file.
+#[component]
+fn BrokenEntry(entry: Broken) -> impl IntoView {
+    let i18n = I18n::expect();
+    let (nl, en) = match entry.store {
+        Store::Drafts => ("Inspectie in opmaak", "Inspection in progress"),
+        _ => ("Te verzenden item", "Record to send"),
+    };
+    let text = file::pretty_json(&entry.raw);
+    let filename = format!("enclave-inspect-{}.json", entry.key);
+    let key = entry.key.clone();
+    view! {
+        <li data-test="broken-entry" data-key=key data-store=entry.store.name()>
+            <strong>{i18n.tr(nl, en)}</strong>
+            " " <code>{entry.key}</code>
+            <p class="notice error">
+                {i18n.tr(
+                    "Deze versie van de app kan dit item niet meer lezen. Het blijft op dit toestel bewaard; bewaar het als bestand en bezorg het aan de beheerder.",
+                    "This version of the app can no longer read this item. It stays on this device; save it as a file and send it to the administrator.",
+                )}
+            </p>
+            <button
+                data-test="save-broken"
+                on:click=move |_| {
+                    file::save_text(&text, "application/json", &filename);
+                }
+            >
+                {i18n.tr("Bewaren als bestand", "Save as file")}
+            </button>
+        </li>
     }
 }

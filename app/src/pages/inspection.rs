@@ -5,7 +5,9 @@
 //! (computed from the device's copy of the register, confirmed or overridden with a note),
 //! check 3 (ticking who is present from the registration, adding people who are not in it,
 //! the counts; the verdict follows every tick), how the work is directed, findings with
-//! photos, and the conclusion. Every change is saved to the device store at once.
+//! photos, and the conclusion. Every change is saved to the device store at once; a photo
+//! with the draft that names it, in one transaction — when the device cannot keep it, the
+//! draft stays as it was and the page says why. Submitting checks what the server checks.
 
 use chrono::{NaiveDate, Utc};
 use leptos::prelude::*;
@@ -15,6 +17,7 @@ use shared::dto::inspection::{
 use shared::dto::registration::MemberRole;
 use shared::dto::review::ReviewState;
 use shared::dto::sync::SyncRecord;
+use shared::rules::sync::OutboxState;
 use shared::rules::time::belgian_local;
 use shared::rules::validate_inspection;
 use shared::rules::verdict::VerdictStatus;
@@ -23,11 +26,12 @@ use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 
 use crate::components::verdict::VerdictCard;
-use crate::device::{Device, OutboxEntry, OutboxState, ReviewNote};
+use crate::device::{Device, OutboxEntry, ReviewNote, Submission};
 use crate::draft::Draft;
 use crate::i18n::{self, I18n, Key};
 use crate::photo;
 use crate::router::Router;
+use crate::store::StoreError;
 
 /// The inspection `id` as the device knows it.
 #[component]
@@ -102,7 +106,10 @@ struct Editor {
 impl Editor {
     fn edit(self, f: impl FnOnce(&mut Draft)) {
         self.draft.update(f);
-        let draft = self.draft.get_untracked();
+        // Gone when the page was left while a photo was being saved.
+        let Some(draft) = self.draft.try_get_untracked() else {
+            return;
+        };
         self.saved.set(false);
         leptos::task::spawn_local(async move {
             let ok = self.device.save_draft(draft).await;
@@ -122,11 +129,15 @@ fn DraftForm(draft: Draft) -> impl IntoView {
         saved: RwSignal::new(true),
     };
     let problems = RwSignal::new(Vec::<(String, String)>::new());
+    let submitting = RwSignal::new(false);
     let d = ed.draft;
     let (on, at) = d.with_untracked(|d| (d.on, d.at));
     let title = d.with_untracked(|d| crate::device::label(&d.enclave));
 
     let submit = move |_| {
+        if submitting.get_untracked() {
+            return;
+        }
         let draft = d.get_untracked();
         let now = Utc::now();
         let today = belgian_local(now).date();
@@ -148,13 +159,32 @@ fn DraftForm(draft: Draft) -> impl IntoView {
             return;
         }
         problems.set(Vec::new());
+        submitting.set(true);
         leptos::task::spawn_local(async move {
-            if device
-                .submit(&draft, SyncRecord::Inspection(Box::new(record)))
-                .await
-            {
-                router.navigate(&format!("/inspections/{}", draft.id), true);
+            match device.submit(&draft, record).await {
+                // Already submitted (another tab, a reload): the page shows it as submitted.
+                Submission::Queued | Submission::AlreadySubmitted => {
+                    router.navigate(&format!("/inspections/{}", draft.id), true);
+                }
+                Submission::MissingPhotos(missing) => {
+                    problems.try_set(missing_photos(&draft, &missing));
+                }
+                Submission::Failed(e) => {
+                    problems.try_set(vec![(
+                        format!(
+                            "Indienen mislukt: de opslag op dit toestel faalde ({}).",
+                            e.0
+                        ),
+                        format!(
+                            "Submitting failed: storing on this device failed ({}).",
+                            e.0
+                        ),
+                    )]);
+                }
+                // Gone: the page says it is not on this device. Busy: the first submit answers.
+                Submission::DraftGone | Submission::Busy => {}
             }
+            submitting.try_set(false);
         });
     };
     let discard = move |_| {
@@ -236,14 +266,51 @@ fn DraftForm(draft: Draft) -> impl IntoView {
             </div>
         </Show>
         <div class="actions">
-            <button class="primary" data-test="submit" on:click=submit>
-                {i18n.tr("Indienen", "Submit")}
+            <button
+                class="primary"
+                data-test="submit"
+                disabled=move || submitting.get()
+                on:click=submit
+            >
+                {move || {
+                    if submitting.get() {
+                        i18n.pick("Indienen…", "Submitting…")
+                    } else {
+                        i18n.pick("Indienen", "Submit")
+                    }
+                }}
             </button>
             <button class="danger" data-test="discard" on:click=discard>
                 {i18n.tr("Weggooien", "Discard")}
             </button>
         </div>
     }
+}
+
+/// The problems to show for photos of `draft` whose bytes are not on the device.
+fn missing_photos(draft: &Draft, missing: &[String]) -> Vec<(String, String)> {
+    draft
+        .findings
+        .iter()
+        .flat_map(|f| {
+            f.photos
+                .iter()
+                .filter(|p| missing.contains(&p.sha256))
+                .map(move |p| {
+                    let sha = p.sha256.get(..12).unwrap_or(&p.sha256);
+                    (
+                        format!(
+                            "Foto {sha}… bij vaststelling „{}” ontbreekt op dit toestel. Verwijder ze en neem ze opnieuw.",
+                            f.category
+                        ),
+                        format!(
+                            "Photo {sha}… of finding “{}” is missing on this device. Remove it and take it again.",
+                            f.category
+                        ),
+                    )
+                })
+        })
+        .collect()
 }
 
 /// A computed verdict with the inspector's confirmation or override.
@@ -634,14 +701,15 @@ fn Findings(ed: Editor) -> impl IntoView {
         category.set(String::new());
         text.set(String::new());
     };
-    let list = move || {
-        d.with(|d| d.findings.clone())
-            .into_iter()
-            .map(|f| view! { <FindingItem ed finding=f /> })
-            .collect_view()
-    };
     view! {
-        <ul class="findings" data-test="findings">{list}</ul>
+        // Keyed: a finding's item (its photo being saved, its messages) outlives other edits.
+        <ul class="findings" data-test="findings">
+            <For
+                each=move || d.with(|d| d.findings.clone())
+                key=|f| f.id
+                children=move |finding| view! { <FindingItem ed finding /> }
+            />
+        </ul>
         <div class="finding-form">
             <label>
                 {i18n.tr("Hoort bij", "Belongs to")}
@@ -707,6 +775,7 @@ fn FindingItem(ed: Editor, finding: Finding) -> impl IntoView {
     let fid = finding.id;
     let busy = RwSignal::new(false);
     let failed = RwSignal::new(false);
+    let save_failed = RwSignal::new(None::<StoreError>);
     let on_photo = move |ev: leptos::ev::Event| {
         let Some(input) = ev
             .target()
@@ -720,28 +789,15 @@ fn FindingItem(ed: Editor, finding: Finding) -> impl IntoView {
         input.set_value("");
         busy.set(true);
         failed.set(false);
+        save_failed.set(None);
         leptos::task::spawn_local(async move {
             match photo::process(file).await {
-                Ok(p) => {
-                    let photo_ref = PhotoRef {
-                        sha256: p.sha256.clone(),
-                        content_type: p.content_type.to_owned(),
-                        bytes: p.bytes.len() as u64,
-                    };
-                    ed.draft.update(|d| {
-                        if let Some(f) = d.findings.iter_mut().find(|f| f.id == fid)
-                            && !f.photos.iter().any(|x| x.sha256 == photo_ref.sha256)
-                        {
-                            f.photos.push(photo_ref);
-                        }
-                    });
-                    let draft = ed.draft.get_untracked();
-                    ed.saved
-                        .set(ed.device.save_photo(draft, p.sha256, p.bytes).await);
+                Ok(p) => add_photo(ed, fid, p, save_failed).await,
+                Err(_) => {
+                    failed.try_set(true);
                 }
-                Err(_) => failed.set(true),
             }
-            busy.set(false);
+            busy.try_set(false);
         });
     };
     let photos = move || {
@@ -755,14 +811,55 @@ fn FindingItem(ed: Editor, finding: Finding) -> impl IntoView {
             })
             .into_iter()
             .map(|p| {
+                let sha = p.sha256.clone();
+                let remove = move |_| {
+                    ed.edit(|d| {
+                        if let Some(f) = d.findings.iter_mut().find(|f| f.id == fid) {
+                            f.photos.retain(|x| x.sha256 != sha);
+                        }
+                    })
+                };
                 view! {
                     <li class="photo" data-test="photo" data-sha256=p.sha256.clone()>
                         "📷 " {format!("{} KB", p.bytes.div_ceil(1024))} " · SHA-256 "
-                        <code>{p.sha256[..12].to_owned()}"…"</code>
+                        <code>{p.sha256.get(..12).unwrap_or_default().to_owned()}"…"</code>
+                        " "
+                        <button class="small" data-test="remove-photo" on:click=remove>
+                            {i18n.tr("Foto verwijderen", "Remove photo")}
+                        </button>
                     </li>
                 }
             })
             .collect_view()
+    };
+    let save_failure = move || {
+        save_failed.get().map(|e| {
+            let quota = e.is_quota_exceeded();
+            view! {
+                <p
+                    class="notice error"
+                    role="alert"
+                    data-test="photo-save-failed"
+                    data-reason=if quota { "quota" } else { "store" }
+                >
+                    {move || {
+                        if quota {
+                            i18n.pick(
+                                    "De foto kon niet bewaard worden: het toestel is vol.",
+                                    "The photo could not be saved: the device storage is full.",
+                                )
+                                .to_owned()
+                        } else {
+                            i18n.pick(
+                                    "De foto kon niet bewaard worden op dit toestel: {error}",
+                                    "The photo could not be saved on this device: {error}",
+                                )
+                                .replace("{error}", &e.0)
+                        }
+                    }}
+                </p>
+            }
+        })
     };
     view! {
         <li data-test="finding">
@@ -794,6 +891,7 @@ fn FindingItem(ed: Editor, finding: Finding) -> impl IntoView {
             <Show when=move || failed.get()>
                 <span class="notice error">{i18n.tr("Deze foto kon niet gelezen worden.", "This photo could not be read.")}</span>
             </Show>
+            {save_failure}
             <button
                 class="small"
                 on:click=move |_| ed.edit(|d| d.findings.retain(|f| f.id != fid))
@@ -801,6 +899,61 @@ fn FindingItem(ed: Editor, finding: Finding) -> impl IntoView {
                 {i18n.tr("Verwijderen", "Remove")}
             </button>
         </li>
+    }
+}
+
+/// Adds photo `p` to the finding `fid` and saves its bytes with the draft, in one
+/// transaction. If that fails, the draft goes back to what is saved — without the photo —
+/// and `save_failed` says why.
+async fn add_photo(
+    ed: Editor,
+    fid: Uuid,
+    p: photo::Photo,
+    save_failed: RwSignal<Option<StoreError>>,
+) {
+    let sha = p.sha256.clone();
+    let mut added = false;
+    ed.draft.update(|d| {
+        if let Some(f) = d.findings.iter_mut().find(|f| f.id == fid)
+            && !f.photos.iter().any(|x| x.sha256 == sha)
+        {
+            f.photos.push(PhotoRef {
+                sha256: sha.clone(),
+                content_type: p.content_type.to_owned(),
+                bytes: p.bytes.len() as u64,
+            });
+            added = true;
+        }
+    });
+    // The page may have been left while the photo was processed.
+    let (Some(draft), Some(was_saved)) =
+        (ed.draft.try_get_untracked(), ed.saved.try_get_untracked())
+    else {
+        return;
+    };
+    ed.saved.set(false);
+    let id = draft.id;
+    match ed.device.save_photo(draft, p.sha256, p.bytes).await {
+        Ok(saved) => ed.saved.set(saved),
+        Err(e) => {
+            ed.saved.set(was_saved);
+            if added {
+                ed.draft.update(|d| {
+                    if let Some(f) = d.findings.iter_mut().find(|f| f.id == fid) {
+                        f.photos.retain(|x| x.sha256 != sha);
+                    }
+                });
+                // A save of another change may have stored the reference meanwhile.
+                let stored = ed.device.drafts.with_untracked(|all| {
+                    all.iter()
+                        .any(|d| d.id == id && d.photos().any(|x| x.sha256 == sha))
+                });
+                if stored {
+                    ed.edit(|_| ());
+                }
+            }
+            save_failed.try_set(Some(e));
+        }
     }
 }
 
@@ -912,14 +1065,21 @@ fn Submitted(id: Uuid) -> impl IntoView {
         })
     };
     let text = RwSignal::new(String::new());
+    let amend_problems = RwSignal::new(Vec::<(String, String)>::new());
     let amend = move |_| {
         let t = text.get_untracked().trim().to_owned();
         if t.is_empty() {
             return;
         }
         leptos::task::spawn_local(async move {
-            if device.amend(id, t).await {
-                text.set(String::new());
+            match device.amend(id, t).await {
+                Ok(()) => {
+                    text.try_set(String::new());
+                    amend_problems.try_set(Vec::new());
+                }
+                Err(problems) => {
+                    amend_problems.try_set(problems);
+                }
             }
         });
     };
@@ -990,6 +1150,19 @@ fn Submitted(id: Uuid) -> impl IntoView {
                 on:input=move |ev| text.set(event_target_value(&ev))
             ></textarea>
         </label>
+        <Show when=move || !amend_problems.with(Vec::is_empty)>
+            <div class="notice error" role="alert" data-test="amendment-problems">
+                <ul>
+                    {move || {
+                        amend_problems
+                            .get()
+                            .into_iter()
+                            .map(|(nl, en)| view! { <li>{move || i18n.pick(&nl, &en).to_owned()}</li> })
+                            .collect_view()
+                    }}
+                </ul>
+            </div>
+        </Show>
         <button data-test="add-amendment" on:click=amend>
             {i18n.tr("Rechtzetting toevoegen", "Add amendment")}
         </button>

@@ -12,7 +12,12 @@ use crate::session::Session;
 pub fn LoginPage() -> impl IntoView {
     let i18n = I18n::expect();
     let session = Session::expect();
-    let username = RwSignal::new(String::new());
+    // After a session ended, its user signs in again (anyone else may, too).
+    let username = RwSignal::new(
+        untrack(|| session.user())
+            .map(|u| u.username)
+            .unwrap_or_default(),
+    );
     let password = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<ApiFailure>);
@@ -41,7 +46,7 @@ pub fn LoginPage() -> impl IntoView {
             <main class="narrow">
                 <h1>{i18n.text(Key::LoginTitle)}</h1>
                 <p class="muted">{i18n.text(Key::LoginIntro)}</p>
-                <Show when=move || session.expired()>
+                <Show when=move || session.ended()>
                     <p class="notice" role="status">{i18n.text(Key::SessionExpired)}</p>
                 </Show>
                 <form on:submit=submit>

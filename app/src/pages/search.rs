@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 use shared::dto::enclave::EnclaveSummary;
+use uuid::Uuid;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::{Position, PositionError, PositionOptions};
@@ -62,8 +63,9 @@ pub struct SearchState {
 }
 
 impl SearchState {
-    /// Creates the context (once, in the app, after the session). A logout forgets the
-    /// results, so the next user of the tablet does not see them.
+    /// Creates the context (once, in the app, after the session). A logout, or another user
+    /// signing in after a session ended, forgets the results, so the next user of the tablet
+    /// does not see them.
     pub fn provide() {
         let state = Self {
             input: RwSignal::new(String::new()),
@@ -78,8 +80,11 @@ impl SearchState {
             debounce: StoredValue::new(None),
         };
         let session = Session::expect();
-        Effect::new(move || {
-            if session.is_signed_in() {
+        let user = Memo::new(move |_| session.user().map(|u| u.id));
+        Effect::new(move |last: Option<Option<Uuid>>| {
+            let now = user.get();
+            let switched = matches!(last, Some(Some(before)) if Some(before) != now);
+            if now.is_some() && !switched {
                 let stored = storage().and_then(|s| s.get_item(STORAGE_KEY).ok().flatten());
                 if let Some(text) = stored.filter(|_| state.query.get_untracked().is_none()) {
                     state.input.set(text.clone());
@@ -89,6 +94,7 @@ impl SearchState {
                 state.input.set(String::new());
                 state.start(session, None);
             }
+            now
         });
         Effect::new(move || {
             let text = state.input.get();
@@ -118,8 +124,9 @@ impl SearchState {
             if self.generation.get_value() != generation {
                 return;
             }
-            // Offline with no stored answer: search what the device holds.
-            if result == Err(ApiFailure::Offline)
+            // Offline with no stored answer, or the session ended: search what the device
+            // holds.
+            if matches!(result, Err(ApiFailure::Offline | ApiFailure::SignedOut))
                 && let Some(items) = self.device.search_local(&query)
             {
                 self.from_device.set(true);

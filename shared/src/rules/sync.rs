@@ -155,6 +155,35 @@ pub fn rebased_version(conflict_server_version: u32) -> u32 {
     conflict_server_version.max(1)
 }
 
+/// Why a record the server failed on (5xx) or refused (4xx) needs attention: the server's own
+/// message where it sent one, else what the status says.
+pub fn failure_problem(status: u16, message: Option<(String, String)>) -> (String, String) {
+    message.unwrap_or_else(|| {
+        if status >= 500 {
+            (
+                format!("De server faalde op dit item (HTTP {status})."),
+                format!("The server failed on this record (HTTP {status})."),
+            )
+        } else {
+            (
+                format!("De server weigerde dit item (HTTP {status})."),
+                format!("The server refused this record (HTTP {status})."),
+            )
+        }
+    })
+}
+
+/// Failed pushes after which narrowing stops while the server has answered none of this
+/// sync's pushes: more than isolating one record of a batch of a hundred takes (eight), far
+/// fewer than sending every record alone to a server that fails for everyone.
+pub const NARROWING_UNANSWERED_LIMIT: u32 = 16;
+
+/// Whether a batch the server failed on is narrowed further, after `failed_unanswered` failed
+/// pushes of this sync with no answer from the server.
+pub fn keep_narrowing(failed_unanswered: u32, server_answered: bool) -> bool {
+    server_answered || failed_unanswered < NARROWING_UNANSWERED_LIMIT
+}
+
 /// Smallest piece of a photo upload (bytes).
 pub const MIN_PIECE: u64 = 16 * 1024;
 /// Largest piece of a photo upload (bytes).
@@ -178,6 +207,21 @@ pub fn next_piece(last_size: u64, last_millis: Option<u64>) -> u64 {
         }
     };
     next.clamp(MIN_PIECE, MAX_PIECE)
+}
+
+/// The next piece of a photo of `total` bytes: from `received` (where the server's stored
+/// part ends), at most `size` bytes; `None` when the server has them all.
+pub fn piece_at(received: u64, size: u64, total: u64) -> Option<Range<u64>> {
+    (received < total).then(|| received..total.min(received.saturating_add(size.max(1))))
+}
+
+/// The `Content-Range` header of `piece` (non-empty) of a file of `total` bytes.
+pub fn content_range(piece: &Range<u64>, total: u64) -> String {
+    format!(
+        "bytes {}-{}/{total}",
+        piece.start,
+        piece.end.saturating_sub(1).max(piece.start)
+    )
 }
 
 #[cfg(test)]
@@ -244,6 +288,26 @@ mod tests {
     }
 
     #[test]
+    fn narrowing_stops_when_the_server_fails_for_everyone() {
+        // Isolating one record of a full batch takes at most 1 + 7 failed pushes.
+        assert!(keep_narrowing(8, false));
+        assert!(!keep_narrowing(NARROWING_UNANSWERED_LIMIT, false));
+        // Once the server answers, the fault is in the records: narrow them all down.
+        assert!(keep_narrowing(1_000, true));
+    }
+
+    #[test]
+    fn failures_say_why() {
+        let own = ("nl".to_owned(), "en".to_owned());
+        assert_eq!(failure_problem(500, Some(own.clone())), own);
+        let (nl, en) = failure_problem(500, None);
+        assert!(nl.contains("faalde") && nl.contains("HTTP 500"), "{nl}");
+        assert_eq!(en, "The server failed on this record (HTTP 500).");
+        let (_, en) = failure_problem(413, None);
+        assert_eq!(en, "The server refused this record (HTTP 413).");
+    }
+
+    #[test]
     fn amendments_build_on_what_the_server_will_have() {
         assert_eq!(amendment_base_version(None, 0), 1);
         assert_eq!(amendment_base_version(Some(1), 0), 1);
@@ -268,5 +332,22 @@ mod tests {
         // A failed piece shrinks the next one, never below the floor.
         assert_eq!(next_piece(FIRST_PIECE, None), MIN_PIECE);
         assert_eq!(next_piece(MIN_PIECE, None), MIN_PIECE);
+    }
+
+    #[test]
+    fn pieces_start_where_the_server_stopped() {
+        assert_eq!(piece_at(0, FIRST_PIECE, 100_000), Some(0..FIRST_PIECE));
+        assert_eq!(
+            piece_at(65_536, FIRST_PIECE, 100_000),
+            Some(65_536..100_000)
+        );
+        assert_eq!(piece_at(100_000, FIRST_PIECE, 100_000), None);
+        assert_eq!(piece_at(120_000, FIRST_PIECE, 100_000), None);
+        assert_eq!(content_range(&(0..65_536), 100_000), "bytes 0-65535/100000");
+        assert_eq!(
+            content_range(&(65_536..100_000), 100_000),
+            "bytes 65536-99999/100000"
+        );
+        assert_eq!(content_range(&(0..1), 1), "bytes 0-0/1");
     }
 }
