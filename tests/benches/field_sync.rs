@@ -14,7 +14,8 @@ use shared::dto::inspection::InspectionView;
 use tests::driver::Browser;
 use tests::faulty::{Faults, FaultyProxy};
 use tests::field::{
-    conclude, finding_with_photos, photo_file, start_inspection, until_all_synced, until_submitted,
+    conclude, finding_with_photos, photo_file, prepare_for_the_field, start_inspection,
+    until_all_synced, until_submitted,
 };
 use tests::{Backend, json};
 
@@ -35,13 +36,7 @@ fn main() {
         let base = proxy.base_url.clone();
         let files = tempfile::tempdir().expect("photo directory");
         b.set_viewport(800, 1280).await;
-        b.sign_in(&format!("{base}/login"), "inspector", "inspector-demo")
-            .await;
-        b.find("search-input").await;
-        b.goto(&format!("{base}/device")).await;
-        b.click("prepare").await;
-        b.find("working-set-count").await;
-        tests::field::until_service_worker(&b).await;
+        prepare_for_the_field(&b, &base, "inspector", "inspector-demo").await;
 
         // A day's work, offline.
         proxy.set_online(false);

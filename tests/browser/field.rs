@@ -24,8 +24,8 @@ use tests::json;
 use super::offline::expire_access_token;
 use super::{PW, Scenario, USERNAME};
 use tests::field::{
-    conclude, finding_with_photos, outbox_states, photo_file, start_inspection, until_all_synced,
-    until_submitted,
+    conclude, finding_with_photos, outbox_states, photo_file, prepare_for_the_field,
+    start_inspection, until_all_synced, until_submitted,
 };
 
 /// Inspections recorded on the bad network.
@@ -43,12 +43,7 @@ async fn thirty_inspections_with_photos_survive_a_bad_network() {
     let files = tempfile::tempdir().expect("photo directory");
     b.set_viewport(800, 1280).await;
 
-    b.sign_in(&format!("{base}/login"), USERNAME, PW).await;
-    b.find("search-input").await;
-    b.goto(&format!("{base}/device")).await;
-    b.click("prepare").await;
-    b.find("working-set-count").await;
-    tests::field::until_service_worker(&b).await;
+    prepare_for_the_field(&b, &base, USERNAME, PW).await;
 
     // The bad network, from now on, while the app syncs in the background as it records.
     proxy.set_faults(Faults::bad_network());
@@ -204,11 +199,7 @@ async fn a_full_device_says_so_and_keeps_what_was_saved() {
     let s = Scenario::start().await;
     let files = tempfile::tempdir().expect("photo directory");
     b.set_viewport(800, 1280).await;
-    b.sign_in(&s.url("/login"), USERNAME, PW).await;
-    b.find("search-input").await;
-    b.goto(&s.url("/device")).await;
-    b.click("prepare").await;
-    b.find("working-set-count").await;
+    prepare_for_the_field(&b, &s.app.base_url, USERNAME, PW).await;
 
     let path = start_inspection(&b, &s.app.base_url, &s.elegance).await;
     let first = photo_file(files.path(), "first", 96, 72, 1);
@@ -278,12 +269,7 @@ async fn needs_attention_is_resolved_and_an_ended_session_keeps_the_device() {
     let proxy = FaultyProxy::start(&server, Faults::default()).await;
     let base = proxy.base_url.clone();
     b.set_viewport(800, 1280).await;
-    b.sign_in(&format!("{base}/login"), USERNAME, PW).await;
-    b.find("search-input").await;
-    b.goto(&format!("{base}/device")).await;
-    b.click("prepare").await;
-    b.find("working-set-count").await;
-    tests::field::until_service_worker(&b).await;
+    prepare_for_the_field(&b, &base, USERNAME, PW).await;
 
     // Three inspections recorded offline.
     proxy.set_online(false);

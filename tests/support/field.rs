@@ -46,6 +46,18 @@ pub fn photo_file(dir: &Path, name: &str, width: u32, height: u32, seed: u64) ->
     path
 }
 
+/// Signs in at `base` and prepares for the field: the working set on the device and the app
+/// shell in the service worker's cache, so the app also starts offline.
+pub async fn prepare_for_the_field(b: &Browser, base: &str, username: &str, password: &str) {
+    b.sign_in(&format!("{base}/login"), username, password)
+        .await;
+    b.find("search-input").await;
+    b.goto(&format!("{base}/device")).await;
+    b.click("prepare").await;
+    b.find("working-set-count").await;
+    until_service_worker(b).await;
+}
+
 /// Starts an inspection of `enclave` from its page (from the device) and gives its path.
 pub async fn start_inspection(b: &Browser, base: &str, enclave: &str) -> String {
     b.goto(&format!("{base}/enclaves/{enclave}")).await;

@@ -3,4 +3,5 @@
 pub mod enclave_card;
 pub mod header;
 pub mod offline;
+pub mod problems;
 pub mod verdict;

@@ -260,14 +260,7 @@ fn AttentionEntry(entry: OutboxEntry) -> impl IntoView {
                         )}
                     </button>
                 })}
-                <button
-                    data-test="save-json"
-                    on:click=move |_| {
-                        file::save_text(&json, "application/json", &filename);
-                    }
-                >
-                    {i18n.tr("Bewaren als bestand", "Save as file")}
-                </button>
+                <SaveAsFile json filename test="save-json" />
             </div>
         </li>
     }
@@ -295,14 +288,30 @@ fn BrokenEntry(entry: Broken) -> impl IntoView {
                     "This version of the app can no longer read this item. It stays on this device; save it as a file and send it to the administrator.",
                 )}
             </p>
-            <button
-                data-test="save-broken"
-                on:click=move |_| {
-                    file::save_text(&text, "application/json", &filename);
-                }
-            >
-                {i18n.tr("Bewaren als bestand", "Save as file")}
-            </button>
+            <SaveAsFile json=text filename test="save-broken" />
         </li>
+    }
+}
+
+/// "Save as file": downloads `json` as `filename`, for support, or says it could not.
+#[component]
+fn SaveAsFile(json: String, filename: String, test: &'static str) -> impl IntoView {
+    let i18n = I18n::expect();
+    let failed = RwSignal::new(false);
+    view! {
+        <button
+            data-test=test
+            on:click=move |_| failed.set(!file::save_text(&json, "application/json", &filename))
+        >
+            {i18n.tr("Bewaren als bestand", "Save as file")}
+        </button>
+        <Show when=move || failed.get()>
+            <span class="notice error" role="alert">
+                {i18n.tr(
+                    "Deze browser kon het bestand niet aanmaken.",
+                    "This browser could not make the file.",
+                )}
+            </span>
+        </Show>
     }
 }

@@ -25,6 +25,7 @@ use uuid::Uuid;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 
+use crate::components::problems::ProblemList;
 use crate::components::verdict::VerdictCard;
 use crate::device::{Device, OutboxEntry, ReviewNote, Submission};
 use crate::draft::Draft;
@@ -252,19 +253,7 @@ fn DraftForm(draft: Draft) -> impl IntoView {
             <ConclusionForm ed />
         </section>
 
-        <Show when=move || !problems.with(Vec::is_empty)>
-            <div class="notice error" role="alert" data-test="problems">
-                <ul>
-                    {move || {
-                        problems
-                            .get()
-                            .into_iter()
-                            .map(|(nl, en)| view! { <li>{move || i18n.pick(&nl, &en).to_owned()}</li> })
-                            .collect_view()
-                    }}
-                </ul>
-            </div>
-        </Show>
+        <ProblemList problems=problems test="problems" />
         <div class="actions">
             <button
                 class="primary"
@@ -1150,19 +1139,7 @@ fn Submitted(id: Uuid) -> impl IntoView {
                 on:input=move |ev| text.set(event_target_value(&ev))
             ></textarea>
         </label>
-        <Show when=move || !amend_problems.with(Vec::is_empty)>
-            <div class="notice error" role="alert" data-test="amendment-problems">
-                <ul>
-                    {move || {
-                        amend_problems
-                            .get()
-                            .into_iter()
-                            .map(|(nl, en)| view! { <li>{move || i18n.pick(&nl, &en).to_owned()}</li> })
-                            .collect_view()
-                    }}
-                </ul>
-            </div>
-        </Show>
+        <ProblemList problems=amend_problems test="amendment-problems" />
         <button data-test="add-amendment" on:click=amend>
             {i18n.tr("Rechtzetting toevoegen", "Add amendment")}
         </button>
