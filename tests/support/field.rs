@@ -61,6 +61,11 @@ pub async fn prepare_for_the_field(b: &Browser, base: &str, username: &str, pass
 /// Starts an inspection of `enclave` from its page (from the device) and gives its path.
 pub async fn start_inspection(b: &Browser, base: &str, enclave: &str) -> String {
     b.goto(&format!("{base}/enclaves/{enclave}")).await;
+    b.until("the device store is read", async || {
+        let start = b.find("start-inspection").await;
+        b.attr(&start, "disabled").await.is_none().then_some(())
+    })
+    .await;
     b.click("start-inspection").await;
     b.find("inspection-title").await;
     let url = b.ok("reading the URL", b.client.current_url().await).await;

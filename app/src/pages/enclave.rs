@@ -173,7 +173,14 @@ fn StartInspection(id: Uuid) -> impl IntoView {
     view! {
         <div class="actions start">
             {drafts}
-            <button class="primary" data-test="start-inspection" disabled=move || busy.get() on:click=start>
+            // Until the device store is read, the working set is not known yet: a tap then
+            // would look for the enclave on the server, and fail offline.
+            <button
+                class="primary"
+                data-test="start-inspection"
+                disabled=move || busy.get() || !device.ready.get()
+                on:click=start
+            >
                 {i18n.tr("Inspectie starten", "Start inspection")}
             </button>
         </div>
