@@ -60,7 +60,7 @@ impl OutboxEntry {
     /// The photos the record names.
     pub fn photos(&self) -> impl Iterator<Item = &PhotoRef> {
         match &self.record {
-            SyncRecord::Inspection(r) => Some(r.findings.iter().flat_map(|f| &f.photos)),
+            SyncRecord::Inspection(r) => Some(r.photos()),
             SyncRecord::Amendment(_) => None,
         }
         .into_iter()

@@ -60,11 +60,7 @@ fn load(conn: &mut DbConnection, id: &str) -> Result<Option<Stored>, AppError> {
 fn view((row, amendments, reviews): Stored) -> Result<InspectionView, AppError> {
     let record: InspectionRecord = serde_json::from_str(&row.record)
         .map_err(|e| AppError::internal(format!("stored inspection {} unreadable: {e}", row.id)))?;
-    let photo_hashes = record
-        .findings
-        .iter()
-        .flat_map(|f| f.photos.iter().map(|p| p.sha256.clone()))
-        .collect();
+    let photo_hashes = record.photos().map(|p| p.sha256.clone()).collect();
     let amendments = amendments
         .into_iter()
         .map(|a| {

@@ -122,9 +122,7 @@ fn prepare(record: SyncRecord, today: chrono::NaiveDate) -> Prepared {
 fn photo_hashes(record: &InspectionRecord) -> impl Iterator<Item = String> + '_ {
     let mut seen = HashSet::new();
     record
-        .findings
-        .iter()
-        .flat_map(|f| &f.photos)
+        .photos()
         .filter(move |p| seen.insert(p.sha256.as_str()))
         .map(|p| p.sha256.clone())
 }

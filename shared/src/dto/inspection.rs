@@ -212,6 +212,13 @@ pub struct InspectionRecord {
     pub conclusion: Conclusion,
 }
 
+impl InspectionRecord {
+    /// Every photo the findings name, in order (the evidence that must reach the server).
+    pub fn photos(&self) -> impl Iterator<Item = &PhotoRef> {
+        self.findings.iter().flat_map(|f| &f.photos)
+    }
+}
+
 /// A correction appended to a submitted inspection.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
