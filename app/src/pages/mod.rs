@@ -4,6 +4,7 @@
 
 pub mod device;
 pub mod enclave;
+pub mod imports;
 pub mod inspection;
 pub mod login;
 pub mod register;
