@@ -1,6 +1,7 @@
 //! Review by inspection supervisors: approve; return with a comment → the inspector pulls the
 //! decision, answers with an amendment → approve; who may decide, and what is refused; the
-//! queue with its filters and pages.
+//! queue with its filters, pages and count; who decided and who corrected, by name; the
+//! reports whose notification is due soon.
 
 use reqwest::{Method, StatusCode};
 use serde_json::json;
@@ -20,6 +21,8 @@ on_both_backends!(
     only_reviewers_decide_and_only_on_what_they_read,
     the_queue_is_newest_first_filtered_and_paged,
     approved_reports_are_tracked_for_14_days,
+    decisions_and_corrections_name_who_made_them,
+    reports_due_soon_are_listed_with_their_deadline,
 );
 
 const PW: &str = "a-long-test-password";
@@ -515,4 +518,200 @@ async fn approved_reports_are_tracked_for_14_days(backend: Backend) {
         .unwrap();
     assert_eq!(tracking.notified_on, Some(today));
     assert!(!tracking.overdue);
+}
+
+/// A user with a display name apart from the username, as `enclave-inspect user add` makes.
+fn named_user(app: &TestApp, username: &str, display_name: &str, role: Role) {
+    let hash = server::auth::password::hash(PW).expect("hash");
+    let mut conn = app.db.get().expect("connection");
+    server::db::repo::users::insert(&mut conn, username, display_name, role, &hash, &[])
+        .expect("user");
+}
+
+async fn decisions_and_corrections_name_who_made_them(backend: Backend) {
+    let s = setup(backend).await;
+    let app = &s.app;
+    named_user(app, "jan", "Jan Peeters", Role::Reviewer);
+    named_user(app, "els", "Els Maes", Role::Inspector);
+    let jan = app.login("jan", PW).await.access_token;
+    let els = app.login("els", PW).await.access_token;
+    let r = inspection(&s.enclave);
+    app.push(&els, vec![SyncRecord::Inspection(Box::new(r.clone()))])
+        .await;
+    json::<serde_json::Value>(
+        decide(
+            app,
+            &jan,
+            r.id,
+            ReviewDecision::Return,
+            "Wie gaf de instructies?",
+            1,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let answer = app
+        .push(
+            &els,
+            vec![SyncRecord::Amendment(amendment(r.id, 1, "De voorman."))],
+        )
+        .await;
+    assert_eq!(
+        answer.results[0].outcome,
+        PushOutcome::Applied { version: 2 }
+    );
+    json::<serde_json::Value>(
+        decide(app, &s.rita, r.id, ReviewDecision::Approve, "", 2).await,
+        StatusCode::OK,
+    )
+    .await;
+
+    // Every reader sees the same names: the reviewer, an admin, the inspector.
+    app.fixture().user("adam", PW, Role::Admin, &[]);
+    let adam = app.login("adam", PW).await.access_token;
+    for token in [&jan, &adam, &els] {
+        let view: InspectionView = json(
+            app.get(&format!("/api/inspections/{}", r.id), token).await,
+            StatusCode::OK,
+        )
+        .await;
+        let deciders: Vec<(ReviewDecision, &str)> = view
+            .reviews
+            .iter()
+            .map(|d| (d.decision, d.reviewer_name.as_str()))
+            .collect();
+        assert_eq!(
+            deciders,
+            vec![
+                (ReviewDecision::Return, "Jan Peeters"),
+                (ReviewDecision::Approve, "rita"),
+            ]
+        );
+        assert_eq!(view.amendments.len(), 1);
+        assert_eq!(view.amendments[0].author_name, "Els Maes");
+    }
+    // Display names only: no username, role or province of the people named.
+    let raw: serde_json::Value = json(
+        app.get(&format!("/api/inspections/{}", r.id), &adam).await,
+        StatusCode::OK,
+    )
+    .await;
+    let text = raw.to_string();
+    assert!(
+        !text.contains("\"jan\"") && !text.contains("\"els\""),
+        "{text}"
+    );
+    let decision = raw["reviews"][0].as_object().expect("a decision");
+    let mut keys: Vec<&str> = decision.keys().map(String::as_str).collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        [
+            "comment",
+            "decided_at",
+            "decision",
+            "id",
+            "inspection_version",
+            "reviewer_id",
+            "reviewer_name"
+        ]
+    );
+}
+
+async fn reports_due_soon_are_listed_with_their_deadline(backend: Backend) {
+    let s = setup(backend).await;
+    let app = &s.app;
+    let today = shared::rules::time::belgian_local(chrono::Utc::now()).date();
+    let report = |days_ago: u64| {
+        let mut r = inspection(&s.enclave);
+        r.on = today - chrono::Days::new(days_ago);
+        r.conclusion.measure = Measure::ReportProposed;
+        r.conclusion.deadline = None;
+        r
+    };
+    // Deadlines: 6 days ago (overdue), today, in 5 days, in 7 days, in 10 days; one notified,
+    // one not approved, one advice.
+    let (late, today_due, in5, in7, in10) =
+        (report(20), report(14), report(9), report(7), report(4));
+    let (notified, unapproved, advice) = (report(10), report(12), inspection(&s.enclave));
+    let all = [
+        &late,
+        &today_due,
+        &in5,
+        &in7,
+        &in10,
+        &notified,
+        &unapproved,
+        &advice,
+    ];
+    for r in all {
+        app.push(&s.ines, vec![SyncRecord::Inspection(Box::new(r.clone()))])
+            .await;
+    }
+    for r in all.into_iter().filter(|r| r.id != unapproved.id) {
+        json::<serde_json::Value>(
+            decide(app, &s.rita, r.id, ReviewDecision::Approve, "", 1).await,
+            StatusCode::OK,
+        )
+        .await;
+    }
+    let res = app
+        .send(
+            Method::POST,
+            &format!("/api/inspections/{}/report-notified", notified.id),
+            Some(&s.rita),
+            Some(&json!({ "on": today })),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+
+    let ids = |q: InspectionQueue| {
+        let mut ids: Vec<uuid::Uuid> = q.items.iter().map(|i| i.id).collect();
+        ids.sort();
+        ids
+    };
+    let sorted = |mut v: Vec<uuid::Uuid>| {
+        v.sort();
+        v
+    };
+    let week = queue(app, &s.rita, "due_within_days=7").await;
+    assert_eq!(week.total, 3);
+    for item in &week.items {
+        let tracking = item.report.clone().expect("a report");
+        assert!(!tracking.overdue && tracking.notified_on.is_none());
+        assert!(tracking.due >= today && tracking.due <= today + chrono::Days::new(7));
+    }
+    assert_eq!(ids(week), sorted(vec![today_due.id, in5.id, in7.id]));
+    assert_eq!(
+        ids(queue(app, &s.rita, "due_within_days=0").await),
+        vec![today_due.id]
+    );
+    assert_eq!(
+        ids(queue(app, &s.rita, "due_within_days=14").await),
+        sorted(vec![today_due.id, in5.id, in7.id, in10.id])
+    );
+    // Overdue and due soon do not overlap; other filters still apply.
+    assert_eq!(
+        ids(queue(app, &s.rita, "overdue=true").await),
+        vec![late.id]
+    );
+    assert_eq!(
+        queue(app, &s.rita, "due_within_days=7&q=nergens")
+            .await
+            .total,
+        0
+    );
+    // Paged, the count is of every match.
+    let page = queue(app, &s.rita, "due_within_days=14&limit=1").await;
+    assert_eq!((page.items.len(), page.total), (1, 4));
+    assert!(page.next_cursor.is_some());
+    for bad in [
+        "due_within_days=15",
+        "due_within_days=-1",
+        "due_within_days=x",
+    ] {
+        let res = app.get(&format!("/api/inspections?{bad}"), &s.rita).await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{bad}");
+    }
 }

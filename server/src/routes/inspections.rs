@@ -1,8 +1,9 @@
 //! `GET /api/inspections/{id}`: a submitted inspection with its amendments, photo hashes,
-//! review state and decisions. Inspectors see their own; reviewers and admins see all.
+//! review state and decisions, naming who decided and who corrected (display names only). Inspectors see their own; reviewers and admins see all.
 //!
-//! `GET /api/inspections`: the review queue, newest first, with filters; `format=csv|xlsx`
-//! exports every match.
+//! `GET /api/inspections`: the review queue, newest first, with filters (among them the
+//! approved reports whose notification is overdue or due within a few days) and the number of
+//! matches; `format=csv|xlsx` exports every match.
 //!
 //! `POST /api/inspections/{id}/review`: a reviewer approves it or returns it to the inspector
 //! with a comment (the state machine is `shared::rules::review`). The decision, the new state,
@@ -45,8 +46,14 @@ fn not_found() -> AppError {
     AppError::not_found("Inspectie", "Inspection")
 }
 
-/// Everything stored about one inspection.
-type Stored = (InspectionRow, Vec<AmendmentRow>, Vec<ReviewRow>);
+/// Everything stored about one inspection, with the display names of who decided and who
+/// corrected it.
+type Stored = (
+    InspectionRow,
+    Vec<AmendmentRow>,
+    Vec<ReviewRow>,
+    Vec<(String, String)>,
+);
 
 fn load(conn: &mut DbConnection, id: &str) -> Result<Option<Stored>, AppError> {
     let Some(row) = repo::by_id(conn, id)? else {
@@ -54,10 +61,25 @@ fn load(conn: &mut DbConnection, id: &str) -> Result<Option<Stored>, AppError> {
     };
     let amendments = repo::amendments_of(conn, id)?;
     let reviews = repo::reviews_of(conn, id)?;
-    Ok(Some((row, amendments, reviews)))
+    let mut people: Vec<String> = amendments
+        .iter()
+        .map(|a| a.author_id.clone())
+        .chain(reviews.iter().map(|r| r.reviewer_id.clone()))
+        .collect();
+    people.sort();
+    people.dedup();
+    let names = repo::display_names(conn, &people)?;
+    Ok(Some((row, amendments, reviews, names)))
 }
 
-fn view((row, amendments, reviews): Stored) -> Result<InspectionView, AppError> {
+fn view((row, amendments, reviews, names): Stored) -> Result<InspectionView, AppError> {
+    let name = |id: &str| {
+        names
+            .iter()
+            .find(|(user, _)| user == id)
+            .map(|(_, n)| n.clone())
+            .unwrap_or_default()
+    };
     let record: InspectionRecord = serde_json::from_str(&row.record)
         .map_err(|e| AppError::internal(format!("stored inspection {} unreadable: {e}", row.id)))?;
     let photo_hashes = record.photos().map(|p| p.sha256.clone()).collect();
@@ -67,6 +89,7 @@ fn view((row, amendments, reviews): Stored) -> Result<InspectionView, AppError> 
             Ok(AmendmentView {
                 id: uuid(&a.id)?,
                 author_id: uuid(&a.author_id)?,
+                author_name: name(&a.author_id),
                 base_version: u32::try_from(a.base_version).unwrap_or(0),
                 text: a.text,
                 written_at: a.written_at_device.and_utc(),
@@ -80,6 +103,7 @@ fn view((row, amendments, reviews): Stored) -> Result<InspectionView, AppError> 
             Ok(ReviewView {
                 id: uuid(&r.id)?,
                 reviewer_id: uuid(&r.reviewer_id)?,
+                reviewer_name: name(&r.reviewer_id),
                 decision: ReviewDecision::parse(&r.decision)
                     .ok_or_else(|| AppError::internal("bad stored review decision"))?,
                 comment: r.comment,
@@ -243,6 +267,9 @@ pub struct QueueQuery {
     /// Only approved reports not notified within 14 days of the inspection.
     #[serde(default)]
     pub overdue: bool,
+    /// Only approved reports not yet notified whose 14-day deadline falls between today and
+    /// this many days from now (0–14).
+    pub due_within_days: Option<u32>,
     /// Free text: host, maatwerkbedrijf, site, street, municipality.
     pub q: Option<String>,
     /// Page size, 1–100 (default 50).
@@ -278,7 +305,7 @@ pub async fn queue(
     let q = query.into_inner();
     let format = Format::parse(q.format.as_deref())?;
     if format != Format::Json {
-        let (items, more) = find(&state, &user, &q, MAX_EXPORT_ROWS).await?;
+        let (items, more, _) = find(&state, &user, &q, MAX_EXPORT_ROWS).await?;
         if more.is_some() {
             return Err(bad(
                 "Te veel inspecties voor één export (meer dan 10 000); verfijn de filter.",
@@ -294,17 +321,22 @@ pub async fn queue(
             "limit must be between 1 and 100.",
         ));
     }
-    let (items, next_cursor) = find(&state, &user, &q, limit).await?;
-    Ok(HttpResponse::Ok().json(InspectionQueue { items, next_cursor }))
+    let (items, next_cursor, total) = find(&state, &user, &q, limit).await?;
+    Ok(HttpResponse::Ok().json(InspectionQueue {
+        items,
+        next_cursor,
+        total,
+    }))
 }
 
-/// One page of the queue: up to `limit` inspections, and the cursor of the next page.
+/// One page of the queue: up to `limit` inspections, the cursor of the next page, and how
+/// many match in all.
 async fn find(
     state: &AppState,
     user: &AuthUser,
     q: &QueueQuery,
     limit: i64,
-) -> Result<(Vec<InspectionSummary>, Option<String>), AppError> {
+) -> Result<(Vec<InspectionSummary>, Option<String>, u64), AppError> {
     use shared::dto::inspection::CheckKind;
     use shared::rules::verdict::VerdictStatus;
 
@@ -356,26 +388,40 @@ async fn find(
     });
     let check = |kind: CheckKind| if q.failing == Some(kind) { "fail" } else { "%" }.to_owned();
     let today = shared::rules::time::belgian_local(Utc::now()).date();
+    let mut from = q
+        .from
+        .unwrap_or(chrono::NaiveDate::from_ymd_opt(1, 1, 1).unwrap_or_default());
     let mut to = q.to.unwrap_or_else(far_future);
+    let notice_days = shared::rules::review::REPORT_NOTIFICATION_DAYS;
     if q.overdue {
         // Overdue: the deadline (inspection + 14 days) lies before today.
-        let days = shared::rules::review::REPORT_NOTIFICATION_DAYS + 1;
-        to = to.min(today - chrono::Days::new(days));
+        to = to.min(today - chrono::Days::new(notice_days + 1));
     }
+    if let Some(days) = q.due_within_days {
+        if u64::from(days) > notice_days {
+            return Err(bad(
+                "due_within_days moet tussen 0 en 14 liggen.",
+                "due_within_days must be between 0 and 14.",
+            ));
+        }
+        // Due soon: the deadline lies between today and today + days.
+        from = from.max(today - chrono::Days::new(notice_days));
+        to = to.min(today - chrono::Days::new(notice_days - u64::from(days)));
+    }
+    // Reports still to notify: approved proces-verbaal proposals without a notification date.
+    let reports = q.overdue || q.due_within_days.is_some();
     let filter = repo::QueueFilter {
-        from: q
-            .from
-            .unwrap_or(chrono::NaiveDate::from_ymd_opt(1, 1, 1).unwrap_or_default()),
+        from,
         to,
-        notified: if q.overdue { "" } else { "%" }.to_owned(),
+        notified: if reports { "" } else { "%" }.to_owned(),
         inspector,
-        state: if q.overdue {
+        state: if reports {
             ReviewState::Approved.as_str()
         } else {
             q.state.map_or("%", ReviewState::as_str)
         }
         .to_owned(),
-        measure: if q.overdue {
+        measure: if reports {
             Some(Measure::ReportProposed)
         } else {
             q.measure
@@ -391,15 +437,16 @@ async fn find(
         before,
         limit: limit + 1,
     };
-    let (mut rows, names) = state
+    let (mut rows, names, total) = state
         .db
         .run(move |conn| {
             let rows = repo::queue(conn, &filter)?;
+            let total = repo::queue_count(conn, &filter)?;
             let mut ids: Vec<String> = rows.iter().map(|r| r.inspector_id.clone()).collect();
             ids.sort();
             ids.dedup();
             let names = repo::display_names(conn, &ids)?;
-            Ok((rows, names))
+            Ok((rows, names, u64::try_from(total).unwrap_or(0)))
         })
         .await?;
     let more = rows.len() as i64 > limit;
@@ -462,7 +509,7 @@ async fn find(
             })
         })
         .collect::<Result<Vec<_>, AppError>>()?;
-    Ok((items, next_cursor))
+    Ok((items, next_cursor, total))
 }
 
 /// The queue's rows as a CSV or XLSX file.

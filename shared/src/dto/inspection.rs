@@ -238,6 +238,9 @@ pub struct AmendmentRecord {
 pub struct AmendmentView {
     pub id: Uuid,
     pub author_id: Uuid,
+    /// The author's display name (no other personal data).
+    #[serde(default)]
+    pub author_name: String,
     pub base_version: u32,
     pub text: String,
     /// Device clock of the author.

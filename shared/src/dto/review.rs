@@ -84,6 +84,9 @@ pub struct ReviewRequest {
 pub struct ReviewView {
     pub id: Uuid,
     pub reviewer_id: Uuid,
+    /// The reviewer's display name (no other personal data).
+    #[serde(default)]
+    pub reviewer_name: String,
     pub decision: ReviewDecision,
     pub comment: String,
     /// The inspection version decided on.
@@ -142,4 +145,7 @@ pub struct ReportNotified {
 pub struct InspectionQueue {
     pub items: Vec<InspectionSummary>,
     pub next_cursor: Option<String>,
+    /// How many inspections match the filters, over every page.
+    #[serde(default)]
+    pub total: u64,
 }

@@ -277,18 +277,26 @@ pub struct QueueFilter {
     pub limit: i64,
 }
 
+/// The inspections that pass the queue's filters (all but the keyset), as one query
+/// expression on both backends.
+macro_rules! queue_filtered {
+    ($f:expr) => {
+        inspections::table
+            .filter(inspections::on_date.between($f.from, $f.to))
+            .filter(inspections::inspector_id.like($f.inspector.clone()))
+            .filter(inspections::review_state.like($f.state.clone()))
+            .filter(inspections::measure.like($f.measure.clone()))
+            .filter(inspections::report_notified_on.like($f.notified.clone()))
+            .filter(inspections::contract_filed.like($f.checks[0].clone()))
+            .filter(inspections::daily_registration.like($f.checks[1].clone()))
+            .filter(inspections::supervisor_present.like($f.checks[2].clone()))
+    };
+}
+
 /// One page of the review queue, newest first.
 pub fn queue(conn: &mut DbConnection, f: &QueueFilter) -> Result<Vec<QueueRow>, AppError> {
     let (ts, id) = (f.before.0, f.before.1.clone());
-    let base = inspections::table
-        .filter(inspections::on_date.between(f.from, f.to))
-        .filter(inspections::inspector_id.like(f.inspector.clone()))
-        .filter(inspections::review_state.like(f.state.clone()))
-        .filter(inspections::measure.like(f.measure.clone()))
-        .filter(inspections::report_notified_on.like(f.notified.clone()))
-        .filter(inspections::contract_filed.like(f.checks[0].clone()))
-        .filter(inspections::daily_registration.like(f.checks[1].clone()))
-        .filter(inspections::supervisor_present.like(f.checks[2].clone()))
+    let base = queue_filtered!(f)
         .filter(
             inspections::received_at
                 .lt(ts)
@@ -302,6 +310,18 @@ pub fn queue(conn: &mut DbConnection, f: &QueueFilter) -> Result<Vec<QueueRow>, 
         Some(ids) => base
             .filter(inspections::enclave_id.eq_any(ids.clone()))
             .load(conn)?,
+    })
+}
+
+/// How many inspections the queue's filters match, over every page.
+pub fn queue_count(conn: &mut DbConnection, f: &QueueFilter) -> Result<i64, AppError> {
+    let base = queue_filtered!(f).count();
+    Ok(match &f.enclaves {
+        None => base.get_result(conn)?,
+        Some(ids) => queue_filtered!(f)
+            .filter(inspections::enclave_id.eq_any(ids.clone()))
+            .count()
+            .get_result(conn)?,
     })
 }
 
