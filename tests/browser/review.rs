@@ -3,6 +3,13 @@
 //! "next" and approves the other from the keyboard, and the queue is empty; the server holds
 //! both decisions. The review page shows the enclave's earlier inspection and how the
 //! comparable case was concluded.
+//!
+//! The reviewer's whole path on a laptop (1366×768) and on a tablet (800×1280): the reports
+//! whose notification is due soon, the queue filtered by typing (no Enter) and kept in the
+//! address through a reload and "back", an inspection read in full (severity, photo
+//! enlarged), returned, with the decision naming the reviewer. An admin reads a review page
+//! but is offered no decision. Screenshots: `$CARGO_TARGET_TMPDIR/review-page.png` (laptop)
+//! and `review-page-tablet.png`.
 
 use reqwest::StatusCode;
 use shared::dto::auth::Role;
@@ -13,7 +20,7 @@ use tests::driver::Browser;
 use tests::json;
 use tests::records::inspection;
 
-use super::{PEETERS, PW, Scenario, USERNAME};
+use super::{ELEGANCE, PEETERS, PW, Scenario, USERNAME};
 
 /// Presses and releases a key on whatever has the focus (`\u{E007}` is Enter).
 async fn press(b: &Browser, key: &str) {
@@ -269,5 +276,358 @@ async fn an_overdue_report_is_notified() {
     )
     .await;
     b.find("queue-empty").await;
+    b.close().await;
+}
+
+/// A user whose display name differs from the username, as `enclave-inspect user add` makes.
+fn named_user(s: &Scenario, username: &str, display_name: &str, role: Role) {
+    let hash = server::auth::password::hash(PW).expect("hash");
+    let mut conn = s.app.db.get().expect("connection");
+    server::db::repo::users::insert(&mut conn, username, display_name, role, &hash, &[])
+        .expect("user");
+}
+
+/// Saves the whole page, beyond the viewport, as `path` for humans to look at.
+async fn full_page_screenshot(b: &Browser, path: &std::path::Path) {
+    use base64::Engine;
+    let metrics = b.cdp("Page.getLayoutMetrics", serde_json::json!({})).await;
+    let size = &metrics["cssContentSize"];
+    let shot = b
+        .cdp(
+            "Page.captureScreenshot",
+            serde_json::json!({
+                "format": "png",
+                "captureBeyondViewport": true,
+                "clip": { "x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1 }
+            }),
+        )
+        .await;
+    let png = base64::engine::general_purpose::STANDARD
+        .decode(shot["data"].as_str().expect("screenshot data"))
+        .expect("base64");
+    std::fs::write(path, png).expect("write the screenshot");
+    eprintln!("screenshot: {}", path.display());
+}
+
+/// Sets a `<select>` as a user choosing an option would.
+async fn choose(b: &Browser, name: &str, value: &str) {
+    b.find(name).await;
+    b.js(&format!(
+        "const e = document.querySelector('[data-test={name}]'); e.value = '{value}'; \
+         e.dispatchEvent(new Event('change', {{ bubbles: true }}));"
+    ))
+    .await;
+}
+
+/// The ids the queue lists, once they are `expected` (in any order).
+async fn until_queue(b: &Browser, what: &str, expected: &[uuid::Uuid]) {
+    let mut expected: Vec<String> = expected.iter().map(|i| i.to_string()).collect();
+    expected.sort();
+    b.until(what, async || {
+        let mut ids = Vec::new();
+        for item in b.all("queue-item").await {
+            ids.push(item.attr("data-id").await.ok()??);
+        }
+        ids.sort();
+        (ids == expected).then_some(())
+    })
+    .await
+}
+
+/// Pushes an inspection of `enclave` whose host staff gives the instructions, with a finding
+/// of high severity and one photo (uploaded).
+async fn inspection_with_photo(
+    s: &Scenario,
+    token: &str,
+    enclave: &str,
+) -> shared::dto::inspection::InspectionRecord {
+    use sha2::{Digest, Sha256};
+    let png = include_bytes!("../../app/static/icons/icon-512.png").to_vec();
+    let sha = format!("{:x}", Sha256::digest(&png));
+    let res = s
+        .app
+        .client
+        .put(format!("{}/api/attachments/{sha}", s.app.base_url))
+        .bearer_auth(token)
+        .header("content-type", "image/png")
+        .body(png.clone())
+        .send()
+        .await
+        .expect("upload");
+    assert!(res.status().is_success(), "upload: {}", res.status());
+    let mut record = serde_json::to_value(inspection(enclave)).expect("json");
+    // As JSON, so that this holds whether the answers are optional or not.
+    record["instructions"] = serde_json::json!({
+        "given_by": "host_staff",
+        "host_assigns_tasks": true,
+        "supervisor_whole_shift": false,
+        "note": "De ploegbaas van de gastonderneming verdeelt het werk."
+    });
+    record["findings"] = serde_json::json!([{
+        "id": uuid::Uuid::new_v4(),
+        "check": "supervisor_present",
+        "category": "begeleiding",
+        "severity": "high",
+        "text": "Geen begeleider te zien in hal 2.",
+        "photos": [{ "sha256": sha, "content_type": "image/png", "bytes": png.len() }]
+    }]);
+    let record: shared::dto::inspection::InspectionRecord =
+        serde_json::from_value(record).expect("a record");
+    let pushed = s
+        .app
+        .push(
+            token,
+            vec![SyncRecord::Inspection(Box::new(record.clone()))],
+        )
+        .await;
+    assert!(
+        matches!(
+            pushed.results[0].outcome,
+            shared::dto::sync::PushOutcome::Applied { .. }
+        ),
+        "{:?}",
+        pushed.results[0].outcome
+    );
+    record
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reviewer_walks_the_queue_on_a_laptop_and_a_tablet() {
+    use shared::dto::inspection::Measure;
+    let Some(b) = Browser::open().await else {
+        return;
+    };
+    let s = Scenario::start().await;
+    named_user(&s, "rita", "Rita Claes", Role::Reviewer);
+    let ines = s.app.login(USERNAME, PW).await.access_token;
+    let rita = s.app.login("rita", PW).await.access_token;
+    let today = shared::rules::time::belgian_local(chrono::Utc::now()).date();
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let mut due = Vec::new();
+    b.sign_in(&s.url("/login"), "rita", PW).await;
+    b.find("nav-review").await;
+
+    for (device, width, height, shot) in [
+        ("laptop", 1366, 768, "review-page.png"),
+        ("tablet", 800, 1280, "review-page-tablet.png"),
+    ] {
+        b.set_viewport(width, height).await;
+        // To review: one at Élégance (with a photo), one at Peeters; and an approved report
+        // at Peeters whose notification is due in 4 days.
+        let mine = inspection_with_photo(&s, &ines, &s.elegance).await;
+        let other = inspection(&s.peeters);
+        let mut report = inspection(&s.peeters);
+        report.on = today - chrono::Days::new(10);
+        report.conclusion.measure = Measure::ReportProposed;
+        report.conclusion.deadline = None;
+        for r in [&other, &report] {
+            s.app
+                .push(&ines, vec![SyncRecord::Inspection(Box::new(r.clone()))])
+                .await;
+        }
+        let res = s
+            .app
+            .send(
+                reqwest::Method::POST,
+                &format!("/api/inspections/{}/review", report.id),
+                Some(&rita),
+                Some(&serde_json::json!({"decision": "approve", "version": 1})),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK, "{device}");
+        due.push(report.id);
+
+        // Reports due soon, with their deadline.
+        b.goto(&s.url("/review")).await;
+        choose(&b, "queue-state", "due").await;
+        until_queue(&b, "the reports due soon", &due).await;
+        let item = b
+            .client
+            .find(fantoccini::Locator::Css(&format!(
+                "[data-test=queue-item][data-id='{}']",
+                report.id
+            )))
+            .await;
+        let item = b.ok("the report due soon", item).await;
+        let deadline = report.on + chrono::Days::new(14);
+        let text = b.text(&item).await;
+        assert!(
+            text.contains(&deadline.format("%d/%m/%Y").to_string()),
+            "{device}: {text}"
+        );
+        let left = item
+            .find(fantoccini::Locator::Css("[data-test=report-due-in]"))
+            .await;
+        let left = b.ok("the days left", left).await;
+        assert_eq!(b.text(&left).await.trim(), "nog 4 dagen", "{device}");
+        full_page_screenshot(&b, &dir.join(format!("review-due-{device}.png"))).await;
+        let count = b.find("queue-count").await;
+        let expected = format!("1–{n} van {n}", n = due.len());
+        assert_eq!(b.text(&count).await.trim(), expected, "{device}");
+
+        // Typing filters the queue, no Enter needed; the filters are in the address.
+        choose(&b, "queue-state", "submitted").await;
+        b.find("queue-typing-hint").await;
+        let search = b.find("queue-search").await;
+        b.ok("typing", search.send_keys("elegance").await).await;
+        until_queue(&b, "only the Élégance inspection", &[mine.id]).await;
+        let url = b.ok("the URL", b.client.current_url().await).await;
+        assert_eq!(url.path(), "/review", "{device}");
+        let query = url.query().unwrap_or_default().to_owned();
+        assert!(
+            query.contains("state=submitted") && query.contains("q=elegance"),
+            "{device}: {query}"
+        );
+        // A reload keeps them.
+        b.goto(url.as_str()).await;
+        until_queue(&b, "the same list after a reload", &[mine.id]).await;
+        let value = b
+            .js("return document.querySelector('[data-test=queue-search]').value")
+            .await;
+        assert_eq!(value.as_str(), Some("elegance"), "{device}");
+        let value = b
+            .js("return document.querySelector('[data-test=queue-state]').value")
+            .await;
+        assert_eq!(value.as_str(), Some("submitted"), "{device}");
+
+        // The inspection in full.
+        let items = b.all("queue-item").await;
+        b.ok("opening it", items[0].click().await).await;
+        b.until_path(&format!("/review/{}", mine.id)).await;
+        let finding = b.find("review-finding").await;
+        let text = b.text(&finding).await;
+        assert!(text.contains("ernstig"), "{device}: severity in {text}");
+        assert!(!text.contains(':'), "{device}: no stray colon in {text}");
+        let address = b
+            .until("the address line", async || {
+                let el = b.all("review-address").await.into_iter().next()?;
+                let text = b.text(&el).await;
+                text.contains(ELEGANCE).then_some(text)
+            })
+            .await;
+        assert!(address.contains(ELEGANCE), "{address}");
+        // The photo shows, and enlarges.
+        b.until("the photo is loaded", async || {
+            let loaded = b
+                .js(
+                    "const i = document.querySelector('[data-test=review-photo] img'); \
+                     return !!i && i.complete && i.naturalWidth > 0",
+                )
+                .await;
+            loaded.as_bool().unwrap_or(false).then_some(())
+        })
+        .await;
+
+        // Returned, with the comment; the decision names the reviewer.
+        b.type_into("review-comment-input", "Wie gaf de instructies in hal 2?")
+            .await;
+        b.click("return").await;
+        let decision = b
+            .until(
+                "the return is listed with the reviewer's name",
+                async || {
+                    let el = b.all("review-decision").await.into_iter().next()?;
+                    let text = b.text(&el).await;
+                    text.contains("Rita Claes").then_some(text)
+                },
+            )
+            .await;
+        assert!(
+            decision.contains("Teruggestuurd door"),
+            "{device}: {decision}"
+        );
+        assert!(
+            decision.contains("Wie gaf de instructies in hal 2?"),
+            "{device}"
+        );
+        let state = b.find("review-state").await;
+        assert_eq!(
+            b.attr(&state, "data-state").await.as_deref(),
+            Some("returned")
+        );
+        full_page_screenshot(&b, &dir.join(shot)).await;
+
+        // Back to the queue as it was filtered: nothing left at Élégance.
+        b.js("history.back()").await;
+        b.until_path("/review").await;
+        b.find("queue-empty").await;
+        let value = b
+            .js("return document.querySelector('[data-test=queue-search]').value")
+            .await;
+        assert_eq!(value.as_str(), Some("elegance"), "{device}");
+    }
+    let view: InspectionView = json(
+        s.app
+            .get(&format!("/api/inspections/{}", due[0]), &rita)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(view.reviews[0].reviewer_name, "Rita Claes");
+    b.close().await;
+}
+
+/// An admin reads an inspection on the review page: no approve or return, and "a" does not
+/// approve it; the report's notification is not offered either (the server refuses admins).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_reads_a_review_page_without_decisions() {
+    use shared::dto::inspection::Measure;
+    let Some(b) = Browser::open().await else {
+        return;
+    };
+    let s = Scenario::start().await;
+    s.app.fixture().user("rita", PW, Role::Reviewer, &[]);
+    s.app.fixture().user("adam", PW, Role::Admin, &[]);
+    let ines = s.app.login(USERNAME, PW).await.access_token;
+    let rita = s.app.login("rita", PW).await.access_token;
+    let open = inspection(&s.elegance);
+    let mut report = inspection(&s.peeters);
+    report.conclusion.measure = Measure::ReportProposed;
+    report.conclusion.deadline = None;
+    for r in [&open, &report] {
+        s.app
+            .push(&ines, vec![SyncRecord::Inspection(Box::new(r.clone()))])
+            .await;
+    }
+    let res = s
+        .app
+        .send(
+            reqwest::Method::POST,
+            &format!("/api/inspections/{}/review", report.id),
+            Some(&rita),
+            Some(&serde_json::json!({"decision": "approve", "version": 1})),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+
+    b.set_viewport(1366, 768).await;
+    b.sign_in(&s.url("/login"), "adam", PW).await;
+    b.find("current-user").await;
+    b.goto(&s.url(&format!("/review/{}", open.id))).await;
+    b.find("review-read-only").await;
+    b.find("review-finding").await;
+    assert!(b.all("approve").await.is_empty(), "no approve button");
+    assert!(b.all("return").await.is_empty(), "no return button");
+    assert!(b.all("review-comment-input").await.is_empty());
+    press(&b, "a").await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let view: InspectionView = json(
+        s.app
+            .get(&format!("/api/inspections/{}", open.id), &rita)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        view.review_state,
+        ReviewState::Submitted,
+        "'a' approved nothing"
+    );
+
+    b.goto(&s.url(&format!("/review/{}", report.id))).await;
+    b.find("report-deadline").await;
+    b.find("review-read-only").await;
+    assert!(b.all("report-notified-on").await.is_empty());
+    assert!(b.all("report-notified").await.is_empty());
     b.close().await;
 }

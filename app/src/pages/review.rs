@@ -3,8 +3,11 @@
 //! earlier decisions, to approve or return with a comment. Built for a laptop as well as a
 //! tablet: the filters and buttons are plain form controls, usable from the keyboard.
 
+use std::time::Duration;
+
 use leptos::prelude::*;
-use shared::dto::inspection::{CheckRecord, InspectionView, Measure};
+use shared::dto::auth::Role;
+use shared::dto::inspection::{CheckRecord, InspectionView, Measure, Severity};
 use shared::dto::review::{InspectionSummary, ReviewDecision, ReviewRequest, ReviewState};
 use shared::rules::verdict::VerdictStatus;
 use uuid::Uuid;
@@ -31,6 +34,14 @@ fn measure_text(m: Measure) -> (&'static str, &'static str) {
     }
 }
 
+fn severity_text(s: Severity) -> (&'static str, &'static str) {
+    match s {
+        Severity::Low => ("licht", "low"),
+        Severity::Medium => ("matig", "medium"),
+        Severity::High => ("ernstig", "high"),
+    }
+}
+
 fn mark(status: VerdictStatus) -> &'static str {
     match status {
         VerdictStatus::Pass => "✓",
@@ -39,19 +50,124 @@ fn mark(status: VerdictStatus) -> &'static str {
     }
 }
 
+/// Pause after the last keystroke before a text filter applies.
+const DEBOUNCE: Duration = Duration::from_millis(300);
+
+/// Days ahead the "due soon" list looks for report notification deadlines.
+const DUE_SOON_DAYS: u32 = 7;
+
+/// The queue's filters as the address bar keeps them (`/review?state=…&q=…`): a reload, a
+/// shared link or "back" from an inspection finds the same list.
+#[derive(Clone, Copy)]
+struct QueueFilters {
+    /// `submitted` (the default), `returned`, `approved`, `overdue`, `due` or `all`.
+    state: RwSignal<String>,
+    failing: RwSignal<String>,
+    measure: RwSignal<String>,
+    from: RwSignal<String>,
+    to: RwSignal<String>,
+    municipality: RwSignal<String>,
+    inspector: RwSignal<String>,
+    text: RwSignal<String>,
+}
+
+impl QueueFilters {
+    /// The filters in the current URL.
+    fn from_url() -> Self {
+        let params = window()
+            .location()
+            .search()
+            .ok()
+            .and_then(|s| web_sys::UrlSearchParams::new_with_str(&s).ok());
+        let get =
+            |key: &str| RwSignal::new(params.as_ref().and_then(|p| p.get(key)).unwrap_or_default());
+        let filters = Self {
+            state: get("state"),
+            failing: get("failing"),
+            measure: get("measure"),
+            from: get("from"),
+            to: get("to"),
+            municipality: get("municipality"),
+            inspector: get("inspector"),
+            text: get("q"),
+        };
+        if filters.state.with_untracked(String::is_empty) {
+            filters.state.set("submitted".to_owned());
+        }
+        filters
+    }
+
+    /// The page's own query string (tracked).
+    fn url_query(self) -> String {
+        api::query_string([
+            ("state", self.state.get()),
+            ("failing", self.failing.get()),
+            ("measure", self.measure.get()),
+            ("from", self.from.get()),
+            ("to", self.to.get()),
+            ("municipality", self.municipality.get()),
+            ("inspector", self.inspector.get()),
+            ("q", self.text.get()),
+        ])
+    }
+
+    /// The API's query string (tracked). "Overdue" and "due soon" are not states but lists of
+    /// approved reports not yet notified.
+    fn api_query(self) -> String {
+        let state = self.state.get();
+        let (state, overdue, due) = match state.as_str() {
+            "overdue" => (String::new(), "true".to_owned(), String::new()),
+            "due" => (String::new(), String::new(), DUE_SOON_DAYS.to_string()),
+            "all" => (String::new(), String::new(), String::new()),
+            _ => (state, String::new(), String::new()),
+        };
+        api::query_string([
+            ("state", state),
+            ("overdue", overdue),
+            ("due_within_days", due),
+            ("failing", self.failing.get()),
+            ("measure", self.measure.get()),
+            ("from", self.from.get()),
+            ("to", self.to.get()),
+            ("municipality", self.municipality.get()),
+            ("inspector", self.inspector.get()),
+            ("q", self.text.get()),
+        ])
+    }
+}
+
+/// Sets `target` to what was typed once typing pauses for [`DEBOUNCE`].
+fn debounced(
+    target: RwSignal<String>,
+    pending: StoredValue<Option<TimeoutHandle>>,
+) -> impl Fn(leptos::ev::Event) + Copy {
+    move |ev| {
+        let value = event_target_value(&ev);
+        if let Some(handle) = pending.get_value() {
+            handle.clear();
+        }
+        let handle = set_timeout_with_handle(move || target.set(value), DEBOUNCE);
+        pending.set_value(handle.ok());
+    }
+}
+
 /// The queue with its filters.
 #[component]
 pub fn ReviewQueuePage() -> impl IntoView {
     let i18n = I18n::expect();
     let session = Session::expect();
-    let state = RwSignal::new("submitted".to_owned());
-    let failing = RwSignal::new(String::new());
-    let text = RwSignal::new(String::new());
-    let from = RwSignal::new(String::new());
-    let to = RwSignal::new(String::new());
-    let measure = RwSignal::new(String::new());
-    let municipality = RwSignal::new(String::new());
-    let inspector = RwSignal::new(String::new());
+    let router = expect_context::<crate::router::Router>();
+    let filters = QueueFilters::from_url();
+    let QueueFilters {
+        state,
+        failing,
+        measure,
+        from,
+        to,
+        municipality,
+        inspector,
+        text,
+    } = filters;
     let inspectors = RwSignal::new(Vec::<shared::dto::auth::User>::new());
     leptos::task::spawn_local(async move {
         if let Ok(list) = api::inspectors(session).await {
@@ -60,30 +176,12 @@ pub fn ReviewQueuePage() -> impl IntoView {
     });
     let export_failure = RwSignal::new(None::<ApiFailure>);
     let items = RwSignal::new(Vec::<InspectionSummary>::new());
+    let total = RwSignal::new(0_u64);
     let cursor = RwSignal::new(None::<String>);
     let failure = RwSignal::new(None::<ApiFailure>);
     let loading = RwSignal::new(false);
-    let query = move || {
-        // "Overdue" is not a state but its own filter (approved reports not yet notified).
-        let state = state.get();
-        let (state, overdue) = match state.as_str() {
-            "overdue" => (String::new(), "true".to_owned()),
-            _ => (state, String::new()),
-        };
-        api::query_string([
-            ("state", state),
-            ("overdue", overdue),
-            ("failing", failing.get()),
-            ("measure", measure.get()),
-            ("from", from.get()),
-            ("to", to.get()),
-            ("municipality", municipality.get()),
-            ("inspector", inspector.get()),
-            ("q", text.get()),
-        ])
-    };
     let load = move |more: bool| {
-        let q = query();
+        let q = filters.api_query();
         let after = if more { cursor.get_untracked() } else { None };
         loading.set(true);
         leptos::task::spawn_local(async move {
@@ -94,6 +192,7 @@ pub fn ReviewQueuePage() -> impl IntoView {
                     } else {
                         items.set(page.items);
                     }
+                    total.set(page.total);
                     cursor.set(page.next_cursor);
                     failure.set(None);
                 }
@@ -103,16 +202,31 @@ pub fn ReviewQueuePage() -> impl IntoView {
         });
     };
     Effect::new(move || {
-        // Reload whenever a filter changes.
-        query();
+        // Reload whenever a filter changes, and keep the filters in the address bar.
+        let query = filters.url_query();
+        router.show_url(&if query.is_empty() {
+            "/review".to_owned()
+        } else {
+            format!("/review?{query}")
+        });
         load(false);
     });
     let export = move |format: &'static str| {
-        let url = format!("/api/inspections?{}&format={format}", query());
+        let url = format!("/api/inspections?{}&format={format}", filters.api_query());
         leptos::task::spawn_local(async move {
             let name = format!("inspecties.{format}");
             export_failure.set(api::download(session, &url, &name).await.err());
         });
+    };
+    let pending_text = StoredValue::new(None::<TimeoutHandle>);
+    let pending_municipality = StoredValue::new(None::<TimeoutHandle>);
+    // An option that shows the filter read from the URL as chosen.
+    let chosen =
+        move |signal: RwSignal<String>, value: &'static str| move || signal.with(|s| s == value);
+    let range = move || {
+        let shown = items.with(Vec::len);
+        let total = total.get();
+        (shown > 0).then(|| format!("1–{shown} {} {total}", i18n.pick("van", "of")))
     };
     view! {
         <main>
@@ -121,20 +235,21 @@ pub fn ReviewQueuePage() -> impl IntoView {
                 <label>
                     {i18n.tr("Stand", "State")}
                     <select data-test="queue-state" on:change=move |ev| state.set(event_target_value(&ev))>
-                        <option value="submitted">{i18n.tr("Te beoordelen", "To review")}</option>
-                        <option value="returned">{i18n.tr("Teruggestuurd", "Returned")}</option>
-                        <option value="approved">{i18n.tr("Goedgekeurd", "Approved")}</option>
-                        <option value="overdue">{i18n.tr("PV niet tijdig betekend", "Report notification overdue")}</option>
-                        <option value="">{i18n.tr("Alle", "All")}</option>
+                        <option value="submitted" selected=chosen(state, "submitted")>{i18n.tr("Te beoordelen", "To review")}</option>
+                        <option value="returned" selected=chosen(state, "returned")>{i18n.tr("Teruggestuurd", "Returned")}</option>
+                        <option value="approved" selected=chosen(state, "approved")>{i18n.tr("Goedgekeurd", "Approved")}</option>
+                        <option value="due" selected=chosen(state, "due")>{i18n.tr("PV binnen 7 dagen te betekenen", "Report to notify within 7 days")}</option>
+                        <option value="overdue" selected=chosen(state, "overdue")>{i18n.tr("PV niet tijdig betekend", "Report notification overdue")}</option>
+                        <option value="all" selected=chosen(state, "all")>{i18n.tr("Alle", "All")}</option>
                     </select>
                 </label>
                 <label>
                     {i18n.tr("Controle niet in orde", "Check failing")}
                     <select data-test="queue-failing" on:change=move |ev| failing.set(event_target_value(&ev))>
                         <option value="">{i18n.tr("Om het even", "Any")}</option>
-                        <option value="contract_filed">{i18n.text(Key::ContractFiled)}</option>
-                        <option value="daily_registration">{i18n.text(Key::DailyRegistration)}</option>
-                        <option value="supervisor_present">{i18n.text(Key::SupervisorPresent)}</option>
+                        <option value="contract_filed" selected=chosen(failing, "contract_filed")>{i18n.text(Key::ContractFiled)}</option>
+                        <option value="daily_registration" selected=chosen(failing, "daily_registration")>{i18n.text(Key::DailyRegistration)}</option>
+                        <option value="supervisor_present" selected=chosen(failing, "supervisor_present")>{i18n.text(Key::SupervisorPresent)}</option>
                     </select>
                 </label>
                 <label>
@@ -143,47 +258,60 @@ pub fn ReviewQueuePage() -> impl IntoView {
                         <option value="">{i18n.tr("Om het even", "Any")}</option>
                         {shared::dto::inspection::Measure::ALL.into_iter().map(|m| {
                             let (nl, en) = m.names();
-                            view! { <option value=m.as_str()>{i18n.tr(nl, en)}</option> }
+                            view! { <option value=m.as_str() selected=chosen(measure, m.as_str())>{i18n.tr(nl, en)}</option> }
                         }).collect_view()}
                     </select>
                 </label>
                 <label>
                     {i18n.tr("Van", "From")}
-                    <input type="date" data-test="queue-from" on:change=move |ev| from.set(event_target_value(&ev)) />
+                    <input type="date" data-test="queue-from" prop:value=from on:change=move |ev| from.set(event_target_value(&ev)) />
                 </label>
                 <label>
                     {i18n.tr("Tot en met", "Up to")}
-                    <input type="date" data-test="queue-to" on:change=move |ev| to.set(event_target_value(&ev)) />
+                    <input type="date" data-test="queue-to" prop:value=to on:change=move |ev| to.set(event_target_value(&ev)) />
                 </label>
                 <label>
                     {i18n.tr("Inspecteur", "Inspector")}
                     <select data-test="queue-inspector" on:change=move |ev| inspector.set(event_target_value(&ev))>
                         <option value="">{i18n.tr("Alle", "All")}</option>
-                        {move || inspectors.get().into_iter().map(|u| view! {
-                            <option value=u.id.to_string()>{u.display_name}</option>
+                        {move || inspectors.get().into_iter().map(|u| {
+                            let id = u.id.to_string();
+                            let selected = inspector.with_untracked(|i| *i == id);
+                            view! { <option value=id selected=selected>{u.display_name}</option> }
                         }).collect_view()}
                     </select>
                 </label>
                 <label>
                     {i18n.tr("Gemeente", "Municipality")}
-                    <input type="search" data-test="queue-municipality" on:change=move |ev| municipality.set(event_target_value(&ev)) />
+                    <input type="search" data-test="queue-municipality" aria-describedby="queue-typing-hint"
+                        prop:value=municipality.get_untracked()
+                        on:input=debounced(municipality, pending_municipality) />
                 </label>
                 <label>
                     {i18n.tr("Zoeken", "Search")}
                     <input
                         type="search"
                         data-test="queue-search"
+                        aria-describedby="queue-typing-hint"
                         placeholder=move || i18n.pick("gastbedrijf, maatwerkbedrijf, gemeente", "host, maatwerkbedrijf, municipality")
-                        on:change=move |ev| text.set(event_target_value(&ev))
+                        prop:value=text.get_untracked()
+                        on:input=debounced(text, pending_text)
                     />
                 </label>
             </div>
+            <p class="hint" id="queue-typing-hint" data-test="queue-typing-hint">
+                {i18n.tr(
+                    "De lijst volgt terwijl u typt; de filters blijven in het adres, ook na herladen.",
+                    "The list follows as you type; the filters stay in the address, also after a reload.",
+                )}
+            </p>
             <div class="actions">
                 <button data-test="queue-csv" on:click=move |_| export("csv")>{i18n.tr("Lijst als CSV", "List as CSV")}</button>
                 <button data-test="queue-xlsx" on:click=move |_| export("xlsx")>{i18n.tr("Lijst als Excel", "List as Excel")}</button>
             </div>
             {move || failure.get().map(|f| view! { <p class="notice error">{f.message(i18n)}</p> })}
             {move || export_failure.get().map(|f| view! { <p class="notice error" role="alert">{f.message(i18n)}</p> })}
+            <p class="hint" data-test="queue-count" aria-live="polite">{range}</p>
             <ul class="results" data-test="queue">
                 <For each=move || items.get() key=|i| i.id children=move |i| view! { <QueueItem item=i /> } />
             </ul>
@@ -191,7 +319,7 @@ pub fn ReviewQueuePage() -> impl IntoView {
                 <p class="notice" data-test="queue-empty">{i18n.tr("Niets te tonen.", "Nothing to show.")}</p>
             </Show>
             <Show when=move || cursor.with(Option::is_some)>
-                <button class="more" on:click=move |_| load(true)>{i18n.text(Key::LoadMore)}</button>
+                <button class="more" data-test="queue-more" on:click=move |_| load(true)>{i18n.text(Key::LoadMore)}</button>
             </Show>
         </main>
     }
@@ -202,6 +330,11 @@ fn QueueItem(item: InspectionSummary) -> impl IntoView {
     let i18n = I18n::expect();
     let (snl, sen) = state_text(item.review_state);
     let (mnl, men) = measure_text(item.measure);
+    // Days left to notify a report, while it is not yet notified nor late.
+    let due_in = item.report.as_ref().and_then(|r| {
+        let today = shared::rules::time::belgian_local(chrono::Utc::now()).date();
+        (r.notified_on.is_none() && !r.overdue).then(|| (r.due - today).num_days())
+    });
     let checks = format!(
         "{} {} {}",
         mark(item.contract_filed),
@@ -226,6 +359,15 @@ fn QueueItem(item: InspectionSummary) -> impl IntoView {
                         {r.notified_on.map(|d| view! { " · " {i18n.tr("betekend ", "notified ")} {i18n::date(d)} })}
                         {r.overdue.then(|| view! {
                             " " <span class="badge sync-needs_attention" data-test="report-overdue">{i18n.tr("te laat", "overdue")}</span>
+                        })}
+                        {due_in.map(|days| view! {
+                            " " <span class="badge" data-test="report-due-in">
+                                {match days {
+                                    0 => i18n.pick("vandaag", "today").to_owned(),
+                                    1 => i18n.pick("nog 1 dag", "1 day left").to_owned(),
+                                    n => format!("{} {n} {}", i18n.pick("nog", ""), i18n.pick("dagen", "days left")).trim().to_owned(),
+                                }}
+                            </span>
                         })}
                     </p>
                 })}
@@ -269,6 +411,7 @@ fn ReviewBody(
     let InspectionView {
         record: r,
         version,
+        inspector_id,
         review_state: state,
         amendments,
         reviews,
@@ -278,6 +421,15 @@ fn ReviewBody(
     } = v;
     let id = r.id;
     let enclave_id = r.enclave_id;
+    // Who may do what, as the server allows it: only reviewers decide; the report's
+    // notification is recorded by a reviewer or by the inspector who wrote it.
+    let user = session.user();
+    let role = user.as_ref().map(|u| u.role);
+    let decides = role == Some(Role::Reviewer);
+    let notifies = decides
+        || user
+            .as_ref()
+            .is_some_and(|u| u.role == Role::Inspector && u.id == inspector_id);
     let failing: Vec<(&'static str, Key)> = [
         (
             "contract_filed",
@@ -414,7 +566,7 @@ fn ReviewBody(
     // the next inspection.
     let keys = window_event_listener(leptos::ev::keydown, move |ev| {
         use wasm_bindgen::JsCast;
-        if ev.alt_key() || ev.ctrl_key() || ev.meta_key() || ev.repeat() {
+        if !decides || ev.alt_key() || ev.ctrl_key() || ev.meta_key() || ev.repeat() {
             return;
         }
         let typing = ev
@@ -478,25 +630,68 @@ fn ReviewBody(
     let findings = r
         .findings
         .iter()
-        .map(|f| view! { <li><strong>{f.category.clone()}</strong> ": " {f.text.clone()}</li> })
+        .map(|f| {
+            let (snl, sen) = severity_text(f.severity);
+            let category = f.category.trim().to_owned();
+            view! {
+                <li data-test="review-finding">
+                    <p>
+                        <span class="badge" data-test="review-severity" data-severity=format!("{:?}", f.severity).to_lowercase()>
+                            {i18n.tr(snl, sen)}
+                        </span>
+                        " "
+                        {(!category.is_empty()).then(|| view! { <strong>{category}</strong> })}
+                    </p>
+                    <p>{f.text.clone()}</p>
+                </li>
+            }
+        })
         .collect_view();
     let unregistered = r
         .unregistered
         .iter()
         .map(|u| view! { <li>{u.name.clone()}</li> })
         .collect_view();
+    let none =
+        move |empty: bool| empty.then(|| view! { <p class="hint">{i18n.tr("Geen.", "None.")}</p> });
+    let (no_amendments, no_decisions) = (amendments.is_empty(), reviews.is_empty());
     let amendments = amendments
         .iter()
-        .map(|a| view! { <li data-test="review-amendment">{i18n::belgian_datetime(a.received_at)} ": " {a.text.clone()}</li> })
+        .map(|a| {
+            let who = a.author_name.clone();
+            view! {
+                <li data-test="review-amendment">
+                    <div>
+                        <p class="small">
+                            {i18n.tr("Rechtgezet door ", "Corrected by ")} <strong>{who}</strong> ", "
+                            {i18n::belgian_datetime(a.received_at)}
+                        </p>
+                        <p>{a.text.clone()}</p>
+                    </div>
+                </li>
+            }
+        })
         .collect_view();
     let decisions = reviews
         .iter()
         .map(|d| {
             let word = match d.decision {
-                ReviewDecision::Approve => i18n.tr("goedgekeurd", "approved"),
-                ReviewDecision::Return => i18n.tr("teruggestuurd", "returned"),
+                ReviewDecision::Approve => i18n.tr("Goedgekeurd door ", "Approved by "),
+                ReviewDecision::Return => i18n.tr("Teruggestuurd door ", "Returned by "),
             };
-            view! { <li>{i18n::belgian_datetime(d.decided_at)} ": " {word} " " {d.comment.clone()}</li> }
+            let comment = d.comment.clone();
+            view! {
+                <li data-test="review-decision" data-decision=d.decision.as_str()>
+                    <div>
+                        <p>
+                            {word} <strong>{d.reviewer_name.clone()}</strong> ", "
+                            {i18n::belgian_datetime(d.decided_at)} " (" {i18n.tr("versie ", "version ")}
+                            {d.inspection_version} ")"
+                        </p>
+                        {(!comment.is_empty()).then(|| view! { <p><q>{comment}</q></p> })}
+                    </div>
+                </li>
+            }
         })
         .collect_view();
     view! {
@@ -528,12 +723,15 @@ fn ReviewBody(
         <div class="photos">{photos}</div>
         <h2>{i18n.tr("Rechtzettingen", "Amendments")}</h2>
         <ul class="members">{amendments}</ul>
+        {none(no_amendments)}
         <h2>{i18n.tr("Beslissingen", "Decisions")}</h2>
         <ul class="members">{decisions}</ul>
+        {none(no_decisions)}
         <h2>{i18n.tr("Eerdere inspecties van deze enclave", "Earlier inspections of this enclave")}</h2>
         <ul class="results" data-test="history">
             {move || history.get().into_iter().map(|i| view! { <QueueItem item=i /> }).collect_view()}
         </ul>
+        {move || none(history.with(Vec::is_empty))}
         <Show when=move || !comparable.with(Vec::is_empty)>
             <h2>{i18n.tr("Vergelijkbare gevallen", "Comparable cases")}</h2>
             <ul class="members" data-test="comparable">
@@ -576,16 +774,27 @@ fn ReviewBody(
                 {i18n::date(shared::rules::review::report_deadline(r.on))}
                 {move || notified.get().map(|d| format!(" · {} {}", i18n.pick("betekend op", "notified on"), i18n::date(d)))}
             </p>
-            <Show when=move || notified.with(Option::is_none)>
+            <Show when=move || notifies && notified.with(Option::is_none)>
                 <div class="actions">
-                    <input type="date" data-test="report-notified-on" on:change=move |ev| notified_input.set(event_target_value(&ev)) />
+                    <label>
+                        {i18n.tr("Betekend op", "Notified on")}
+                        <input type="date" data-test="report-notified-on" on:change=move |ev| notified_input.set(event_target_value(&ev)) />
+                    </label>
                     <button data-test="report-notified" on:click=mark_notified>
-                        {i18n.tr("Betekend", "Notified")}
+                        {i18n.tr("Betekening vastleggen", "Record the notification")}
                     </button>
                 </div>
             </Show>
         </Show>
-        <Show when=move || state == ReviewState::Submitted>
+        <Show when=move || !decides>
+            <p class="notice" data-test="review-read-only">
+                {i18n.tr(
+                    "U leest deze inspectie; goedkeuren of terugsturen doet een beoordelaar.",
+                    "You are reading this inspection; a reviewer approves or returns it.",
+                )}
+            </p>
+        </Show>
+        <Show when=move || decides && state == ReviewState::Submitted>
             <label>
                 {i18n.tr("Opmerking (verplicht bij terugsturen)", "Comment (required when returning)")}
                 <textarea data-test="review-comment-input" node_ref=comment_box aria-keyshortcuts="r"
@@ -606,7 +815,7 @@ fn ReviewBody(
                 )}
             </p>
         </Show>
-        <Show when=move || state != ReviewState::Submitted>
+        <Show when=move || decides && state != ReviewState::Submitted>
             <div class="actions">
                 <button class="primary" data-test="review-next" node_ref=next_button aria-keyshortcuts="n" on:click=move |_| next()>
                     {i18n.tr("Volgende te beoordelen", "Next to review")} " " <kbd>"n"</kbd>
