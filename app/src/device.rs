@@ -16,7 +16,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use shared::dto::enclave::EnclaveSummary;
 use shared::dto::field::{FieldEnclave, WorkingSet};
-use shared::dto::inspection::{AmendmentRecord, InspectionRecord, PhotoRef};
+use shared::dto::inspection::{AmendmentRecord, Correction, InspectionRecord, PhotoRef};
 use shared::dto::review::ReviewState;
 use shared::dto::sync::SyncRecord;
 use shared::rules::contract_filed::RuleSettings;
@@ -556,12 +556,14 @@ impl Device {
 
     /// Queues an amendment to a submitted inspection and starts a sync. It is written
     /// against the newest version of the inspection the device knows the server has, plus
-    /// the amendments still on their way. `Err`: why not (Dutch, English) — the same checks
-    /// as the server's, or the device store failed.
+    /// the amendments still on their way; `correction` corrects the measure and the deadline
+    /// as such. `Err`: why not (Dutch, English) — the same checks as the server's, or the
+    /// device store failed.
     pub async fn amend(
         self,
         inspection_id: Uuid,
         text: String,
+        correction: Option<Correction>,
     ) -> Result<(), Vec<(String, String)>> {
         let me = self.me().ok_or_else(Vec::new)?;
         let (label, known, queued) = self.outbox.with_untracked(|o| {
@@ -582,6 +584,8 @@ impl Device {
             inspection_id,
             base_version: amendment_base_version(known, queued),
             text,
+            measure: correction.and_then(|c| c.measure),
+            deadline: correction.and_then(|c| c.deadline),
             written_at: now,
         };
         let problems = validate_amendment(&amendment);

@@ -10,8 +10,8 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 use shared::dto::field::FieldEnclave;
 use shared::dto::inspection::{
-    CheckKind, CheckRecord, Conclusion, Finding, InspectionRecord, InstructionGiver, Instructions,
-    Measure, Position, PresentPerson, UnregisteredPerson,
+    CheckKind, CheckRecord, Conclusion, Finding, InspectionRecord, Instructions, Measure, Position,
+    PresentPerson, UnregisteredPerson,
 };
 use shared::dto::registration::{MemberRole, Registration};
 use shared::rules::contract_filed::RuleSettings;
@@ -27,7 +27,9 @@ pub struct CheckAnswer {
     pub note: String,
 }
 
-/// An inspection in progress.
+/// An inspection in progress. Nothing in it starts answered: the questions, the checks'
+/// confirmations and the measure wait for the inspector (drafts stored before that still
+/// load, with the answers they held).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Draft {
     pub id: Uuid,
@@ -46,7 +48,9 @@ pub struct Draft {
     pub supervisor_present: CheckAnswer,
     pub present: Vec<PresentPerson>,
     pub unregistered: Vec<UnregisteredPerson>,
+    /// Registered workers ticked present.
     pub workers_present: u32,
+    /// Registered begeleiders ticked present (never an unregistered person).
     pub supervisors_present: u32,
     pub instructions: Instructions,
     pub findings: Vec<Finding>,
@@ -85,12 +89,7 @@ impl Draft {
             unregistered: Vec::new(),
             workers_present: 0,
             supervisors_present: 0,
-            instructions: Instructions {
-                given_by: InstructionGiver::Supervisor,
-                host_assigns_tasks: false,
-                supervisor_whole_shift: true,
-                note: None,
-            },
+            instructions: Instructions::default(),
             findings: Vec::new(),
             measure: None,
             deadline: None,
@@ -167,20 +166,19 @@ impl Draft {
             self.present.push(PresentPerson {
                 person_id,
                 role: member.role,
+                name: member.display_name.trim().to_owned(),
+                staff_ref: member.company_reference.trim().to_owned(),
             });
         }
         self.recount();
     }
 
-    /// Counts the ticked and the unregistered people by role.
+    /// Counts the registered people ticked present by role. People who are not registered
+    /// are listed apart and never counted as the team's workers or begeleiders, whatever
+    /// role they state.
     pub fn recount(&mut self) {
-        let roles = self
-            .present
-            .iter()
-            .map(|p| p.role)
-            .chain(self.unregistered.iter().map(|u| u.stated_role));
         let (mut workers, mut supervisors) = (0, 0);
-        for role in roles {
+        for role in self.present.iter().map(|p| p.role) {
             match role {
                 MemberRole::Worker => workers += 1,
                 MemberRole::Supervisor => supervisors += 1,
@@ -190,22 +188,58 @@ impl Draft {
         self.supervisors_present = supervisors;
     }
 
+    /// The check as it will be recorded: the computed verdict with the inspector's answer.
+    pub fn check_record(&self, kind: CheckKind) -> CheckRecord {
+        let answer = self.answer(kind);
+        let note = answer.note.trim();
+        CheckRecord {
+            computed: self.verdict(kind),
+            override_status: answer.override_status,
+            note: (!note.is_empty()).then(|| note.to_owned()),
+        }
+    }
+
     /// Every photo the findings name.
     pub fn photos(&self) -> impl Iterator<Item = &shared::dto::inspection::PhotoRef> {
         self.findings.iter().flat_map(|f| f.photos.iter())
     }
 
+    /// The checks neither confirmed nor overridden, as (Dutch, English) problems.
+    pub fn unanswered_checks(&self) -> Vec<(String, String)> {
+        [
+            (
+                CheckKind::ContractFiled,
+                "controle 1 (enclavecontract)",
+                "check 1 (contract filed)",
+            ),
+            (
+                CheckKind::DailyRegistration,
+                "controle 2 (dagelijkse registratie)",
+                "check 2 (daily registration)",
+            ),
+            (
+                CheckKind::SupervisorPresent,
+                "controle 3 (aanwezigheid begeleider)",
+                "check 3 (supervisor present)",
+            ),
+        ]
+        .into_iter()
+        .filter(|(kind, ..)| {
+            let a = self.answer(*kind);
+            !a.confirmed && a.override_status.is_none()
+        })
+        .map(|(_, nl, en)| {
+            (
+                format!("Bevestig {nl} of wijk ervan af."),
+                format!("Confirm or override {en}."),
+            )
+        })
+        .collect()
+    }
+
     /// The record to submit at `now`, or `None` while no measure is chosen.
     pub fn record(&self, now: DateTime<Utc>) -> Option<InspectionRecord> {
-        let check = |kind: CheckKind| {
-            let answer = self.answer(kind);
-            let note = answer.note.trim();
-            CheckRecord {
-                computed: self.verdict(kind),
-                override_status: answer.override_status,
-                note: (!note.is_empty()).then(|| note.to_owned()),
-            }
-        };
+        let check = |kind: CheckKind| self.check_record(kind);
         Some(InspectionRecord {
             id: self.id,
             enclave_id: self.enclave.summary.id,

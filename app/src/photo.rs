@@ -2,13 +2,21 @@
 //! at most [`MAX_EDGE`] pixels on its longest side, encoded as JPEG, and hashed (SHA-256, by
 //! the browser's Web Crypto) at once. The hash goes into the finding; the bytes into the
 //! device store until they are uploaded, so the server can show they are unaltered.
+//! [`object_url`] shows a photo again: from the device store when its bytes are there, else
+//! fetched from the server with the session's token.
 
 use js_sys::{ArrayBuffer, Promise, Uint8Array};
 use leptos::prelude::{document, window};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Blob, CanvasRenderingContext2d, File, HtmlCanvasElement, ImageBitmap};
+use web_sys::{
+    Blob, BlobPropertyBag, CanvasRenderingContext2d, File, HtmlCanvasElement, ImageBitmap, Url,
+};
+
+use crate::api;
+use crate::session::Session;
+use crate::store::{self, Store};
 
 /// Longest side of a stored photo, in pixels: enough to read a sign or a badge.
 pub const MAX_EDGE: u32 = 1600;
@@ -85,4 +93,29 @@ pub async fn sha256_hex(bytes: &[u8]) -> Result<String, JsValue> {
     let digest = JsFuture::from(subtle.digest_with_str_and_u8_array("SHA-256", bytes)?).await?;
     let digest = Uint8Array::new(&digest).to_vec();
     Ok(digest.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// An object URL (`blob:`) for the photo `sha256` of type `content_type`, for `<img src>`:
+/// from the device store when it holds the bytes, else from `GET /api/attachments/{sha256}`
+/// when a `session` is given. `None` when neither has it. The caller revokes it
+/// ([`revoke`]) when the picture is gone.
+pub async fn object_url(
+    sha256: &str,
+    content_type: &str,
+    session: Option<Session>,
+) -> Option<String> {
+    if let Ok(Some(bytes)) = store::bytes(Store::Photos, sha256).await {
+        let options = BlobPropertyBag::new();
+        options.set_type(content_type);
+        let parts = js_sys::Array::of1(&Uint8Array::from(bytes.as_slice()));
+        return Blob::new_with_u8_array_sequence_and_options(&parts, &options)
+            .ok()
+            .and_then(|blob| Url::create_object_url_with_blob(&blob).ok());
+    }
+    api::photo_url(session?, sha256).await.ok()
+}
+
+/// Frees an object URL made by [`object_url`].
+pub fn revoke(url: &str) {
+    let _ = Url::revoke_object_url(url);
 }

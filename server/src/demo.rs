@@ -1021,13 +1021,13 @@ fn insert_inspections(
             workers_present: rng.random_range(2..10),
             supervisors_present,
             instructions: Instructions {
-                given_by: if supervisor == VerdictStatus::Fail {
+                given_by: Some(if supervisor == VerdictStatus::Fail {
                     InstructionGiver::HostStaff
                 } else {
                     InstructionGiver::Supervisor
-                },
-                host_assigns_tasks: supervisor == VerdictStatus::Fail,
-                supervisor_whole_shift: supervisor != VerdictStatus::Fail,
+                }),
+                host_assigns_tasks: Some(supervisor == VerdictStatus::Fail),
+                supervisor_whole_shift: Some(supervisor != VerdictStatus::Fail),
                 note: None,
             },
             findings,

@@ -40,9 +40,9 @@ pub fn inspection(enclave_id: &str) -> InspectionRecord {
         workers_present: 5,
         supervisors_present: 1,
         instructions: Instructions {
-            given_by: InstructionGiver::Supervisor,
-            host_assigns_tasks: false,
-            supervisor_whole_shift: true,
+            given_by: Some(InstructionGiver::Supervisor),
+            host_assigns_tasks: Some(false),
+            supervisor_whole_shift: Some(true),
             note: None,
         },
         findings: vec![Finding {
@@ -82,6 +82,8 @@ pub fn amendment(inspection_id: Uuid, base_version: u32, text: &str) -> Amendmen
         inspection_id,
         base_version,
         text: text.into(),
+        measure: None,
+        deadline: None,
         written_at: Utc::now(),
     }
 }

@@ -4,4 +4,5 @@ pub mod enclave_card;
 pub mod header;
 pub mod offline;
 pub mod problems;
+pub mod record;
 pub mod verdict;

@@ -12,26 +12,31 @@
 use chrono::{NaiveDate, Utc};
 use leptos::prelude::*;
 use shared::dto::inspection::{
-    CheckKind, Finding, InstructionGiver, Measure, PhotoRef, Severity, UnregisteredPerson,
+    CheckKind, Correction, Finding, InstructionGiver, Measure, PhotoRef, Severity,
+    UnregisteredPerson,
 };
 use shared::dto::registration::MemberRole;
 use shared::dto::review::ReviewState;
 use shared::dto::sync::SyncRecord;
 use shared::rules::sync::OutboxState;
 use shared::rules::time::belgian_local;
-use shared::rules::validate_inspection;
 use shared::rules::verdict::VerdictStatus;
+use shared::rules::{validate_correction, validate_inspection, validate_instructions};
 use uuid::Uuid;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 
 use crate::components::problems::ProblemList;
-use crate::components::verdict::VerdictCard;
+use crate::components::record::{
+    Enlarged, Lightbox, PhotoThumb, RecordAmendment, RecordExtras, RecordView, severity_words,
+};
+use crate::components::verdict::CheckCard;
 use crate::device::{Device, OutboxEntry, ReviewNote, Submission};
 use crate::draft::Draft;
 use crate::i18n::{self, I18n, Key};
 use crate::photo;
 use crate::router::Router;
+use crate::session::Session;
 use crate::store::StoreError;
 
 /// The inspection `id` as the device knows it.
@@ -142,23 +147,29 @@ fn DraftForm(draft: Draft) -> impl IntoView {
         let draft = d.get_untracked();
         let now = Utc::now();
         let today = belgian_local(now).date();
-        let Some(record) = draft.record(now) else {
-            problems.set(vec![(
-                "Kies een conclusie.".to_owned(),
-                "Choose a conclusion.".to_owned(),
-            )]);
+        // Every unanswered question at once: the checks, how the work is directed, the
+        // measure, and what the server checks.
+        let mut found = draft.unanswered_checks();
+        let record = draft.record(now);
+        let shared_problems = match &record {
+            Some(record) => validate_inspection(record, today),
+            None => validate_instructions(&draft.instructions),
+        };
+        found.extend(
+            shared_problems
+                .into_iter()
+                .map(|p| (p.message_nl, p.message_en)),
+        );
+        if record.is_none() {
+            found.push((
+                "Kies een maatregel als conclusie.".to_owned(),
+                "Choose a measure as the conclusion.".to_owned(),
+            ));
+        }
+        let Some(record) = record.filter(|_| found.is_empty()) else {
+            problems.set(found);
             return;
         };
-        let found = validate_inspection(&record, today);
-        if !found.is_empty() {
-            problems.set(
-                found
-                    .into_iter()
-                    .map(|p| (p.message_nl, p.message_en))
-                    .collect(),
-            );
-            return;
-        }
         problems.set(Vec::new());
         submitting.set(true);
         leptos::task::spawn_local(async move {
@@ -321,7 +332,7 @@ fn CheckAnswerCard(ed: Editor, check: CheckKind) -> impl IntoView {
         });
     };
     view! {
-        {move || view! { <VerdictCard check=name title verdict=d.with(|d| d.verdict(check)) /> }}
+        {move || view! { <CheckCard check=name title record=d.with(|d| d.check_record(check)) /> }}
         <div class="answer" data-test=format!("answer-{name}")>
             <button
                 class:chosen=move || answer().confirmed
@@ -335,14 +346,14 @@ fn CheckAnswerCard(ed: Editor, check: CheckKind) -> impl IntoView {
                 data-test=format!("override-pass-{name}")
                 on:click=move |_| set_override(Some(VerdictStatus::Pass))
             >
-                {i18n.tr("Toch in orde", "Pass after all")}
+                {i18n.tr("Toch in orde", "In order after all")}
             </button>
             <button
                 class:chosen=move || answer().override_status == Some(VerdictStatus::Fail)
                 data-test=format!("override-fail-{name}")
                 on:click=move |_| set_override(Some(VerdictStatus::Fail))
             >
-                {i18n.tr("Toch niet in orde", "Fail after all")}
+                {i18n.tr("Toch niet in orde", "Not in order after all")}
             </button>
         </div>
         <Show when=move || answer().override_status.is_some()>
@@ -398,6 +409,11 @@ fn Presence(ed: Editor) -> impl IntoView {
                                 <span>
                                     <strong>{m.display_name}</strong>
                                     " "
+                                    <span class="staff-ref" data-test="staff-ref">
+                                        {i18n.tr("pers.nr. ", "staff no. ")}
+                                        {m.company_reference}
+                                    </span>
+                                    " "
                                     <span class="badge">{i18n.text(role)}</span>
                                     {floats
                                         .then(|| {
@@ -449,12 +465,17 @@ fn Presence(ed: Editor) -> impl IntoView {
                     Key::RoleWorker
                 };
                 view! {
-                    <li data-test="unregistered">
-                        <strong>{u.name}</strong>
+                    <li data-test="unregistered" data-role=u.stated_role.as_str()>
+                        <strong>{u.name.clone()}</strong>
                         " "
-                        <span class="badge">{i18n.text(role)}</span>
+                        <span class="badge warn">{i18n.tr("niet geregistreerd", "not registered")}</span>
+                        " "
+                        {i18n.tr("verklaart: ", "states: ")}
+                        {i18n.text(role)}
+                        " "
                         <button
                             class="small"
+                            aria-label=move || format!("{} {}", i18n.pick("Verwijderen:", "Remove:"), u.name)
                             on:click=move |_| {
                                 ed.edit(|d| {
                                     if i < d.unregistered.len() {
@@ -471,45 +492,16 @@ fn Presence(ed: Editor) -> impl IntoView {
             })
             .collect_view()
     };
-    let counter = move |supervisors: bool| {
-        let value = move || {
-            d.with(|d| {
-                if supervisors {
-                    d.supervisors_present
-                } else {
-                    d.workers_present
-                }
-            })
-        };
-        let change = move |delta: i32| {
-            ed.edit(|d| {
-                let n = if supervisors {
-                    &mut d.supervisors_present
-                } else {
-                    &mut d.workers_present
-                };
-                *n = n.saturating_add_signed(delta);
-            })
-        };
-        let test = if supervisors {
-            "count-supervisors"
-        } else {
-            "count-workers"
-        };
-        view! {
-            <div class="counter" data-test=test>
-                <span class="label">
-                    {if supervisors {
-                        i18n.tr("Begeleiders aanwezig", "Supervisors present")
-                    } else {
-                        i18n.tr("Doelgroepwerknemers aanwezig", "Workers present")
-                    }}
-                </span>
-                <button aria-label="−" on:click=move |_| change(-1)>"−"</button>
-                <output data-test="count">{value}</output>
-                <button aria-label="+" on:click=move |_| change(1)>"+"</button>
-            </div>
-        }
+    // Counted from the ticks: only registered people of the maatwerkbedrijf count as its
+    // workers and begeleiders; people not registered are counted apart.
+    let counts = move || {
+        d.with(|d| {
+            (
+                d.workers_present,
+                d.supervisors_present,
+                d.unregistered.len(),
+            )
+        })
     };
     view! {
         <p class="hint">
@@ -522,14 +514,22 @@ fn Presence(ed: Editor) -> impl IntoView {
         <h3>{i18n.tr("Niet geregistreerd, wel aan het werk", "Working but not registered")}</h3>
         <ul class="members">{unregistered}</ul>
         <div class="add-person">
+            <label class="visually-hidden" for="unregistered-name">
+                {i18n.tr("Naam van wie niet geregistreerd is", "Name of the person not registered")}
+            </label>
             <input
                 type="text"
+                id="unregistered-name"
                 data-test="unregistered-name"
                 placeholder=move || i18n.pick("Naam zoals opgegeven", "Name as given")
                 prop:value=move || name.get()
                 on:input=move |ev| name.set(event_target_value(&ev))
             />
+            <label class="visually-hidden" for="unregistered-role">
+                {i18n.tr("Rol die de persoon opgeeft", "Role the person states")}
+            </label>
             <select
+                id="unregistered-role"
                 data-test="unregistered-role"
                 on:change=move |ev| {
                     role.set(
@@ -548,8 +548,22 @@ fn Presence(ed: Editor) -> impl IntoView {
                 {i18n.tr("Toevoegen", "Add")}
             </button>
         </div>
-        {counter(false)}
-        {counter(true)}
+        <p class="counts" data-test="counts">
+            <span data-test="count-workers">
+                <output data-test="count">{move || counts().0}</output>
+                " " {i18n.tr("geregistreerde doelgroepwerknemers", "registered target-group workers")}
+            </span>
+            " · "
+            <span data-test="count-supervisors">
+                <output data-test="count">{move || counts().1}</output>
+                " " {i18n.tr("geregistreerde begeleiders", "registered supervisors")}
+            </span>
+            " · "
+            <span data-test="count-unregistered">
+                <output data-test="count">{move || counts().2}</output>
+                " " {i18n.tr("niet geregistreerd (telt niet mee)", "not registered (not counted)")}
+            </span>
+        </p>
     }
 }
 
@@ -587,14 +601,15 @@ fn InstructionsForm(ed: Editor) -> impl IntoView {
                         type="radio"
                         name="given_by"
                         data-test=format!("given-by-{value}")
-                        prop:checked=move || d.with(|d| d.instructions.given_by == giver)
-                        on:change=move |_| ed.edit(|d| d.instructions.given_by = giver)
+                        prop:checked=move || d.with(|d| d.instructions.given_by == Some(giver))
+                        on:change=move |_| ed.edit(|d| d.instructions.given_by = Some(giver))
                     />
                     {i18n.tr(nl, en)}
                 </label>
             }
         })
         .collect_view();
+    // A question answered yes or no; unanswered until the inspector picks one.
     let yes_no = move |host: bool| {
         let value = move || {
             d.with(|d| {
@@ -605,38 +620,51 @@ fn InstructionsForm(ed: Editor) -> impl IntoView {
                 }
             })
         };
+        let (name, nl, en) = if host {
+            (
+                "host_assigns_tasks",
+                "Verdeelt of controleert het gastbedrijf zelf taken van de werknemers?",
+                "Does the host assign or check the workers' tasks itself?",
+            )
+        } else {
+            (
+                "supervisor_whole_shift",
+                "Is de begeleider de hele shift aanwezig?",
+                "Is the supervisor present for the whole shift?",
+            )
+        };
+        let option = move |answer: bool| {
+            view! {
+                <label class="choice">
+                    <input
+                        type="radio"
+                        name=name
+                        data-test=format!("{name}-{}", if answer { "yes" } else { "no" })
+                        prop:checked=move || value() == Some(answer)
+                        on:change=move |_| {
+                            ed.edit(|d| {
+                                if host {
+                                    d.instructions.host_assigns_tasks = Some(answer);
+                                } else {
+                                    d.instructions.supervisor_whole_shift = Some(answer);
+                                }
+                            })
+                        }
+                    />
+                    {if answer { i18n.tr("Ja", "Yes") } else { i18n.tr("Nee", "No") }}
+                </label>
+            }
+        };
         view! {
-            <label class="tick">
-                <input
-                    type="checkbox"
-                    prop:checked=value
-                    on:change=move |ev| {
-                        let on = event_target_checked(&ev);
-                        ed.edit(|d| {
-                            if host {
-                                d.instructions.host_assigns_tasks = on;
-                            } else {
-                                d.instructions.supervisor_whole_shift = on;
-                            }
-                        })
-                    }
-                />
-                {if host {
-                    i18n.tr(
-                        "Het gastbedrijf verdeelt of controleert zelf taken van de werknemers",
-                        "The host assigns or checks the workers' tasks itself",
-                    )
-                } else {
-                    i18n.tr(
-                        "De begeleider is de hele shift aanwezig",
-                        "The supervisor is present for the whole shift",
-                    )
-                }}
-            </label>
+            <fieldset class="choices" data-test=format!("question-{name}")>
+                <legend>{i18n.tr(nl, en)}</legend>
+                {option(true)}
+                {option(false)}
+            </fieldset>
         }
     };
     view! {
-        <fieldset class="choices">
+        <fieldset class="choices" data-test="question-given_by">
             <legend>
                 {i18n.tr(
                     "Van wie krijgen de werknemers hun instructies?",
@@ -666,11 +694,34 @@ fn Findings(ed: Editor) -> impl IntoView {
     let d = ed.draft;
     let check = RwSignal::new(String::new());
     let category = RwSignal::new(String::new());
-    let severity = RwSignal::new(Severity::Medium);
+    let severity = RwSignal::new(None::<Severity>);
     let text = RwSignal::new(String::new());
+    let missing = RwSignal::new(Vec::<(String, String)>::new());
     let add = move |_| {
         let (c, t) = (category.get_untracked(), text.get_untracked());
-        if c.trim().is_empty() || t.trim().is_empty() {
+        let mut found = Vec::new();
+        if c.trim().is_empty() {
+            found.push((
+                "Vul een categorie in.".to_owned(),
+                "Fill in a category.".to_owned(),
+            ));
+        }
+        let Some(sev) = severity.get_untracked() else {
+            found.push((
+                "Kies de ernst.".to_owned(),
+                "Choose the severity.".to_owned(),
+            ));
+            missing.set(found);
+            return;
+        };
+        if t.trim().is_empty() {
+            found.push((
+                "Beschrijf wat je vaststelt.".to_owned(),
+                "Describe what you find.".to_owned(),
+            ));
+        }
+        missing.set(found.clone());
+        if !found.is_empty() {
             return;
         }
         let finding = Finding {
@@ -682,13 +733,14 @@ fn Findings(ed: Editor) -> impl IntoView {
                 _ => None,
             },
             category: c.trim().to_owned(),
-            severity: severity.get_untracked(),
+            severity: sev,
             text: t.trim().to_owned(),
             photos: Vec::new(),
         };
         ed.edit(|d| d.findings.push(finding));
         category.set(String::new());
         text.set(String::new());
+        severity.set(None);
     };
     view! {
         // Keyed: a finding's item (its photo being saved, its messages) outlives other edits.
@@ -730,16 +782,24 @@ fn Findings(ed: Editor) -> impl IntoView {
                 {i18n.tr("Ernst", "Severity")}
                 <select
                     data-test="finding-severity"
+                    prop:value=move || match severity.get() {
+                        Some(Severity::Low) => "low",
+                        Some(Severity::Medium) => "medium",
+                        Some(Severity::High) => "high",
+                        None => "",
+                    }
                     on:change=move |ev| {
                         severity.set(match event_target_value(&ev).as_str() {
-                            "low" => Severity::Low,
-                            "high" => Severity::High,
-                            _ => Severity::Medium,
+                            "low" => Some(Severity::Low),
+                            "medium" => Some(Severity::Medium),
+                            "high" => Some(Severity::High),
+                            _ => None,
                         })
                     }
                 >
-                    <option value="medium">{i18n.tr("Middel", "Medium")}</option>
+                    <option value="">{i18n.tr("— kies —", "— choose —")}</option>
                     <option value="low">{i18n.tr("Laag", "Low")}</option>
+                    <option value="medium">{i18n.tr("Middel", "Medium")}</option>
                     <option value="high">{i18n.tr("Hoog", "High")}</option>
                 </select>
             </label>
@@ -751,6 +811,7 @@ fn Findings(ed: Editor) -> impl IntoView {
                     on:input=move |ev| text.set(event_target_value(&ev))
                 ></textarea>
             </label>
+            <ProblemList problems=missing test="finding-problems" />
             <button data-test="add-finding" on:click=add>
                 {i18n.tr("Vaststelling toevoegen", "Add finding")}
             </button>
@@ -789,7 +850,10 @@ fn FindingItem(ed: Editor, finding: Finding) -> impl IntoView {
             busy.try_set(false);
         });
     };
+    let enlarged = RwSignal::new(None::<Enlarged>);
     let photos = move || {
+        // Again once saved: a photo's bytes reach the device store after its reference.
+        ed.saved.track();
         ed.draft
             .with(|d| {
                 d.findings
@@ -799,7 +863,8 @@ fn FindingItem(ed: Editor, finding: Finding) -> impl IntoView {
                     .unwrap_or_default()
             })
             .into_iter()
-            .map(|p| {
+            .enumerate()
+            .map(|(i, p)| {
                 let sha = p.sha256.clone();
                 let remove = move |_| {
                     ed.edit(|d| {
@@ -808,13 +873,18 @@ fn FindingItem(ed: Editor, finding: Finding) -> impl IntoView {
                         }
                     })
                 };
+                let n = i + 1;
+                let key = p.sha256.clone();
                 view! {
-                    <li class="photo" data-test="photo" data-sha256=p.sha256.clone()>
-                        "📷 " {format!("{} KB", p.bytes.div_ceil(1024))} " · SHA-256 "
-                        <code>{p.sha256.get(..12).unwrap_or_default().to_owned()}"…"</code>
-                        " "
-                        <button class="small" data-test="remove-photo" on:click=remove>
-                            {i18n.tr("Foto verwijderen", "Remove photo")}
+                    <li class="photo" data-test="photo" data-sha256=key>
+                        <PhotoThumb photo=p n session=None enlarged />
+                        <button
+                            class="small remove-photo"
+                            data-test="remove-photo"
+                            aria-label=move || format!("{} {n} {}", i18n.pick("Foto", "Photo"), i18n.pick("verwijderen", "remove"))
+                            on:click=remove
+                        >
+                            {i18n.tr("✕ Verwijderen", "✕ Remove")}
                         </button>
                     </li>
                 }
@@ -853,16 +923,19 @@ fn FindingItem(ed: Editor, finding: Finding) -> impl IntoView {
     view! {
         <li data-test="finding">
             <p>
+                <span class="badge">
+                    {i18n.tr("Ernst: ", "Severity: ")}
+                    {
+                        let (nl, en) = severity_words(finding.severity);
+                        i18n.tr(nl, en)
+                    }
+                </span>
+                " "
                 <strong>{finding.category}</strong>
-                " · "
-                {match finding.severity {
-                    Severity::Low => i18n.tr("laag", "low"),
-                    Severity::Medium => i18n.tr("middel", "medium"),
-                    Severity::High => i18n.tr("hoog", "high"),
-                }}
             </p>
             <p>{finding.text}</p>
-            <ul class="photos">{photos}</ul>
+            <ul class="photos thumbs">{photos}</ul>
+            <Lightbox enlarged />
             <label class="button">
                 {i18n.tr("📷 Foto toevoegen", "📷 Add photo")}
                 <input
@@ -1034,7 +1107,8 @@ fn ConclusionForm(ed: Editor) -> impl IntoView {
     }
 }
 
-/// A submitted inspection: what was sent, its sync state, and its amendments.
+/// A submitted inspection: its sync state, the whole record as sent (with the corrections
+/// and decisions known on this device), and the amendment form.
 #[component]
 fn Submitted(id: Uuid) -> impl IntoView {
     let i18n = I18n::expect();
@@ -1053,17 +1127,65 @@ fn Submitted(id: Uuid) -> impl IntoView {
             SyncRecord::Amendment(_) => None,
         })
     };
+    let amendments = move || {
+        entries()
+            .into_iter()
+            .filter_map(|e| match e.record {
+                SyncRecord::Amendment(a) => Some((a, e.state)),
+                SyncRecord::Inspection(_) => None,
+            })
+            .collect::<Vec<_>>()
+    };
     let text = RwSignal::new(String::new());
+    let measure = RwSignal::new(None::<Measure>);
+    let deadline = RwSignal::new(None::<NaiveDate>);
     let amend_problems = RwSignal::new(Vec::<(String, String)>::new());
     let amend = move |_| {
         let t = text.get_untracked().trim().to_owned();
         if t.is_empty() {
+            amend_problems.set(vec![(
+                "Schrijf wat je rechtzet en waarom.".to_owned(),
+                "Write what you correct and why.".to_owned(),
+            )]);
             return;
         }
+        let (m, dl) = (measure.get_untracked(), deadline.get_untracked());
+        let correction = (m.is_some() || dl.is_some()).then_some(Correction {
+            measure: m,
+            deadline: dl,
+        });
+        // The corrected conclusion holds as a submitted one does, after earlier corrections.
+        if let Some((record, ..)) = inspection() {
+            let earlier: Vec<Correction> = amendments()
+                .iter()
+                .filter_map(|(a, _)| a.correction())
+                .collect();
+            let probe = shared::dto::inspection::AmendmentRecord {
+                id: Uuid::nil(),
+                inspection_id: id,
+                base_version: 1,
+                text: t.clone(),
+                measure: m,
+                deadline: dl,
+                written_at: Utc::now(),
+            };
+            let found = validate_correction(&probe, &record, &earlier);
+            if !found.is_empty() {
+                amend_problems.set(
+                    found
+                        .into_iter()
+                        .map(|p| (p.message_nl, p.message_en))
+                        .collect(),
+                );
+                return;
+            }
+        }
         leptos::task::spawn_local(async move {
-            match device.amend(id, t).await {
+            match device.amend(id, t, correction).await {
                 Ok(()) => {
                     text.try_set(String::new());
+                    measure.try_set(None);
+                    deadline.try_set(None);
                     amend_problems.try_set(Vec::new());
                 }
                 Err(problems) => {
@@ -1072,11 +1194,22 @@ fn Submitted(id: Uuid) -> impl IntoView {
             }
         });
     };
+    let session = Session::expect();
+    let me = session.user().map(|u| u.display_name);
     view! {
         {move || {
             inspection()
                 .map(|(r, state, problem, label, review)| {
                     let (on, at) = (r.on, r.at);
+                    let me = me.clone();
+                    let extras = RecordExtras {
+                        amendments: amendments()
+                            .iter()
+                            .map(|(a, _)| RecordAmendment::from_record(a, me.clone()))
+                            .collect(),
+                        decisions: Vec::new(),
+                        session: Some(session),
+                    };
                     view! {
                         <header>
                             <h1 data-test="inspection-title">{label}</h1>
@@ -1092,30 +1225,15 @@ fn Submitted(id: Uuid) -> impl IntoView {
                             })}
                             {review.map(|note| view! { <ReviewNotice note /> })}
                         </header>
-                        <dl class="facts" data-test="submitted-checks">
-                            <dt>{i18n.text(Key::ContractFiled)}</dt>
-                            <dd>{status_word(i18n, r.contract_filed.status())}</dd>
-                            <dt>{i18n.text(Key::DailyRegistration)}</dt>
-                            <dd>{status_word(i18n, r.daily_registration.status())}</dd>
-                            <dt>{i18n.text(Key::SupervisorPresent)}</dt>
-                            <dd>{status_word(i18n, r.supervisor_present.status())}</dd>
-                            <dt>{i18n.tr("Vaststellingen", "Findings")}</dt>
-                            <dd>{r.findings.len()}</dd>
-                            <dt>{i18n.tr("Motivering", "Motivation")}</dt>
-                            <dd>{r.conclusion.motivation.clone()}</dd>
-                        </dl>
+                        <RecordView record=*r extras />
                     }
                 })
         }}
-        <h2>{i18n.tr("Rechtzettingen", "Amendments")}</h2>
+        <h2>{i18n.tr("Verzending van rechtzettingen", "Sending amendments")}</h2>
         <ul class="members" data-test="amendments">
             {move || {
-                entries()
+                amendments()
                     .into_iter()
-                    .filter_map(|e| match e.record {
-                        SyncRecord::Amendment(a) => Some((a, e.state)),
-                        SyncRecord::Inspection(_) => None,
-                    })
                     .map(|(a, state)| {
                         view! {
                             <li data-test="amendment">
@@ -1128,21 +1246,52 @@ fn Submitted(id: Uuid) -> impl IntoView {
                     .collect_view()
             }}
         </ul>
-        <label>
-            {i18n.tr(
-                "Rechtzetting (de oorspronkelijke inspectie blijft bewaard)",
-                "Amendment (the original inspection is kept)",
-            )}
-            <textarea
-                data-test="amendment-text"
-                prop:value=move || text.get()
-                on:input=move |ev| text.set(event_target_value(&ev))
-            ></textarea>
-        </label>
-        <ProblemList problems=amend_problems test="amendment-problems" />
-        <button data-test="add-amendment" on:click=amend>
-            {i18n.tr("Rechtzetting toevoegen", "Add amendment")}
-        </button>
+        <section class="step amend" data-test="amend-form">
+            <h2>{i18n.tr("Rechtzetting toevoegen", "Add an amendment")}</h2>
+            <label>
+                {i18n.tr(
+                    "Rechtzetting (de oorspronkelijke inspectie blijft bewaard)",
+                    "Amendment (the original inspection is kept)",
+                )}
+                <textarea
+                    data-test="amendment-text"
+                    prop:value=move || text.get()
+                    on:input=move |ev| text.set(event_target_value(&ev))
+                ></textarea>
+            </label>
+            <label>
+                {i18n.tr("Maatregel rechtzetten (optioneel)", "Correct the measure (optional)")}
+                <select
+                    data-test="amendment-measure"
+                    prop:value=move || measure.get().map_or("", Measure::as_str)
+                    on:change=move |ev| measure.set(Measure::parse(&event_target_value(&ev)))
+                >
+                    <option value="">{i18n.tr("— ongewijzigd —", "— unchanged —")}</option>
+                    {Measure::ALL
+                        .into_iter()
+                        .map(|m| {
+                            let (nl, en) = m.names();
+                            view! { <option value=m.as_str()>{i18n.tr(nl, en)}</option> }
+                        })
+                        .collect_view()}
+                </select>
+            </label>
+            <label>
+                {i18n.tr("Termijn rechtzetten (optioneel)", "Correct the deadline (optional)")}
+                <input
+                    type="date"
+                    data-test="amendment-deadline"
+                    prop:value=move || deadline.get().map(|x| x.to_string()).unwrap_or_default()
+                    on:change=move |ev| {
+                        deadline.set(NaiveDate::parse_from_str(&event_target_value(&ev), "%Y-%m-%d").ok())
+                    }
+                />
+            </label>
+            <ProblemList problems=amend_problems test="amendment-problems" />
+            <button data-test="add-amendment" on:click=amend>
+                {i18n.tr("Rechtzetting toevoegen", "Add amendment")}
+            </button>
+        </section>
     }
 }
 
@@ -1171,14 +1320,6 @@ fn ReviewNotice(note: ReviewNote) -> impl IntoView {
             {(!comment.is_empty()).then(|| view! { <p data-test="review-comment">"“" {comment} "”"</p> })}
         </div>
     }
-}
-
-fn status_word(i18n: I18n, status: VerdictStatus) -> impl IntoView + use<> {
-    i18n.text(match status {
-        VerdictStatus::Pass => Key::VerdictPass,
-        VerdictStatus::Fail => Key::VerdictFail,
-        VerdictStatus::Unknown => Key::VerdictUnknown,
-    })
 }
 
 /// The sync state of a record, as a badge.

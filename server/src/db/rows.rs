@@ -304,6 +304,10 @@ pub struct AmendmentRow {
     pub content_hash: String,
     pub written_at_device: NaiveDateTime,
     pub received_at: NaiveDateTime,
+    /// The corrected measure (`Measure::as_str`), if the amendment corrects it.
+    pub measure: Option<String>,
+    /// The corrected deadline, if the amendment corrects it.
+    pub deadline: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

@@ -201,6 +201,8 @@ diesel::table! {
         content_hash -> Text,
         written_at_device -> Timestamp,
         received_at -> Timestamp,
+        measure -> Nullable<Text>,
+        deadline -> Nullable<Date>,
     }
 }
 

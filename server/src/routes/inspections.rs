@@ -92,6 +92,8 @@ fn view((row, amendments, reviews, names): Stored) -> Result<InspectionView, App
                 author_name: name(&a.author_id),
                 base_version: u32::try_from(a.base_version).unwrap_or(0),
                 text: a.text,
+                measure: a.measure.as_deref().and_then(Measure::parse),
+                deadline: a.deadline,
                 written_at: a.written_at_device.and_utc(),
                 received_at: a.received_at.and_utc(),
             })

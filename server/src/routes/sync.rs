@@ -329,6 +329,8 @@ impl<'a> Batch<'a> {
             content_hash: hash,
             written_at_device: record.written_at.naive_utc(),
             received_at: self.now,
+            measure: record.measure.map(|m| m.as_str().to_owned()),
+            deadline: record.deadline,
         };
         repo_inspections::insert_amendment(conn, &row)?;
         let new_version = inspection.version + 1;

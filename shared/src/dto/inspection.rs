@@ -36,6 +36,11 @@ impl CheckRecord {
     pub fn status(&self) -> VerdictStatus {
         self.override_status.unwrap_or(self.computed.status)
     }
+
+    /// Whether the status that counts is the inspector's override.
+    pub fn is_overridden(&self) -> bool {
+        self.override_status.is_some()
+    }
 }
 
 /// A registered person the inspector saw on site.
@@ -45,6 +50,13 @@ pub struct PresentPerson {
     pub person_id: Uuid,
     /// The role in that day's registration.
     pub role: MemberRole,
+    /// The name in that day's registration, copied when ticked (empty in older records).
+    #[serde(default)]
+    pub name: String,
+    /// The maatwerkbedrijf's staff reference (personeelsnummer) in that day's registration,
+    /// copied when ticked (empty in older records): tells two people of the same name apart.
+    #[serde(default)]
+    pub staff_ref: String,
 }
 
 /// Someone working in the team who is not in the registration.
@@ -72,15 +84,21 @@ pub enum InstructionGiver {
     Unclear,
 }
 
-/// The structured questions on how the work is directed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The structured questions on how the work is directed. Each starts unanswered (`None`):
+/// a record carries only the answers the inspector gave, and is not accepted while one is
+/// missing.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Instructions {
-    pub given_by: InstructionGiver,
+    #[serde(default)]
+    pub given_by: Option<InstructionGiver>,
     /// Does host staff assign or check the workers' tasks directly?
-    pub host_assigns_tasks: bool,
+    #[serde(default)]
+    pub host_assigns_tasks: Option<bool>,
     /// Is the begeleider present during the whole shift?
-    pub supervisor_whole_shift: bool,
+    #[serde(default)]
+    pub supervisor_whole_shift: Option<bool>,
+    #[serde(default)]
     pub note: Option<String>,
 }
 
@@ -154,6 +172,11 @@ impl Measure {
         Self::ALL.into_iter().find(|m| m.as_str() == s)
     }
 
+    /// Whether this measure needs a deadline (a warning, an order).
+    pub fn needs_deadline(self) -> bool {
+        matches!(self, Self::Warning | Self::RegularisationOrder)
+    }
+
     /// Dutch and English names, for tables and exports.
     pub fn names(self) -> (&'static str, &'static str) {
         match self {
@@ -204,8 +227,12 @@ pub struct InspectionRecord {
     pub daily_registration: CheckRecord,
     pub supervisor_present: CheckRecord,
     pub present: Vec<PresentPerson>,
+    /// People working who are not in the registration: never counted as the team's workers
+    /// or begeleiders, whatever role they state.
     pub unregistered: Vec<UnregisteredPerson>,
+    /// Registered workers ticked present.
     pub workers_present: u32,
+    /// Registered begeleiders of the maatwerkbedrijf ticked present.
     pub supervisors_present: u32,
     pub instructions: Instructions,
     pub findings: Vec<Finding>,
@@ -228,8 +255,25 @@ pub struct AmendmentRecord {
     /// The inspection version the author saw (1 + amendments known on the device).
     pub base_version: u32,
     pub text: String,
+    /// A corrected measure, if the amendment corrects it.
+    #[serde(default)]
+    pub measure: Option<Measure>,
+    /// A corrected deadline, if the amendment corrects it.
+    #[serde(default)]
+    pub deadline: Option<NaiveDate>,
     /// Device clock.
     pub written_at: DateTime<Utc>,
+}
+
+impl AmendmentRecord {
+    /// The structured correction it carries, if any.
+    pub fn correction(&self) -> Option<Correction> {
+        correction(self.measure, self.deadline)
+    }
+}
+
+fn correction(measure: Option<Measure>, deadline: Option<NaiveDate>) -> Option<Correction> {
+    (measure.is_some() || deadline.is_some()).then_some(Correction { measure, deadline })
 }
 
 /// An amendment as the server stores it.
@@ -243,10 +287,23 @@ pub struct AmendmentView {
     pub author_name: String,
     pub base_version: u32,
     pub text: String,
+    /// A corrected measure, if the amendment corrects it.
+    #[serde(default)]
+    pub measure: Option<Measure>,
+    /// A corrected deadline, if the amendment corrects it.
+    #[serde(default)]
+    pub deadline: Option<NaiveDate>,
     /// Device clock of the author.
     pub written_at: DateTime<Utc>,
     /// Server clock.
     pub received_at: DateTime<Utc>,
+}
+
+impl AmendmentView {
+    /// The structured correction it carries, if any.
+    pub fn correction(&self) -> Option<Correction> {
+        correction(self.measure, self.deadline)
+    }
 }
 
 /// `GET /api/inspections/{id}`: the record as submitted, with what the server added.
@@ -268,4 +325,33 @@ pub struct InspectionView {
     pub amendments: Vec<AmendmentView>,
     /// SHA-256 hashes of every photo the record names.
     pub photo_hashes: Vec<String>,
+}
+
+/// One structured correction of the conclusion: a measure, a deadline, or both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Correction {
+    pub measure: Option<Measure>,
+    pub deadline: Option<NaiveDate>,
+}
+
+/// The conclusion as corrected: `original` with each field replaced by its latest
+/// correction, in the order of `corrections` (oldest first). A corrected measure that needs
+/// no deadline drops the original's deadline unless a correction gives one.
+pub fn corrected_conclusion(
+    original: &Conclusion,
+    corrections: impl IntoIterator<Item = Correction>,
+) -> Conclusion {
+    let mut conclusion = original.clone();
+    for c in corrections {
+        if let Some(measure) = c.measure {
+            conclusion.measure = measure;
+            if !measure.needs_deadline() {
+                conclusion.deadline = None;
+            }
+        }
+        if let Some(deadline) = c.deadline {
+            conclusion.deadline = Some(deadline);
+        }
+    }
+    conclusion
 }

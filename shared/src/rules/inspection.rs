@@ -10,7 +10,10 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::time::{belgian_local, format_date, format_time};
-use crate::dto::inspection::{AmendmentRecord, CheckRecord, Finding, InspectionRecord, Measure};
+use crate::dto::inspection::{
+    AmendmentRecord, CheckRecord, Conclusion, Correction, Finding, InspectionRecord, Instructions,
+    Measure, corrected_conclusion,
+};
 
 /// Maximum length, in characters, of a motivation, finding text, override note or amendment.
 pub const MAX_TEXT_CHARS: usize = 4000;
@@ -111,6 +114,7 @@ pub fn validate_inspection(record: &InspectionRecord, today: NaiveDate) -> Vec<P
         override_note(&mut p, field, check, name);
     }
     presence(&mut p, record);
+    instructions(&mut p, &record.instructions);
     p.optional_text(
         "instructions.note",
         record.instructions.note.as_deref(),
@@ -121,7 +125,27 @@ pub fn validate_inspection(record: &InspectionRecord, today: NaiveDate) -> Vec<P
         ),
     );
     findings(&mut p, &record.findings);
-    conclusion(&mut p, record);
+    conclusion(&mut p, &record.conclusion, record.on, "conclusion");
+    p.0
+}
+
+/// The problems of the structured correction an `amendment` makes to `record`'s conclusion,
+/// after the `earlier` corrections (oldest first): the conclusion as corrected must hold as
+/// a submitted one does (a deadline after the inspection date for a warning or an order).
+/// Empty when it is valid or corrects nothing.
+pub fn validate_correction(
+    amendment: &AmendmentRecord,
+    record: &InspectionRecord,
+    earlier: &[Correction],
+) -> Vec<Problem> {
+    let mut p = Problems::default();
+    if let Some(correction) = amendment.correction() {
+        let corrected = corrected_conclusion(
+            &record.conclusion,
+            earlier.iter().copied().chain([correction]),
+        );
+        conclusion(&mut p, &corrected, record.on, "");
+    }
     p.0
 }
 
@@ -519,18 +543,68 @@ pub fn is_sha256_hex(s: &str) -> bool {
     s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
-/// A motivation always; a deadline after the inspection date for a warning or an order.
-fn conclusion(p: &mut Problems, record: &InspectionRecord) {
-    let conclusion = &record.conclusion;
-    p.text(
-        "conclusion.motivation",
-        &conclusion.motivation,
-        MAX_TEXT_CHARS,
+/// The questions on how the work is directed that are not answered (none has a default
+/// answer); empty when each is.
+pub fn validate_instructions(instructions: &Instructions) -> Vec<Problem> {
+    let mut p = Problems::default();
+    self::instructions(&mut p, instructions);
+    p.0
+}
+
+/// Each question on how the work is directed is answered.
+fn instructions(p: &mut Problems, instructions: &Instructions) {
+    let unanswered = [
         (
-            "De motivering van de conclusie".to_owned(),
-            "The motivation of the conclusion".to_owned(),
+            "instructions.given_by",
+            instructions.given_by.is_none(),
+            "Van wie de werknemers hun instructies krijgen",
+            "From whom the workers take instructions",
         ),
-    );
+        (
+            "instructions.host_assigns_tasks",
+            instructions.host_assigns_tasks.is_none(),
+            "Of het gastbedrijf zelf taken verdeelt of controleert",
+            "Whether the host assigns or checks tasks itself",
+        ),
+        (
+            "instructions.supervisor_whole_shift",
+            instructions.supervisor_whole_shift.is_none(),
+            "Of de begeleider de hele shift aanwezig is",
+            "Whether the supervisor is present for the whole shift",
+        ),
+    ];
+    for (field, missing, nl, en) in unanswered {
+        if missing {
+            p.push(
+                field,
+                ProblemCode::Required,
+                format!("Vraag niet beantwoord: {nl}."),
+                format!("Question not answered: {en}."),
+            );
+        }
+    }
+}
+
+/// A motivation always (when `prefix` is `conclusion`, the submitted one; an empty prefix
+/// checks a corrected conclusion, whose motivation stays the original's); a deadline after
+/// the inspection date `on` for a warning or an order.
+fn conclusion(p: &mut Problems, conclusion: &Conclusion, on: NaiveDate, prefix: &str) {
+    if !prefix.is_empty() {
+        p.text(
+            &format!("{prefix}.motivation"),
+            &conclusion.motivation,
+            MAX_TEXT_CHARS,
+            (
+                "De motivering van de conclusie".to_owned(),
+                "The motivation of the conclusion".to_owned(),
+            ),
+        );
+    }
+    let field = if prefix.is_empty() {
+        "deadline".to_owned()
+    } else {
+        format!("{prefix}.deadline")
+    };
     let measure = match conclusion.measure {
         Measure::Warning => Some(("een waarschuwing", "A warning")),
         Measure::RegularisationOrder => {
@@ -540,15 +614,15 @@ fn conclusion(p: &mut Problems, record: &InspectionRecord) {
     };
     match (conclusion.deadline, measure) {
         (None, Some((nl, en))) => p.push(
-            "conclusion.deadline",
+            field,
             ProblemCode::Required,
             format!("Bij {nl} is een termijn verplicht."),
             format!("{en} requires a deadline."),
         ),
-        (Some(deadline), _) if deadline <= record.on => {
-            let (deadline, on) = (format_date(deadline), format_date(record.on));
+        (Some(deadline), _) if deadline <= on => {
+            let (deadline, on) = (format_date(deadline), format_date(on));
             p.push(
-                "conclusion.deadline",
+                field,
                 ProblemCode::Inconsistent,
                 format!("De termijn ({deadline}) moet na de inspectiedatum ({on}) vallen."),
                 format!("The deadline ({deadline}) must be after the inspection date ({on})."),
@@ -628,10 +702,14 @@ mod tests {
                 PresentPerson {
                     person_id: Uuid::from_u128(10),
                     role: MemberRole::Worker,
+                    name: "Anna P.".to_owned(),
+                    staff_ref: "P-10".to_owned(),
                 },
                 PresentPerson {
                     person_id: Uuid::from_u128(11),
                     role: MemberRole::Supervisor,
+                    name: "Stijn V.".to_owned(),
+                    staff_ref: "P-11".to_owned(),
                 },
             ],
             unregistered: vec![UnregisteredPerson {
@@ -641,9 +719,9 @@ mod tests {
             workers_present: 2,
             supervisors_present: 1,
             instructions: Instructions {
-                given_by: InstructionGiver::Supervisor,
-                host_assigns_tasks: false,
-                supervisor_whole_shift: true,
+                given_by: Some(InstructionGiver::Supervisor),
+                host_assigns_tasks: Some(false),
+                supervisor_whole_shift: Some(true),
                 note: Some("Volgens de ploegbaas.".to_owned()),
             },
             findings: vec![finding(1), finding(2)],
@@ -661,6 +739,8 @@ mod tests {
             inspection_id: Uuid::from_u128(1),
             base_version: 1,
             text: "De begeleider kwam om 10:30 terug.".to_owned(),
+            measure: None,
+            deadline: None,
             written_at: utc(12, 0),
         }
     }
@@ -885,6 +965,28 @@ mod tests {
                 &[],
             ),
             ("no instructions note", |r| r.instructions.note = None, &[]),
+            (
+                "no question answered",
+                |r| r.instructions = Instructions::default(),
+                &[
+                    ("instructions.given_by", Required),
+                    ("instructions.host_assigns_tasks", Required),
+                    ("instructions.supervisor_whole_shift", Required),
+                ],
+            ),
+            (
+                "who gives instructions not answered",
+                |r| r.instructions.given_by = None,
+                &[("instructions.given_by", Required)],
+            ),
+            (
+                "'no' is an answer",
+                |r| {
+                    r.instructions.host_assigns_tasks = Some(false);
+                    r.instructions.supervisor_whole_shift = Some(false);
+                },
+                &[],
+            ),
             // Findings.
             ("no findings", |r| r.findings.clear(), &[]),
             (
@@ -1181,5 +1283,63 @@ mod tests {
         }
         let back: Problem = serde_json::from_value(json).unwrap();
         assert_eq!(back, p);
+    }
+
+    #[test]
+    fn corrections_hold_as_a_conclusion() {
+        let record = valid();
+        let correct = |measure, deadline| AmendmentRecord {
+            measure,
+            deadline,
+            ..amendment()
+        };
+        // No correction, or a valid one.
+        assert_eq!(validate_correction(&amendment(), &record, &[]), []);
+        let order = correct(Some(Measure::RegularisationOrder), None);
+        assert_eq!(validate_correction(&order, &record, &[]), []);
+        let advice = correct(Some(Measure::Advice), None);
+        assert_eq!(validate_correction(&advice, &record, &[]), []);
+        // After a correction to advice, the deadline is gone: an order then needs one.
+        let earlier = [advice.correction().unwrap()];
+        assert_eq!(
+            fields(&validate_correction(&order, &record, &earlier)),
+            [("deadline", Required)]
+        );
+        let later = correct(Some(Measure::RegularisationOrder), Some(ymd(2024, 9, 1)));
+        assert_eq!(validate_correction(&later, &record, &earlier), []);
+        // A deadline on or before the inspection date.
+        let early = correct(None, Some(today()));
+        let problems = validate_correction(&early, &record, &[]);
+        assert_eq!(fields(&problems), [("deadline", Inconsistent)]);
+        assert_messages(&problems, "early deadline");
+    }
+
+    #[test]
+    fn the_latest_correction_counts() {
+        let original = valid().conclusion;
+        let corrected = corrected_conclusion(
+            &original,
+            [
+                Correction {
+                    measure: Some(Measure::RegularisationOrder),
+                    deadline: None,
+                },
+                Correction {
+                    measure: None,
+                    deadline: Some(ymd(2024, 9, 30)),
+                },
+            ],
+        );
+        assert_eq!(corrected.measure, Measure::RegularisationOrder);
+        assert_eq!(corrected.deadline, Some(ymd(2024, 9, 30)));
+        assert_eq!(corrected.motivation, original.motivation);
+        let advice = corrected_conclusion(
+            &original,
+            [Correction {
+                measure: Some(Measure::Advice),
+                deadline: None,
+            }],
+        );
+        assert_eq!((advice.measure, advice.deadline), (Measure::Advice, None));
     }
 }

@@ -32,10 +32,12 @@ pub struct Presence<'a> {
 /// recorded at `now` (Belgian local time) and the ids of the registered supervisors who are
 /// also registered for another enclave that day (`floating`, see [`floating_supervisors`]).
 ///
-/// A registration for a date after today is unknown. Otherwise the reasons are, in this
-/// order: a registered supervisor present or not; floating supervisors; people working
-/// without being registered; a registration made after the planned start; registered people
-/// not seen (informational: it does not fail the check). Roles are those of the
+/// A registration for a date after today is unknown. Otherwise the deciding reason comes
+/// first: the reasons are a registration made after the planned start; a registered
+/// supervisor present or not; floating supervisors; people working without being
+/// registered — the failing ones before the others, in that order — and last the registered
+/// people not seen (informational: it does not fail the check). Without a registration, its
+/// absence is the first reason. Roles are those of the
 /// registration; present ids it does not contain are ignored. Without a registration nobody
 /// present is registered, so the check fails.
 pub fn check_supervisor_present(
@@ -45,7 +47,7 @@ pub fn check_supervisor_present(
     now: NaiveDateTime,
 ) -> Verdict {
     let Some(registration) = registration else {
-        let mut reasons = vec![no_supervisor_present(None)];
+        let mut reasons = vec![no_registration()];
         reasons.extend(not_registered(presence.unregistered));
         return Verdict::from_reasons(reasons, RULE_VERSION);
     };
@@ -67,14 +69,17 @@ pub fn check_supervisor_present(
         .filter(|m| m.role == MemberRole::Supervisor && floating.contains(&m.person_id))
         .collect();
 
-    let mut reasons = vec![if supervisors.is_empty() {
-        no_supervisor_present(Some(&members))
+    // The deciding reason first: a late registration, then the other failures, then what
+    // passes, then what is only informational.
+    let mut reasons: Vec<Reason> = registered_after_start(registration).into_iter().collect();
+    reasons.push(if supervisors.is_empty() {
+        no_supervisor_present(&members)
     } else {
         supervisor_present(&supervisors)
-    }];
+    });
     reasons.extend(supervisors_floating(&floating));
     reasons.extend(not_registered(presence.unregistered));
-    reasons.extend(registered_after_start(registration));
+    reasons.sort_by_key(|r| !r.code.is_failure());
     reasons.extend(registered_but_absent(&absent));
     Verdict::from_reasons(reasons, RULE_VERSION)
 }
@@ -174,30 +179,37 @@ fn supervisor_present(supervisors: &[&RegistrationMember]) -> Reason {
     )
 }
 
-/// No registered supervisor present; `members` is `None` without a registration.
-fn no_supervisor_present(members: Option<&[&RegistrationMember]>) -> Reason {
+/// Without a registration nobody on site is a registered supervisor: that absence decides.
+fn no_registration() -> Reason {
+    Reason::new(
+        ReasonCode::NoSupervisorPresent,
+        "Er is geen dagelijkse registratie van het team: niemand ter plaatse is geregistreerd, \
+         dus er is geen geregistreerde begeleider aanwezig.",
+        "There is no daily registration of the team: nobody on site is registered, so no \
+         registered supervisor is present.",
+    )
+}
+
+/// No registered supervisor among the registration's `members` is present.
+fn no_supervisor_present(members: &[&RegistrationMember]) -> Reason {
     let registered: Vec<String> = members
-        .unwrap_or_default()
         .iter()
         .filter(|m| m.role == MemberRole::Supervisor)
         .map(|m| name(m))
         .collect();
-    let (why_nl, why_en) = match (members, registered.is_empty()) {
-        (None, _) => (
-            "er is geen dagelijkse registratie van het team".to_owned(),
-            "there is no daily registration of the team".to_owned(),
-        ),
-        (Some(_), true) => (
+    let (why_nl, why_en) = if registered.is_empty() {
+        (
             "de registratie vermeldt geen begeleider".to_owned(),
             "the registration names no supervisor".to_owned(),
-        ),
-        (Some(_), false) => (
+        )
+    } else {
+        (
             format!(
                 "geregistreerd maar niet aangetroffen: {}",
                 list(&registered, "en")
             ),
             format!("registered but not found: {}", list(&registered, "and")),
-        ),
+        )
     };
     Reason::new(
         ReasonCode::NoSupervisorPresent,
@@ -417,6 +429,8 @@ mod tests {
     fn ticked(ids: &[u128], role: MemberRole) -> Vec<PresentPerson> {
         ids.iter()
             .map(|n| PresentPerson {
+                name: String::new(),
+                staff_ref: String::new(),
                 person_id: id(*n),
                 role,
             })
@@ -513,7 +527,7 @@ mod tests {
                 &helper,
                 &[],
                 Fail,
-                &[SupervisorPresent, PresentNotRegistered],
+                &[PresentNotRegistered, SupervisorPresent],
             ),
             (
                 "unregistered supervisor does not count",
@@ -535,7 +549,7 @@ mod tests {
                 &[],
                 &[],
                 Fail,
-                &[SupervisorPresent, RegisteredAfterStart],
+                &[RegisteredAfterStart, SupervisorPresent],
             ),
             (
                 "present supervisor floats",
@@ -544,7 +558,7 @@ mod tests {
                 &[],
                 &[3],
                 Fail,
-                &[SupervisorPresent, SupervisorFloating],
+                &[SupervisorFloating, SupervisorPresent],
             ),
             (
                 "absent supervisor floats",
@@ -572,10 +586,10 @@ mod tests {
                 &[3],
                 Fail,
                 &[
+                    RegisteredAfterStart,
                     NoSupervisorPresent,
                     SupervisorFloating,
                     PresentNotRegistered,
-                    RegisteredAfterStart,
                     RegisteredButAbsent,
                 ],
             ),
@@ -656,10 +670,14 @@ mod tests {
             PresentPerson {
                 person_id: id(1),
                 role: MemberRole::Supervisor,
+                name: String::new(),
+                staff_ref: String::new(),
             },
             PresentPerson {
                 person_id: id(3),
                 role: MemberRole::Worker,
+                name: String::new(),
+                staff_ref: String::new(),
             },
         ];
         let presence = Presence {
@@ -698,7 +716,9 @@ mod tests {
         assert_eq!(
             nl,
             [
-                "Aanwezig: 2 geregistreerde begeleiders (Chris Janssens en Dana Wuyts).",
+                "De registratie werd gemaakt op 15/07/2024 om 08:00:30, na de geplande start op \
+                 15/07/2024 om 08:00: wie aan het werk was, was bij de start niet \
+                 geregistreerd.",
                 "De begeleiders Chris Janssens en Dana Wuyts zijn dezelfde dag ook geregistreerd \
                  voor een andere enclave: de begeleiding moet permanent zijn en mag niet \
                  verdeeld worden over meerdere enclaves.",
@@ -706,9 +726,7 @@ mod tests {
                  begeleider te zijn) en een persoon zonder opgegeven naam (verklaart \
                  doelgroepwerknemer te zijn). Een niet-geregistreerde begeleider telt niet als \
                  begeleider van het team.",
-                "De registratie werd gemaakt op 15/07/2024 om 08:00:30, na de geplande start op \
-                 15/07/2024 om 08:00: wie aan het werk was, was bij de start niet \
-                 geregistreerd.",
+                "Aanwezig: 2 geregistreerde begeleiders (Chris Janssens en Dana Wuyts).",
                 "3 personen geregistreerd maar niet aangetroffen: Anna Peeters \
                  (doelgroepwerknemer), Bert Claes (doelgroepwerknemer) en P-5 \
                  (doelgroepwerknemer).",
@@ -717,15 +735,15 @@ mod tests {
         assert_eq!(
             en,
             [
-                "Present: 2 registered supervisors (Chris Janssens and Dana Wuyts).",
+                "The registration was made on 15/07/2024 at 08:00:30, after the planned start \
+                 on 15/07/2024 at 08:00: those at work were not registered when it started.",
                 "Supervisors Chris Janssens and Dana Wuyts are also registered for another \
                  enclave the same day: supervision must be permanent and may not float between \
                  enclaves.",
                 "2 people working but not registered: Dirk Maes (states they are a supervisor) \
                  and a person who gave no name (states they are a target-group worker). An \
                  unregistered supervisor does not count as the team's supervisor.",
-                "The registration was made on 15/07/2024 at 08:00:30, after the planned start \
-                 on 15/07/2024 at 08:00: those at work were not registered when it started.",
+                "Present: 2 registered supervisors (Chris Janssens and Dana Wuyts).",
                 "3 people registered but not found on site: Anna Peeters (target-group worker), \
                  Bert Claes (target-group worker) and P-5 (target-group worker).",
             ]
@@ -753,10 +771,42 @@ mod tests {
         assert!(message(Some(&workers_only)).starts_with(
             "Geen geregistreerde begeleider aanwezig (de registratie vermeldt geen begeleider)"
         ));
-        assert!(message(None).starts_with(
-            "Geen geregistreerde begeleider aanwezig (er is geen dagelijkse registratie van \
-             het team)"
-        ));
+        assert!(message(None).starts_with("Er is geen dagelijkse registratie van het team:"));
+    }
+
+    /// When check 3 fails because the registration was late or missing, that reason opens
+    /// the card, not "a registered supervisor is present".
+    #[test]
+    fn the_deciding_reason_comes_first() {
+        let present = ticked(&[1, 2, 3], MemberRole::Worker);
+        let presence = Presence {
+            present: &present,
+            unregistered: &[],
+        };
+        let late = Registration {
+            registered_at: at(day(), 9, 0),
+            ..team()
+        };
+        let v = check_supervisor_present(Some(&late), presence, &[], visit());
+        assert_eq!(v.status, VerdictStatus::Fail);
+        assert!(
+            v.reasons[0]
+                .message_nl
+                .starts_with("De registratie werd gemaakt op 15/07/2024 om 09:00"),
+            "{}",
+            v.reasons[0].message_nl
+        );
+        assert_eq!(v.reasons[1].code, ReasonCode::SupervisorPresent);
+        let none = check_supervisor_present(None, presence, &[], visit());
+        assert_eq!(none.status, VerdictStatus::Fail);
+        assert!(
+            none.reasons[0]
+                .message_en
+                .starts_with("There is no daily registration")
+        );
+        // On time and present: the passing reason is first and alone.
+        let v = check_supervisor_present(Some(&team()), presence, &[], visit());
+        assert_eq!(codes(&v), [ReasonCode::SupervisorPresent]);
     }
 
     #[test]
@@ -783,8 +833,8 @@ mod tests {
         assert_eq!(
             check(day().and_time(hm(6, 30)).and_utc()),
             [
-                ReasonCode::SupervisorPresent,
-                ReasonCode::RegisteredAfterStart
+                ReasonCode::RegisteredAfterStart,
+                ReasonCode::SupervisorPresent
             ]
         );
         // The day before is in time.
@@ -879,6 +929,8 @@ mod tests {
                 .enumerate()
                 .filter(|(_, (_, ticked, _))| *ticked)
                 .map(|(i, _)| PresentPerson {
+                    name: String::new(),
+                    staff_ref: String::new(),
                     person_id: id(i as u128 + 1),
                     role: MemberRole::Worker,
                 })

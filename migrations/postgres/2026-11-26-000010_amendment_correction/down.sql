@@ -1,0 +1,2 @@
+ALTER TABLE amendments DROP COLUMN deadline;
+ALTER TABLE amendments DROP COLUMN measure;
