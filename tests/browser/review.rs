@@ -6,8 +6,8 @@
 //!
 //! The reviewer's whole path on a laptop (1366×768) and on a tablet (800×1280): the reports
 //! whose notification is due soon, the queue filtered by typing (no Enter) and kept in the
-//! address through a reload and "back", an inspection read in full (severity, photo
-//! enlarged), returned, with the decision naming the reviewer. An admin reads a review page
+//! address through a reload and "back", an inspection read in full (who was present,
+//! the instruction answers, severity, a photo enlarged), returned, with the decision naming the reviewer. An admin reads a review page
 //! but is offered no decision. Screenshots: `$CARGO_TARGET_TMPDIR/review-page.png` (laptop)
 //! and `review-page-tablet.png`.
 
@@ -290,6 +290,11 @@ fn named_user(s: &Scenario, username: &str, display_name: &str, role: Role) {
 /// Saves the whole page, beyond the viewport, as `path` for humans to look at.
 async fn full_page_screenshot(b: &Browser, path: &std::path::Path) {
     use base64::Engine;
+    // The sticky header would be painted over the middle of a capture beyond the viewport.
+    b.js("for (const e of document.querySelectorAll('body *')) { \
+            if (getComputedStyle(e).position === 'sticky') { \
+                e.dataset.wasSticky = '1'; e.style.position = 'static'; } }")
+        .await;
     let metrics = b.cdp("Page.getLayoutMetrics", serde_json::json!({})).await;
     let size = &metrics["cssContentSize"];
     let shot = b
@@ -305,6 +310,11 @@ async fn full_page_screenshot(b: &Browser, path: &std::path::Path) {
     let png = base64::engine::general_purpose::STANDARD
         .decode(shot["data"].as_str().expect("screenshot data"))
         .expect("base64");
+    b.js(
+        "for (const e of document.querySelectorAll('[data-was-sticky]')) { \
+            e.style.position = ''; delete e.dataset.wasSticky; }",
+    )
+    .await;
     std::fs::write(path, png).expect("write the screenshot");
     eprintln!("screenshot: {}", path.display());
 }
@@ -334,8 +344,8 @@ async fn until_queue(b: &Browser, what: &str, expected: &[uuid::Uuid]) {
     .await
 }
 
-/// Pushes an inspection of `enclave` whose host staff gives the instructions, with a finding
-/// of high severity and one photo (uploaded).
+/// Pushes an inspection of `enclave` whose host staff gives the instructions, with a named
+/// begeleider present and a finding of high severity with one photo (uploaded).
 async fn inspection_with_photo(
     s: &Scenario,
     token: &str,
@@ -363,6 +373,12 @@ async fn inspection_with_photo(
         "supervisor_whole_shift": false,
         "note": "De ploegbaas van de gastonderneming verdeelt het werk."
     });
+    record["present"] = serde_json::json!([{
+        "person_id": uuid::Uuid::new_v4(),
+        "role": "supervisor",
+        "name": "Stijn Vermeulen",
+        "staff_ref": "P-1042"
+    }]);
     record["findings"] = serde_json::json!([{
         "id": uuid::Uuid::new_v4(),
         "check": "supervisor_present",
@@ -494,10 +510,31 @@ async fn a_reviewer_walks_the_queue_on_a_laptop_and_a_tablet() {
         let items = b.all("queue-item").await;
         b.ok("opening it", items[0].click().await).await;
         b.until_path(&format!("/review/{}", mine.id)).await;
-        let finding = b.find("review-finding").await;
+        // The record in full: who was present, the instruction answers, the finding's
+        // severity (no stray colon), its photo that enlarges.
+        let present = b.find("record-present").await;
+        let text = b.text(&present).await;
+        assert!(
+            text.contains("Stijn Vermeulen") && text.contains("P-1042"),
+            "{device}: {text}"
+        );
+        let given_by = b.find("record-given-by").await;
+        assert_eq!(
+            b.text(&given_by).await.trim(),
+            "personeel van het gastbedrijf",
+            "{device}"
+        );
+        let host_assigns = b.find("record-host-assigns").await;
+        assert_eq!(b.text(&host_assigns).await.trim(), "ja", "{device}");
+        let finding = b.find("record-finding").await;
         let text = b.text(&finding).await;
-        assert!(text.contains("ernstig"), "{device}: severity in {text}");
-        assert!(!text.contains(':'), "{device}: no stray colon in {text}");
+        assert!(text.contains("hoog"), "{device}: severity in {text}");
+        let finding_text = b.find("record-finding-text").await;
+        assert_eq!(
+            b.text(&finding_text).await.trim(),
+            "Geen begeleider te zien in hal 2.",
+            "{device}"
+        );
         let address = b
             .until("the address line", async || {
                 let el = b.all("review-address").await.into_iter().next()?;
@@ -506,15 +543,29 @@ async fn a_reviewer_walks_the_queue_on_a_laptop_and_a_tablet() {
             })
             .await;
         assert!(address.contains(ELEGANCE), "{address}");
-        // The photo shows, and enlarges.
-        b.until("the photo is loaded", async || {
-            let loaded = b
+        b.until("the photo's thumbnail is loaded", async || {
+            let thumb = b.all("photo-thumb").await.into_iter().next()?;
+            (b.attr(&thumb, "data-loaded").await.as_deref() == Some("true")).then_some(())
+        })
+        .await;
+        b.click("photo-thumb").await;
+        b.until("the photo is enlarged", async || {
+            let shown = b
                 .js(
-                    "const i = document.querySelector('[data-test=review-photo] img'); \
-                     return !!i && i.complete && i.naturalWidth > 0",
+                    "const i = document.querySelector('[data-test=lightbox] img'); \
+                     return !!i && i.complete && i.naturalWidth > 0 \
+                     && i.getBoundingClientRect().width > 300",
                 )
                 .await;
-            loaded.as_bool().unwrap_or(false).then_some(())
+            shown.as_bool().unwrap_or(false).then_some(())
+        })
+        .await;
+        if device == "laptop" {
+            b.screenshot(&dir.join("review-photo-enlarged.png")).await;
+        }
+        b.click("lightbox-close").await;
+        b.until("the photo is closed", async || {
+            b.all("lightbox").await.is_empty().then_some(())
         })
         .await;
 
@@ -605,7 +656,7 @@ async fn an_admin_reads_a_review_page_without_decisions() {
     b.find("current-user").await;
     b.goto(&s.url(&format!("/review/{}", open.id))).await;
     b.find("review-read-only").await;
-    b.find("review-finding").await;
+    b.find("record-finding").await;
     assert!(b.all("approve").await.is_empty(), "no approve button");
     assert!(b.all("return").await.is_empty(), "no return button");
     assert!(b.all("review-comment-input").await.is_empty());

@@ -7,13 +7,13 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 use shared::dto::auth::Role;
-use shared::dto::inspection::{CheckRecord, InspectionView, Measure, Severity};
+use shared::dto::inspection::{InspectionView, Measure};
 use shared::dto::review::{InspectionSummary, ReviewDecision, ReviewRequest, ReviewState};
 use shared::rules::verdict::VerdictStatus;
 use uuid::Uuid;
 
 use crate::api::{self, ApiFailure};
-use crate::components::verdict::VerdictCard;
+use crate::components::record::{RecordAmendment, RecordExtras, RecordView};
 use crate::i18n::{self, I18n, Key};
 use crate::session::Session;
 
@@ -31,14 +31,6 @@ fn measure_text(m: Measure) -> (&'static str, &'static str) {
         Measure::Warning => ("waarschuwing", "warning"),
         Measure::RegularisationOrder => ("bevel tot regularisatie", "regularisation order"),
         Measure::ReportProposed => ("proces-verbaal voorgesteld", "report proposed"),
-    }
-}
-
-fn severity_text(s: Severity) -> (&'static str, &'static str) {
-    match s {
-        Severity::Low => ("licht", "low"),
-        Severity::Medium => ("matig", "medium"),
-        Severity::High => ("ernstig", "high"),
     }
 }
 
@@ -415,7 +407,6 @@ fn ReviewBody(
         review_state: state,
         amendments,
         reviews,
-        photo_hashes,
         report_notified_on,
         ..
     } = v;
@@ -509,7 +500,6 @@ fn ReviewBody(
         })
     };
     let (snl, sen) = state_text(state);
-    let (mnl, men) = measure_text(r.conclusion.measure);
     let comment = RwSignal::new(String::new());
     let failure = RwSignal::new(None::<ApiFailure>);
     let is_report = r.conclusion.measure == Measure::ReportProposed;
@@ -595,83 +585,22 @@ fn ReviewBody(
         }
     });
     on_cleanup(move || keys.remove());
-    let check = |name: &'static str, title: Key, c: CheckRecord| {
-        let overridden = c
-            .override_status
-            .map(|s| (s, c.note.clone().unwrap_or_default()));
-        view! {
-            <VerdictCard check=name title verdict=c.computed />
-            {overridden.map(|(s, note)| view! {
-                <p class="notice" data-test=format!("override-{name}")>
-                    {i18n.tr("Inspecteur week af: ", "Inspector overrode: ")}
-                    {mark(s)} " — " {note}
-                </p>
-            })}
-        }
-    };
-    let photos = photo_hashes
-        .into_iter()
-        .map(|sha| {
-            let src = RwSignal::new(None::<String>);
-            let s2 = sha.clone();
-            leptos::task::spawn_local(async move {
-                if let Ok(url) = api::photo_url(session, &s2).await {
-                    src.try_set(Some(url));
-                }
-            });
-            view! {
-                <figure class="photo" data-test="review-photo">
-                    {move || src.get().map(|url| view! { <img src=url alt="" /> })}
-                    <figcaption class="small">"SHA-256 " <code>{sha.clone()}</code></figcaption>
-                </figure>
-            }
-        })
-        .collect_view();
-    let findings = r
-        .findings
-        .iter()
-        .map(|f| {
-            let (snl, sen) = severity_text(f.severity);
-            let category = f.category.trim().to_owned();
-            view! {
-                <li data-test="review-finding">
-                    <p>
-                        <span class="badge" data-test="review-severity" data-severity=format!("{:?}", f.severity).to_lowercase()>
-                            {i18n.tr(snl, sen)}
-                        </span>
-                        " "
-                        {(!category.is_empty()).then(|| view! { <strong>{category}</strong> })}
-                    </p>
-                    <p>{f.text.clone()}</p>
-                </li>
-            }
-        })
-        .collect_view();
-    let unregistered = r
-        .unregistered
-        .iter()
-        .map(|u| view! { <li>{u.name.clone()}</li> })
-        .collect_view();
     let none =
         move |empty: bool| empty.then(|| view! { <p class="hint">{i18n.tr("Geen.", "None.")}</p> });
-    let (no_amendments, no_decisions) = (amendments.is_empty(), reviews.is_empty());
-    let amendments = amendments
-        .iter()
-        .map(|a| {
-            let who = a.author_name.clone();
-            view! {
-                <li data-test="review-amendment">
-                    <div>
-                        <p class="small">
-                            {i18n.tr("Rechtgezet door ", "Corrected by ")} <strong>{who}</strong> ", "
-                            {i18n::belgian_datetime(a.received_at)}
-                        </p>
-                        <p>{a.text.clone()}</p>
-                    </div>
-                </li>
-            }
-        })
-        .collect_view();
+    let no_decisions = reviews.is_empty();
+    // The record in full through the same read-only component the inspector's summary uses;
+    // the amendments name their authors. The decisions follow below, in the reviewer's words.
+    let extras = RecordExtras {
+        amendments: amendments
+            .iter()
+            .map(|a| RecordAmendment {
+                author: Some(a.author_name.clone()).filter(|n| !n.is_empty()),
+                ..RecordAmendment::from_view(a)
+            })
+            .collect(),
+        decisions: Vec::new(),
+        session: Some(session),
+    };
     let decisions = reviews
         .iter()
         .map(|d| {
@@ -703,29 +632,9 @@ fn ReviewBody(
             </p>
             {address}
         </header>
-        <div class="verdicts">
-            {check("contract_filed", Key::ContractFiled, r.contract_filed.clone())}
-            {check("daily_registration", Key::DailyRegistration, r.daily_registration.clone())}
-            {check("supervisor_present", Key::SupervisorPresent, r.supervisor_present.clone())}
-        </div>
-        <dl class="facts">
-            <dt>{i18n.tr("Aanwezig", "Present")}</dt>
-            <dd>{r.workers_present} " " {i18n.text(Key::RoleWorker)} ", " {r.supervisors_present} " " {i18n.text(Key::RoleSupervisor)}</dd>
-            <dt>{i18n.tr("Maatregel", "Measure")}</dt>
-            <dd data-test="review-measure">{i18n.tr(mnl, men)} {r.conclusion.deadline.map(|d| format!(" ({})", i18n::date(d)))}</dd>
-            <dt>{i18n.tr("Motivering", "Motivation")}</dt>
-            <dd>{r.conclusion.motivation.clone()}</dd>
-        </dl>
-        <h2>{i18n.tr("Niet geregistreerd", "Not registered")}</h2>
-        <ul class="members">{unregistered}</ul>
-        <h2>{i18n.tr("Vaststellingen", "Findings")}</h2>
-        <ul class="findings">{findings}</ul>
-        <div class="photos">{photos}</div>
-        <h2>{i18n.tr("Rechtzettingen", "Amendments")}</h2>
-        <ul class="members">{amendments}</ul>
-        {none(no_amendments)}
+        <RecordView record=r.clone() extras />
         <h2>{i18n.tr("Beslissingen", "Decisions")}</h2>
-        <ul class="members">{decisions}</ul>
+        <ul class="members" data-test="review-decisions">{decisions}</ul>
         {none(no_decisions)}
         <h2>{i18n.tr("Eerdere inspecties van deze enclave", "Earlier inspections of this enclave")}</h2>
         <ul class="results" data-test="history">
