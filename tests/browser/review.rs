@@ -510,6 +510,12 @@ async fn a_reviewer_walks_the_queue_on_a_laptop_and_a_tablet() {
         let items = b.all("queue-item").await;
         b.ok("opening it", items[0].click().await).await;
         b.until_path(&format!("/review/{}", mine.id)).await;
+        let by = b.find("review-inspector").await;
+        assert_eq!(
+            b.text(&by).await.trim(),
+            USERNAME,
+            "{device}: who inspected"
+        );
         // The record in full: who was present, the instruction answers, the finding's
         // severity (no stray colon), its photo that enlarges.
         let present = b.find("record-present").await;

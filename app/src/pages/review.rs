@@ -333,6 +333,28 @@ fn QueueItem(item: InspectionSummary) -> impl IntoView {
         mark(item.daily_registration),
         mark(item.supervisor_present)
     );
+    // The marks in words, for screen readers and as a tooltip (tracked: follows the language).
+    let (c1, c2, c3) = (
+        item.contract_filed,
+        item.daily_registration,
+        item.supervisor_present,
+    );
+    let checks_spoken = move || {
+        let word = |s: VerdictStatus| match s {
+            VerdictStatus::Pass => i18n.pick("in orde", "in order"),
+            VerdictStatus::Fail => i18n.pick("niet in orde", "not in order"),
+            VerdictStatus::Unknown => i18n.pick("onbekend", "unknown"),
+        };
+        format!(
+            "{}: {}; {}: {}; {}: {}",
+            i18n.t(Key::ContractFiled),
+            word(c1),
+            i18n.t(Key::DailyRegistration),
+            word(c2),
+            i18n.t(Key::SupervisorPresent),
+            word(c3)
+        )
+    };
     view! {
         <li>
             <a class="card" href=format!("/review/{}", item.id) data-test="queue-item" data-id=item.id.to_string()>
@@ -343,7 +365,8 @@ fn QueueItem(item: InspectionSummary) -> impl IntoView {
                 <p class="line">{item.maatwerkbedrijf} " · " {item.municipality}</p>
                 <p class="line">
                     {i18n::date(item.on)} " · " {item.inspector} " · "
-                    <span aria-label="checks">{checks}</span> " · " {i18n.tr(mnl, men)}
+                    <span role="img" aria-label=checks_spoken title=checks_spoken>{checks}</span>
+                    " · " {i18n.tr(mnl, men)}
                 </p>
                 {item.report.map(|r| view! {
                     <p class="line">
@@ -445,12 +468,17 @@ fn ReviewBody(
     // The enclave's earlier inspections, and how comparable cases (same maatwerkbedrijf, same
     // check failing) were concluded, so measures stay consistent.
     let history = RwSignal::new(Vec::<InspectionSummary>::new());
+    // Who inspected: the queue's line for this inspection names the inspector.
+    let inspector = RwSignal::new(None::<String>);
     let comparable = RwSignal::new(Vec::<(Key, Vec<InspectionSummary>)>::new());
     leptos::task::spawn_local(async move {
         let Ok(page) = api::queue(session, &format!("enclave={enclave_id}"), None).await else {
             return;
         };
         let mwb = page.items.iter().find_map(|i| i.maatwerkbedrijf_id);
+        if let Some(this) = page.items.iter().find(|i| i.id == id) {
+            inspector.try_set(Some(this.inspector.clone()));
+        }
         history.try_set(page.items.into_iter().filter(|i| i.id != id).collect());
         let Some(mwb) = mwb else { return };
         for (name, key) in failing {
@@ -629,6 +657,9 @@ fn ReviewBody(
             <p>
                 <span class="badge" data-test="review-state" data-state=state.as_str()>{i18n.tr(snl, sen)}</span>
                 " · " {i18n.tr("versie ", "version ")} {version}
+                {move || inspector.get().map(|name| view! {
+                    " · " {i18n.tr("inspecteur ", "inspector ")} <strong data-test="review-inspector">{name}</strong>
+                })}
             </p>
             {address}
         </header>
