@@ -569,6 +569,15 @@ async fn a_reviewer_walks_the_queue_on_a_laptop_and_a_tablet() {
         if device == "laptop" {
             b.screenshot(&dir.join("review-photo-enlarged.png")).await;
         }
+        // Keys go to the enlarged photo, not to the shortcuts behind it.
+        press(&b, "a").await;
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        let state = b.find("review-state").await;
+        assert_eq!(
+            b.attr(&state, "data-state").await.as_deref(),
+            Some("submitted"),
+            "{device}: 'a' behind the photo approved nothing"
+        );
         b.click("lightbox-close").await;
         b.until("the photo is closed", async || {
             b.all("lightbox").await.is_empty().then_some(())

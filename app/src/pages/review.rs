@@ -591,7 +591,13 @@ fn ReviewBody(
             .target()
             .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
             .is_some_and(|e| matches!(e.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
-        if typing {
+        // Not behind an enlarged photo either: the keys belong to the dialog then.
+        let dialog = document()
+            .query_selector("[aria-modal=true]")
+            .ok()
+            .flatten()
+            .is_some();
+        if typing || dialog {
             return;
         }
         match ev.key().as_str() {
