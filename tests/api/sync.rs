@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use reqwest::{Method, StatusCode};
 use shared::dto::auth::Role;
 use shared::dto::enclave::Province;
-use shared::dto::inspection::InspectionView;
+use shared::dto::inspection::{InspectionView, Instructions, Measure};
 use shared::dto::review::ReviewState;
 use shared::dto::sync::{PullResponse, PushOutcome, PushRequest, PushResponse, SyncRecord};
 use tests::fixture::EnclaveSpec;
@@ -20,6 +20,8 @@ on_both_backends!(
     only_owners_push_and_read_their_inspections,
     oversized_pushes_are_refused_whole,
     pull_pages_through_every_change_once,
+    unanswered_questions_are_refused,
+    amendments_correct_the_measure_and_the_deadline,
 );
 
 const PW: &str = "a-long-test-password";
@@ -354,4 +356,141 @@ async fn pull_pages_through_every_change_once(backend: Backend) {
     );
     let res = app.get("/api/sync/pull?since=-1", &token).await;
     assert_error(res, StatusCode::BAD_REQUEST, "bad_request").await;
+}
+
+/// The fields and messages of a rejection.
+fn rejection(outcome: &PushOutcome) -> (&str, &str, &str) {
+    match outcome {
+        PushOutcome::Rejected {
+            code,
+            message_nl,
+            message_en,
+        } => (code, message_nl, message_en),
+        other => panic!("expected a rejection, got {other:?}"),
+    }
+}
+
+/// A record that leaves a question on instructions unanswered is refused, naming each
+/// unanswered question; an answer of "no" is an answer.
+async fn unanswered_questions_are_refused(backend: Backend) {
+    let (app, token, enclave) = setup(backend).await;
+    let mut none = inspection(&enclave);
+    none.instructions = Instructions::default();
+    let mut one = inspection(&enclave);
+    one.instructions.supervisor_whole_shift = None;
+    let mut no = inspection(&enclave);
+    no.instructions.supervisor_whole_shift = Some(false);
+    no.instructions.host_assigns_tasks = Some(true);
+    // As an older device, or a hand-made client, would send it: the questions left out.
+    let mut raw =
+        serde_json::to_value(SyncRecord::Inspection(Box::new(inspection(&enclave)))).expect("json");
+    raw["record"]["instructions"] = serde_json::json!({});
+    let left_out: SyncRecord = serde_json::from_value(raw).expect("still a record");
+    let left_out_id = left_out.id();
+    let r = app
+        .push(
+            &token,
+            vec![
+                SyncRecord::Inspection(Box::new(none.clone())),
+                SyncRecord::Inspection(Box::new(one.clone())),
+                SyncRecord::Inspection(Box::new(no.clone())),
+                left_out,
+            ],
+        )
+        .await;
+    let o = outcomes(&r);
+    let (code, nl, en) = rejection(&o[0]);
+    assert_eq!(code, "validation_failed");
+    for field in [
+        "instructions.given_by",
+        "instructions.host_assigns_tasks",
+        "instructions.supervisor_whole_shift",
+    ] {
+        assert!(en.contains(field), "{en}");
+    }
+    assert!(nl.contains("Vraag niet beantwoord"), "{nl}");
+    let (_, _, en) = rejection(&o[1]);
+    assert!(en.contains("instructions.supervisor_whole_shift"), "{en}");
+    assert!(!en.contains("instructions.given_by"), "{en}");
+    assert_eq!(o[2], PushOutcome::Applied { version: 1 });
+    assert_eq!(rejection(&o[3]).0, "validation_failed");
+    for id in [none.id, one.id, left_out_id] {
+        let res = app.get(&format!("/api/inspections/{id}"), &token).await;
+        assert_error(res, StatusCode::NOT_FOUND, "not_found").await;
+    }
+    let view: InspectionView = json(
+        app.get(&format!("/api/inspections/{}", no.id), &token)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(view.record.instructions, no.instructions);
+}
+
+/// An amendment corrects the measure and the deadline as such: stored and returned, and
+/// refused when the corrected conclusion would not hold.
+async fn amendments_correct_the_measure_and_the_deadline(backend: Backend) {
+    let (app, token, enclave) = setup(backend).await;
+    let original = inspection(&enclave);
+    app.push(
+        &token,
+        vec![SyncRecord::Inspection(Box::new(original.clone()))],
+    )
+    .await;
+
+    // A deadline on the inspection day itself does not hold.
+    let mut early = amendment(original.id, 1, "Termijn verkeerd ingevuld.");
+    early.deadline = Some(original.on);
+    let r = app.push(&token, vec![SyncRecord::Amendment(early)]).await;
+    let o = outcomes(&r);
+    let (code, _, en) = rejection(&o[0]);
+    assert_eq!(code, "validation_failed");
+    assert!(en.contains("must be after the inspection date"), "{en}");
+
+    // A regularisation order with a later deadline.
+    let later = original.on + chrono::Duration::days(60);
+    let mut order = amendment(
+        original.id,
+        1,
+        "Het moest een bevel tot regularisatie zijn.",
+    );
+    order.measure = Some(Measure::RegularisationOrder);
+    order.deadline = Some(later);
+    let r = app.push(&token, vec![SyncRecord::Amendment(order)]).await;
+    assert_eq!(outcomes(&r), vec![PushOutcome::Applied { version: 2 }]);
+
+    // Advice drops the deadline; a warning after that needs one again.
+    let mut advice = amendment(original.id, 2, "Toch enkel advies.");
+    advice.measure = Some(Measure::Advice);
+    let r = app.push(&token, vec![SyncRecord::Amendment(advice)]).await;
+    assert_eq!(outcomes(&r), vec![PushOutcome::Applied { version: 3 }]);
+    let mut warning = amendment(original.id, 3, "Toch een waarschuwing.");
+    warning.measure = Some(Measure::Warning);
+    let r = app.push(&token, vec![SyncRecord::Amendment(warning)]).await;
+    let o = outcomes(&r);
+    let (_, nl, en) = rejection(&o[0]);
+    assert!(en.contains("requires a deadline"), "{en}");
+    assert!(nl.contains("termijn verplicht"), "{nl}");
+
+    let view: InspectionView = json(
+        app.get(&format!("/api/inspections/{}", original.id), &token)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let corrections: Vec<_> = view
+        .amendments
+        .iter()
+        .map(|a| (a.measure, a.deadline))
+        .collect();
+    assert_eq!(
+        corrections,
+        [
+            (Some(Measure::RegularisationOrder), Some(later)),
+            (Some(Measure::Advice), None),
+        ]
+    );
+    assert_eq!(view.version, 3);
+    // The original record is never changed.
+    assert_eq!(view.record.conclusion, original.conclusion);
 }

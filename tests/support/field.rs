@@ -72,9 +72,32 @@ pub async fn start_inspection(b: &Browser, base: &str, enclave: &str) -> String 
     url.path().to_owned()
 }
 
-/// Adds a finding with the given photos, waiting until each is on the page.
+/// Chooses the option `value` of the select `name` (as a tap on the option would).
+pub async fn choose(b: &Browser, name: &str, value: &str) {
+    b.js(&format!(
+        "const s = document.querySelector('[data-test=\"{name}\"]'); s.value = '{value}'; \
+         s.dispatchEvent(new Event('change', {{ bubbles: true }}));"
+    ))
+    .await;
+}
+
+/// Answers what the form leaves unanswered until the inspector answers it: confirms the
+/// three computed checks and answers the questions on instructions (only the begeleider,
+/// the host assigns no tasks, the begeleider is there the whole shift).
+pub async fn answer_the_questions(b: &Browser) {
+    for check in ["contract_filed", "daily_registration", "supervisor_present"] {
+        b.click(&format!("confirm-{check}")).await;
+    }
+    b.click("given-by-supervisor").await;
+    b.click("host_assigns_tasks-no").await;
+    b.click("supervisor_whole_shift-yes").await;
+}
+
+/// Adds a finding (of medium severity) with the given photos, waiting until each is on the
+/// page.
 pub async fn finding_with_photos(b: &Browser, photos: &[PathBuf]) {
     b.type_into("finding-category", "Registratie").await;
+    choose(b, "finding-severity", "medium").await;
     b.type_into("finding-text", "Team werkt zoals geregistreerd.")
         .await;
     b.click("add-finding").await;
@@ -95,8 +118,9 @@ pub async fn finding_with_photos(b: &Browser, photos: &[PathBuf]) {
     .await;
 }
 
-/// Chooses a conclusion; the form is then ready to submit.
+/// Answers the questions and chooses a conclusion; the form is then ready to submit.
 pub async fn conclude(b: &Browser) {
+    answer_the_questions(b).await;
     b.click("measure-advice").await;
     b.type_into("motivation", "Alles in orde; informatie gegeven.")
         .await;

@@ -72,7 +72,17 @@ pub fn EnclavePage(id: String) -> impl IntoView {
                     ).replace("{time}", &i18n::belgian_datetime(at))}
                 </p>
             })}
-            {move || enclave_id.map(|id| view! { <StartInspection id /> })}
+            // Only inspectors inspect: a reviewer or an admin is not offered what the server
+            // would refuse.
+            {move || {
+                enclave_id
+                    .filter(|_| {
+                        session
+                            .user()
+                            .is_some_and(|u| u.role == shared::dto::auth::Role::Inspector)
+                    })
+                    .map(|id| view! { <StartInspection id /> })
+            }}
             {move || match detail.get() {
                 None => {
                     view! { <p class="notice" role="status">{i18n.text(Key::Loading)}</p> }

@@ -21,7 +21,7 @@ use shared::dto::inspection::{AmendmentRecord, InspectionRecord, Measure};
 use shared::dto::sync::{
     Change, Entity, PullResponse, PushOutcome, PushRequest, PushResponse, PushResult, SyncRecord,
 };
-use shared::rules::inspection::{validate_amendment, validate_inspection};
+use shared::rules::inspection::{validate_amendment, validate_correction, validate_inspection};
 use shared::rules::time::belgian_local;
 use utoipa::IntoParams;
 
@@ -72,6 +72,38 @@ fn rejected(code: &str, nl: impl Into<String>, en: impl Into<String>) -> PushOut
         message_nl: nl.into(),
         message_en: en.into(),
     }
+}
+
+/// The rejection of an amendment whose structured correction leaves `inspection`'s
+/// conclusion invalid (after the corrections stored before it), if so.
+fn bad_correction(
+    conn: &mut DbConnection,
+    amendment: &AmendmentRecord,
+    inspection: &InspectionRow,
+) -> Result<Option<PushOutcome>, AppError> {
+    if amendment.correction().is_none() {
+        return Ok(None);
+    }
+    let record: InspectionRecord = serde_json::from_str(&inspection.record).map_err(|e| {
+        AppError::internal(format!(
+            "stored inspection {} unreadable: {e}",
+            inspection.id
+        ))
+    })?;
+    let earlier = repo_inspections::corrections_of(conn, &inspection.id)?;
+    let problems = validate_correction(amendment, &record, &earlier);
+    if problems.is_empty() {
+        return Ok(None);
+    }
+    let (nl, en): (Vec<String>, Vec<String>) = problems
+        .into_iter()
+        .map(|p| (p.message_nl, p.message_en))
+        .unzip();
+    Ok(Some(rejected(
+        "validation_failed",
+        nl.join("; "),
+        en.join("; "),
+    )))
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
@@ -319,6 +351,9 @@ impl<'a> Batch<'a> {
             return Ok(PushOutcome::Conflict {
                 server_version: version(inspection.version),
             });
+        }
+        if let Some(rejection) = bad_correction(conn, &record, &inspection)? {
+            return Ok(rejection);
         }
         let row = AmendmentRow {
             id: record.id.to_string(),

@@ -9,6 +9,7 @@ use diesel::dsl::max;
 use diesel::prelude::*;
 
 use crate::db::DbConnection;
+use shared::dto::inspection::{Correction, Measure};
 use shared::dto::review::ReviewState;
 
 use crate::db::rows::{AmendmentRow, ChangeRow, InspectionRow, ReviewRow};
@@ -159,6 +160,23 @@ pub fn insert_amendment(conn: &mut DbConnection, row: &AmendmentRow) -> Result<(
         .values(row)
         .execute(conn)?;
     Ok(())
+}
+
+/// The structured corrections of an inspection's conclusion, oldest first.
+pub fn corrections_of(
+    conn: &mut DbConnection,
+    inspection_id: &str,
+) -> Result<Vec<Correction>, AppError> {
+    Ok(amendments_of(conn, inspection_id)?
+        .into_iter()
+        .filter_map(|a| {
+            let measure = a.measure.as_deref().and_then(Measure::parse);
+            (measure.is_some() || a.deadline.is_some()).then_some(Correction {
+                measure,
+                deadline: a.deadline,
+            })
+        })
+        .collect())
 }
 
 /// The amendments of an inspection, oldest first.
