@@ -319,6 +319,18 @@ async fn full_page_screenshot(b: &Browser, path: &std::path::Path) {
     eprintln!("screenshot: {}", path.display());
 }
 
+/// The visible controls in the page's `<main>` smaller than 44×44 CSS px (as `tag data-test
+/// WxH`), for the tablet.
+async fn small_controls(b: &Browser) -> Vec<String> {
+    let found = b
+        .js("return [...document.querySelectorAll('main :is(a, button, input, select, textarea, \
+             summary, [role=button])')].map(e => [e, e.getBoundingClientRect()]) \
+             .filter(([e, r]) => r.width > 0 && r.height > 0 && (r.width < 44 || r.height < 44)) \
+             .map(([e, r]) => `${e.tagName} ${e.dataset.test || ''} ${Math.round(r.width)}x${Math.round(r.height)}`)")
+        .await;
+    serde_json::from_value(found).expect("a list")
+}
+
 /// Sets a `<select>` as a user choosing an option would.
 async fn choose(b: &Browser, name: &str, value: &str) {
     b.find(name).await;
@@ -481,6 +493,9 @@ async fn a_reviewer_walks_the_queue_on_a_laptop_and_a_tablet() {
         let expected = format!("1–{n} van {n}", n = due.len());
         assert_eq!(b.text(&count).await.trim(), expected, "{device}");
 
+        if device == "tablet" {
+            assert_eq!(small_controls(&b).await, Vec::<String>::new(), "queue");
+        }
         // Typing filters the queue, no Enter needed; the filters are in the address.
         choose(&b, "queue-state", "submitted").await;
         b.find("queue-typing-hint").await;
@@ -569,6 +584,9 @@ async fn a_reviewer_walks_the_queue_on_a_laptop_and_a_tablet() {
         if device == "laptop" {
             b.screenshot(&dir.join("review-photo-enlarged.png")).await;
         }
+        if device == "tablet" {
+            assert_eq!(small_controls(&b).await, Vec::<String>::new(), "photo");
+        }
         // Keys go to the enlarged photo, not to the shortcuts behind it.
         press(&b, "a").await;
         tokio::time::sleep(std::time::Duration::from_millis(300)).await;
@@ -584,6 +602,13 @@ async fn a_reviewer_walks_the_queue_on_a_laptop_and_a_tablet() {
         })
         .await;
 
+        if device == "tablet" {
+            assert_eq!(
+                small_controls(&b).await,
+                Vec::<String>::new(),
+                "review page"
+            );
+        }
         // Returned, with the comment; the decision names the reviewer.
         b.type_into("review-comment-input", "Wie gaf de instructies in hal 2?")
             .await;
