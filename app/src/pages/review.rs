@@ -172,12 +172,20 @@ pub fn ReviewQueuePage() -> impl IntoView {
     let cursor = RwSignal::new(None::<String>);
     let failure = RwSignal::new(None::<ApiFailure>);
     let loading = RwSignal::new(false);
+    // Each request's number: an answer overtaken by a newer one (typing on) is dropped.
+    let latest = StoredValue::new(0_u32);
     let load = move |more: bool| {
         let q = filters.api_query();
         let after = if more { cursor.get_untracked() } else { None };
+        let ticket = latest.get_value().wrapping_add(1);
+        latest.set_value(ticket);
         loading.set(true);
         leptos::task::spawn_local(async move {
-            match api::queue(session, &q, after.as_deref()).await {
+            let answer = api::queue(session, &q, after.as_deref()).await;
+            if latest.try_get_value() != Some(ticket) {
+                return;
+            }
+            match answer {
                 Ok(page) => {
                     if more {
                         items.update(|i| i.extend(page.items));
