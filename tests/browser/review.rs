@@ -660,8 +660,9 @@ async fn a_reviewer_walks_the_queue_on_a_laptop_and_a_tablet() {
 
 /// An admin reads an inspection on the review page: no approve or return, and "a" does not
 /// approve it; the report's notification is not offered either (the server refuses admins).
+/// The inspector who wrote the report is offered its notification, and no decision.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_admin_reads_a_review_page_without_decisions() {
+async fn an_admin_and_the_inspector_read_a_review_page_without_decisions() {
     use shared::dto::inspection::Measure;
     let Some(b) = Browser::open().await else {
         return;
@@ -720,5 +721,29 @@ async fn an_admin_reads_a_review_page_without_decisions() {
     b.find("review-read-only").await;
     assert!(b.all("report-notified-on").await.is_empty());
     assert!(b.all("report-notified").await.is_empty());
+    b.close().await;
+
+    // The inspector who wrote the report reads the same page: no decision, but the
+    // notification, with a labelled date field.
+    let Some(b) = Browser::open().await else {
+        return;
+    };
+    b.set_viewport(800, 1280).await;
+    b.sign_in(&s.url("/login"), USERNAME, PW).await;
+    b.find("current-user").await;
+    b.goto(&s.url(&format!("/review/{}", report.id))).await;
+    b.find("review-read-only").await;
+    b.find("report-notified").await;
+    assert!(b.all("approve").await.is_empty(), "no approve button");
+    let label = b
+        .js(
+            "const e = document.querySelector('[data-test=report-notified-on]'); \
+             return e.labels.length ? e.labels[0].textContent.trim() : ''",
+        )
+        .await;
+    assert!(
+        label.as_str().is_some_and(|l| l.starts_with("Betekend op")),
+        "{label}"
+    );
     b.close().await;
 }
