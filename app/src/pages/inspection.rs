@@ -1229,7 +1229,9 @@ fn Submitted(id: Uuid) -> impl IntoView {
                     }
                 })
         }}
-        <h2>{i18n.tr("Verzending van rechtzettingen", "Sending amendments")}</h2>
+        <Show when=move || !amendments().is_empty()>
+            <h2>{i18n.tr("Verzending van rechtzettingen", "Sending amendments")}</h2>
+        </Show>
         <ul class="members" data-test="amendments">
             {move || {
                 amendments()
