@@ -25,7 +25,7 @@ use super::offline::expire_access_token;
 use super::{PW, Scenario, USERNAME};
 use tests::field::{
     conclude, finding_with_photos, outbox_states, photo_file, prepare_for_the_field,
-    start_inspection, until_all_synced, until_submitted,
+    start_inspection, tap, until_all_synced, until_submitted,
 };
 
 /// Inspections recorded on the bad network.
@@ -366,7 +366,7 @@ async fn needs_attention_is_resolved_and_an_ended_session_keeps_the_device() {
     b.goto(&format!("{base}/inspections/{}", ids[0])).await;
     b.type_into("amendment-text", "Naam van de begeleider aangevuld.")
         .await;
-    b.click("add-amendment").await;
+    tap(&b, "add-amendment").await;
     b.goto(&format!("{base}/device")).await;
     let rebase = b.find("rebase").await;
     assert_eq!(b.attr(&rebase, "data-version").await.as_deref(), Some("2"));
@@ -405,7 +405,7 @@ async fn needs_attention_is_resolved_and_an_ended_session_keeps_the_device() {
     );
 
     // Signed in again, sync resumes by itself.
-    b.click("session-ended-sign-in").await;
+    tap(&b, "session-ended-sign-in").await;
     b.type_into("login-password", PW).await;
     b.click("login-submit").await;
     b.until("the new inspection syncs after signing in", async || {

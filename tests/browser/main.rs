@@ -23,6 +23,7 @@ use tests::{Backend, TestApp};
 use tests::driver::{Browser, tid};
 
 mod field;
+mod inspector;
 mod offline;
 mod register;
 mod reports;

@@ -22,7 +22,7 @@ use tests::{TEST_JWT_SECRET, json};
 
 use super::{ELEGANCE, PW, Scenario, USERNAME};
 use tests::driver::Browser;
-use tests::field::{choose, until_service_worker};
+use tests::field::{choose, tap, until_service_worker};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_inspection_recorded_offline_syncs_when_the_network_returns() {
@@ -142,7 +142,7 @@ async fn an_inspection_recorded_offline_syncs_when_the_network_returns() {
     // Logging out now would strand the record: the app warns instead, and deletes nothing.
     b.click("logout").await;
     b.find("logout-warning").await;
-    b.click("logout-cancel").await;
+    tap(&b, "logout-cancel").await;
     assert!(b.all("logout-warning").await.is_empty());
 
     // The access token runs out while offline: the sync must refresh it and resend.
@@ -214,7 +214,7 @@ async fn an_inspection_recorded_offline_syncs_when_the_network_returns() {
     .await;
     b.type_into("amendment-text", "Naam van de begeleider aangevuld.")
         .await;
-    b.click("add-amendment").await;
+    tap(&b, "add-amendment").await;
     b.until("the amendment is synced", async || {
         let amendment = b.find("amendment").await;
         let state = amendment

@@ -72,6 +72,16 @@ pub async fn start_inspection(b: &Browser, base: &str, enclave: &str) -> String 
     url.path().to_owned()
 }
 
+/// Scrolls the element `name` to the middle of the screen (clear of the sticky header, which
+/// would take a tap on an element scrolled under it) and taps it.
+pub async fn tap(b: &Browser, name: &str) {
+    b.js(&format!(
+        "document.querySelector('[data-test=\"{name}\"]').scrollIntoView({{ block: 'center' }})"
+    ))
+    .await;
+    b.click(name).await;
+}
+
 /// Chooses the option `value` of the select `name` (as a tap on the option would).
 pub async fn choose(b: &Browser, name: &str, value: &str) {
     b.js(&format!(
@@ -86,11 +96,11 @@ pub async fn choose(b: &Browser, name: &str, value: &str) {
 /// the host assigns no tasks, the begeleider is there the whole shift).
 pub async fn answer_the_questions(b: &Browser) {
     for check in ["contract_filed", "daily_registration", "supervisor_present"] {
-        b.click(&format!("confirm-{check}")).await;
+        tap(b, &format!("confirm-{check}")).await;
     }
-    b.click("given-by-supervisor").await;
-    b.click("host_assigns_tasks-no").await;
-    b.click("supervisor_whole_shift-yes").await;
+    tap(b, "given-by-supervisor").await;
+    tap(b, "host_assigns_tasks-no").await;
+    tap(b, "supervisor_whole_shift-yes").await;
 }
 
 /// Adds a finding (of medium severity) with the given photos, waiting until each is on the
@@ -100,7 +110,7 @@ pub async fn finding_with_photos(b: &Browser, photos: &[PathBuf]) {
     choose(b, "finding-severity", "medium").await;
     b.type_into("finding-text", "Team werkt zoals geregistreerd.")
         .await;
-    b.click("add-finding").await;
+    tap(b, "add-finding").await;
     b.find("finding").await;
     for (i, photo) in photos.iter().enumerate() {
         let input = b.find("photo-input").await;
@@ -121,7 +131,7 @@ pub async fn finding_with_photos(b: &Browser, photos: &[PathBuf]) {
 /// Answers the questions and chooses a conclusion; the form is then ready to submit.
 pub async fn conclude(b: &Browser) {
     answer_the_questions(b).await;
-    b.click("measure-advice").await;
+    tap(b, "measure-advice").await;
     b.type_into("motivation", "Alles in orde; informatie gegeven.")
         .await;
 }

@@ -191,8 +191,20 @@ fn PresentList(record: InspectionRecord) -> impl IntoView {
         <section class="record-part" data-test="record-presence">
             <h2>{i18n.tr("Aanwezig", "Present")}</h2>
             <p data-test="record-counts">
-                {record.workers_present} " " {i18n.tr("geregistreerde doelgroepwerknemers", "registered target-group workers")}
-                ", " {record.supervisors_present} " " {i18n.tr("geregistreerde begeleiders", "registered supervisors")}
+                {record.workers_present} " "
+                {plural(
+                    i18n,
+                    record.workers_present,
+                    ("geregistreerde doelgroepwerknemer", "geregistreerde doelgroepwerknemers"),
+                    ("registered target-group worker", "registered target-group workers"),
+                )}
+                ", " {record.supervisors_present} " "
+                {plural(
+                    i18n,
+                    record.supervisors_present,
+                    ("geregistreerde begeleider", "geregistreerde begeleiders"),
+                    ("registered supervisor", "registered supervisors"),
+                )}
                 {(unregistered_count > 0).then(|| view! {
                     ", " <span data-test="record-unregistered-count">{unregistered_count}</span> " "
                     {i18n.tr("niet geregistreerd", "not registered")}
@@ -210,6 +222,20 @@ fn PresentList(record: InspectionRecord) -> impl IntoView {
                 <ul class="members">{unregistered}</ul>
             })}
         </section>
+    }
+}
+
+/// The Dutch or English word for `n` of something, singular for one.
+fn plural(
+    i18n: I18n,
+    n: u32,
+    (one_nl, many_nl): (&'static str, &'static str),
+    (one_en, many_en): (&'static str, &'static str),
+) -> impl IntoView + use<> {
+    if n == 1 {
+        i18n.tr(one_nl, one_en)
+    } else {
+        i18n.tr(many_nl, many_en)
     }
 }
 

@@ -826,6 +826,7 @@ fn FindingItem(ed: Editor, finding: Finding) -> impl IntoView {
     let busy = RwSignal::new(false);
     let failed = RwSignal::new(false);
     let save_failed = RwSignal::new(None::<StoreError>);
+    let stored = RwSignal::new(0_u32);
     let on_photo = move |ev: leptos::ev::Event| {
         let Some(input) = ev
             .target()
@@ -842,7 +843,7 @@ fn FindingItem(ed: Editor, finding: Finding) -> impl IntoView {
         save_failed.set(None);
         leptos::task::spawn_local(async move {
             match photo::process(file).await {
-                Ok(p) => add_photo(ed, fid, p, save_failed).await,
+                Ok(p) => add_photo(ed, fid, p, save_failed, stored).await,
                 Err(_) => {
                     failed.try_set(true);
                 }
@@ -851,17 +852,22 @@ fn FindingItem(ed: Editor, finding: Finding) -> impl IntoView {
         });
     };
     let enlarged = RwSignal::new(None::<Enlarged>);
+    // The finding's photos: the thumbnails are redrawn when they change, not at every edit
+    // of the draft.
+    let list = Memo::new(move |_| {
+        ed.draft.with(|d| {
+            d.findings
+                .iter()
+                .find(|f| f.id == fid)
+                .map(|f| f.photos.clone())
+                .unwrap_or_default()
+        })
+    });
     let photos = move || {
-        // Again once saved: a photo's bytes reach the device store after its reference.
-        ed.saved.track();
-        ed.draft
-            .with(|d| {
-                d.findings
-                    .iter()
-                    .find(|f| f.id == fid)
-                    .map(|f| f.photos.clone())
-                    .unwrap_or_default()
-            })
+        // Again once a photo's bytes are stored: they reach the device store after its
+        // reference.
+        stored.track();
+        list.get()
             .into_iter()
             .enumerate()
             .map(|(i, p)| {
@@ -966,12 +972,13 @@ fn FindingItem(ed: Editor, finding: Finding) -> impl IntoView {
 
 /// Adds photo `p` to the finding `fid` and saves its bytes with the draft, in one
 /// transaction. If that fails, the draft goes back to what is saved — without the photo —
-/// and `save_failed` says why.
+/// and `save_failed` says why. Once stored, `stored` counts one more.
 async fn add_photo(
     ed: Editor,
     fid: Uuid,
     p: photo::Photo,
     save_failed: RwSignal<Option<StoreError>>,
+    stored: RwSignal<u32>,
 ) {
     let sha = p.sha256.clone();
     let mut added = false;
@@ -996,7 +1003,10 @@ async fn add_photo(
     ed.saved.set(false);
     let id = draft.id;
     match ed.device.save_photo(draft, p.sha256, p.bytes).await {
-        Ok(saved) => ed.saved.set(saved),
+        Ok(saved) => {
+            ed.saved.set(saved);
+            stored.try_update(|n| *n += 1);
+        }
         Err(e) => {
             ed.saved.set(was_saved);
             if added {
@@ -1229,7 +1239,9 @@ fn Submitted(id: Uuid) -> impl IntoView {
                     }
                 })
         }}
-        <h2>{i18n.tr("Verzending van rechtzettingen", "Sending amendments")}</h2>
+        <Show when=move || !amendments().is_empty()>
+            <h2>{i18n.tr("Verzending van rechtzettingen", "Sending amendments")}</h2>
+        </Show>
         <ul class="members" data-test="amendments">
             {move || {
                 amendments()
