@@ -226,9 +226,14 @@ async fn the_overview_sums_up_reasons_and_activities_and_prints_with_page_number
     let activities = b.all("row-activity").await;
     assert_eq!(activities.len(), 2);
     assert_eq!(b.text(&activities[0]).await, "Groenonderhoud");
+    // The wide contract table scrolls within itself: the page does not scroll sideways.
+    let sideways = b
+        .js("return document.documentElement.scrollWidth > document.documentElement.clientWidth")
+        .await;
+    assert_eq!(sideways, json!(false), "the overview scrolls sideways");
     let tmp = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
     b.screenshot(&tmp.join("overview-laptop.png")).await;
-    b.js("document.querySelector('[data-test=overview-reasons]').scrollIntoView()")
+    b.js("document.querySelector('[data-test=overview-reasons]').scrollIntoView({ block: 'center' })")
         .await;
     b.screenshot(&tmp.join("overview-laptop-reasons.png")).await;
 
@@ -287,7 +292,7 @@ async fn the_overview_sums_up_reasons_and_activities_and_prints_with_page_number
         "#)
         .await;
     assert_eq!(outside, json!([]), "chart labels cut off");
-    b.js("document.querySelector('[data-test=month-chart]').scrollIntoView()")
+    b.js("document.querySelector('[data-test=month-chart]').scrollIntoView({ block: 'center' })")
         .await;
     b.screenshot(&tmp.join("statistics-laptop.png")).await;
     b.close().await;

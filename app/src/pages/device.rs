@@ -39,7 +39,7 @@ pub fn DevicePage() -> impl IntoView {
         None => view! {
             <p class="notice" data-test="working-set-empty">
                 {i18n.tr(
-                    "Er staan nog geen gegevens op dit toestel. Bereid je voor op het veld terwijl je online bent.",
+                    "Er staan nog geen gegevens op dit toestel. Bereid je voor op het terrein terwijl je online bent.",
                     "There is no data on this device yet. Prepare for the field while you are online.",
                 )}
             </p>
@@ -167,7 +167,7 @@ pub fn DevicePage() -> impl IntoView {
                 </button>
             </section>
             <section class="step">
-                <h2>{i18n.tr("Voorbereiden op het veld", "Prepare for the field")}</h2>
+                <h2>{i18n.tr("Voorbereiden op het terrein", "Prepare for the field")}</h2>
                 {field}
                 <button class="primary" data-test="prepare" disabled=move || device.preparing.get() on:click=prepare>
                     {move || {

@@ -312,7 +312,7 @@ fn OverviewBody(o: ContractOverview) -> impl IntoView {
         <h2>{i18n.tr("Contracten", "Contracts")}</h2>
         // Wide: it scrolls within itself, so it takes the keyboard focus to scroll by keys.
         <table
-            class="table"
+            class="table wide"
             data-test="overview-rows"
             tabindex="0"
             aria-label=move || i18n.pick("Contracten", "Contracts").to_owned()
