@@ -8,8 +8,9 @@
 //!   smaller than 44 × 44 CSS px. The header offers each role only its own pages.
 //! - A returned inspection is announced in the header, linking to it, until the inspector
 //!   answers it with an amendment; offline, the device page says what the device holds.
-//! - A push the server refuses (403: the user's role was changed while they recorded offline)
-//!   puts the record in "needs attention" with the server's reason, never "to send" forever.
+//! - A record the server refuses (403 on its photo's upload: the user's role was changed
+//!   while they recorded offline) goes to "needs attention" with the server's reason, never
+//!   "to send" forever.
 
 use std::time::Duration;
 
@@ -21,8 +22,8 @@ use shared::dto::sync::SyncRecord;
 use tests::axe::{axe_violations, small_controls};
 use tests::driver::Browser;
 use tests::field::{
-    conclude, finding_with_photos, prepare_for_the_field, start_inspection, until_all_synced,
-    until_submitted,
+    conclude, finding_with_photos, photo_file, prepare_for_the_field, start_inspection,
+    until_all_synced, until_submitted,
 };
 use tests::proxy::Proxy;
 use tests::records::inspection;
@@ -286,14 +287,19 @@ async fn a_returned_inspection_is_announced_and_a_refused_push_needs_attention()
         "{said}"
     );
 
-    // Recorded offline; meanwhile the user became a reviewer. The server refuses the push
-    // (403): the record needs attention, with the server's reason.
-    let path = start_inspection(&b, &base, &s.elegance).await;
-    let second = path.trim_start_matches("/inspections/").to_owned();
-    finding_with_photos(&b, &[]).await;
-    conclude(&b).await;
-    b.click("submit").await;
-    until_submitted(&b).await;
+    // Recorded offline, one with a photo; meanwhile the user became a reviewer. The server
+    // refuses the push and the photo's upload (403): both records need attention, with the
+    // server's reason.
+    let files = tempfile::tempdir().expect("photo directory");
+    let mut refused = Vec::new();
+    for photos in [vec![], vec![photo_file(files.path(), "team", 320, 240, 7)]] {
+        let path = start_inspection(&b, &base, &s.elegance).await;
+        refused.push(path.trim_start_matches("/inspections/").to_owned());
+        finding_with_photos(&b, &photos).await;
+        conclude(&b).await;
+        b.click("submit").await;
+        until_submitted(&b).await;
+    }
     {
         use server::db::schema::users;
         let mut conn = s.app.db.get().expect("connection");
@@ -307,13 +313,25 @@ async fn a_returned_inspection_is_announced_and_a_refused_push_needs_attention()
     proxy.set_online(true);
     b.goto(&url("/device")).await;
     b.click("sync-now").await;
-    let entry = b.find("attention-entry").await;
-    assert_eq!(
-        b.attr(&entry, "data-id").await.as_deref(),
-        Some(second.as_str())
-    );
-    let problem = b.text(&b.find("attention-problem").await).await;
-    assert!(!problem.trim().is_empty(), "the server's reason is shown");
+    let entries = b
+        .until("both records need attention", async || {
+            let entries = b.all("attention-entry").await;
+            (entries.len() == 2).then_some(entries)
+        })
+        .await;
+    for entry in entries {
+        let id = b.attr(&entry, "data-id").await.unwrap_or_default();
+        assert!(refused.contains(&id), "{id}");
+        let problem = entry
+            .find(fantoccini::Locator::Css("[data-test=attention-problem]"))
+            .await
+            .expect("its problem");
+        let problem = b.text(&problem).await;
+        assert!(
+            problem.contains("geen toegang"),
+            "the server's reason: {problem}"
+        );
+    }
     let indicator = b.find("sync-indicator").await;
     assert_eq!(
         b.attr(&indicator, "data-state").await.as_deref(),
