@@ -309,6 +309,26 @@ impl Device {
             })
     }
 
+    /// The user's inspections a reviewer returned that no amendment written after the return
+    /// answers yet, oldest first (tracked).
+    pub fn returned(self) -> Vec<Uuid> {
+        let me = self.me();
+        self.outbox.with(|o| {
+            o.iter()
+                .filter(|e| Some(e.owner) == me && matches!(e.record, SyncRecord::Inspection(_)))
+                .filter_map(|e| {
+                    let review = e.review.as_ref()?;
+                    let answered = o.iter().any(|a| {
+                        a.inspection_id == e.inspection_id
+                            && matches!(a.record, SyncRecord::Amendment(_))
+                            && review.decided_at.is_none_or(|at| a.queued_at > at)
+                    });
+                    (review.state == ReviewState::Returned && !answered).then_some(e.inspection_id)
+                })
+                .collect()
+        })
+    }
+
     /// Everything on the device that is not safely on the server: drafts, unsynced records
     /// of any user, and entries that can no longer be read (tracked).
     pub fn unsynced(self) -> usize {

@@ -34,7 +34,14 @@ async fn the_yearly_overview_counts_the_register(backend: Backend) {
         None,
     );
     let e1 = f.enclave(&mwb, &regular, EnclaveSpec::default());
-    let e2 = f.enclave(&mwb, &city, EnclaveSpec::default());
+    let e2 = f.enclave(
+        &mwb,
+        &city,
+        EnclaveSpec {
+            activity: "Groenonderhoud".into(),
+            ..EnclaveSpec::default()
+        },
+    );
     let e3 = f.enclave(&mwb, &shelter, EnclaveSpec::default());
     // e1: Monday start, notified the Friday before: on time.
     f.contract(
@@ -190,6 +197,57 @@ async fn the_yearly_overview_counts_the_register(backend: Backend) {
         }
     );
 
+    // What the enclaves do, per row and per host type; the rejections by reason; the year's
+    // registrations.
+    let activities: Vec<&str> = o.rows.iter().map(|r| r.activity.as_str()).collect();
+    assert_eq!(
+        activities,
+        vec!["verpakking", "Groenonderhoud", "Groenonderhoud"]
+    );
+    let of_type = |t: HostType| {
+        o.activities
+            .iter()
+            .find(|a| a.host_type == t)
+            .map(|a| {
+                a.activities
+                    .iter()
+                    .map(|a| (a.activity.clone(), a.contracts))
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        of_type(HostType::Government),
+        vec![("Groenonderhoud".to_owned(), 2)]
+    );
+    assert_eq!(
+        of_type(HostType::RegularCompany),
+        vec![("verpakking".to_owned(), 1)]
+    );
+    assert!(
+        o.activities
+            .iter()
+            .all(|a| a.host_type != HostType::ShelteredOrSocial),
+        "no contract of that type in 2019"
+    );
+    let reasons: Vec<(&str, u32)> = o
+        .rejection_reasons
+        .iter()
+        .map(|r| (r.reason.as_str(), r.contracts))
+        .collect();
+    assert_eq!(reasons, vec![("Geen begeleider voorzien.", 1)]);
+    assert_eq!(
+        o.registered_days, 8,
+        "6 person-days on e1, 1 on e2, 1 on e3"
+    );
+    // A year without a single registration says so (registered_days 0) rather than only 0.
+    let empty: ContractOverview = json(
+        app.get("/api/reports/contracts?year=2021", &adam).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!((empty.registered_days, empty.total.workers), (0, 0));
+
     // CSV: one line per row under a Dutch header, `;`-separated.
     let res = app
         .get("/api/reports/contracts?year=2019&format=csv", &adam)
@@ -206,7 +264,23 @@ async fn the_yearly_overview_counts_the_register(backend: Backend) {
     let body = body.strip_prefix('\u{feff}').expect("a BOM");
     let lines: Vec<&str> = body.lines().collect();
     assert_eq!(lines.len(), 4, "{body}");
-    assert!(lines[0].starts_with("referentie;maatwerkbedrijf;gastorganisatie"));
+    assert!(
+        lines[0].starts_with(
+            "referentie;maatwerkbedrijf;gastorganisatie;type gastorganisatie;activiteit;"
+        ),
+        "{body}"
+    );
+    // The status in Dutch, as the register says it, not the API's codes.
+    let status = |line: &str| line.split(';').nth(10).unwrap_or_default().to_owned();
+    assert_eq!(
+        lines[1..].iter().map(|l| status(l)).collect::<Vec<_>>(),
+        vec!["gemeld", "gemeld", "geweigerd"],
+        "{body}"
+    );
+    assert!(
+        !body.contains(";notified;") && !body.contains(";rejected;"),
+        "{body}"
+    );
     assert!(
         lines[2].contains("Stad Gent") && lines[2].contains(";nee;"),
         "late: {body}"
@@ -231,9 +305,26 @@ async fn the_yearly_overview_counts_the_register(backend: Backend) {
         Some(&Data::String("Brouwerij Gent".into()))
     );
     assert_eq!(
-        sheet.get_value((1, 11)),
+        sheet.get_value((1, 12)),
         Some(&Data::Float(4.0)),
         "workers of e1"
+    );
+    assert_eq!(
+        sheet.get_value((3, 10)),
+        Some(&Data::String("geweigerd".into()))
+    );
+    let reasons = book.worksheet_range("Redenen weigering").unwrap();
+    assert_eq!(
+        reasons.get_value((1, 0)),
+        Some(&Data::String("Geen begeleider voorzien.".into()))
+    );
+    assert_eq!(reasons.get_value((1, 1)), Some(&Data::Float(1.0)));
+    let kinds = book.worksheet_range("Activiteiten").unwrap();
+    assert!(
+        kinds.rows().any(|r| r[0] == Data::String("overheid".into())
+            && r[1] == Data::String("Groenonderhoud".into())
+            && r[2] == Data::Float(2.0)),
+        "government hosts' activities"
     );
     let people = book.worksheet_range("Per maatwerkbedrijf").unwrap();
     assert_eq!(people.get_value((1, 2)), Some(&Data::Float(5.0)));

@@ -22,6 +22,7 @@ use tests::{Backend, TestApp};
 
 use tests::driver::{Browser, tid};
 
+mod access;
 mod field;
 mod inspector;
 mod offline;

@@ -2,10 +2,18 @@
 //! the counts by host type and the contract rows, and gets the CSV as a download; then imports
 //! a register file (checked first) and finds its contract in that year's overview, then that
 //! contract's daily registrations, whose people the overview then counts.
+//!
+//! On a laptop, the overview of a year without registrations says why it counts 0 workers,
+//! sums up the rejections by reason and what the enclaves do per host type, shows each
+//! contract's activity, and prints with the print date and page numbers (Chromium's
+//! print-to-PDF); the statistics' charts keep their labels inside the drawing.
 
+use base64::Engine;
+use serde_json::json;
 use shared::dto::auth::Role;
+use shared::dto::contract::ContractStatus;
 use shared::dto::organisation::OrganisationKind;
-use tests::fixture::EnclaveSpec;
+use tests::fixture::{ContractSpec, EnclaveSpec, date, local};
 
 use super::{ELEGANCE, PW, Scenario};
 use tests::driver::Browser;
@@ -151,5 +159,141 @@ ENC-2022-7;2022-05-02;2022-05-02 06:30;07:00;B-1;Bart Claes;begeleider
         b.text(&workers).await.starts_with("1 ").then_some(())
     })
     .await;
+    b.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_overview_sums_up_reasons_and_activities_and_prints_with_page_numbers() {
+    let Some(b) = Browser::open().await else {
+        return;
+    };
+    let s = Scenario::start().await;
+    let f = s.app.fixture();
+    f.user("adam", PW, Role::Admin, &[]);
+    let mwb = f.organisation(OrganisationKind::Maatwerkbedrijf, "Atelier Leie", None);
+    let city = f.organisation(OrganisationKind::GovernmentBody, "Stad Kortrijk", None);
+    let parks = f.enclave(
+        &mwb,
+        &city,
+        EnclaveSpec {
+            activity: "Groenonderhoud".into(),
+            ..EnclaveSpec::default()
+        },
+    );
+    for (start, status, reason) in [
+        ("2023-03-06", ContractStatus::Notified, None),
+        (
+            "2023-09-04",
+            ContractStatus::Rejected,
+            Some("Geen begeleider voorzien."),
+        ),
+    ] {
+        f.contract(
+            &parks,
+            ContractSpec {
+                start: date(start),
+                notified_local: Some(local(&format!("{start} 09:00"))),
+                status,
+                rejection_reason: reason.map(str::to_owned),
+                ..ContractSpec::default()
+            },
+        );
+    }
+    b.set_viewport(1366, 768).await;
+    b.sign_in(&s.url("/login"), "adam", PW).await;
+    b.find("nav-overview").await;
+    b.goto(&s.url("/reports/contracts?year=2023")).await;
+    let why = b.find("overview-no-registrations").await;
+    assert!(b.text(&why).await.contains("geen dagelijkse registraties"));
+    let reason = b.find("overview-reason").await;
+    let text = b.text(&reason).await;
+    assert!(
+        text.contains("Geen begeleider voorzien.") && text.ends_with('1'),
+        "{text}"
+    );
+    let government = b
+        .ok(
+            "finding the government hosts' activities",
+            b.client
+                .find(fantoccini::Locator::Css(
+                    "[data-test=overview-activities][data-type=Government]",
+                ))
+                .await,
+        )
+        .await;
+    let text = b.text(&government).await;
+    assert!(text.contains("Groenonderhoud (2)"), "{text}");
+    let activities = b.all("row-activity").await;
+    assert_eq!(activities.len(), 2);
+    assert_eq!(b.text(&activities[0]).await, "Groenonderhoud");
+    // The wide contract table scrolls within itself: the page does not scroll sideways.
+    let sideways = b
+        .js("return document.documentElement.scrollWidth > document.documentElement.clientWidth")
+        .await;
+    assert_eq!(sideways, json!(false), "the overview scrolls sideways");
+    let tmp = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
+    b.screenshot(&tmp.join("overview-laptop.png")).await;
+    b.js("document.querySelector('[data-test=overview-reasons]').scrollIntoView({ block: 'center' })")
+        .await;
+    b.screenshot(&tmp.join("overview-laptop-reasons.png")).await;
+
+    // Printed: Chromium lays out the @page margin boxes; the page says when it was printed.
+    let stamp = b
+        .js("return getComputedStyle(document.documentElement).getPropertyValue('--printed-on')")
+        .await;
+    assert!(
+        stamp.as_str().is_some_and(|c| c.contains("Afgedrukt op")),
+        "{stamp}"
+    );
+    let pdf = b
+        .cdp(
+            "Page.printToPDF",
+            json!({ "landscape": true, "preferCSSPageSize": true }),
+        )
+        .await;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(pdf["data"].as_str().expect("the PDF"))
+        .expect("base64");
+    assert!(bytes.starts_with(b"%PDF"));
+    std::fs::write(tmp.join("overview.pdf"), &bytes).expect("write the PDF");
+
+    // Two inspections this month: its bar is the tallest, with its value on top.
+    let ines = s.app.login(super::USERNAME, PW).await.access_token;
+    for enclave in [&s.elegance, &s.peeters] {
+        let record = tests::records::inspection(enclave);
+        s.app
+            .push(
+                &ines,
+                vec![shared::dto::sync::SyncRecord::Inspection(Box::new(record))],
+            )
+            .await;
+    }
+    b.goto(&s.url("/reports/inspections")).await;
+    let controls = b.find("figures-controls").await;
+    b.until("the statistics count both", async || {
+        (b.text(&controls).await.trim() == "2").then_some(())
+    })
+    .await;
+    // Every chart label lies inside its drawing.
+    let outside = b
+        .js(r#"
+            const out = [];
+            document.querySelectorAll('svg').forEach((svg) => {
+                const box = svg.getBoundingClientRect();
+                svg.querySelectorAll('text').forEach((t) => {
+                    const r = t.getBoundingClientRect();
+                    if (r.width > 0 && (r.left < box.left - 0.5 || r.right > box.right + 0.5
+                        || r.top < box.top - 0.5 || r.bottom > box.bottom + 0.5)) {
+                        out.push(t.textContent);
+                    }
+                });
+            });
+            return out;
+        "#)
+        .await;
+    assert_eq!(outside, json!([]), "chart labels cut off");
+    b.js("document.querySelector('[data-test=month-chart]').scrollIntoView({ block: 'center' })")
+        .await;
+    b.screenshot(&tmp.join("statistics-laptop.png")).await;
     b.close().await;
 }

@@ -24,7 +24,8 @@ pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// How long chromedriver may take to answer `/status` after it is started.
 const DRIVER_START_TIMEOUT: Duration = Duration::from_secs(20);
 
-fn in_ci() -> bool {
+/// Whether the run is in CI (`CI=true`), where missing tools fail loudly.
+pub fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
 }
 

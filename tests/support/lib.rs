@@ -3,6 +3,7 @@
 //! data a scenario needs, an HTTP client that speaks the API, and headless Chromium for the
 //! browser tests.
 
+pub mod axe;
 pub mod browser;
 pub mod demo;
 pub mod driver;

@@ -1,5 +1,6 @@
-//! The bar at the top of every page: app name, connection state, the sync state (always on
-//! screen), the user with the logout button, and the language switch; below it, the logout
+//! The bar at the top of every page: app name, connection state, the pages the user's role
+//! may use, the sync state (always on screen, announcing a returned inspection), the user with
+//! the logout button, and the language switch; below it, the logout
 //! warning when the device still holds unsynced work, and the notice that the session ended.
 
 use leptos::prelude::*;
@@ -9,6 +10,7 @@ use crate::device::Device;
 use crate::i18n::{I18n, Key};
 use crate::router::{Route, Router};
 use crate::session::Session;
+use shared::dto::auth::Role;
 
 #[component]
 pub fn Header() -> impl IntoView {
@@ -20,33 +22,7 @@ pub fn Header() -> impl IntoView {
             <a class="brand" href="/">"Enclave Inspect"</a>
             <OnlineIndicator />
             <Show when=move || session.is_signed_in()>
-                <Show when=move || {
-                    session.user().is_some_and(|u| u.role == shared::dto::auth::Role::Reviewer)
-                }>
-                    <a class="button nav" href="/review" data-test="nav-review">
-                        {i18n.tr("Review", "Review")}
-                    </a>
-                </Show>
-                <Show when=move || {
-                    session.user().is_some_and(|u| u.role != shared::dto::auth::Role::Inspector)
-                }>
-                    <a class="button nav" href="/reports/contracts" data-test="nav-overview">
-                        {i18n.tr("Overzicht", "Overview")}
-                    </a>
-                    <a class="button nav" href="/reports/inspections" data-test="nav-statistics">
-                        {i18n.tr("Statistiek", "Statistics")}
-                    </a>
-                    <a class="button nav" href="/register" data-test="nav-register">
-                        {i18n.tr("Register", "Register")}
-                    </a>
-                </Show>
-                <Show when=move || {
-                    session.user().is_some_and(|u| u.role == shared::dto::auth::Role::Admin)
-                }>
-                    <a class="button nav" href="/imports" data-test="nav-imports">
-                        {i18n.tr("Importeren", "Import")}
-                    </a>
-                </Show>
+                <Nav />
             </Show>
             <Show when=move || session.user().is_some()>
                 <SyncIndicator />
@@ -57,19 +33,71 @@ pub fn Header() -> impl IntoView {
                     {i18n.text(Key::Logout)}
                 </button>
             </Show>
+            // The accessible name starts with the visible "EN"/"NL" (WCAG 2.5.3).
             <button
                 class="lang"
                 data-test="lang-switch"
                 data-lang=move || i18n.lang().code()
-                aria-label=move || i18n.t(Key::SwitchLanguage)
+                aria-label=move || {
+                    format!("{} – {}", i18n.lang().other().label(), i18n.t(Key::SwitchLanguage))
+                }
                 on:click=move |_| i18n.toggle()
             >
-                {move || i18n.lang().other().label()}
+                <span lang=move || i18n.lang().other().code()>
+                    {move || i18n.lang().other().label()}
+                </span>
             </button>
         </header>
         <Show when=move || device.logout_warning.get()>
             <LogoutWarning />
         </Show>
+    }
+}
+
+/// The pages the user's role may use, and nothing else (the server's role checks): an
+/// inspector searches and prepares for the field; a reviewer reviews, reads the overview, the
+/// statistics and the register; an admin keeps the register, imports, and reads the overview
+/// and the statistics.
+#[component]
+fn Nav() -> impl IntoView {
+    let i18n = I18n::expect();
+    let session = Session::expect();
+    let role = move || session.user().map(|u| u.role);
+    let is = move |roles: &'static [Role]| move || role().is_some_and(|r| roles.contains(&r));
+    view! {
+        <nav class="nav-links" aria-label=move || i18n.pick("Hoofdmenu", "Main menu").to_owned()>
+            <Show when=is(&[Role::Inspector])>
+                <a class="button nav" href="/" data-test="nav-search">
+                    {i18n.tr("Zoeken", "Search")}
+                </a>
+                <a class="button nav" href="/device" data-test="nav-prepare">
+                    {i18n.tr("Voorbereiden op het terrein", "Prepare for the field")}
+                </a>
+            </Show>
+            <Show when=is(&[Role::Reviewer])>
+                <a class="button nav" href="/review" data-test="nav-review">
+                    {i18n.tr("Review", "Review")}
+                </a>
+            </Show>
+            <Show when=is(&[Role::Reviewer, Role::Admin])>
+                <a class="button nav" href="/register" data-test="nav-register">
+                    {i18n.tr("Register", "Register")}
+                </a>
+            </Show>
+            <Show when=is(&[Role::Admin])>
+                <a class="button nav" href="/imports" data-test="nav-imports">
+                    {i18n.tr("Importeren", "Import")}
+                </a>
+            </Show>
+            <Show when=is(&[Role::Reviewer, Role::Admin])>
+                <a class="button nav" href="/reports/contracts" data-test="nav-overview">
+                    {i18n.tr("Overzicht", "Overview")}
+                </a>
+                <a class="button nav" href="/reports/inspections" data-test="nav-statistics">
+                    {i18n.tr("Statistiek", "Statistics")}
+                </a>
+            </Show>
+        </nav>
     }
 }
 
@@ -101,8 +129,10 @@ pub fn SessionEnded() -> impl IntoView {
     }
 }
 
-/// One indicator for everything the device still has to send; it links to the device page.
-/// Until the device store is read it says so, rather than "all synced".
+/// One indicator for everything the device still has to send; it links to the device page,
+/// or to the inspection a reviewer returned. Until the device store is read it says so,
+/// rather than "all synced"; while an inspection of the user is returned and not yet answered
+/// by an amendment, it says so rather than "all synced".
 #[component]
 fn SyncIndicator() -> impl IntoView {
     let i18n = I18n::expect();
@@ -114,6 +144,8 @@ fn SyncIndicator() -> impl IntoView {
             "attention"
         } else if device.syncing.get() && device.pending() > 0 {
             "sending"
+        } else if !device.returned().is_empty() {
+            "returned"
         } else if device.pending() > 0 {
             "waiting"
         } else {
@@ -125,22 +157,31 @@ fn SyncIndicator() -> impl IntoView {
             .pick("⚠ {n} aandacht nodig", "⚠ {n} need attention")
             .replace("{n}", &device.attention().to_string()),
         "loading" => i18n.pick("… Toestel lezen", "… Reading device").to_owned(),
+        "returned" => i18n
+            .pick("↩ {n} teruggestuurd", "↩ {n} returned")
+            .replace("{n}", &device.returned().len().to_string()),
         "sending" => i18n.pick("↻ Verzenden…", "↻ Sending…").to_owned(),
         "waiting" => i18n
             .pick("● {n} te verzenden", "● {n} to send")
             .replace("{n}", &device.pending().to_string()),
         _ => i18n.pick("✓ Alles verzonden", "✓ All synced").to_owned(),
     };
+    let href = move || match device.returned().as_slice() {
+        [only] if state() == "returned" => format!("/inspections/{only}"),
+        _ => "/device".to_owned(),
+    };
+    // The link's name is its text; the status around it announces changes.
     view! {
-        <a
-            class=move || format!("sync {}", state())
-            href="/device"
-            role="status"
-            data-test="sync-indicator"
-            data-state=state
-        >
-            {text}
-        </a>
+        <span role="status" class="sync-status">
+            <a
+                class=move || format!("sync {}", state())
+                href=href
+                data-test="sync-indicator"
+                data-state=state
+            >
+                {text}
+            </a>
+        </span>
     }
 }
 

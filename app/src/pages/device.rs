@@ -8,6 +8,7 @@ use shared::dto::review::ReviewState;
 use shared::dto::sync::SyncRecord;
 use shared::rules::sync::OutboxState;
 
+use crate::api::ApiFailure;
 use crate::device::{Device, OutboxEntry};
 use crate::file;
 use crate::i18n::{self, I18n};
@@ -38,7 +39,7 @@ pub fn DevicePage() -> impl IntoView {
         None => view! {
             <p class="notice" data-test="working-set-empty">
                 {i18n.tr(
-                    "Er staan nog geen gegevens op dit toestel. Bereid je voor op het veld terwijl je online bent.",
+                    "Er staan nog geen gegevens op dit toestel. Bereid je voor op het terrein terwijl je online bent.",
                     "There is no data on this device yet. Prepare for the field while you are online.",
                 )}
             </p>
@@ -60,7 +61,7 @@ pub fn DevicePage() -> impl IntoView {
                 let href = format!("/inspections/{}", d.id);
                 view! {
                     <li data-test="draft">
-                        <a href=href>{crate::device::label(&d.enclave)}</a>
+                        <a class="entry-link" href=href>{crate::device::label(&d.enclave)}</a>
                         <span class="muted small">" · " {i18n::date(d.on)} " " {i18n::time(d.at)}</span>
                     </li>
                 }
@@ -80,7 +81,7 @@ pub fn DevicePage() -> impl IntoView {
                 };
                 view! {
                     <li data-test="outbox-entry" data-state=e.state.as_str() data-inspection=e.inspection_id.to_string()>
-                        <a href=href>{kind} ": " {e.label}</a>
+                        <a class="entry-link" href=href>{kind} ": " {e.label}</a>
                         " "
                         <SyncBadge state=e.state />
                         {e.review.filter(|r| r.state == ReviewState::Returned).map(|_| view! {
@@ -152,7 +153,9 @@ pub fn DevicePage() -> impl IntoView {
                             .map(|t| format!("{} {}", i18n.pick("Laatst gesynchroniseerd:", "Last synced:"), i18n::belgian_datetime(t)))
                     }}
                 </p>
-                {move || device.failure.get().map(|f| view! { <p class="notice error">{f.message(i18n)}</p> })}
+                {move || device.failure.get().map(|f| view! {
+                    <p class="notice error" data-test="sync-failure">{failure_text(i18n, device, &f)}</p>
+                })}
                 {move || device.store_failure.get().map(|f| view! {
                     <p class="notice error" role="alert">
                         {i18n.tr("Opslag op dit toestel mislukt: ", "Storing on this device failed: ")}
@@ -164,7 +167,7 @@ pub fn DevicePage() -> impl IntoView {
                 </button>
             </section>
             <section class="step">
-                <h2>{i18n.tr("Voorbereiden op het veld", "Prepare for the field")}</h2>
+                <h2>{i18n.tr("Voorbereiden op het terrein", "Prepare for the field")}</h2>
                 {field}
                 <button class="primary" data-test="prepare" disabled=move || device.preparing.get() on:click=prepare>
                     {move || {
@@ -206,6 +209,41 @@ pub fn DevicePage() -> impl IntoView {
     }
 }
 
+/// Why the last sync or preparation failed. Without a connection it says what the device
+/// still holds, rather than the generic "no stored copy" (which is about pages, not the
+/// working set).
+fn failure_text(i18n: I18n, device: Device, failure: &ApiFailure) -> String {
+    match (failure, device.field_meta()) {
+        (ApiFailure::Offline, Some(meta)) => i18n
+            .pick(
+                "Geen verbinding met de server. Op dit toestel staan {n} enclaves, bijgewerkt {time}: zoeken en inspecteren werkt; alles wordt verzonden zodra de server bereikbaar is.",
+                "Cannot reach the server. This device holds {n} enclaves, updated {time}: search and inspections work; everything is sent once the server can be reached.",
+            )
+            .replace("{n}", &grouped(meta.enclaves, i18n.pick(".", ",")))
+            .replace("{time}", &i18n::belgian_datetime(meta.generated_at)),
+        (ApiFailure::Offline, None) => i18n
+            .pick(
+                "Geen verbinding met de server, en nog geen gegevens op dit toestel.",
+                "Cannot reach the server, and no data on this device yet.",
+            )
+            .to_owned(),
+        _ => failure.message(i18n),
+    }
+}
+
+/// `n` with its thousands separated by `sep`: 1.500 in Dutch, 1,500 in English.
+fn grouped(n: usize, sep: &str) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push_str(sep);
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// A record that needs attention: why, and what the inspector can do about it.
 #[component]
 fn AttentionEntry(entry: OutboxEntry) -> impl IntoView {
@@ -239,7 +277,7 @@ fn AttentionEntry(entry: OutboxEntry) -> impl IntoView {
     };
     view! {
         <li data-test="attention-entry" data-id=id.to_string() data-kind=kind_name>
-            <a href=format!("/inspections/{}", entry.inspection_id)>{kind} ": " {entry.label}</a>
+            <a class="entry-link" href=format!("/inspections/{}", entry.inspection_id)>{kind} ": " {entry.label}</a>
             <p class="notice error" data-test="attention-problem">
                 {move || i18n.pick(&nl, &en).to_owned()}
             </p>

@@ -1,11 +1,14 @@
 //! The yearly overview of contracts received (`/reports/contracts?year=`): the counts by host
-//! type, rejections, open-ended contracts still running, the workers and supervisors from the
-//! daily registrations, and every contract as a table; CSV and Excel downloads; printable on
-//! A4 (the print style sheet drops the header and buttons).
+//! type, rejections and their reasons, the nature of the work per host type, open-ended
+//! contracts still running, the workers and supervisors from the daily registrations (and why
+//! they are 0 in a year without registrations), and every contract with its enclave's activity
+//! as a table; CSV and Excel downloads; printable on A4 (the print style sheet drops the header
+//! and buttons; every page carries its number and the print date).
 
 use chrono::Datelike;
 use leptos::prelude::*;
 use shared::dto::report::{ContractOverview, HostType};
+use wasm_bindgen::JsCast;
 
 use crate::api::{self, ApiFailure};
 use crate::i18n::{self, I18n, Key};
@@ -48,6 +51,22 @@ pub fn YearReportBar(
             </a>
         }
     };
+    // Printed, every page says when: the style sheet puts `--printed-on` bottom left (and the
+    // page numbers bottom right); the time is taken again just before printing.
+    let stamp = move || {
+        let text = format!(
+            "\"{} {}\"",
+            i18n.pick("Afgedrukt op", "Printed on"),
+            i18n::belgian_datetime(chrono::Utc::now())
+        );
+        set_root_property("--printed-on", &text);
+    };
+    stamp();
+    let before_print = window_event_listener(leptos::ev::beforeprint, move |_| stamp());
+    on_cleanup(move || {
+        before_print.remove();
+        set_root_property("--printed-on", "\"\"");
+    });
     view! {
         <div class="actions no-print">
             <label>
@@ -68,6 +87,20 @@ pub fn YearReportBar(
             {move || xlsx.get().map(|href| link(href, "xlsx", ("Excel downloaden", "Download Excel")))}
             <button on:click=move |_| { let _ = window().print(); }>{i18n.tr("Afdrukken", "Print")}</button>
         </div>
+    }
+}
+
+/// Sets a custom property on the document's root element through the CSSOM (the
+/// Content-Security-Policy refuses inline styles, not this).
+fn set_root_property(name: &str, value: &str) {
+    let Some(root) = document().document_element() else {
+        return;
+    };
+    let style = js_sys::Reflect::get(&root, &"style".into()).unwrap_or_default();
+    if let Ok(set) = js_sys::Reflect::get(&style, &"setProperty".into())
+        .and_then(|f| f.dyn_into::<js_sys::Function>())
+    {
+        let _ = set.call2(&style, &name.into(), &value.into());
     }
 }
 
@@ -113,6 +146,65 @@ fn OverviewBody(o: ContractOverview) -> impl IntoView {
         })
         .collect_view();
     let t = o.total;
+    let reasons = o
+        .rejection_reasons
+        .iter()
+        .map(|r| {
+            let reason = r.reason.clone();
+            view! {
+                <tr data-test="overview-reason">
+                    <th scope="row">
+                        {if reason.is_empty() {
+                            i18n.tr("(geen reden opgegeven)", "(no reason given)").into_any()
+                        } else {
+                            reason.into_any()
+                        }}
+                    </th>
+                    <td class="num" data-test="count">{r.contracts}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let activities = o
+        .activities
+        .iter()
+        .map(|a| {
+            let (nl, en) = a.host_type.names();
+            let list = a
+                .activities
+                .iter()
+                .map(|x| {
+                    let name = if x.activity.is_empty() {
+                        "—".to_owned()
+                    } else {
+                        x.activity.clone()
+                    };
+                    view! { <li data-test="activity">{name} " (" {x.contracts} ")"</li> }
+                })
+                .collect_view();
+            view! {
+                <tr data-test="overview-activities" data-type=format!("{:?}", a.host_type)>
+                    <th scope="row">{i18n.tr(nl, en)}</th>
+                    <td><ul class="plain">{list}</ul></td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let year = o.year;
+    let no_people = (o.registered_days == 0).then(|| {
+        view! {
+            <p class="notice" data-test="overview-no-registrations">
+                {move || {
+                    i18n
+                        .pick(
+                            "Er zijn geen dagelijkse registraties van {year} in het systeem; daarom staan er 0 doelgroepwerknemers en begeleiders.",
+                            "There are no daily registrations of {year} in the system; that is why it shows 0 target-group workers and supervisors.",
+                        )
+                        .replace("{year}", &year.to_string())
+                }}
+            </p>
+        }
+    });
     let per_mwb = o
         .per_maatwerkbedrijf
         .iter()
@@ -141,6 +233,7 @@ fn OverviewBody(o: ContractOverview) -> impl IntoView {
                     <td>{r.maatwerkbedrijf}</td>
                     <td>{r.host}</td>
                     <td>{i18n.tr(nl, en)}</td>
+                    <td data-test="row-activity">{r.activity}</td>
                     <td>{i18n::date(r.start)}</td>
                     <td>{r.end.map(i18n::date)}</td>
                     <td>{i18n::date(r.received)}</td>
@@ -175,6 +268,35 @@ fn OverviewBody(o: ContractOverview) -> impl IntoView {
             <dt>{i18n.tr("Begeleiders (verschillende personen)", "Supervisors (distinct people)")}</dt>
             <dd data-test="overview-supervisors">{t.supervisors} " · " {t.supervisor_days} {i18n.tr(" persoonsdagen", " person-days")}</dd>
         </dl>
+        {no_people}
+        <h2>{i18n.tr("Redenen van weigering", "Reasons for rejection")}</h2>
+        {if o.rejection_reasons.is_empty() {
+            view! {
+                <p class="muted" data-test="overview-no-reasons">
+                    {i18n.tr("Geen geweigerde contracten dit jaar.", "No rejected contracts this year.")}
+                </p>
+            }
+            .into_any()
+        } else {
+            view! {
+                <table class="table" data-test="overview-reasons">
+                    <thead><tr>
+                        <th>{i18n.text(Key::RejectionReason)}</th>
+                        <th>{i18n.tr("Contracten", "Contracts")}</th>
+                    </tr></thead>
+                    <tbody>{reasons}</tbody>
+                </table>
+            }
+            .into_any()
+        }}
+        <h2>{i18n.tr("Aard van de opdrachten per type gastorganisatie", "Nature of the work per host type")}</h2>
+        <table class="table" data-test="overview-activity-types">
+            <thead><tr>
+                <th>{i18n.tr("Type", "Type")}</th>
+                <th>{i18n.tr("Activiteiten (contracten)", "Activities (contracts)")}</th>
+            </tr></thead>
+            <tbody>{activities}</tbody>
+        </table>
         <h2>{i18n.tr("Mensen per maatwerkbedrijf (alle enclaves)", "People per maatwerkbedrijf (all enclaves)")}</h2>
         <table class="table" data-test="overview-maatwerkbedrijven">
             <thead><tr>
@@ -188,11 +310,18 @@ fn OverviewBody(o: ContractOverview) -> impl IntoView {
             <tbody>{per_mwb}</tbody>
         </table>
         <h2>{i18n.tr("Contracten", "Contracts")}</h2>
-        <table class="table" data-test="overview-rows">
+        // Wide: it scrolls within itself, so it takes the keyboard focus to scroll by keys.
+        <table
+            class="table wide"
+            data-test="overview-rows"
+            tabindex="0"
+            aria-label=move || i18n.pick("Contracten", "Contracts").to_owned()
+        >
             <thead><tr>
                 <th>{i18n.text(Key::Maatwerkbedrijf)}</th>
                 <th>{i18n.text(Key::Host)}</th>
                 <th>{i18n.tr("Type", "Type")}</th>
+                <th>{i18n.tr("Activiteit", "Activity")}</th>
                 <th>{i18n.text(Key::Start)}</th>
                 <th>{i18n.text(Key::End)}</th>
                 <th>{i18n.tr("Ontvangen", "Received")}</th>

@@ -197,8 +197,9 @@ fn MonthChart(months: Vec<MonthCounts>) -> impl IntoView {
         .max()
         .unwrap_or(0)
         .max(1);
-    let (width, height, bar) = (600.0, 220.0, 36.0);
-    let plot = height - 40.0;
+    // Room above the tallest bar for its value, and below the bars for the months.
+    let (width, height, bar, top) = (600.0, 240.0, 36.0, 28.0);
+    let plot = height - 40.0 - top;
     let scale = move |n: u32| f64::from(n) / f64::from(max) * plot;
     let bars = months
         .iter()
@@ -210,9 +211,9 @@ fn MonthChart(months: Vec<MonthCounts>) -> impl IntoView {
             let month = i;
             view! {
                 <g data-test="month-bar" data-month=m.month data-inspections=m.counts.inspections>
-                    <rect class="bar" x=x y={plot + 10.0 - all} width=bar height=all />
-                    <rect class="bar-fail" x=x y={plot + 10.0 - failed} width=bar height=failed />
-                    <text x={x + bar / 2.0} y={plot + 6.0 - all} text-anchor="middle" class="bar-label">
+                    <rect class="bar" x=x y={top + plot - all} width=bar height=all />
+                    <rect class="bar-fail" x=x y={top + plot - failed} width=bar height=failed />
+                    <text x={x + bar / 2.0} y={top + plot - 6.0 - all} text-anchor="middle" class="bar-label">
                         {(m.counts.inspections > 0).then_some(m.counts.inspections)}
                     </text>
                     <text x={x + bar / 2.0} y={height - 8.0} text-anchor="middle" class="axis-label">
@@ -236,7 +237,8 @@ fn MonthChart(months: Vec<MonthCounts>) -> impl IntoView {
     }
 }
 
-/// One horizontal bar per row: `part` of `whole` as a share, with its label.
+/// One horizontal bar per row: `part` of `whole` as a share, with its label on a line of its
+/// own above the bar (long host-type names are not cut off).
 #[component]
 fn ShareChart(
     /// `(label, part, whole)` per bar.
@@ -245,20 +247,20 @@ fn ShareChart(
     /// What the chart shows, for screen readers.
     label: Signal<String>,
 ) -> impl IntoView {
-    let height = 20.0 + rows.len() as f64 * 44.0;
+    let height = 10.0 + rows.len() as f64 * 62.0;
     let bars = rows
         .into_iter()
         .enumerate()
         .map(|(i, (name, part, whole))| {
-            let y = 10.0 + i as f64 * 44.0;
+            let y = 10.0 + i as f64 * 62.0;
             let p = percent(part, whole);
-            let w = f64::from(p) * 3.6;
+            let w = f64::from(p) * 5.3;
             view! {
                 <g data-test=test data-percent=p>
-                    <text x="0" y={y + 22.0} class="axis-label">{name}</text>
-                    <rect class="track" x="220" y=y width="360" height="30" />
-                    <rect class="bar-fail" x="220" y=y width=w height="30" />
-                    <text x="590" y={y + 22.0} class="bar-label">{format!("{p} %")}</text>
+                    <text x="0" y={y + 16.0} class="axis-label">{name}</text>
+                    <rect class="track" x="0" y={y + 22.0} width="530" height="28" />
+                    <rect class="bar-fail" x="0" y={y + 22.0} width=w height="28" />
+                    <text x="540" y={y + 42.0} class="bar-label">{format!("{p} %")}</text>
                 </g>
             }
         })

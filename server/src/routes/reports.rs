@@ -2,9 +2,10 @@
 //! `shared::rules::statistics`), with the yearly-report figures.
 //!
 //! `GET /api/reports/contracts?year=&format=json|csv|xlsx`: the yearly overview of enclave contracts
-//! received, per maatwerkbedrijf and host with host type, start, receipt, deadline and whether
-//! it was on time, counts by host type, rejections with reasons, open-ended ones still running,
-//! and the target-group workers and supervisors from the daily registrations. The counting is
+//! received, per maatwerkbedrijf and host with host type, the enclave's activity, start, receipt,
+//! deadline and whether it was on time, counts by host type, rejections counted by reason, the
+//! activities per host type, open-ended ones still running, and the target-group workers and
+//! supervisors from the daily registrations. Exports are Dutch throughout (headers and status). The counting is
 //! `shared::rules::overview`; this loads the register (from the lookup index) and the year's
 //! registrations, and writes JSON, CSV or XLSX.
 
@@ -18,7 +19,7 @@ use shared::dto::report::{
     CheckCounts, ContractOverview, HostType, InspectionStatistics, OverviewRow,
 };
 use shared::dto::review::ReviewState;
-use shared::rules::overview::{ContractInput, Owners, Registered, contract_overview};
+use shared::rules::overview::{ContractInput, Owners, Registered, contract_overview, status_names};
 use shared::rules::statistics::{InspectionFact, inspection_statistics};
 use shared::rules::time::belgian_local;
 use shared::rules::verdict::VerdictStatus;
@@ -166,6 +167,7 @@ pub async fn contracts(
                 maatwerkbedrijf: e.maatwerkbedrijf.name.clone(),
                 host: e.host.name.clone(),
                 host_type: HostType::of(e.host.kind),
+                activity: e.summary.activity.clone(),
             })
         })
         .collect();
@@ -237,13 +239,31 @@ pub async fn contracts(
             ]
         })
         .collect();
+    let reasons: Vec<Vec<String>> = overview
+        .rejection_reasons
+        .iter()
+        .map(|r| vec![r.reason.clone(), r.contracts.to_string()])
+        .collect();
+    let activities: Vec<Vec<String>> = overview
+        .activities
+        .iter()
+        .flat_map(|t| {
+            t.activities.iter().map(|a| {
+                vec![
+                    t.host_type.names().0.to_owned(),
+                    a.activity.clone(),
+                    a.contracts.to_string(),
+                ]
+            })
+        })
+        .collect();
     let sheet_name = format!("Contracten {year}");
     let body = xlsx_book(&[
         Sheet {
             name: &sheet_name,
             header: &HEADERS,
             rows: &rows,
-            numeric: &[11, 12, 13, 14],
+            numeric: &[12, 13, 14, 15],
         },
         Sheet {
             name: "Per type",
@@ -263,6 +283,18 @@ pub async fn contracts(
             ],
             rows: &per_mwb,
             numeric: &[1, 2, 3, 4, 5],
+        },
+        Sheet {
+            name: "Redenen weigering",
+            header: &["reden weigering", "contracten"],
+            rows: &reasons,
+            numeric: &[1],
+        },
+        Sheet {
+            name: "Activiteiten",
+            header: &["type gastorganisatie", "activiteit", "contracten"],
+            rows: &activities,
+            numeric: &[2],
         },
     ])?;
     Ok(download(format, &name, body))
@@ -426,11 +458,12 @@ fn year_range(year: i32) -> Result<(NaiveDate, NaiveDate), AppError> {
 }
 
 /// The column headers of the contract rows (Dutch, as the department's register).
-const HEADERS: [&str; 15] = [
+const HEADERS: [&str; 16] = [
     "referentie",
     "maatwerkbedrijf",
     "gastorganisatie",
     "type gastorganisatie",
+    "activiteit",
     "start",
     "einde",
     "ontvangen",
@@ -451,12 +484,13 @@ fn cells(r: &OverviewRow) -> Vec<String> {
         r.maatwerkbedrijf.clone(),
         r.host.clone(),
         r.host_type.names().0.to_owned(),
+        r.activity.clone(),
         r.start.to_string(),
         r.end.map(|d| d.to_string()).unwrap_or_default(),
         r.received.to_string(),
         r.deadline.to_string(),
         if r.on_time { "ja" } else { "nee" }.to_owned(),
-        r.status.as_str().to_owned(),
+        status_names(r.status).0.to_owned(),
         r.rejection_reason.clone().unwrap_or_default(),
         r.headcount.workers.to_string(),
         r.headcount.supervisors.to_string(),

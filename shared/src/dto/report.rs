@@ -84,6 +84,9 @@ pub struct OverviewRow {
     pub maatwerkbedrijf: String,
     pub host: String,
     pub host_type: HostType,
+    /// What the enclave's team does (the enclave's activity).
+    #[serde(default)]
+    pub activity: String,
     pub start: NaiveDate,
     /// `None`: open-ended.
     pub end: Option<NaiveDate>,
@@ -124,6 +127,42 @@ pub struct ContractOverview {
     /// Every maatwerkbedrijf with registrations in the year, over all its enclaves (not only
     /// those with a contract received in the year), by name.
     pub per_maatwerkbedrijf: Vec<MaatwerkbedrijfHeadcount>,
+    /// Rejected contracts of the year counted by reason, most frequent first.
+    #[serde(default)]
+    pub rejection_reasons: Vec<ReasonCount>,
+    /// Per host type with contracts, what the enclaves do ("de aard van de opdrachten").
+    #[serde(default)]
+    pub activities: Vec<HostTypeActivities>,
+    /// Registered person-days in the year over every enclave: 0 means the department has no
+    /// daily registrations of that year, so every headcount is 0.
+    #[serde(default)]
+    pub registered_days: u32,
+}
+
+/// How many rejected contracts give one reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReasonCount {
+    /// As registered; "" when the register gives none.
+    pub reason: String,
+    pub contracts: u32,
+}
+
+/// The activities of the enclaves of one host type's contracts in the year.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct HostTypeActivities {
+    pub host_type: HostType,
+    /// Most contracts first, then by name.
+    pub activities: Vec<ActivityCount>,
+}
+
+/// Contracts received in the year for enclaves doing one activity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ActivityCount {
+    pub activity: String,
+    pub contracts: u32,
 }
 
 /// A maatwerkbedrijf's people in a year, from the daily registrations of all its enclaves: a

@@ -11,7 +11,8 @@ use super::time::belgian_local;
 use crate::dto::contract::{Contract, ContractStatus};
 use crate::dto::registration::MemberRole;
 use crate::dto::report::{
-    ContractOverview, Headcount, HostType, HostTypeCount, MaatwerkbedrijfHeadcount, OverviewRow,
+    ActivityCount, ContractOverview, Headcount, HostType, HostTypeActivities, HostTypeCount,
+    MaatwerkbedrijfHeadcount, OverviewRow, ReasonCount,
 };
 
 /// A contract with the names the overview shows.
@@ -21,6 +22,18 @@ pub struct ContractInput {
     pub maatwerkbedrijf: String,
     pub host: String,
     pub host_type: HostType,
+    /// The enclave's activity.
+    pub activity: String,
+}
+
+/// A contract status in words (Dutch, English), as the register and the exports show it.
+pub fn status_names(status: ContractStatus) -> (&'static str, &'static str) {
+    match status {
+        ContractStatus::Notified => ("gemeld", "notified"),
+        ContractStatus::Approved => ("goedgekeurd", "approved"),
+        ContractStatus::Rejected => ("geweigerd", "rejected"),
+        ContractStatus::Ended => ("beëindigd", "ended"),
+    }
 }
 
 /// One registered person on one day: `(enclave, work date, person, role)`.
@@ -62,6 +75,7 @@ pub fn contract_overview(
                 maatwerkbedrijf: c.maatwerkbedrijf.clone(),
                 host: c.host.clone(),
                 host_type: c.host_type,
+                activity: c.activity.trim().to_owned(),
                 start: c.contract.start_date,
                 end: c.contract.end_date,
                 received,
@@ -107,6 +121,36 @@ pub fn contract_overview(
         .count() as u32;
     let enclaves: HashSet<Uuid> = rows.iter().map(|r| r.enclave_id).collect();
     let total = total_headcount(year, registered, &enclaves);
+    let registered_days = registered
+        .iter()
+        .filter(|r| r.1.year() == year)
+        .collect::<HashSet<_>>()
+        .len() as u32;
+    let rejection_reasons = ranked(
+        rows.iter()
+            .filter(|r| r.status == ContractStatus::Rejected)
+            .map(|r| r.rejection_reason.as_deref().unwrap_or("").trim()),
+    )
+    .into_iter()
+    .map(|(reason, contracts)| ReasonCount { reason, contracts })
+    .collect();
+    let activities = HostType::ALL
+        .into_iter()
+        .filter_map(|host_type| {
+            let of_type = rows.iter().filter(|r| r.host_type == host_type);
+            let activities: Vec<ActivityCount> = ranked(of_type.map(|r| r.activity.as_str()))
+                .into_iter()
+                .map(|(activity, contracts)| ActivityCount {
+                    activity,
+                    contracts,
+                })
+                .collect();
+            (!activities.is_empty()).then_some(HostTypeActivities {
+                host_type,
+                activities,
+            })
+        })
+        .collect();
     ContractOverview {
         year,
         rows,
@@ -115,7 +159,28 @@ pub fn contract_overview(
         open_ended_running,
         total,
         per_maatwerkbedrijf: per_maatwerkbedrijf(year, registered, owners),
+        rejection_reasons,
+        activities,
+        registered_days,
     }
+}
+
+/// Counts equal texts, most frequent first, then alphabetically (case and outer spaces
+/// ignored for counting; the first spelling met is kept).
+fn ranked<'a>(texts: impl Iterator<Item = &'a str>) -> Vec<(String, u32)> {
+    let mut counts: Vec<(String, u32)> = Vec::new();
+    for text in texts {
+        let text = text.trim();
+        match counts
+            .iter_mut()
+            .find(|(t, _)| t.to_lowercase() == text.to_lowercase())
+        {
+            Some((_, n)) => *n += 1,
+            None => counts.push((text.to_owned(), 1)),
+        }
+    }
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    counts
 }
 
 /// Headcount per maatwerkbedrijf in `year`, over all its enclaves.
@@ -260,6 +325,10 @@ mod tests {
             maatwerkbedrijf: "MWB".into(),
             host: "Host".into(),
             host_type,
+            activity: match host_type {
+                HostType::Government => "groenonderhoud".into(),
+                _ => "verpakking".into(),
+            },
         }
     }
 
@@ -364,5 +433,60 @@ mod tests {
         assert_eq!(atelier.headcount.workers, 1);
         assert_eq!(kouter.enclaves, 2);
         assert_eq!(kouter.headcount, o.total);
+        // 5 distinct (enclave, day, person, role) registrations in 2019.
+        assert_eq!(o.registered_days, 5);
+        assert_eq!(
+            o.rejection_reasons,
+            vec![ReasonCount {
+                reason: "geen begeleider".into(),
+                contracts: 1
+            }]
+        );
+        assert_eq!(r1.activity, "verpakking");
+        let gov_activities = o
+            .activities
+            .iter()
+            .find(|a| a.host_type == HostType::Government)
+            .unwrap();
+        assert_eq!(
+            gov_activities.activities,
+            vec![ActivityCount {
+                activity: "groenonderhoud".into(),
+                contracts: 2
+            }]
+        );
+        assert_eq!(o.activities.len(), 2, "only host types with contracts");
+    }
+
+    #[test]
+    fn reasons_are_counted_case_blind_most_frequent_first() {
+        let counted = ranked(["Te laat", "geen begeleider", " te laat ", ""].into_iter());
+        assert_eq!(
+            counted,
+            vec![
+                ("Te laat".to_owned(), 2),
+                (String::new(), 1),
+                ("geen begeleider".to_owned(), 1)
+            ]
+        );
+    }
+
+    #[test]
+    fn a_year_without_registrations_says_so() {
+        let e = Uuid::new_v4();
+        let contracts = vec![input(
+            contract(e, "2019-03-11", "2019-03-08", ContractStatus::Notified),
+            HostType::RegularCompany,
+        )];
+        let registered = vec![(e, date("2018-04-02"), Uuid::new_v4(), MemberRole::Worker)];
+        let o = contract_overview(
+            2019,
+            &contracts,
+            &registered,
+            &Owners::new(),
+            &RuleSettings::default(),
+            date("2026-11-23"),
+        );
+        assert_eq!((o.registered_days, o.total.workers), (0, 0));
     }
 }
