@@ -6,8 +6,8 @@
 //! [`CheckCard`]), the answers on how the work is directed, who was present (name, staff
 //! reference and role; unregistered people apart, never counted as the team's begeleiders),
 //! the findings with severity, category, text and photo thumbnails that enlarge on tap, the
-//! conclusion as corrected (the original in small print), the amendments with author and
-//! time, and the review decisions.
+//! conclusion as corrected (the original in small print) and the amendments with author and
+//! time. The review page adds the decisions, naming who took each.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use leptos::prelude::*;
@@ -16,7 +16,6 @@ use shared::dto::inspection::{
     Measure, PhotoRef, Severity, corrected_conclusion,
 };
 use shared::dto::registration::MemberRole;
-use shared::dto::review::{ReviewDecision, ReviewView};
 
 use crate::components::verdict::CheckCard;
 use crate::i18n::{self, I18n, Key};
@@ -71,36 +70,11 @@ impl RecordAmendment {
     }
 }
 
-/// A reviewer's decision as the record shows it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RecordDecision {
-    pub decision: ReviewDecision,
-    pub comment: String,
-    /// Who decided, when known.
-    pub reviewer: Option<String>,
-    pub at: DateTime<Utc>,
-}
-
-impl RecordDecision {
-    #[allow(dead_code, reason = "for the review page, which shows the decisions")]
-    /// A stored decision (set `reviewer` when the view names the reviewer).
-    pub fn from_view(r: &ReviewView) -> Self {
-        Self {
-            decision: r.decision,
-            comment: r.comment.clone(),
-            reviewer: None,
-            at: r.decided_at,
-        }
-    }
-}
-
 /// What the server adds to a record, or what the device knows beside it.
 #[derive(Clone, Default)]
 pub struct RecordExtras {
     /// Oldest first.
     pub amendments: Vec<RecordAmendment>,
-    /// Oldest first.
-    pub decisions: Vec<RecordDecision>,
     /// To fetch photos the device store does not hold.
     pub session: Option<Session>,
 }
@@ -136,7 +110,6 @@ pub fn RecordView(
             <FindingList record=record.clone() session enlarged />
             <ConclusionView original=record.conclusion.clone() corrected />
             <AmendmentList amendments=extras.amendments />
-            <DecisionList decisions=extras.decisions />
             <Lightbox enlarged />
         </div>
     }
@@ -516,37 +489,6 @@ fn AmendmentList(amendments: Vec<RecordAmendment>) -> impl IntoView {
         view! {
             <section class="record-part" data-test="record-amendments">
                 <h2>{i18n.tr("Rechtzettingen", "Amendments")}</h2>
-                <ul class="members">{items}</ul>
-            </section>
-        }
-    })
-}
-
-#[component]
-fn DecisionList(decisions: Vec<RecordDecision>) -> impl IntoView {
-    let i18n = I18n::expect();
-    (!decisions.is_empty()).then(|| {
-        let items = decisions
-            .into_iter()
-            .map(|d| {
-                let word = match d.decision {
-                    ReviewDecision::Approve => i18n.tr("goedgekeurd", "approved"),
-                    ReviewDecision::Return => i18n.tr("teruggestuurd", "returned"),
-                };
-                view! {
-                    <li data-test="record-decision" data-decision=d.decision.as_str()>
-                        <p class="small muted">
-                            {i18n::belgian_datetime(d.at)}
-                            {d.reviewer.map(|who| view! { " · " <span>{who}</span> })}
-                        </p>
-                        <p><strong>{word}</strong> {(!d.comment.is_empty()).then(|| format!(" — “{}”", d.comment))}</p>
-                    </li>
-                }
-            })
-            .collect_view();
-        view! {
-            <section class="record-part" data-test="record-decisions">
-                <h2>{i18n.tr("Beslissingen", "Decisions")}</h2>
                 <ul class="members">{items}</ul>
             </section>
         }

@@ -1217,7 +1217,6 @@ fn Submitted(id: Uuid) -> impl IntoView {
                             .iter()
                             .map(|(a, _)| RecordAmendment::from_record(a, me.clone()))
                             .collect(),
-                        decisions: Vec::new(),
                         session: Some(session),
                     };
                     view! {

@@ -640,7 +640,6 @@ fn ReviewBody(
                 ..RecordAmendment::from_view(a)
             })
             .collect(),
-        decisions: Vec::new(),
         session: Some(session),
     };
     let decisions = reviews
