@@ -9,11 +9,11 @@
 //! with the draft that names it, in one transaction — when the device cannot keep it, the
 //! draft stays as it was and the page says why. Submitting checks what the server checks.
 
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use leptos::prelude::*;
 use shared::dto::inspection::{
-    CheckKind, Correction, Finding, InstructionGiver, Measure, PhotoRef, Severity,
-    UnregisteredPerson,
+    CheckKind, Correction, Finding, InspectionRecord, InstructionGiver, Measure, PhotoRef,
+    Severity, UnregisteredPerson,
 };
 use shared::dto::registration::MemberRole;
 use shared::dto::review::ReviewState;
@@ -135,8 +135,16 @@ fn DraftForm(draft: Draft) -> impl IntoView {
         saved: RwSignal::new(true),
     };
     let problems = RwSignal::new(Vec::<(String, String)>::new());
+    // Once a submit was refused, the list follows every answer, so it empties as they come.
+    let shown = RwSignal::new(false);
     let submitting = RwSignal::new(false);
     let d = ed.draft;
+    Effect::new(move || {
+        let found = d.with(|draft| check_draft(draft, Utc::now()).1);
+        if shown.get_untracked() {
+            problems.set(found);
+        }
+    });
     let (on, at) = d.with_untracked(|d| (d.on, d.at));
     let title = d.with_untracked(|d| crate::device::label(&d.enclave));
 
@@ -145,29 +153,10 @@ fn DraftForm(draft: Draft) -> impl IntoView {
             return;
         }
         let draft = d.get_untracked();
-        let now = Utc::now();
-        let today = belgian_local(now).date();
-        // Every unanswered question at once: the checks, how the work is directed, the
-        // measure, and what the server checks.
-        let mut found = draft.unanswered_checks();
-        let record = draft.record(now);
-        let shared_problems = match &record {
-            Some(record) => validate_inspection(record, today),
-            None => validate_instructions(&draft.instructions),
-        };
-        found.extend(
-            shared_problems
-                .into_iter()
-                .map(|p| (p.message_nl, p.message_en)),
-        );
-        if record.is_none() {
-            found.push((
-                "Kies een maatregel als conclusie.".to_owned(),
-                "Choose a measure as the conclusion.".to_owned(),
-            ));
-        }
+        let (record, found) = check_draft(&draft, Utc::now());
         let Some(record) = record.filter(|_| found.is_empty()) else {
             problems.set(found);
+            shown.set(true);
             return;
         };
         problems.set(Vec::new());
@@ -285,6 +274,33 @@ fn DraftForm(draft: Draft) -> impl IntoView {
             </button>
         </div>
     }
+}
+
+/// Every unanswered question and problem of `draft` at `now` (the checks, how the work is
+/// directed, the measure, and what the server checks), and its record when complete.
+fn check_draft(
+    draft: &Draft,
+    now: DateTime<Utc>,
+) -> (Option<InspectionRecord>, Vec<(String, String)>) {
+    let today = belgian_local(now).date();
+    let mut found = draft.unanswered_checks();
+    let record = draft.record(now);
+    let shared_problems = match &record {
+        Some(record) => validate_inspection(record, today),
+        None => validate_instructions(&draft.instructions),
+    };
+    found.extend(
+        shared_problems
+            .into_iter()
+            .map(|p| (p.message_nl, p.message_en)),
+    );
+    if record.is_none() {
+        found.push((
+            "Kies een maatregel als conclusie.".to_owned(),
+            "Choose a measure as the conclusion.".to_owned(),
+        ));
+    }
+    (record, found)
 }
 
 /// The problems to show for photos of `draft` whose bytes are not on the device.
