@@ -23,10 +23,12 @@ use tests::{Backend, TestApp};
 use tests::driver::{Browser, tid};
 
 mod field;
+mod imports;
 mod offline;
 mod register;
 mod reports;
 mod review;
+mod search;
 
 const USERNAME: &str = "ines";
 const PW: &str = "a-long-test-password";

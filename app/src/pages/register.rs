@@ -42,6 +42,8 @@ pub fn RegisterPage() -> impl IntoView {
     let late = RwSignal::new(false);
     let open_ended = RwSignal::new(false);
     let offset = RwSignal::new(0usize);
+    // Keystrokes in the text filter; only the last one's pause filters.
+    let typed = RwSignal::new(0u32);
     let page = RwSignal::new(None::<Result<shared::dto::contract::RegisterPage, ApiFailure>>);
     let export_failure = RwSignal::new(None::<ApiFailure>);
     let filter = move || {
@@ -85,9 +87,19 @@ pub fn RegisterPage() -> impl IntoView {
             <div class="filters no-print">
                 <label>
                     {i18n.tr("Zoeken", "Search")}
-                    <input type="search" data-test="register-search"
-                        placeholder=move || i18n.pick("referentie, naam, ondernemingsnummer, gemeente", "reference, name, enterprise number, municipality")
-                        on:change=move |ev| { let v = event_target_value(&ev); reset(&|| text.set(v.clone())) } />
+                    <input type="search" data-test="register-search" aria-describedby="register-search-hint"
+                        placeholder=move || i18n.pick("referentie, naam, ondernemingsnummer (0123.456.749), gemeente", "reference, name, enterprise number (0123.456.749), municipality")
+                        on:input=move |ev| {
+                            // Filters as the admin types, once typing pauses.
+                            let v = event_target_value(&ev);
+                            typed.update(|n| *n += 1);
+                            let mine = typed.get_untracked();
+                            set_timeout(
+                                move || if typed.get_untracked() == mine { reset(&|| text.set(v.clone())) },
+                                std::time::Duration::from_millis(350),
+                            );
+                        } />
+                    <small id="register-search-hint" class="hint">{i18n.tr("Filtert terwijl u typt.", "Filters as you type.")}</small>
                 </label>
                 <label>
                     {i18n.tr("Type gastorganisatie", "Host type")}
@@ -159,6 +171,15 @@ pub fn RegisterPage() -> impl IntoView {
                             <button disabled=move || offset.get() == 0 on:click=move |_| offset.update(|o| *o = o.saturating_sub(50))>
                                 {i18n.tr("Vorige", "Previous")}
                             </button>
+                            <span data-test="register-page-number" aria-live="polite">
+                                {move || format!(
+                                    "{} {} {} {}",
+                                    i18n.pick("pagina", "page"),
+                                    offset.get() / 50 + 1,
+                                    i18n.pick("van", "of"),
+                                    total.div_ceil(50).max(1),
+                                )}
+                            </span>
                             <button data-test="register-next" disabled={shown >= total} on:click=move |_| offset.update(|o| *o += 50)>
                                 {i18n.tr("Volgende", "Next")}
                             </button>
@@ -434,7 +455,9 @@ fn EnclavePicker(chosen: Callback<EnclaveSummary>) -> impl IntoView {
     view! {
         <label>
             {i18n.tr("Zoek op naam of ondernemingsnummer", "Search by name or enterprise number")}
-            <input type="search" data-test="contract-enclave-search" on:change=move |ev| search(event_target_value(&ev)) />
+            <input type="search" data-test="contract-enclave-search"
+                placeholder=move || i18n.pick("bv. Brouwerij Gent of 0123.456.749", "e.g. Brouwerij Gent or 0123.456.749")
+                on:change=move |ev| search(event_target_value(&ev)) />
         </label>
         {move || number_error.get().map(|(nl, en)| view! {
             <p class="field-error" data-test="contract-number-error">{move || i18n.pick(&nl, &en).to_owned()}</p>

@@ -21,6 +21,7 @@ use shared::dto::report::HostType;
 use shared::dto::sync::Entity;
 use shared::error::ErrorCode;
 use shared::rules::contract_filed::regime_for_start;
+use shared::rules::enterprise_number::EnterpriseNumber;
 use shared::rules::register::{timeliness, validate_contract};
 use utoipa::IntoParams;
 
@@ -82,16 +83,34 @@ fn entry_of(e: &Entry, c: &Contract, state: &AppState) -> RegisterEntry {
 
 /// Every register entry matching `q`, by maatwerkbedrijf, host, then newest start.
 fn matching(snapshot: &Snapshot, q: &RegisterQuery, state: &AppState) -> Vec<RegisterEntry> {
-    let words: Vec<String> =
+    // An enterprise number in any accepted spelling finds the contracts of that host or
+    // maatwerkbedrijf (its dots would otherwise split it into words that match nothing).
+    let number =
+        q.q.as_deref()
+            .and_then(|s| s.trim().parse::<EnterpriseNumber>().ok());
+    let has_number = |o: &shared::dto::organisation::Organisation, n: &EnterpriseNumber| {
+        o.enterprise_number.as_deref().is_some_and(|d| {
+            d.chars().filter(char::is_ascii_digit).collect::<String>() == n.digits()
+        })
+    };
+    let words: Vec<String> = if number.is_some() {
+        Vec::new()
+    } else {
         q.q.as_deref()
             .map(normalise)
             .unwrap_or_default()
             .split_whitespace()
             .map(str::to_owned)
-            .collect();
+            .collect()
+    };
     let mut out: Vec<RegisterEntry> = snapshot
         .entries()
         .iter()
+        .filter(|e| {
+            number
+                .as_ref()
+                .is_none_or(|n| has_number(&e.host, n) || has_number(&e.maatwerkbedrijf, n))
+        })
         .filter(|e| q.maatwerkbedrijf.is_none_or(|m| e.maatwerkbedrijf.id == m))
         .filter(|e| q.host_type.is_none_or(|t| HostType::of(e.host.kind) == t))
         .flat_map(|e| e.contracts.iter().map(move |c| (e, c)))
