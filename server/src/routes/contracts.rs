@@ -22,7 +22,7 @@ use shared::dto::sync::Entity;
 use shared::error::ErrorCode;
 use shared::rules::contract_filed::regime_for_start;
 use shared::rules::enterprise_number::EnterpriseNumber;
-use shared::rules::register::{timeliness, validate_contract};
+use shared::rules::register::{overlap_problem, overlapping, timeliness, validate_contract};
 use utoipa::IntoParams;
 
 use crate::auth::AuthUser;
@@ -292,16 +292,41 @@ pub async fn get(
     Ok(HttpResponse::Ok().json(entry_of_row(&state, &row).await?))
 }
 
-/// The province of the draft's enclave (for the register change devices pull).
+/// The province of the draft's enclave (for the register change devices pull), after
+/// refusing a draft that overlaps another contract of that enclave (`shared::rules::register`,
+/// the rule the import runs too). `editing` is the contract being edited, not another one.
 async fn province_of(
     state: &AppState,
     draft: &ContractDraft,
+    editing: Option<&str>,
 ) -> Result<shared::dto::enclave::Province, AppError> {
+    // Judged on the register as it is now, not as the index saw it up to `max_age` ago.
+    state.index.expire();
     let snapshot = state.index.snapshot(&state.db).await?;
-    snapshot
+    let entry = snapshot
         .get(&draft.enclave_id.to_string())
-        .map(|e| e.province)
-        .ok_or_else(|| AppError::not_found("Enclave", "Enclave"))
+        .ok_or_else(|| AppError::not_found("Enclave", "Enclave"))?;
+    let others: Vec<Contract> = entry
+        .contracts
+        .iter()
+        .filter(|c| editing.is_none_or(|id| c.id.to_string() != id))
+        .cloned()
+        .collect();
+    let problems: Vec<shared::rules::Problem> = overlapping(draft, &others)
+        .into_iter()
+        .map(overlap_problem)
+        .collect();
+    if !problems.is_empty() {
+        let join = |f: fn(&shared::rules::Problem) -> &str| {
+            problems.iter().map(f).collect::<Vec<_>>().join(" ")
+        };
+        return Err(AppError::new(
+            ErrorCode::ValidationFailed,
+            join(|p| &p.message_nl),
+            join(|p| &p.message_en),
+        ));
+    }
+    Ok(entry.province)
 }
 
 /// Refuses a reference another contract already has.
@@ -388,7 +413,7 @@ pub async fn create(
     user.require(&[Role::Admin])?;
     let draft = body.into_inner();
     check(&draft)?;
-    let province = province_of(&state, &draft).await?;
+    let province = province_of(&state, &draft, None).await?;
     let now = repo::now();
     let row = row_of(uuid::Uuid::new_v4().to_string(), &draft, now);
     let written = row.clone();
@@ -461,7 +486,7 @@ pub async fn update(
     let id = super::path_id(&path, not_found)?;
     let ContractUpdate { previous, draft } = body.into_inner();
     check(&draft)?;
-    let province = province_of(&state, &draft).await?;
+    let province = province_of(&state, &draft, Some(id.as_str())).await?;
     let written = state
         .db
         .run(move |conn| {
