@@ -68,6 +68,12 @@ pub struct RegisterQuery {
     /// Page size, 1–200 (default 50), and rows to skip.
     pub limit: Option<usize>,
     pub offset: Option<usize>,
+    /// Sort by `reference`, `maatwerkbedrijf`, `host`, `start`, `end`, `received` or
+    /// `status` (default: maatwerkbedrijf, host, newest start first).
+    pub sort: Option<String>,
+    /// Sort descending.
+    #[serde(default)]
+    pub desc: bool,
 }
 
 fn entry_of(e: &Entry, c: &Contract, state: &AppState) -> RegisterEntry {
@@ -149,6 +155,30 @@ fn matching(snapshot: &Snapshot, q: &RegisterQuery, state: &AppState) -> Vec<Reg
                 &b.contract.reference,
             ))
     });
+    let key = |r: &RegisterEntry| -> Option<String> {
+        let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+        Some(match q.sort.as_deref()? {
+            "reference" => r.contract.reference.to_lowercase(),
+            "maatwerkbedrijf" => normalise(&r.maatwerkbedrijf.name),
+            "host" => normalise(&r.host.name),
+            "start" => r.contract.start_date.to_string(),
+            // Open-ended last.
+            "end" => r
+                .contract
+                .end_date
+                .map_or_else(|| "9999".to_owned(), |d| d.to_string()),
+            "received" => date(r.timeliness.received),
+            "status" => r.contract.status.as_str().to_owned(),
+            _ => return None,
+        })
+    };
+    if q.sort.is_some() {
+        // Stable: ties keep the default order.
+        out.sort_by_cached_key(|r| key(r).unwrap_or_default());
+        if q.desc {
+            out.reverse();
+        }
+    }
     out
 }
 
