@@ -477,6 +477,8 @@ fn EnclavePicker(chosen: Callback<EnclaveSummary>) -> impl IntoView {
     let session = Session::expect();
     let results = RwSignal::new(Vec::<EnclaveSummary>::new());
     let number_error = RwSignal::new(None::<(String, String)>);
+    // Keystrokes in the search box; only the last one's pause searches.
+    let typed = RwSignal::new(0u32);
     let search = move |input: String| {
         let digits = input.chars().filter(char::is_ascii_digit).count();
         let number_like = digits >= 9
@@ -501,9 +503,19 @@ fn EnclavePicker(chosen: Callback<EnclaveSummary>) -> impl IntoView {
     view! {
         <label>
             {i18n.tr("Zoek op naam of ondernemingsnummer", "Search by name or enterprise number")}
-            <input type="search" data-test="contract-enclave-search"
+            <input type="search" data-test="contract-enclave-search" aria-describedby="contract-enclave-hint"
                 placeholder=move || i18n.pick("bv. Brouwerij Gent of 0123.456.749", "e.g. Brouwerij Gent or 0123.456.749")
-                on:change=move |ev| search(event_target_value(&ev)) />
+                on:input=move |ev| {
+                    // Searches as the admin types, once typing pauses.
+                    let v = event_target_value(&ev);
+                    typed.update(|n| *n += 1);
+                    let mine = typed.get_untracked();
+                    set_timeout(
+                        move || if typed.get_untracked() == mine { search(v.clone()) },
+                        std::time::Duration::from_millis(350),
+                    );
+                } />
+            <small id="contract-enclave-hint" class="hint">{i18n.tr("Zoekt terwijl u typt.", "Searches as you type.")}</small>
         </label>
         {move || number_error.get().map(|(nl, en)| view! {
             <p class="field-error" data-test="contract-number-error">{move || i18n.pick(&nl, &en).to_owned()}</p>
