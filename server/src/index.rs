@@ -31,6 +31,8 @@ pub enum SearchMode {
     Text(Vec<String>),
     /// A 10-digit enterprise number of the host or the maatwerkbedrijf.
     EnterpriseNumber(String),
+    /// A 10-digit establishment unit number (vestigingseenheidsnummer) of the site.
+    EstablishmentUnit(String),
     /// Within `radius_km` of a position, nearest first.
     Near { lat: f64, lon: f64, radius_km: f64 },
 }
@@ -75,6 +77,8 @@ pub struct Snapshot {
     entries: Vec<Entry>,
     /// Enterprise number (10 digits) → entries of enclaves whose host or maatwerkbedrijf has it.
     by_number: HashMap<String, Vec<usize>>,
+    /// Establishment unit number (10 digits) → entries of enclaves at that site.
+    by_unit: HashMap<String, Vec<usize>>,
     by_id: HashMap<String, usize>,
 }
 
@@ -95,6 +99,7 @@ impl Snapshot {
         }
         let mut entries = Vec::with_capacity(register.enclaves.len());
         let mut by_number: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_unit: HashMap<String, Vec<usize>> = HashMap::new();
         let mut by_id = HashMap::with_capacity(register.enclaves.len());
         for e in &register.enclaves {
             let host = orgs
@@ -113,6 +118,10 @@ impl Snapshot {
                     list.push(i);
                 }
             }
+            if let Some(unit) = &e.establishment_unit_number {
+                let digits: String = unit.chars().filter(char::is_ascii_digit).collect();
+                by_unit.entry(digits).or_default().push(i);
+            }
             by_id.insert(e.id.clone(), i);
             entries.push(Entry {
                 summary: EnclaveSummary {
@@ -125,6 +134,7 @@ impl Snapshot {
                     maatwerkbedrijf: mwb.to_ref()?,
                     host: host.to_ref()?,
                     distance_km: None,
+                    checks: None,
                 },
                 host: host.to_dto()?,
                 maatwerkbedrijf: mwb.to_dto()?,
@@ -139,6 +149,7 @@ impl Snapshot {
             version,
             entries,
             by_number,
+            by_unit,
             by_id,
         })
     }
@@ -191,14 +202,19 @@ impl Snapshot {
             _ => 0,
         };
         let candidates: Box<dyn Iterator<Item = &Entry>> = match &s.mode {
-            SearchMode::EnterpriseNumber(number) => Box::new(
-                self.by_number
+            SearchMode::EnterpriseNumber(number) | SearchMode::EstablishmentUnit(number) => {
+                Box::new(
+                    match &s.mode {
+                        SearchMode::EnterpriseNumber(_) => &self.by_number,
+                        _ => &self.by_unit,
+                    }
                     .get(number)
                     .into_iter()
                     .flatten()
                     .filter(move |i| **i >= start)
                     .map(|i| &self.entries[*i]),
-            ),
+                )
+            }
             _ => Box::new(self.entries[start.min(self.entries.len())..].iter()),
         };
         let words: Vec<String> = match &s.mode {

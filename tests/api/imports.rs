@@ -1,19 +1,26 @@
 //! Importing the department's contract register: a good file (CSV and Excel), a dry run that
 //! writes nothing, the same file twice, a file with bad rows (every problem with its row, and
 //! nothing imported), an empty file, a wrong format, a huge file; the imported contracts reach
-//! devices of the region through the pull and the enclave page's verdict.
+//! devices of the region through the pull and the enclave page's verdict. A clerk's own file
+//! (Dutch headers, a name column beside the number column, a site column, an empty receipt
+//! date, an overlap with an open-ended contract): the proposed mapping, the problems, the
+//! fixed file imported and what it did.
 
 use reqwest::StatusCode;
 use shared::dto::auth::Role;
 use shared::dto::enclave::{EnclaveDetail, Province};
+use shared::dto::import::{ContractField, ImportChange, ImportColumns, ImportReport};
 use shared::dto::organisation::OrganisationKind;
-use shared::dto::report::ImportReport;
 use shared::dto::sync::Entity;
 use shared::rules::verdict::VerdictStatus;
-use tests::fixture::EnclaveSpec;
+use tests::fixture::{ContractSpec, EnclaveSpec};
 use tests::{Backend, TestApp, assert_error, json, on_both_backends};
 
-on_both_backends!(contract_register_imports, registration_imports);
+on_both_backends!(
+    contract_register_imports,
+    registration_imports,
+    a_clerks_register_file_imports_with_its_mapping
+);
 
 const PW: &str = "a-long-test-password";
 const MWB: &str = "0123456749";
@@ -141,7 +148,7 @@ async fn contract_register_imports(backend: Backend) {
     // Bad rows: each named with its row and column; nothing of the file is imported.
     let bad =
         "referentie,maatwerkbedrijf,gastorganisatie,start,einde,ontvangen,status,reden weigering
-ENC-2020-001,0123456749,0200000043,2020-01-06,,2020-01-02,gemeld,
+ENC-2020-001,0123456749,0200000043,2019-01-07,2019-03-08,2019-01-02,gemeld,
 ENC-2020-002,0123456748,0200000043,2020-02-03,,2020-01-30,gemeld,
 ENC-2020-003,0123456749,0300000016,2020-13-01,,2020-01-30,gemeld,
 ENC-2020-001,0123456749,0200000043,2020-03-02,2020-01-01,gisteren,misschien,
@@ -242,6 +249,7 @@ ENC-2020-005,0123456749,0200000043,2020-03-02,,2020-02-01,geweigerd,
         "Gastorganisatie",
         "Start",
         "Ontvangen",
+        "Einde",
     ]
     .iter()
     .enumerate()
@@ -251,14 +259,17 @@ ENC-2020-005,0123456749,0200000043,2020-03-02,,2020-02-01,geweigerd,
     sheet.write_string(1, 0, "ENC-2021-001").unwrap();
     sheet.write_string(1, 1, "0123.456.749").unwrap();
     sheet.write_string(1, 2, "0200.000.043").unwrap();
-    let start = rust_xlsxwriter::ExcelDateTime::from_ymd(2021, 2, 1).unwrap();
-    let received = rust_xlsxwriter::ExcelDateTime::from_ymd(2021, 1, 28).unwrap();
+    // Ended before ENC-2019-001 started: no overlap.
+    let start = rust_xlsxwriter::ExcelDateTime::from_ymd(2019, 1, 7).unwrap();
+    let received = rust_xlsxwriter::ExcelDateTime::from_ymd(2019, 1, 3).unwrap();
+    let end = rust_xlsxwriter::ExcelDateTime::from_ymd(2019, 2, 28).unwrap();
     sheet
         .write_datetime_with_format(1, 3, &start, &date)
         .unwrap();
     sheet
         .write_datetime_with_format(1, 4, &received, &date)
         .unwrap();
+    sheet.write_datetime_with_format(1, 5, &end, &date).unwrap();
     let file = book.save_to_buffer().unwrap();
     let report: ImportReport = json(
         import(&app, &adam, "format=xlsx", file).await,
@@ -272,7 +283,7 @@ ENC-2020-005,0123456749,0200000043,2020-03-02,,2020-02-01,geweigerd,
         .iter()
         .find(|c| c.reference == "ENC-2021-001")
         .unwrap();
-    assert_eq!(c.start_date.to_string(), "2021-02-01");
+    assert_eq!(c.start_date.to_string(), "2019-01-07");
 }
 
 /// Two days of one enclave: a worker and a supervisor, then the same two and a new worker.
@@ -472,4 +483,258 @@ ONBEKEND;2025-03-12;2025-03-12 06:30;07:00;P-001;An Peeters;begeleider
         "forbidden",
     )
     .await;
+}
+
+/// The department's register as a clerk writes it: names beside numbers, a site column for a
+/// host with two enclaves. `{open}` is the reference of the open-ended contract in the register.
+const CLERK_BAD: &str = "Referentie;Gebruiker;Ondernemingsnummer gebruiker;Maatwerkbedrijf;Ondernemingsnummer maatwerkbedrijf;Vestiging;Startdatum;Einddatum;Datum ontvangst
+CL-1;Brouwerij Gent;0200.000.043;Atelier Kouter;BE 0123.456.749;Productiehal;11/03/2024;31/12/2024;08/03/2024 09:30
+CL-2;Brouwerij Gent;0200.000.043;Atelier Kouter;BE 0123.456.749;Magazijn;01/09/2024;;20/08/2024
+CL-3;Brouwerij Gent;0200.000.043;Atelier Kouter;BE 0123.456.749;Productiehal;06/01/2025;;
+CL-4;Brouwerij Gent;0200.000.043;Atelier Kouter;BE 0123.456.749;;06/01/2025;;20/12/2024
+";
+
+/// The same file fixed: the open-ended contract ended, the receipt date and the site filled in.
+const CLERK_FIXED: &str = "Referentie;Gebruiker;Ondernemingsnummer gebruiker;Maatwerkbedrijf;Ondernemingsnummer maatwerkbedrijf;Vestiging;Startdatum;Einddatum;Datum ontvangst
+{open};Brouwerij Gent;0200.000.043;Atelier Kouter;BE 0123.456.749;Magazijn;11/03/2024;31/08/2024;2024-03-01 10:00
+CL-1;Brouwerij Gent;0200.000.043;Atelier Kouter;BE 0123.456.749;Productiehal;11/03/2024;31/12/2024;08/03/2024 09:30
+CL-2;Brouwerij Gent;0200.000.043;Atelier Kouter;BE 0123.456.749;Magazijn;01/09/2024;31/12/2024;20/08/2024
+CL-3;Brouwerij Gent;0200.000.043;Atelier Kouter;BE 0123.456.749;Productiehal;06/01/2025;;30/12/2024
+CL-4;Brouwerij Gent;0200.000.043;Atelier Kouter;BE 0123.456.749;Magazijn;06/01/2025;;20/12/2024
+";
+
+/// A CSV text as an Excel sheet of text cells.
+fn xlsx_of(csv: &str) -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (r, line) in csv.lines().enumerate() {
+        for (c, cell) in line.split(';').enumerate() {
+            if !cell.is_empty() {
+                sheet.write_string(r as u32, c as u16, cell).unwrap();
+            }
+        }
+    }
+    book.save_to_buffer().unwrap()
+}
+
+async fn a_clerks_register_file_imports_with_its_mapping(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let f = app.fixture();
+    f.user("adam", PW, Role::Admin, &[]);
+    let mwb = f.organisation(
+        OrganisationKind::Maatwerkbedrijf,
+        "Atelier Kouter",
+        Some(MWB),
+    );
+    let host = f.organisation(
+        OrganisationKind::RegularCompany,
+        "Brouwerij Gent",
+        Some(HOST),
+    );
+    let hall = f.enclave(&mwb, &host, EnclaveSpec::default());
+    let store = f.enclave(
+        &mwb,
+        &host,
+        EnclaveSpec {
+            site_name: "Magazijn".into(),
+            street: "Havenlaan 5".into(),
+            ..EnclaveSpec::default()
+        },
+    );
+    // Open-ended, from 2024-03-11.
+    let open = f.contract(&store, ContractSpec::default());
+    let adam = app.login("adam", PW).await.access_token;
+
+    // The mapping step, for the CSV and the Excel file alike: the number columns, not the
+    // name columns; the site and the receipt date by their Dutch headers.
+    for (format, body) in [
+        ("csv", CLERK_BAD.as_bytes().to_vec()),
+        ("xlsx", xlsx_of(CLERK_BAD)),
+    ] {
+        let proposal: ImportColumns = json(
+            upload(
+                &app,
+                &adam,
+                "contracts/columns",
+                &format!("format={format}"),
+                body,
+            )
+            .await,
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(proposal.header[3], "Maatwerkbedrijf");
+        assert_eq!(proposal.rows, 4);
+        assert_eq!(proposal.samples[0][1], "Brouwerij Gent");
+        let column = |field: ContractField| {
+            proposal
+                .fields
+                .iter()
+                .find(|p| p.field == field)
+                .and_then(|p| p.column)
+        };
+        assert_eq!(column(ContractField::Reference), Some(0), "{format}");
+        assert_eq!(
+            column(ContractField::Host),
+            Some(2),
+            "{format}: the number, not 'Gebruiker'"
+        );
+        assert_eq!(
+            column(ContractField::Maatwerkbedrijf),
+            Some(4),
+            "{format}: the number, not the names under 'Maatwerkbedrijf'"
+        );
+        assert_eq!(column(ContractField::Site), Some(5), "{format}");
+        assert_eq!(column(ContractField::Start), Some(6), "{format}");
+        assert_eq!(column(ContractField::End), Some(7), "{format}");
+        assert_eq!(column(ContractField::Received), Some(8), "{format}");
+        assert_eq!(column(ContractField::Status), None, "{format}");
+    }
+
+    // The mapping travels with the file; the problems are named, nothing is imported.
+    let mapping =
+        r#"{"reference":0,"host":2,"maatwerkbedrijf":4,"site":5,"start":6,"end":7,"received":8}"#;
+    let url = |query: &[(&str, &str)]| {
+        reqwest::Url::parse_with_params(
+            &format!("{}/api/imports/contracts", app.base_url),
+            query.iter().chain([&("mapping", mapping)]),
+        )
+        .unwrap()
+    };
+    let send = async |query: &[(&str, &str)], body: Vec<u8>| {
+        app.client
+            .post(url(query))
+            .bearer_auth(&adam)
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+    };
+    for (format, body) in [
+        ("csv", CLERK_BAD.as_bytes().to_vec()),
+        ("xlsx", xlsx_of(CLERK_BAD)),
+    ] {
+        let report: ImportReport = json(
+            send(&[("format", format), ("dry_run", "true")], body).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+        let at = |row: u32| {
+            report
+                .problems
+                .iter()
+                .filter(|p| p.row == row)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(report.problems.len(), 3, "{format}: {:?}", report.problems);
+        assert!(at(2).is_empty(), "{format}: CL-1 is fine");
+        let overlap = at(3);
+        assert_eq!(overlap[0].column, "Startdatum");
+        assert!(
+            overlap[0].message_nl.contains(&open.reference)
+                && overlap[0].message_nl.contains("zonder einddatum"),
+            "{format}: {overlap:?}"
+        );
+        assert!(overlap[0].message_en.contains("open-ended"));
+        let missing = at(4);
+        assert_eq!(missing[0].column, "Datum ontvangst");
+        assert_eq!(missing[0].message_nl, "De datum van ontvangst ontbreekt.");
+        assert_eq!(missing[0].message_en, "The date received is missing.");
+        let site = at(5);
+        assert_eq!(site[0].column, "Vestiging");
+        assert!(
+            site[0].message_nl.contains("Productiehal") && site[0].message_nl.contains("Magazijn"),
+            "{format}: the candidates are named: {site:?}"
+        );
+        assert_eq!((report.added, report.updated), (0, 0));
+        assert!(report.contracts.is_empty());
+    }
+    // The same file for real: refused as a whole.
+    let refused: ImportReport = json(
+        send(&[("format", "csv")], CLERK_BAD.into()).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert!(!refused.dry_run && refused.added == 0);
+
+    // Fixed: the dry run says what would happen, the import does it and says what it did.
+    let fixed = CLERK_FIXED.replace("{open}", &open.reference);
+    let preview: ImportReport = json(
+        send(&[("format", "xlsx"), ("dry_run", "true")], xlsx_of(&fixed)).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        (preview.dry_run, preview.added, preview.updated),
+        (true, 4, 1)
+    );
+    let detail = async |id: &str| -> EnclaveDetail {
+        json(
+            app.get(&format!("/api/enclaves/{id}"), &adam).await,
+            StatusCode::OK,
+        )
+        .await
+    };
+    assert_eq!(
+        detail(&hall.id).await.contracts.len(),
+        0,
+        "a dry run writes nothing"
+    );
+    let done: ImportReport = json(
+        send(&[("format", "csv")], fixed.clone().into()).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        (done.dry_run, done.added, done.updated, done.unchanged),
+        (false, 4, 1, 0)
+    );
+    let said: Vec<(u32, &str, ImportChange, String)> = done
+        .contracts
+        .iter()
+        .map(|c| {
+            (
+                c.row,
+                c.reference.as_str(),
+                c.change,
+                c.enclave_id.to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        said,
+        [
+            (
+                2,
+                open.reference.as_str(),
+                ImportChange::Updated,
+                store.id.clone()
+            ),
+            (3, "CL-1", ImportChange::Added, hall.id.clone()),
+            (4, "CL-2", ImportChange::Added, store.id.clone()),
+            (5, "CL-3", ImportChange::Added, hall.id.clone()),
+            (6, "CL-4", ImportChange::Added, store.id.clone()),
+        ]
+    );
+    assert!(done.contracts[1].enclave.contains("Productiehal"));
+    let hall_contracts = detail(&hall.id).await.contracts;
+    assert_eq!(hall_contracts.len(), 2);
+    let store_detail = detail(&store.id).await;
+    let ended = store_detail
+        .contracts
+        .iter()
+        .find(|c| c.reference == open.reference)
+        .unwrap();
+    assert_eq!(
+        ended.end_date.map(|d| d.to_string()).as_deref(),
+        Some("2024-08-31")
+    );
+    // Again: nothing new.
+    let again: ImportReport = json(
+        send(&[("format", "csv")], fixed.into()).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!((again.added, again.updated, again.unchanged), (0, 0, 5));
+    assert!(again.contracts.is_empty());
 }

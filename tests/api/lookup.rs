@@ -20,6 +20,7 @@ on_both_backends!(
     bad_search_parameters_are_400,
     inspectors_see_only_their_provinces,
     the_lookup_index_picks_up_register_changes,
+    establishment_unit_number_finds_the_site,
 );
 
 const PW: &str = "a-long-test-password";
@@ -372,4 +373,49 @@ async fn the_lookup_index_picks_up_register_changes(backend: Backend) {
     tokio::time::sleep(max_age + std::time::Duration::from_millis(100)).await;
     assert_eq!(search(&app, &token, "q=tweede").await.items.len(), 1);
     assert_eq!(search(&app, &token, "q=host").await.items.len(), 2);
+}
+
+/// The establishment unit number an enclave page shows finds that enclave, typed in the
+/// search box (`q`) or sent as a number (as the PWA does for anything number-like).
+async fn establishment_unit_number_finds_the_site(backend: Backend) {
+    use diesel::prelude::*;
+    use server::db::schema::enclaves;
+    use shared::rules::enterprise_number::EstablishmentUnitNumber;
+
+    let (app, token) = setup(backend).await;
+    let f = app.fixture();
+    let mwb = f.organisation(OrganisationKind::Maatwerkbedrijf, "Werkplaats Linde", None);
+    let host = f.organisation(OrganisationKind::RegularCompany, "Janssens Metaal", None);
+    let site = f.enclave(&mwb, &host, EnclaveSpec::default());
+    f.enclave(&mwb, &host, EnclaveSpec::default());
+    let unit = EstablishmentUnitNumber::from_base(21_234_567).unwrap();
+    let mut conn = app.db.get().unwrap();
+    diesel::update(enclaves::table.filter(enclaves::id.eq(&site.id)))
+        .set((
+            enclaves::establishment_unit_number.eq(Some(unit.digits())),
+            // A newer stamp: the lookup index sees the register changed.
+            enclaves::updated_at.eq(site.updated_at + chrono::Duration::minutes(1)),
+        ))
+        .execute(&mut conn)
+        .unwrap();
+    drop(conn);
+    let shown = unit.to_string();
+    let detail: shared::dto::enclave::EnclaveDetail = json(
+        app.get(&format!("/api/enclaves/{}", site.id), &token).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        detail.site.establishment_unit_number.as_deref(),
+        Some(shown.as_str())
+    );
+    for query in [
+        format!("q={}", urlencode(&shown)),
+        format!("q={}", unit.digits()),
+        format!("enterprise_number={}", urlencode(&shown)),
+    ] {
+        let page = search(&app, &token, &query).await;
+        let ids: Vec<String> = page.items.iter().map(|e| e.id.to_string()).collect();
+        assert_eq!(ids, vec![site.id.clone()], "{query}");
+    }
 }

@@ -116,6 +116,23 @@ async fn contracts_are_registered_edited_and_ended(backend: Backend) {
     assert_eq!(body.error.code, shared::error::ErrorCode::ValidationFailed);
     assert!(body.error.message_en.contains("end is before the start"));
     assert!(body.error.message_en.contains("needs a reason"));
+    // A contract overlapping the open-ended one of the same enclave is refused, naming it
+    // (the rule the import runs too).
+    let mut overlap = draft.clone();
+    overlap.reference = "ENC-2025-018".into();
+    overlap.start_date = date("2025-06-02");
+    let res = app
+        .send(Method::POST, "/api/contracts", Some(&adam), Some(&overlap))
+        .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let body: shared::error::ApiError = res.json().await.unwrap();
+    assert_eq!(body.error.code, shared::error::ErrorCode::ValidationFailed);
+    assert!(
+        body.error.message_en.contains("ENC-2025-017")
+            && body.error.message_en.contains("open-ended"),
+        "{}",
+        body.error.message_en
+    );
     let mut nowhere = draft.clone();
     nowhere.reference = "ENC-Y".into();
     nowhere.enclave_id = uuid::Uuid::new_v4();

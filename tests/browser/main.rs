@@ -25,10 +25,12 @@ use tests::driver::{Browser, tid};
 mod access;
 mod field;
 mod inspector;
+mod imports;
 mod offline;
 mod register;
 mod reports;
 mod review;
+mod search;
 
 const USERNAME: &str = "ines";
 const PW: &str = "a-long-test-password";

@@ -4,6 +4,9 @@
 //! filtered register; then reads the inspection statistics of the year, whose chart and
 //! figures hold the inspection the server has. Screenshots of the form and the statistics are
 //! saved as `$CARGO_TARGET_TMPDIR/contract.png`, `register.png` and `statistics.png`.
+//! Then on a laptop: the register's text filter acts as the admin types, columns sort by a
+//! click on their header (aria-sort), the page number shows, and filters and sort are kept in
+//! the URL across a reload (`register-sorted.png`).
 
 use chrono::Datelike;
 use shared::dto::auth::Role;
@@ -158,6 +161,111 @@ async fn an_admin_registers_a_contract_and_reads_the_statistics() {
     b.js("document.querySelector('[data-test=month-chart]').scrollIntoView()")
         .await;
     b.screenshot(&std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("statistics.png"))
+        .await;
+    b.close().await;
+}
+
+/// The start dates of the listed rows, top to bottom.
+async fn starts(b: &Browser) -> Vec<String> {
+    let mut out = Vec::new();
+    for row in b.all("register-row").await {
+        out.push(b.attr(&row, "data-start").await.unwrap_or_default());
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_register_sorts_filters_as_you_type_and_keeps_both_in_the_url() {
+    let Some(b) = Browser::open().await else {
+        return;
+    };
+    b.set_viewport(1366, 768).await;
+    let s = Scenario::start().await;
+    let f = s.app.fixture();
+    f.user("adam", PW, Role::Admin, &[]);
+    let peeters: server::db::rows::EnclaveRow = {
+        use diesel::prelude::*;
+        use server::db::schema::enclaves;
+        enclaves::table
+            .filter(enclaves::id.eq(&s.peeters))
+            .select(server::db::rows::EnclaveRow::as_select())
+            .first(&mut s.app.db.get().unwrap())
+            .unwrap()
+    };
+    for (start, end) in [
+        ("2021-02-01", Some("2021-12-31")),
+        ("2023-05-02", None),
+        ("2022-01-03", Some("2022-12-30")),
+    ] {
+        f.contract(
+            &peeters,
+            tests::fixture::ContractSpec {
+                start: tests::fixture::date(start),
+                end: end.map(tests::fixture::date),
+                notified_local: Some(tests::fixture::local(&format!("{start} 08:00"))),
+                ..Default::default()
+            },
+        );
+    }
+    b.sign_in(&s.url("/login"), "adam", PW).await;
+    b.click("nav-register").await;
+    b.until_path("/register").await;
+    // Typed, no Enter: the list follows once typing pauses.
+    b.type_into("register-search", "peeters").await;
+    b.until("only Peeters' three contracts", async || {
+        (b.all("register-row").await.len() == 3).then_some(())
+    })
+    .await;
+    let sort = async |key: &str| {
+        b.js(&format!(
+            "document.querySelector('[data-test=register-sort-{key}] button').click()"
+        ))
+        .await;
+    };
+    sort("start").await;
+    b.until("sorted by start, oldest first", async || {
+        (starts(&b).await == ["2021-02-01", "2022-01-03", "2023-05-02"]).then_some(())
+    })
+    .await;
+    let th = b.find("register-sort-start").await;
+    assert_eq!(b.attr(&th, "aria-sort").await.as_deref(), Some("ascending"));
+    sort("start").await;
+    b.until("sorted by start, newest first", async || {
+        (starts(&b).await == ["2023-05-02", "2022-01-03", "2021-02-01"]).then_some(())
+    })
+    .await;
+    let url = b
+        .js("return location.pathname + location.search")
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        url.starts_with("/register?")
+            && url.contains("q=peeters")
+            && url.contains("sort=start")
+            && url.contains("desc=true"),
+        "{url}"
+    );
+    let number = b.find("register-page-number").await;
+    assert_eq!(b.text(&number).await.trim(), "pagina 1 van 1");
+
+    // A reload (or the link sent to a colleague) shows the same list.
+    b.goto(&s.url(&url)).await;
+    b.until("the same list after a reload", async || {
+        (starts(&b).await == ["2023-05-02", "2022-01-03", "2021-02-01"]).then_some(())
+    })
+    .await;
+    let th = b.find("register-sort-start").await;
+    assert_eq!(
+        b.attr(&th, "aria-sort").await.as_deref(),
+        Some("descending")
+    );
+    let kept = b
+        .js("return document.querySelector('[data-test=register-search]').value")
+        .await;
+    assert_eq!(kept.as_str(), Some("peeters"));
+    b.screenshot(&std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("register-sorted.png"))
         .await;
     b.close().await;
 }

@@ -7,6 +7,8 @@
 //! Offline, the service worker answers GET requests it has seen before with a stored copy
 //! and marks it (`x-ei-offline-copy`); [`Fetched::offline_copy`] passes that on to the page.
 
+pub mod imports;
+
 use std::cell::RefCell;
 use std::future::Future;
 use std::rc::Rc;

@@ -35,13 +35,27 @@ pub fn RegisterPage() -> impl IntoView {
     let i18n = I18n::expect();
     let session = Session::expect();
     let admin = session.user().is_some_and(|u| u.role == Role::Admin);
-    let text = RwSignal::new(String::new());
-    let host_type = RwSignal::new(String::new());
-    let status = RwSignal::new(String::new());
-    let year = RwSignal::new(String::new());
-    let late = RwSignal::new(false);
-    let open_ended = RwSignal::new(false);
-    let offset = RwSignal::new(0usize);
+    let router = expect_context::<Router>();
+    // Filters, sort and page start from the URL, so a reload or a shared link shows the same.
+    let url =
+        web_sys::UrlSearchParams::new_with_str(&window().location().search().unwrap_or_default())
+            .ok();
+    let param = |key: &str| url.as_ref().and_then(|u| u.get(key)).unwrap_or_default();
+    let text = RwSignal::new(param("q"));
+    let host_type = RwSignal::new(param("host_type"));
+    let status = RwSignal::new(param("status"));
+    let year = RwSignal::new(param("received_year"));
+    let late = RwSignal::new(param("late") == "true");
+    let open_ended = RwSignal::new(param("open_ended") == "true");
+    let sort = RwSignal::new(param("sort"));
+    let desc = RwSignal::new(param("desc") == "true");
+    let offset = RwSignal::new(
+        param("page")
+            .parse::<usize>()
+            .map_or(0, |p| p.saturating_sub(1) * 50),
+    );
+    // Keystrokes in the text filter; only the last one's pause filters.
+    let typed = RwSignal::new(0u32);
     let page = RwSignal::new(None::<Result<shared::dto::contract::RegisterPage, ApiFailure>>);
     let export_failure = RwSignal::new(None::<ApiFailure>);
     let filter = move || {
@@ -53,9 +67,20 @@ pub fn RegisterPage() -> impl IntoView {
             ("received_year", year.get()),
             ("late", flag(late.get())),
             ("open_ended", flag(open_ended.get())),
+            ("sort", sort.get()),
+            ("desc", flag(desc.get())),
         ])
     };
     Effect::new(move || {
+        let number = offset.get() / 50 + 1;
+        let filters = filter();
+        let shown = match (filters.is_empty(), number) {
+            (true, 1) => "/register".to_owned(),
+            (false, 1) => format!("/register?{filters}"),
+            (true, _) => format!("/register?page={number}"),
+            (false, _) => format!("/register?{filters}&page={number}"),
+        };
+        router.show_url(&shown);
         let q = format!("{}&limit=50&offset={}", filter(), offset.get());
         leptos::task::spawn_local(async move {
             page.try_set(Some(api::register(session, &q).await));
@@ -72,6 +97,29 @@ pub fn RegisterPage() -> impl IntoView {
         f();
         offset.set(0);
     };
+    // A sortable column header: a click sorts by it, a second click reverses.
+    let header = move |key: &'static str, label: String| {
+        let state = move || match (sort.get() == key, desc.get()) {
+            (false, _) => "none",
+            (true, false) => "ascending",
+            (true, true) => "descending",
+        };
+        view! {
+            <th scope="col" aria-sort=state data-test=format!("register-sort-{key}")>
+                <button type="button" class="sort" on:click=move |_| reset(&|| {
+                    if sort.get_untracked() == key {
+                        desc.update(|d| *d = !*d);
+                    } else {
+                        sort.set(key.to_owned());
+                        desc.set(false);
+                    }
+                })>
+                    {label}
+                    <span aria-hidden="true">{move || match state() { "ascending" => " ▲", "descending" => " ▼", _ => "" }}</span>
+                </button>
+            </th>
+        }
+    };
     view! {
         <main class="report">
             <div class="actions no-print">
@@ -85,13 +133,23 @@ pub fn RegisterPage() -> impl IntoView {
             <div class="filters no-print">
                 <label>
                     {i18n.tr("Zoeken", "Search")}
-                    <input type="search" data-test="register-search"
-                        placeholder=move || i18n.pick("referentie, naam, ondernemingsnummer, gemeente", "reference, name, enterprise number, municipality")
-                        on:change=move |ev| { let v = event_target_value(&ev); reset(&|| text.set(v.clone())) } />
+                    <input type="search" data-test="register-search" aria-describedby="register-search-hint" prop:value=text.get_untracked()
+                        placeholder=move || i18n.pick("referentie, naam, ondernemingsnummer (0123.456.749), gemeente", "reference, name, enterprise number (0123.456.749), municipality")
+                        on:input=move |ev| {
+                            // Filters as the admin types, once typing pauses.
+                            let v = event_target_value(&ev);
+                            typed.update(|n| *n += 1);
+                            let mine = typed.get_untracked();
+                            set_timeout(
+                                move || if typed.get_untracked() == mine { reset(&|| text.set(v.clone())) },
+                                std::time::Duration::from_millis(350),
+                            );
+                        } />
+                    <small id="register-search-hint" class="hint">{i18n.tr("Filtert terwijl u typt.", "Filters as you type.")}</small>
                 </label>
                 <label>
                     {i18n.tr("Type gastorganisatie", "Host type")}
-                    <select data-test="register-type" on:change=move |ev| { let v = event_target_value(&ev); reset(&|| host_type.set(v.clone())) }>
+                    <select data-test="register-type" prop:value=move || host_type.get() on:change=move |ev| { let v = event_target_value(&ev); reset(&|| host_type.set(v.clone())) }>
                         <option value="">{i18n.tr("Alle", "All")}</option>
                         {HostType::ALL.into_iter().map(|t| {
                             let (nl, en) = t.names();
@@ -102,22 +160,22 @@ pub fn RegisterPage() -> impl IntoView {
                 </label>
                 <label>
                     {i18n.text(Key::Status)}
-                    <select data-test="register-status" on:change=move |ev| { let v = event_target_value(&ev); reset(&|| status.set(v.clone())) }>
+                    <select data-test="register-status" prop:value=move || status.get() on:change=move |ev| { let v = event_target_value(&ev); reset(&|| status.set(v.clone())) }>
                         <option value="">{i18n.tr("Alle", "All")}</option>
                         {status_options()}
                     </select>
                 </label>
                 <label>
                     {i18n.tr("Ontvangen in", "Received in")}
-                    <input type="number" min="2000" max="2100" data-test="register-year"
+                    <input type="number" min="2000" max="2100" data-test="register-year" prop:value=year.get_untracked()
                         on:change=move |ev| { let v = event_target_value(&ev); reset(&|| year.set(v.clone())) } />
                 </label>
                 <label class="check">
-                    <input type="checkbox" data-test="register-late" on:change=move |ev| { let v = event_target_checked(&ev); reset(&|| late.set(v)) } />
+                    <input type="checkbox" data-test="register-late" prop:checked=late.get_untracked() on:change=move |ev| { let v = event_target_checked(&ev); reset(&|| late.set(v)) } />
                     {i18n.tr("Te laat gemeld", "Notified late")}
                 </label>
                 <label class="check">
-                    <input type="checkbox" on:change=move |ev| { let v = event_target_checked(&ev); reset(&|| open_ended.set(v)) } />
+                    <input type="checkbox" prop:checked=open_ended.get_untracked() on:change=move |ev| { let v = event_target_checked(&ev); reset(&|| open_ended.set(v)) } />
                     {i18n.tr("Onbepaalde duur, lopend", "Open-ended, running")}
                 </label>
             </div>
@@ -144,14 +202,14 @@ pub fn RegisterPage() -> impl IntoView {
                         </p>
                         <table class="table" data-test="register-rows">
                             <thead><tr>
-                                <th>{i18n.tr("Referentie", "Reference")}</th>
-                                <th>{i18n.text(Key::Maatwerkbedrijf)}</th>
-                                <th>{i18n.text(Key::Host)}</th>
-                                <th>{i18n.text(Key::Start)}</th>
-                                <th>{i18n.text(Key::End)}</th>
-                                <th>{i18n.tr("Ontvangen", "Received")}</th>
-                                <th>{i18n.tr("Tijdig", "On time")}</th>
-                                <th>{i18n.text(Key::Status)}</th>
+                                {header("reference", i18n.pick("Referentie", "Reference").to_owned())}
+                                {header("maatwerkbedrijf", i18n.t(Key::Maatwerkbedrijf).to_owned())}
+                                {header("host", i18n.t(Key::Host).to_owned())}
+                                {header("start", i18n.t(Key::Start).to_owned())}
+                                {header("end", i18n.t(Key::End).to_owned())}
+                                {header("received", i18n.pick("Ontvangen", "Received").to_owned())}
+                                <th scope="col">{i18n.tr("Tijdig", "On time")}</th>
+                                {header("status", i18n.t(Key::Status).to_owned())}
                             </tr></thead>
                             <tbody>{rows}</tbody>
                         </table>
@@ -159,6 +217,15 @@ pub fn RegisterPage() -> impl IntoView {
                             <button disabled=move || offset.get() == 0 on:click=move |_| offset.update(|o| *o = o.saturating_sub(50))>
                                 {i18n.tr("Vorige", "Previous")}
                             </button>
+                            <span data-test="register-page-number" aria-live="polite">
+                                {move || format!(
+                                    "{} {} {} {}",
+                                    i18n.pick("pagina", "page"),
+                                    offset.get() / 50 + 1,
+                                    i18n.pick("van", "of"),
+                                    total.div_ceil(50).max(1),
+                                )}
+                            </span>
                             <button data-test="register-next" disabled={shown >= total} on:click=move |_| offset.update(|o| *o += 50)>
                                 {i18n.tr("Volgende", "Next")}
                             </button>
@@ -188,7 +255,7 @@ fn RegisterRow(e: RegisterEntry, admin: bool) -> impl IntoView {
         None => view! { <span class="badge unknown">"?"</span> }.into_any(),
     };
     view! {
-        <tr data-test="register-row" data-reference=c.reference.clone()>
+        <tr data-test="register-row" data-reference=c.reference.clone() data-start=c.start_date.to_string()>
             <td>{reference}</td>
             <td>{e.maatwerkbedrijf.name}</td>
             <td>{e.host.name} <small>" · " {e.municipality}</small></td>
@@ -410,6 +477,8 @@ fn EnclavePicker(chosen: Callback<EnclaveSummary>) -> impl IntoView {
     let session = Session::expect();
     let results = RwSignal::new(Vec::<EnclaveSummary>::new());
     let number_error = RwSignal::new(None::<(String, String)>);
+    // Keystrokes in the search box; only the last one's pause searches.
+    let typed = RwSignal::new(0u32);
     let search = move |input: String| {
         let digits = input.chars().filter(char::is_ascii_digit).count();
         let number_like = digits >= 9
@@ -434,7 +503,19 @@ fn EnclavePicker(chosen: Callback<EnclaveSummary>) -> impl IntoView {
     view! {
         <label>
             {i18n.tr("Zoek op naam of ondernemingsnummer", "Search by name or enterprise number")}
-            <input type="search" data-test="contract-enclave-search" on:change=move |ev| search(event_target_value(&ev)) />
+            <input type="search" data-test="contract-enclave-search" aria-describedby="contract-enclave-hint"
+                placeholder=move || i18n.pick("bv. Brouwerij Gent of 0123.456.749", "e.g. Brouwerij Gent or 0123.456.749")
+                on:input=move |ev| {
+                    // Searches as the admin types, once typing pauses.
+                    let v = event_target_value(&ev);
+                    typed.update(|n| *n += 1);
+                    let mine = typed.get_untracked();
+                    set_timeout(
+                        move || if typed.get_untracked() == mine { search(v.clone()) },
+                        std::time::Duration::from_millis(350),
+                    );
+                } />
+            <small id="contract-enclave-hint" class="hint">{i18n.tr("Zoekt terwijl u typt.", "Searches as you type.")}</small>
         </label>
         {move || number_error.get().map(|(nl, en)| view! {
             <p class="field-error" data-test="contract-number-error">{move || i18n.pick(&nl, &en).to_owned()}</p>

@@ -268,6 +268,7 @@ pub fn SearchPage() -> impl IntoView {
 
     view! {
         <main>
+            <h1 class="visually-hidden" data-test="search-title">{i18n.tr("Enclaves zoeken", "Find enclaves")}</h1>
             <label for="search">{i18n.text(Key::SearchLabel)}</label>
             <div class="searchbar">
                 <input

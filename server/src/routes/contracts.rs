@@ -21,7 +21,8 @@ use shared::dto::report::HostType;
 use shared::dto::sync::Entity;
 use shared::error::ErrorCode;
 use shared::rules::contract_filed::regime_for_start;
-use shared::rules::register::{timeliness, validate_contract};
+use shared::rules::enterprise_number::EnterpriseNumber;
+use shared::rules::register::{overlap_problem, overlapping, timeliness, validate_contract};
 use utoipa::IntoParams;
 
 use crate::auth::AuthUser;
@@ -67,6 +68,12 @@ pub struct RegisterQuery {
     /// Page size, 1–200 (default 50), and rows to skip.
     pub limit: Option<usize>,
     pub offset: Option<usize>,
+    /// Sort by `reference`, `maatwerkbedrijf`, `host`, `start`, `end`, `received` or
+    /// `status` (default: maatwerkbedrijf, host, newest start first).
+    pub sort: Option<String>,
+    /// Sort descending.
+    #[serde(default)]
+    pub desc: bool,
 }
 
 fn entry_of(e: &Entry, c: &Contract, state: &AppState) -> RegisterEntry {
@@ -82,16 +89,34 @@ fn entry_of(e: &Entry, c: &Contract, state: &AppState) -> RegisterEntry {
 
 /// Every register entry matching `q`, by maatwerkbedrijf, host, then newest start.
 fn matching(snapshot: &Snapshot, q: &RegisterQuery, state: &AppState) -> Vec<RegisterEntry> {
-    let words: Vec<String> =
+    // An enterprise number in any accepted spelling finds the contracts of that host or
+    // maatwerkbedrijf (its dots would otherwise split it into words that match nothing).
+    let number =
+        q.q.as_deref()
+            .and_then(|s| s.trim().parse::<EnterpriseNumber>().ok());
+    let has_number = |o: &shared::dto::organisation::Organisation, n: &EnterpriseNumber| {
+        o.enterprise_number.as_deref().is_some_and(|d| {
+            d.chars().filter(char::is_ascii_digit).collect::<String>() == n.digits()
+        })
+    };
+    let words: Vec<String> = if number.is_some() {
+        Vec::new()
+    } else {
         q.q.as_deref()
             .map(normalise)
             .unwrap_or_default()
             .split_whitespace()
             .map(str::to_owned)
-            .collect();
+            .collect()
+    };
     let mut out: Vec<RegisterEntry> = snapshot
         .entries()
         .iter()
+        .filter(|e| {
+            number
+                .as_ref()
+                .is_none_or(|n| has_number(&e.host, n) || has_number(&e.maatwerkbedrijf, n))
+        })
         .filter(|e| q.maatwerkbedrijf.is_none_or(|m| e.maatwerkbedrijf.id == m))
         .filter(|e| q.host_type.is_none_or(|t| HostType::of(e.host.kind) == t))
         .flat_map(|e| e.contracts.iter().map(move |c| (e, c)))
@@ -130,6 +155,30 @@ fn matching(snapshot: &Snapshot, q: &RegisterQuery, state: &AppState) -> Vec<Reg
                 &b.contract.reference,
             ))
     });
+    let key = |r: &RegisterEntry| -> Option<String> {
+        let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+        Some(match q.sort.as_deref()? {
+            "reference" => r.contract.reference.to_lowercase(),
+            "maatwerkbedrijf" => normalise(&r.maatwerkbedrijf.name),
+            "host" => normalise(&r.host.name),
+            "start" => r.contract.start_date.to_string(),
+            // Open-ended last.
+            "end" => r
+                .contract
+                .end_date
+                .map_or_else(|| "9999".to_owned(), |d| d.to_string()),
+            "received" => date(r.timeliness.received),
+            "status" => r.contract.status.as_str().to_owned(),
+            _ => return None,
+        })
+    };
+    if q.sort.is_some() {
+        // Stable: ties keep the default order.
+        out.sort_by_cached_key(|r| key(r).unwrap_or_default());
+        if q.desc {
+            out.reverse();
+        }
+    }
     out
 }
 
@@ -273,16 +322,41 @@ pub async fn get(
     Ok(HttpResponse::Ok().json(entry_of_row(&state, &row).await?))
 }
 
-/// The province of the draft's enclave (for the register change devices pull).
+/// The province of the draft's enclave (for the register change devices pull), after
+/// refusing a draft that overlaps another contract of that enclave (`shared::rules::register`,
+/// the rule the import runs too). `editing` is the contract being edited, not another one.
 async fn province_of(
     state: &AppState,
     draft: &ContractDraft,
+    editing: Option<&str>,
 ) -> Result<shared::dto::enclave::Province, AppError> {
+    // Judged on the register as it is now, not as the index saw it up to `max_age` ago.
+    state.index.expire();
     let snapshot = state.index.snapshot(&state.db).await?;
-    snapshot
+    let entry = snapshot
         .get(&draft.enclave_id.to_string())
-        .map(|e| e.province)
-        .ok_or_else(|| AppError::not_found("Enclave", "Enclave"))
+        .ok_or_else(|| AppError::not_found("Enclave", "Enclave"))?;
+    let others: Vec<Contract> = entry
+        .contracts
+        .iter()
+        .filter(|c| editing.is_none_or(|id| c.id.to_string() != id))
+        .cloned()
+        .collect();
+    let problems: Vec<shared::rules::Problem> = overlapping(draft, &others)
+        .into_iter()
+        .map(overlap_problem)
+        .collect();
+    if !problems.is_empty() {
+        let join = |f: fn(&shared::rules::Problem) -> &str| {
+            problems.iter().map(f).collect::<Vec<_>>().join(" ")
+        };
+        return Err(AppError::new(
+            ErrorCode::ValidationFailed,
+            join(|p| &p.message_nl),
+            join(|p| &p.message_en),
+        ));
+    }
+    Ok(entry.province)
 }
 
 /// Refuses a reference another contract already has.
@@ -369,7 +443,7 @@ pub async fn create(
     user.require(&[Role::Admin])?;
     let draft = body.into_inner();
     check(&draft)?;
-    let province = province_of(&state, &draft).await?;
+    let province = province_of(&state, &draft, None).await?;
     let now = repo::now();
     let row = row_of(uuid::Uuid::new_v4().to_string(), &draft, now);
     let written = row.clone();
@@ -442,7 +516,7 @@ pub async fn update(
     let id = super::path_id(&path, not_found)?;
     let ContractUpdate { previous, draft } = body.into_inner();
     check(&draft)?;
-    let province = province_of(&state, &draft).await?;
+    let province = province_of(&state, &draft, Some(id.as_str())).await?;
     let written = state
         .db
         .run(move |conn| {

@@ -12,7 +12,7 @@ use shared::dto::registration::{MemberRole, Registration, RegistrationMember};
 use shared::error::ErrorCode;
 use shared::rules::contract_filed::check_contract_filed;
 use shared::rules::daily_registration::check_daily_registration;
-use shared::rules::enterprise_number::EnterpriseNumber;
+use shared::rules::enterprise_number::{EnterpriseNumber, EstablishmentUnitNumber};
 use shared::rules::time::belgian_local;
 use utoipa::IntoParams;
 
@@ -41,7 +41,8 @@ pub fn config(cfg: &mut web::ServiceConfig) {
 pub struct SearchQuery {
     /// Free text: host, maatwerkbedrijf, site, street, municipality (accents and case ignored).
     pub q: Option<String>,
-    /// Enterprise number of the host or the maatwerkbedrijf, in any usual spelling.
+    /// Enterprise number of the host or the maatwerkbedrijf, in any usual spelling; an
+    /// establishment unit number (here or in `q`) finds the enclave at that site.
     pub enterprise_number: Option<String>,
     /// `LAT,LON`: nearest first.
     pub near: Option<String>,
@@ -88,7 +89,14 @@ impl SearchQuery {
                 "limit must be between 1 and 100.",
             ));
         }
-        let mode = if let Some(raw) = &self.enterprise_number {
+        // The establishment unit number shown on an enclave page finds it, typed in the search
+        // box or given as a number.
+        let unit = q
+            .or(self.enterprise_number.as_deref())
+            .and_then(|n| n.parse::<EstablishmentUnitNumber>().ok());
+        let mode = if let Some(unit) = unit {
+            SearchMode::EstablishmentUnit(unit.digits().to_owned())
+        } else if let Some(raw) = &self.enterprise_number {
             let number: EnterpriseNumber =
                 raw.parse()
                     .map_err(|e: shared::rules::enterprise_number::NumberError| {
@@ -213,10 +221,33 @@ pub async fn search(
     } else {
         None
     };
+    // Each result carries its verdicts for now: check 1 from the index, check 2 from the
+    // day's registrations of the page's enclaves (one query).
+    let now_local = belgian_local(Utc::now());
+    let today = now_local.date();
+    let ids: Vec<String> = hits.iter().map(|(e, _)| e.id.clone()).collect();
+    let mut registrations: std::collections::HashMap<String, Registration> = state
+        .db
+        .run(move |conn| repo::registrations_on(conn, &ids, today))
+        .await?
+        .into_iter()
+        .map(|r| {
+            let id = r.0.enclave_id.clone();
+            registration_dto(r).map(|dto| (id, dto))
+        })
+        .collect::<Result<_, AppError>>()?;
     let items: Vec<EnclaveSummary> = hits
         .into_iter()
         .map(|(e, distance)| EnclaveSummary {
             distance_km: distance.map(|d| (d * 100.0).round() / 100.0),
+            checks: Some(Checks {
+                contract_filed: check_contract_filed(&e.contracts, today, &state.config.rules),
+                daily_registration: check_daily_registration(
+                    registrations.remove(&e.id).as_ref(),
+                    today,
+                    now_local,
+                ),
+            }),
             ..e.summary.clone()
         })
         .collect();

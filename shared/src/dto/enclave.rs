@@ -121,6 +121,9 @@ pub struct EnclaveSummary {
     pub host: OrganisationRef,
     /// Distance from the searched position, for "near" searches.
     pub distance_km: Option<f64>,
+    /// Checks 1 and 2 for today, now (search results of the server; `None` elsewhere).
+    #[serde(default)]
+    pub checks: Option<Checks>,
 }
 
 /// One page of search results; pass `next_cursor` back as `cursor` for the next page.

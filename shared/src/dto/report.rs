@@ -177,31 +177,8 @@ pub struct MaatwerkbedrijfHeadcount {
     pub headcount: Headcount,
 }
 
-/// One problem with one row of an imported file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct RowProblem {
-    /// The row in the file, the header being row 1 (as a spreadsheet shows it).
-    pub row: u32,
-    pub column: String,
-    pub message_nl: String,
-    pub message_en: String,
-}
-
-/// `POST /api/imports/contracts`: what the import did (or, on a dry run, would do). With
-/// problems nothing is imported.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct ImportReport {
-    pub dry_run: bool,
-    /// Data rows read.
-    pub rows: u32,
-    pub added: u32,
-    pub updated: u32,
-    /// Already in the register exactly so.
-    pub unchanged: u32,
-    pub problems: Vec<RowProblem>,
-}
+/// The import's report, kept here under its old path.
+pub use super::import::{ImportReport, RowProblem};
 
 /// How many inspections there were, and how many found each check failing.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

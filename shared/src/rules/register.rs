@@ -2,12 +2,12 @@
 //! reached the department in time. The PWA runs this as the admin types; the server runs it
 //! again before it writes.
 
-use chrono::{DateTime, Datelike, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
 use super::contract_filed::{RuleSettings, notification_deadline};
 use super::inspection::{Problem, ProblemCode};
 use super::time::belgian_local;
-use crate::dto::contract::{ContractDraft, ContractStatus, Timeliness};
+use crate::dto::contract::{Contract, ContractDraft, ContractStatus, Timeliness};
 
 /// Longest reference.
 pub const MAX_REFERENCE: usize = 64;
@@ -131,6 +131,54 @@ pub fn validate_contract(d: &ContractDraft, now: DateTime<Utc>) -> Vec<Problem> 
     p
 }
 
+/// Whether two periods share a day; `None` as the end is open-ended.
+pub fn periods_overlap(
+    a: (NaiveDate, Option<NaiveDate>),
+    b: (NaiveDate, Option<NaiveDate>),
+) -> bool {
+    let ends_after = |end: Option<NaiveDate>, start: NaiveDate| end.is_none_or(|e| e >= start);
+    ends_after(a.1, b.0) && ends_after(b.1, a.0)
+}
+
+/// The contracts of the same enclave whose period overlaps the draft's: two contracts
+/// covering one day leave check 1 judged on whichever the register finds first. A rejected
+/// contract covers nothing, and the draft's own reference (the contract being edited or
+/// re-imported) is not another contract.
+pub fn overlapping<'a>(d: &ContractDraft, others: &'a [Contract]) -> Vec<&'a Contract> {
+    if d.status == ContractStatus::Rejected {
+        return Vec::new();
+    }
+    others
+        .iter()
+        .filter(|c| {
+            c.enclave_id == d.enclave_id
+                && c.status != ContractStatus::Rejected
+                && c.reference.trim() != d.reference.trim()
+                && periods_overlap((d.start_date, d.end_date), (c.start_date, c.end_date))
+        })
+        .collect()
+}
+
+/// The problem of a draft overlapping `other`, naming it and its period.
+pub fn overlap_problem(other: &Contract) -> Problem {
+    let (until_nl, until_en) = match other.end_date {
+        Some(e) => (format!("tot {e}"), format!("until {e}")),
+        None => ("zonder einddatum".to_owned(), "open-ended".to_owned()),
+    };
+    Problem::new(
+        "start_date",
+        ProblemCode::Inconsistent,
+        format!(
+            "Overlapt met contract {} van dezelfde enclave (vanaf {}, {until_nl}). Geef dat contract eerst een einddatum.",
+            other.reference, other.start_date
+        ),
+        format!(
+            "Overlaps contract {} of the same enclave (from {}, {until_en}). Give that contract an end date first.",
+            other.reference, other.start_date
+        ),
+    )
+}
+
 /// The deadline of a contract starting on `d.start_date`, and whether what was received
 /// (notification, else approval) arrived by then.
 pub fn timeliness(d: &ContractDraft, rules: &RuleSettings) -> Timeliness {
@@ -231,5 +279,67 @@ mod tests {
             date("2030-01-01").and_hms_opt(8, 0, 0).unwrap(),
         ));
         assert_eq!(fields(&d), ["notified_at"]);
+    }
+
+    fn stored(reference: &str, start: &str, end: Option<&str>, status: ContractStatus) -> Contract {
+        Contract {
+            id: Uuid::new_v4(),
+            enclave_id: Uuid::nil(),
+            reference: reference.into(),
+            start_date: date(start),
+            end_date: end.map(date),
+            notified_at: None,
+            approved_at: None,
+            regime: crate::dto::contract::Regime::Notification,
+            status,
+            rejection_reason: None,
+            min_supervisors: 1,
+        }
+    }
+
+    #[test]
+    fn overlaps_with_open_ended_and_dated_contracts_are_found() {
+        let d = draft(); // from 2025-03-10, open-ended
+        let others = [
+            stored("OPEN", "2024-01-01", None, ContractStatus::Notified),
+            stored(
+                "BEFORE",
+                "2024-01-01",
+                Some("2025-03-09"),
+                ContractStatus::Ended,
+            ),
+            stored(
+                "LAST-DAY",
+                "2024-01-01",
+                Some("2025-03-10"),
+                ContractStatus::Ended,
+            ),
+            stored("REJECTED", "2025-01-01", None, ContractStatus::Rejected),
+            stored("ENC-2025-001", "2025-01-01", None, ContractStatus::Notified),
+        ];
+        let found: Vec<&str> = overlapping(&d, &others)
+            .into_iter()
+            .map(|c| c.reference.as_str())
+            .collect();
+        assert_eq!(found, ["OPEN", "LAST-DAY"]);
+        let mut ended = draft();
+        ended.end_date = Some(date("2025-03-31"));
+        let later = [stored(
+            "LATER",
+            "2025-04-01",
+            None,
+            ContractStatus::Notified,
+        )];
+        assert!(overlapping(&ended, &later).is_empty());
+        ended.end_date = Some(date("2025-04-01"));
+        assert_eq!(overlapping(&ended, &later).len(), 1);
+        let mut rejected = draft();
+        rejected.status = ContractStatus::Rejected;
+        assert!(overlapping(&rejected, &others).is_empty());
+        assert!(
+            overlap_problem(&others[0])
+                .message_nl
+                .contains("zonder einddatum")
+        );
     }
 }

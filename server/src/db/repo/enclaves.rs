@@ -105,6 +105,46 @@ pub fn registration(
     Ok(Some((registration, members)))
 }
 
+/// The registrations of these enclaves for a work date, with their members (supervisors
+/// first), in one query: the verdicts of a page of search results.
+pub fn registrations_on(
+    conn: &mut DbConnection,
+    enclave_ids: &[String],
+    on: NaiveDate,
+) -> Result<Vec<RegistrationWithMembers>, AppError> {
+    type Row = (
+        RegistrationRow,
+        Option<RegistrationMemberRow>,
+        Option<PersonRow>,
+    );
+    let rows: Vec<Row> = registrations::table
+        .left_join(registration_members::table)
+        .left_join(people::table.on(people::id.eq(registration_members::person_id)))
+        .filter(registrations::enclave_id.eq_any(enclave_ids))
+        .filter(registrations::work_date.eq(on))
+        .order((
+            registrations::id.asc(),
+            registration_members::role.asc(),
+            people::display_name.asc(),
+        ))
+        .select((
+            RegistrationRow::as_select(),
+            Option::<RegistrationMemberRow>::as_select(),
+            Option::<PersonRow>::as_select(),
+        ))
+        .load(conn)?;
+    let mut out: Vec<RegistrationWithMembers> = Vec::new();
+    for (registration, member, person) in rows {
+        if out.last().is_none_or(|(r, _)| r.id != registration.id) {
+            out.push((registration, Vec::new()));
+        }
+        if let (Some(m), Some(p), Some((_, members))) = (member, person, out.last_mut()) {
+            members.push((m, p));
+        }
+    }
+    Ok(out)
+}
+
 /// Every registration with a work date in `from..=to`, with its members (supervisors
 /// first), in one query; ordered by registration.
 pub fn registrations_between(

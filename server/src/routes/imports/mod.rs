@@ -1,42 +1,51 @@
 //! Imports of the department's files. Daily registrations: see [`registrations`].
 //!
-//! `POST /api/imports/contracts?format=csv|xlsx&dry_run=true`: the department's register of
-//! enclave contracts, from CSV (`;` or `,`) or Excel. Columns are found by their header (Dutch
-//! or English, case and accents ignored); every row is validated and every problem named with
-//! its row number; the import is all or nothing, in one transaction that also records the
-//! register changes devices pull and an audit row. A contract is known by its reference:
-//! importing the same file twice adds nothing.
-//!
-//! Columns: `referentie` (reference), `maatwerkbedrijf` (its enterprise number),
-//! `gastorganisatie` / `host` (its enterprise number), `start`, `einde` / `end` (optional),
-//! `ontvangen` / `notified` (date or date and time, Belgian), `status` (optional: gemeld,
-//! goedgekeurd, geweigerd, beëindigd or the English words), `reden weigering` /
-//! `rejection_reason`. The enclave is the one of that maatwerkbedrijf at that host.
+//! The contract register, from CSV (`;` or `,`) or Excel, in two steps:
+//! `POST /api/imports/contracts/columns?format=csv|xlsx` reads the header row and the cells
+//! and proposes which column holds which field ([`mapping`]); the clerk confirms or corrects
+//! it and sends the file to `POST /api/imports/contracts?format=&dry_run=true&mapping=JSON`,
+//! where `mapping` is `{"reference": 0, "maatwerkbedrijf": 4, …}` (field → 0-based column;
+//! without it the proposal is used). Every row is checked by `shared::rules::register` (the
+//! same rule as the register form) and against the register: the enclave is the one of that
+//! maatwerkbedrijf at that host, told apart by the site column when the host has several, and
+//! a contract must not overlap another one of its enclave (open-ended ones included). Every
+//! problem is named with its row; the import is all or nothing, in one transaction that also
+//! records the register changes devices pull and an audit row, and its report lists each
+//! contract added or changed. A contract is known by its reference: importing the same file
+//! twice adds nothing.
 
+mod mapping;
 pub mod registrations;
 
 use std::collections::HashMap;
 
 use actix_web::{HttpResponse, web};
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Deserialize;
 use shared::dto::auth::Role;
-use shared::dto::contract::ContractStatus;
+use shared::dto::contract::{Contract, ContractDraft, ContractStatus};
 use shared::dto::enclave::Province;
-use shared::dto::report::{ImportReport, RowProblem};
+use shared::dto::import::{
+    ColumnMapping, ContractField, ImportChange, ImportColumns, ImportReport, ImportedContract,
+    RowProblem,
+};
 use shared::dto::sync::Entity;
 use shared::error::ErrorCode;
 use shared::rules::contract_filed::regime_for_start;
 use shared::rules::enterprise_number::EnterpriseNumber;
+use shared::rules::inspection::ProblemCode;
+use shared::rules::register::{overlap_problem, overlapping, validate_contract};
 use shared::rules::time::from_belgian_local;
 use utoipa::IntoParams;
+use uuid::Uuid;
 
 use crate::auth::AuthUser;
 use crate::db::repo::inspections::{RegisterChange, add_register_changes};
 use crate::db::repo::{self, audit};
 use crate::db::rows::ContractRow;
 use crate::error::AppError;
+use crate::index::{Entry, Snapshot};
 use crate::search_text::normalise;
 use crate::state::AppState;
 
@@ -48,6 +57,10 @@ pub const MAX_IMPORT_ROWS: usize = 20_000;
 /// Registers the import routes under `/api`.
 pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.route("/imports/contracts", web::post().to(contracts_import))
+        .route(
+            "/imports/contracts/columns",
+            web::post().to(contract_columns),
+        )
         .route(
             "/imports/registrations",
             web::post().to(registrations::registrations_import),
@@ -64,8 +77,46 @@ pub struct ImportQuery {
     pub dry_run: bool,
 }
 
-/// Import contracts (all or nothing); `dry_run=true` previews.
-#[utoipa::path(post, path = "/api/imports/contracts", tag = "imports", params(ImportQuery),
+/// Query of the contract import.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ContractImportQuery {
+    /// `csv` (default) or `xlsx`.
+    pub format: Option<String>,
+    /// Validate and preview only.
+    #[serde(default)]
+    pub dry_run: bool,
+    /// The confirmed columns as JSON, field → 0-based column, e.g.
+    /// `{"reference":0,"maatwerkbedrijf":4,"host":2,"site":5,"start":6,"received":7}`
+    /// (fields: reference, maatwerkbedrijf, host, site, start, end, received, approved,
+    /// status, rejection_reason). Without it, the proposal of `/columns` is used.
+    pub mapping: Option<String>,
+}
+
+/// Query of the column proposal.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct FormatQuery {
+    /// `csv` (default) or `xlsx`.
+    pub format: Option<String>,
+}
+
+/// The mapping step: the file's header, sample rows and the proposed column of every field.
+#[utoipa::path(post, path = "/api/imports/contracts/columns", tag = "imports", params(FormatQuery),
+    request_body(content = String, description = "The CSV or XLSX file"),
+    security(("bearer" = [])),
+    responses((status = 200, body = ImportColumns), (status = 400, body = shared::error::ApiError),
+              (status = 403, body = shared::error::ApiError), (status = 413, body = shared::error::ApiError)))]
+pub async fn contract_columns(
+    user: AuthUser,
+    query: web::Query<FormatQuery>,
+    payload: web::Payload,
+) -> Result<HttpResponse, AppError> {
+    user.require(&[Role::Admin])?;
+    let table = read_upload(query.format.as_deref(), payload).await?;
+    Ok(HttpResponse::Ok().json(mapping::columns(&table)))
+}
+
+/// Import contracts (all or nothing) with the confirmed columns; `dry_run=true` previews.
+#[utoipa::path(post, path = "/api/imports/contracts", tag = "imports", params(ContractImportQuery),
     request_body(content = String, description = "The CSV or XLSX file"),
     security(("bearer" = [])),
     responses((status = 200, body = ImportReport), (status = 400, body = shared::error::ApiError),
@@ -74,26 +125,25 @@ pub struct ImportQuery {
 pub async fn contracts_import(
     user: AuthUser,
     state: web::Data<AppState>,
-    query: web::Query<ImportQuery>,
+    query: web::Query<ContractImportQuery>,
     payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Admin])?;
-    let ImportQuery { format, dry_run } = query.into_inner();
+    let ContractImportQuery {
+        format,
+        dry_run,
+        mapping,
+    } = query.into_inner();
     let table = read_upload(format.as_deref(), payload).await?;
+    let mapping = match mapping {
+        Some(json) => parse_mapping(&json, table.header.len())?,
+        None => mapping::propose(&table),
+    };
+    // Overlaps are judged on the register as it is now, not as the index saw it up to
+    // `max_age` ago.
+    state.index.expire();
     let snapshot = state.index.snapshot(&state.db).await?;
-    // (mwb digits, host digits) → enclaves of that pair.
-    let mut pairs: HashMap<(String, String), Vec<(String, Province)>> = HashMap::new();
-    for e in snapshot.entries() {
-        let digits = |n: &Option<String>| n.as_deref().map(only_digits).unwrap_or_default();
-        pairs
-            .entry((
-                digits(&e.maatwerkbedrijf.enterprise_number),
-                digits(&e.host.enterprise_number),
-            ))
-            .or_default()
-            .push((e.id.clone(), e.province));
-    }
-    let (parsed, mut problems) = validate(&table, &pairs);
+    let (parsed, mut problems) = validate(&table, &mapping, &snapshot);
     let rows = table.rows.len() as u32;
     let actor = (user.id.clone(), user.username.clone(), user.client.clone());
     let outcome = state
@@ -107,15 +157,14 @@ pub async fn contracts_import(
                         .into_iter()
                         .map(|row| (row.reference.clone(), row))
                         .collect();
-                let (mut added, mut updated, mut unchanged) = (0, 0, 0);
-                let mut changes = Vec::new();
+                let mut unchanged = 0;
                 let mut writes = Vec::new();
                 for p in &parsed {
                     match existing.get(&p.row.reference) {
                         Some(old) if old.enclave_id != p.row.enclave_id => {
                             problems.push(problem(
                                 p.line,
-                                "referentie",
+                                &p.reference_column,
                                 format!(
                                     "Referentie {} hoort bij een andere enclave.",
                                     p.row.reference
@@ -128,34 +177,37 @@ pub async fn contracts_import(
                         }
                         Some(old) if same(old, &p.row) => unchanged += 1,
                         Some(old) => {
-                            updated += 1;
                             let mut row = p.row.clone();
                             row.id = old.id.clone();
                             row.created_at = old.created_at;
-                            writes.push((row, true));
-                            changes.push(p);
+                            row.min_supervisors = old.min_supervisors;
+                            writes.push((row, p, ImportChange::Updated));
                         }
-                        None => {
-                            added += 1;
-                            writes.push((p.row.clone(), false));
-                            changes.push(p);
-                        }
+                        None => writes.push((p.row.clone(), p, ImportChange::Added)),
                     }
                 }
+                let imported: Vec<ImportedContract> = writes
+                    .iter()
+                    .map(|(row, p, change)| ImportedContract {
+                        row: p.line,
+                        reference: row.reference.clone(),
+                        enclave_id: p.enclave_id,
+                        enclave: p.enclave.clone(),
+                        change: *change,
+                    })
+                    .collect();
                 if !problems.is_empty() || dry_run {
-                    return Ok((added, updated, unchanged, problems));
+                    return Ok((unchanged, imported, problems));
                 }
-                for (row, exists) in &writes {
-                    if *exists {
-                        repo::contracts::update_imported(conn, row)?;
-                    } else {
-                        repo::contracts::insert(conn, row)?;
+                for (row, _, change) in &writes {
+                    match change {
+                        ImportChange::Updated => repo::contracts::update_imported(conn, row)?,
+                        ImportChange::Added => repo::contracts::insert(conn, row)?,
                     }
                 }
                 let register: Vec<RegisterChange> = writes
                     .iter()
-                    .zip(&changes)
-                    .map(|((row, _), p)| RegisterChange {
+                    .map(|(row, p, _)| RegisterChange {
                         entity: Entity::Contract,
                         id: row.id.clone(),
                         enclave_id: row.enclave_id.clone(),
@@ -164,6 +216,8 @@ pub async fn contracts_import(
                     })
                     .collect();
                 add_register_changes(conn, &register, repo::now())?;
+                let added = count(&imported, ImportChange::Added);
+                let updated = count(&imported, ImportChange::Updated);
                 audit::record(
                     conn,
                     audit::Event {
@@ -178,20 +232,80 @@ pub async fn contracts_import(
                         ..Default::default()
                     },
                 )?;
-                Ok((added, updated, unchanged, problems))
+                Ok((unchanged, imported, problems))
             })
         })
         .await?;
-    let (added, updated, unchanged, problems) = outcome;
+    let (unchanged, imported, problems) = outcome;
+    if !dry_run && problems.is_empty() && !imported.is_empty() {
+        state.index.expire();
+    }
     let failed = !problems.is_empty();
     Ok(answer(ImportReport {
         dry_run,
         rows,
-        added: if failed { 0 } else { added },
-        updated: if failed { 0 } else { updated },
+        added: if failed {
+            0
+        } else {
+            count(&imported, ImportChange::Added)
+        },
+        updated: if failed {
+            0
+        } else {
+            count(&imported, ImportChange::Updated)
+        },
         unchanged,
         problems,
+        contracts: if failed { Vec::new() } else { imported },
     }))
+}
+
+fn count(imported: &[ImportedContract], change: ImportChange) -> u32 {
+    imported.iter().filter(|c| c.change == change).count() as u32
+}
+
+/// The `mapping` parameter: JSON field → column, each column within the file and used once.
+fn parse_mapping(json: &str, width: usize) -> Result<ColumnMapping, AppError> {
+    let mapping: ColumnMapping = serde_json::from_str(json).map_err(|e| {
+        AppError::bad_request(
+            format!("mapping is geen geldige koppeling van velden aan kolommen: {e}"),
+            format!("mapping is not a valid map of fields to columns: {e}"),
+        )
+    })?;
+    let mut seen = HashMap::new();
+    for (field, &column) in &mapping {
+        if column as usize >= width {
+            return Err(AppError::bad_request(
+                format!(
+                    "Het bestand heeft geen kolom {} (veld {}).",
+                    column + 1,
+                    field.as_str()
+                ),
+                format!(
+                    "The file has no column {} (field {}).",
+                    column + 1,
+                    field.as_str()
+                ),
+            ));
+        }
+        if let Some(other) = seen.insert(column, *field) {
+            return Err(AppError::bad_request(
+                format!(
+                    "Kolom {} is gekozen voor zowel {} als {}.",
+                    column + 1,
+                    other.label().0,
+                    field.label().0
+                ),
+                format!(
+                    "Column {} is chosen for both {} and {}.",
+                    column + 1,
+                    other.label().1,
+                    field.label().1
+                ),
+            ));
+        }
+    }
+    Ok(mapping)
 }
 
 /// Reads an uploaded file (at most 10 MiB) as a table with at least one and at most
@@ -249,6 +363,7 @@ fn columns(
     spec: &[(&'static str, &[&str])],
     required: &[&str],
 ) -> Result<HashMap<&'static str, usize>, Vec<RowProblem>> {
+    let header: Vec<String> = header.iter().map(|h| normalise(h)).collect();
     let index: HashMap<&'static str, usize> = spec
         .iter()
         .filter_map(|(name, aliases)| {
@@ -290,6 +405,7 @@ fn cell_of<'a>(index: &HashMap<&'static str, usize>, cells: &'a [String], name: 
 
 /// A file as header and rows of text cells.
 struct Table {
+    /// As written in the file.
     header: Vec<String>,
     rows: Vec<Vec<String>>,
 }
@@ -376,7 +492,7 @@ fn split(mut all: Vec<Vec<String>>) -> Result<Table, AppError> {
             "The file is empty.",
         ));
     }
-    let header = all.remove(0).iter().map(|h| normalise(h)).collect();
+    let header = all.remove(0);
     Ok(Table { header, rows: all })
 }
 
@@ -399,110 +515,224 @@ struct Parsed {
     line: u32,
     row: ContractRow,
     province: Province,
+    enclave_id: Uuid,
+    /// The enclave as the report names it.
+    enclave: String,
+    /// The file's header of the reference column.
+    reference_column: String,
 }
 
-/// The columns, each by its accepted (normalised) headers.
-const COLUMNS: [(&str, &[&str]); 8] = [
-    ("referentie", &["referentie", "reference"]),
-    (
-        "maatwerkbedrijf",
-        &[
-            "maatwerkbedrijf",
-            "ondernemingsnummer maatwerkbedrijf",
-            "mwb",
-        ],
-    ),
-    (
-        "gastorganisatie",
-        &[
-            "gastorganisatie",
-            "gastbedrijf",
-            "host",
-            "ondernemingsnummer gastorganisatie",
-        ],
-    ),
-    ("start", &["start", "startdatum", "start date"]),
-    ("einde", &["einde", "einddatum", "end", "end date"]),
-    (
-        "ontvangen",
-        &["ontvangen", "gemeld", "notified", "received", "melding"],
-    ),
-    ("status", &["status"]),
-    (
-        "reden weigering",
-        &["reden weigering", "rejection reason", "rejection_reason"],
-    ),
-];
+/// The enclave as a clerk recognises it: host — site, municipality.
+fn enclave_label(e: &Entry) -> String {
+    format!(
+        "{} — {}, {}",
+        e.host.name, e.summary.site.name, e.summary.site.municipality
+    )
+}
 
+/// Whether a site cell names this enclave: its establishment unit number (any format), or its
+/// site name, street, street and municipality, or municipality.
+fn names_site(cell: &str, e: &Entry) -> bool {
+    let site = &e.summary.site;
+    let digits = only_digits(cell);
+    if digits.len() >= 9
+        && site
+            .establishment_unit_number
+            .as_deref()
+            .is_some_and(|n| only_digits(n) == digits)
+    {
+        return true;
+    }
+    let wanted = normalise(cell);
+    [
+        site.name.clone(),
+        site.street.clone(),
+        format!("{} {}", site.street, site.municipality),
+        format!("{} {} {}", site.street, site.postcode, site.municipality),
+        site.municipality.clone(),
+        format!("{} {}", site.name, site.municipality),
+    ]
+    .iter()
+    .any(|s| normalise(s) == wanted)
+}
+
+/// The field's column header as the file writes it (else the field's name).
+fn header_of(table: &Table, mapping: &ColumnMapping, field: ContractField) -> String {
+    mapping
+        .get(&field)
+        .and_then(|&c| table.header.get(c as usize))
+        .filter(|h| !h.is_empty())
+        .cloned()
+        .unwrap_or_else(|| field.label().0.to_owned())
+}
+
+/// The contract's parse of every row, checked by `shared::rules::register` and against the
+/// register (the enclave, and overlaps with the contracts it will hold after the import).
 fn validate(
     table: &Table,
-    pairs: &HashMap<(String, String), Vec<(String, Province)>>,
+    mapping: &ColumnMapping,
+    snapshot: &Snapshot,
 ) -> (Vec<Parsed>, Vec<RowProblem>) {
-    let mut problems = Vec::new();
-    let index = match columns(
-        &table.header,
-        &COLUMNS,
-        &[
-            "referentie",
-            "maatwerkbedrijf",
-            "gastorganisatie",
-            "start",
-            "ontvangen",
-        ],
-    ) {
-        Ok(index) => index,
-        Err(missing) => return (Vec::new(), missing),
-    };
-    let now = repo::now();
+    let column = |field: ContractField| header_of(table, mapping, field);
+    let mut problems: Vec<RowProblem> = ContractField::ALL
+        .into_iter()
+        .filter(|f| f.required() && !mapping.contains_key(f))
+        .map(|f| {
+            let (nl, en) = f.label();
+            problem(
+                1,
+                nl,
+                format!("Geen kolom gekozen voor '{nl}'."),
+                format!("No column chosen for '{en}'."),
+            )
+        })
+        .collect();
+    if !mapping.contains_key(&ContractField::Received)
+        && !mapping.contains_key(&ContractField::Approved)
+    {
+        problems.push(problem(
+            1,
+            ContractField::Received.label().0,
+            "Geen kolom gekozen voor de datum van ontvangst (of van goedkeuring).".into(),
+            "No column chosen for the date received (or approved).".into(),
+        ));
+    }
+    if !problems.is_empty() {
+        return (Vec::new(), problems);
+    }
+    // (mwb digits, host digits) → the enclaves of that pair.
+    let mut pairs: HashMap<(String, String), Vec<&Entry>> = HashMap::new();
+    for e in snapshot.entries() {
+        let digits = |n: &Option<String>| n.as_deref().map(only_digits).unwrap_or_default();
+        pairs
+            .entry((
+                digits(&e.maatwerkbedrijf.enterprise_number),
+                digits(&e.host.enterprise_number),
+            ))
+            .or_default()
+            .push(e);
+    }
+    let now = Utc::now();
+    let stamp = repo::now();
     let mut seen: HashMap<String, u32> = HashMap::new();
-    let mut parsed = Vec::new();
+    let mut parsed: Vec<(Parsed, ContractDraft)> = Vec::new();
+    // Shared by the row's checks below, each of which may add to it.
+    let problems = std::cell::RefCell::new(problems);
     for (i, cells) in table.rows.iter().enumerate() {
         let line = i as u32 + 2;
-        let cell = |name: &str| cell_of(&index, cells, name);
-        let before = problems.len();
-        let mut bad =
-            |column: &str, nl: String, en: String| problems.push(problem(line, column, nl, en));
-        let reference = cell("referentie").to_owned();
+        let cell = |field: ContractField| {
+            mapping
+                .get(&field)
+                .and_then(|&c| cells.get(c as usize))
+                .map(String::as_str)
+                .unwrap_or("")
+        };
+        let before = problems.borrow().len();
+        let bad = |field: ContractField, nl: String, en: String| {
+            problems
+                .borrow_mut()
+                .push(problem(line, &column(field), nl, en))
+        };
+        let reference = cell(ContractField::Reference).to_owned();
         if reference.is_empty() {
             bad(
-                "referentie",
+                ContractField::Reference,
                 "De referentie ontbreekt.".into(),
                 "The reference is missing.".into(),
             );
         } else if let Some(first) = seen.insert(reference.clone(), line) {
             bad(
-                "referentie",
+                ContractField::Reference,
                 format!("Referentie {reference} staat ook al op rij {first}."),
                 format!("Reference {reference} is also on row {first}."),
             );
         }
-        let number =
-            |column: &str, bad: &mut dyn FnMut(&str, String, String)| match cell(column)
-                .parse::<EnterpriseNumber>(
-            ) {
+        let number = |field: ContractField, whose: (&str, &str)| {
+            let value = cell(field);
+            if value.is_empty() {
+                bad(
+                    field,
+                    format!("Het ondernemingsnummer van {} ontbreekt.", whose.0),
+                    format!("The enterprise number of {} is missing.", whose.1),
+                );
+                return None;
+            }
+            match value.parse::<EnterpriseNumber>() {
                 Ok(n) => Some(n.digits().to_owned()),
                 Err(e) => {
                     bad(
-                        column,
-                        format!("{}: {}", cell(column), e.message_nl()),
-                        format!("{}: {}", cell(column), e.message_en()),
+                        field,
+                        format!("{value}: {}", e.message_nl()),
+                        format!("{value}: {}", e.message_en()),
                     );
                     None
                 }
-            };
-        let mwb = number("maatwerkbedrijf", &mut bad);
-        let host = number("gastorganisatie", &mut bad);
-        let start = date(cell("start"), "start", &mut bad, true).flatten();
-        let end = date(cell("einde"), "einde", &mut bad, false);
-        let notified = datetime(cell("ontvangen"), "ontvangen", &mut bad);
-        let status = match normalise(cell("status")).as_str() {
+            }
+        };
+        let mwb = number(
+            ContractField::Maatwerkbedrijf,
+            ("het maatwerkbedrijf", "the maatwerkbedrijf"),
+        );
+        let host = number(ContractField::Host, ("de gebruiker", "the host"));
+        let day = |field: ContractField| -> Result<Option<NaiveDate>, ()> {
+            let value = cell(field);
+            if value.is_empty() {
+                return Ok(None);
+            }
+            mapping::parse_date(value).map(Some).ok_or_else(|| {
+                bad(
+                    field,
+                    format!("'{value}' is geen datum (JJJJ-MM-DD of DD/MM/JJJJ)."),
+                    format!("'{value}' is not a date (YYYY-MM-DD or DD/MM/YYYY)."),
+                )
+            })
+        };
+        let start = day(ContractField::Start);
+        let end = day(ContractField::End);
+        let moment = |field: ContractField| -> Result<Option<NaiveDateTime>, ()> {
+            let value = cell(field);
+            if value.is_empty() {
+                return Ok(None);
+            }
+            mapping::parse_datetime(value).map(Some).ok_or_else(|| {
+                bad(
+                    field,
+                    format!(
+                        "'{value}' is geen datum (JJJJ-MM-DD of DD/MM/JJJJ, eventueel met UU:MM)."
+                    ),
+                    format!(
+                        "'{value}' is not a date (YYYY-MM-DD or DD/MM/YYYY, optionally with HH:MM)."
+                    ),
+                )
+            })
+        };
+        let received = moment(ContractField::Received);
+        let approved = moment(ContractField::Approved);
+        if start == Ok(None) {
+            bad(
+                ContractField::Start,
+                "De startdatum ontbreekt.".into(),
+                "The start date is missing.".into(),
+            );
+        }
+        if let (Ok(Some(s)), Ok(Some(e))) = (start, end)
+            && e < s
+        {
+            // Also said when other cells of the row fail (the register's rule then does not run).
+            bad(
+                ContractField::End,
+                "Het einde ligt voor de start.".into(),
+                "The end is before the start.".into(),
+            );
+        }
+        let status = match normalise(cell(ContractField::Status)).as_str() {
             "" | "gemeld" | "notified" => Some(ContractStatus::Notified),
             "goedgekeurd" | "approved" => Some(ContractStatus::Approved),
             "geweigerd" | "rejected" => Some(ContractStatus::Rejected),
             "beeindigd" | "ended" => Some(ContractStatus::Ended),
             other => {
                 bad(
-                    "status",
+                    ContractField::Status,
                     format!(
                         "Onbekende status '{other}' (gemeld, goedgekeurd, geweigerd of beëindigd)."
                     ),
@@ -511,76 +741,223 @@ fn validate(
                 None
             }
         };
-        let reason = cell("reden weigering").to_owned();
-        if status == Some(ContractStatus::Rejected) && reason.is_empty() {
-            bad(
-                "reden weigering",
-                "Een geweigerd contract heeft een reden.".into(),
-                "A rejected contract needs a reason.".into(),
-            );
-        }
-        if let (Some(s), Some(Some(e))) = (start, end)
-            && e < s
-        {
-            bad(
-                "einde",
-                "Het einde ligt voor de start.".into(),
-                "The end is before the start.".into(),
-            );
-        }
         let enclave = match (&mwb, &host) {
-            (Some(m), Some(h)) => match pairs.get(&(m.clone(), h.clone())).map(Vec::as_slice) {
-                Some([one]) => Some(one.clone()),
-                Some([]) | None => {
-                    bad(
-                        "gastorganisatie",
-                        "Er is geen enclave van dit maatwerkbedrijf bij deze gastorganisatie."
-                            .into(),
-                        "There is no enclave of this maatwerkbedrijf at this host.".into(),
-                    );
-                    None
+            (Some(m), Some(h)) => {
+                let candidates = pairs
+                    .get(&(m.clone(), h.clone()))
+                    .map(Vec::as_slice)
+                    .unwrap_or_default();
+                let site = cell(ContractField::Site);
+                let chosen: Vec<&Entry> = match candidates {
+                    [one] => vec![*one],
+                    _ if site.is_empty() => candidates.to_vec(),
+                    _ => candidates
+                        .iter()
+                        .copied()
+                        .filter(|e| names_site(site, e))
+                        .collect(),
+                };
+                let names = || {
+                    candidates
+                        .iter()
+                        .map(|e| {
+                            let s = &e.summary.site;
+                            match &s.establishment_unit_number {
+                                Some(n) => {
+                                    format!("{} ({}, {}; {n})", s.name, s.street, s.municipality)
+                                }
+                                None => format!("{} ({}, {})", s.name, s.street, s.municipality),
+                            }
+                        })
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                };
+                match chosen.as_slice() {
+                    [one] => Some(*one),
+                    _ if candidates.is_empty() => {
+                        bad(
+                            ContractField::Host,
+                            "Er is geen enclave van dit maatwerkbedrijf bij deze gebruiker.".into(),
+                            "There is no enclave of this maatwerkbedrijf at this host.".into(),
+                        );
+                        None
+                    }
+                    _ if site.is_empty() => {
+                        bad(
+                            ContractField::Site,
+                            format!(
+                                "Dit maatwerkbedrijf heeft {} enclaves bij deze gebruiker: {}. Vul de vestiging in.",
+                                candidates.len(),
+                                names()
+                            ),
+                            format!(
+                                "This maatwerkbedrijf has {} enclaves at this host: {}. Fill in the site.",
+                                candidates.len(),
+                                names()
+                            ),
+                        );
+                        None
+                    }
+                    _ => {
+                        bad(
+                            ContractField::Site,
+                            format!(
+                                "Vestiging '{site}' wijst geen enkele enclave aan; deze gebruiker heeft: {}.",
+                                names()
+                            ),
+                            format!(
+                                "Site '{site}' names none of the enclaves; this host has: {}.",
+                                names()
+                            ),
+                        );
+                        None
+                    }
                 }
-                Some(_) => {
-                    bad(
-                        "gastorganisatie",
-                        "Dit maatwerkbedrijf heeft meerdere enclaves bij deze gastorganisatie."
-                            .into(),
-                        "This maatwerkbedrijf has several enclaves at this host.".into(),
-                    );
-                    None
-                }
-            },
+            }
             _ => None,
         };
-        if problems.len() > before {
-            continue;
-        }
-        let (Some(start), Some(end), Some(notified), Some(status), Some((enclave_id, province))) =
-            (start, end, notified, status, enclave)
+        let reason = cell(ContractField::RejectionReason).trim().to_owned();
+        let (
+            Ok(Some(start)),
+            Ok(end),
+            Ok(received),
+            Ok(approved),
+            Some(status),
+            Some(enclave),
+            true,
+        ) = (
+            start,
+            end,
+            received,
+            approved,
+            status,
+            enclave,
+            problems.borrow().len() == before,
+        )
         else {
             continue;
         };
-        parsed.push(Parsed {
-            line,
-            province,
-            row: ContractRow {
-                id: uuid::Uuid::new_v4().to_string(),
+        let Ok(enclave_id) = Uuid::parse_str(&enclave.id) else {
+            continue;
+        };
+        let draft = ContractDraft {
+            enclave_id,
+            reference: reference.clone(),
+            start_date: start,
+            end_date: end,
+            notified_at: received.map(from_belgian_local),
+            approved_at: approved.map(from_belgian_local),
+            status,
+            rejection_reason: (!reason.is_empty()).then_some(reason),
+            min_supervisors: 1,
+        };
+        for p in validate_contract(&draft, now) {
+            let (field, nl, en) = match (p.field.as_str(), p.code) {
+                ("notified_at", ProblemCode::Required) => (
+                    ContractField::Received,
+                    "De datum van ontvangst ontbreekt.".to_owned(),
+                    "The date received is missing.".to_owned(),
+                ),
+                ("reference", _) => (ContractField::Reference, p.message_nl, p.message_en),
+                ("end_date", _) => (ContractField::End, p.message_nl, p.message_en),
+                ("notified_at", _) => (ContractField::Received, p.message_nl, p.message_en),
+                ("approved_at", _) => (ContractField::Approved, p.message_nl, p.message_en),
+                ("rejection_reason", _) => {
+                    (ContractField::RejectionReason, p.message_nl, p.message_en)
+                }
+                _ => (ContractField::Start, p.message_nl, p.message_en),
+            };
+            bad(field, nl, en);
+        }
+        if problems.borrow().len() > before {
+            continue;
+        }
+        parsed.push((
+            Parsed {
+                line,
+                province: enclave.province,
                 enclave_id,
-                reference,
-                start_date: start,
-                end_date: end,
-                notified_at: Some(from_belgian_local(notified).naive_utc()),
-                approved_at: None,
-                regime: regime_for_start(start).as_str().to_owned(),
-                status: status.as_str().to_owned(),
-                rejection_reason: (!reason.is_empty()).then_some(reason),
-                min_supervisors: 1,
-                created_at: now,
-                updated_at: now,
+                enclave: enclave_label(enclave),
+                reference_column: column(ContractField::Reference),
+                row: ContractRow {
+                    id: uuid::Uuid::new_v4().to_string(),
+                    enclave_id: enclave.id.clone(),
+                    reference: draft.reference.clone(),
+                    start_date: start,
+                    end_date: end,
+                    notified_at: draft.notified_at.map(|t| t.naive_utc()),
+                    approved_at: draft.approved_at.map(|t| t.naive_utc()),
+                    regime: regime_for_start(start).as_str().to_owned(),
+                    status: status.as_str().to_owned(),
+                    rejection_reason: draft.rejection_reason.clone(),
+                    min_supervisors: 1,
+                    created_at: stamp,
+                    updated_at: stamp,
+                },
             },
-        });
+            draft,
+        ));
     }
-    (parsed, problems)
+    let mut problems = problems.into_inner();
+    // Overlaps: each row against the contracts its enclave holds after the import (the
+    // register's, with the file's rows in place of those with the same reference).
+    let in_file: HashMap<&str, &ContractDraft> = parsed
+        .iter()
+        .map(|(_, d)| (d.reference.as_str(), d))
+        .collect();
+    let mut after: HashMap<Uuid, Vec<Contract>> = HashMap::new();
+    for (p, d) in &parsed {
+        if let Some(entry) = snapshot.get(&p.row.enclave_id) {
+            after.entry(d.enclave_id).or_insert_with(|| {
+                entry
+                    .contracts
+                    .iter()
+                    .filter(|c| !in_file.contains_key(c.reference.as_str()))
+                    .cloned()
+                    .collect()
+            });
+        }
+    }
+    for (_, d) in &parsed {
+        if let Some(list) = after.get_mut(&d.enclave_id) {
+            list.push(Contract {
+                id: Uuid::nil(),
+                enclave_id: d.enclave_id,
+                reference: d.reference.clone(),
+                start_date: d.start_date,
+                end_date: d.end_date,
+                notified_at: d.notified_at,
+                approved_at: d.approved_at,
+                regime: regime_for_start(d.start_date),
+                status: d.status,
+                rejection_reason: d.rejection_reason.clone(),
+                min_supervisors: d.min_supervisors,
+            });
+        }
+    }
+    let mut valid = Vec::with_capacity(parsed.len());
+    for (p, d) in parsed {
+        let others = after
+            .get(&d.enclave_id)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let overlaps = overlapping(&d, others);
+        if overlaps.is_empty() {
+            valid.push(p);
+            continue;
+        }
+        for other in overlaps {
+            let o = overlap_problem(other);
+            problems.push(problem(
+                p.line,
+                &column(ContractField::Start),
+                o.message_nl,
+                o.message_en,
+            ));
+        }
+    }
+    problems.sort_by_key(|p| p.row);
+    (valid, problems)
 }
 
 /// `YYYY-MM-DD` or `DD/MM/YYYY`; `Some(None)` for an empty optional cell, `None` on a problem.
@@ -645,6 +1022,7 @@ fn same(old: &ContractRow, new: &ContractRow) -> bool {
     old.start_date == new.start_date
         && old.end_date == new.end_date
         && old.notified_at == new.notified_at
+        && old.approved_at == new.approved_at
         && old.status == new.status
         && old.rejection_reason == new.rejection_reason
 }

@@ -19,8 +19,8 @@ use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use diesel::prelude::*;
 use shared::dto::auth::Role;
 use shared::dto::enclave::Province;
+use shared::dto::import::{ImportReport, RowProblem};
 use shared::dto::registration::MemberRole;
-use shared::dto::report::{ImportReport, RowProblem};
 use shared::dto::sync::Entity;
 use shared::rules::time::from_belgian_local;
 
@@ -296,6 +296,7 @@ fn report(dry_run: bool, rows: u32, problems: Vec<RowProblem>) -> ImportReport {
         updated: 0,
         unchanged: 0,
         problems,
+        contracts: Vec::new(),
     }
 }
 
