@@ -30,49 +30,18 @@ use tests::records::inspection;
 
 use super::{ELEGANCE, PW, Scenario, USERNAME};
 
-/// Problems of pages other helpers own (reported to them), that this test does not fail on:
-/// `(page, axe rule id)`, or `(page, "small:" + part of the control's HTML)` for a control
-/// smaller than 44 px. Remove an entry once its page is fixed.
-const KNOWN: &[(&str, &str)] = &[
-    // The inspection form (record): the unregistered person's role select has no label.
-    ("inspection draft", "select-name"),
-    // The register (imports): the wide table scrolls but takes no focus; its two filter
-    // checkboxes are 35 px high.
-    ("register (reviewer)", "scrollable-region-focusable"),
-    ("register (reviewer)", "small:type=\"checkbox\""),
-    ("register", "small:type=\"checkbox\""),
-    // The contract form (imports): the back link is 21 px high.
-    ("contract form", "small:<a href=\"/register\">"),
-    // The import page (imports): the kind radios are 32 px high.
-    ("imports", "small:type=\"radio\""),
-];
-
-/// Whether `page` has the known problem `key` (see [`KNOWN`]); printed when it has.
-fn known(page: &str, key: impl Fn(&str) -> bool, what: &str) -> bool {
-    let is = KNOWN.iter().any(|(p, k)| *p == page && key(k));
-    if is {
-        eprintln!("known, not failing: {page}: {what}");
-    }
-    is
-}
-
 /// What is wrong with the page as it is now: serious or critical axe violations and
-/// controls smaller than 44 px (those in [`KNOWN`] left out, but printed).
+/// controls smaller than 44 px.
 async fn audit(b: &Browser, page: &str, problems: &mut Vec<String>) {
     // Let late renders and transitions settle.
     tokio::time::sleep(Duration::from_millis(300)).await;
     if let Some(violations) = axe_violations(b).await {
         for v in violations.iter().filter(|v| v.is_severe()) {
-            if !known(page, |k| k == v.id, &v.to_string()) {
-                problems.push(format!("{page}: {v}"));
-            }
+            problems.push(format!("{page}: {v}"));
         }
     }
     for c in small_controls(b).await {
-        let small = |k: &str| k.strip_prefix("small:").is_some_and(|h| c.html.contains(h));
-        if !known(page, small, &c.to_string()) {
-            problems.push(format!("{page}: control smaller than 44 px: {c}"));
-        }
+        problems.push(format!("{page}: control smaller than 44 px: {c}"));
     }
 }
 

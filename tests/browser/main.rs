@@ -24,8 +24,8 @@ use tests::driver::{Browser, tid};
 
 mod access;
 mod field;
-mod inspector;
 mod imports;
+mod inspector;
 mod offline;
 mod register;
 mod reports;

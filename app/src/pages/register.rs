@@ -200,7 +200,8 @@ pub fn RegisterPage() -> impl IntoView {
                                 format!("{total} {}", i18n.pick("contracten", "contracts"))
                             }}
                         </p>
-                        <table class="table" data-test="register-rows">
+                        <table class="table" data-test="register-rows" tabindex="0"
+                            aria-label=move || i18n.pick("Contracten", "Contracts").to_owned()>
                             <thead><tr>
                                 {header("reference", i18n.pick("Referentie", "Reference").to_owned())}
                                 {header("maatwerkbedrijf", i18n.t(Key::Maatwerkbedrijf).to_owned())}
@@ -371,7 +372,7 @@ pub fn ContractFormPage(id: Option<String>) -> impl IntoView {
     let date_input = move |value: String| NaiveDate::parse_from_str(&value, "%Y-%m-%d").ok();
     view! {
         <main class="form-page">
-            <p class="no-print"><a href="/register">{i18n.tr("← Contractregister", "← Contract register")}</a></p>
+            <p class="no-print"><a class="back-link" href="/register">{i18n.tr("← Contractregister", "← Contract register")}</a></p>
             <h1>
                 {if editing { i18n.tr("Contract bewerken", "Edit contract").into_any() } else { i18n.tr("Nieuw contract", "New contract").into_any() }}
             </h1>
