@@ -13,16 +13,6 @@ use tests::fixture::{ContractSpec, EnclaveSpec};
 
 use super::{PW, Scenario};
 
-/// Chooses `value` in the select `name` as a user does, firing `change`.
-async fn choose(b: &Browser, name: &str, value: &str) {
-    b.find(name).await;
-    b.js(&format!(
-        "const e = document.querySelector('[data-test={name}]'); e.value = '{value}'; \
-         e.dispatchEvent(new Event('change', {{ bubbles: true }}));"
-    ))
-    .await;
-}
-
 /// The summary once the report of the wanted kind (dry run or not) is shown.
 async fn summary(b: &Browser, dry_run: bool) -> String {
     b.until("the import's report", async || {
@@ -128,7 +118,7 @@ CL-2;Brouwerij Gent;0200.000.043;Atelier Kouter;BE 0123.456.749;Opslag;01/09/202
     );
 
     // The clerk corrects one choice: the site is in "Werkpost"; the check then passes.
-    choose(&b, "map-site", "5").await;
+    b.choose("map-site", "5").await;
     b.until("the old report is cleared", async || {
         b.all("import-report").await.is_empty().then_some(())
     })

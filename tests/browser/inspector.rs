@@ -9,7 +9,6 @@
 //! enlarges the photo and closes it with Escape; and corrects the measure and the deadline
 //! with a structured amendment.
 
-use base64::Engine;
 use chrono::{Days, Duration, NaiveTime, Timelike, Utc};
 use diesel::prelude::*;
 use serde_json::json;
@@ -18,29 +17,11 @@ use shared::dto::organisation::OrganisationKind;
 use shared::dto::registration::MemberRole::{Supervisor, Worker};
 use shared::rules::time::belgian_local;
 use tests::driver::Browser;
-use tests::field::{
-    choose, photo_file, prepare_for_the_field, start_inspection, tap, until_submitted,
-};
+use tests::field::{photo_file, prepare_for_the_field, start_inspection, tap, until_submitted};
 use tests::fixture::{ContractSpec, EnclaveSpec, date, local};
 use tests::{Backend, TestApp};
 
 const PW: &str = "a-long-test-password";
-
-/// Saves a screenshot of the whole page (beyond the viewport) as `name`.
-async fn full_page(b: &Browser, name: &str) {
-    let shot = b
-        .cdp(
-            "Page.captureScreenshot",
-            json!({ "format": "png", "captureBeyondViewport": true }),
-        )
-        .await;
-    let png = base64::engine::general_purpose::STANDARD
-        .decode(shot["data"].as_str().unwrap_or_default())
-        .expect("a PNG");
-    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
-    std::fs::write(&path, png).expect("write the screenshot");
-    eprintln!("screenshot: {}", path.display());
-}
 
 /// Presses a key on whatever has the focus (`\u{E00C}` is Escape).
 async fn press(b: &Browser, key: &str) {
@@ -246,7 +227,7 @@ async fn an_inspector_records_only_what_was_found_and_reads_it_back_in_full() {
     // The host's foreman, stated as supervisor: listed, not counted as a begeleider.
     b.type_into("unregistered-name", "Marc D. (ploegbaas gastbedrijf)")
         .await;
-    choose(&b, "unregistered-role", "supervisor").await;
+    b.choose("unregistered-role", "supervisor").await;
     tap(&b, "add-unregistered").await;
     b.find("unregistered").await;
     b.until("the foreman is counted apart", async || {
@@ -270,7 +251,7 @@ async fn an_inspector_records_only_what_was_found_and_reads_it_back_in_full() {
 
     // A finding with a photo: a thumbnail, removed, added again.
     b.type_into("finding-category", "Begeleiding").await;
-    choose(&b, "finding-severity", "high").await;
+    b.choose("finding-severity", "high").await;
     b.type_into(
         "finding-text",
         "De ploegbaas van het gastbedrijf deelt de taken uit.",
@@ -304,7 +285,11 @@ async fn an_inspector_records_only_what_was_found_and_reads_it_back_in_full() {
         size[0].as_f64() >= Some(44.0) && size[1].as_f64() >= Some(44.0),
         "the remove button is a touch target: {size}"
     );
-    full_page(&b, "inspection-draft.png").await;
+    b.full_page_screenshot(
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")),
+        "inspection-draft.png",
+    )
+    .await;
     tap(&b, "remove-photo").await;
     b.until("the photo is removed", async || {
         b.all("photo").await.is_empty().then_some(())
@@ -372,7 +357,11 @@ async fn an_inspector_records_only_what_was_found_and_reads_it_back_in_full() {
         (b.attr(&thumb, "data-loaded").await.as_deref() == Some("true")).then_some(())
     })
     .await;
-    full_page(&b, "inspection-summary.png").await;
+    b.full_page_screenshot(
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")),
+        "inspection-summary.png",
+    )
+    .await;
 
     // The photo enlarges on tap and closes with Escape.
     tap(&b, "photo-thumb").await;
@@ -406,8 +395,8 @@ async fn an_inspector_records_only_what_was_found_and_reads_it_back_in_full() {
 
     // A structured correction: a regularisation order with a deadline.
     let deadline = now.date() + Days::new(30);
-    choose(&b, "amendment-measure", "regularisation_order").await;
-    choose(&b, "amendment-deadline", &deadline.to_string()).await;
+    b.choose("amendment-measure", "regularisation_order").await;
+    b.choose("amendment-deadline", &deadline.to_string()).await;
     b.type_into(
         "amendment-text",
         "Herhaalde vaststelling bij dit gastbedrijf: bevel tot regularisatie.",
@@ -434,6 +423,10 @@ async fn an_inspector_records_only_what_was_found_and_reads_it_back_in_full() {
         "{measure}"
     );
     b.find("record-amendment-correction").await;
-    full_page(&b, "inspection-summary-corrected.png").await;
+    b.full_page_screenshot(
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")),
+        "inspection-summary-corrected.png",
+    )
+    .await;
     b.close().await;
 }

@@ -22,7 +22,7 @@ use tests::{TEST_JWT_SECRET, json};
 
 use super::{ELEGANCE, PW, Scenario, USERNAME};
 use tests::driver::Browser;
-use tests::field::{choose, tap, until_service_worker};
+use tests::field::{tap, until_service_worker};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_inspection_recorded_offline_syncs_when_the_network_returns() {
@@ -88,7 +88,7 @@ async fn an_inspection_recorded_offline_syncs_when_the_network_returns() {
     b.click("host_assigns_tasks-no").await;
     b.click("supervisor_whole_shift-yes").await;
     b.type_into("finding-category", "Registratie").await;
-    choose(&b, "finding-severity", "low").await;
+    b.choose("finding-severity", "low").await;
     b.type_into("finding-text", "Team werkt zoals geregistreerd.")
         .await;
     b.click("add-finding").await;

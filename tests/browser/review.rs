@@ -16,6 +16,7 @@ use shared::dto::auth::Role;
 use shared::dto::inspection::InspectionView;
 use shared::dto::review::{ReviewDecision, ReviewState};
 use shared::dto::sync::SyncRecord;
+use tests::axe::small_controls;
 use tests::driver::Browser;
 use tests::json;
 use tests::records::inspection;
@@ -287,60 +288,6 @@ fn named_user(s: &Scenario, username: &str, display_name: &str, role: Role) {
         .expect("user");
 }
 
-/// Saves the whole page, beyond the viewport, as `path` for humans to look at.
-async fn full_page_screenshot(b: &Browser, path: &std::path::Path) {
-    use base64::Engine;
-    // The sticky header would be painted over the middle of a capture beyond the viewport.
-    b.js("for (const e of document.querySelectorAll('body *')) { \
-            if (getComputedStyle(e).position === 'sticky') { \
-                e.dataset.wasSticky = '1'; e.style.position = 'static'; } }")
-        .await;
-    let metrics = b.cdp("Page.getLayoutMetrics", serde_json::json!({})).await;
-    let size = &metrics["cssContentSize"];
-    let shot = b
-        .cdp(
-            "Page.captureScreenshot",
-            serde_json::json!({
-                "format": "png",
-                "captureBeyondViewport": true,
-                "clip": { "x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1 }
-            }),
-        )
-        .await;
-    let png = base64::engine::general_purpose::STANDARD
-        .decode(shot["data"].as_str().expect("screenshot data"))
-        .expect("base64");
-    b.js(
-        "for (const e of document.querySelectorAll('[data-was-sticky]')) { \
-            e.style.position = ''; delete e.dataset.wasSticky; }",
-    )
-    .await;
-    std::fs::write(path, png).expect("write the screenshot");
-    eprintln!("screenshot: {}", path.display());
-}
-
-/// The visible controls in the page's `<main>` smaller than 44×44 CSS px (as `tag data-test
-/// WxH`), for the tablet.
-async fn small_controls(b: &Browser) -> Vec<String> {
-    let found = b
-        .js("return [...document.querySelectorAll('main :is(a, button, input, select, textarea, \
-             summary, [role=button])')].map(e => [e, e.getBoundingClientRect()]) \
-             .filter(([e, r]) => r.width > 0 && r.height > 0 && (r.width < 44 || r.height < 44)) \
-             .map(([e, r]) => `${e.tagName} ${e.dataset.test || ''} ${Math.round(r.width)}x${Math.round(r.height)}`)")
-        .await;
-    serde_json::from_value(found).expect("a list")
-}
-
-/// Sets a `<select>` as a user choosing an option would.
-async fn choose(b: &Browser, name: &str, value: &str) {
-    b.find(name).await;
-    b.js(&format!(
-        "const e = document.querySelector('[data-test={name}]'); e.value = '{value}'; \
-         e.dispatchEvent(new Event('change', {{ bubbles: true }}));"
-    ))
-    .await;
-}
-
 /// The ids the queue lists, once they are `expected` (in any order).
 async fn until_queue(b: &Browser, what: &str, expected: &[uuid::Uuid]) {
     let mut expected: Vec<String> = expected.iter().map(|i| i.to_string()).collect();
@@ -467,7 +414,7 @@ async fn a_reviewer_walks_the_queue_on_a_laptop_and_a_tablet() {
 
         // Reports due soon, with their deadline.
         b.goto(&s.url("/review")).await;
-        choose(&b, "queue-state", "due").await;
+        b.choose("queue-state", "due").await;
         until_queue(&b, "the reports due soon", &due).await;
         let item = b
             .client
@@ -488,16 +435,17 @@ async fn a_reviewer_walks_the_queue_on_a_laptop_and_a_tablet() {
             .await;
         let left = b.ok("the days left", left).await;
         assert_eq!(b.text(&left).await.trim(), "nog 4 dagen", "{device}");
-        full_page_screenshot(&b, &dir.join(format!("review-due-{device}.png"))).await;
+        b.full_page_screenshot(&dir, &format!("review-due-{device}.png"))
+            .await;
         let count = b.find("queue-count").await;
         let expected = format!("1–{n} van {n}", n = due.len());
         assert_eq!(b.text(&count).await.trim(), expected, "{device}");
 
         if device == "tablet" {
-            assert_eq!(small_controls(&b).await, Vec::<String>::new(), "queue");
+            assert_eq!(small_controls(&b).await, Vec::new(), "queue");
         }
         // Typing filters the queue, no Enter needed; the filters are in the address.
-        choose(&b, "queue-state", "submitted").await;
+        b.choose("queue-state", "submitted").await;
         b.find("queue-typing-hint").await;
         let search = b.find("queue-search").await;
         b.ok("typing", search.send_keys("elegance").await).await;
@@ -585,7 +533,7 @@ async fn a_reviewer_walks_the_queue_on_a_laptop_and_a_tablet() {
             b.screenshot(&dir.join("review-photo-enlarged.png")).await;
         }
         if device == "tablet" {
-            assert_eq!(small_controls(&b).await, Vec::<String>::new(), "photo");
+            assert_eq!(small_controls(&b).await, Vec::new(), "photo");
         }
         // Keys go to the enlarged photo, not to the shortcuts behind it.
         press(&b, "a").await;
@@ -603,11 +551,7 @@ async fn a_reviewer_walks_the_queue_on_a_laptop_and_a_tablet() {
         .await;
 
         if device == "tablet" {
-            assert_eq!(
-                small_controls(&b).await,
-                Vec::<String>::new(),
-                "review page"
-            );
+            assert_eq!(small_controls(&b).await, Vec::new(), "review page");
         }
         // Returned, with the comment; the decision names the reviewer.
         b.type_into("review-comment-input", "Wie gaf de instructies in hal 2?")
@@ -636,7 +580,7 @@ async fn a_reviewer_walks_the_queue_on_a_laptop_and_a_tablet() {
             b.attr(&state, "data-state").await.as_deref(),
             Some("returned")
         );
-        full_page_screenshot(&b, &dir.join(shot)).await;
+        b.full_page_screenshot(&dir, shot).await;
 
         // Back to the queue as it was filtered: nothing left at Élégance.
         b.js("history.back()").await;

@@ -66,7 +66,7 @@ impl std::fmt::Display for Violation {
 }
 
 /// A visible control smaller than [`MIN_TARGET`] on a side.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct SmallControl {
     pub html: String,
     pub width: f64,

@@ -242,6 +242,53 @@ impl Browser {
         eprintln!("screenshot: {}", path.display());
     }
 
+    /// Saves the whole page, beyond the viewport, as `name` in `$CARGO_TARGET_TMPDIR`, for
+    /// humans to look at. Sticky elements are unstuck for the capture (the header would be
+    /// painted over the middle of it).
+    pub async fn full_page_screenshot(&self, dir: &std::path::Path, name: &str) {
+        use base64::Engine;
+        self.js("for (const e of document.querySelectorAll('body *')) { \
+                if (getComputedStyle(e).position === 'sticky') { \
+                    e.dataset.wasSticky = '1'; e.style.position = 'static'; } }")
+            .await;
+        let metrics = self
+            .cdp("Page.getLayoutMetrics", serde_json::json!({}))
+            .await;
+        let size = &metrics["cssContentSize"];
+        let shot = self
+            .cdp(
+                "Page.captureScreenshot",
+                serde_json::json!({
+                    "format": "png",
+                    "captureBeyondViewport": true,
+                    "clip": { "x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1 }
+                }),
+            )
+            .await;
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(shot["data"].as_str().expect("screenshot data"))
+            .expect("base64");
+        self.js(
+            "for (const e of document.querySelectorAll('[data-was-sticky]')) { \
+                e.style.position = ''; delete e.dataset.wasSticky; }",
+        )
+        .await;
+        let path = dir.join(name);
+        std::fs::write(&path, png).expect("write the screenshot");
+        eprintln!("screenshot: {}", path.display());
+    }
+
+    /// Chooses the option `value` of the select `name` once it is on the page, as a tap on
+    /// the option would (firing `change`).
+    pub async fn choose(&self, name: &str, value: &str) {
+        self.find(name).await;
+        self.js(&format!(
+            "const s = document.querySelector('[data-test=\"{name}\"]'); s.value = '{value}'; \
+             s.dispatchEvent(new Event('change', {{ bubbles: true }}));"
+        ))
+        .await;
+    }
+
     /// Runs a Chromium DevTools Protocol command (`Domain.method`) and gives its result.
     pub async fn cdp(&self, cmd: &str, params: Value) -> Value {
         let command = CdpCommand {

@@ -82,15 +82,6 @@ pub async fn tap(b: &Browser, name: &str) {
     b.click(name).await;
 }
 
-/// Chooses the option `value` of the select `name` (as a tap on the option would).
-pub async fn choose(b: &Browser, name: &str, value: &str) {
-    b.js(&format!(
-        "const s = document.querySelector('[data-test=\"{name}\"]'); s.value = '{value}'; \
-         s.dispatchEvent(new Event('change', {{ bubbles: true }}));"
-    ))
-    .await;
-}
-
 /// Answers what the form leaves unanswered until the inspector answers it: confirms the
 /// three computed checks and answers the questions on instructions (only the begeleider,
 /// the host assigns no tasks, the begeleider is there the whole shift).
@@ -107,7 +98,7 @@ pub async fn answer_the_questions(b: &Browser) {
 /// page.
 pub async fn finding_with_photos(b: &Browser, photos: &[PathBuf]) {
     b.type_into("finding-category", "Registratie").await;
-    choose(b, "finding-severity", "medium").await;
+    b.choose("finding-severity", "medium").await;
     b.type_into("finding-text", "Team werkt zoals geregistreerd.")
         .await;
     tap(b, "add-finding").await;
