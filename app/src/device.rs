@@ -738,11 +738,19 @@ fn fold(s: &str) -> Vec<String> {
 
 impl Device {
     /// Searches the working set (offline): text words must each start a word of the names
-    /// or address; an enterprise number matches host or maatwerkbedrijf; near is by distance.
+    /// or address; an enterprise number matches host or maatwerkbedrijf, an establishment
+    /// unit number the site; near is by distance. Each result carries checks 1 and 2.
     /// `None` when the device holds no working set of this user.
     pub fn search_local(self, query: &SearchQuery) -> Option<Vec<EnclaveSummary>> {
-        self.field_meta()?;
+        let rules = self.field_meta()?.rules;
         const LIMIT: usize = 50;
+        // Each result carries checks 1 and 2 for now, computed from the device's copy, as
+        // the server's results do.
+        let now = shared::rules::time::belgian_local(Utc::now());
+        let summary = |e: &FieldEnclave| EnclaveSummary {
+            checks: Some(e.checks(now.date(), now, &rules)),
+            ..e.summary.clone()
+        };
         Some(self.enclaves.with_value(|all| match query {
             SearchQuery::Text(text) => {
                 let wanted = fold(text);
@@ -763,7 +771,7 @@ impl Device {
                             .all(|w| hay.iter().any(|h| h.starts_with(w.as_str())))
                     })
                     .take(LIMIT)
-                    .map(|e| e.summary.clone())
+                    .map(summary)
                     .collect()
             }
             SearchQuery::EnterpriseNumber(number) => {
@@ -772,6 +780,7 @@ impl Device {
                 if wanted.len() == 9 {
                     wanted.insert(0, '0');
                 }
+                // The establishment unit number an enclave page shows finds that site.
                 all.iter()
                     .filter(|e| {
                         [&e.summary.host, &e.summary.maatwerkbedrijf]
@@ -780,9 +789,16 @@ impl Device {
                                 o.enterprise_number.as_deref().map(digits).as_deref()
                                     == Some(wanted.as_str())
                             })
+                            || e.summary
+                                .site
+                                .establishment_unit_number
+                                .as_deref()
+                                .map(digits)
+                                .as_deref()
+                                == Some(wanted.as_str())
                     })
                     .take(LIMIT)
-                    .map(|e| e.summary.clone())
+                    .map(summary)
                     .collect()
             }
             SearchQuery::Near {
@@ -796,7 +812,7 @@ impl Device {
                         let d = haversine_km(*lat, *lon, e.summary.latitude, e.summary.longitude);
                         EnclaveSummary {
                             distance_km: Some((d * 100.0).round() / 100.0),
-                            ..e.summary.clone()
+                            ..summary(e)
                         }
                     })
                     .filter(|s| s.distance_km.unwrap_or(f64::MAX) <= f64::from(*radius_km))

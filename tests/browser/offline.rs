@@ -21,7 +21,9 @@ use tests::proxy::Proxy;
 use tests::{TEST_JWT_SECRET, json};
 
 use super::{ELEGANCE, PW, Scenario, USERNAME};
-use tests::driver::Browser;
+use fantoccini::Locator;
+use shared::rules::enterprise_number::EstablishmentUnitNumber;
+use tests::driver::{Browser, tid};
 use tests::field::{tap, until_service_worker};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -30,6 +32,17 @@ async fn an_inspection_recorded_offline_syncs_when_the_network_returns() {
         return;
     };
     let s = Scenario::start().await;
+    // Élégance's site has an establishment unit number (its enclave page shows it).
+    let unit = EstablishmentUnitNumber::from_base(21_234_567).expect("a unit number");
+    {
+        use diesel::prelude::*;
+        use server::db::schema::enclaves;
+        let mut conn = s.app.db.get().expect("connection");
+        diesel::update(enclaves::table.filter(enclaves::id.eq(&s.elegance)))
+            .set(enclaves::establishment_unit_number.eq(Some(unit.digits())))
+            .execute(&mut conn)
+            .expect("the unit number");
+    }
     let server = s.app.base_url.trim_start_matches("http://").to_owned();
     let proxy = Proxy::start(&server).await;
     let url = |path: &str| format!("{}{path}", proxy.base_url);
@@ -53,9 +66,31 @@ async fn an_inspection_recorded_offline_syncs_when_the_network_returns() {
     // Offline: the app starts from the service worker, the session and data from the device.
     proxy.set_online(false);
     b.goto(&url("/")).await;
+    // The device finds a site by the establishment unit number its page shows, and says
+    // what it searched by.
+    b.type_into("search-input", &unit.to_string()).await;
+    b.find("search-from-device").await;
+    b.only_result(ELEGANCE).await;
+    assert_eq!(
+        b.js("return document.querySelector('[data-test=search-hint]').textContent.trim()")
+            .await,
+        "Zoeken op vestigingseenheidsnummer"
+    );
+    b.goto(&url("/")).await;
     b.type_into("search-input", "elegance").await;
     b.find("search-from-device").await;
     let card = b.only_result(ELEGANCE).await;
+    // The device's result carries checks 1 and 2, computed from its copy, as the server's do.
+    for check in ["contract_filed", "daily_registration"] {
+        let badge = b
+            .ok(
+                "the result's verdict badge",
+                card.find(Locator::Css(&tid(&format!("result-{check}"))))
+                    .await,
+            )
+            .await;
+        assert_eq!(b.attr(&badge, "data-status").await.as_deref(), Some("pass"));
+    }
     b.ok("opening the result", card.click().await).await;
     b.find("from-device").await;
     let (contract, daily) = b.verdicts(ELEGANCE).await;

@@ -253,11 +253,17 @@ pub fn SearchPage() -> impl IntoView {
         );
         state.debounce.set_value(pending.ok());
     };
-    let by_number = move || {
-        matches!(
-            SearchQuery::from_input(&state.input.get()),
-            Some(SearchQuery::EnterpriseNumber(_))
-        )
+    let by_number = move || match SearchQuery::from_input(&state.input.get()) {
+        Some(SearchQuery::EnterpriseNumber(n)) => Some(
+            if n.parse::<shared::rules::enterprise_number::EstablishmentUnitNumber>()
+                .is_ok()
+            {
+                Number::EstablishmentUnit
+            } else {
+                Number::Enterprise
+            },
+        ),
+        _ => None,
     };
     let near_title = move || match state.query.get() {
         Some(SearchQuery::Near { radius_km, .. }) => Some(view! {
@@ -293,7 +299,14 @@ pub fn SearchPage() -> impl IntoView {
                 </button>
             </div>
             <p class="hint" data-test="search-hint" hidden=move || !state.items.with(Vec::is_empty)>
-                {move || i18n.t(if by_number() { Key::ByEnterpriseNumber } else { Key::SearchHint })}
+                {move || match by_number() {
+                    Some(Number::EstablishmentUnit) => i18n.pick(
+                        "Zoeken op vestigingseenheidsnummer",
+                        "Searching by establishment unit number",
+                    ),
+                    Some(Number::Enterprise) => i18n.t(Key::ByEnterpriseNumber),
+                    None => i18n.t(Key::SearchHint),
+                }}
             </p>
             {near_title}
             {move || state.offline_copy.get().map(|at| view! { <OfflineCopyNotice fetched_at=at /> })}
@@ -359,4 +372,11 @@ fn status_line(i18n: I18n, state: SearchState, below: bool) -> Option<AnyView> {
 
 fn storage() -> Option<web_sys::Storage> {
     window().session_storage().ok().flatten()
+}
+
+/// Which number the search box holds, for its hint.
+#[derive(Clone, Copy)]
+enum Number {
+    Enterprise,
+    EstablishmentUnit,
 }
