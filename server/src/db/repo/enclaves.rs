@@ -76,12 +76,7 @@ pub fn registration(
     enclave_id: &str,
     on: NaiveDate,
 ) -> Result<Option<RegistrationWithMembers>, AppError> {
-    type Row = (
-        RegistrationRow,
-        Option<RegistrationMemberRow>,
-        Option<PersonRow>,
-    );
-    let rows: Vec<Row> = registrations::table
+    let rows: Vec<RegistrationMemberJoin> = registrations::table
         // A flat chain of left joins: a nested `LEFT JOIN (a JOIN b)` makes SQLite
         // materialise the inner join over every member of every registration.
         .left_join(registration_members::table)
@@ -112,12 +107,7 @@ pub fn registrations_on(
     enclave_ids: &[String],
     on: NaiveDate,
 ) -> Result<Vec<RegistrationWithMembers>, AppError> {
-    type Row = (
-        RegistrationRow,
-        Option<RegistrationMemberRow>,
-        Option<PersonRow>,
-    );
-    let rows: Vec<Row> = registrations::table
+    let rows: Vec<RegistrationMemberJoin> = registrations::table
         .left_join(registration_members::table)
         .left_join(people::table.on(people::id.eq(registration_members::person_id)))
         .filter(registrations::enclave_id.eq_any(enclave_ids))
@@ -133,16 +123,7 @@ pub fn registrations_on(
             Option::<PersonRow>::as_select(),
         ))
         .load(conn)?;
-    let mut out: Vec<RegistrationWithMembers> = Vec::new();
-    for (registration, member, person) in rows {
-        if out.last().is_none_or(|(r, _)| r.id != registration.id) {
-            out.push((registration, Vec::new()));
-        }
-        if let (Some(m), Some(p), Some((_, members))) = (member, person, out.last_mut()) {
-            members.push((m, p));
-        }
-    }
-    Ok(out)
+    Ok(with_members(rows))
 }
 
 /// Every registration with a work date in `from..=to`, with its members (supervisors
@@ -152,12 +133,7 @@ pub fn registrations_between(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<RegistrationWithMembers>, AppError> {
-    type Row = (
-        RegistrationRow,
-        Option<RegistrationMemberRow>,
-        Option<PersonRow>,
-    );
-    let rows: Vec<Row> = registrations::table
+    let rows: Vec<RegistrationMemberJoin> = registrations::table
         .left_join(registration_members::table)
         .left_join(people::table.on(people::id.eq(registration_members::person_id)))
         .filter(registrations::work_date.between(from, to))
@@ -172,6 +148,18 @@ pub fn registrations_between(
             Option::<PersonRow>::as_select(),
         ))
         .load(conn)?;
+    Ok(with_members(rows))
+}
+
+/// A registration joined with each of its members (or none), ordered by registration.
+type RegistrationMemberJoin = (
+    RegistrationRow,
+    Option<RegistrationMemberRow>,
+    Option<PersonRow>,
+);
+
+/// Joined rows ordered by registration, grouped: each registration with its members.
+fn with_members(rows: Vec<RegistrationMemberJoin>) -> Vec<RegistrationWithMembers> {
     let mut out: Vec<RegistrationWithMembers> = Vec::new();
     for (registration, member, person) in rows {
         if out.last().is_none_or(|(r, _)| r.id != registration.id) {
@@ -181,7 +169,7 @@ pub fn registrations_between(
             members.push(pair);
         }
     }
-    Ok(out)
+    out
 }
 
 /// The provinces of the enclaves among `ids` that exist.
