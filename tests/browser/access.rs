@@ -19,7 +19,7 @@ use reqwest::{Method, StatusCode};
 use shared::dto::auth::Role;
 use shared::dto::review::{ReviewDecision, ReviewRequest};
 use shared::dto::sync::SyncRecord;
-use tests::axe::{axe_violations, small_controls};
+use tests::axe::audit;
 use tests::driver::Browser;
 use tests::field::{
     conclude, finding_with_photos, photo_file, prepare_for_the_field, start_inspection,
@@ -29,21 +29,6 @@ use tests::proxy::Proxy;
 use tests::records::inspection;
 
 use super::{ELEGANCE, PW, Scenario, USERNAME};
-
-/// What is wrong with the page as it is now: serious or critical axe violations and
-/// controls smaller than 44 px.
-async fn audit(b: &Browser, page: &str, problems: &mut Vec<String>) {
-    // Let late renders and transitions settle.
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    if let Some(violations) = axe_violations(b).await {
-        for v in violations.iter().filter(|v| v.is_severe()) {
-            problems.push(format!("{page}: {v}"));
-        }
-    }
-    for c in small_controls(b).await {
-        problems.push(format!("{page}: control smaller than 44 px: {c}"));
-    }
-}
 
 /// The `data-test` names of the header's navigation links.
 async fn nav(b: &Browser) -> Vec<String> {

@@ -8,6 +8,7 @@
 
 use shared::dto::auth::Role;
 use shared::dto::organisation::OrganisationKind;
+use tests::axe::audit;
 use tests::driver::Browser;
 use tests::fixture::{ContractSpec, EnclaveSpec};
 
@@ -129,6 +130,10 @@ CL-2;Brouwerij Gent;0200.000.043;Atelier Kouter;BE 0123.456.749;Opslag;01/09/202
         said.contains("nog niets ingelezen") && said.contains("2 nieuw, 1 gewijzigd"),
         "{said}"
     );
+    // The mapping step passes axe-core, and its controls are touch targets.
+    let mut problems = Vec::new();
+    audit(&b, "import mapping", &mut problems).await;
+    assert_eq!(problems, Vec::<String>::new());
     // The whole mapping step and the check's answer in one picture.
     b.set_viewport(1366, 1500).await;
     b.screenshot(&std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("import-mapping.png"))
@@ -157,5 +162,7 @@ CL-2;Brouwerij Gent;0200.000.043;Atelier Kouter;BE 0123.456.749;Opslag;01/09/202
         .await;
     b.screenshot(&std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("import-result.png"))
         .await;
+    audit(&b, "import result", &mut problems).await;
+    assert_eq!(problems, Vec::<String>::new());
     b.close().await;
 }

@@ -16,6 +16,7 @@ use shared::dto::auth::Role;
 use shared::dto::organisation::OrganisationKind;
 use shared::dto::registration::MemberRole::{Supervisor, Worker};
 use shared::rules::time::belgian_local;
+use tests::axe::audit;
 use tests::driver::Browser;
 use tests::field::{photo_file, prepare_for_the_field, start_inspection, tap, until_submitted};
 use tests::fixture::{ContractSpec, EnclaveSpec, date, local};
@@ -290,6 +291,9 @@ async fn an_inspector_records_only_what_was_found_and_reads_it_back_in_full() {
         "inspection-draft.png",
     )
     .await;
+    // The form with its problems listed and a photo passes axe-core; controls are targets.
+    let mut problems = Vec::new();
+    audit(&b, "inspection draft", &mut problems).await;
     tap(&b, "remove-photo").await;
     b.until("the photo is removed", async || {
         b.all("photo").await.is_empty().then_some(())
@@ -387,6 +391,7 @@ async fn an_inspector_records_only_what_was_found_and_reads_it_back_in_full() {
     );
     b.screenshot(&std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("inspection-photo.png"))
         .await;
+    audit(&b, "enlarged photo", &mut problems).await;
     press(&b, "\u{E00C}").await;
     b.until("the enlarged photo closes", async || {
         b.all("lightbox").await.is_empty().then_some(())
@@ -428,5 +433,7 @@ async fn an_inspector_records_only_what_was_found_and_reads_it_back_in_full() {
         "inspection-summary-corrected.png",
     )
     .await;
+    audit(&b, "corrected record", &mut problems).await;
+    assert_eq!(problems, Vec::<String>::new());
     b.close().await;
 }

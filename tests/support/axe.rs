@@ -228,3 +228,18 @@ pub async fn small_controls(b: &Browser) -> Vec<SmallControl> {
         .await;
     serde_json::from_value(found).expect("the measured controls")
 }
+
+/// What is wrong with the page as it is now: serious or critical axe violations and
+/// controls smaller than 44 px.
+pub async fn audit(b: &Browser, page: &str, problems: &mut Vec<String>) {
+    // Let late renders and transitions settle.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    if let Some(violations) = axe_violations(b).await {
+        for v in violations.iter().filter(|v| v.is_severe()) {
+            problems.push(format!("{page}: {v}"));
+        }
+    }
+    for c in small_controls(b).await {
+        problems.push(format!("{page}: control smaller than 44 px: {c}"));
+    }
+}
