@@ -1,10 +1,10 @@
-//! The clerk's import on a laptop (1366×768): the department's own register file (names
-//! beside enterprise numbers, a site column under a header the application does not know, an
-//! open-ended contract ended by the file) is uploaded; the mapping step proposes the number
-//! columns, not the name columns; the clerk sees an ambiguous row refused, chooses the site
-//! column, checks (nothing imported yet), imports and sees what was imported, each contract
-//! linked to its enclave. Screenshots: `$CARGO_TARGET_TMPDIR/import-mapping.png` and
-//! `import-result.png`.
+//! The clerk's import on a laptop (1366×768), and the same on a tablet (800×1280): the
+//! department's own register file (names beside enterprise numbers, a site column under a
+//! header the application does not know, an open-ended contract ended by the file) is uploaded;
+//! the mapping step proposes the number columns, not the name columns; the clerk sees an
+//! ambiguous row refused, chooses the site column, checks (nothing imported yet), imports and
+//! sees what was imported, each contract linked to its enclave. Screenshots:
+//! `$CARGO_TARGET_TMPDIR/import-mapping.png` and `import- result.png`.
 
 use shared::dto::auth::Role;
 use shared::dto::organisation::OrganisationKind;
@@ -27,10 +27,21 @@ async fn summary(b: &Browser, dry_run: bool) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_clerk_maps_checks_and_imports_the_register_file() {
+    import((1366, 768), "").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_clerk_on_a_tablet_maps_checks_and_imports_the_same() {
+    import((800, 1280), "-tablet").await;
+}
+
+/// The clerk's import on a screen of `width`×`height`; screenshots named with `suffix`
+/// (empty for the laptop).
+async fn import((width, height): (u32, u32), suffix: &str) {
     let Some(b) = Browser::open().await else {
         return;
     };
-    b.set_viewport(1366, 768).await;
+    b.set_viewport(width, height).await;
     let s = Scenario::start().await;
     let f = s.app.fixture();
     f.user("adam", PW, Role::Admin, &[]);
@@ -135,10 +146,13 @@ CL-2;Brouwerij Gent;0200.000.043;Atelier Kouter;BE 0123.456.749;Opslag;01/09/202
     audit(&b, "import mapping", &mut problems).await;
     assert_eq!(problems, Vec::<String>::new());
     // The whole mapping step and the check's answer in one picture.
-    b.set_viewport(1366, 1500).await;
-    b.screenshot(&std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("import-mapping.png"))
-        .await;
-    b.set_viewport(1366, 768).await;
+    b.set_viewport(width, height.max(1500)).await;
+    b.screenshot(
+        &std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("import-mapping{suffix}.png")),
+    )
+    .await;
+    b.set_viewport(width, height).await;
 
     // Imported: it says what, and links each contract to its enclave.
     b.click("import-run").await;
@@ -160,8 +174,11 @@ CL-2;Brouwerij Gent;0200.000.043;Atelier Kouter;BE 0123.456.749;Opslag;01/09/202
     );
     b.js("document.querySelector('[data-test=import-summary]').scrollIntoView()")
         .await;
-    b.screenshot(&std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("import-result.png"))
-        .await;
+    b.screenshot(
+        &std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("import-result{suffix}.png")),
+    )
+    .await;
     audit(&b, "import result", &mut problems).await;
     assert_eq!(problems, Vec::<String>::new());
     b.close().await;

@@ -1,13 +1,13 @@
-//! The inspector's record tells the truth, on the tablet (800×1280): a reviewer is not offered
-//! "Inspectie starten"; an inspector starts an inspection and finds every question unanswered,
-//! a submit refused with each unanswered question listed; overrides a failing check and sees
-//! the status that counts on its card, marked as the inspector's; sees check 3 open with the
-//! late registration that decides it; tells two "Stijn V." apart by their staff references;
-//! adds the host's foreman as a supervisor, who is listed but not counted as a begeleider;
-//! adds a finding with a photo (a thumbnail, removed, added again); concludes, submits and
-//! reads the whole record (screenshots `inspection-summary*.png` in `$CARGO_TARGET_TMPDIR`);
-//! enlarges the photo and closes it with Escape; and corrects the measure and the deadline
-//! with a structured amendment.
+//! The inspector's record tells the truth, on the tablet (800×1280) and on a laptop (1366×768):
+//! a reviewer is not offered "Inspectie starten"; an inspector starts an inspection and finds
+//! every question unanswered, a submit refused with each unanswered question listed; overrides
+//! a failing check and sees the status that counts on its card, marked as the inspector's; sees
+//! check 3 open with the late registration that decides it; tells two "Stijn V." apart by their
+//! staff references; adds the host's foreman as a supervisor, who is listed but not counted as
+//! a begeleider; adds a finding with a photo (a thumbnail, removed, added again); concludes,
+//! submits and reads the whole record (screenshots `inspection-summary*.png` in
+//! `$CARGO_TARGET_TMPDIR`); enlarges the photo and closes it with Escape; and corrects the
+//! measure and the deadline with a structured amendment.
 
 use chrono::{Days, Duration, NaiveTime, Timelike, Utc};
 use diesel::prelude::*;
@@ -48,6 +48,17 @@ async fn attr_of(b: &Browser, name: &str, attr: &str) -> Option<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_inspector_records_only_what_was_found_and_reads_it_back_in_full() {
+    walk((800, 1280), "").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_inspector_on_a_laptop_records_and_reads_back_the_same() {
+    walk((1366, 768), "-laptop").await;
+}
+
+/// The inspector's whole path on a screen of `width`×`height`; screenshots named with
+/// `suffix` (empty for the tablet).
+async fn walk((width, height): (u32, u32), suffix: &str) {
     let Some(b) = Browser::open().await else {
         return;
     };
@@ -103,7 +114,7 @@ async fn an_inspector_records_only_what_was_found_and_reads_it_back_in_full() {
         }
     }
     let base = app.base_url.clone();
-    b.set_viewport(800, 1280).await;
+    b.set_viewport(width, height).await;
 
     // A reviewer reads the enclave but is not offered an inspection.
     b.sign_in(&format!("{base}/login"), "rita", PW).await;
@@ -288,7 +299,7 @@ async fn an_inspector_records_only_what_was_found_and_reads_it_back_in_full() {
     );
     b.full_page_screenshot(
         std::path::Path::new(env!("CARGO_TARGET_TMPDIR")),
-        "inspection-draft.png",
+        &format!("inspection-draft{suffix}.png"),
     )
     .await;
     // The form with its problems listed and a photo passes axe-core; controls are targets.
@@ -363,7 +374,7 @@ async fn an_inspector_records_only_what_was_found_and_reads_it_back_in_full() {
     .await;
     b.full_page_screenshot(
         std::path::Path::new(env!("CARGO_TARGET_TMPDIR")),
-        "inspection-summary.png",
+        &format!("inspection-summary{suffix}.png"),
     )
     .await;
 
@@ -386,11 +397,14 @@ async fn an_inspector_records_only_what_was_found_and_reads_it_back_in_full() {
         .await;
     assert_eq!(
         cover,
-        json!([0, 1280]),
+        json!([0, height]),
         "the enlarged photo covers the screen"
     );
-    b.screenshot(&std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("inspection-photo.png"))
-        .await;
+    b.screenshot(
+        &std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("inspection-photo{suffix}.png")),
+    )
+    .await;
     audit(&b, "enlarged photo", &mut problems).await;
     press(&b, "\u{E00C}").await;
     b.until("the enlarged photo closes", async || {
@@ -430,7 +444,7 @@ async fn an_inspector_records_only_what_was_found_and_reads_it_back_in_full() {
     b.find("record-amendment-correction").await;
     b.full_page_screenshot(
         std::path::Path::new(env!("CARGO_TARGET_TMPDIR")),
-        "inspection-summary-corrected.png",
+        &format!("inspection-summary-corrected{suffix}.png"),
     )
     .await;
     audit(&b, "corrected record", &mut problems).await;
