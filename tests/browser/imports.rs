@@ -4,7 +4,7 @@
 //! the mapping step proposes the number columns, not the name columns; the clerk sees an
 //! ambiguous row refused, chooses the site column, checks (nothing imported yet), imports and
 //! sees what was imported, each contract linked to its enclave. Screenshots:
-//! `$CARGO_TARGET_TMPDIR/import-mapping.png` and `import- result.png`.
+//! `$CARGO_TARGET_TMPDIR/import-mapping.png` and `import-result.png`.
 
 use shared::dto::auth::Role;
 use shared::dto::organisation::OrganisationKind;
