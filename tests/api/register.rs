@@ -261,6 +261,9 @@ async fn contracts_are_registered_edited_and_ended(backend: Backend) {
     assert_eq!(lines.len(), 2, "{body}");
     assert!(lines[0].starts_with("referentie;maatwerkbedrijf;gastorganisatie;start"));
     assert!(lines[1].contains("Stad Gent"));
+    // The status in Dutch, as every other column and as the import reads it back.
+    let status = lines[1].split(';').nth(6);
+    assert_eq!(status, Some("gemeld"), "{body}");
     let res = app.get("/api/contracts?format=xlsx", &adam).await;
     let bytes = res.bytes().await.unwrap();
     let mut book: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();

@@ -203,6 +203,13 @@ async fn a_returned_inspection_is_announced_and_a_refused_push_needs_attention()
         .await;
     assert_eq!(returned.status(), StatusCode::OK);
 
+    // Meanwhile the inspector signed out, which empties the device (everything was on the
+    // server; see offline.rs). Signed in again, the tablet gets the returned inspection back
+    // from the server.
+    b.click("logout").await;
+    b.find("login-username").await;
+    prepare_for_the_field(&b, &base, USERNAME, PW).await;
+
     // After the next sync the header says so, and links to it.
     b.click("sync-now").await;
     let indicator = b

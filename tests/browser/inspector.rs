@@ -159,7 +159,22 @@ async fn walk((width, height): (u32, u32), suffix: &str) {
         "{problems}"
     );
     assert!(problems.contains("Kies een maatregel"), "{problems}");
+    // Everything else missing is listed at the first try too, not after a measure is chosen.
+    assert!(
+        problems.contains("De motivering van de conclusie"),
+        "{problems}"
+    );
     assert_eq!(b.all("sync-state").await.len(), 0, "not submitted");
+
+    // An override is offered only where it changes something: check 2 fails, so it can be
+    // declared in order, not "not in order".
+    assert_eq!(
+        b.js(
+            "return document.querySelector('[data-test=override-fail-daily_registration]').hidden"
+        )
+        .await,
+        json!(true)
+    );
 
     // Check 2 fails (registered late); the inspector overrides it with a note, and the card
     // shows the status that counts, marked as the inspector's, the computed one beneath.
@@ -263,6 +278,7 @@ async fn walk((width, height): (u32, u32), suffix: &str) {
 
     // A finding with a photo: a thumbnail, removed, added again.
     b.type_into("finding-category", "Begeleiding").await;
+    b.choose("finding-check", "supervisor_present").await;
     b.choose("finding-severity", "high").await;
     b.type_into(
         "finding-text",
@@ -285,8 +301,11 @@ async fn walk((width, height): (u32, u32), suffix: &str) {
     };
     add_photo().await;
     let remove = b.find("remove-photo").await;
-    let name = b.attr(&remove, "aria-label").await.unwrap_or_default();
-    assert!(name.contains("Foto 1"), "the remove button's name: {name}");
+    let name = b.text(&remove).await;
+    assert!(
+        name.contains("Foto 1 verwijderen"),
+        "the remove button says which photo: {name}"
+    );
     let size = b
         .js(
             "const r = document.querySelector('[data-test=remove-photo]').getBoundingClientRect(); \
@@ -355,6 +374,11 @@ async fn walk((width, height): (u32, u32), suffix: &str) {
     assert_eq!(
         b.attr(&finding, "data-severity").await.as_deref(),
         Some("hoog")
+    );
+    assert_eq!(
+        text_of(&b, "record-finding-check").await.trim(),
+        "Begeleider aanwezig",
+        "the check the finding belongs to"
     );
     let finding_text = text_of(&b, "record-finding-text").await;
     assert!(

@@ -76,7 +76,7 @@ fn Nav() -> impl IntoView {
             </Show>
             <Show when=is(&[Role::Reviewer])>
                 <a class="button nav" href="/review" data-test="nav-review">
-                    {i18n.tr("Review", "Review")}
+                    {i18n.tr("Beoordelen", "Review")}
                 </a>
             </Show>
             <Show when=is(&[Role::Reviewer, Role::Admin])>

@@ -12,8 +12,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use leptos::prelude::*;
 use shared::dto::inspection::{
-    AmendmentRecord, AmendmentView, Conclusion, Correction, InspectionRecord, InstructionGiver,
-    Measure, PhotoRef, Severity, corrected_conclusion,
+    AmendmentRecord, AmendmentView, CheckKind, Conclusion, Correction, InspectionRecord,
+    InstructionGiver, Measure, PhotoRef, Severity, corrected_conclusion,
 };
 use shared::dto::registration::MemberRole;
 
@@ -285,6 +285,7 @@ fn FindingList(
         .into_iter()
         .map(|f| {
             let (nl, en) = severity_words(f.severity);
+            let check = f.check;
             let photos = f
                 .photos
                 .into_iter()
@@ -299,6 +300,8 @@ fn FindingList(
                         </span>
                         " "
                         <strong data-test="record-finding-category">{f.category}</strong>
+                        " · "
+                        <span data-test="record-finding-check">{move || belongs_to(i18n, check)}</span>
                     </p>
                     <p data-test="record-finding-text">{f.text}</p>
                     <ul class="thumbs">{photos}</ul>
@@ -312,6 +315,16 @@ fn FindingList(
             {empty.then(|| view! { <p class="muted">{i18n.tr("Geen vaststellingen.", "No findings.")}</p> })}
             <ul class="findings">{findings}</ul>
         </section>
+    }
+}
+
+/// What a finding belongs to, as the form asks it: a check's name, or "general".
+pub fn belongs_to(i18n: I18n, check: Option<CheckKind>) -> &'static str {
+    match check {
+        Some(CheckKind::ContractFiled) => i18n.t(Key::ContractFiled),
+        Some(CheckKind::DailyRegistration) => i18n.t(Key::DailyRegistration),
+        Some(CheckKind::SupervisorPresent) => i18n.t(Key::SupervisorPresent),
+        None => i18n.pick("Algemeen", "General"),
     }
 }
 

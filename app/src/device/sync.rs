@@ -24,7 +24,8 @@
 
 use chrono::Utc;
 use leptos::prelude::*;
-use shared::dto::inspection::PhotoRef;
+use shared::dto::inspection::{AmendmentRecord, InspectionView, PhotoRef};
+use shared::dto::review::ReviewState;
 use shared::dto::sync::{Entity, PushRequest, SyncRecord};
 use shared::rules::sync::{self as plan, FIRST_PIECE, OutboxState, PushFailure};
 use uuid::Uuid;
@@ -529,6 +530,16 @@ impl Device {
                     })
                     .cloned()
             });
+            // A returned inspection this device no longer holds (it was emptied at a logout):
+            // it comes back from the server with its amendments, so the inspector can answer.
+            let decided = match decided {
+                None if view.review_state == ReviewState::Returned
+                    && untrack(|| self.me()) == Some(view.inspector_id) =>
+                {
+                    self.restore_returned(&view).await
+                }
+                found => found.into_iter().collect(),
+            };
             let decided: Vec<OutboxEntry> = decided
                 .into_iter()
                 .map(|mut entry| {
@@ -563,5 +574,59 @@ impl Device {
             }
         }
         Ok(())
+    }
+}
+
+impl Device {
+    /// The outbox entries, all synced, of a returned inspection that is not on this device:
+    /// the record and the amendments the server holds, labelled by the enclave (from the
+    /// working set, else the server).
+    async fn restore_returned(self, view: &InspectionView) -> Vec<OutboxEntry> {
+        let Some(owner) = untrack(|| self.me()) else {
+            return Vec::new();
+        };
+        let record = &view.record;
+        let label = match untrack(|| self.enclave(record.enclave_id)) {
+            Some(enclave) => super::label(&enclave),
+            None => match api::enclave(self.session, &record.enclave_id.to_string()).await {
+                Ok(fetched) => {
+                    let e = fetched.value;
+                    format!("{} — {}, {}", e.host.name, e.site.name, e.site.municipality)
+                }
+                Err(_) => String::new(),
+            },
+        };
+        let entry = |record: SyncRecord, queued_at, server_version| OutboxEntry {
+            record,
+            owner,
+            inspection_id: view.record.id,
+            label: label.clone(),
+            state: OutboxState::Synced,
+            queued_at,
+            problem: None,
+            server_version: Some(server_version),
+            review: None,
+        };
+        let mut entries = vec![entry(
+            SyncRecord::Inspection(Box::new(record.clone())),
+            view.received_at,
+            1,
+        )];
+        entries.extend(view.amendments.iter().zip(2..).map(|(a, version)| {
+            entry(
+                SyncRecord::Amendment(AmendmentRecord {
+                    id: a.id,
+                    inspection_id: record.id,
+                    base_version: a.base_version,
+                    text: a.text.clone(),
+                    measure: a.measure,
+                    deadline: a.deadline,
+                    written_at: a.written_at,
+                }),
+                a.received_at,
+                version,
+            )
+        }));
+        entries
     }
 }

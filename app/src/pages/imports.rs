@@ -281,7 +281,11 @@ fn ReportView(report: ImportReport) -> impl IntoView {
                     "Controle: nog niets ingelezen. Importeren zou",
                     "Check: nothing imported yet. Importing would write"
                 ),
-                i18n.pick("rijen schrijven:", "rows:"),
+                if total == 1 {
+                    i18n.pick("rij schrijven:", "row:")
+                } else {
+                    i18n.pick("rijen schrijven:", "rows:")
+                },
                 i18n.pick("nieuw", "new"),
                 i18n.pick("gewijzigd", "changed"),
             ),

@@ -21,14 +21,15 @@ use shared::dto::sync::SyncRecord;
 use shared::rules::sync::OutboxState;
 use shared::rules::time::belgian_local;
 use shared::rules::verdict::VerdictStatus;
-use shared::rules::{validate_correction, validate_inspection, validate_instructions};
+use shared::rules::{validate_correction, validate_inspection};
 use uuid::Uuid;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 
 use crate::components::problems::ProblemList;
 use crate::components::record::{
-    Enlarged, Lightbox, PhotoThumb, RecordAmendment, RecordExtras, RecordView, severity_words,
+    Enlarged, Lightbox, PhotoThumb, RecordAmendment, RecordExtras, RecordView, belongs_to,
+    severity_words,
 };
 use crate::components::verdict::CheckCard;
 use crate::device::{Device, OutboxEntry, ReviewNote, Submission};
@@ -285,10 +286,17 @@ fn check_draft(
     let today = belgian_local(now).date();
     let mut found = draft.unanswered_checks();
     let record = draft.record(now);
-    let shared_problems = match &record {
-        Some(record) => validate_inspection(record, today),
-        None => validate_instructions(&draft.instructions),
-    };
+    // Without a measure the rest is checked as if it were advice (which needs no deadline),
+    // so every other problem shows at the first try too.
+    let shared_problems = record
+        .clone()
+        .or_else(|| {
+            let mut advice = draft.clone();
+            advice.measure = Some(Measure::Advice);
+            advice.record(now)
+        })
+        .map(|record| validate_inspection(&record, today))
+        .unwrap_or_default();
     found.extend(
         shared_problems
             .into_iter()
@@ -340,6 +348,10 @@ fn CheckAnswerCard(ed: Editor, check: CheckKind) -> impl IntoView {
         CheckKind::SupervisorPresent => ("supervisor_present", Key::SupervisorPresent),
     };
     let answer = move || d.with(|d| d.answer(check).clone());
+    // An override is offered only where it changes something (still shown while chosen).
+    let offered = move |status: VerdictStatus| {
+        d.with(|d| d.verdict(check).status != status) || answer().override_status == Some(status)
+    };
     let set_override = move |status: Option<VerdictStatus>| {
         ed.edit(|d| {
             let a = d.answer_mut(check);
@@ -359,6 +371,7 @@ fn CheckAnswerCard(ed: Editor, check: CheckKind) -> impl IntoView {
             </button>
             <button
                 class:chosen=move || answer().override_status == Some(VerdictStatus::Pass)
+                hidden=move || !offered(VerdictStatus::Pass)
                 data-test=format!("override-pass-{name}")
                 on:click=move |_| set_override(Some(VerdictStatus::Pass))
             >
@@ -366,6 +379,7 @@ fn CheckAnswerCard(ed: Editor, check: CheckKind) -> impl IntoView {
             </button>
             <button
                 class:chosen=move || answer().override_status == Some(VerdictStatus::Fail)
+                hidden=move || !offered(VerdictStatus::Fail)
                 data-test=format!("override-fail-{name}")
                 on:click=move |_| set_override(Some(VerdictStatus::Fail))
             >
@@ -839,6 +853,7 @@ fn Findings(ed: Editor) -> impl IntoView {
 fn FindingItem(ed: Editor, finding: Finding) -> impl IntoView {
     let i18n = I18n::expect();
     let fid = finding.id;
+    let check = finding.check;
     let busy = RwSignal::new(false);
     let failed = RwSignal::new(false);
     let save_failed = RwSignal::new(None::<StoreError>);
@@ -900,13 +915,8 @@ fn FindingItem(ed: Editor, finding: Finding) -> impl IntoView {
                 view! {
                     <li class="photo" data-test="photo" data-sha256=key>
                         <PhotoThumb photo=p n session=None enlarged />
-                        <button
-                            class="small remove-photo"
-                            data-test="remove-photo"
-                            aria-label=move || format!("{} {n} {}", i18n.pick("Foto", "Photo"), i18n.pick("verwijderen", "remove"))
-                            on:click=remove
-                        >
-                            {i18n.tr("✕ Verwijderen", "✕ Remove")}
+                        <button class="small remove-photo" data-test="remove-photo" on:click=remove>
+                            {move || i18n.pick(&format!("✕ Foto {n} verwijderen"), &format!("✕ Remove photo {n}")).to_owned()}
                         </button>
                     </li>
                 }
@@ -954,12 +964,14 @@ fn FindingItem(ed: Editor, finding: Finding) -> impl IntoView {
                 </span>
                 " "
                 <strong>{finding.category}</strong>
+                " · "
+                <span data-test="finding-belongs-to">{move || belongs_to(i18n, check)}</span>
             </p>
             <p>{finding.text}</p>
             <ul class="photos thumbs">{photos}</ul>
             <Lightbox enlarged />
             <label class="button">
-                {i18n.tr("📷 Foto toevoegen", "📷 Add photo")}
+                {i18n.tr("Foto toevoegen", "Add photo")}
                 <input
                     type="file"
                     accept="image/*"
@@ -980,7 +992,7 @@ fn FindingItem(ed: Editor, finding: Finding) -> impl IntoView {
                 class="small"
                 on:click=move |_| ed.edit(|d| d.findings.retain(|f| f.id != fid))
             >
-                {i18n.tr("Verwijderen", "Remove")}
+                {i18n.tr("Vaststelling verwijderen", "Remove finding")}
             </button>
         </li>
     }

@@ -271,7 +271,7 @@ fn export_cells(r: &RegisterEntry) -> Vec<String> {
         c.start_date.to_string(),
         c.end_date.map(|d| d.to_string()).unwrap_or_default(),
         received,
-        c.status.as_str().to_owned(),
+        shared::rules::overview::status_names(c.status).0.to_owned(),
         c.rejection_reason.clone().unwrap_or_default(),
         r.maatwerkbedrijf.name.clone(),
         r.host.name.clone(),

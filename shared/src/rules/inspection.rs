@@ -543,14 +543,6 @@ pub fn is_sha256_hex(s: &str) -> bool {
     s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
-/// The questions on how the work is directed that are not answered (none has a default
-/// answer); empty when each is.
-pub fn validate_instructions(instructions: &Instructions) -> Vec<Problem> {
-    let mut p = Problems::default();
-    self::instructions(&mut p, instructions);
-    p.0
-}
-
 /// Each question on how the work is directed is answered.
 fn instructions(p: &mut Problems, instructions: &Instructions) {
     let unanswered = [

@@ -21,7 +21,6 @@ pub use daily_registration::check_daily_registration;
 pub use enterprise_number::{EnterpriseNumber, EstablishmentUnitNumber, NumberError};
 pub use inspection::{
     Problem, ProblemCode, validate_amendment, validate_correction, validate_inspection,
-    validate_instructions,
 };
 pub use supervisor_present::{Presence, check_supervisor_present, floating_supervisors};
 pub use verdict::{Reason, ReasonCode, Verdict, VerdictStatus};

@@ -2,6 +2,7 @@
 //! reached the department in time. The PWA runs this as the admin types; the server runs it
 //! again before it writes.
 
+use crate::rules::time::format_date;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
 use super::contract_filed::{RuleSettings, notification_deadline};
@@ -161,20 +162,21 @@ pub fn overlapping<'a>(d: &ContractDraft, others: &'a [Contract]) -> Vec<&'a Con
 
 /// The problem of a draft overlapping `other`, naming it and its period.
 pub fn overlap_problem(other: &Contract) -> Problem {
-    let (until_nl, until_en) = match other.end_date {
+    let (until_nl, until_en) = match other.end_date.map(format_date) {
         Some(e) => (format!("tot {e}"), format!("until {e}")),
         None => ("zonder einddatum".to_owned(), "open-ended".to_owned()),
     };
+    let start = format_date(other.start_date);
     Problem::new(
         "start_date",
         ProblemCode::Inconsistent,
         format!(
-            "Overlapt met contract {} van dezelfde enclave (vanaf {}, {until_nl}). Geef dat contract eerst een einddatum.",
-            other.reference, other.start_date
+            "Overlapt met contract {} van dezelfde enclave (vanaf {start}, {until_nl}). Geef dat contract eerst een einddatum.",
+            other.reference
         ),
         format!(
-            "Overlaps contract {} of the same enclave (from {}, {until_en}). Give that contract an end date first.",
-            other.reference, other.start_date
+            "Overlaps contract {} of the same enclave (from {start}, {until_en}). Give that contract an end date first.",
+            other.reference
         ),
     )
 }
