@@ -767,7 +767,8 @@ fn enclave_contracts(
     }
     let first = NaiveDate::from_ymd_opt(2017, 1, 2).unwrap_or(today);
     let span = (today - first).num_days().max(30);
-    let mut start = if rng.random_bool(0.01) {
+    // An ended enclave has no contract still to start.
+    let mut start = if status != EnclaveStatus::Ended && rng.random_bool(0.01) {
         today + chrono::Duration::days(rng.random_range(3..15)) // starts soon
     } else {
         first + chrono::Duration::days(rng.random_range(0..span - 20))
@@ -778,12 +779,21 @@ fn enclave_contracts(
     {
         start = start.succ_opt().unwrap_or(start);
     }
+    // Nothing reaches the department after the data is made: a receipt or approval that
+    // would lie later (a late notification of a recent start, the early one of a contract
+    // starting soon) arrived yesterday at closing time instead.
+    let received_by = local(today - chrono::Duration::days(1), 17, 0);
     let mut covers_today = false;
     loop {
         let regime = regime_for_start(start);
         let open_ended = rng.random_bool(0.55) && status != EnclaveStatus::Ended;
-        let end =
+        let mut end =
             (!open_ended).then(|| start + chrono::Duration::days(rng.random_range(180..1100)));
+        // An ended enclave's contracts have all ended: the last one before today.
+        if status == EnclaveStatus::Ended && end.is_some_and(|e| e >= today) {
+            let room = (today - start).num_days().clamp(1, 120);
+            end = Some((today - chrono::Duration::days(rng.random_range(1..=room))).max(start));
+        }
         let roll = rng.random_range(0..100);
         let office = |rng: &mut StdRng, d: NaiveDate| {
             local(d, rng.random_range(8..17), rng.random_range(0..60))
@@ -809,9 +819,7 @@ fn enclave_contracts(
                 }
             }
             Regime::Notification => {
-                if roll < 3 {
-                    (None, None, ContractStatus::Notified, None)
-                } else if roll < 6 {
+                if roll < 6 {
                     let r = pick(rng, REJECTION_REASONS).to_string();
                     let lead = rng.random_range(3..20);
                     let n = office(rng, start - chrono::Duration::days(lead));
@@ -837,6 +845,8 @@ fn enclave_contracts(
                 }
             }
         };
+        let notified_at = notified_at.map(|t| t.min(received_by));
+        let approved_at = approved_at.map(|t| t.min(received_by));
         if end.is_some_and(|e| e < today) && cstatus != ContractStatus::Rejected {
             cstatus = ContractStatus::Ended;
         }
@@ -1144,6 +1154,42 @@ mod tests {
                 .iter()
                 .any(|c| c.regime == "approval" && c.status == "notified")
         );
-        assert!(a.contracts.iter().any(|c| c.notified_at.is_none()));
+    }
+
+    /// The demo data says nothing the register itself would refuse: no receipt or approval
+    /// after the data was made, every contract valid and overlapping no other of its enclave,
+    /// and no ended enclave with a contract that runs today or later.
+    #[test]
+    fn demo_contracts_pass_the_registers_own_rules() {
+        use shared::dto::contract::ContractDraft;
+        use shared::rules::register::{overlapping, validate_contract};
+        for today in [
+            NaiveDate::from_ymd_opt(2026, 11, 26).unwrap(),
+            NaiveDate::from_ymd_opt(2027, 1, 4).unwrap(),
+        ] {
+            let d = generate(today);
+            let contracts: Vec<_> = d.contracts.iter().map(|c| c.to_dto().unwrap()).collect();
+            for (row, c) in d.contracts.iter().zip(&contracts) {
+                let now = row.created_at.and_utc();
+                let draft = ContractDraft::of(c);
+                let problems = validate_contract(&draft, now);
+                assert!(problems.is_empty(), "{today}: {row:?}: {problems:?}");
+                let others = overlapping(&draft, &contracts);
+                assert!(others.is_empty(), "{today}: {row:?} overlaps {others:?}");
+            }
+            for e in d.enclaves.iter().filter(|e| e.status == "ended") {
+                let running = d.contracts.iter().find(|c| {
+                    c.enclave_id == e.id
+                        && c.status != "rejected"
+                        && c.end_date.is_none_or(|end| end >= today)
+                });
+                assert!(
+                    running.is_none(),
+                    "{today}: ended enclave {} ({}) has {running:?}",
+                    e.site_name,
+                    e.id
+                );
+            }
+        }
     }
 }
