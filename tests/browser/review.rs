@@ -13,7 +13,7 @@
 
 use reqwest::StatusCode;
 use shared::dto::auth::Role;
-use shared::dto::inspection::InspectionView;
+use shared::dto::inspection::{InspectionRecord, InspectionView, Measure};
 use shared::dto::review::{ReviewDecision, ReviewState};
 use shared::dto::sync::SyncRecord;
 use tests::axe::small_controls;
@@ -195,7 +195,6 @@ async fn a_reviewer_clears_the_queue() {
 /// records the notification on its page and it leaves that list.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_overdue_report_is_notified() {
-    use shared::dto::inspection::Measure;
     let Some(b) = Browser::open().await else {
         return;
     };
@@ -303,13 +302,37 @@ async fn until_queue(b: &Browser, what: &str, expected: &[uuid::Uuid]) {
     .await
 }
 
+/// A report proposed at Peeters on `on`, pushed by the inspector (`ines`) and approved by the
+/// reviewer (`rita`): its notification is due 14 days after the approval.
+async fn approved_report(
+    s: &Scenario,
+    ines: &str,
+    rita: &str,
+    on: chrono::NaiveDate,
+) -> InspectionRecord {
+    let mut report = inspection(&s.peeters);
+    report.on = on;
+    report.conclusion.measure = Measure::ReportProposed;
+    report.conclusion.deadline = None;
+    s.app
+        .push(ines, vec![SyncRecord::Inspection(Box::new(report.clone()))])
+        .await;
+    let res = s
+        .app
+        .send(
+            reqwest::Method::POST,
+            &format!("/api/inspections/{}/review", report.id),
+            Some(rita),
+            Some(&serde_json::json!({"decision": "approve", "version": 1})),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK, "approving the report");
+    report
+}
+
 /// Pushes an inspection of `enclave` whose host staff gives the instructions, with a named
 /// begeleider present and a finding of high severity with one photo (uploaded).
-async fn inspection_with_photo(
-    s: &Scenario,
-    token: &str,
-    enclave: &str,
-) -> shared::dto::inspection::InspectionRecord {
+async fn inspection_with_photo(s: &Scenario, token: &str, enclave: &str) -> InspectionRecord {
     use sha2::{Digest, Sha256};
     let png = include_bytes!("../../app/static/icons/icon-512.png").to_vec();
     let sha = format!("{:x}", Sha256::digest(&png));
@@ -368,7 +391,6 @@ async fn inspection_with_photo(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reviewer_walks_the_queue_on_a_laptop_and_a_tablet() {
-    use shared::dto::inspection::Measure;
     let Some(b) = Browser::open().await else {
         return;
     };
@@ -391,25 +413,10 @@ async fn a_reviewer_walks_the_queue_on_a_laptop_and_a_tablet() {
         // at Peeters whose notification is due in 4 days.
         let mine = inspection_with_photo(&s, &ines, &s.elegance).await;
         let other = inspection(&s.peeters);
-        let mut report = inspection(&s.peeters);
-        report.on = today - chrono::Days::new(10);
-        report.conclusion.measure = Measure::ReportProposed;
-        report.conclusion.deadline = None;
-        for r in [&other, &report] {
-            s.app
-                .push(&ines, vec![SyncRecord::Inspection(Box::new(r.clone()))])
-                .await;
-        }
-        let res = s
-            .app
-            .send(
-                reqwest::Method::POST,
-                &format!("/api/inspections/{}/review", report.id),
-                Some(&rita),
-                Some(&serde_json::json!({"decision": "approve", "version": 1})),
-            )
+        s.app
+            .push(&ines, vec![SyncRecord::Inspection(Box::new(other.clone()))])
             .await;
-        assert_eq!(res.status(), StatusCode::OK, "{device}");
+        let report = approved_report(&s, &ines, &rita, today - chrono::Days::new(10)).await;
         due.push(report.id);
 
         // Reports due soon, with their deadline.
@@ -607,7 +614,6 @@ async fn a_reviewer_walks_the_queue_on_a_laptop_and_a_tablet() {
 /// The inspector who wrote the report is offered its notification, and no decision.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_admin_and_the_inspector_read_a_review_page_without_decisions() {
-    use shared::dto::inspection::Measure;
     let Some(b) = Browser::open().await else {
         return;
     };
@@ -617,24 +623,10 @@ async fn an_admin_and_the_inspector_read_a_review_page_without_decisions() {
     let ines = s.app.login(USERNAME, PW).await.access_token;
     let rita = s.app.login("rita", PW).await.access_token;
     let open = inspection(&s.elegance);
-    let mut report = inspection(&s.peeters);
-    report.conclusion.measure = Measure::ReportProposed;
-    report.conclusion.deadline = None;
-    for r in [&open, &report] {
-        s.app
-            .push(&ines, vec![SyncRecord::Inspection(Box::new(r.clone()))])
-            .await;
-    }
-    let res = s
-        .app
-        .send(
-            reqwest::Method::POST,
-            &format!("/api/inspections/{}/review", report.id),
-            Some(&rita),
-            Some(&serde_json::json!({"decision": "approve", "version": 1})),
-        )
+    s.app
+        .push(&ines, vec![SyncRecord::Inspection(Box::new(open.clone()))])
         .await;
-    assert_eq!(res.status(), StatusCode::OK);
+    let report = approved_report(&s, &ines, &rita, inspection(&s.peeters).on).await;
 
     b.set_viewport(1366, 768).await;
     b.sign_in(&s.url("/login"), "adam", PW).await;
