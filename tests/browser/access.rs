@@ -15,15 +15,14 @@
 use std::time::Duration;
 
 use diesel::prelude::*;
-use reqwest::{Method, StatusCode};
 use shared::dto::auth::Role;
-use shared::dto::review::{ReviewDecision, ReviewRequest};
+
 use shared::dto::sync::SyncRecord;
 use tests::axe::audit;
 use tests::driver::Browser;
 use tests::field::{
-    conclude, finding_with_photos, photo_file, prepare_for_the_field, start_inspection,
-    until_all_synced, until_submitted,
+    conclude, finding_with_photos, photo_file, prepare_for_the_field, returned_by_a_reviewer,
+    start_inspection, until_all_synced, until_submitted,
 };
 use tests::proxy::Proxy;
 use tests::records::inspection;
@@ -186,22 +185,7 @@ async fn a_returned_inspection_is_announced_and_a_refused_push_needs_attention()
     b.click("submit").await;
     until_submitted(&b).await;
     until_all_synced(&b, &base, Duration::from_secs(60)).await;
-    s.app.fixture().user("rita", PW, Role::Reviewer, &[]);
-    let rita = s.app.login("rita", PW).await.access_token;
-    let returned = s
-        .app
-        .send(
-            Method::POST,
-            &format!("/api/inspections/{id}/review"),
-            Some(&rita),
-            Some(&ReviewRequest {
-                decision: ReviewDecision::Return,
-                comment: "Wie is de begeleider?".into(),
-                version: 1,
-            }),
-        )
-        .await;
-    assert_eq!(returned.status(), StatusCode::OK);
+    returned_by_a_reviewer(&s.app, &id, PW).await;
 
     // Meanwhile the inspector signed out, which empties the device (everything was on the
     // server; see offline.rs). Signed in again, the tablet gets the returned inspection back

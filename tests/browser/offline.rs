@@ -11,11 +11,10 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{EncodingKey, Header, encode};
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use sha2::{Digest, Sha256};
-use shared::dto::auth::Role;
 use shared::dto::inspection::InspectionView;
-use shared::dto::review::{ReviewDecision, ReviewRequest, ReviewState};
+use shared::dto::review::ReviewState;
 use shared::rules::verdict::VerdictStatus;
 use tests::proxy::Proxy;
 use tests::{TEST_JWT_SECRET, json};
@@ -24,7 +23,7 @@ use super::{ELEGANCE, PW, Scenario, USERNAME};
 use fantoccini::Locator;
 use shared::rules::enterprise_number::EstablishmentUnitNumber;
 use tests::driver::{Browser, tid};
-use tests::field::{tap, until_service_worker};
+use tests::field::{returned_by_a_reviewer, tap, until_service_worker};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_inspection_recorded_offline_syncs_when_the_network_returns() {
@@ -218,22 +217,7 @@ async fn an_inspection_recorded_offline_syncs_when_the_network_returns() {
 
     // A reviewer returns it; the inspector sees the return after the next sync and answers
     // with an amendment, which syncs too.
-    s.app.fixture().user("rita", PW, Role::Reviewer, &[]);
-    let rita = s.app.login("rita", PW).await.access_token;
-    let returned = s
-        .app
-        .send(
-            Method::POST,
-            &format!("/api/inspections/{id}/review"),
-            Some(&rita),
-            Some(&ReviewRequest {
-                decision: ReviewDecision::Return,
-                comment: "Wie is de begeleider?".into(),
-                version: 1,
-            }),
-        )
-        .await;
-    assert_eq!(returned.status(), StatusCode::OK);
+    returned_by_a_reviewer(&s.app, &id, PW).await;
     b.click("sync-now").await;
     b.find("returned").await;
     let entry = b.find("outbox-entry").await;

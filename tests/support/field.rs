@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::TestApp;
 use crate::driver::Browser;
 
 /// A 24-bit BMP of `width`×`height` noise from `seed`: every file a different photo, which the
@@ -175,4 +176,26 @@ pub async fn until_service_worker(b: &Browser) {
         (controlled == serde_json::Value::Bool(true)).then_some(())
     })
     .await;
+}
+
+/// A reviewer (`rita`, made here) returns the inspection `id` on its first version, asking
+/// who the begeleider is.
+pub async fn returned_by_a_reviewer(app: &TestApp, id: &str, password: &str) {
+    use shared::dto::auth::Role;
+    use shared::dto::review::{ReviewDecision, ReviewRequest};
+    app.fixture().user("rita", password, Role::Reviewer, &[]);
+    let rita = app.login("rita", password).await.access_token;
+    let returned = app
+        .send(
+            reqwest::Method::POST,
+            &format!("/api/inspections/{id}/review"),
+            Some(&rita),
+            Some(&ReviewRequest {
+                decision: ReviewDecision::Return,
+                comment: "Wie is de begeleider?".into(),
+                version: 1,
+            }),
+        )
+        .await;
+    assert_eq!(returned.status(), reqwest::StatusCode::OK, "returning {id}");
 }
