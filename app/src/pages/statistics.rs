@@ -115,7 +115,7 @@ fn StatisticsBody(s: InspectionStatistics) -> impl IntoView {
     view! {
         <h2>{i18n.tr("Kengetallen voor het jaarverslag", "Figures for the yearly report")}</h2>
         <dl class="facts" data-test="statistics-figures">
-            <dt>{i18n.tr("Controles", "Controls")}</dt>
+            <dt>{i18n.tr("Controles", "Inspections")}</dt>
             <dd data-test="figures-controls">{f.controls}</dd>
             <dt>{i18n.tr("Werkgevers (maatwerkbedrijven) bezocht", "Employers (maatwerkbedrijven) visited")}</dt>
             <dd data-test="figures-employers">{f.employers_visited}</dd>
