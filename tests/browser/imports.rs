@@ -181,5 +181,15 @@ CL-2;Brouwerij Gent;0200.000.043;Atelier Kouter;BE 0123.456.749;Opslag;01/09/202
     .await;
     audit(&b, "import result", &mut problems).await;
     assert_eq!(problems, Vec::<String>::new());
+
+    // The register shows the enterprise numbers, so a search by number shows what matched.
+    b.goto(&s.url("/register?q=0123456749")).await;
+    let shown = b
+        .until("the number under the name", async || {
+            let el = b.all("enterprise-number").await.into_iter().next()?;
+            Some(b.text(&el).await)
+        })
+        .await;
+    assert_eq!(shown.trim(), "0123.456.749");
     b.close().await;
 }

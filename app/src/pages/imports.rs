@@ -334,12 +334,15 @@ fn ReportView(report: ImportReport) -> impl IntoView {
     view! {
         <section data-test="import-report" data-dry-run=r.dry_run.to_string() aria-live="polite">
             <p class=class role="status" data-test="import-summary">{summary}</p>
-            <dl class="facts">
-                <dt>{i18n.tr("Rijen", "Rows")}</dt><dd>{r.rows}</dd>
-                <dt>{i18n.tr("Nieuw", "New")}</dt><dd data-test="import-added">{r.added}</dd>
-                <dt>{i18n.tr("Gewijzigd", "Changed")}</dt><dd data-test="import-updated">{r.updated}</dd>
-                <dt>{i18n.tr("Ongewijzigd", "Unchanged")}</dt><dd>{r.unchanged}</dd>
-            </dl>
+            // With problems nothing is written: no counts that look like a result.
+            {(!failed).then(|| view! {
+                <dl class="facts">
+                    <dt>{i18n.tr("Rijen", "Rows")}</dt><dd>{r.rows}</dd>
+                    <dt>{i18n.tr("Nieuw", "New")}</dt><dd data-test="import-added">{r.added}</dd>
+                    <dt>{i18n.tr("Gewijzigd", "Changed")}</dt><dd data-test="import-updated">{r.updated}</dd>
+                    <dt>{i18n.tr("Ongewijzigd", "Unchanged")}</dt><dd>{r.unchanged}</dd>
+                </dl>
+            })}
             {failed.then(|| view! {
                 <table class="table">
                     <thead><tr>

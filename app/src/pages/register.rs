@@ -258,8 +258,11 @@ fn RegisterRow(e: RegisterEntry, admin: bool) -> impl IntoView {
     view! {
         <tr data-test="register-row" data-reference=c.reference.clone() data-start=c.start_date.to_string()>
             <td>{reference}</td>
-            <td>{e.maatwerkbedrijf.name}</td>
-            <td>{e.host.name} <small>" · " {e.municipality}</small></td>
+            <td>{e.maatwerkbedrijf.name} <EnterpriseNumberLine number=e.maatwerkbedrijf.enterprise_number /></td>
+            <td>
+                {e.host.name} <small>" · " {e.municipality}</small>
+                <EnterpriseNumberLine number=e.host.enterprise_number />
+            </td>
             <td>{i18n::date(c.start_date)}</td>
             <td>{c.end_date.map(i18n::date)}</td>
             <td>{e.timeliness.received.map(i18n::date)}</td>
@@ -539,4 +542,16 @@ fn EnclavePicker(chosen: Callback<EnclaveSummary>) -> impl IntoView {
             }).collect_view()}
         </ul>
     }
+}
+
+/// An organisation's enterprise number under its name (`0123.456.749`), so a search by
+/// number shows what it matched.
+#[component]
+fn EnterpriseNumberLine(number: Option<String>) -> impl IntoView {
+    number.map(|n| {
+        let shown = n
+            .parse::<shared::rules::EnterpriseNumber>()
+            .map_or(n, |parsed| parsed.to_string());
+        view! { <br /><small class="staff-ref" data-test="enterprise-number">{shown}</small> }
+    })
 }
