@@ -24,17 +24,6 @@ use tests::{Backend, TestApp};
 
 const PW: &str = "a-long-test-password";
 
-/// Presses a key on whatever has the focus (`\u{E00C}` is Escape).
-async fn press(b: &Browser, key: &str) {
-    use fantoccini::actions::{InputSource, KeyAction, KeyActions};
-    let ch = key.chars().next().expect("a key");
-    let actions = KeyActions::new("keyboard".into())
-        .then(KeyAction::Down { value: ch })
-        .then(KeyAction::Up { value: ch });
-    let result = b.client.perform_actions(actions).await;
-    b.ok(&format!("pressing {key:?}"), result).await;
-}
-
 /// The text of the element `name`.
 async fn text_of(b: &Browser, name: &str) -> String {
     let el = b.find(name).await;
@@ -430,7 +419,7 @@ async fn walk((width, height): (u32, u32), suffix: &str) {
     )
     .await;
     audit(&b, "enlarged photo", &mut problems).await;
-    press(&b, "\u{E00C}").await;
+    b.press("\u{E00C}").await;
     b.until("the enlarged photo closes", async || {
         b.all("lightbox").await.is_empty().then_some(())
     })

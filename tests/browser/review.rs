@@ -23,17 +23,6 @@ use tests::records::inspection;
 
 use super::{ELEGANCE, PEETERS, PW, Scenario, USERNAME};
 
-/// Presses and releases a key on whatever has the focus (`\u{E007}` is Enter).
-async fn press(b: &Browser, key: &str) {
-    use fantoccini::actions::{InputSource, KeyAction, KeyActions};
-    let ch = key.chars().next().expect("a key");
-    let actions = KeyActions::new("keyboard".into())
-        .then(KeyAction::Down { value: ch })
-        .then(KeyAction::Up { value: ch });
-    let result = b.client.perform_actions(actions).await;
-    b.ok(&format!("pressing {key:?}"), result).await;
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reviewer_clears_the_queue() {
     let Some(b) = Browser::open().await else {
@@ -149,7 +138,7 @@ async fn a_reviewer_clears_the_queue() {
     let text = b.text(&comparable).await;
     assert!(text.contains("1×"), "comparable cases: {text}");
     // Approve it from the keyboard, then Enter on the focused "next": the queue is empty.
-    press(&b, "a").await;
+    b.press("a").await;
     b.until("the inspection is approved", async || {
         let state = b.find("review-state").await;
         (b.attr(&state, "data-state").await.as_deref() == Some("approved")).then_some(())
@@ -162,7 +151,7 @@ async fn a_reviewer_clears_the_queue() {
         (focused.as_str() == Some("review-next")).then_some(())
     })
     .await;
-    press(&b, "\u{E007}").await;
+    b.press("\u{E007}").await;
     b.until_path("/review").await;
     b.find("queue-empty").await;
 
@@ -543,7 +532,7 @@ async fn a_reviewer_walks_the_queue_on_a_laptop_and_a_tablet() {
             assert_eq!(small_controls(&b).await, Vec::new(), "photo");
         }
         // Keys go to the enlarged photo, not to the shortcuts behind it.
-        press(&b, "a").await;
+        b.press("a").await;
         tokio::time::sleep(std::time::Duration::from_millis(300)).await;
         let state = b.find("review-state").await;
         assert_eq!(
@@ -637,7 +626,7 @@ async fn an_admin_and_the_inspector_read_a_review_page_without_decisions() {
     assert!(b.all("approve").await.is_empty(), "no approve button");
     assert!(b.all("return").await.is_empty(), "no return button");
     assert!(b.all("review-comment-input").await.is_empty());
-    press(&b, "a").await;
+    b.press("a").await;
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     let view: InspectionView = json(
         s.app

@@ -278,6 +278,18 @@ impl Browser {
         eprintln!("screenshot: {}", path.display());
     }
 
+    /// Presses and releases a key on whatever has the focus (`\u{E007}` is Enter,
+    /// `\u{E00C}` Escape).
+    pub async fn press(&self, key: &str) {
+        use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+        let ch = key.chars().next().expect("a key");
+        let actions = KeyActions::new("keyboard".into())
+            .then(KeyAction::Down { value: ch })
+            .then(KeyAction::Up { value: ch });
+        let result = self.client.perform_actions(actions).await;
+        self.ok(&format!("pressing {key:?}"), result).await;
+    }
+
     /// Chooses the option `value` of the select `name` once it is on the page, as a tap on
     /// the option would (firing `change`).
     pub async fn choose(&self, name: &str, value: &str) {
