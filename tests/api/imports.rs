@@ -19,7 +19,8 @@ use tests::{Backend, TestApp, assert_error, json, on_both_backends};
 on_both_backends!(
     contract_register_imports,
     registration_imports,
-    a_clerks_register_file_imports_with_its_mapping
+    a_clerks_register_file_imports_with_its_mapping,
+    a_mapping_that_does_not_fit_the_file_is_refused
 );
 
 const PW: &str = "a-long-test-password";
@@ -737,4 +738,40 @@ async fn a_clerks_register_file_imports_with_its_mapping(backend: Backend) {
     .await;
     assert_eq!((again.added, again.updated, again.unchanged), (0, 0, 5));
     assert!(again.contracts.is_empty());
+}
+
+/// A mapping that is not JSON, names a column the file does not have or gives one column
+/// to two fields is refused with its reason (400), and nothing is imported.
+async fn a_mapping_that_does_not_fit_the_file_is_refused(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.fixture().user("adam", PW, Role::Admin, &[]);
+    let adam = app.login("adam", PW).await.access_token;
+    for mapping in [
+        "not json",
+        r#"{"reference":99}"#,
+        r#"{"reference":0,"host":0}"#,
+        "{\"reference\":0\u{0}}",
+    ] {
+        let query = reqwest::Url::parse_with_params(
+            "http://localhost/",
+            &[
+                ("format", "csv"),
+                ("dry_run", "false"),
+                ("mapping", mapping),
+            ],
+        )
+        .unwrap()
+        .query()
+        .unwrap()
+        .to_owned();
+        assert_error(
+            import(&app, &adam, &query, CLERK_BAD.as_bytes().to_vec()).await,
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+        )
+        .await;
+    }
+    let page: serde_json::Value =
+        json(app.get("/api/contracts", &adam).await, StatusCode::OK).await;
+    assert_eq!(page["total"], 0, "nothing imported");
 }
