@@ -83,9 +83,10 @@ impl AppError {
     /// The HTTP status of an error code.
     pub fn status_of(code: ErrorCode) -> StatusCode {
         match code {
-            ErrorCode::BadRequest
-            | ErrorCode::ValidationFailed
-            | ErrorCode::InvalidEnterpriseNumber => StatusCode::BAD_REQUEST,
+            ErrorCode::BadRequest => StatusCode::BAD_REQUEST,
+            ErrorCode::ValidationFailed | ErrorCode::InvalidEnterpriseNumber => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             ErrorCode::Unauthorized
             | ErrorCode::InvalidCredentials
             | ErrorCode::TokenExpired
@@ -166,7 +167,7 @@ mod tests {
         );
         assert_eq!(
             AppError::status_of(ErrorCode::InvalidEnterpriseNumber),
-            StatusCode::BAD_REQUEST
+            StatusCode::UNPROCESSABLE_ENTITY
         );
     }
 

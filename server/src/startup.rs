@@ -125,8 +125,7 @@ pub fn json_error(e: JsonPayloadError) -> AppError {
             "Stuur JSON met Content-Type: application/json.",
             "Send JSON with Content-Type: application/json.",
         ),
-        JsonPayloadError::Deserialize(err) => AppError::new(
-            ErrorCode::ValidationFailed,
+        JsonPayloadError::Deserialize(err) => AppError::bad_request(
             format!("Ongeldige JSON: {err}"),
             format!("Invalid JSON: {err}"),
         ),

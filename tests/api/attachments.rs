@@ -113,7 +113,7 @@ async fn whole_uploads_are_idempotent_and_private(backend: Backend) {
         .send()
         .await
         .unwrap();
-    assert_error(res, StatusCode::BAD_REQUEST, "validation_failed").await;
+    assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
 }
 
 async fn broken_uploads_resume(backend: Backend) {
@@ -182,7 +182,7 @@ async fn wrong_bytes_are_never_kept(backend: Backend) {
     let (other_bytes, _) = photo(10_000, 4);
     assert_error(
         put(&app, &ines, &sha, other_bytes, None).await,
-        StatusCode::BAD_REQUEST,
+        StatusCode::UNPROCESSABLE_ENTITY,
         "validation_failed",
     )
     .await;

@@ -182,7 +182,12 @@ async fn enterprise_number_search_accepts_every_spelling(backend: Backend) {
                 &token,
             )
             .await;
-        assert_error(res, StatusCode::BAD_REQUEST, "invalid_enterprise_number").await;
+        assert_error(
+            res,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_enterprise_number",
+        )
+        .await;
     }
 }
 

@@ -111,7 +111,7 @@ async fn contracts_are_registered_edited_and_ended(backend: Backend) {
     let res = app
         .send(Method::POST, "/api/contracts", Some(&adam), Some(&broken))
         .await;
-    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body: shared::error::ApiError = res.json().await.unwrap();
     assert_eq!(body.error.code, shared::error::ErrorCode::ValidationFailed);
     assert!(body.error.message_en.contains("end is before the start"));
@@ -124,7 +124,7 @@ async fn contracts_are_registered_edited_and_ended(backend: Backend) {
     let res = app
         .send(Method::POST, "/api/contracts", Some(&adam), Some(&overlap))
         .await;
-    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body: shared::error::ApiError = res.json().await.unwrap();
     assert_eq!(body.error.code, shared::error::ErrorCode::ValidationFailed);
     assert!(

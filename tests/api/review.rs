@@ -230,7 +230,7 @@ async fn only_reviewers_decide_and_only_on_what_they_read(backend: Backend) {
     // A return needs a reason; unknown inspections and malformed bodies are refused.
     assert_error(
         decide(app, &s.rita, a.id, ReviewDecision::Return, "  ", 1).await,
-        StatusCode::BAD_REQUEST,
+        StatusCode::UNPROCESSABLE_ENTITY,
         "validation_failed",
     )
     .await;
@@ -499,7 +499,7 @@ async fn approved_reports_are_tracked_for_14_days(backend: Backend) {
     .await;
     assert_error(
         notify(&s.ines, old.id, old.on - chrono::Days::new(1)).await,
-        StatusCode::BAD_REQUEST,
+        StatusCode::UNPROCESSABLE_ENTITY,
         "validation_failed",
     )
     .await;

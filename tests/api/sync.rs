@@ -305,7 +305,7 @@ async fn oversized_pushes_are_refused_whole(backend: Backend) {
         .send()
         .await
         .unwrap();
-    assert_error(res, StatusCode::BAD_REQUEST, "validation_failed").await;
+    assert_error(res, StatusCode::BAD_REQUEST, "bad_request").await;
 }
 
 async fn pull_pages_through_every_change_once(backend: Backend) {

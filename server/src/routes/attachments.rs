@@ -88,12 +88,14 @@ fn paths(dir: &Path, sha: &str) -> Paths {
 
 /// Upload an attachment, whole or a piece at a time.
 #[utoipa::path(put, path = "/api/attachments/{sha256}", tag = "sync",
-    params(("sha256" = String, Path, description = "SHA-256 of the file, hex")),
+    params(("sha256" = String, Path, description = "SHA-256 of the file, hex", pattern = "^[0-9a-f]{64}$")),
     security(("bearer" = [])),
     responses((status = 201, body = AttachmentStatus, description = "Complete"),
               (status = 202, body = AttachmentStatus, description = "Piece stored; send the rest"),
               (status = 200, body = AttachmentStatus, description = "Already had it"),
-              (status = 400, body = shared::error::ApiError), (status = 409, body = shared::error::ApiError),
+              (status = 400, body = shared::error::ApiError), (status = 403, body = shared::error::ApiError),
+              (status = 409, body = shared::error::ApiError),
+              (status = 422, body = shared::error::ApiError, description = "Not a photo, or the bytes do not match the hash"),
               (status = 413, body = shared::error::ApiError)))]
 pub async fn put(
     user: AuthUser,
@@ -247,7 +249,7 @@ pub async fn put(
 
 /// How much of an attachment the server has, to resume an upload.
 #[utoipa::path(get, path = "/api/attachments/{sha256}/status", tag = "sync",
-    params(("sha256" = String, Path, description = "SHA-256 of the file, hex")),
+    params(("sha256" = String, Path, description = "SHA-256 of the file, hex", pattern = "^[0-9a-f]{64}$")),
     security(("bearer" = [])),
     responses((status = 200, body = AttachmentStatus)))]
 pub async fn status(
@@ -313,7 +315,7 @@ fn sniff_content_type(path: &Path) -> Option<&'static str> {
 
 /// The photo itself: for its uploader, reviewers and admins.
 #[utoipa::path(get, path = "/api/attachments/{sha256}", tag = "sync",
-    params(("sha256" = String, Path, description = "SHA-256 of the file, hex")),
+    params(("sha256" = String, Path, description = "SHA-256 of the file, hex", pattern = "^[0-9a-f]{64}$")),
     security(("bearer" = [])),
     responses((status = 200, description = "The file"), (status = 403, body = shared::error::ApiError),
               (status = 404, body = shared::error::ApiError)))]

@@ -19,6 +19,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
 
 /// Query of `GET /api/audit`.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     /// Only events of this action (e.g. `login`).
     pub action: Option<String>,

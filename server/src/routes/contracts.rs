@@ -48,6 +48,7 @@ pub const MAX_EXPORT_ROWS: usize = 50_000;
 
 /// Filters of `GET /api/contracts`.
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RegisterQuery {
     /// Free text: reference, maatwerkbedrijf, host, site, municipality, enterprise number.
     pub q: Option<String>,
@@ -434,7 +435,9 @@ fn describe(r: &ContractRow) -> String {
 #[utoipa::path(post, path = "/api/contracts", tag = "register", request_body = ContractDraft,
     security(("bearer" = [])),
     responses((status = 201, body = RegisterEntry), (status = 400, body = shared::error::ApiError),
-              (status = 403, body = shared::error::ApiError), (status = 409, body = shared::error::ApiError)))]
+              (status = 403, body = shared::error::ApiError), (status = 404, body = shared::error::ApiError, description = "No such enclave"),
+              (status = 409, body = shared::error::ApiError),
+              (status = 422, body = shared::error::ApiError, description = "The contract breaks a rule of the register")))]
 pub async fn create(
     user: AuthUser,
     state: web::Data<AppState>,
@@ -505,7 +508,8 @@ fn written_changes(
     security(("bearer" = [])),
     responses((status = 200, body = RegisterEntry), (status = 400, body = shared::error::ApiError),
               (status = 403, body = shared::error::ApiError), (status = 404, body = shared::error::ApiError),
-              (status = 409, body = shared::error::ApiError, description = "Changed meanwhile, or the reference is taken")))]
+              (status = 409, body = shared::error::ApiError, description = "Changed meanwhile, or the reference is taken"),
+              (status = 422, body = shared::error::ApiError, description = "The contract breaks a rule of the register")))]
 pub async fn update(
     user: AuthUser,
     state: web::Data<AppState>,

@@ -38,6 +38,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
 
 /// Query of `GET /api/enclaves`; give at most one of `q`, `enterprise_number` and `near`.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchQuery {
     /// Free text: host, maatwerkbedrijf, site, street, municipality (accents and case ignored).
     pub q: Option<String>,
@@ -194,7 +195,8 @@ fn encode_cursor(c: &Cursor) -> String {
 #[utoipa::path(get, path = "/api/enclaves", tag = "enclaves", params(SearchQuery),
     security(("bearer" = [])),
     responses((status = 200, body = EnclavePage), (status = 400, body = shared::error::ApiError),
-              (status = 401, body = shared::error::ApiError)))]
+              (status = 401, body = shared::error::ApiError),
+              (status = 422, body = shared::error::ApiError, description = "An enterprise number that fails its check digits")))]
 pub async fn search(
     user: AuthUser,
     state: web::Data<AppState>,
@@ -281,6 +283,7 @@ pub(crate) fn registration_dto(
 
 /// Query of `GET /api/enclaves/{id}`.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DetailQuery {
     /// The day to check, `YYYY-MM-DD` (default: today in Belgium).
     pub on: Option<String>,

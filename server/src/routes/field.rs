@@ -31,6 +31,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
 
 /// Query of `GET /api/field/working-set`.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct WorkingSetQuery {
     /// Days of registrations from today on, 1–7 (default 3).
     pub days: Option<u32>,

@@ -159,7 +159,8 @@ pub async fn get(
     security(("bearer" = [])),
     responses((status = 200, body = InspectionView), (status = 400, body = shared::error::ApiError),
               (status = 403, body = shared::error::ApiError), (status = 404, body = shared::error::ApiError),
-              (status = 409, body = shared::error::ApiError)))]
+              (status = 409, body = shared::error::ApiError),
+              (status = 422, body = shared::error::ApiError, description = "A return without a reason, or a comment too long")))]
 pub async fn review(
     user: AuthUser,
     state: web::Data<AppState>,
@@ -248,6 +249,7 @@ fn refusal(r: ReviewRefusal) -> AppError {
 
 /// Query of `GET /api/inspections`.
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct QueueQuery {
     /// Inspection dates from and to, `YYYY-MM-DD` (inclusive).
     pub from: Option<chrono::NaiveDate>,
@@ -589,7 +591,8 @@ fn export(format: Format, items: &[InspectionSummary]) -> Result<HttpResponse, A
     request_body = shared::dto::review::ReportNotified,
     security(("bearer" = [])),
     responses((status = 204), (status = 403, body = shared::error::ApiError),
-              (status = 404, body = shared::error::ApiError), (status = 409, body = shared::error::ApiError)))]
+              (status = 404, body = shared::error::ApiError), (status = 409, body = shared::error::ApiError),
+              (status = 422, body = shared::error::ApiError, description = "A date before the inspection or in the future")))]
 pub async fn report_notified(
     user: AuthUser,
     state: web::Data<AppState>,

@@ -78,7 +78,7 @@ async fn api_not_found(req: HttpRequest) -> Result<HttpResponse, AppError> {
 #[openapi(
     info(title = "Enclave Inspect API", description = "Lookup, verdicts and inspections of enclavewerking."),
     paths(health, auth::login, auth::refresh, auth::logout, enclaves::search, enclaves::detail, field::working_set, audit::list, sync::push, sync::pull, inspections::queue, inspections::get, inspections::review, inspections::report_notified, reports::contracts, reports::inspections, contracts::list, contracts::get, contracts::create, contracts::update, imports::contracts_import, imports::contract_columns, imports::registrations::registrations_import, attachments::put, attachments::status, attachments::get, users::list),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &CommonResponses, &DatePatterns),
     tags((name = "auth"), (name = "enclaves"), (name = "field"), (name = "audit"), (name = "sync"), (name = "inspections"), (name = "reports"), (name = "imports"), (name = "register"), (name = "health"))
 )]
 pub struct ApiDoc;
@@ -100,7 +100,219 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
+/// The answers every operation of a kind can give, added to each so that the document lists
+/// every status the server can send: 401 wherever a token is needed, 400 wherever there is a
+/// parameter or a body to get wrong, 413 wherever there is a body, and 503 everywhere (the
+/// database may be unreachable). Each operation's own attribute lists what is particular to it.
+struct CommonResponses;
+
+impl utoipa::Modify for CommonResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let error = |description: &str| {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("ApiError")))
+                        .build(),
+                )
+                .build()
+        };
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let path_has_parameters = item.parameters.as_ref().is_some_and(|p| !p.is_empty());
+            for operation in [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                let responses = &mut operation.responses.responses;
+                let mut add = |status: &str, description: &str| {
+                    responses
+                        .entry(status.to_owned())
+                        .or_insert_with(|| error(description).into());
+                };
+                let has_body = operation.request_body.is_some();
+                let has_parameters = path_has_parameters
+                    || operation.parameters.as_ref().is_some_and(|p| !p.is_empty());
+                if has_body || has_parameters {
+                    add(
+                        "400",
+                        "Malformed request: a parameter, the path or the body",
+                    );
+                }
+                if has_body {
+                    add("413", "The request body is larger than allowed");
+                }
+                if operation.security.as_ref().is_some_and(|s| !s.is_empty()) {
+                    add("401", "No token, or an expired, revoked or invalid one");
+                }
+                if path != "/healthz" {
+                    add("503", "The database is unavailable; retry later");
+                }
+            }
+        }
+    }
+}
+
+/// Dates and times as the server reads them: a JSON Schema `format` is only an annotation, so
+/// each date and date-time string also gets the pattern the server requires (`""` is no date).
+struct DatePatterns;
+
+/// `YYYY-MM-DD`.
+const DATE_PATTERN: &str = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$";
+/// RFC 3339 with seconds and an offset.
+const DATE_TIME_PATTERN: &str =
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$";
+
+impl utoipa::Modify for DatePatterns {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::path::Parameter;
+        if let Some(components) = openapi.components.as_mut() {
+            components.schemas.values_mut().for_each(date_patterns);
+        }
+        for item in openapi.paths.paths.values_mut() {
+            for operation in [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                let parameters = operation.parameters.iter_mut().flatten();
+                parameters
+                    .filter_map(|p: &mut Parameter| p.schema.as_mut())
+                    .for_each(date_patterns);
+            }
+        }
+    }
+}
+
+/// Adds the date or date-time pattern to `schema` and every schema inside it.
+fn date_patterns(schema: &mut utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>) {
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::schema::{ArrayItems, KnownFormat, Schema, SchemaFormat};
+    let RefOr::T(schema) = schema else { return };
+    match schema {
+        Schema::Object(object) => {
+            let pattern = match &object.format {
+                Some(SchemaFormat::KnownFormat(KnownFormat::Date)) => Some(DATE_PATTERN),
+                Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)) => Some(DATE_TIME_PATTERN),
+                _ => None,
+            };
+            if let Some(pattern) = pattern {
+                object.pattern.get_or_insert_with(|| pattern.to_owned());
+            }
+            object.properties.values_mut().for_each(date_patterns);
+        }
+        Schema::Array(array) => {
+            if let ArrayItems::RefOrSchema(items) = &mut array.items {
+                date_patterns(items);
+            }
+        }
+        Schema::OneOf(one) => one.items.iter_mut().for_each(date_patterns),
+        Schema::AllOf(all) => all.items.iter_mut().for_each(date_patterns),
+        Schema::AnyOf(any) => any.items.iter_mut().for_each(date_patterns),
+        _ => {}
+    }
+}
+
 /// The document is for API users, so it needs a token like the rest of the API.
 async fn openapi(_user: crate::auth::AuthUser) -> HttpResponse {
     HttpResponse::Ok().json(ApiDoc::openapi())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Value;
+
+    fn document() -> Value {
+        serde_json::to_value(ApiDoc::openapi()).expect("the document is JSON")
+    }
+
+    fn parameter<'a>(doc: &'a Value, path: &str, method: &str, name: &str) -> &'a Value {
+        doc["paths"][path][method]["parameters"]
+            .as_array()
+            .and_then(|ps| ps.iter().find(|p| p["name"] == name))
+            .unwrap_or_else(|| panic!("{method} {path} has no parameter {name}"))
+    }
+
+    #[test]
+    fn query_parameters_are_in_the_query_and_required_only_when_they_are() {
+        let doc = document();
+        for path in ["/api/reports/contracts", "/api/reports/inspections"] {
+            let year = parameter(&doc, path, "get", "year");
+            assert_eq!(
+                (&year["in"], &year["required"]),
+                (&"query".into(), &true.into())
+            );
+            let format = parameter(&doc, path, "get", "format");
+            assert_eq!(format["in"], "query");
+            assert_ne!(format["required"], true);
+        }
+        let q = parameter(&doc, "/api/enclaves", "get", "q");
+        assert_eq!((&q["in"], &q["required"]), (&"query".into(), &false.into()));
+    }
+
+    #[test]
+    fn attachment_hashes_have_their_pattern() {
+        let doc = document();
+        for (path, method) in [
+            ("/api/attachments/{sha256}", "put"),
+            ("/api/attachments/{sha256}", "get"),
+            ("/api/attachments/{sha256}/status", "get"),
+        ] {
+            let hash = parameter(&doc, path, method, "sha256");
+            assert_eq!(
+                hash["schema"]["pattern"], "^[0-9a-f]{64}$",
+                "{method} {path}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_operation_lists_the_common_answers() {
+        let doc = document();
+        for (path, item) in doc["paths"].as_object().expect("paths") {
+            for (method, operation) in item.as_object().expect("operations") {
+                let responses = &operation["responses"];
+                let secured = operation["security"]
+                    .as_array()
+                    .is_some_and(|s| !s.is_empty());
+                let public = matches!(
+                    path.as_str(),
+                    "/healthz" | "/api/auth/login" | "/api/auth/refresh"
+                );
+                assert_eq!(secured, !public, "{method} {path}: security");
+                if secured {
+                    assert!(responses.get("401").is_some(), "{method} {path}: 401");
+                }
+                if operation.get("requestBody").is_some() {
+                    assert!(responses.get("413").is_some(), "{method} {path}: 413");
+                    assert!(responses.get("400").is_some(), "{method} {path}: 400");
+                }
+                assert!(responses.get("503").is_some(), "{method} {path}: 503");
+            }
+        }
+    }
+
+    #[test]
+    fn dates_carry_the_pattern_the_server_reads() {
+        let doc = document();
+        let draft = &doc["components"]["schemas"]["ContractDraft"]["properties"];
+        assert_eq!(draft["start_date"]["pattern"], DATE_PATTERN);
+        assert_eq!(draft["notified_at"]["pattern"], DATE_TIME_PATTERN);
+        let from = parameter(&doc, "/api/inspections", "get", "from");
+        assert_eq!(from["schema"]["pattern"], DATE_PATTERN);
+    }
 }

@@ -136,6 +136,7 @@ pub fn xlsx_book(sheets: &[Sheet<'_>]) -> Result<Vec<u8>, AppError> {
 
 /// Query of the reports.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ReportQuery {
     /// The year, e.g. 2019.
     pub year: i32,

@@ -429,6 +429,7 @@ fn optional_uuid(s: &str) -> Result<Option<uuid::Uuid>, AppError> {
 
 /// Query of `GET /api/sync/pull`.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PullQuery {
     /// The `next_cursor` of the previous pull (0 at first).
     pub since: Option<i64>,

@@ -18,6 +18,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
 
 /// Query of `GET /api/users`.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct UsersQuery {
     /// Only users of this role.
     pub role: Option<Role>,

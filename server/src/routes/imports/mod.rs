@@ -69,6 +69,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
 
 /// Query of the imports.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ImportQuery {
     /// `csv` (default) or `xlsx`.
     pub format: Option<String>,
@@ -79,6 +80,7 @@ pub struct ImportQuery {
 
 /// Query of the contract import.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ContractImportQuery {
     /// `csv` (default) or `xlsx`.
     pub format: Option<String>,
@@ -94,6 +96,7 @@ pub struct ContractImportQuery {
 
 /// Query of the column proposal.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct FormatQuery {
     /// `csv` (default) or `xlsx`.
     pub format: Option<String>,
