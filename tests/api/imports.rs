@@ -199,8 +199,8 @@ ENC-2020-005,0123456749,0200000043,2020-03-02,,2020-02-01,geweigerd,
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_error(
         import(&app, &adam, "format=csv", Vec::new()).await,
-        StatusCode::BAD_REQUEST,
-        "bad_request",
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
     )
     .await;
     assert_error(

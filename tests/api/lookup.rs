@@ -285,7 +285,7 @@ async fn pagination_has_no_gaps_or_repeats(backend: Backend) {
             &token,
         )
         .await;
-    assert_error(res, StatusCode::BAD_REQUEST, "bad_request").await;
+    assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
 }
 
 async fn unknown_or_malformed_ids_are_404(backend: Backend) {
@@ -311,14 +311,29 @@ async fn bad_search_parameters_are_400(backend: Backend) {
         "limit=0",
         "limit=101",
         "limit=-1",
-        "q=x&near=51,3",
-        "cursor=@@@",
     ] {
         let res = app.get(&format!("/api/enclaves?{q}"), &token).await;
         assert_error(res, StatusCode::BAD_REQUEST, "bad_request").await;
     }
+    // Well-formed, but two search modes, or a cursor this server did not give.
+    for q in ["q=x&near=51,3", "cursor=@@@"] {
+        let res = app.get(&format!("/api/enclaves?{q}"), &token).await;
+        assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    }
+    // Empty fields are no fields.
+    let res = app
+        .get(
+            "/api/enclaves?q=&enterprise_number=&near=51,3&cursor=",
+            &token,
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
     let e = app.fixture().simple_enclave("Host");
-    for q in ["on=2024-13-01", "at=25:00", "on=yesterday"] {
+    let res = app
+        .get(&format!("/api/enclaves/{}?on=2024-13-01", e.id), &token)
+        .await;
+    assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    for q in ["at=25:00", "on=yesterday"] {
         let res = app
             .get(&format!("/api/enclaves/{}?{q}", e.id), &token)
             .await;

@@ -24,6 +24,7 @@ pub struct AuditQuery {
     /// Only events of this action (e.g. `login`).
     pub action: Option<String>,
     /// At most this many events, 1–500 (default 100).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
 }
 

@@ -65,12 +65,15 @@ pub struct RegisterQuery {
     #[serde(default)]
     pub open_ended: bool,
     /// `json` (default, paged), `csv` or `xlsx` (every match).
+    #[param(pattern = "^(json|csv|xlsx)$")]
     pub format: Option<String>,
     /// Page size, 1–200 (default 50), and rows to skip.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<usize>,
     pub offset: Option<usize>,
     /// Sort by `reference`, `maatwerkbedrijf`, `host`, `start`, `end`, `received` or
     /// `status` (default: maatwerkbedrijf, host, newest start first).
+    #[param(pattern = "^(reference|maatwerkbedrijf|host|start|end|received|status)$")]
     pub sort: Option<String>,
     /// Sort descending.
     #[serde(default)]

@@ -46,10 +46,13 @@ pub struct SearchQuery {
     /// establishment unit number (here or in `q`) finds the enclave at that site.
     pub enterprise_number: Option<String>,
     /// `LAT,LON`: nearest first.
+    #[param(pattern = r"^-?[0-9]{1,2}(\.[0-9]+)?,-?[0-9]{1,3}(\.[0-9]+)?$")]
     pub near: Option<String>,
     /// Radius for `near`, default 10 km.
+    #[param(exclusive_minimum = 0, maximum = 250)]
     pub radius_km: Option<f64>,
     /// Page size, 1–100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<usize>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -69,16 +72,33 @@ fn bad_query(nl: &str, en: &str) -> AppError {
     AppError::bad_request(nl, en)
 }
 
+/// Well-formed parameters the schema cannot rule out: two search modes at once, a cursor this
+/// server did not give, a date that does not exist.
+fn unprocessable(nl: &str, en: &str) -> AppError {
+    AppError::new(ErrorCode::ValidationFailed, nl, en)
+}
+
 impl SearchQuery {
-    fn into_search(self, user: &AuthUser) -> Result<Search, AppError> {
+    fn into_search(mut self, user: &AuthUser) -> Result<Search, AppError> {
+        // An empty field is no field (a form sends its empty boxes).
+        let given = |s: &Option<String>| s.as_ref().is_some_and(|s| !s.trim().is_empty());
         let q = self.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
-        let given = [
+        if !given(&self.enterprise_number) {
+            self.enterprise_number = None;
+        }
+        if !given(&self.near) {
+            self.near = None;
+        }
+        if !given(&self.cursor) {
+            self.cursor = None;
+        }
+        let modes = [
             q.is_some(),
             self.enterprise_number.is_some(),
             self.near.is_some(),
         ];
-        if given.iter().filter(|g| **g).count() > 1 {
-            return Err(bad_query(
+        if modes.iter().filter(|g| **g).count() > 1 {
+            return Err(unprocessable(
                 "Geef één zoekwijze: q, enterprise_number of near.",
                 "Give one search mode: q, enterprise_number or near.",
             ));
@@ -167,7 +187,7 @@ fn parse_position(s: &str) -> Result<(f64, f64), AppError> {
 }
 
 fn bad_cursor() -> AppError {
-    bad_query(
+    unprocessable(
         "Ongeldige cursor; begin de zoekopdracht opnieuw.",
         "Invalid cursor; start the search again.",
     )
@@ -196,7 +216,7 @@ fn encode_cursor(c: &Cursor) -> String {
     security(("bearer" = [])),
     responses((status = 200, body = EnclavePage), (status = 400, body = shared::error::ApiError),
               (status = 401, body = shared::error::ApiError),
-              (status = 422, body = shared::error::ApiError, description = "An enterprise number that fails its check digits")))]
+              (status = 422, body = shared::error::ApiError, description = "An enterprise number that fails its check digits, two search modes, or a cursor this server did not give")))]
 pub async fn search(
     user: AuthUser,
     state: web::Data<AppState>,
@@ -286,8 +306,10 @@ pub(crate) fn registration_dto(
 #[into_params(parameter_in = Query)]
 pub struct DetailQuery {
     /// The day to check, `YYYY-MM-DD` (default: today in Belgium).
+    #[param(pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
     pub on: Option<String>,
     /// The Belgian local time of the check, `HH:MM` (default: now).
+    #[param(pattern = r"^[0-9]{2}:[0-9]{2}$")]
     pub at: Option<String>,
 }
 
@@ -296,7 +318,8 @@ pub struct DetailQuery {
     ("id" = uuid::Uuid, Path, description = "Enclave id")),
     security(("bearer" = [])),
     responses((status = 200, body = EnclaveDetail), (status = 400, body = shared::error::ApiError),
-              (status = 403, body = shared::error::ApiError), (status = 404, body = shared::error::ApiError)))]
+              (status = 403, body = shared::error::ApiError), (status = 404, body = shared::error::ApiError),
+              (status = 422, body = shared::error::ApiError, description = "A date that does not exist")))]
 pub async fn detail(
     user: AuthUser,
     state: web::Data<AppState>,
@@ -309,10 +332,22 @@ pub async fn detail(
     let on = match query.on.as_deref() {
         None => now_local.date(),
         Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
-            bad_query(
-                "on moet de vorm JJJJ-MM-DD hebben.",
-                "on must look like YYYY-MM-DD.",
-            )
+            let shaped = s.len() == 10
+                && s.bytes().enumerate().all(|(i, b)| {
+                    if i == 4 || i == 7 {
+                        b == b'-'
+                    } else {
+                        b.is_ascii_digit()
+                    }
+                });
+            if shaped {
+                unprocessable("Die datum bestaat niet.", "That date does not exist.")
+            } else {
+                bad_query(
+                    "on moet de vorm JJJJ-MM-DD hebben.",
+                    "on must look like YYYY-MM-DD.",
+                )
+            }
         })?,
     };
     let at = match query.at.as_deref() {

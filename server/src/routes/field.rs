@@ -34,6 +34,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
 #[into_params(parameter_in = Query)]
 pub struct WorkingSetQuery {
     /// Days of registrations from today on, 1–7 (default 3).
+    #[param(minimum = 1, maximum = 7)]
     pub days: Option<u32>,
     /// Comma-separated enclave ids: only these (at most 500).
     pub ids: Option<String>,

@@ -273,13 +273,16 @@ pub struct QueueQuery {
     pub overdue: bool,
     /// Only approved reports not yet notified whose 14-day deadline falls between today and
     /// this many days from now (0–14).
+    #[param(minimum = 0, maximum = 14)]
     pub due_within_days: Option<u32>,
     /// Free text: host, maatwerkbedrijf, site, street, municipality.
     pub q: Option<String>,
     /// Page size, 1–100 (default 50).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     pub cursor: Option<String>,
     /// `json` (default, paged), or `csv` / `xlsx`: every match as a file (at most 10,000).
+    #[param(pattern = "^(json|csv|xlsx)$")]
     pub format: Option<String>,
 }
 
@@ -299,7 +302,8 @@ fn bad(nl: &str, en: &str) -> AppError {
 #[utoipa::path(get, path = "/api/inspections", tag = "inspections", params(QueueQuery),
     security(("bearer" = [])),
     responses((status = 200, body = shared::dto::review::InspectionQueue),
-              (status = 400, body = shared::error::ApiError)))]
+              (status = 400, body = shared::error::ApiError),
+              (status = 422, body = shared::error::ApiError, description = "A cursor this server did not give")))]
 pub async fn queue(
     user: AuthUser,
     state: web::Data<AppState>,
@@ -358,7 +362,13 @@ async fn find(
                 let ts = chrono::DateTime::parse_from_rfc3339(ts).ok()?.naive_utc();
                 Some((ts, id.to_owned()))
             })
-            .ok_or_else(|| bad("Ongeldige cursor.", "Invalid cursor."))?,
+            .ok_or_else(|| {
+                AppError::new(
+                    ErrorCode::ValidationFailed,
+                    "Ongeldige cursor; begin opnieuw bij de eerste pagina.",
+                    "Invalid cursor; start again at the first page.",
+                )
+            })?,
     };
     let snapshot = state.index.snapshot(&state.db).await?;
     let words: Vec<String> =

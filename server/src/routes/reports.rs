@@ -139,8 +139,10 @@ pub fn xlsx_book(sheets: &[Sheet<'_>]) -> Result<Vec<u8>, AppError> {
 #[into_params(parameter_in = Query)]
 pub struct ReportQuery {
     /// The year, e.g. 2019.
+    #[param(minimum = 2000, maximum = 2100)]
     pub year: i32,
     /// `json` (default), `csv` or `xlsx`.
+    #[param(pattern = "^(json|csv|xlsx)$")]
     pub format: Option<String>,
 }
 

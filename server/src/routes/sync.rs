@@ -432,8 +432,10 @@ fn optional_uuid(s: &str) -> Result<Option<uuid::Uuid>, AppError> {
 #[into_params(parameter_in = Query)]
 pub struct PullQuery {
     /// The `next_cursor` of the previous pull (0 at first).
+    #[param(minimum = 0)]
     pub since: Option<i64>,
     /// At most this many changes, 1–1000 (default 500).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
 }
 

@@ -72,6 +72,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
 #[into_params(parameter_in = Query)]
 pub struct ImportQuery {
     /// `csv` (default) or `xlsx`.
+    #[param(pattern = "^(csv|xlsx)$")]
     pub format: Option<String>,
     /// Validate and preview only.
     #[serde(default)]
@@ -83,6 +84,7 @@ pub struct ImportQuery {
 #[into_params(parameter_in = Query)]
 pub struct ContractImportQuery {
     /// `csv` (default) or `xlsx`.
+    #[param(pattern = "^(csv|xlsx)$")]
     pub format: Option<String>,
     /// Validate and preview only.
     #[serde(default)]
@@ -99,6 +101,7 @@ pub struct ContractImportQuery {
 #[into_params(parameter_in = Query)]
 pub struct FormatQuery {
     /// `csv` (default) or `xlsx`.
+    #[param(pattern = "^(csv|xlsx)$")]
     pub format: Option<String>,
 }
 
@@ -107,7 +110,8 @@ pub struct FormatQuery {
     request_body(content = String, description = "The CSV or XLSX file"),
     security(("bearer" = [])),
     responses((status = 200, body = ImportColumns), (status = 400, body = shared::error::ApiError),
-              (status = 403, body = shared::error::ApiError), (status = 413, body = shared::error::ApiError)))]
+              (status = 403, body = shared::error::ApiError), (status = 413, body = shared::error::ApiError),
+              (status = 422, body = shared::error::ApiError, description = "An empty or unreadable file")))]
 pub async fn contract_columns(
     user: AuthUser,
     query: web::Query<FormatQuery>,
@@ -124,7 +128,7 @@ pub async fn contract_columns(
     security(("bearer" = [])),
     responses((status = 200, body = ImportReport), (status = 400, body = shared::error::ApiError),
               (status = 403, body = shared::error::ApiError), (status = 413, body = shared::error::ApiError),
-              (status = 422, body = ImportReport, description = "Problems: nothing imported")))]
+              (status = 422, body = ImportReport, description = "Problems: nothing imported (or, as an error body, an empty or unreadable file)")))]
 pub async fn contracts_import(
     user: AuthUser,
     state: web::Data<AppState>,
@@ -490,7 +494,8 @@ fn excel_datetime(serial: f64) -> Option<NaiveDateTime> {
 fn split(mut all: Vec<Vec<String>>) -> Result<Table, AppError> {
     all.retain(|r| r.iter().any(|c| !c.is_empty()));
     if all.is_empty() {
-        return Err(AppError::bad_request(
+        return Err(AppError::new(
+            ErrorCode::ValidationFailed,
             "Het bestand is leeg.",
             "The file is empty.",
         ));

@@ -81,7 +81,7 @@ struct Line {
     security(("bearer" = [])),
     responses((status = 200, body = ImportReport), (status = 400, body = shared::error::ApiError),
               (status = 403, body = shared::error::ApiError), (status = 413, body = shared::error::ApiError),
-              (status = 422, body = ImportReport, description = "Problems: nothing imported")))]
+              (status = 422, body = ImportReport, description = "Problems: nothing imported (or, as an error body, an empty or unreadable file)")))]
 pub async fn registrations_import(
     user: AuthUser,
     state: web::Data<AppState>,
