@@ -200,7 +200,10 @@ fn parse<T: std::str::FromStr>(name: &str, value: &str) -> Result<T, String> {
 }
 
 /// A number above zero (a limit of 0 would refuse everything).
-fn positive<T: std::str::FromStr + PartialOrd + Default>(name: &str, value: &str) -> Result<T, String> {
+fn positive<T: std::str::FromStr + PartialOrd + Default>(
+    name: &str,
+    value: &str,
+) -> Result<T, String> {
     let n: T = parse(name, value)?;
     if n > T::default() {
         Ok(n)

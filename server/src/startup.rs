@@ -43,7 +43,10 @@ impl Application {
             &config.token_issuer,
             &config.token_audience,
         );
-        sweep_partial_uploads(&config.attachments_dir, config.upload_limits.partial_max_age);
+        sweep_partial_uploads(
+            &config.attachments_dir,
+            config.upload_limits.partial_max_age,
+        );
         let listener = TcpListener::bind(&config.bind)
             .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();

@@ -322,7 +322,11 @@ async fn parked_uploads_are_held_to_a_quota_per_user(backend: Backend) {
         "upload_quota_exceeded",
     )
     .await;
-    assert_eq!(status_of(&app, &ines, &b_sha).await, (false, 0), "nothing kept");
+    assert_eq!(
+        status_of(&app, &ines, &b_sha).await,
+        (false, 0),
+        "nothing kept"
+    );
     // The quota is per user.
     json::<AttachmentStatus>(
         put(&app, &other, &b_sha, b, None).await,
@@ -356,12 +360,11 @@ async fn parked_uploads_are_held_to_a_quota_per_user(backend: Backend) {
     let pushed = app
         .push(&ines, vec![SyncRecord::Inspection(Box::new(record))])
         .await;
-    assert_eq!(pushed.results[0].outcome, PushOutcome::Applied { version: 1 });
-    json::<AttachmentStatus>(
-        put(&app, &ines, &c_sha, c, None).await,
-        StatusCode::CREATED,
-    )
-    .await;
+    assert_eq!(
+        pushed.results[0].outcome,
+        PushOutcome::Applied { version: 1 }
+    );
+    json::<AttachmentStatus>(put(&app, &ines, &c_sha, c, None).await, StatusCode::CREATED).await;
 }
 
 async fn stale_partial_uploads_are_swept(backend: Backend) {
@@ -402,7 +405,10 @@ async fn stale_partial_uploads_are_swept(backend: Backend) {
     let _second = app
         .another_instance(|c| c.attachments_dir = dir.clone())
         .await;
-    assert!(!part.exists() && !legacy.exists(), "stale partial uploads swept");
+    assert!(
+        !part.exists() && !legacy.exists(),
+        "stale partial uploads swept"
+    );
     assert_eq!(status_of(&app, &ines, &stale_sha).await, (false, 0));
     assert_eq!(status_of(&app, &ines, &fresh_sha).await, (false, 40_000));
     // The upload starts again from the first byte.

@@ -33,7 +33,8 @@ const SHEET: &str = "xl/worksheets/sheet1.xml";
 /// What the bombs unzip to: 1000 pieces of about 1 MiB.
 const BOMB_PIECES: usize = 1000;
 
-const GOOD: &str = "Referentie;Maatwerkbedrijf;Gastorganisatie;Start;Einde;Ontvangen;Status;Reden weigering
+const GOOD: &str =
+    "Referentie;Maatwerkbedrijf;Gastorganisatie;Start;Einde;Ontvangen;Status;Reden weigering
 ENC-2019-001;0123.456.749;BE 0200.000.043;2019-03-11;;2019-03-08 10:00;gemeld;
 ";
 
@@ -56,9 +57,7 @@ fn deflate(c: &mut Compress, input: &[u8], flush: FlushCompress) -> Vec<u8> {
             out.reserve(out.capacity());
         }
         let consumed = (c.total_in() - start) as usize;
-        let status = c
-            .compress_vec(&input[consumed..], &mut out, flush)
-            .unwrap();
+        let status = c.compress_vec(&input[consumed..], &mut out, flush).unwrap();
         let consumed = (c.total_in() - start) as usize;
         let done = match flush {
             FlushCompress::Finish => status == Status::StreamEnd,
@@ -75,7 +74,9 @@ fn deflate(c: &mut Compress, input: &[u8], flush: FlushCompress) -> Vec<u8> {
 /// sheet is 1 KB.
 fn zip_bomb(lying: bool) -> Vec<u8> {
     let mut book = rust_xlsxwriter::Workbook::new();
-    book.add_worksheet().write_string(0, 0, "Referentie").unwrap();
+    book.add_worksheet()
+        .write_string(0, 0, "Referentie")
+        .unwrap();
     let normal = book.save_to_buffer().unwrap();
     let mut zip = zip::ZipArchive::new(Cursor::new(normal)).unwrap();
 
@@ -207,9 +208,7 @@ async fn post_while_healthy(
     loop {
         let health = tokio::time::timeout(
             Duration::from_secs(10),
-            app.client
-                .get(format!("{}/healthz", app.base_url))
-                .send(),
+            app.client.get(format!("{}/healthz", app.base_url)).send(),
         )
         .await
         .unwrap_or_else(|_| panic!("/healthz did not answer within 10 s during {path}"))
@@ -240,9 +239,24 @@ async fn hostile_spreadsheets_are_refused_within_limits(backend: Backend) {
     let adam = app.login("adam", PW).await.access_token;
 
     let files = [
-        ("far cells", far_cells(), StatusCode::UNPROCESSABLE_ENTITY, "table_too_large"),
-        ("zip bomb", zip_bomb(false), StatusCode::PAYLOAD_TOO_LARGE, "archive_too_large"),
-        ("lying zip bomb", zip_bomb(true), StatusCode::PAYLOAD_TOO_LARGE, "archive_too_large"),
+        (
+            "far cells",
+            far_cells(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "table_too_large",
+        ),
+        (
+            "zip bomb",
+            zip_bomb(false),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "archive_too_large",
+        ),
+        (
+            "lying zip bomb",
+            zip_bomb(true),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "archive_too_large",
+        ),
     ];
     let targets = [
         "contracts?format=xlsx&dry_run=true",
@@ -269,7 +283,10 @@ async fn hostile_spreadsheets_are_refused_within_limits(backend: Backend) {
 
     // A CSV gets the same limits: a thousand columns.
     let wide = format!("{}\n{}\n", "kolom;".repeat(1000), "x;".repeat(1000));
-    for target in ["contracts?format=csv&dry_run=true", "contracts/columns?format=csv"] {
+    for target in [
+        "contracts?format=csv&dry_run=true",
+        "contracts/columns?format=csv",
+    ] {
         assert_error(
             post(&app, &adam, target, wide.clone().into_bytes()).await,
             StatusCode::UNPROCESSABLE_ENTITY,

@@ -90,8 +90,14 @@ fn parts_dir(dir: &Path) -> PathBuf {
 
 /// The folder of one user's partial uploads (a user id is a UUID: a safe file name).
 fn user_parts(dir: &Path, user_id: &str) -> Result<PathBuf, AppError> {
-    if user_id.is_empty() || !user_id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-        return Err(AppError::internal(format!("user id {user_id:?} is no file name")));
+    if user_id.is_empty()
+        || !user_id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-')
+    {
+        return Err(AppError::internal(format!(
+            "user id {user_id:?} is no file name"
+        )));
     }
     Ok(parts_dir(dir).join(user_id))
 }
@@ -137,7 +143,6 @@ pub fn sweep_partials(dir: &Path, max_age: Duration) -> std::io::Result<usize> {
             .is_ok_and(|t| now.duration_since(t).unwrap_or_default() >= max_age)
     };
     let mut files = Vec::new();
-    let mut folders = Vec::new();
     if let Ok(entries) = fs::read_dir(dir) {
         for entry in entries.flatten() {
             let path = entry.path();
@@ -146,11 +151,11 @@ pub fn sweep_partials(dir: &Path, max_age: Duration) -> std::io::Result<usize> {
             }
         }
     }
+    // The users' folders stay, empty or not: an upload may be creating its file in one.
     if let Ok(users) = fs::read_dir(parts_dir(dir)) {
         for user in users.flatten() {
-            folders.push(user.path());
-            for entry in fs::read_dir(user.path())?.flatten() {
-                files.push(entry.path());
+            if let Ok(entries) = fs::read_dir(user.path()) {
+                files.extend(entries.flatten().map(|e| e.path()));
             }
         }
     }
@@ -161,10 +166,6 @@ pub fn sweep_partials(dir: &Path, max_age: Duration) -> std::io::Result<usize> {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => return Err(e),
         }
-    }
-    for folder in folders {
-        // Only succeeds when empty; an upload may have just started in it.
-        let _ = fs::remove_dir(folder);
     }
     Ok(swept)
 }
@@ -267,7 +268,10 @@ pub async fn put(
                 received_bytes: meta.len(),
             }));
         }
-        let parts = p.part.parent().expect("a partial upload is in its user's folder");
+        let parts = p
+            .part
+            .parent()
+            .expect("a partial upload is in its user's folder");
         let have = fs::metadata(&p.part).map(|m| m.len()).unwrap_or(0);
         let (start, total) = match range {
             Some((start, _, total)) => (start, total),
@@ -406,26 +410,24 @@ pub async fn status(
         None => user.role == Role::Inspector,
     };
     let p = paths(&state.config.attachments_dir, &user.id, &sha)?;
-    let (status, content_type) = web::block(move || {
-        match fs::metadata(&p.complete) {
-            Ok(meta) if sees_complete => {
-                let content_type = sniff_content_type(&p.complete);
-                let status = AttachmentStatus {
-                    sha256: sha,
-                    complete: true,
-                    received_bytes: meta.len(),
-                };
-                (status, content_type)
-            }
-            _ => {
-                let have = fs::metadata(&p.part).map(|m| m.len()).unwrap_or(0);
-                let status = AttachmentStatus {
-                    sha256: sha,
-                    complete: false,
-                    received_bytes: have,
-                };
-                (status, None)
-            }
+    let (status, content_type) = web::block(move || match fs::metadata(&p.complete) {
+        Ok(meta) if sees_complete => {
+            let content_type = sniff_content_type(&p.complete);
+            let status = AttachmentStatus {
+                sha256: sha,
+                complete: true,
+                received_bytes: meta.len(),
+            };
+            (status, content_type)
+        }
+        _ => {
+            let have = fs::metadata(&p.part).map(|m| m.len()).unwrap_or(0);
+            let status = AttachmentStatus {
+                sha256: sha,
+                complete: false,
+                received_bytes: have,
+            };
+            (status, None)
         }
     })
     .await

@@ -233,7 +233,13 @@ pub async fn contracts(
     let rows: Vec<Vec<String>> = overview.rows.iter().map(cells).collect();
     match format {
         Format::Json => return Ok(HttpResponse::Ok().json(overview)),
-        Format::Csv => return Ok(download(format, &name, csv_table(&HEADERS, &rows, &[12, 13, 14, 15])?)),
+        Format::Csv => {
+            return Ok(download(
+                format,
+                &name,
+                csv_table(&HEADERS, &rows, &[12, 13, 14, 15])?,
+            ));
+        }
         Format::Xlsx => {}
     }
     let counts: Vec<Vec<String>> = overview
@@ -437,7 +443,11 @@ pub async fn inspections(
     ];
     match format {
         Format::Json => Ok(HttpResponse::Ok().json(stats)),
-        Format::Csv => Ok(download(format, &name, csv_table(&HEADER, &table, &[2, 3, 4, 5, 6])?)),
+        Format::Csv => Ok(download(
+            format,
+            &name,
+            csv_table(&HEADER, &table, &[2, 3, 4, 5, 6])?,
+        )),
         Format::Xlsx => Ok(download(
             format,
             &name,
@@ -529,7 +539,15 @@ mod tests {
 
     #[test]
     fn cells_that_could_start_a_formula_are_text() {
-        for cell in ["=HYPERLINK(\"x\")", "+1", "-2+3", "@SUM(1)", "\tA", "\rA", "-5"] {
+        for cell in [
+            "=HYPERLINK(\"x\")",
+            "+1",
+            "-2+3",
+            "@SUM(1)",
+            "\tA",
+            "\rA",
+            "-5",
+        ] {
             assert_eq!(formula_safe(cell), format!("'{cell}"));
         }
         for cell in ["Atelier", "", "2019-01-07", "'=x", " =x"] {

@@ -42,7 +42,10 @@ pub fn unnamed_bytes(conn: &mut DbConnection, uploader_id: &str) -> Result<u64, 
         .filter(attachments::named_at.is_null())
         .select(attachments::bytes)
         .load(conn)?;
-    Ok(sizes.into_iter().map(|b| u64::try_from(b).unwrap_or(0)).sum())
+    Ok(sizes
+        .into_iter()
+        .map(|b| u64::try_from(b).unwrap_or(0))
+        .sum())
 }
 
 /// Marks `hashes` as named by a pushed inspection (the first time only).
