@@ -43,6 +43,30 @@ pub struct Config {
     /// How long an idle HTTP connection is kept open. Longer than any client's or proxy's
     /// idle timeout, so a client never sends on a connection the server is closing.
     pub keep_alive: Duration,
+    pub import_limits: ImportLimits,
+    pub upload_limits: UploadLimits,
+}
+
+/// How much of an imported spreadsheet is read before it is refused.
+#[derive(Debug, Clone, Copy)]
+pub struct ImportLimits {
+    /// Data rows (below the header row), and in a sheet the last row a cell may sit on.
+    pub max_rows: usize,
+    /// Columns: no cell may sit further right.
+    pub max_columns: usize,
+    /// Cells in all, empty ones inside a row included.
+    pub max_cells: usize,
+    /// Bytes an .xlsx may unzip to, declared and actually inflated.
+    pub max_unzipped_bytes: u64,
+}
+
+/// What an inspector may park on the server before pushing the record that names it.
+#[derive(Debug, Clone, Copy)]
+pub struct UploadLimits {
+    /// Bytes of partial uploads and complete photos no record names yet, per user.
+    pub quota_bytes: u64,
+    /// After how long a partial upload that did not grow is deleted.
+    pub partial_max_age: Duration,
 }
 
 /// How many failed logins are tolerated in a sliding window before answering 429.
@@ -77,6 +101,16 @@ impl Config {
             session_cache_ttl: Duration::from_secs(2),
             attachments_dir: "data/attachments".into(),
             keep_alive: Duration::from_secs(75),
+            import_limits: ImportLimits {
+                max_rows: 20_000,
+                max_columns: 100,
+                max_cells: 1_000_000,
+                max_unzipped_bytes: 64 * 1024 * 1024,
+            },
+            upload_limits: UploadLimits {
+                quota_bytes: 200 * 1024 * 1024,
+                partial_max_age: Duration::from_secs(48 * 3600),
+            },
         }
     }
 
@@ -118,6 +152,26 @@ impl Config {
         if let Some(v) = env("ATTACHMENTS_DIR") {
             c.attachments_dir = v.into();
         }
+        let l = &mut c.import_limits;
+        if let Some(v) = env("IMPORT_MAX_ROWS") {
+            l.max_rows = positive("IMPORT_MAX_ROWS", &v)?;
+        }
+        if let Some(v) = env("IMPORT_MAX_COLUMNS") {
+            l.max_columns = positive("IMPORT_MAX_COLUMNS", &v)?;
+        }
+        if let Some(v) = env("IMPORT_MAX_CELLS") {
+            l.max_cells = positive("IMPORT_MAX_CELLS", &v)?;
+        }
+        if let Some(v) = env("IMPORT_MAX_UNZIPPED_BYTES") {
+            l.max_unzipped_bytes = positive("IMPORT_MAX_UNZIPPED_BYTES", &v)?;
+        }
+        if let Some(v) = env("UPLOAD_QUOTA_BYTES") {
+            c.upload_limits.quota_bytes = positive("UPLOAD_QUOTA_BYTES", &v)?;
+        }
+        if let Some(v) = env("UPLOAD_PARTIAL_MAX_AGE_HOURS") {
+            let hours: u64 = parse("UPLOAD_PARTIAL_MAX_AGE_HOURS", &v)?;
+            c.upload_limits.partial_max_age = Duration::from_secs(hours.saturating_mul(3600));
+        }
         if let Some(v) = env("RULE_LEAD_TIME") {
             c.rules.lead_time = match v.as_str() {
                 "working_day" => LeadTime::WorkingDays(1),
@@ -143,4 +197,17 @@ fn parse<T: std::str::FromStr>(name: &str, value: &str) -> Result<T, String> {
         .trim()
         .parse()
         .map_err(|_| format!("{name} has an invalid value: {value:?}"))
+}
+
+/// A number above zero (a limit of 0 would refuse everything).
+fn positive<T: std::str::FromStr + PartialOrd + Default>(
+    name: &str,
+    value: &str,
+) -> Result<T, String> {
+    let n: T = parse(name, value)?;
+    if n > T::default() {
+        Ok(n)
+    } else {
+        Err(format!("{name} must be above 0"))
+    }
 }

@@ -43,6 +43,10 @@ impl Application {
             &config.token_issuer,
             &config.token_audience,
         );
+        sweep_partial_uploads(
+            &config.attachments_dir,
+            config.upload_limits.partial_max_age,
+        );
         let listener = TcpListener::bind(&config.bind)
             .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();
@@ -106,9 +110,35 @@ impl Application {
         &self.state.db
     }
 
-    /// Serves until the process is stopped.
+    /// Serves until the process is stopped, sweeping stale partial uploads every hour.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let state = self.state.clone();
+        let sweeper = tokio::spawn(async move {
+            let mut every = tokio::time::interval(SWEEP_EVERY);
+            // The first tick is immediate, and `build` has just swept.
+            every.tick().await;
+            loop {
+                every.tick().await;
+                let dir = state.config.attachments_dir.clone();
+                let max_age = state.config.upload_limits.partial_max_age;
+                let _ = web::block(move || sweep_partial_uploads(&dir, max_age)).await;
+            }
+        });
+        let served = self.server.await;
+        sweeper.abort();
+        served
+    }
+}
+
+/// How often stale partial uploads are swept while the server runs (and once at start-up).
+const SWEEP_EVERY: Duration = Duration::from_secs(3600);
+
+/// Deletes the partial uploads older than `max_age`, saying how many went.
+fn sweep_partial_uploads(dir: &std::path::Path, max_age: Duration) {
+    match routes::attachments::sweep_partials(dir, max_age) {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(swept = n, "stale partial uploads deleted"),
+        Err(e) => tracing::warn!(error = %e, "sweeping stale partial uploads failed"),
     }
 }
 

@@ -31,6 +31,13 @@ pub enum ErrorCode {
     RateLimited,
     /// The request body is larger than allowed.
     PayloadTooLarge,
+    /// An .xlsx unzips to more bytes than the server reads (413).
+    ArchiveTooLarge,
+    /// An imported file has more rows, columns or cells than the server reads (422).
+    TableTooLarge,
+    /// The user's photos not yet named by a pushed record, partial ones included, would take
+    /// more than their quota (413); push the records that name them, or wait for the sweep.
+    UploadQuotaExceeded,
     /// The server failed; nothing was half-written.
     Internal,
     /// A dependency (the database) is unavailable; retry later.
@@ -53,6 +60,9 @@ impl ErrorCode {
             Self::Conflict => "conflict",
             Self::RateLimited => "rate_limited",
             Self::PayloadTooLarge => "payload_too_large",
+            Self::ArchiveTooLarge => "archive_too_large",
+            Self::TableTooLarge => "table_too_large",
+            Self::UploadQuotaExceeded => "upload_quota_exceeded",
             Self::Internal => "internal",
             Self::Unavailable => "unavailable",
         }

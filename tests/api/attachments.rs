@@ -1,16 +1,22 @@
 //! Photo uploads: whole, resumed after a break, hash-checked, and readable only by their
-//! uploader and reviewers.
+//! uploader and reviewers; whether a photo exists told to no other inspector; what a user parks
+//! before pushing held to a quota; stale partial uploads swept.
 
 use reqwest::StatusCode;
 use sha2::{Digest, Sha256};
 use shared::dto::auth::Role;
 use shared::dto::sync::AttachmentStatus;
+use shared::dto::sync::{PushOutcome, SyncRecord};
+use tests::records::inspection;
 use tests::{Backend, TestApp, assert_error, json, on_both_backends};
 
 on_both_backends!(
     whole_uploads_are_idempotent_and_private,
     broken_uploads_resume,
-    wrong_bytes_are_never_kept
+    wrong_bytes_are_never_kept,
+    a_photos_existence_is_told_only_to_its_uploader_and_reviewers,
+    parked_uploads_are_held_to_a_quota_per_user,
+    stale_partial_uploads_are_swept
 );
 
 const PW: &str = "a-long-test-password";
@@ -43,7 +49,14 @@ async fn put(
 }
 
 async fn users(backend: Backend) -> (TestApp, String, String, String) {
-    let app = TestApp::spawn(backend).await;
+    users_with(backend, |_| {}).await
+}
+
+async fn users_with(
+    backend: Backend,
+    adjust: impl FnOnce(&mut server::config::Config),
+) -> (TestApp, String, String, String) {
+    let app = TestApp::spawn_with(backend, adjust).await;
     let f = app.fixture();
     f.user("ines", PW, Role::Inspector, &[]);
     f.user("other", PW, Role::Inspector, &[]);
@@ -85,10 +98,11 @@ async fn whole_uploads_are_idempotent_and_private(backend: Backend) {
             .status(),
         StatusCode::OK
     );
+    // To another inspector the photo is not there at all.
     assert_error(
         app.get(&format!("/api/attachments/{sha}"), &other).await,
-        StatusCode::FORBIDDEN,
-        "forbidden",
+        StatusCode::NOT_FOUND,
+        "not_found",
     )
     .await;
     // Reviewers do not upload; names must be hashes; only photos.
@@ -199,4 +213,224 @@ async fn wrong_bytes_are_never_kept(backend: Backend) {
         "not_found",
     )
     .await;
+}
+
+async fn status_of(app: &TestApp, token: &str, sha: &str) -> (bool, u64) {
+    let s: AttachmentStatus = json(
+        app.get(&format!("/api/attachments/{sha}/status"), token)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(s.sha256, sha);
+    (s.complete, s.received_bytes)
+}
+
+async fn a_photos_existence_is_told_only_to_its_uploader_and_reviewers(backend: Backend) {
+    let (app, ines, other, rev) = users(backend).await;
+    let (bytes, sha) = photo(50_000, 5);
+    let (partial, partial_sha) = photo(100_000, 6);
+    let (_, unknown) = photo(50_000, 7);
+    json::<AttachmentStatus>(
+        put(&app, &ines, &sha, bytes.clone(), None).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    json::<AttachmentStatus>(
+        put(
+            &app,
+            &ines,
+            &partial_sha,
+            partial[..40_000].to_vec(),
+            Some("bytes 0-39999/100000".into()),
+        )
+        .await,
+        StatusCode::ACCEPTED,
+    )
+    .await;
+    assert_eq!(status_of(&app, &ines, &sha).await, (true, 50_000));
+    assert_eq!(status_of(&app, &rev, &sha).await, (true, 50_000));
+    assert_eq!(status_of(&app, &ines, &partial_sha).await, (false, 40_000));
+    // To another inspector, a stored photo and one partly uploaded answer as one never sent.
+    let never = status_of(&app, &other, &unknown).await;
+    assert_eq!(never, (false, 0));
+    assert_eq!(status_of(&app, &other, &sha).await, never);
+    assert_eq!(status_of(&app, &other, &partial_sha).await, never);
+    assert_error(
+        app.get(&format!("/api/attachments/{sha}"), &other).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+    // Nor does an upload tell: a first piece is stored as for any new photo...
+    let s: AttachmentStatus = json(
+        put(
+            &app,
+            &other,
+            &sha,
+            bytes[..1_000].to_vec(),
+            Some("bytes 0-999/50000".into()),
+        )
+        .await,
+        StatusCode::ACCEPTED,
+    )
+    .await;
+    assert_eq!((s.complete, s.received_bytes), (false, 1_000));
+    // ...and whoever sends every byte holds the photo anyway: then it is "already had".
+    let s: AttachmentStatus = json(
+        put(
+            &app,
+            &other,
+            &sha,
+            bytes[1_000..].to_vec(),
+            Some("bytes 1000-49999/50000".into()),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert!(s.complete);
+    // Ines's partial upload was not touched by any of this.
+    assert_eq!(status_of(&app, &ines, &partial_sha).await, (false, 40_000));
+}
+
+async fn parked_uploads_are_held_to_a_quota_per_user(backend: Backend) {
+    let (app, ines, other, _) = users_with(backend, |c| {
+        c.upload_limits.quota_bytes = 100_000;
+    })
+    .await;
+    let (a, a_ref) = tests::records::photo(80_000, 8);
+    let (b, b_sha) = photo(50_000, 9);
+    let (c, c_sha) = photo(30_000, 10);
+    let sha = a_ref.sha256.clone();
+    json::<AttachmentStatus>(
+        put(
+            &app,
+            &ines,
+            &sha,
+            a[..60_000].to_vec(),
+            Some("bytes 0-59999/80000".into()),
+        )
+        .await,
+        StatusCode::ACCEPTED,
+    )
+    .await;
+    // 60,000 bytes parked, and 50,000 more would pass the quota of 100,000.
+    assert_error(
+        put(&app, &ines, &b_sha, b.clone(), None).await,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "upload_quota_exceeded",
+    )
+    .await;
+    assert_eq!(
+        status_of(&app, &ines, &b_sha).await,
+        (false, 0),
+        "nothing kept"
+    );
+    // The quota is per user.
+    json::<AttachmentStatus>(
+        put(&app, &other, &b_sha, b, None).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    // Finishing a parked upload takes no more than its size.
+    json::<AttachmentStatus>(
+        put(
+            &app,
+            &ines,
+            &sha,
+            a[60_000..].to_vec(),
+            Some("bytes 60000-79999/80000".into()),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    // A complete photo no pushed inspection names still counts...
+    assert_error(
+        put(&app, &ines, &c_sha, c.clone(), None).await,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "upload_quota_exceeded",
+    )
+    .await;
+    // ...until the inspection that names it is pushed.
+    let enclave = app.fixture().simple_enclave("Brouwerij Quota").id;
+    let mut record = inspection(&enclave);
+    record.findings[0].photos = vec![a_ref];
+    let pushed = app
+        .push(&ines, vec![SyncRecord::Inspection(Box::new(record))])
+        .await;
+    assert_eq!(
+        pushed.results[0].outcome,
+        PushOutcome::Applied { version: 1 }
+    );
+    json::<AttachmentStatus>(put(&app, &ines, &c_sha, c, None).await, StatusCode::CREATED).await;
+}
+
+async fn stale_partial_uploads_are_swept(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let ines_id = app.fixture().user("ines", PW, Role::Inspector, &[]).id;
+    let ines = app.login("ines", PW).await.access_token;
+    let (stale, stale_sha) = photo(100_000, 11);
+    let (fresh, fresh_sha) = photo(100_000, 12);
+    for (bytes, sha) in [(&stale, &stale_sha), (&fresh, &fresh_sha)] {
+        json::<AttachmentStatus>(
+            put(
+                &app,
+                &ines,
+                sha,
+                bytes[..40_000].to_vec(),
+                Some("bytes 0-39999/100000".into()),
+            )
+            .await,
+            StatusCode::ACCEPTED,
+        )
+        .await;
+    }
+    // Three days without a piece; and a partial upload of the layout before per-user folders.
+    let three_days_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(72 * 3600);
+    let dir = app.attachments_dir().to_path_buf();
+    let part = dir.join("parts").join(&ines_id).join(&stale_sha);
+    let legacy = dir.join(format!("{fresh_sha}.part"));
+    std::fs::write(&legacy, &fresh[..1_000]).unwrap();
+    for file in [&part, &legacy] {
+        std::fs::File::options()
+            .write(true)
+            .open(file)
+            .unwrap()
+            .set_modified(three_days_ago)
+            .unwrap();
+    }
+    // An instance starting on the same photos sweeps what is older than 48 hours.
+    let _second = app
+        .another_instance(|c| c.attachments_dir = dir.clone())
+        .await;
+    assert!(
+        !part.exists() && !legacy.exists(),
+        "stale partial uploads swept"
+    );
+    assert_eq!(status_of(&app, &ines, &stale_sha).await, (false, 0));
+    assert_eq!(status_of(&app, &ines, &fresh_sha).await, (false, 40_000));
+    // The upload starts again from the first byte.
+    assert_error(
+        put(
+            &app,
+            &ines,
+            &stale_sha,
+            stale[40_000..].to_vec(),
+            Some("bytes 40000-99999/100000".into()),
+        )
+        .await,
+        StatusCode::CONFLICT,
+        "conflict",
+    )
+    .await;
+    // With a maximum age of zero, every partial upload goes.
+    let _third = app
+        .another_instance(|c| {
+            c.attachments_dir = dir.clone();
+            c.upload_limits.partial_max_age = std::time::Duration::ZERO;
+        })
+        .await;
+    assert_eq!(status_of(&app, &ines, &fresh_sha).await, (false, 0));
 }

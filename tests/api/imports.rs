@@ -211,14 +211,14 @@ ENC-2020-005,0123456749,0200000043,2020-03-02,,2020-02-01,geweigerd,
             b"referentie;maatwerkbedrijf\n".to_vec(),
         )
         .await,
-        StatusCode::BAD_REQUEST,
-        "bad_request",
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
     )
     .await;
     assert_error(
         import(&app, &adam, "format=xlsx", GOOD.into()).await,
-        StatusCode::BAD_REQUEST,
-        "bad_request",
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
     )
     .await;
     assert_error(
@@ -464,7 +464,11 @@ ONBEKEND;2025-03-12;2025-03-12 06:30;07:00;P-001;An Peeters;begeleider
 
     // Files that are not registrations, and who may import.
     let res = upload(&app, &adam, "registrations", "", b"naam;rol\n".to_vec()).await;
-    assert_eq!(res.status(), StatusCode::BAD_REQUEST, "no data rows");
+    assert_eq!(
+        res.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "no data rows"
+    );
     let missing: ImportReport = json(
         upload(
             &app,

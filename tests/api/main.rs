@@ -9,6 +9,7 @@ mod connections;
 mod evidence;
 mod fault;
 mod field;
+mod hostile_files;
 mod imports;
 mod lookup;
 mod register;

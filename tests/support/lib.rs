@@ -177,6 +177,11 @@ impl TestApp {
         }
     }
 
+    /// Where this app keeps photos.
+    pub fn attachments_dir(&self) -> &std::path::Path {
+        self._attachments.path()
+    }
+
     /// The URL of this app's database.
     pub fn database_url(&self) -> &str {
         &self.database_url

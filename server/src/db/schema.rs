@@ -229,6 +229,7 @@ diesel::table! {
         bytes -> BigInt,
         uploader_id -> Text,
         stored_at -> Timestamp,
+        named_at -> Nullable<Timestamp>,
     }
 }
 

@@ -6,10 +6,19 @@
 //! file: only bytes whose SHA-256 is the name are kept, so evidence provably is what the
 //! tablet hashed when the photo was taken. Bodies are read whole before any file or database
 //! work starts.
+//!
+//! Partial uploads are kept per user (`parts/{user id}/{sha256}` in the attachment directory),
+//! complete photos once (`{sha256}`). What a user has parked — partial uploads, and complete
+//! photos no pushed inspection names yet — counts against their quota
+//! ([`crate::config::UploadLimits::quota_bytes`]); a partial upload that has not grown for
+//! [`crate::config::UploadLimits::partial_max_age`] is swept ([`sweep_partials`]). Whether a photo exists is
+//! told only to its uploader, reviewers and admins: to any other inspector a stored photo looks
+//! like one never uploaded.
 
 use std::fs::{self, OpenOptions};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
 
 use actix_web::http::header::{CONTENT_RANGE, CONTENT_TYPE};
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -74,16 +83,103 @@ fn sha256_of(path: &Path) -> Result<String, AppError> {
     }
 }
 
+/// The folder of every user's partial uploads.
+fn parts_dir(dir: &Path) -> PathBuf {
+    dir.join("parts")
+}
+
+/// The folder of one user's partial uploads (a user id is a UUID: a safe file name).
+fn user_parts(dir: &Path, user_id: &str) -> Result<PathBuf, AppError> {
+    if user_id.is_empty()
+        || !user_id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-')
+    {
+        return Err(AppError::internal(format!(
+            "user id {user_id:?} is no file name"
+        )));
+    }
+    Ok(parts_dir(dir).join(user_id))
+}
+
 struct Paths {
     complete: PathBuf,
+    /// This user's partial upload of the photo.
     part: PathBuf,
 }
 
-fn paths(dir: &Path, sha: &str) -> Paths {
-    Paths {
+fn paths(dir: &Path, user_id: &str, sha: &str) -> Result<Paths, AppError> {
+    Ok(Paths {
         complete: dir.join(sha),
-        part: dir.join(format!("{sha}.part")),
+        part: user_parts(dir, user_id)?.join(sha),
+    })
+}
+
+/// The bytes of a user's partial uploads, but for the one of `except`.
+fn parked_bytes(parts: &Path, except: &str) -> Result<u64, AppError> {
+    let entries = match fs::read_dir(parts) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(io(e)),
+    };
+    let mut total = 0u64;
+    for entry in entries {
+        let entry = entry.map_err(io)?;
+        if entry.file_name() != except {
+            total = total.saturating_add(entry.metadata().map_or(0, |m| m.len()));
+        }
     }
+    Ok(total)
+}
+
+/// Deletes the partial uploads that have not grown for `max_age` (every user's, and those of
+/// the flat layout before partial uploads were kept per user); returns how many. Safe to run
+/// on several instances at once: a file already gone is skipped.
+pub fn sweep_partials(dir: &Path, max_age: Duration) -> std::io::Result<usize> {
+    let now = SystemTime::now();
+    let stale = |path: &Path| {
+        fs::metadata(path)
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| now.duration_since(t).unwrap_or_default() >= max_age)
+    };
+    let mut files = Vec::new();
+    if let Ok(entries) = fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.extension().is_some_and(|e| e == "part") {
+                files.push(path);
+            }
+        }
+    }
+    // The users' folders stay, empty or not: an upload may be creating its file in one.
+    if let Ok(users) = fs::read_dir(parts_dir(dir)) {
+        for user in users.flatten() {
+            if let Ok(entries) = fs::read_dir(user.path()) {
+                files.extend(entries.flatten().map(|e| e.path()));
+            }
+        }
+    }
+    let mut swept = 0;
+    for file in files.into_iter().filter(|f| stale(f)) {
+        match fs::remove_file(&file) {
+            Ok(()) => swept += 1,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(swept)
+}
+
+/// What became of a piece.
+enum Stored {
+    /// Kept (the whole photo when `complete`).
+    Kept(AttachmentStatus),
+    /// The bytes are not what the hash names; nothing kept.
+    Mismatch,
+    /// The piece does not start where the stored part ends (which it names).
+    Gap(u64),
+    /// Storing it would take the user past their quota.
+    OverQuota,
 }
 
 /// Upload an attachment, whole or a piece at a time.
@@ -93,10 +189,11 @@ fn paths(dir: &Path, sha: &str) -> Paths {
     responses((status = 201, body = AttachmentStatus, description = "Complete"),
               (status = 202, body = AttachmentStatus, description = "Piece stored; send the rest"),
               (status = 200, body = AttachmentStatus, description = "Already had it"),
-              (status = 400, body = shared::error::ApiError), (status = 403, body = shared::error::ApiError),
+              (status = 400, body = shared::error::ApiError), (status = 401, body = shared::error::ApiError),
+              (status = 403, body = shared::error::ApiError, description = "Not an inspector"),
               (status = 409, body = shared::error::ApiError),
-              (status = 422, body = shared::error::ApiError, description = "Not a photo, or the bytes do not match the hash"),
-              (status = 413, body = shared::error::ApiError)))]
+              (status = 413, body = shared::error::ApiError, description = "Larger than a photo may be (payload_too_large), or past the user's upload quota (upload_quota_exceeded)"),
+              (status = 422, body = shared::error::ApiError, description = "Not a photo, or the bytes do not match the hash")))]
 pub async fn put(
     user: AuthUser,
     state: web::Data<AppState>,
@@ -147,69 +244,96 @@ pub async fn put(
             "The photo is too large.",
         ));
     }
+    let (uploader, unnamed) = {
+        let (s, id) = (sha.clone(), user.id.clone());
+        state
+            .db
+            .run(move |conn| {
+                let uploader = repo::attachments::by_hash(conn, &s)?.map(|r| r.uploader_id);
+                Ok((uploader, repo::attachments::unnamed_bytes(conn, &id)?))
+            })
+            .await?
+    };
     let dir = state.config.attachments_dir.clone();
+    let quota = state.config.upload_limits.quota_bytes;
+    let p = paths(&dir, &user.id, &sha)?;
+    let mine = uploader.as_deref() == Some(user.id.as_str());
     let sha2 = sha.clone();
-    let stored = web::block(
-        move || -> Result<Result<AttachmentStatus, (u64, bool)>, AppError> {
-            fs::create_dir_all(&dir).map_err(io)?;
-            let p = paths(&dir, &sha2);
-            if let Ok(meta) = fs::metadata(&p.complete) {
-                return Ok(Ok(AttachmentStatus {
-                    sha256: sha2,
-                    complete: true,
-                    received_bytes: meta.len(),
-                }));
-            }
-            let have = fs::metadata(&p.part).map(|m| m.len()).unwrap_or(0);
-            let (start, total) = match range {
-                Some((start, _, total)) => (start, total),
-                None => (0, body.len() as u64),
-            };
-            // A whole upload (no range) starts afresh; a piece must follow on what is stored.
-            if range.is_some() && start != have {
-                return Ok(Err((have, false)));
-            }
-            let mut file = OpenOptions::new()
-                .create(true)
-                .append(start > 0)
-                .write(true)
-                .truncate(start == 0)
-                .open(&p.part)
-                .map_err(io)?;
-            file.write_all(&body).map_err(io)?;
-            file.sync_all().map_err(io)?;
-            let received = start + body.len() as u64;
-            if received < total {
-                return Ok(Ok(AttachmentStatus {
-                    sha256: sha2,
-                    complete: false,
-                    received_bytes: received,
-                }));
-            }
-            if sha256_of(&p.part)? != sha2 {
-                fs::remove_file(&p.part).map_err(io)?;
-                return Ok(Err((0, true)));
-            }
-            fs::rename(&p.part, &p.complete).map_err(io)?;
-            Ok(Ok(AttachmentStatus {
+    let stored = web::block(move || -> Result<Stored, AppError> {
+        // Only the uploader learns that the photo is stored without sending it; anyone else
+        // proves they hold the bytes by sending them all.
+        if mine && let Ok(meta) = fs::metadata(&p.complete) {
+            return Ok(Stored::Kept(AttachmentStatus {
                 sha256: sha2,
                 complete: true,
+                received_bytes: meta.len(),
+            }));
+        }
+        let parts = p
+            .part
+            .parent()
+            .expect("a partial upload is in its user's folder");
+        let have = fs::metadata(&p.part).map(|m| m.len()).unwrap_or(0);
+        let (start, total) = match range {
+            Some((start, _, total)) => (start, total),
+            None => (0, body.len() as u64),
+        };
+        // A whole upload (no range) starts afresh; a piece must follow on what is stored.
+        if range.is_some() && start != have {
+            return Ok(Stored::Gap(have));
+        }
+        if unnamed
+            .saturating_add(parked_bytes(parts, &sha2)?)
+            .saturating_add(total)
+            > quota
+        {
+            return Ok(Stored::OverQuota);
+        }
+        fs::create_dir_all(parts).map_err(io)?;
+        let mut file = OpenOptions::new()
+            .create(true)
+            .append(start > 0)
+            .write(true)
+            .truncate(start == 0)
+            .open(&p.part)
+            .map_err(io)?;
+        file.write_all(&body).map_err(io)?;
+        file.sync_all().map_err(io)?;
+        let received = start + body.len() as u64;
+        if received < total {
+            return Ok(Stored::Kept(AttachmentStatus {
+                sha256: sha2,
+                complete: false,
                 received_bytes: received,
-            }))
-        },
-    )
+            }));
+        }
+        if sha256_of(&p.part)? != sha2 {
+            fs::remove_file(&p.part).map_err(io)?;
+            return Ok(Stored::Mismatch);
+        }
+        if p.complete.exists() {
+            fs::remove_file(&p.part).map_err(io)?;
+        } else {
+            fs::rename(&p.part, &p.complete).map_err(io)?;
+        }
+        Ok(Stored::Kept(AttachmentStatus {
+            sha256: sha2,
+            complete: true,
+            received_bytes: received,
+        }))
+    })
     .await
     .map_err(AppError::internal)??;
     let status = match stored {
-        Ok(status) => status,
-        Err((_, true)) => {
+        Stored::Kept(status) => status,
+        Stored::Mismatch => {
             return Err(AppError::new(
                 ErrorCode::ValidationFailed,
                 "De inhoud komt niet overeen met de SHA-256 in de naam; het bestand werd niet bewaard.",
                 "The content does not match the SHA-256 in its name; the file was not kept.",
             ));
         }
-        Err((have, false)) => {
+        Stored::Gap(have) => {
             return Err(AppError::new(
                 ErrorCode::Conflict,
                 format!(
@@ -217,6 +341,18 @@ pub async fn put(
                 ),
                 format!(
                     "This piece does not follow on: the server has {have} bytes; resume from there."
+                ),
+            ));
+        }
+        Stored::OverQuota => {
+            let mib = quota / (1024 * 1024);
+            return Err(AppError::new(
+                ErrorCode::UploadQuotaExceeded,
+                format!(
+                    "U hebt al {mib} MiB aan foto's klaarstaan die nog in geen ingediende inspectie zitten. Synchroniseer eerst uw inspecties."
+                ),
+                format!(
+                    "You already have {mib} MiB of photos waiting that no pushed inspection names yet. Sync your inspections first."
                 ),
             ));
         }
@@ -247,11 +383,14 @@ pub async fn put(
     .json(status))
 }
 
-/// How much of an attachment the server has, to resume an upload.
+/// How much of an attachment the server has, to resume an upload. A photo stored by another
+/// inspector answers as one never uploaded (`complete: false`, 0 bytes): whether it exists is
+/// not told.
 #[utoipa::path(get, path = "/api/attachments/{sha256}/status", tag = "sync",
     params(("sha256" = String, Path, description = "SHA-256 of the file, hex", pattern = "^[0-9a-f]{64}$")),
     security(("bearer" = [])),
-    responses((status = 200, body = AttachmentStatus)))]
+    responses((status = 200, body = AttachmentStatus), (status = 400, body = shared::error::ApiError),
+              (status = 401, body = shared::error::ApiError)))]
 pub async fn status(
     user: AuthUser,
     state: web::Data<AppState>,
@@ -259,9 +398,21 @@ pub async fn status(
 ) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Inspector, Role::Reviewer, Role::Admin])?;
     let sha = checked_hash(&path.into_inner())?;
-    let p = paths(&state.config.attachments_dir, &sha);
-    let (status, content_type) = web::block(move || {
-        if let Ok(meta) = fs::metadata(&p.complete) {
+    let s = sha.clone();
+    let uploader = state
+        .db
+        .run(move |conn| Ok(repo::attachments::by_hash(conn, &s)?.map(|r| r.uploader_id)))
+        .await?;
+    // A file completed and renamed just before a crash has no row yet: its uploader (the only
+    // one who can have sent it) records it now, so a push naming it is applied instead of
+    // waiting for an upload that never comes.
+    let sees_complete = match &uploader {
+        Some(id) => *id == user.id || user.role != Role::Inspector,
+        None => user.role == Role::Inspector,
+    };
+    let p = paths(&state.config.attachments_dir, &user.id, &sha)?;
+    let (status, content_type) = web::block(move || match fs::metadata(&p.complete) {
+        Ok(meta) if sees_complete => {
             let content_type = sniff_content_type(&p.complete);
             let status = AttachmentStatus {
                 sha256: sha,
@@ -269,7 +420,8 @@ pub async fn status(
                 received_bytes: meta.len(),
             };
             (status, content_type)
-        } else {
+        }
+        _ => {
             let have = fs::metadata(&p.part).map(|m| m.len()).unwrap_or(0);
             let status = AttachmentStatus {
                 sha256: sha,
@@ -281,9 +433,7 @@ pub async fn status(
     })
     .await
     .map_err(AppError::internal)?;
-    if status.complete {
-        // A file completed and renamed just before a crash has no row yet: record it now,
-        // so a push naming it is applied instead of waiting for an upload that never comes.
+    if status.complete && uploader.is_none() {
         let row = AttachmentRow {
             sha256: status.sha256.clone(),
             content_type: content_type.unwrap_or("image/jpeg").to_owned(),
@@ -313,12 +463,13 @@ fn sniff_content_type(path: &Path) -> Option<&'static str> {
     }
 }
 
-/// The photo itself: for its uploader, reviewers and admins.
+/// The photo itself: for its uploader, reviewers and admins; to any other inspector it is
+/// not found, as one never uploaded.
 #[utoipa::path(get, path = "/api/attachments/{sha256}", tag = "sync",
     params(("sha256" = String, Path, description = "SHA-256 of the file, hex", pattern = "^[0-9a-f]{64}$")),
     security(("bearer" = [])),
-    responses((status = 200, description = "The file"), (status = 403, body = shared::error::ApiError),
-              (status = 404, body = shared::error::ApiError)))]
+    responses((status = 200, description = "The file"), (status = 400, body = shared::error::ApiError),
+              (status = 401, body = shared::error::ApiError), (status = 404, body = shared::error::ApiError)))]
 pub async fn get(
     user: AuthUser,
     state: web::Data<AppState>,
@@ -330,11 +481,9 @@ pub async fn get(
         .db
         .run(move |conn| repo::attachments::by_hash(conn, &s))
         .await?
+        .filter(|row| user.role != Role::Inspector || row.uploader_id == user.id)
         .ok_or_else(|| AppError::not_found("Bijlage", "Attachment"))?;
-    if user.role == Role::Inspector && row.uploader_id != user.id {
-        return Err(AppError::forbidden());
-    }
-    let file = paths(&state.config.attachments_dir, &sha).complete;
+    let file = state.config.attachments_dir.join(&sha);
     let bytes = web::block(move || fs::read(file))
         .await
         .map_err(AppError::internal)?

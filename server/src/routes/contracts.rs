@@ -225,7 +225,7 @@ pub async fn list(
     }
     let rows: Vec<Vec<String>> = all.iter().map(export_cells).collect();
     let body = match format {
-        Format::Csv => csv_table(&EXPORT_HEADER, &rows)?,
+        Format::Csv => csv_table(&EXPORT_HEADER, &rows, &[12])?,
         _ => xlsx_book(&[Sheet {
             name: "Register",
             header: &EXPORT_HEADER,

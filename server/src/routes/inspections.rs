@@ -583,7 +583,7 @@ fn export(format: Format, items: &[InspectionSummary]) -> Result<HttpResponse, A
         })
         .collect();
     let body = match format {
-        Format::Csv => csv_table(&HEADER, &rows)?,
+        Format::Csv => csv_table(&HEADER, &rows, &[10])?,
         _ => xlsx_book(&[Sheet {
             name: "Inspecties",
             header: &HEADER,

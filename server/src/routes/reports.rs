@@ -9,6 +9,8 @@
 //! `shared::rules::overview`; this loads the register (from the lookup index) and the year's
 //! registrations, and writes JSON, CSV or XLSX.
 
+use std::borrow::Cow;
+
 use actix_web::{HttpResponse, web};
 use chrono::{NaiveDate, Utc};
 use serde::Deserialize;
@@ -79,15 +81,26 @@ pub fn download(format: Format, name: &str, body: Vec<u8>) -> HttpResponse {
 }
 
 /// A table as CSV: `;`-separated (as Excel in Belgium expects), with a BOM so Excel reads
-/// UTF-8.
-pub fn csv_table(header: &[&str], rows: &[Vec<String>]) -> Result<Vec<u8>, AppError> {
+/// UTF-8. Every cell passes [`formula_safe`]; in the `numeric` columns (figures the server
+/// counts) a number stays a number.
+pub fn csv_table(
+    header: &[&str],
+    rows: &[Vec<String>],
+    numeric: &[usize],
+) -> Result<Vec<u8>, AppError> {
     let mut w = csv::WriterBuilder::new()
         .delimiter(b';')
         .from_writer(b"\xEF\xBB\xBF".to_vec());
     let write = |w: &mut csv::Writer<Vec<u8>>| -> Result<(), csv::Error> {
-        w.write_record(header)?;
+        w.write_record(header.iter().map(|h| formula_safe(h).into_owned()))?;
         for r in rows {
-            w.write_record(r)?;
+            w.write_record(r.iter().enumerate().map(|(c, cell)| {
+                if numeric.contains(&c) && cell.parse::<f64>().is_ok() {
+                    cell.clone()
+                } else {
+                    formula_safe(cell).into_owned()
+                }
+            }))?;
         }
         w.flush()?;
         Ok(())
@@ -95,6 +108,17 @@ pub fn csv_table(header: &[&str], rows: &[Vec<String>]) -> Result<Vec<u8>, AppEr
     write(&mut w).map_err(AppError::internal)?;
     w.into_inner()
         .map_err(|e| AppError::internal(e.into_error()))
+}
+
+/// A cell a spreadsheet program will show as text, never run as a formula (OWASP's CSV
+/// injection advice): one that starts with `=`, `+`, `-`, `@`, a tab or a carriage return gets
+/// a `'` in front, whatever follows, so `-2+3` and a name like `=HYPERLINK(…)` stay text.
+pub fn formula_safe(cell: &str) -> Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        Cow::Owned(format!("'{cell}"))
+    } else {
+        Cow::Borrowed(cell)
+    }
 }
 
 /// One sheet of an XLSX export: a bold header and rows; columns listed in `numeric` are
@@ -212,7 +236,13 @@ pub async fn contracts(
     let rows: Vec<Vec<String>> = overview.rows.iter().map(cells).collect();
     match format {
         Format::Json => return Ok(HttpResponse::Ok().json(overview)),
-        Format::Csv => return Ok(download(format, &name, csv_table(&HEADERS, &rows)?)),
+        Format::Csv => {
+            return Ok(download(
+                format,
+                &name,
+                csv_table(&HEADERS, &rows, &[12, 13, 14, 15])?,
+            ));
+        }
         Format::Xlsx => {}
     }
     let counts: Vec<Vec<String>> = overview
@@ -416,7 +446,11 @@ pub async fn inspections(
     ];
     match format {
         Format::Json => Ok(HttpResponse::Ok().json(stats)),
-        Format::Csv => Ok(download(format, &name, csv_table(&HEADER, &table)?)),
+        Format::Csv => Ok(download(
+            format,
+            &name,
+            csv_table(&HEADER, &table, &[2, 3, 4, 5, 6])?,
+        )),
         Format::Xlsx => Ok(download(
             format,
             &name,
@@ -500,4 +534,35 @@ fn cells(r: &OverviewRow) -> Vec<String> {
         r.headcount.worker_days.to_string(),
         r.headcount.supervisor_days.to_string(),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_that_could_start_a_formula_are_text() {
+        for cell in [
+            "=HYPERLINK(\"x\")",
+            "+1",
+            "-2+3",
+            "@SUM(1)",
+            "\tA",
+            "\rA",
+            "-5",
+        ] {
+            assert_eq!(formula_safe(cell), format!("'{cell}"));
+        }
+        for cell in ["Atelier", "", "2019-01-07", "'=x", " =x"] {
+            assert_eq!(formula_safe(cell), cell);
+        }
+    }
+
+    #[test]
+    fn numbers_stay_numbers_in_numeric_columns_only() {
+        let rows = vec![vec!["-3".to_owned(), "-3".to_owned(), "-2+3".to_owned()]];
+        let csv = csv_table(&["a", "b", "c"], &rows, &[0, 2]).unwrap();
+        let text = String::from_utf8(csv).unwrap();
+        assert!(text.ends_with("a;b;c\n-3;'-3;'-2+3\n"), "{text}");
+    }
 }

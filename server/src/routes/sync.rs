@@ -185,6 +185,8 @@ struct Batch<'a> {
     photos: HashSet<String>,
     new_inspections: Vec<InspectionRow>,
     new_changes: Vec<ChangeRow>,
+    /// The photos of the inspections applied, no longer counted against the upload quota.
+    named_photos: Vec<String>,
 }
 
 impl<'a> Batch<'a> {
@@ -225,6 +227,7 @@ impl<'a> Batch<'a> {
             photos: repo::attachments::complete_of(conn, &photos)?,
             new_inspections: Vec::new(),
             new_changes: Vec::new(),
+            named_photos: Vec::new(),
         })
     }
 
@@ -247,6 +250,7 @@ impl<'a> Batch<'a> {
     fn flush(&mut self, conn: &mut DbConnection) -> Result<(), AppError> {
         repo_inspections::insert_many(conn, &std::mem::take(&mut self.new_inspections))?;
         repo_inspections::add_changes(conn, &std::mem::take(&mut self.new_changes))?;
+        repo::attachments::mark_named(conn, &std::mem::take(&mut self.named_photos), self.now)?;
         Ok(())
     }
 
@@ -295,6 +299,7 @@ impl<'a> Batch<'a> {
         if !missing.is_empty() {
             return PushOutcome::MissingAttachments { sha256: missing };
         }
+        self.named_photos.extend(photo_hashes(&record));
         let row = InspectionRow {
             id: id.clone(),
             enclave_id: record.enclave_id.to_string(),

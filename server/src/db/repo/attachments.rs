@@ -1,4 +1,5 @@
-//! The register of complete attachments (the bytes live in the attachment directory).
+//! The register of complete attachments (the bytes live in the attachment directory), and
+//! which of them a pushed inspection names.
 
 use diesel::prelude::*;
 
@@ -31,6 +32,38 @@ pub fn complete_of(
         );
     }
     Ok(found)
+}
+
+/// The sizes of the complete attachments `uploader_id` uploaded that no pushed inspection
+/// names yet (what counts against the upload quota besides partial uploads).
+pub fn unnamed_bytes(conn: &mut DbConnection, uploader_id: &str) -> Result<u64, AppError> {
+    let sizes: Vec<i64> = attachments::table
+        .filter(attachments::uploader_id.eq(uploader_id))
+        .filter(attachments::named_at.is_null())
+        .select(attachments::bytes)
+        .load(conn)?;
+    Ok(sizes
+        .into_iter()
+        .map(|b| u64::try_from(b).unwrap_or(0))
+        .sum())
+}
+
+/// Marks `hashes` as named by a pushed inspection (the first time only).
+pub fn mark_named(
+    conn: &mut DbConnection,
+    hashes: &[String],
+    now: chrono::NaiveDateTime,
+) -> Result<(), AppError> {
+    for chunk in hashes.chunks(500) {
+        diesel::update(
+            attachments::table
+                .filter(attachments::sha256.eq_any(chunk))
+                .filter(attachments::named_at.is_null()),
+        )
+        .set(attachments::named_at.eq(Some(now)))
+        .execute(conn)?;
+    }
+    Ok(())
 }
 
 /// Records a complete attachment; a second upload of the same bytes changes nothing.

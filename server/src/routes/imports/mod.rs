@@ -16,6 +16,7 @@
 
 mod mapping;
 pub mod registrations;
+mod table;
 
 use std::collections::HashMap;
 
@@ -40,7 +41,9 @@ use shared::rules::time::from_belgian_local;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
+use self::table::{Format, Table};
 use crate::auth::AuthUser;
+use crate::config::ImportLimits;
 use crate::db::repo::inspections::{RegisterChange, add_register_changes};
 use crate::db::repo::{self, audit};
 use crate::db::rows::ContractRow;
@@ -51,8 +54,6 @@ use crate::state::AppState;
 
 /// Largest file accepted: 10 MiB.
 pub const MAX_IMPORT_BYTES: usize = 10 * 1024 * 1024;
-/// Most data rows in one file.
-pub const MAX_IMPORT_ROWS: usize = 20_000;
 
 /// Registers the import routes under `/api`.
 pub fn config(cfg: &mut web::ServiceConfig) {
@@ -105,20 +106,33 @@ pub struct FormatQuery {
     pub format: Option<String>,
 }
 
+/// The body of a 422 from an import: the report of its rows' problems, or the file refused
+/// whole for its size. Only describes the OpenAPI document.
+#[derive(utoipa::ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code, reason = "a schema of the OpenAPI document, never built")]
+pub enum ImportRefusal {
+    Report(ImportReport),
+    Refused(shared::error::ApiError),
+}
+
 /// The mapping step: the file's header, sample rows and the proposed column of every field.
 #[utoipa::path(post, path = "/api/imports/contracts/columns", tag = "imports", params(FormatQuery),
     request_body(content = String, description = "The CSV or XLSX file"),
     security(("bearer" = [])),
     responses((status = 200, body = ImportColumns), (status = 400, body = shared::error::ApiError),
-              (status = 403, body = shared::error::ApiError), (status = 413, body = shared::error::ApiError),
-              (status = 422, body = shared::error::ApiError, description = "An empty or unreadable file")))]
+              (status = 403, body = shared::error::ApiError),
+              (status = 413, body = shared::error::ApiError, description = "Larger than 10 MiB, or an .xlsx unzipping past the limit (archive_too_large)"),
+              (status = 422, body = shared::error::ApiError, description = "More rows, columns or cells than the server reads (table_too_large), or an empty or unreadable file")))]
 pub async fn contract_columns(
     user: AuthUser,
+    state: web::Data<AppState>,
     query: web::Query<FormatQuery>,
     payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Admin])?;
-    let table = read_upload(query.format.as_deref(), payload).await?;
+    let limits = state.config.import_limits;
+    let table = read_upload(query.format.as_deref(), payload, limits).await?;
     Ok(HttpResponse::Ok().json(mapping::columns(&table)))
 }
 
@@ -127,8 +141,9 @@ pub async fn contract_columns(
     request_body(content = String, description = "The CSV or XLSX file"),
     security(("bearer" = [])),
     responses((status = 200, body = ImportReport), (status = 400, body = shared::error::ApiError),
-              (status = 403, body = shared::error::ApiError), (status = 413, body = shared::error::ApiError),
-              (status = 422, body = ImportReport, description = "Problems: nothing imported (or, as an error body, an empty or unreadable file)")))]
+              (status = 403, body = shared::error::ApiError),
+              (status = 413, body = shared::error::ApiError, description = "Larger than 10 MiB, or an .xlsx unzipping past the limit (archive_too_large)"),
+              (status = 422, body = ImportRefusal, description = "Problems: nothing imported; or more rows, columns or cells than the server reads (table_too_large), or an empty or unreadable file")))]
 pub async fn contracts_import(
     user: AuthUser,
     state: web::Data<AppState>,
@@ -141,7 +156,7 @@ pub async fn contracts_import(
         dry_run,
         mapping,
     } = query.into_inner();
-    let table = read_upload(format.as_deref(), payload).await?;
+    let table = read_upload(format.as_deref(), payload, state.config.import_limits).await?;
     let mapping = match mapping {
         Some(json) => parse_mapping(&json, table.header.len())?,
         None => mapping::propose(&table),
@@ -315,9 +330,23 @@ fn parse_mapping(json: &str, width: usize) -> Result<ColumnMapping, AppError> {
     Ok(mapping)
 }
 
-/// Reads an uploaded file (at most 10 MiB) as a table with at least one and at most
-/// [`MAX_IMPORT_ROWS`] data rows.
-async fn read_upload(format: Option<&str>, payload: web::Payload) -> Result<Table, AppError> {
+/// Reads an uploaded file (at most 10 MiB) as a table with at least one data row and no more
+/// than the configured rows, columns, cells and unzipped bytes.
+async fn read_upload(
+    format: Option<&str>,
+    payload: web::Payload,
+    limits: ImportLimits,
+) -> Result<Table, AppError> {
+    let format = match format.unwrap_or("csv") {
+        "csv" => Format::Csv,
+        "xlsx" => Format::Xlsx,
+        _ => {
+            return Err(AppError::bad_request(
+                "format moet csv of xlsx zijn.",
+                "format must be csv or xlsx.",
+            ));
+        }
+    };
     // The outer result is the limit, the inner one the connection.
     let body = match payload.to_bytes_limited(MAX_IMPORT_BYTES).await {
         Ok(Ok(body)) => body,
@@ -330,26 +359,12 @@ async fn read_upload(format: Option<&str>, payload: web::Payload) -> Result<Tabl
             ));
         }
     };
-    let table = match format.unwrap_or("csv") {
-        "csv" => read_csv(&body)?,
-        "xlsx" => read_xlsx(&body)?,
-        _ => {
-            return Err(AppError::bad_request(
-                "format moet csv of xlsx zijn.",
-                "format must be csv or xlsx.",
-            ));
-        }
-    };
+    let table = table::read(format, body, limits).await?;
     if table.rows.is_empty() {
-        return Err(AppError::bad_request(
+        return Err(AppError::new(
+            ErrorCode::ValidationFailed,
             "Het bestand bevat geen gegevensrijen.",
             "The file holds no data rows.",
-        ));
-    }
-    if table.rows.len() > MAX_IMPORT_ROWS {
-        return Err(AppError::bad_request(
-            "Te veel rijen (hoogstens 20 000 per bestand).",
-            "Too many rows (at most 20,000 per file).",
         ));
     }
     Ok(table)
@@ -408,100 +423,6 @@ fn cell_of<'a>(index: &HashMap<&'static str, usize>, cells: &'a [String], name: 
         .and_then(|&c| cells.get(c))
         .map(String::as_str)
         .unwrap_or("")
-}
-
-/// A file as header and rows of text cells.
-struct Table {
-    /// As written in the file.
-    header: Vec<String>,
-    rows: Vec<Vec<String>>,
-}
-
-fn unreadable(what_nl: &str, what_en: &str) -> AppError {
-    AppError::bad_request(
-        format!("Het bestand is geen leesbaar {what_nl}-bestand."),
-        format!("The file is not a readable {what_en} file."),
-    )
-}
-
-fn read_csv(body: &[u8]) -> Result<Table, AppError> {
-    let text = std::str::from_utf8(body).map_err(|_| unreadable("CSV (UTF-8)", "CSV (UTF-8)"))?;
-    let text = text.trim_start_matches('\u{feff}');
-    let first = text.lines().next().unwrap_or_default();
-    let delimiter = if first.matches(';').count() >= first.matches(',').count() {
-        b';'
-    } else {
-        b','
-    };
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let mut all = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|_| unreadable("CSV", "CSV"))?;
-        all.push(
-            record
-                .iter()
-                .map(|c| c.trim().to_owned())
-                .collect::<Vec<_>>(),
-        );
-    }
-    split(all)
-}
-
-fn read_xlsx(body: &[u8]) -> Result<Table, AppError> {
-    use calamine::{Data, Reader, Xlsx};
-    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(body.to_vec()))
-        .map_err(|_| unreadable("Excel (.xlsx)", "Excel (.xlsx)"))?;
-    let range = book
-        .worksheet_range_at(0)
-        .ok_or_else(|| unreadable("Excel (.xlsx)", "Excel (.xlsx)"))?
-        .map_err(|_| unreadable("Excel (.xlsx)", "Excel (.xlsx)"))?;
-    let all = range
-        .rows()
-        .map(|row| {
-            row.iter()
-                .map(|cell| match cell {
-                    Data::Empty => String::new(),
-                    Data::DateTime(d) => excel_datetime(d.as_f64())
-                        .map(|t| {
-                            if t.time() == chrono::NaiveTime::MIN {
-                                t.date().to_string()
-                            } else {
-                                t.format("%Y-%m-%d %H:%M").to_string()
-                            }
-                        })
-                        .unwrap_or_default(),
-                    Data::Float(f) if f.fract() == 0.0 => format!("{f:.0}"),
-                    other => other.to_string().trim().to_owned(),
-                })
-                .collect()
-        })
-        .collect();
-    split(all)
-}
-
-/// An Excel serial date (days since 1899-12-30, the fraction the time of day), to the minute.
-fn excel_datetime(serial: f64) -> Option<NaiveDateTime> {
-    let epoch = NaiveDate::from_ymd_opt(1899, 12, 30)?.and_hms_opt(0, 0, 0)?;
-    let minutes = (serial * 24.0 * 60.0).round();
-    (minutes.is_finite() && minutes.abs() < 1e9)
-        .then(|| epoch + chrono::Duration::minutes(minutes as i64))
-}
-
-fn split(mut all: Vec<Vec<String>>) -> Result<Table, AppError> {
-    all.retain(|r| r.iter().any(|c| !c.is_empty()));
-    if all.is_empty() {
-        return Err(AppError::new(
-            ErrorCode::ValidationFailed,
-            "Het bestand is leeg.",
-            "The file is empty.",
-        ));
-    }
-    let header = all.remove(0);
-    Ok(Table { header, rows: all })
 }
 
 fn only_digits(s: &str) -> String {

@@ -80,8 +80,9 @@ struct Line {
     request_body(content = String, description = "The CSV or XLSX file"),
     security(("bearer" = [])),
     responses((status = 200, body = ImportReport), (status = 400, body = shared::error::ApiError),
-              (status = 403, body = shared::error::ApiError), (status = 413, body = shared::error::ApiError),
-              (status = 422, body = ImportReport, description = "Problems: nothing imported (or, as an error body, an empty or unreadable file)")))]
+              (status = 403, body = shared::error::ApiError),
+              (status = 413, body = shared::error::ApiError, description = "Larger than 10 MiB, or an .xlsx unzipping past the limit (archive_too_large)"),
+              (status = 422, body = super::ImportRefusal, description = "Problems: nothing imported; or more rows, columns or cells than the server reads (table_too_large), or an empty or unreadable file")))]
 pub async fn registrations_import(
     user: AuthUser,
     state: web::Data<AppState>,
@@ -90,7 +91,7 @@ pub async fn registrations_import(
 ) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Admin])?;
     let ImportQuery { format, dry_run } = query.into_inner();
-    let table = read_upload(format.as_deref(), payload).await?;
+    let table = read_upload(format.as_deref(), payload, state.config.import_limits).await?;
     let rows = table.rows.len() as u32;
     let snapshot = state.index.snapshot(&state.db).await?;
     // Contract reference and enclave id → (enclave, maatwerkbedrijf, province).

@@ -1,0 +1,2 @@
+DROP INDEX attachments_unnamed;
+ALTER TABLE attachments DROP COLUMN named_at;

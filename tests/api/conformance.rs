@@ -1,0 +1,63 @@
+//! The OpenAPI document tells the truth: Schemathesis fuzzes every operation of the server's own
+//! document against the real server, on SQLite and on PostgreSQL, for a fixed time budget, and
+//! finds no 5xx, no status the document does not list and no valid request refused.
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use shared::dto::auth::Role;
+use tests::{Backend, TestApp, fuzz, on_both_backends};
+
+on_both_backends!(every_operation_answers_as_documented);
+
+const PW: &str = "a-long-test-password";
+
+/// The budget of one pass (each backend runs one).
+const BUDGET: Duration = Duration::from_secs(75);
+
+async fn every_operation_answers_as_documented(backend: Backend) {
+    let Some(exe) = fuzz::schemathesis() else {
+        return;
+    };
+    let app = TestApp::spawn(backend).await;
+    let today = chrono::Local::now().date_naive();
+    let db = app.db.clone();
+    tokio::task::spawn_blocking(move || server::demo::load_if_empty(&db, today))
+        .await
+        .expect("demo data task")
+        .expect("demo data");
+    app.fixture().user("fuzz-admin", PW, Role::Admin, &[]);
+    let token = app.login("fuzz-admin", PW).await.access_token;
+
+    let doc = app.get("/api/openapi.json", &token).await;
+    assert_eq!(doc.status(), StatusCode::OK);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let schema = dir.path().join("openapi.json");
+    std::fs::write(&schema, doc.bytes().await.expect("document")).expect("writing the document");
+
+    let pass = fuzz::Fuzzing {
+        schema: schema.clone(),
+        base_url: app.base_url.clone(),
+        headers: vec![format!("Authorization: Bearer {token}")],
+        options: [
+            "--checks",
+            "not_a_server_error,status_code_conformance,positive_data_acceptance",
+            // Logging out would end the fuzzer's own session.
+            "--exclude-path",
+            "/api/auth/logout",
+            "--suppress-health-check",
+            "all",
+        ]
+        .map(String::from)
+        .to_vec(),
+        budget: BUDGET,
+    };
+    let outcome = tokio::task::spawn_blocking(move || pass.run(exe))
+        .await
+        .expect("fuzzing task");
+    assert!(
+        outcome.passed,
+        "Schemathesis found answers the OpenAPI document does not describe:\n{}",
+        outcome.output
+    );
+}

@@ -1,0 +1,150 @@
+//! API conformance fuzzing: Schemathesis, installed from PyPI at test time (a pinned version,
+//! in a virtual environment cached under the target directory), run against a real server with
+//! the server's own OpenAPI document and a fixed time budget.
+//!
+//! Without Python or the registry the fuzzing pass is skipped with a WARNING line, except under
+//! `CI=true`, where it fails loudly (as a missing Chromium does).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use crate::browser::in_ci;
+
+/// The pinned Schemathesis release.
+pub const SCHEMATHESIS_VERSION: &str = "4.32.5";
+
+/// Where the virtual environment lives: next to the test binaries (`target/debug/`).
+fn venv_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .unwrap_or_else(|| Path::new("."));
+    dir.join(format!("schemathesis-{SCHEMATHESIS_VERSION}"))
+}
+
+/// The `schemathesis` executable, installed once per target directory; `Err`: why not.
+fn install() -> Result<PathBuf, String> {
+    let venv = venv_dir();
+    let exe = venv.join("bin").join("schemathesis");
+    let marker = venv.join("installed");
+    if marker.exists() && exe.exists() {
+        return Ok(exe);
+    }
+    let _ = std::fs::remove_dir_all(&venv);
+    let status = Command::new("python3")
+        .args(["-m", "venv"])
+        .arg(&venv)
+        .status()
+        .map_err(|e| format!("running python3: {e}"))?;
+    if !status.success() {
+        return Err("python3 -m venv failed".into());
+    }
+    let out = Command::new(venv.join("bin").join("pip"))
+        .args(["install", "--quiet", "--disable-pip-version-check"])
+        .arg(format!("schemathesis=={SCHEMATHESIS_VERSION}"))
+        .output()
+        .map_err(|e| format!("running pip: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "pip install schemathesis=={SCHEMATHESIS_VERSION} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    std::fs::write(&marker, SCHEMATHESIS_VERSION).map_err(|e| e.to_string())?;
+    Ok(exe)
+}
+
+/// The `schemathesis` executable, or `None` when it cannot be installed outside CI (warned).
+pub fn schemathesis() -> Option<&'static Path> {
+    static EXE: OnceLock<Option<PathBuf>> = OnceLock::new();
+    EXE.get_or_init(|| match install() {
+        Ok(exe) => Some(exe),
+        Err(why) if in_ci() => panic!("Schemathesis is required when CI=true: {why}"),
+        Err(why) => {
+            eprintln!(
+                "\n==========\nWARNING: Schemathesis unavailable, API fuzzing SKIPPED: {why}\n==========\n"
+            );
+            None
+        }
+    })
+    .as_deref()
+}
+
+/// What counts as accepting a valid request: besides success, a refusal for a reason the
+/// schema cannot express (a rule of the domain: 422; a missing object: 404; the state: 409) or
+/// for the caller (401, 403, 429).
+///
+/// The coverage phase sends boundary values that ignore string formats (`""` for a date, which
+/// JSON Schema treats as an annotation): there a 400 is right, so that phase checks everything
+/// but acceptance. The stateful phase writes whole numbers as floats (`55625.0`), which JSON
+/// Schema counts as integers and serde, rightly strict, refuses; it checks the rest. The
+/// examples and fuzzing phases, whose values honour formats and types, check acceptance.
+const CONFIG: &str = r#"
+[checks.positive_data_acceptance]
+expected-statuses = ["2xx", "401", "403", "404", "409", "422", "429"]
+
+[phases.coverage.checks.positive_data_acceptance]
+enabled = false
+
+[phases.stateful.checks.positive_data_acceptance]
+enabled = false
+"#;
+
+/// One fuzzing pass.
+pub struct Fuzzing {
+    /// The OpenAPI document, as a file.
+    pub schema: PathBuf,
+    /// The server, e.g. `http://127.0.0.1:1234`.
+    pub base_url: String,
+    /// Headers sent with every request (`Authorization: Bearer …`).
+    pub headers: Vec<String>,
+    /// Schemathesis' options beyond the schema, URL, headers and budget (checks, filters).
+    pub options: Vec<String>,
+    /// The time budget of the whole pass.
+    pub budget: Duration,
+}
+
+/// What a pass printed, and whether it found nothing.
+pub struct Outcome {
+    pub passed: bool,
+    pub output: String,
+}
+
+impl Fuzzing {
+    /// Runs the pass (blocking: call it from `spawn_blocking`).
+    pub fn run(&self, exe: &Path) -> Outcome {
+        let dir = self.schema.parent().unwrap_or_else(|| Path::new("."));
+        let config = dir.join("schemathesis.toml");
+        std::fs::write(&config, CONFIG).expect("writing schemathesis.toml");
+        let mut cmd = Command::new(exe);
+        // Schemathesis keeps a cache in its working directory: the schema's (temporary) one.
+        cmd.current_dir(dir)
+            .arg("--config-file")
+            .arg(&config)
+            .arg("run")
+            .arg(&self.schema)
+            .args(["--url", &self.base_url])
+            .args(["--max-time", &self.budget.as_secs().max(1).to_string()])
+            .args(["--workers", "2"])
+            .args(["--seed", "20261126", "--generation-database", "none"])
+            .args(["--request-timeout", "30"])
+            .env("NO_COLOR", "1")
+            .env("SCHEMATHESIS_HOOKS", "");
+        for header in &self.headers {
+            cmd.args(["--header", header]);
+        }
+        cmd.args(&self.options);
+        let out = cmd.output().expect("running schemathesis");
+        Outcome {
+            passed: out.status.success(),
+            output: format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ),
+        }
+    }
+}
