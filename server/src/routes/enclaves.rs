@@ -46,7 +46,9 @@ pub struct SearchQuery {
     /// establishment unit number (here or in `q`) finds the enclave at that site.
     pub enterprise_number: Option<String>,
     /// `LAT,LON`: nearest first.
-    #[param(pattern = r"^-?[0-9]{1,2}(\.[0-9]+)?,-?[0-9]{1,3}(\.[0-9]+)?$")]
+    #[param(
+        pattern = r"^-?([0-8]?[0-9](\.[0-9]+)?|90(\.0+)?),-?((1[0-7][0-9]|[0-9]?[0-9])(\.[0-9]+)?|180(\.0+)?)$"
+    )]
     pub near: Option<String>,
     /// Radius for `near`, default 10 km.
     #[param(exclusive_minimum = 0, maximum = 250)]
@@ -70,6 +72,19 @@ enum Cursor {
 
 fn bad_query(nl: &str, en: &str) -> AppError {
     AppError::bad_request(nl, en)
+}
+
+/// Whether `s` has the shape of `template`: a digit wherever it has `0`, its other characters
+/// as they are (`"0000-00-00"`: a date in form, whether or not it exists).
+fn shaped_like(s: &str, template: &str) -> bool {
+    s.len() == template.len()
+        && s.bytes().zip(template.bytes()).all(|(c, t)| {
+            if t == b'0' {
+                c.is_ascii_digit()
+            } else {
+                c == t
+            }
+        })
 }
 
 /// Well-formed parameters the schema cannot rule out: two search modes at once, a cursor this
@@ -319,7 +334,7 @@ pub struct DetailQuery {
     security(("bearer" = [])),
     responses((status = 200, body = EnclaveDetail), (status = 400, body = shared::error::ApiError),
               (status = 403, body = shared::error::ApiError), (status = 404, body = shared::error::ApiError),
-              (status = 422, body = shared::error::ApiError, description = "A date that does not exist")))]
+              (status = 422, body = shared::error::ApiError, description = "A date or time that does not exist")))]
 pub async fn detail(
     user: AuthUser,
     state: web::Data<AppState>,
@@ -332,15 +347,7 @@ pub async fn detail(
     let on = match query.on.as_deref() {
         None => now_local.date(),
         Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
-            let shaped = s.len() == 10
-                && s.bytes().enumerate().all(|(i, b)| {
-                    if i == 4 || i == 7 {
-                        b == b'-'
-                    } else {
-                        b.is_ascii_digit()
-                    }
-                });
-            if shaped {
+            if shaped_like(s, "0000-00-00") {
                 unprocessable("Die datum bestaat niet.", "That date does not exist.")
             } else {
                 bad_query(
@@ -352,8 +359,13 @@ pub async fn detail(
     };
     let at = match query.at.as_deref() {
         None => now_local.time().with_nanosecond(0).unwrap_or_default(),
-        Some(s) => NaiveTime::parse_from_str(s, "%H:%M")
-            .map_err(|_| bad_query("at moet de vorm UU:MM hebben.", "at must look like HH:MM."))?,
+        Some(s) => NaiveTime::parse_from_str(s, "%H:%M").map_err(|_| {
+            if shaped_like(s, "00:00") {
+                unprocessable("Dat uur bestaat niet.", "That time does not exist.")
+            } else {
+                bad_query("at moet de vorm UU:MM hebben.", "at must look like HH:MM.")
+            }
+        })?,
     };
     let snapshot = state.index.snapshot(&state.db).await?;
     let entry = snapshot
