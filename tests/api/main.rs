@@ -5,6 +5,7 @@ mod attachments;
 mod auth;
 mod bad_network;
 mod concurrency;
+mod conformance;
 mod connections;
 mod evidence;
 mod fault;

@@ -10,6 +10,7 @@ pub mod driver;
 pub mod faulty;
 pub mod field;
 pub mod fixture;
+pub mod fuzz;
 pub mod postgres;
 pub mod proxy;
 pub mod records;
