@@ -31,6 +31,8 @@ pub enum ErrorCode {
     RateLimited,
     /// The request body is larger than allowed.
     PayloadTooLarge,
+    /// The request arrived too slowly; the connection is closed.
+    RequestTimeout,
     /// The server failed; nothing was half-written.
     Internal,
     /// A dependency (the database) is unavailable; retry later.
@@ -53,6 +55,7 @@ impl ErrorCode {
             Self::Conflict => "conflict",
             Self::RateLimited => "rate_limited",
             Self::PayloadTooLarge => "payload_too_large",
+            Self::RequestTimeout => "request_timeout",
             Self::Internal => "internal",
             Self::Unavailable => "unavailable",
         }

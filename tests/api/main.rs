@@ -16,4 +16,5 @@ mod reports;
 mod review;
 mod statistics;
 mod sync;
+mod throttling;
 mod verdicts;
