@@ -63,7 +63,7 @@ impl Route {
             let next = UrlSearchParams::new_with_str(search)
                 .ok()
                 .and_then(|params| params.get("next"))
-                .filter(|n| n.starts_with('/') && !n.starts_with("//"))
+                .filter(|n| shared::rules::redirect::same_origin_path(n).is_some())
                 .unwrap_or_else(|| "/".to_owned());
             return Self::Login { next };
         }

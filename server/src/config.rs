@@ -1,7 +1,10 @@
 //! Typed configuration: defaults that run with no set-up, each overridable by an environment
 //! variable (documented in the README).
 
+use std::net::IpAddr;
 use std::time::Duration;
+
+use ipnet::IpNet;
 
 use shared::rules::{CalendarSettings, LeadTime, RuleSettings};
 
@@ -45,6 +48,10 @@ pub struct Config {
     pub keep_alive: Duration,
     pub import_limits: ImportLimits,
     pub upload_limits: UploadLimits,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (empty: none).
+    pub trusted_proxies: Vec<IpNet>,
+    /// Limits on connections and request bodies.
+    pub connection_limits: ConnectionLimits,
 }
 
 /// How much of an imported spreadsheet is read before it is refused.
@@ -69,11 +76,28 @@ pub struct UploadLimits {
     pub partial_max_age: Duration,
 }
 
-/// How many failed logins are tolerated in a sliding window before answering 429.
+/// What one client may hold of the server's connections and how slowly it may send a body.
+#[derive(Debug, Clone, Copy)]
+pub struct ConnectionLimits {
+    /// Open connections per peer address (trusted proxies are exempt).
+    pub per_client: usize,
+    /// Time a request body may take before the minimum rate applies.
+    pub body_grace: Duration,
+    /// Bytes per second a request body must average after the grace time.
+    pub body_min_bytes_per_sec: u64,
+}
+
+/// How failed logins are throttled (429 with `Retry-After`), counted over a sliding window.
 #[derive(Debug, Clone, Copy)]
 pub struct LoginLimits {
     pub window_secs: i64,
-    pub failures_per_username: i64,
+    /// Failures of one username from one client before each further attempt waits.
+    pub free_failures: i64,
+    /// The wait after the first failure beyond the free ones; it doubles with each further one.
+    pub first_backoff_secs: i64,
+    /// The longest wait between attempts on one username from one client.
+    pub max_backoff_secs: i64,
+    /// Failures from one client across all usernames (password spraying).
     pub failures_per_client: i64,
 }
 
@@ -93,7 +117,9 @@ impl Config {
             rules: RuleSettings::default(),
             login_limits: LoginLimits {
                 window_secs: 15 * 60,
-                failures_per_username: 5,
+                free_failures: 5,
+                first_backoff_secs: 1,
+                max_backoff_secs: 5 * 60,
                 failures_per_client: 20,
             },
             json_body_limit: 256 * 1024,
@@ -110,6 +136,12 @@ impl Config {
             upload_limits: UploadLimits {
                 quota_bytes: 200 * 1024 * 1024,
                 partial_max_age: Duration::from_secs(48 * 3600),
+            },
+            trusted_proxies: Vec::new(),
+            connection_limits: ConnectionLimits {
+                per_client: 128,
+                body_grace: Duration::from_secs(10),
+                body_min_bytes_per_sec: 1024,
             },
         }
     }
@@ -148,6 +180,37 @@ impl Config {
         }
         if let Some(v) = env("KEEP_ALIVE_SECS") {
             c.keep_alive = Duration::from_secs(parse("KEEP_ALIVE_SECS", &v)?);
+        }
+        if let Some(v) = env("TRUSTED_PROXIES") {
+            c.trusted_proxies = parse_networks(&v)?;
+        }
+        let limits = &mut c.login_limits;
+        if let Some(v) = env("LOGIN_WINDOW_SECS") {
+            limits.window_secs = parse_within("LOGIN_WINDOW_SECS", &v, 60..=86_400)?;
+        }
+        if let Some(v) = env("LOGIN_FREE_FAILURES") {
+            limits.free_failures = parse_within("LOGIN_FREE_FAILURES", &v, 1..=100)?;
+        }
+        if let Some(v) = env("LOGIN_FIRST_BACKOFF_SECS") {
+            limits.first_backoff_secs = parse_within("LOGIN_FIRST_BACKOFF_SECS", &v, 1..=3600)?;
+        }
+        if let Some(v) = env("LOGIN_MAX_BACKOFF_SECS") {
+            limits.max_backoff_secs = parse_within("LOGIN_MAX_BACKOFF_SECS", &v, 1..=86_400)?;
+        }
+        if let Some(v) = env("LOGIN_FAILURES_PER_CLIENT") {
+            limits.failures_per_client = parse_within("LOGIN_FAILURES_PER_CLIENT", &v, 1..=10_000)?;
+        }
+        let limits = &mut c.connection_limits;
+        if let Some(v) = env("MAX_CONNECTIONS_PER_CLIENT") {
+            limits.per_client = parse_within("MAX_CONNECTIONS_PER_CLIENT", &v, 1..=100_000)?;
+        }
+        if let Some(v) = env("REQUEST_BODY_GRACE_SECS") {
+            limits.body_grace =
+                Duration::from_secs(parse_within("REQUEST_BODY_GRACE_SECS", &v, 1..=3600)?);
+        }
+        if let Some(v) = env("REQUEST_BODY_MIN_RATE") {
+            limits.body_min_bytes_per_sec =
+                parse_within("REQUEST_BODY_MIN_RATE", &v, 1..=10_000_000)?;
         }
         if let Some(v) = env("ATTACHMENTS_DIR") {
             c.attachments_dir = v.into();
@@ -192,6 +255,41 @@ fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
+/// Parses a number and checks that it lies within `range`.
+fn parse_within<T: std::str::FromStr + PartialOrd + std::fmt::Debug>(
+    name: &str,
+    value: &str,
+    range: std::ops::RangeInclusive<T>,
+) -> Result<T, String> {
+    let n = parse(name, value)?;
+    if range.contains(&n) {
+        Ok(n)
+    } else {
+        Err(format!(
+            "{name} must be between {:?} and {:?}",
+            range.start(),
+            range.end()
+        ))
+    }
+}
+
+/// Comma-separated networks in CIDR notation (`10.0.0.0/8, ::1/128`); a bare address is a
+/// network of one.
+pub fn parse_networks(value: &str) -> Result<Vec<IpNet>, String> {
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            part.parse::<IpNet>()
+                .or_else(|_| part.parse::<IpAddr>().map(IpNet::from))
+                .map_err(|_| {
+                    format!("TRUSTED_PROXIES: {part:?} is not a network such as 10.0.0.0/8")
+                })
+        })
+        .collect()
+}
+
 fn parse<T: std::str::FromStr>(name: &str, value: &str) -> Result<T, String> {
     value
         .trim()
@@ -209,5 +307,24 @@ fn positive<T: std::str::FromStr + PartialOrd + Default>(
         Ok(n)
     } else {
         Err(format!("{name} must be above 0"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trusted_proxies_are_networks_or_addresses() {
+        let nets = parse_networks(" 10.0.0.0/8, 192.168.1.7 ,::1/128,").unwrap();
+        assert_eq!(nets.len(), 3);
+        assert!(nets[0].contains(&"10.2.3.4".parse::<IpAddr>().unwrap()));
+        assert!(nets[1].contains(&"192.168.1.7".parse::<IpAddr>().unwrap()));
+        assert!(!nets[1].contains(&"192.168.1.8".parse::<IpAddr>().unwrap()));
+        assert!(parse_networks("").unwrap().is_empty());
+        for bad in ["10.0.0.0/33", "proxy.local", "10.0.0/8", "*"] {
+            let err = parse_networks(bad).unwrap_err();
+            assert!(err.contains("TRUSTED_PROXIES"), "{bad}: {err}");
+        }
     }
 }

@@ -1,11 +1,12 @@
-//! Building and running the HTTP server: database, token keys, limits and routes.
+//! Building and running the HTTP server: database, token keys, limits (connections per
+//! client, body pace, open files: see [`crate::connections`]) and routes.
 
 use std::net::TcpListener;
 use std::time::Duration;
 
 use actix_web::dev::Server;
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
-use actix_web::middleware::DefaultHeaders;
+use actix_web::middleware::{DefaultHeaders, from_fn};
 use actix_web::{App, HttpRequest, HttpServer, web};
 use shared::error::ErrorCode;
 use tracing_actix_web::TracingLogger;
@@ -13,6 +14,7 @@ use tracing_actix_web::TracingLogger;
 use crate::auth::sessions::SessionCache;
 use crate::auth::token::TokenKeys;
 use crate::config::Config;
+use crate::connections::{ConnectionCounts, pace_bodies, raise_open_file_limit};
 use crate::db::{Db, repo};
 use crate::error::AppError;
 use crate::index::EnclaveIndex;
@@ -52,6 +54,9 @@ impl Application {
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();
         let json_limit = config.json_body_limit;
         let keep_alive = config.keep_alive;
+        raise_open_file_limit();
+        let per_client = ConnectionCounts::default()
+            .on_connect(config.connection_limits.per_client, &config.trusted_proxies);
         let state = web::Data::new(AppState {
             db,
             keys,
@@ -75,6 +80,7 @@ impl Application {
                 .app_data(
                     web::PathConfig::default().error_handler(|e, req| path_error(e, req).into()),
                 )
+                .wrap(from_fn(pace_bodies))
                 .wrap(
                     DefaultHeaders::new()
                         .add(("X-Content-Type-Options", "nosniff"))
@@ -84,6 +90,8 @@ impl Application {
                 .wrap(TracingLogger::default())
                 .configure(routes::config)
         })
+        // At most so many connections per client address; slow bodies are cut off above.
+        .on_connect(per_client)
         // A client that trickles its request gets cut off instead of holding a worker.
         .client_request_timeout(Duration::from_secs(10))
         // Idle connections outlive the clients' and the proxy's own idle timeouts: the side

@@ -38,6 +38,8 @@ pub enum ErrorCode {
     /// The user's photos not yet named by a pushed record, partial ones included, would take
     /// more than their quota (413); push the records that name them, or wait for the sweep.
     UploadQuotaExceeded,
+    /// The request arrived too slowly; the connection is closed.
+    RequestTimeout,
     /// The server failed; nothing was half-written.
     Internal,
     /// A dependency (the database) is unavailable; retry later.
@@ -63,6 +65,7 @@ impl ErrorCode {
             Self::ArchiveTooLarge => "archive_too_large",
             Self::TableTooLarge => "table_too_large",
             Self::UploadQuotaExceeded => "upload_quota_exceeded",
+            Self::RequestTimeout => "request_timeout",
             Self::Internal => "internal",
             Self::Unavailable => "unavailable",
         }

@@ -391,7 +391,7 @@ async fn roles_are_checked_per_route(backend: Backend) {
 }
 
 async fn logins_are_rate_limited(backend: Backend) {
-    let app = app_with_users(backend).await;
+    let app = app_with_users_and(backend, |c| c.login_limits.first_backoff_secs = 60).await;
     for _ in 0..5 {
         assert_error(
             app.try_login("ines", "wrong password!").await,
@@ -400,11 +400,17 @@ async fn logins_are_rate_limited(backend: Backend) {
         )
         .await;
     }
-    // Even the right password is refused now, with Retry-After.
+    // Beyond five failures the next attempt from this client waits, even with the right
+    // password, and is told how long.
     let res = app.try_login("ines", PW).await;
-    assert!(res.headers().contains_key("retry-after"));
+    let wait: u64 = res.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&wait), "Retry-After {wait}");
     assert_error(res, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
-    // Another user from the same client is not yet limited (the per-client limit is higher).
+    // Another user from the same client is not limited (the per-client limit is higher).
     let _ = app.login("admin", PW).await;
 }
 

@@ -18,4 +18,5 @@ mod reports;
 mod review;
 mod statistics;
 mod sync;
+mod throttling;
 mod verdicts;

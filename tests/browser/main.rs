@@ -26,6 +26,7 @@ mod access;
 mod field;
 mod imports;
 mod inspector;
+mod login;
 mod offline;
 mod register;
 mod reports;

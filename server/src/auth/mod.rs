@@ -6,10 +6,12 @@ pub mod sessions;
 pub mod token;
 
 use std::future::Future;
+use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
 
 use actix_web::http::header::AUTHORIZATION;
 use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
+use ipnet::IpNet;
 use shared::dto::auth::Role;
 use shared::dto::enclave::Province;
 
@@ -50,11 +52,55 @@ impl AuthUser {
     }
 }
 
-/// The client's address as seen by this server.
+/// The client's address: the peer, or behind trusted proxies the right-most address in
+/// `X-Forwarded-For` that is not a trusted proxy (see [`client_address`]).
 pub fn client_of(req: &HttpRequest) -> String {
-    req.peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_else(|| "unknown".into())
+    let Some(peer) = req.peer_addr() else {
+        return "unknown".into();
+    };
+    let trusted = req
+        .app_data::<web::Data<AppState>>()
+        .map(|state| state.config.trusted_proxies.as_slice())
+        .unwrap_or_default();
+    let forwarded = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok());
+    client_address(peer.ip(), forwarded, trusted).to_string()
+}
+
+/// The client behind `peer`. Only a trusted proxy's `X-Forwarded-For` is believed: walking it
+/// from the right (the hop nearest to us), every trusted proxy is skipped and the first other
+/// address is the client. Anything before it was written by the client and may be forged. An
+/// entry that is not an address stops the walk at the last trusted hop.
+pub fn client_address<'a>(
+    peer: IpAddr,
+    forwarded_for: impl Iterator<Item = &'a str>,
+    trusted: &[IpNet],
+) -> IpAddr {
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
+    let mut client = peer.to_canonical();
+    if !is_trusted(&client) {
+        return client;
+    }
+    let hops: Vec<&str> = forwarded_for.flat_map(|v| v.split(',')).collect();
+    for hop in hops.iter().rev() {
+        let Some(ip) = parse_hop(hop.trim()) else {
+            return client;
+        };
+        client = ip.to_canonical();
+        if !is_trusted(&client) {
+            return client;
+        }
+    }
+    client
+}
+
+/// One `X-Forwarded-For` entry: an address, possibly with a port (`1.2.3.4:5`, `[::1]:5`).
+fn parse_hop(hop: &str) -> Option<IpAddr> {
+    hop.parse::<IpAddr>()
+        .ok()
+        .or_else(|| hop.parse::<SocketAddr>().ok().map(|a| a.ip()))
 }
 
 impl FromRequest for AuthUser {
@@ -106,5 +152,65 @@ impl FromRequest for AuthUser {
                 client,
             })
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn client(peer: &str, forwarded: &[&str], trusted: &str) -> String {
+        let trusted = crate::config::parse_networks(trusted).unwrap();
+        client_address(peer.parse().unwrap(), forwarded.iter().copied(), &trusted).to_string()
+    }
+
+    #[test]
+    fn the_peer_is_the_client_unless_it_is_a_trusted_proxy() {
+        // No trusted proxies: X-Forwarded-For is anyone's to write.
+        assert_eq!(client("203.0.113.9", &["198.51.100.1"], ""), "203.0.113.9");
+        // An untrusted peer's header is ignored even when proxies are configured.
+        assert_eq!(
+            client("203.0.113.9", &["198.51.100.1"], "10.0.0.0/8"),
+            "203.0.113.9"
+        );
+        // A trusted peer without the header is itself the client.
+        assert_eq!(client("10.0.0.2", &[], "10.0.0.0/8"), "10.0.0.2");
+    }
+
+    #[test]
+    fn behind_trusted_proxies_the_right_most_untrusted_hop_is_the_client() {
+        let trusted = "10.0.0.0/8, 192.168.0.1";
+        // The client forged a left-most entry; the proxies appended the real one.
+        assert_eq!(
+            client(
+                "10.0.0.2",
+                &["1.1.1.1, 198.51.100.7", "192.168.0.1"],
+                trusted
+            ),
+            "198.51.100.7"
+        );
+        assert_eq!(
+            client("10.0.0.2", &["198.51.100.7:4711"], trusted),
+            "198.51.100.7"
+        );
+        assert_eq!(
+            client("10.0.0.2", &["[2001:db8::1]:80"], trusted),
+            "2001:db8::1"
+        );
+        // Only trusted hops: the left-most of them.
+        assert_eq!(
+            client("10.0.0.2", &["10.1.1.1, 10.2.2.2"], trusted),
+            "10.1.1.1"
+        );
+        // Garbage stops the walk at the last trusted hop; it never becomes the client.
+        assert_eq!(
+            client("10.0.0.2", &["1.1.1.1, unknown"], trusted),
+            "10.0.0.2"
+        );
+        // IPv4-mapped IPv6 peers match IPv4 ranges.
+        assert_eq!(
+            client("::ffff:10.0.0.2", &["198.51.100.7"], trusted),
+            "198.51.100.7"
+        );
     }
 }

@@ -41,9 +41,18 @@ pub fn verify(password: &str, phc: &str) -> bool {
 static DUMMY_HASH: LazyLock<String> =
     LazyLock::new(|| hash("no such user: timing equaliser").unwrap_or_default());
 
-/// Burns the time of one verification.
-pub fn verify_dummy(password: &str) {
-    let _ = verify(password, &DUMMY_HASH);
+/// Whether a login's password opens the account (`(stored hash, active)`, none when the
+/// username is unknown). Exactly one verification runs whoever asks: an unknown username is
+/// checked against a dummy hash and an inactive account against its own, so neither answers
+/// sooner than a wrong password. `verify` is [`verify`]; tests pass one that counts.
+pub fn login_opens(
+    account: Option<(&str, bool)>,
+    password: &str,
+    verify: impl FnOnce(&str, &str) -> bool,
+) -> bool {
+    let (phc, active) = account.unwrap_or((DUMMY_HASH.as_str(), false));
+    let matches = verify(password, phc);
+    matches && active
 }
 
 /// Whether a password is acceptable for a new account.
@@ -66,5 +75,31 @@ mod tests {
         assert!(!verify("correct horse batterY", &h));
         assert!(!verify("anything", "not a phc string"));
         assert_ne!(h, hash("correct horse battery").unwrap(), "salted");
+    }
+
+    #[test]
+    fn unknown_inactive_and_active_accounts_cost_one_verification_each() {
+        let stored = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaA";
+        let cases = [
+            (None, "pw", false, DUMMY_HASH.as_str()),
+            (Some((stored, false)), "pw", false, stored),
+            (Some((stored, true)), "wrong", false, stored),
+            (Some((stored, true)), "pw", true, stored),
+        ];
+        for (account, password, opens, checked_against) in cases {
+            let mut calls = Vec::new();
+            let result = login_opens(account, password, |pw, phc| {
+                calls.push((pw.to_owned(), phc.to_owned()));
+                pw == "pw"
+            });
+            assert_eq!(result, opens, "{account:?} {password}");
+            assert_eq!(
+                calls,
+                [(password.to_owned(), checked_against.to_owned())],
+                "exactly one verification, against the account's own hash or the dummy"
+            );
+        }
+        // The dummy is a real hash of the same cost, so verifying it takes as long.
+        assert!(DUMMY_HASH.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
     }
 }

@@ -246,3 +246,13 @@ diesel::table! {
 }
 
 diesel::joinable!(reviews -> inspections (inspection_id));
+
+diesel::table! {
+    login_attempts (id) {
+        id -> Text,
+        username -> Text,
+        client -> Text,
+        attempted_at -> Timestamp,
+        outcome -> Text,
+    }
+}

@@ -41,18 +41,29 @@ fn invalid_credentials() -> AppError {
     )
 }
 
-fn rate_limited() -> AppError {
-    AppError::new(
+/// 429 with the seconds to wait in `Retry-After` and in the messages.
+fn rate_limited(retry_after_secs: i64) -> HttpResponse {
+    let error = AppError::new(
         ErrorCode::RateLimited,
-        "Te veel mislukte aanmeldpogingen. Wacht enkele minuten en probeer opnieuw.",
-        "Too many failed login attempts. Wait a few minutes and try again.",
-    )
+        format!("Te veel mislukte aanmeldpogingen. Probeer opnieuw over {retry_after_secs} s."),
+        format!("Too many failed login attempts. Try again in {retry_after_secs} s."),
+    );
+    HttpResponse::TooManyRequests()
+        .insert_header(("Retry-After", retry_after_secs.to_string()))
+        .json(error.body())
 }
 
-/// Log in with username and password.
+/// Log in with username and password. Failed attempts are throttled per username and client
+/// (a growing wait) and per client (spraying): 429 with `Retry-After` in seconds.
 #[utoipa::path(post, path = "/api/auth/login", tag = "auth", request_body = LoginRequest,
-    responses((status = 200, body = TokenResponse), (status = 401, body = shared::error::ApiError),
-              (status = 429, body = shared::error::ApiError)))]
+    responses((status = 200, body = TokenResponse),
+              (status = 400, description = "Malformed JSON body", body = shared::error::ApiError),
+              (status = 401, body = shared::error::ApiError),
+              (status = 408, description = "The request body arrived too slowly", body = shared::error::ApiError),
+              (status = 413, description = "The request body is too large", body = shared::error::ApiError),
+              (status = 429, description = "Too many failed attempts; see Retry-After",
+               body = shared::error::ApiError,
+               headers(("Retry-After" = i64, description = "Seconds to wait")))))]
 pub async fn login(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -66,14 +77,16 @@ pub async fn login(
     let client = client_of(&req);
     let limits = state.config.login_limits;
 
-    // 1. Rate limit on recent failures, per username and per client, across all instances.
-    let (u, c) = (username.clone(), client.clone());
+    // 1. Record the attempt, then apply the limits (its own row included), across all
+    //    instances; only then look the user up.
+    let attempt = uuid::Uuid::new_v4().to_string();
+    let (u, c, a) = (username.clone(), client.clone(), attempt.clone());
     let user = state
         .db
         .run(move |conn| {
-            let since = repo::now() - Duration::seconds(limits.window_secs);
-            let (by_user, by_client) = repo::audit::login_failures_since(conn, &u, &c, since)?;
-            if by_user >= limits.failures_per_username || by_client >= limits.failures_per_client {
+            if let Some(refusal) =
+                repo::login_attempts::begin(conn, &a, &u, &c, repo::now(), &limits)?
+            {
                 repo::audit::record(
                     conn,
                     Event {
@@ -81,23 +94,29 @@ pub async fn login(
                         client: &c,
                         action: "login",
                         outcome: "rate_limited",
+                        detail: Some(format!(
+                            "limit {}, retry after {} s",
+                            refusal.limit, refusal.retry_after_secs
+                        )),
                         ..Default::default()
                     },
                 )?;
-                return Err(rate_limited());
+                return Ok(Err(refusal.retry_after_secs));
             }
-            repo::users::by_username(conn, &u)
+            Ok(Ok(repo::users::by_username(conn, &u)?))
         })
         .await?;
+    let user = match user {
+        Ok(user) => user,
+        Err(retry_after_secs) => return Ok(rate_limited(retry_after_secs)),
+    };
 
-    // 2. Verify the password off the async workers, without holding a connection.
-    let verified = web::block(move || match user {
-        Some(user) if user.active && password::verify(&password, &user.password_hash) => Some(user),
-        Some(_) => None,
-        None => {
-            password::verify_dummy(&password);
-            None
-        }
+    // 2. Verify the password off the async workers, without holding a connection: one
+    //    verification whether the account is unknown, inactive or active.
+    let verified = web::block(move || {
+        let account = user.as_ref().map(|u| (u.password_hash.as_str(), u.active));
+        let opens = password::login_opens(account, &password, password::verify);
+        user.filter(|_| opens)
     })
     .await
     .map_err(AppError::internal)?;
@@ -109,6 +128,7 @@ pub async fn login(
         .db
         .run(move |conn| {
             let Some(user) = verified else {
+                repo::login_attempts::finish(conn, &attempt, "failure")?;
                 repo::audit::record(
                     conn,
                     Event {
@@ -122,6 +142,7 @@ pub async fn login(
                 return Err(invalid_credentials());
             };
             conn.transaction(|conn| {
+                repo::login_attempts::finish(conn, &attempt, "success")?;
                 let session = SessionRow {
                     id: uuid::Uuid::new_v4().to_string(),
                     user_id: user.id.clone(),

@@ -102,7 +102,8 @@ impl utoipa::Modify for BearerAuth {
 
 /// The answers every operation of a kind can give, added to each so that the document lists
 /// every status the server can send: 401 wherever a token is needed, 400 wherever there is a
-/// parameter or a body to get wrong, 413 wherever there is a body, and 503 everywhere (the
+/// parameter or a body to get wrong, 413 and 408 (too large, too slow) wherever there is a body,
+/// and 503 everywhere (the
 /// database may be unreachable). Each operation's own attribute lists what is particular to it.
 struct CommonResponses;
 
@@ -149,6 +150,10 @@ impl utoipa::Modify for CommonResponses {
                 }
                 if has_body {
                     add("413", "The request body is larger than allowed");
+                    add(
+                        "408",
+                        "The body arrived more slowly than the server waits for",
+                    );
                 }
                 if operation.security.as_ref().is_some_and(|s| !s.is_empty()) {
                     add("401", "No token, or an expired, revoked or invalid one");

@@ -7,6 +7,7 @@ pub mod enterprise_number;
 pub mod geo;
 pub mod inspection;
 pub mod overview;
+pub mod redirect;
 pub mod register;
 pub mod review;
 pub mod statistics;

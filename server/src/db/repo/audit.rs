@@ -1,7 +1,5 @@
 //! The audit trail: who did what, when (UTC) and from where.
 
-use chrono::NaiveDateTime;
-use diesel::dsl::count_star;
 use diesel::prelude::*;
 
 use crate::db::DbConnection;
@@ -40,28 +38,6 @@ pub fn record(conn: &mut DbConnection, event: Event<'_>) -> Result<(), AppError>
         .values(&row)
         .execute(conn)?;
     Ok(())
-}
-
-/// Failed logins since `since` for a username, and for a client address.
-pub fn login_failures_since(
-    conn: &mut DbConnection,
-    username: &str,
-    client: &str,
-    since: NaiveDateTime,
-) -> Result<(i64, i64), AppError> {
-    let failures = audit_events::table
-        .filter(audit_events::action.eq("login"))
-        .filter(audit_events::outcome.eq("failure"))
-        .filter(audit_events::occurred_at.gt(since));
-    let by_user = failures
-        .filter(audit_events::actor_username.eq(username))
-        .select(count_star())
-        .first(conn)?;
-    let by_client = failures
-        .filter(audit_events::client.eq(client))
-        .select(count_star())
-        .first(conn)?;
-    Ok((by_user, by_client))
 }
 
 /// The newest events first, optionally of one action.

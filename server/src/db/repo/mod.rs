@@ -6,6 +6,7 @@ pub mod audit;
 pub mod contracts;
 pub mod enclaves;
 pub mod inspections;
+pub mod login_attempts;
 pub mod sessions;
 pub mod settings;
 pub mod users;
