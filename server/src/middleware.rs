@@ -19,6 +19,7 @@ use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage, web};
 use futures_util::StreamExt;
 use shared::error::ErrorCode;
+use shared::rules::inspection::first_control_character;
 
 use crate::error::AppError;
 use crate::state::AppState;
@@ -135,14 +136,10 @@ async fn read_body(req: &mut ServiceRequest, limit: usize) -> Result<web::Bytes,
     Ok(body.freeze())
 }
 
-/// Whether `c` is refused in any text: a control character but tab, line feed and carriage
-/// return.
-pub fn is_refused(c: char) -> bool {
-    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
-}
-
+/// The first control character no text may hold (the rule of `shared`, multi-line: one-line
+/// fields refuse line breaks in their own rules).
 fn first_control(s: &str) -> Option<char> {
-    s.chars().find(|&c| is_refused(c))
+    first_control_character(s, false).map(|(_, c)| c)
 }
 
 /// The field (a JSON path such as `comment` or `items[2].name`) and character of the first
@@ -181,4 +178,40 @@ fn refused(field: &str, c: char) -> AppError {
         format!("{field} bevat een onzichtbaar stuurteken (U+{code:04X}); verwijder het."),
         format!("{field} contains an invisible control character (U+{code:04X}); remove it."),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_found_in_keys_and_strings_at_any_depth() {
+        let found = |v: serde_json::Value| first_control_in_json(&v);
+        assert_eq!(
+            found(serde_json::json!({ "comment": "a\u{0}b" })),
+            Some(("comment".into(), '\0'))
+        );
+        assert_eq!(
+            found(serde_json::json!({ "items": [{ "ok": 1 }, { "name": "x\u{7f}" }] })),
+            Some(("items[1].name".into(), '\u{7f}'))
+        );
+        assert_eq!(
+            found(serde_json::json!({ "a\u{1}": true })),
+            Some(("a\\u{1}".into(), '\u{1}'))
+        );
+        assert_eq!(
+            found(serde_json::json!({ "text": "regel\neen\ttwee\r\n", "n": 0 })),
+            None
+        );
+        assert_eq!(
+            found(serde_json::json!(["\u{9f}"])),
+            Some(("[0]".into(), '\u{9f}'))
+        );
+    }
+
+    #[test]
+    fn paths_are_checked_decoded() {
+        assert_eq!(percent_decode("/api/enclaves/%00"), "/api/enclaves/\0");
+        assert_eq!(first_control(&percent_decode("/api/a%20b")), None);
+    }
 }

@@ -8,6 +8,7 @@ use reqwest::{Method, Response, StatusCode};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use shared::dto::auth::Role;
+use shared::dto::import::ImportReport;
 use shared::dto::sync::{PushOutcome, SyncRecord};
 use shared::rules::time::belgian_local;
 use tests::records::inspection;
@@ -15,6 +16,7 @@ use tests::{Backend, TestApp, assert_error, on_both_backends};
 
 on_both_backends!(
     control_characters_are_refused_before_any_query,
+    a_control_character_in_an_imported_cell_is_a_row_problem,
     every_api_answer_is_no_store,
 );
 
@@ -219,6 +221,99 @@ async fn control_characters_are_refused_before_any_query(backend: Backend) {
     assert_eq!(
         app.get("/api/enclaves?q=Host", &s.ines).await.status(),
         StatusCode::OK
+    );
+}
+
+/// Posts a file to an import that has problems: a 422 with the report, nothing imported.
+async fn import(app: &TestApp, token: &str, what: &str, query: &str, file: String) -> ImportReport {
+    let res = app
+        .client
+        .post(format!("{}/api/imports/{what}?{query}", app.base_url))
+        .bearer_auth(token)
+        .body(file)
+        .send()
+        .await
+        .expect("import");
+    tests::json(res, StatusCode::UNPROCESSABLE_ENTITY).await
+}
+
+fn control_problems(report: &ImportReport) -> Vec<(u32, String)> {
+    report
+        .problems
+        .iter()
+        .filter(|p| p.message_en.contains("control character"))
+        .map(|p| (p.row, p.column.clone()))
+        .collect()
+}
+
+async fn a_control_character_in_an_imported_cell_is_a_row_problem(backend: Backend) {
+    use shared::dto::contract::ContractStatus;
+    use shared::dto::organisation::OrganisationKind;
+    use tests::fixture::{ContractSpec, EnclaveSpec, date, local};
+
+    let app = TestApp::spawn(backend).await;
+    let f = app.fixture();
+    f.user("adam", PW, Role::Admin, &[]);
+    let adam = app.login("adam", PW).await.access_token;
+    let mwb = f.organisation(
+        OrganisationKind::Maatwerkbedrijf,
+        "Atelier Kouter",
+        Some("0123456749"),
+    );
+    let host = f.organisation(
+        OrganisationKind::RegularCompany,
+        "Brouwerij Gent",
+        Some("0200000043"),
+    );
+    let enclave = f.enclave(&mwb, &host, EnclaveSpec::default());
+    let contract = f.contract(
+        &enclave,
+        ContractSpec {
+            start: date("2025-03-10"),
+            notified_local: Some(local("2025-03-06 10:00")),
+            status: ContractStatus::Notified,
+            ..ContractSpec::default()
+        },
+    );
+
+    // Contracts: the reference of the second row holds a NUL.
+    let contracts = "Referentie;Maatwerkbedrijf;Gastorganisatie;Start;Einde;Ontvangen;Status
+ENC-2019-001;0123456749;0200000043;2019-03-11;2019-12-31;2019-03-08 10:00;gemeld
+ENC-2019\u{0}002;0123456749;0200000043;2020-03-09;2020-12-31;2020-03-05 10:00;gemeld
+"
+    .to_owned();
+    let report = import(
+        &app,
+        &adam,
+        "contracts",
+        "format=csv&dry_run=false",
+        contracts,
+    )
+    .await;
+    assert_eq!(
+        control_problems(&report),
+        [(3, "Referentie".to_owned())],
+        "{report:?}"
+    );
+    assert_eq!(report.added, 0, "{report:?}");
+    let page: serde_json::Value =
+        tests::json(app.get("/api/contracts", &adam).await, StatusCode::OK).await;
+    assert_eq!(page["total"], 1, "only the fixture's contract: {page}");
+
+    // Registrations: a worker's name with an escape character.
+    let registrations = format!(
+        "referentie,datum,geregistreerd,aanvang,personeelsnummer,naam,rol
+{r},2025-03-10,2025-03-10 06:45,07:00,P-001,An Peeters,doelgroepwerknemer
+{r},2025-03-10,2025-03-10 06:45,07:00,P-002,Chris{esc}Wouters,doelgroepwerknemer
+",
+        r = contract.reference,
+        esc = '\u{1b}',
+    );
+    let report = import(&app, &adam, "registrations", "", registrations).await;
+    assert_eq!(
+        control_problems(&report),
+        [(3, "naam".to_owned())],
+        "{report:?}"
     );
 }
 

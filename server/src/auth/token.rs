@@ -355,4 +355,70 @@ mod tests {
             .unwrap();
         assert!(keys().verify(&t, TokenType::Access).is_err());
     }
+
+    #[test]
+    fn tokens_name_their_key_and_every_kept_key_verifies() {
+        let now = Utc::now();
+        let later = now + Duration::minutes(5);
+        let key = |kid: &str, secret: &str| SigningKey {
+            kid: kid.into(),
+            secret: secret.into(),
+        };
+        let (old, new) = (key("old", "old secret"), key("new", "new secret"));
+        let before = TokenKeys::with_keys(std::slice::from_ref(&old), None, "iss", "aud").unwrap();
+        let from_old = before
+            .issue(TokenType::Access, "u", "s", "j", now, later)
+            .unwrap();
+        let rotated = TokenKeys::with_keys(&[old, new.clone()], None, "iss", "aud").unwrap();
+        let from_new = rotated
+            .issue(TokenType::Access, "u", "s", "j", now, later)
+            .unwrap();
+        assert_eq!(
+            decode_header(&from_new).unwrap().kid.as_deref(),
+            Some("new")
+        );
+        assert!(rotated.verify(&from_old, TokenType::Access).is_ok());
+        assert!(rotated.verify(&from_new, TokenType::Access).is_ok());
+        assert!(!rotated.names_unknown_key(&from_old));
+        assert!(before.names_unknown_key(&from_new));
+        assert!(before.verify(&from_new, TokenType::Access).is_err());
+        // Once the old key is dropped, its tokens are refused.
+        let only_new = TokenKeys::with_keys(&[new], None, "iss", "aud").unwrap();
+        assert!(only_new.verify(&from_old, TokenType::Access).is_err());
+    }
+
+    #[test]
+    fn a_token_without_kid_verifies_only_with_the_legacy_key() {
+        let now = Utc::now();
+        let claims = Claims {
+            iss: "iss".into(),
+            aud: "aud".into(),
+            sub: "u".into(),
+            exp: (now + Duration::minutes(5)).timestamp(),
+            iat: now.timestamp(),
+            jti: "j".into(),
+            sid: "s".into(),
+            typ: TokenType::Access,
+        };
+        let secret = "the secret of before";
+        let without_kid = encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &EncodingKey::from_secret(secret.as_bytes()),
+        )
+        .unwrap();
+        let legacy = SigningKey {
+            kid: "legacy".into(),
+            secret: secret.into(),
+        };
+        let with_legacy =
+            TokenKeys::with_keys(&[legacy.clone()], Some("legacy".into()), "iss", "aud").unwrap();
+        assert!(with_legacy.verify(&without_kid, TokenType::Access).is_ok());
+        let without_legacy = TokenKeys::with_keys(&[legacy], None, "iss", "aud").unwrap();
+        assert!(
+            without_legacy
+                .verify(&without_kid, TokenType::Access)
+                .is_err()
+        );
+    }
 }
