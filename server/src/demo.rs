@@ -64,7 +64,7 @@ pub struct DemoData {
 }
 
 /// Why `serve --demo` leaves a database alone.
-pub const NOT_A_DEMO_DATABASE: &str = "this database holds accounts or register data that \
+const NOT_A_DEMO_DATABASE: &str = "this database holds accounts or register data that \
     `serve --demo` did not put there: demo accounts (with their published passwords) are only \
     created in an empty database or one seeded by `serve --demo`. Start without --demo, or point \
     DATABASE_URL at an empty database for a demo";
@@ -81,7 +81,9 @@ pub fn load_if_empty(db: &Db, today: NaiveDate) -> Result<Option<DemoSummary>, A
             if users > 0 || organisations > 0 {
                 return Err(AppError::new(
                     shared::error::ErrorCode::Conflict,
-                    NOT_A_DEMO_DATABASE,
+                    "deze databank bevat accounts of registergegevens die `serve --demo` er niet \
+                     in zette: demo-accounts komen alleen in een lege databank of een die \
+                     `serve --demo` zelf vulde",
                     NOT_A_DEMO_DATABASE,
                 ));
             }

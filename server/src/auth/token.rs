@@ -168,11 +168,6 @@ impl TokenKeys {
         }
     }
 
-    /// The id of the key that signs.
-    pub fn signing_kid(&self) -> String {
-        self.ring().signing_kid.clone()
-    }
-
     /// Whether a token names a key this ring does not hold (another instance may have
     /// rotated: reload the keys and verify again).
     pub fn names_unknown_key(&self, token: &str) -> bool {

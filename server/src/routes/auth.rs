@@ -51,7 +51,8 @@ fn rate_limited() -> AppError {
 
 /// Log in with username and password.
 #[utoipa::path(post, path = "/api/auth/login", tag = "auth", request_body = LoginRequest,
-    responses((status = 200, body = TokenResponse), (status = 401, body = shared::error::ApiError),
+    responses((status = 200, body = TokenResponse), (status = 400, body = shared::error::ApiError),
+              (status = 401, body = shared::error::ApiError),
               (status = 429, body = shared::error::ApiError)))]
 pub async fn login(
     req: HttpRequest,
@@ -154,9 +155,10 @@ pub async fn login(
 }
 
 /// Exchange a refresh token for new tokens. The presented token dies; presenting it again
-/// revokes the session.
+/// revokes the session. Refused once the session has reached its end or idle limit.
 #[utoipa::path(post, path = "/api/auth/refresh", tag = "auth", request_body = RefreshRequest,
-    responses((status = 200, body = TokenResponse), (status = 401, body = shared::error::ApiError)))]
+    responses((status = 200, body = TokenResponse), (status = 400, body = shared::error::ApiError),
+              (status = 401, body = shared::error::ApiError)))]
 pub async fn refresh(
     req: HttpRequest,
     state: web::Data<AppState>,
