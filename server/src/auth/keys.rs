@@ -170,14 +170,21 @@ mod tests {
     fn a_key_verifies_until_its_successor_is_older_than_the_retention() {
         let stored = vec![key("a", 0), key("b", 10), key("c", 20)];
         let at = |minute| key("now", minute).created_at;
-        let kids = |keys: Vec<StoredKey>| keys.into_iter().map(|k| k.key.kid).collect::<Vec<_>>();
+        let kids =
+            |keys: Vec<StoredKey>| keys.into_iter().map(|k| k.key.kid).collect::<Vec<String>>();
         let retention = Duration::minutes(15);
         let (live, gone) = partition(stored.clone(), at(24), retention);
         assert_eq!(kids(live), ["a", "b", "c"]);
         assert!(gone.is_empty());
         let (live, gone) = partition(stored.clone(), at(25), retention);
-        assert_eq!((kids(live), kids(gone)), (vec!["b", "c"], vec!["a"]));
+        assert_eq!(
+            (kids(live), kids(gone)),
+            (vec!["b".to_owned(), "c".into()], vec!["a".to_owned()])
+        );
         let (live, gone) = partition(stored, at(59), retention);
-        assert_eq!((kids(live), kids(gone)), (vec!["c"], vec!["a", "b"]));
+        assert_eq!(
+            (kids(live), kids(gone)),
+            (vec!["c".to_owned()], vec!["a".to_owned(), "b".into()])
+        );
     }
 }

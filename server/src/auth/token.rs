@@ -406,8 +406,13 @@ mod tests {
             kid: "legacy".into(),
             secret: secret.into(),
         };
-        let with_legacy =
-            TokenKeys::with_keys(&[legacy.clone()], Some("legacy".into()), "iss", "aud").unwrap();
+        let with_legacy = TokenKeys::with_keys(
+            std::slice::from_ref(&legacy),
+            Some("legacy".into()),
+            "iss",
+            "aud",
+        )
+        .unwrap();
         assert!(with_legacy.verify(&without_kid, TokenType::Access).is_ok());
         let without_legacy = TokenKeys::with_keys(&[legacy], None, "iss", "aud").unwrap();
         assert!(
