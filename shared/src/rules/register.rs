@@ -246,6 +246,21 @@ mod tests {
     }
 
     #[test]
+    fn control_characters_are_refused_in_the_reference_and_the_reason() {
+        let mut d = draft();
+        d.reference = "ENC\u{0}1".into();
+        assert_eq!(fields(&d), ["reference"]);
+        d.reference = "ENC\t1".into();
+        assert_eq!(fields(&d), ["reference"], "a reference is one line");
+        let mut d = draft();
+        d.status = ContractStatus::Rejected;
+        d.rejection_reason = Some("Geen begeleider.\nZie brief.".into());
+        assert!(!fields(&d).contains(&"rejection_reason".to_owned()));
+        d.rejection_reason = Some("Geen\u{1b}begeleider".into());
+        assert!(fields(&d).contains(&"rejection_reason".to_owned()));
+    }
+
+    #[test]
     fn a_complete_draft_is_valid_and_on_time() {
         let d = draft();
         assert!(fields(&d).is_empty());
