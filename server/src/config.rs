@@ -19,15 +19,19 @@ pub struct Config {
     /// `postgres://...` or a SQLite file path.
     pub database_url: String,
     pub db_max_connections: u32,
-    /// HS256 signing secret; when absent, one is generated once and kept in the database,
-    /// so every instance on the same database shares it.
+    /// HS256 signing secret from `JWT_SECRET` or the file `JWT_SECRET_FILE`; when absent, the
+    /// keys live in the database, shared by every instance (see `auth::keys`).
     pub jwt_secret: Option<String>,
     pub token_issuer: String,
     pub token_audience: String,
     /// Access token lifetime in seconds (at most 900).
     pub access_token_ttl_secs: i64,
-    /// Refresh token lifetime in seconds.
+    /// Refresh token lifetime in seconds (never beyond the session's idle limit or end).
     pub refresh_token_ttl_secs: i64,
+    /// Absolute session lifetime in seconds: no refresh after it, however active the session.
+    pub session_max_age_secs: i64,
+    /// A session without a refresh for this many seconds has ended.
+    pub session_idle_secs: i64,
     /// How long after a rotation the previous refresh token still gets the same new pair
     /// (a refresh answer lost on a bad link must not end the session).
     pub refresh_grace_secs: i64,
@@ -113,6 +117,8 @@ impl Config {
             token_audience: "enclave-inspect-api".into(),
             access_token_ttl_secs: 600,
             refresh_token_ttl_secs: 7 * 24 * 3600,
+            session_max_age_secs: 14 * 3600,
+            session_idle_secs: 8 * 3600,
             refresh_grace_secs: 60,
             rules: RuleSettings::default(),
             login_limits: LoginLimits {
@@ -153,9 +159,24 @@ impl Config {
         if let Some(v) = env("DB_MAX_CONNECTIONS") {
             c.db_max_connections = parse("DB_MAX_CONNECTIONS", &v)?;
         }
-        c.jwt_secret = env("JWT_SECRET");
+        c.jwt_secret = match (env("JWT_SECRET"), env("JWT_SECRET_FILE")) {
+            (Some(_), Some(_)) => {
+                return Err("set JWT_SECRET or JWT_SECRET_FILE, not both".into());
+            }
+            (Some(secret), None) => Some(secret),
+            (None, Some(path)) => Some(
+                std::fs::read_to_string(&path)
+                    .map_err(|e| format!("JWT_SECRET_FILE {path}: cannot read it: {e}"))?
+                    .trim_end_matches(['\n', '\r'])
+                    .to_owned(),
+            ),
+            (None, None) => None,
+        };
         if c.jwt_secret.as_ref().is_some_and(|s| s.len() < 32) {
-            return Err("JWT_SECRET must be at least 32 characters".into());
+            return Err(
+                "JWT_SECRET (or the content of JWT_SECRET_FILE) must be at least 32 characters"
+                    .into(),
+            );
         }
         if let Some(v) = env("ACCESS_TOKEN_TTL_SECS") {
             c.access_token_ttl_secs = parse("ACCESS_TOKEN_TTL_SECS", &v)?;
@@ -165,6 +186,22 @@ impl Config {
         }
         if let Some(v) = env("REFRESH_TOKEN_TTL_SECS") {
             c.refresh_token_ttl_secs = parse("REFRESH_TOKEN_TTL_SECS", &v)?;
+        }
+        if let Some(v) = env("SESSION_MAX_AGE_SECS") {
+            c.session_max_age_secs = parse("SESSION_MAX_AGE_SECS", &v)?;
+            if !(300..=30 * 24 * 3600).contains(&c.session_max_age_secs) {
+                return Err(
+                    "SESSION_MAX_AGE_SECS must be between 300 and 2592000 (30 days)".into(),
+                );
+            }
+        }
+        if let Some(v) = env("SESSION_IDLE_SECS") {
+            c.session_idle_secs = parse("SESSION_IDLE_SECS", &v)?;
+        }
+        if !(60..=c.session_max_age_secs).contains(&c.session_idle_secs) {
+            return Err(
+                "SESSION_IDLE_SECS must be at least 60 and at most SESSION_MAX_AGE_SECS".into(),
+            );
         }
         if let Some(v) = env("REFRESH_GRACE_SECS") {
             c.refresh_grace_secs = parse("REFRESH_GRACE_SECS", &v)?;

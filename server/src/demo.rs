@@ -63,11 +63,34 @@ pub struct DemoData {
     pub members: Vec<RegistrationMemberRow>,
 }
 
-/// Loads the demo data into an empty database (and the demo accounts, always). Returns
-/// `None` when the database already had organisations.
+/// Why `serve --demo` leaves a database alone.
+const NOT_A_DEMO_DATABASE: &str = "this database holds accounts or register data that \
+    `serve --demo` did not put there: demo accounts (with their published passwords) are only \
+    created in an empty database or one seeded by `serve --demo`. Start without --demo, or point \
+    DATABASE_URL at an empty database for a demo";
+
+/// Loads the demo data and the demo accounts into an empty database, or one `serve --demo`
+/// seeded before (marked in its settings); refuses any other database, so demo accounts never
+/// reach real data. Returns `None` when the demo data were there already.
 pub fn load_if_empty(db: &Db, today: NaiveDate) -> Result<Option<DemoSummary>, AppError> {
     let mut conn = db.get()?;
-    ensure_accounts(&mut conn)?;
+    conn.transaction(|c| {
+        if !repo::settings::demo_seeded(c)? {
+            let users: i64 = users::table.count().get_result(c)?;
+            let organisations: i64 = organisations::table.count().get_result(c)?;
+            if users > 0 || organisations > 0 {
+                return Err(AppError::new(
+                    shared::error::ErrorCode::Conflict,
+                    "deze databank bevat accounts of registergegevens die `serve --demo` er niet \
+                     in zette: demo-accounts komen alleen in een lege databank of een die \
+                     `serve --demo` zelf vulde",
+                    NOT_A_DEMO_DATABASE,
+                ));
+            }
+            repo::settings::mark_demo_seeded(c, repo::now())?;
+        }
+        ensure_accounts(c)
+    })?;
     let existing: i64 = organisations::table.count().get_result(&mut *conn)?;
     if existing > 0 {
         return Ok(None);
@@ -94,6 +117,22 @@ pub fn load_if_empty(db: &Db, today: NaiveDate) -> Result<Option<DemoSummary>, A
         insert_inspections(c, &data, today)
     })?;
     Ok(Some(summary))
+}
+
+/// The demo accounts that are active with their published password: a server without
+/// `--demo` refuses to start while any exists.
+pub fn live_demo_accounts(db: &Db) -> Result<Vec<&'static str>, AppError> {
+    let mut conn = db.get()?;
+    let mut live = Vec::new();
+    for (username, pw, _) in ACCOUNTS {
+        if let Some(user) = repo::users::by_username(&mut conn, username)?
+            && user.active
+            && password::verify(pw, &user.password_hash)
+        {
+            live.push(username);
+        }
+    }
+    Ok(live)
 }
 
 fn ensure_accounts(conn: &mut DbConnection) -> Result<(), AppError> {

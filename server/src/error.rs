@@ -99,7 +99,6 @@ impl AppError {
             | ErrorCode::ArchiveTooLarge
             | ErrorCode::UploadQuotaExceeded => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorCode::TableTooLarge => StatusCode::UNPROCESSABLE_ENTITY,
-            ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorCode::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             ErrorCode::Unavailable => StatusCode::SERVICE_UNAVAILABLE,

@@ -2,15 +2,12 @@
 
 use std::io::BufRead;
 
-use chrono::Utc;
 use clap::{Args, Parser, Subcommand};
 use server::auth::password;
 use server::config::Config;
 use server::db::{Db, repo};
-use server::startup::Application;
 use shared::dto::auth::Role;
 use shared::dto::enclave::Province;
-use shared::rules::time::belgian_local;
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
@@ -28,7 +25,8 @@ struct Cli {
 enum Command {
     /// Serve the API and the PWA (DATABASE_URL picks the database; SQLite under data/ by default).
     Serve {
-        /// Fill an empty database with realistic demo data and the three demo accounts.
+        /// Fill an empty database with realistic demo data and the three demo accounts
+        /// (refused on a database with other accounts or data).
         #[arg(long)]
         demo: bool,
         /// Address to listen on.
@@ -37,6 +35,11 @@ enum Command {
     },
     /// Run pending database migrations and exit.
     Migrate,
+    /// Manage the token signing keys.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
     /// Manage users.
     User {
         #[command(subcommand)]
@@ -48,6 +51,13 @@ enum Command {
 enum UserCommand {
     /// Add a user; the password is read from the first line of standard input.
     Add(UserAdd),
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Add a signing key that signs from now on; older keys verify until their tokens have
+    /// expired (the session lifetime), then the next rotation drops them.
+    Rotate,
 }
 
 #[derive(Args)]
@@ -91,11 +101,29 @@ fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
         Command::Serve { demo, bind } => {
             config.bind = bind;
-            actix_web::rt::System::new().block_on(serve(config, demo))
+            actix_web::rt::System::new().block_on(server::serve::serve(config, demo))
         }
         Command::Migrate => {
             Db::connect(&config.database_url, 1)?;
-            println!("migrations applied to {}", config.database_url);
+            println!(
+                "migrations applied to {}",
+                server::serve::masked_url(&config.database_url)
+            );
+            Ok(())
+        }
+        Command::Keys {
+            command: KeysCommand::Rotate,
+        } => {
+            let db = Db::connect(&config.database_url, 1)?;
+            let mut conn = db.get().map_err(|e| e.to_string())?;
+            let rotation = server::auth::keys::rotate(&mut conn, &config)?;
+            println!(
+                "key {} signs from now on (every instance, from its next login or refresh)",
+                rotation.new_kid
+            );
+            for kid in rotation.dropped {
+                println!("key {kid} dropped: no token it signed can still be valid");
+            }
             Ok(())
         }
         Command::User {
@@ -124,43 +152,4 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
     }
-}
-
-async fn serve(config: Config, demo: bool) -> Result<(), String> {
-    let url = config.database_url.clone();
-    let host = config
-        .bind
-        .rsplit_once(':')
-        .map_or("127.0.0.1", |(h, _)| h)
-        .to_owned();
-    let app = Application::build(config)?;
-    if demo {
-        let today = belgian_local(Utc::now()).date();
-        let db = app.db().clone();
-        let loaded = actix_web::web::block(move || server::demo::load_if_empty(&db, today))
-            .await
-            .map_err(|e| e.to_string())?
-            .map_err(|e| e.to_string())?;
-        match loaded {
-            Some(s) => println!(
-                "demo data loaded: {} maatwerkbedrijven, {} hosts, {} enclaves, {} contracts, {} registrations, {} inspections",
-                s.maatwerkbedrijven,
-                s.hosts,
-                s.enclaves,
-                s.contracts,
-                s.registrations,
-                s.inspections
-            ),
-            None => println!("database already has data; demo data not loaded again"),
-        }
-        println!("demo accounts (demo mode only):");
-        for (user, pw, role) in server::demo::ACCOUNTS {
-            println!("  {user:<10} / {pw:<16} ({})", role.as_str());
-        }
-    }
-    println!(
-        "Enclave Inspect on http://{host}:{} (database: {url})",
-        app.port()
-    );
-    app.run_until_stopped().await.map_err(|e| e.to_string())
 }

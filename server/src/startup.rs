@@ -11,13 +11,14 @@ use actix_web::{App, HttpRequest, HttpServer, web};
 use shared::error::ErrorCode;
 use tracing_actix_web::TracingLogger;
 
+use crate::auth;
 use crate::auth::sessions::SessionCache;
-use crate::auth::token::TokenKeys;
 use crate::config::Config;
 use crate::connections::{ConnectionCounts, pace_bodies, raise_open_file_limit};
-use crate::db::{Db, repo};
+use crate::db::Db;
 use crate::error::AppError;
 use crate::index::EnclaveIndex;
+use crate::middleware;
 use crate::routes;
 use crate::state::AppState;
 
@@ -33,18 +34,7 @@ impl Application {
     /// binds the listener.
     pub fn build(config: Config) -> Result<Self, String> {
         let db = Db::connect(&config.database_url, config.db_max_connections)?;
-        let secret = match &config.jwt_secret {
-            Some(s) => s.clone(),
-            None => {
-                let mut conn = db.get().map_err(|e| e.to_string())?;
-                repo::settings::jwt_secret(&mut conn).map_err(|e| e.to_string())?
-            }
-        };
-        let keys = TokenKeys::new(
-            secret.as_bytes(),
-            &config.token_issuer,
-            &config.token_audience,
-        );
+        let keys = auth::keys::token_keys(&config, &db)?;
         sweep_partial_uploads(
             &config.attachments_dir,
             config.upload_limits.partial_max_age,
@@ -80,6 +70,8 @@ impl Application {
                 .app_data(
                     web::PathConfig::default().error_handler(|e, req| path_error(e, req).into()),
                 )
+                .wrap(from_fn(middleware::refuse_control_characters))
+                .wrap(from_fn(middleware::no_store))
                 .wrap(from_fn(pace_bodies))
                 .wrap(
                     DefaultHeaders::new()

@@ -219,6 +219,20 @@ async fn inspector_signs_in_finds_enclaves_and_reads_the_verdicts() {
     b.find("login-username").await;
     b.until_path("/login").await;
     assert!(b.all("current-user").await.is_empty(), "signed out");
+    // The server ended it too: the app sent the refresh token.
+    let db = s.app.db.clone();
+    b.until("the server ends the session at the logout", async || {
+        use diesel::prelude::*;
+        use server::db::schema::sessions;
+        let mut conn = db.get().ok()?;
+        let reasons: Vec<Option<String>> = sessions::table
+            .select(sessions::revoked_reason)
+            .load(&mut conn)
+            .ok()?;
+        (!reasons.is_empty() && reasons.iter().all(|r| r.as_deref() == Some("logout")))
+            .then_some(())
+    })
+    .await;
     b.goto(&s.url(&format!("/enclaves/{}", s.peeters))).await;
     b.find("login-username").await;
     b.until_path("/login").await;

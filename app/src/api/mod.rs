@@ -181,26 +181,21 @@ pub fn forget_api_answers() {
     }
 }
 
-/// Signs out at once, then revokes the refresh token on the server in the background and
+/// Signs out at once, then ends the session on the server in the background with the
+/// refresh token alone (the access token may have expired while the tablet sat idle), and
 /// forgets the API answers the service worker stored for this user.
 pub fn logout(session: Session) {
-    let tokens = session.access_token().zip(session.refresh_token());
+    let refresh = session.refresh_token();
     session.sign_out(false);
     forget_api_answers();
-    if let Some((access, refresh)) = tokens {
+    if let Some(refresh) = refresh {
         leptos::task::spawn_local(async move {
             let body = json(&RefreshRequest {
                 refresh_token: refresh,
             });
-            // If this fails (offline, or the access token has expired) the refresh token
-            // just runs out on the server; this device no longer has it.
-            let _ = send(
-                "POST",
-                "/api/auth/logout",
-                Some(Body::Json(body)),
-                Some(&access),
-            )
-            .await;
+            // If this fails (offline) the session still ends on the server at its idle limit;
+            // this device no longer has its refresh token.
+            let _ = send("POST", "/api/auth/logout", Some(Body::Json(body)), None).await;
         });
     }
 }

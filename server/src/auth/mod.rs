@@ -1,6 +1,7 @@
 //! Authentication and authorisation: password hashing, tokens, and the [`AuthUser`]
 //! extractor that every protected handler takes as an argument.
 
+pub mod keys;
 pub mod password;
 pub mod sessions;
 pub mod token;
@@ -122,15 +123,19 @@ impl FromRequest for AuthUser {
                 .strip_prefix("Bearer ")
                 .or_else(|| header.strip_prefix("bearer "))
                 .ok_or_else(AppError::unauthorized)?;
-            let claims = state.keys.verify(token.trim(), TokenType::Access)?;
+            let claims = keys::verify(&state, token.trim(), TokenType::Access, true).await?;
             let user = match state.sessions.get(&claims.sid, &claims.sub) {
                 Some(user) => user,
                 None => {
                     // Revocation: the session must still be live and the user active.
                     let (sid, sub) = (claims.sid.clone(), claims.sub.clone());
+                    let started_after =
+                        repo::now() - chrono::Duration::seconds(state.config.session_max_age_secs);
                     let row = state
                         .db
-                        .run(move |conn| repo::sessions::live_session_user(conn, &sid, &sub))
+                        .run(move |conn| {
+                            repo::sessions::live_session_user(conn, &sid, &sub, started_after)
+                        })
                         .await?
                         .ok_or_else(invalid_token)?;
                     let user = SessionUser {

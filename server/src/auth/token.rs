@@ -1,11 +1,22 @@
 //! JSON Web Tokens: HS256 only (the algorithm is pinned, `alg: none` and others are refused),
 //! with issuer, audience, subject, expiry and a token type, so an access token is never
 //! accepted as a refresh token or the other way round.
+//!
+//! Keys have ids: a token names its key in the header (`kid`), the newest key signs and every
+//! key still kept verifies, so a key can be rotated without ending sessions. A token without
+//! a `kid` (signed before keys had ids) verifies only with the key that was in use then.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use jsonwebtoken::errors::ErrorKind;
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
+use jsonwebtoken::{
+    Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, decode_header, encode,
+};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use shared::error::ErrorCode;
 
 use crate::error::AppError;
@@ -37,27 +48,136 @@ pub struct Claims {
     pub typ: TokenType,
 }
 
-/// Signing and verification keys with the expected issuer and audience.
-#[derive(Clone)]
-pub struct TokenKeys {
-    encoding: EncodingKey,
-    decoding: DecodingKey,
-    issuer: String,
-    audience: String,
+/// One signing key: its id (`kid` in every token's header) and secret.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SigningKey {
+    pub kid: String,
+    pub secret: String,
 }
 
-impl TokenKeys {
-    /// Keys from a shared secret.
-    pub fn new(secret: &[u8], issuer: &str, audience: &str) -> Self {
+impl std::fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SigningKey")
+            .field("kid", &self.kid)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SigningKey {
+    /// A key given by the operator (`JWT_SECRET`, `JWT_SECRET_FILE`): its id is derived from
+    /// the secret, so every instance with the same secret names it alike.
+    pub fn from_secret(secret: &str) -> Self {
+        let digest = Sha256::digest(format!("enclave-inspect/kid/{secret}"));
+        let kid = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
         Self {
-            encoding: EncodingKey::from_secret(secret),
-            decoding: DecodingKey::from_secret(secret),
+            kid,
+            secret: secret.to_owned(),
+        }
+    }
+}
+
+/// The keys in use: the newest signs, every one verifies.
+struct KeyRing {
+    signing_kid: String,
+    encoding: EncodingKey,
+    decoding: HashMap<String, DecodingKey>,
+    /// The key that verifies tokens without a `kid` (signed before keys had ids).
+    legacy: Option<String>,
+}
+
+impl KeyRing {
+    /// `keys` oldest first; the last one signs. `legacy` names the key of tokens without a
+    /// `kid`.
+    fn new(keys: &[SigningKey], legacy: Option<String>) -> Option<Self> {
+        let signing = keys.last()?;
+        Some(Self {
+            signing_kid: signing.kid.clone(),
+            encoding: EncodingKey::from_secret(signing.secret.as_bytes()),
+            decoding: keys
+                .iter()
+                .map(|k| (k.kid.clone(), DecodingKey::from_secret(k.secret.as_bytes())))
+                .collect(),
+            legacy,
+        })
+    }
+}
+
+/// Signing and verification keys with the expected issuer and audience. The keys can be
+/// replaced while the server runs ([`TokenKeys::replace`]), so a `keys rotate` through one
+/// instance reaches every instance on the database.
+pub struct TokenKeys {
+    ring: RwLock<Arc<KeyRing>>,
+    issuer: String,
+    audience: String,
+    /// When a token with an unknown `kid` last made the keys reload.
+    reloaded: Mutex<Option<Instant>>,
+}
+
+/// At most one reload a second for tokens naming unknown keys (anyone can send those).
+const RELOAD_INTERVAL: Duration = Duration::from_secs(1);
+
+impl TokenKeys {
+    /// Keys from a single shared secret, which also verifies tokens without a `kid`.
+    pub fn new(secret: &[u8], issuer: &str, audience: &str) -> Self {
+        let key = SigningKey::from_secret(&String::from_utf8_lossy(secret));
+        let legacy = Some(key.kid.clone());
+        Self::with_keys(&[key], legacy, issuer, audience)
+            .unwrap_or_else(|| unreachable!("one key was given"))
+    }
+
+    /// Keys from a ring (`keys` oldest first, the last one signs); `None` without keys.
+    pub fn with_keys(
+        keys: &[SigningKey],
+        legacy: Option<String>,
+        issuer: &str,
+        audience: &str,
+    ) -> Option<Self> {
+        Some(Self {
+            ring: RwLock::new(Arc::new(KeyRing::new(keys, legacy)?)),
             issuer: issuer.to_owned(),
             audience: audience.to_owned(),
+            reloaded: Mutex::new(None),
+        })
+    }
+
+    /// Whether a token naming an unknown key may reload the keys now (at most once a second).
+    pub fn may_reload(&self) -> bool {
+        let Ok(mut last) = self.reloaded.lock() else {
+            return false;
+        };
+        if last.is_some_and(|at| at.elapsed() < RELOAD_INTERVAL) {
+            return false;
+        }
+        *last = Some(Instant::now());
+        true
+    }
+
+    /// Uses `keys` from now on (oldest first; the last one signs). Ignored when empty.
+    pub fn replace(&self, keys: &[SigningKey], legacy: Option<String>) {
+        if let Some(ring) = KeyRing::new(keys, legacy)
+            && let Ok(mut current) = self.ring.write()
+        {
+            *current = Arc::new(ring);
         }
     }
 
-    /// Signs a token.
+    fn ring(&self) -> Arc<KeyRing> {
+        match self.ring.read() {
+            Ok(ring) => ring.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Whether a token names a key this ring does not hold (another instance may have
+    /// rotated: reload the keys and verify again).
+    pub fn names_unknown_key(&self, token: &str) -> bool {
+        decode_header(token)
+            .ok()
+            .and_then(|h| h.kid)
+            .is_some_and(|kid| !self.ring().decoding.contains_key(&kid))
+    }
+
+    /// Signs a token with the newest key; its id goes in the header.
     pub fn issue(
         &self,
         typ: TokenType,
@@ -77,27 +197,56 @@ impl TokenKeys {
             sid: session_id.to_owned(),
             typ,
         };
-        encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+        let ring = self.ring();
+        let mut header = Header::new(Algorithm::HS256);
+        header.kid = Some(ring.signing_kid.clone());
+        encode(&header, &claims, &ring.encoding)
             .map_err(|e| AppError::internal(format!("cannot sign token: {e}")))
     }
 
-    /// Verifies signature, algorithm, issuer, audience, expiry and type.
+    /// Verifies signature (with the key its `kid` names), algorithm, issuer, audience, expiry
+    /// and type.
     pub fn verify(&self, token: &str, expected: TokenType) -> Result<Claims, AppError> {
+        self.verify_with(token, expected, true)
+    }
+
+    /// As [`TokenKeys::verify`], but an expired token passes (a logout with it is still
+    /// welcome).
+    pub fn verify_ignoring_expiry(
+        &self,
+        token: &str,
+        expected: TokenType,
+    ) -> Result<Claims, AppError> {
+        self.verify_with(token, expected, false)
+    }
+
+    fn verify_with(
+        &self,
+        token: &str,
+        expected: TokenType,
+        check_expiry: bool,
+    ) -> Result<Claims, AppError> {
+        let ring = self.ring();
+        let header = decode_header(token).map_err(|_| invalid_token())?;
+        let kid = header.kid.or_else(|| ring.legacy.clone());
+        let key = kid
+            .and_then(|kid| ring.decoding.get(&kid))
+            .ok_or_else(invalid_token)?;
         let mut validation = Validation::new(Algorithm::HS256);
         validation.algorithms = vec![Algorithm::HS256];
         validation.leeway = LEEWAY_SECS;
+        validation.validate_exp = check_expiry;
         validation.set_issuer(&[&self.issuer]);
         validation.set_audience(&[&self.audience]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        let data =
-            decode::<Claims>(token, &self.decoding, &validation).map_err(|e| match e.kind() {
-                ErrorKind::ExpiredSignature => AppError::new(
-                    ErrorCode::TokenExpired,
-                    "Uw sessie is verlopen; vernieuw het token.",
-                    "Your token has expired; refresh it.",
-                ),
-                _ => invalid_token(),
-            })?;
+        let data = decode::<Claims>(token, key, &validation).map_err(|e| match e.kind() {
+            ErrorKind::ExpiredSignature => AppError::new(
+                ErrorCode::TokenExpired,
+                "Uw sessie is verlopen; vernieuw het token.",
+                "Your token has expired; refresh it.",
+            ),
+            _ => invalid_token(),
+        })?;
         if data.claims.typ != expected {
             return Err(invalid_token());
         }
@@ -200,5 +349,76 @@ mod tests {
             )
             .unwrap();
         assert!(keys().verify(&t, TokenType::Access).is_err());
+    }
+
+    #[test]
+    fn tokens_name_their_key_and_every_kept_key_verifies() {
+        let now = Utc::now();
+        let later = now + Duration::minutes(5);
+        let key = |kid: &str, secret: &str| SigningKey {
+            kid: kid.into(),
+            secret: secret.into(),
+        };
+        let (old, new) = (key("old", "old secret"), key("new", "new secret"));
+        let before = TokenKeys::with_keys(std::slice::from_ref(&old), None, "iss", "aud").unwrap();
+        let from_old = before
+            .issue(TokenType::Access, "u", "s", "j", now, later)
+            .unwrap();
+        let rotated = TokenKeys::with_keys(&[old, new.clone()], None, "iss", "aud").unwrap();
+        let from_new = rotated
+            .issue(TokenType::Access, "u", "s", "j", now, later)
+            .unwrap();
+        assert_eq!(
+            decode_header(&from_new).unwrap().kid.as_deref(),
+            Some("new")
+        );
+        assert!(rotated.verify(&from_old, TokenType::Access).is_ok());
+        assert!(rotated.verify(&from_new, TokenType::Access).is_ok());
+        assert!(!rotated.names_unknown_key(&from_old));
+        assert!(before.names_unknown_key(&from_new));
+        assert!(before.verify(&from_new, TokenType::Access).is_err());
+        // Once the old key is dropped, its tokens are refused.
+        let only_new = TokenKeys::with_keys(&[new], None, "iss", "aud").unwrap();
+        assert!(only_new.verify(&from_old, TokenType::Access).is_err());
+    }
+
+    #[test]
+    fn a_token_without_kid_verifies_only_with_the_legacy_key() {
+        let now = Utc::now();
+        let claims = Claims {
+            iss: "iss".into(),
+            aud: "aud".into(),
+            sub: "u".into(),
+            exp: (now + Duration::minutes(5)).timestamp(),
+            iat: now.timestamp(),
+            jti: "j".into(),
+            sid: "s".into(),
+            typ: TokenType::Access,
+        };
+        let secret = "the secret of before";
+        let without_kid = encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &EncodingKey::from_secret(secret.as_bytes()),
+        )
+        .unwrap();
+        let legacy = SigningKey {
+            kid: "legacy".into(),
+            secret: secret.into(),
+        };
+        let with_legacy = TokenKeys::with_keys(
+            std::slice::from_ref(&legacy),
+            Some("legacy".into()),
+            "iss",
+            "aud",
+        )
+        .unwrap();
+        assert!(with_legacy.verify(&without_kid, TokenType::Access).is_ok());
+        let without_legacy = TokenKeys::with_keys(&[legacy], None, "iss", "aud").unwrap();
+        assert!(
+            without_legacy
+                .verify(&without_kid, TokenType::Access)
+                .is_err()
+        );
     }
 }

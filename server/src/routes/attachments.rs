@@ -490,7 +490,7 @@ pub async fn get(
         .map_err(io)?;
     Ok(HttpResponse::Ok()
         .content_type(row.content_type)
-        .insert_header(("Cache-Control", "private, max-age=31536000, immutable"))
+        .insert_header(("Cache-Control", "no-store"))
         .body(bytes))
 }
 

@@ -17,7 +17,7 @@ use shared::dto::auth::{LoginRequest, RefreshRequest, TokenResponse};
 use shared::error::ErrorCode;
 
 use crate::auth::token::{TokenType, invalid_token};
-use crate::auth::{AuthUser, client_of, password};
+use crate::auth::{AuthUser, client_of, keys, password};
 use crate::db::repo::{self, audit::Event};
 use crate::db::rows::{RefreshTokenRow, SessionRow, UserRow};
 use crate::error::AppError;
@@ -143,6 +143,7 @@ pub async fn login(
             };
             conn.transaction(|conn| {
                 repo::login_attempts::finish(conn, &attempt, "success")?;
+                keys::reload(&state2, conn)?;
                 let session = SessionRow {
                     id: uuid::Uuid::new_v4().to_string(),
                     user_id: user.id.clone(),
@@ -152,7 +153,8 @@ pub async fn login(
                     revoked_reason: None,
                 };
                 let jti = uuid::Uuid::new_v4().to_string();
-                let (token, row) = new_refresh_token(&state2, &user, &session.id, jti, now)?;
+                let ends = session_end(&state2, &session);
+                let (token, row) = new_refresh_token(&state2, &user, &session.id, jti, now, ends)?;
                 repo::sessions::create(conn, &session, &row)?;
                 repo::audit::record(
                     conn,
@@ -165,7 +167,7 @@ pub async fn login(
                         None,
                     ),
                 )?;
-                token_response(&state2, &user, &session.id, now, token, &row)
+                token_response(&state2, &user, &session.id, ends, now, token, &row)
             })
         })
         .await
@@ -173,16 +175,17 @@ pub async fn login(
 }
 
 /// Exchange a refresh token for new tokens. The presented token dies; presenting it again
-/// revokes the session.
+/// revokes the session. Refused once the session has reached its end or idle limit.
 #[utoipa::path(post, path = "/api/auth/refresh", tag = "auth", request_body = RefreshRequest,
-    responses((status = 200, body = TokenResponse), (status = 401, body = shared::error::ApiError)))]
+    responses((status = 200, body = TokenResponse), (status = 400, body = shared::error::ApiError),
+              (status = 401, body = shared::error::ApiError)))]
 pub async fn refresh(
     req: HttpRequest,
     state: web::Data<AppState>,
     body: web::Json<RefreshRequest>,
 ) -> Result<HttpResponse, AppError> {
     let client = client_of(&req);
-    let claims = match state.keys.verify(&body.refresh_token, TokenType::Refresh) {
+    let claims = match keys::verify(&state, &body.refresh_token, TokenType::Refresh, true).await {
         Ok(c) => c,
         Err(e) => {
             let c = client.clone();
@@ -213,6 +216,7 @@ pub async fn refresh(
         .db
         .run(move |conn| {
             conn.transaction::<_, AppError, _>(|conn| {
+                keys::reload(&state2, conn)?;
                 let Some((mut token, session)) =
                     repo::sessions::token_with_session(conn, &claims.jti)?
                 else {
@@ -220,6 +224,24 @@ pub async fn refresh(
                 };
                 if session.user_id != claims.sub || session.revoked_at.is_some() {
                     return Ok(Err(("revoked_session", Some(session.user_id))));
+                }
+                // The session's end and idle limit, checked here too: the tokens' own expiry
+                // is read with some leeway for clock skew, and the settings may have changed.
+                let ends = session_end(&state2, &session);
+                let idle = token.used_at.is_none()
+                    && token.issued_at.and_utc()
+                        + Duration::seconds(state2.config.session_idle_secs)
+                        <= Utc::now();
+                if let Some(reason) = if Utc::now() >= ends {
+                    Some("session_max_age")
+                } else if idle {
+                    Some("session_idle")
+                } else {
+                    None
+                } {
+                    repo::sessions::revoke(conn, &session.id, repo::now(), reason)?;
+                    state2.sessions.forget(&session.id);
+                    return Ok(Err((reason, Some(session.user_id))));
                 }
                 if token.used_at.is_none()
                     && !repo::sessions::mark_used(conn, &token.id, repo::now())?
@@ -263,6 +285,7 @@ pub async fn refresh(
                             &state2,
                             &user,
                             &session.id,
+                            ends,
                             issued,
                             jwt,
                             &successor,
@@ -277,8 +300,14 @@ pub async fn refresh(
                 else {
                     return Ok(Err(("inactive_user", Some(session.user_id))));
                 };
-                let (jwt, row) =
-                    new_refresh_token(&state2, &user, &session.id, successor_jti(&token.id), now)?;
+                let (jwt, row) = new_refresh_token(
+                    &state2,
+                    &user,
+                    &session.id,
+                    successor_jti(&token.id),
+                    now,
+                    ends,
+                )?;
                 repo::sessions::add_token(conn, &row)?;
                 repo::audit::record(
                     conn,
@@ -295,6 +324,7 @@ pub async fn refresh(
                     &state2,
                     &user,
                     &session.id,
+                    ends,
                     now,
                     jwt,
                     &row,
@@ -324,46 +354,61 @@ pub async fn refresh(
     outcome.map(|body| HttpResponse::Ok().json(body))
 }
 
-/// End the session of a refresh token (and thereby every token of it).
+/// End the session of a refresh token (and thereby every token of it). The refresh token
+/// alone is enough, even an expired one: ending a session is always safe, and a tablet that
+/// was idle past its access token's life must still be able to log out. With a live access
+/// token of the same user, that token's session ends too.
 #[utoipa::path(post, path = "/api/auth/logout", tag = "auth", request_body = RefreshRequest,
-    security(("bearer" = [])),
-    responses((status = 204), (status = 401, body = shared::error::ApiError)))]
+    security((), ("bearer" = [])),
+    responses((status = 204), (status = 400, body = shared::error::ApiError),
+              (status = 401, body = shared::error::ApiError),
+              (status = 403, body = shared::error::ApiError)))]
 pub async fn logout(
-    user: AuthUser,
+    req: HttpRequest,
+    user: Option<AuthUser>,
     state: web::Data<AppState>,
     body: web::Json<RefreshRequest>,
 ) -> Result<HttpResponse, AppError> {
-    let claims = state.keys.verify(&body.refresh_token, TokenType::Refresh)?;
-    if claims.sub != user.id {
+    let claims = keys::verify(&state, &body.refresh_token, TokenType::Refresh, false).await?;
+    if user.as_ref().is_some_and(|u| u.id != claims.sub) {
         return Err(AppError::forbidden());
     }
-    let (sid, own_sid) = (claims.sid.clone(), user.session_id.clone());
+    let client = user
+        .as_ref()
+        .map_or_else(|| client_of(&req), |u| u.client.clone());
+    let own_sid = user.map(|u| u.session_id);
+    let (sid, own) = (claims.sid.clone(), own_sid.clone());
     state
         .db
         .run(move |conn| {
             conn.transaction(|conn| {
-                repo::sessions::revoke(conn, &claims.sid, repo::now(), "logout")?;
-                if claims.sid != user.session_id {
-                    repo::sessions::revoke(conn, &user.session_id, repo::now(), "logout")?;
+                let now = repo::now();
+                repo::sessions::revoke(conn, &claims.sid, now, "logout")?;
+                if let Some(own) = own.filter(|own| *own != claims.sid) {
+                    repo::sessions::revoke(conn, &own, now, "logout")?;
                 }
+                let username = repo::users::by_id(conn, &claims.sub)?.map(|u| u.username);
                 repo::audit::record(
                     conn,
-                    session_event(
-                        &user.id,
-                        &user.username,
-                        &user.client,
-                        "logout",
-                        &claims.sid,
-                        None,
-                    ),
+                    Event {
+                        actor_username: username.as_deref(),
+                        ..session_event(&claims.sub, "", &client, "logout", &claims.sid, None)
+                    },
                 )
             })
         })
         .await?;
     // Forget only after the revocation committed, so no request can re-cache it as live.
     state.sessions.forget(&sid);
-    state.sessions.forget(&own_sid);
+    if let Some(own) = own_sid {
+        state.sessions.forget(&own);
+    }
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// When `session` ends, however active: its start plus the absolute session lifetime.
+fn session_end(state: &AppState, session: &SessionRow) -> DateTime<Utc> {
+    session.created_at.and_utc() + Duration::seconds(state.config.session_max_age_secs)
 }
 
 /// The audit event of a session step that succeeded (login, refresh, logout).
@@ -396,15 +441,21 @@ fn successor_jti(jti: &str) -> String {
         .to_string()
 }
 
-/// A refresh token `jti` issued at `now` (whole seconds: it is signed again from its row).
+/// A refresh token `jti` issued at `now` (whole seconds: it is signed again from its row). It
+/// expires after its lifetime, or sooner: at the idle limit, and when the session `ends`.
 fn new_refresh_token(
     state: &AppState,
     user: &UserRow,
     session_id: &str,
     jti: String,
     now: DateTime<Utc>,
+    ends: DateTime<Utc>,
 ) -> Result<(String, RefreshTokenRow), AppError> {
-    let expires_at = now + Duration::seconds(state.config.refresh_token_ttl_secs);
+    let lifetime = state
+        .config
+        .refresh_token_ttl_secs
+        .min(state.config.session_idle_secs);
+    let expires_at = (now + Duration::seconds(lifetime)).min(ends.trunc_subsecs(0));
     let token = state.keys.issue(
         TokenType::Refresh,
         &user.id,
@@ -423,16 +474,20 @@ fn new_refresh_token(
     Ok((token, row))
 }
 
+/// The answer of a login or refresh: an access token that ends with the session at the
+/// latest (`ends`), and the refresh token.
 fn token_response(
     state: &AppState,
     user: &UserRow,
     session_id: &str,
+    ends: DateTime<Utc>,
     now: DateTime<Utc>,
     refresh_token: String,
     refresh_row: &RefreshTokenRow,
 ) -> Result<TokenResponse, AppError> {
-    let ttl = state.config.access_token_ttl_secs;
-    let expires_at = now + Duration::seconds(ttl);
+    let expires_at =
+        (now + Duration::seconds(state.config.access_token_ttl_secs)).min(ends.trunc_subsecs(0));
+    let ttl = (expires_at - now).num_seconds().max(0);
     // Derived from the refresh token it comes with: the grace window repeats it exactly.
     let jti = successor_jti(&format!("access/{}", refresh_row.id));
     let access_token = state.keys.issue(

@@ -256,31 +256,62 @@ impl Problems {
                 format!("{en} may be at most {max} characters long (now {n})."),
             );
         }
-        if let Some((at, c)) = value
-            .chars()
-            .enumerate()
-            .find(|&(_, c)| c.is_control() && !lines.allows(c))
-        {
-            let (at, code) = (at + 1, u32::from(c));
-            let (nl, en) = match (c, lines) {
-                ('\n' | '\r' | '\t', Lines::One) => (
-                    format!("{nl} moet op één regel staan, zonder tabs of regeleinden."),
-                    format!("{en} must be on one line, without tabs or line breaks."),
-                ),
-                _ => (
-                    format!(
-                        "{nl} bevat een onzichtbaar stuurteken (U+{code:04X}) op positie {at}; \
-                         verwijder het."
-                    ),
-                    format!(
-                        "{en} contains an invisible control character (U+{code:04X}) at \
-                         position {at}; remove it."
-                    ),
-                ),
-            };
-            self.push(field, ProblemCode::ControlCharacter, nl, en);
+        if let Some(problem) = control_character_problem(field, value, lines, (&nl, &en)) {
+            self.0.push(problem);
         }
     }
+}
+
+/// The first character of `value` that no text may hold, with its position (from 1): a
+/// control character (NUL and the like) other than tab, line feed and carriage return, and
+/// those three too when the text belongs on `one_line`. No database stores them alike
+/// (PostgreSQL refuses a NUL), and nobody types them.
+pub fn first_control_character(value: &str, one_line: bool) -> Option<(usize, char)> {
+    let lines = if one_line { Lines::One } else { Lines::Many };
+    value
+        .chars()
+        .enumerate()
+        .find(|&(_, c)| c.is_control() && !lines.allows(c))
+        .map(|(at, c)| (at + 1, c))
+}
+
+/// The problem of a text `field` that holds a control character it may not hold (see
+/// [`first_control_character`]); `what` names it, capitalised, in Dutch and English.
+pub fn control_character(
+    field: &str,
+    value: &str,
+    one_line: bool,
+    what: (&str, &str),
+) -> Option<Problem> {
+    let lines = if one_line { Lines::One } else { Lines::Many };
+    control_character_problem(field, value, lines, what)
+}
+
+fn control_character_problem(
+    field: &str,
+    value: &str,
+    lines: Lines,
+    (nl, en): (&str, &str),
+) -> Option<Problem> {
+    let (at, c) = first_control_character(value, matches!(lines, Lines::One))?;
+    let code = u32::from(c);
+    let (nl, en) = match (c, lines) {
+        ('\n' | '\r' | '\t', Lines::One) => (
+            format!("{nl} moet op één regel staan, zonder tabs of regeleinden."),
+            format!("{en} must be on one line, without tabs or line breaks."),
+        ),
+        _ => (
+            format!(
+                "{nl} bevat een onzichtbaar stuurteken (U+{code:04X}) op positie {at}; \
+                 verwijder het."
+            ),
+            format!(
+                "{en} contains an invisible control character (U+{code:04X}) at \
+                 position {at}; remove it."
+            ),
+        ),
+    };
+    Some(Problem::new(field, ProblemCode::ControlCharacter, nl, en))
 }
 
 /// Which control characters a text may hold.

@@ -6,7 +6,7 @@ use crate::rules::time::format_date;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
 use super::contract_filed::{RuleSettings, notification_deadline};
-use super::inspection::{Problem, ProblemCode};
+use super::inspection::{Problem, ProblemCode, control_character};
 use super::time::belgian_local;
 use crate::dto::contract::{Contract, ContractDraft, ContractStatus, Timeliness};
 
@@ -34,6 +34,20 @@ pub fn validate_contract(d: &ContractDraft, now: DateTime<Utc>) -> Vec<Problem> 
             ProblemCode::TooLong,
             format!("De referentie is langer dan {MAX_REFERENCE} tekens."),
             format!("The reference is longer than {MAX_REFERENCE} characters."),
+        ));
+    }
+    p.extend(control_character(
+        "reference",
+        &d.reference,
+        true,
+        ("De referentie", "The reference"),
+    ));
+    if let Some(reason) = &d.rejection_reason {
+        p.extend(control_character(
+            "rejection_reason",
+            reason,
+            false,
+            ("De reden van weigering", "The reason for rejection"),
         ));
     }
     if !(2000..=2100).contains(&d.start_date.year()) {
@@ -229,6 +243,21 @@ mod tests {
             .into_iter()
             .map(|p| p.field)
             .collect()
+    }
+
+    #[test]
+    fn control_characters_are_refused_in_the_reference_and_the_reason() {
+        let mut d = draft();
+        d.reference = "ENC\u{0}1".into();
+        assert_eq!(fields(&d), ["reference"]);
+        d.reference = "ENC\t1".into();
+        assert_eq!(fields(&d), ["reference"], "a reference is one line");
+        let mut d = draft();
+        d.status = ContractStatus::Rejected;
+        d.rejection_reason = Some("Geen begeleider.\nZie brief.".into());
+        assert!(!fields(&d).contains(&"rejection_reason".to_owned()));
+        d.rejection_reason = Some("Geen\u{1b}begeleider".into());
+        assert!(fields(&d).contains(&"rejection_reason".to_owned()));
     }
 
     #[test]

@@ -1,19 +1,25 @@
-//! The server in a process of its own, configured from the environment like `enclave-inspect
-//! serve` (`DATABASE_URL`, `BIND`, `JWT_SECRET`, `ATTACHMENTS_DIR`), so fault tests can kill it
-//! with SIGKILL and start it again.
+//! The server in a process of its own, started as `enclave-inspect serve [--demo]` starts it
+//! and configured from the environment (`DATABASE_URL`, `BIND`, `JWT_SECRET`,
+//! `JWT_SECRET_FILE`, `ATTACHMENTS_DIR`, …), so fault tests can kill it with SIGKILL and
+//! start it again, and start-up tests can read what it prints.
 
 use server::config::Config;
-use server::startup::Application;
 
 fn main() {
-    let mut config = Config::from_env().unwrap_or_else(|e| panic!("configuration: {e}"));
+    let mut config = match Config::from_env() {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::exit(1);
+        }
+    };
     config.bind = std::env::var("BIND").unwrap_or_else(|_| "127.0.0.1:0".into());
     if let Ok(dir) = std::env::var("ATTACHMENTS_DIR") {
         config.attachments_dir = dir.into();
     }
-    actix_web::rt::System::new().block_on(async move {
-        let app = Application::build(config).unwrap_or_else(|e| panic!("start: {e}"));
-        println!("listening on {}", app.port());
-        app.run_until_stopped().await.expect("server");
-    });
+    let demo = std::env::args().skip(1).any(|a| a == "--demo");
+    if let Err(e) = actix_web::rt::System::new().block_on(server::serve::serve(config, demo)) {
+        eprintln!("error: {e}");
+        std::process::exit(1);
+    }
 }

@@ -23,17 +23,20 @@ pub fn create(
     Ok(())
 }
 
-/// The active user of a live (unrevoked) session, if the session belongs to `user_id`.
+/// The active user of a live session (unrevoked, begun after `started_after`: younger than
+/// the session lifetime), if the session belongs to `user_id`.
 pub fn live_session_user(
     conn: &mut DbConnection,
     session_id: &str,
     user_id: &str,
+    started_after: NaiveDateTime,
 ) -> Result<Option<UserRow>, AppError> {
     Ok(sessions::table
         .inner_join(users::table)
         .filter(sessions::id.eq(session_id))
         .filter(sessions::user_id.eq(user_id))
         .filter(sessions::revoked_at.is_null())
+        .filter(sessions::created_at.gt(started_after))
         .filter(users::active.eq(true))
         .select(UserRow::as_select())
         .first(conn)

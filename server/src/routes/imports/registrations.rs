@@ -22,6 +22,7 @@ use shared::dto::enclave::Province;
 use shared::dto::import::{ImportReport, RowProblem};
 use shared::dto::registration::MemberRole;
 use shared::dto::sync::Entity;
+use shared::rules::inspection::control_character;
 use shared::rules::time::from_belgian_local;
 
 use super::{ImportQuery, answer, cell_of, columns, date, datetime, problem, read_upload};
@@ -139,6 +140,16 @@ pub async fn registrations_import(
         let before = problems.len();
         let mut bad =
             |column: &str, nl: String, en: String| problems.push(problem(line, column, nl, en));
+        // A control character (NUL and the like) in any cell read is the row's problem: no
+        // database stores it alike.
+        let mut read: Vec<(&str, usize)> = index.iter().map(|(&n, &c)| (n, c)).collect();
+        read.sort_by_key(|&(_, c)| c);
+        for (name, _) in read {
+            let what = (format!("De cel '{name}'"), format!("The cell '{name}'"));
+            if let Some(p) = control_character(name, cell(name), false, (&what.0, &what.1)) {
+                bad(name, p.message_nl, p.message_en);
+            }
+        }
         let key = if cell("enclave").is_empty() {
             ("referentie", normalise(cell("referentie")))
         } else {
