@@ -11,6 +11,7 @@ pub mod demo;
 pub mod error;
 pub mod index;
 pub mod pwa;
+pub mod retention;
 pub mod routes;
 pub mod search_text;
 pub mod startup;

@@ -11,6 +11,7 @@ mod fault;
 mod field;
 mod imports;
 mod lookup;
+mod privacy;
 mod register;
 mod reports;
 mod review;

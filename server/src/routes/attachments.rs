@@ -324,14 +324,21 @@ pub async fn get(
 ) -> Result<HttpResponse, AppError> {
     let sha = checked_hash(&path.into_inner())?;
     let s = sha.clone();
+    // A photo may show people: the read is audited in the same database call, once allowed.
     let row = state
         .db
-        .run(move |conn| repo::attachments::by_hash(conn, &s))
+        .run(move |conn| {
+            let Some(row) = repo::attachments::by_hash(conn, &s)? else {
+                return Ok(None);
+            };
+            if user.role == Role::Inspector && row.uploader_id != user.id {
+                return Err(AppError::forbidden());
+            }
+            super::audit::record_read(conn, &user, "read", "attachment", Some(&s), None)?;
+            Ok(Some(row))
+        })
         .await?
         .ok_or_else(|| AppError::not_found("Bijlage", "Attachment"))?;
-    if user.role == Role::Inspector && row.uploader_id != user.id {
-        return Err(AppError::forbidden());
-    }
     let file = paths(&state.config.attachments_dir, &sha).complete;
     let bytes = web::block(move || fs::read(file))
         .await

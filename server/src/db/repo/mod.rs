@@ -6,6 +6,8 @@ pub mod audit;
 pub mod contracts;
 pub mod enclaves;
 pub mod inspections;
+pub mod people;
+pub mod retention;
 pub mod sessions;
 pub mod settings;
 pub mod users;
