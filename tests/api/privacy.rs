@@ -27,6 +27,7 @@ on_both_backends!(
     the_audit_trail_is_filtered_paged_and_exported,
     purge_deletes_what_is_old_and_keeps_what_is_recent,
     people_are_found_and_exported_for_access_requests,
+    two_instances_purging_at_once_delete_everything_once,
 );
 
 const PW: &str = "a-long-test-password";
@@ -353,11 +354,15 @@ fn age_inspection(app: &TestApp, id: uuid::Uuid, on: chrono::NaiveDate, state: &
 }
 
 fn run_purge(app: &TestApp, dry_run: bool) -> Outcome {
-    let mut conn = app.db.get().expect("connection");
+    purge_on(&app.db, app.attachments_dir(), dry_run)
+}
+
+fn purge_on(db: &server::db::Db, attachments: &std::path::Path, dry_run: bool) -> Outcome {
+    let mut conn = db.get().expect("connection");
     purge(
         &mut conn,
         &Retention::default(),
-        app.attachments_dir(),
+        attachments,
         Trigger::Command,
         dry_run,
     )
@@ -699,4 +704,57 @@ async fn people_are_found_and_exported_for_access_requests(backend: Backend) {
         1,
         "refused requests leave no export row"
     );
+}
+
+async fn two_instances_purging_at_once_delete_everything_once(backend: Backend) {
+    let Users { app, adam, .. } = users(backend).await;
+    let other = app.another_instance(|_| {}).await;
+    let f = app.fixture();
+    let enclave = f.simple_enclave("Verpakking Twee");
+    let start = NaiveTime::from_hms_opt(8, 0, 0).expect("time");
+    for days in [800, 900, 1000] {
+        f.registration(
+            &enclave,
+            today() - Days::new(days),
+            local("2020-01-01 06:00"),
+            start,
+            &[MemberRole::Supervisor, MemberRole::Worker],
+        );
+    }
+    let dir = app.attachments_dir().to_path_buf();
+    let runs: Vec<_> = [app.db.clone(), other.db.clone()]
+        .into_iter()
+        .map(|db| {
+            let dir = dir.clone();
+            tokio::task::spawn_blocking(move || purge_on(&db, &dir, false))
+        })
+        .collect();
+    let mut outcomes = Vec::new();
+    for run in runs {
+        outcomes.push(run.await.expect("purge task"));
+    }
+    let deleted: Vec<&Purged> = outcomes
+        .iter()
+        .filter_map(|o| match o {
+            Outcome::Done(p) if *p != Purged::default() => Some(p),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        deleted.len(),
+        1,
+        "one run deletes, the other finds nothing or skips: {outcomes:?}"
+    );
+    assert_eq!((deleted[0].registrations, deleted[0].people), (3, 6));
+    assert!(
+        outcomes
+            .iter()
+            .all(|o| matches!(o, Outcome::Done(_) | Outcome::Skipped))
+    );
+    let purges = audit(&app, &adam, "action=purge").await;
+    let done = outcomes
+        .iter()
+        .filter(|o| matches!(o, Outcome::Done(_)))
+        .count();
+    assert_eq!(purges.len(), done, "one audit row per run that purged");
 }
