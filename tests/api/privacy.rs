@@ -332,6 +332,22 @@ async fn the_audit_trail_is_filtered_paged_and_exported(backend: Backend) {
     }
     let res = app.get("/api/audit", &ines).await;
     assert_error(res, StatusCode::FORBIDDEN, "forbidden").await;
+
+    // The OpenAPI document lists every status of these routes.
+    let doc: serde_json::Value =
+        json(app.get("/api/openapi.json", &adam).await, StatusCode::OK).await;
+    for (path, statuses) in [
+        ("/api/audit", &["200", "400", "401", "403"][..]),
+        ("/api/people", &["200", "400", "401", "403"][..]),
+        ("/api/people/{id}/export", &["200", "401", "403", "404"][..]),
+    ] {
+        let responses = doc["paths"][path]["get"]["responses"]
+            .as_object()
+            .unwrap_or_else(|| panic!("{path} is documented"));
+        let mut documented: Vec<&str> = responses.keys().map(String::as_str).collect();
+        documented.sort_unstable();
+        assert_eq!(documented, statuses, "{path}");
+    }
     let res = app
         .client
         .get(format!("{}/api/audit", app.base_url))
