@@ -14,8 +14,9 @@ use crate::session::Session;
 /// Events per page.
 const PAGE: usize = 50;
 
-/// The actions the server records, for the action filter: `(value, Dutch, English)`.
-const ACTIONS: [(&str, &str, &str); 8] = [
+/// Actions the server records, offered as suggestions by the action filter (which takes any
+/// action): `(value, Dutch, English)`.
+const ACTIONS: [(&str, &str, &str); 15] = [
     ("read", "Inzage", "Read"),
     ("export", "Export", "Export"),
     ("search", "Zoeken naar personen", "Search for people"),
@@ -25,14 +26,34 @@ const ACTIONS: [(&str, &str, &str); 8] = [
         "Working set downloaded",
     ),
     ("login", "Aanmelding", "Login"),
+    ("refresh", "Sessie verlengd", "Session refreshed"),
     ("logout", "Afmelding", "Logout"),
     ("inspection_review", "Beoordeling", "Review"),
+    ("report_notified", "Pv betekend", "Report notified"),
+    (
+        "contract_create",
+        "Contract geregistreerd",
+        "Contract registered",
+    ),
+    ("contract_update", "Contract gewijzigd", "Contract changed"),
+    ("contract_end", "Contract beëindigd", "Contract ended"),
+    (
+        "contracts_import",
+        "Contracten ingelezen",
+        "Contracts imported",
+    ),
+    (
+        "registrations_import",
+        "Registraties ingelezen",
+        "Registrations imported",
+    ),
     ("purge", "Opschoning (bewaartermijn)", "Purge (retention)"),
 ];
 
 /// The kinds of objects events name: `(value, Dutch, English)`.
-const OBJECTS: [(&str, &str, &str); 6] = [
+const OBJECTS: [(&str, &str, &str); 7] = [
     ("enclave", "Enclave (met personen)", "Enclave (with people)"),
+    ("session", "Sessie", "Session"),
     ("inspection", "Inspectie", "Inspection"),
     ("attachment", "Foto", "Photo"),
     ("inspections", "Inspectielijst", "Inspection list"),
@@ -128,6 +149,18 @@ pub fn AuditPage() -> impl IntoView {
                 </label>
             }
         };
+    let action_filter = move || {
+        view! {
+            <label>
+                {i18n.tr("Actie", "Action")}
+                <input type="search" list="audit-actions" data-test="audit-action" prop:value=action.get_untracked()
+                    on:change=move |ev| set(action, event_target_value(&ev)) />
+                <datalist id="audit-actions">
+                    {ACTIONS.iter().map(|(value, nl, en)| view! { <option value=*value>{i18n.tr(nl, en)}</option> }).collect_view()}
+                </datalist>
+            </label>
+        }
+    };
     let date_filter =
         move |signal: RwSignal<String>, test: &'static str, label: (&'static str, &'static str)| {
             view! {
@@ -149,7 +182,7 @@ pub fn AuditPage() -> impl IntoView {
             </p>
             <div class="filters">
                 {text_filter(user, "audit-user", ("Gebruiker", "User"))}
-                {choice(action, "audit-action", ("Actie", "Action"), &ACTIONS)}
+                {action_filter()}
                 {choice(object_type, "audit-object-type", ("Soort object", "Kind of object"), &OBJECTS)}
                 {text_filter(object_id, "audit-object-id", ("Object-id", "Object id"))}
                 {date_filter(from, "audit-from", ("Vanaf", "From"))}
