@@ -32,6 +32,7 @@ use wasm_bindgen::prelude::wasm_bindgen;
 use crate::components::header::{Header, SessionEnded};
 use crate::device::Device;
 use crate::i18n::{I18n, Key};
+use crate::pages::audit::AuditPage;
 use crate::pages::device::DevicePage;
 use crate::pages::enclave::EnclavePage;
 use crate::pages::imports::ImportPage;
@@ -106,6 +107,7 @@ fn App() -> impl IntoView {
         Route::Statistics { year } => view! { <StatisticsPage year /> }.into_any(),
         Route::Register => view! { <RegisterPage /> }.into_any(),
         Route::ContractForm { id } => view! { <ContractFormPage id /> }.into_any(),
+        Route::Audit => view! { <AuditPage /> }.into_any(),
         Route::NotFound => view! { <NotFound /> }.into_any(),
     };
     view! {

@@ -46,6 +46,8 @@ pub enum Route {
     ContractForm {
         id: Option<String>,
     },
+    /// `/audit?user=&action=&object_type=&object_id=&from=&to=&cursor=`: the audit trail.
+    Audit,
     /// `/review/{id}`: one inspection to approve or return.
     ReviewItem {
         id: String,
@@ -75,6 +77,9 @@ impl Route {
         }
         if path == "/imports" {
             return Self::Imports;
+        }
+        if path == "/audit" {
+            return Self::Audit;
         }
         let year = || {
             UrlSearchParams::new_with_str(search)
@@ -136,6 +141,7 @@ impl Route {
                 | Self::Register
                 | Self::ContractForm { .. }
                 | Self::Imports
+                | Self::Audit
         )
     }
 }

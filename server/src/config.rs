@@ -56,6 +56,32 @@ pub struct Config {
     pub trusted_proxies: Vec<IpNet>,
     /// Limits on connections and request bodies.
     pub connection_limits: ConnectionLimits,
+    /// How long personal data are kept before the purge deletes them.
+    pub retention: Retention,
+    /// When the server runs the purge each day (Belgian local time); `None`: never (the
+    /// `purge` command still does).
+    pub purge_daily_at: Option<chrono::NaiveTime>,
+}
+
+/// Retention periods in days (see the README's "What is logged, read and kept").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retention {
+    /// Daily registrations, by work day.
+    pub registrations_days: u32,
+    /// Approved inspections, by inspection day (submitted and returned ones are kept).
+    pub inspections_days: u32,
+    /// The audit trail.
+    pub audit_days: u32,
+}
+
+impl Default for Retention {
+    fn default() -> Self {
+        Self {
+            registrations_days: 2 * 365,
+            inspections_days: 10 * 365,
+            audit_days: 2 * 365,
+        }
+    }
 }
 
 /// How much of an imported spreadsheet is read before it is refused.
@@ -149,6 +175,8 @@ impl Config {
                 body_grace: Duration::from_secs(10),
                 body_min_bytes_per_sec: 1024,
             },
+            retention: Retention::default(),
+            purge_daily_at: chrono::NaiveTime::from_hms_opt(3, 0, 0),
         }
     }
 
@@ -282,6 +310,35 @@ impl Config {
         if let Some(v) = env("RULE_FLEMISH_HOLIDAY") {
             c.rules.calendar = CalendarSettings {
                 flemish_holiday: parse("RULE_FLEMISH_HOLIDAY", &v)?,
+            };
+        }
+        for (name, days, least) in [
+            (
+                "RETENTION_REGISTRATIONS_DAYS",
+                &mut c.retention.registrations_days,
+                31,
+            ),
+            (
+                "RETENTION_INSPECTIONS_DAYS",
+                &mut c.retention.inspections_days,
+                365,
+            ),
+            ("RETENTION_AUDIT_DAYS", &mut c.retention.audit_days, 31),
+        ] {
+            if let Some(v) = env(name) {
+                *days = parse(name, &v)?;
+                if !(least..=36_500).contains(days) {
+                    return Err(format!("{name} must be between {least} and 36500"));
+                }
+            }
+        }
+        if let Some(v) = env("PURGE_DAILY_AT") {
+            c.purge_daily_at = match v.trim() {
+                "off" => None,
+                at => Some(
+                    chrono::NaiveTime::parse_from_str(at, "%H:%M")
+                        .map_err(|_| "PURGE_DAILY_AT must be HH:MM or off".to_owned())?,
+                ),
             };
         }
         Ok(c)

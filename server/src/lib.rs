@@ -13,6 +13,7 @@ pub mod error;
 pub mod index;
 pub mod middleware;
 pub mod pwa;
+pub mod retention;
 pub mod routes;
 pub mod search_text;
 pub mod serve;

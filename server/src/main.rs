@@ -6,6 +6,7 @@ use clap::{Args, Parser, Subcommand};
 use server::auth::password;
 use server::config::Config;
 use server::db::{Db, repo};
+use server::retention;
 use shared::dto::auth::Role;
 use shared::dto::enclave::Province;
 use tracing_subscriber::EnvFilter;
@@ -39,6 +40,13 @@ enum Command {
     Keys {
         #[command(subcommand)]
         command: KeysCommand,
+    },
+    /// Delete what is older than the retention settings allow (RETENTION_*_DAYS), photo files
+    /// included, and say what went; the server also does this daily (PURGE_DAILY_AT).
+    Purge {
+        /// Only say what would go; delete nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Manage users.
     User {
@@ -123,6 +131,32 @@ fn run(cli: Cli) -> Result<(), String> {
             );
             for kid in rotation.dropped {
                 println!("key {kid} dropped: no token it signed can still be valid");
+            }
+            Ok(())
+        }
+        Command::Purge { dry_run } => {
+            let db = Db::connect(&config.database_url, 1)?;
+            let mut conn = db.get().map_err(|e| e.to_string())?;
+            let outcome = retention::purge(
+                &mut conn,
+                &config.retention,
+                &config.attachments_dir,
+                retention::Trigger::Command,
+                dry_run,
+            )
+            .map_err(|e| e.to_string())?;
+            let say = |verb: &str, p: &retention::Purged| {
+                println!(
+                    "{verb}: {} registrations, {} people, {} inspections, {} photos, {} audit events",
+                    p.registrations, p.people, p.inspections, p.photos, p.audit_events
+                );
+            };
+            match outcome {
+                retention::Outcome::Done(p) => say("purged", &p),
+                retention::Outcome::DryRun(p) => say("dry run, nothing deleted; would purge", &p),
+                retention::Outcome::Skipped => {
+                    println!("another instance is purging now; nothing done")
+                }
             }
             Ok(())
         }

@@ -54,6 +54,14 @@ impl Application {
             index: EnclaveIndex::new(config.lookup_index_max_age),
             config,
         });
+        if let Some(at) = state.config.purge_daily_at {
+            crate::retention::spawn_daily(
+                state.db.clone(),
+                state.config.retention,
+                state.config.attachments_dir.clone(),
+                at,
+            );
+        }
         let app_state = state.clone();
         let server = HttpServer::new(move || {
             App::new()

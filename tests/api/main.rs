@@ -14,6 +14,7 @@ mod hostile_files;
 mod imports;
 mod inputs;
 mod lookup;
+mod privacy;
 mod register;
 mod reports;
 mod review;

@@ -3,8 +3,8 @@
 //! - On an upright 10-inch tablet (800 × 1280), each role visits every page it is offered —
 //!   the inspector search, an enclave, an inspection in progress and submitted, the device
 //!   page; the reviewer the queue, an inspection to review, the register, the overview and the
-//!   statistics; the admin the register, the contract form, the import, the overview and the
-//!   statistics — and axe-core finds no serious or critical violation, and no control is
+//!   statistics; the admin the register, the contract form, the import, the overview, the
+//!   statistics and the audit trail — and axe-core finds no serious or critical violation, and no control is
 //!   smaller than 44 × 44 CSS px. The header offers each role only its own pages.
 //! - A returned inspection is announced in the header, linking to it, until the inspector
 //!   answers it with an amendment; offline, the device page says what the device holds.
@@ -129,7 +129,8 @@ async fn every_page_of_every_role_is_accessible_on_the_tablet() {
             "nav-register",
             "nav-imports",
             "nav-overview",
-            "nav-statistics"
+            "nav-statistics",
+            "nav-audit"
         ]
     );
     b.click("nav-register").await;
@@ -148,6 +149,9 @@ async fn every_page_of_every_role_is_accessible_on_the_tablet() {
     b.click("nav-statistics").await;
     until_shown(&b, "figures-controls").await;
     audit(&b, "statistics", &mut problems).await;
+    b.click("nav-audit").await;
+    b.find("audit-row").await;
+    audit(&b, "audit trail", &mut problems).await;
     b.close().await;
 
     assert!(

@@ -27,6 +27,7 @@ pub async fn start(backend: Backend) -> DemoServer {
     let mut config = Config::new(database.url());
     config.bind = "127.0.0.1:0".into();
     config.attachments_dir = attachments.path().to_path_buf();
+    config.purge_daily_at = None;
     let app = Application::build(config).expect("server");
     let db = app.db().clone();
     let today = belgian_local(Utc::now()).date();

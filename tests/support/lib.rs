@@ -162,6 +162,8 @@ impl TestApp {
         config.jwt_secret = Some(TEST_JWT_SECRET.into());
         // Fixtures write straight into the database: let lookups see them at once.
         config.lookup_index_max_age = std::time::Duration::ZERO;
+        // Fixtures hold data of any age: only a test that asks for it purges.
+        config.purge_daily_at = None;
         adjust(&mut config);
         let app = Application::build(config).expect("server starts");
         let base_url = format!("http://127.0.0.1:{}", app.port());

@@ -312,6 +312,14 @@ pub async fn queue(
     Ok(get(session, &url).await?.value)
 }
 
+/// `GET /api/audit?…`: audit events, newest first (`query` is already encoded).
+pub async fn audit(
+    session: Session,
+    query: &str,
+) -> Result<Vec<shared::dto::audit::AuditEvent>, ApiFailure> {
+    Ok(get(session, &format!("/api/audit?{query}")).await?.value)
+}
+
 /// `GET /api/reports/contracts?year=`: the yearly overview.
 pub async fn contract_overview(
     session: Session,

@@ -56,8 +56,8 @@ pub fn Header() -> impl IntoView {
 
 /// The pages the user's role may use, and nothing else (the server's role checks): an
 /// inspector searches and prepares for the field; a reviewer reviews, reads the overview, the
-/// statistics and the register; an admin keeps the register, imports, and reads the overview
-/// and the statistics.
+/// statistics and the register; an admin keeps the register, imports, and reads the overview,
+/// the statistics and the audit trail.
 #[component]
 fn Nav() -> impl IntoView {
     let i18n = I18n::expect();
@@ -95,6 +95,11 @@ fn Nav() -> impl IntoView {
                 </a>
                 <a class="button nav" href="/reports/inspections" data-test="nav-statistics">
                     {i18n.tr("Statistiek", "Statistics")}
+                </a>
+            </Show>
+            <Show when=is(&[Role::Admin])>
+                <a class="button nav" href="/audit" data-test="nav-audit">
+                    {i18n.tr("Audittrail", "Audit trail")}
                 </a>
             </Show>
         </nav>

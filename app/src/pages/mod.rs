@@ -1,7 +1,8 @@
 //! The app's pages, one per route: login, search, the enclave page, the inspection form, the
 //! device page, the review queue and review page, the contract register and its form, the
-//! yearly overview, the inspection statistics and the imports.
+//! yearly overview, the inspection statistics, the imports and the audit trail.
 
+pub mod audit;
 pub mod device;
 pub mod enclave;
 pub mod imports;

@@ -477,11 +477,21 @@ pub async fn get(
 ) -> Result<HttpResponse, AppError> {
     let sha = checked_hash(&path.into_inner())?;
     let s = sha.clone();
+    // A photo may show people: the read is audited in the same database call, once allowed.
     let row = state
         .db
-        .run(move |conn| repo::attachments::by_hash(conn, &s))
+        .run(move |conn| {
+            let Some(row) = repo::attachments::by_hash(conn, &s)? else {
+                return Ok(None);
+            };
+            // Another inspector's photo is not found, as one never uploaded.
+            if user.role == Role::Inspector && row.uploader_id != user.id {
+                return Ok(None);
+            }
+            super::audit::record_read(conn, &user, "read", "attachment", Some(&s), None)?;
+            Ok(Some(row))
+        })
         .await?
-        .filter(|row| user.role != Role::Inspector || row.uploader_id == user.id)
         .ok_or_else(|| AppError::not_found("Bijlage", "Attachment"))?;
     let file = state.config.attachments_dir.join(&sha);
     let bytes = web::block(move || fs::read(file))

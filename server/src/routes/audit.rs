@@ -1,71 +1,254 @@
-//! `GET /api/audit`: the audit trail, for administrators only.
+//! `GET /api/audit`: the audit trail, for administrators only, filtered by user, action,
+//! object and dates, paged by cursor, or exported as CSV. Also [`record_read`], the one way a
+//! handler notes a read of personal data.
 
 use actix_web::{HttpResponse, web};
+use chrono::{NaiveDate, NaiveDateTime};
 use serde::Deserialize;
-use shared::dto::audit::AuditEvent;
+use shared::dto::audit::{AuditEvent, cursor_after};
 use shared::dto::auth::Role;
+use shared::rules::time::{belgian_local, from_belgian_local};
 use utoipa::IntoParams;
 
 use crate::auth::AuthUser;
-use crate::db::repo;
-use crate::db::rows::uuid;
+use crate::db::rows::{AuditEventRow, uuid};
+use crate::db::{DbConnection, repo};
 use crate::error::AppError;
+use crate::routes::reports::{Format, csv_table, download};
 use crate::state::AppState;
+
+/// Most events in one CSV export.
+pub const MAX_EXPORT_EVENTS: i64 = 10_000;
+
+/// The response header that carries the cursor of the next page (absent on the last page).
+pub const NEXT_CURSOR_HEADER: &str = "X-Next-Cursor";
 
 /// Registers the audit route under `/api`.
 pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.route("/audit", web::get().to(list));
 }
 
+/// Writes the audit row of a read of personal data by `user` (action `read`, or `export` and
+/// `search` for those), on the caller's connection: call it in the same database call as the
+/// read itself.
+pub fn record_read(
+    conn: &mut DbConnection,
+    user: &AuthUser,
+    action: &str,
+    object_type: &str,
+    object_id: Option<&str>,
+    detail: Option<String>,
+) -> Result<(), AppError> {
+    repo::audit::record(
+        conn,
+        repo::audit::Event {
+            actor_id: Some(&user.id),
+            actor_username: Some(&user.username),
+            client: &user.client,
+            action,
+            outcome: "success",
+            object_type: Some(object_type),
+            object_id,
+            detail,
+        },
+    )
+}
+
 /// Query of `GET /api/audit`.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AuditQuery {
-    /// Only events of this action (e.g. `login`).
+    /// Only events of this user (username).
+    pub user: Option<String>,
+    /// Only events of this action (e.g. `login`, `read`, `export`, `purge`).
     pub action: Option<String>,
+    /// Only events about this kind of object (e.g. `inspection`, `enclave`, `person`).
+    pub object_type: Option<String>,
+    /// Only events about this object (its id or hash).
+    pub object_id: Option<String>,
+    /// From this day on (YYYY-MM-DD, Belgian time, inclusive).
+    pub from: Option<String>,
+    /// Up to and including this day (YYYY-MM-DD, Belgian time).
+    pub to: Option<String>,
     /// At most this many events, 1–500 (default 100).
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
+    /// The `X-Next-Cursor` header of the previous page.
+    pub cursor: Option<String>,
+    /// `json` (default, paged) or `csv`: every match as a file (at most 10,000).
+    pub format: Option<String>,
 }
 
-/// The newest audit events first.
+fn bad(nl: &str, en: &str) -> AppError {
+    AppError::bad_request(nl, en)
+}
+
+/// A day given as `YYYY-MM-DD`.
+fn day(value: &str, name: &str) -> Result<NaiveDate, AppError> {
+    NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| {
+        bad(
+            &format!("{name} moet de vorm JJJJ-MM-DD hebben."),
+            &format!("{name} must look like YYYY-MM-DD."),
+        )
+    })
+}
+
+/// The start of a Belgian day as stored (naive UTC).
+fn start_of(day: NaiveDate) -> NaiveDateTime {
+    from_belgian_local(day.and_time(chrono::NaiveTime::MIN)).naive_utc()
+}
+
+/// An empty text filter is no filter.
+fn given(value: Option<String>) -> Option<String> {
+    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+}
+
+impl AuditQuery {
+    fn into_filter(self) -> Result<repo::audit::Filter, AppError> {
+        let from = self.from.as_deref().map(|v| day(v, "from")).transpose()?;
+        let to = self.to.as_deref().map(|v| day(v, "to")).transpose()?;
+        if let (Some(from), Some(to)) = (from, to)
+            && from > to
+        {
+            return Err(bad(
+                "from mag niet na to liggen.",
+                "from must not be after to.",
+            ));
+        }
+        let before = match self.cursor.as_deref() {
+            None | Some("") => None,
+            Some(c) => Some(
+                c.split_once('~')
+                    .and_then(|(ts, id)| {
+                        let ts = chrono::DateTime::parse_from_rfc3339(ts).ok()?.naive_utc();
+                        Some((ts, id.to_owned()))
+                    })
+                    .ok_or_else(|| bad("Ongeldige cursor.", "Invalid cursor."))?,
+            ),
+        };
+        Ok(repo::audit::Filter {
+            username: given(self.user),
+            action: given(self.action),
+            object_type: given(self.object_type),
+            object_id: given(self.object_id),
+            from: from.map(start_of),
+            to: to.and_then(|d| d.succ_opt()).map(start_of),
+            before,
+        })
+    }
+}
+
+/// The newest audit events first (the cursor of the next page in the `X-Next-Cursor` header),
+/// or every match as CSV.
 #[utoipa::path(get, path = "/api/audit", tag = "audit", params(AuditQuery),
     security(("bearer" = [])),
-    responses((status = 200, body = [AuditEvent]), (status = 403, body = shared::error::ApiError)))]
+    responses((status = 200, body = [AuditEvent], description = "JSON (next page's cursor in X-Next-Cursor), or CSV with format=csv"),
+              (status = 400, body = shared::error::ApiError),
+              (status = 401, body = shared::error::ApiError),
+              (status = 403, body = shared::error::ApiError)))]
 pub async fn list(
     user: AuthUser,
     state: web::Data<AppState>,
     query: web::Query<AuditQuery>,
 ) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Admin])?;
-    let limit = query.limit.unwrap_or(100);
-    if !(1..=500).contains(&limit) {
-        return Err(AppError::bad_request(
+    let query = query.into_inner();
+    let format = match query.format.as_deref() {
+        None | Some("json") => Format::Json,
+        Some("csv") => Format::Csv,
+        Some(_) => {
+            return Err(bad(
+                "format moet json of csv zijn.",
+                "format must be json or csv.",
+            ));
+        }
+    };
+    let limit = match format {
+        Format::Json => query.limit.unwrap_or(100),
+        _ => MAX_EXPORT_EVENTS,
+    };
+    if format == Format::Json && !(1..=500).contains(&limit) {
+        return Err(bad(
             "limit moet tussen 1 en 500 liggen.",
             "limit must be between 1 and 500.",
         ));
     }
-    let action = query.into_inner().action;
-    let rows = state
+    let filter = query.into_filter()?;
+    let mut rows = state
         .db
-        .run(move |conn| repo::audit::recent(conn, action.as_deref(), limit))
+        .run(move |conn| repo::audit::page(conn, &filter, limit + 1))
         .await?;
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    if format == Format::Csv {
+        if more {
+            return Err(bad(
+                "Te veel gebeurtenissen voor één export (meer dan 10 000); verfijn de filter.",
+                "Too many events for one export (over 10,000); narrow the filter.",
+            ));
+        }
+        return Ok(download(
+            format,
+            "audit",
+            csv_table(&CSV_HEADER, &csv_rows(&rows), &[])?,
+        ));
+    }
     let events = rows
         .into_iter()
-        .map(|r| {
-            Ok(AuditEvent {
-                id: uuid(&r.id)?,
-                occurred_at: r.occurred_at.and_utc(),
-                actor_id: r.actor_id.as_deref().map(uuid).transpose()?,
-                actor_username: r.actor_username,
-                client: r.client,
-                action: r.action,
-                outcome: r.outcome,
-                object_type: r.object_type,
-                object_id: r.object_id,
-                detail: r.detail,
-            })
-        })
+        .map(event)
         .collect::<Result<Vec<_>, AppError>>()?;
-    Ok(HttpResponse::Ok().json(events))
+    let next_cursor = more.then(|| events.last().map(cursor_after)).flatten();
+    let mut response = HttpResponse::Ok();
+    if let Some(cursor) = next_cursor {
+        response.insert_header((NEXT_CURSOR_HEADER, cursor));
+    }
+    Ok(response.json(events))
+}
+
+fn event(r: AuditEventRow) -> Result<AuditEvent, AppError> {
+    Ok(AuditEvent {
+        id: uuid(&r.id)?,
+        occurred_at: r.occurred_at.and_utc(),
+        actor_id: r.actor_id.as_deref().map(uuid).transpose()?,
+        actor_username: r.actor_username,
+        client: r.client,
+        action: r.action,
+        outcome: r.outcome,
+        object_type: r.object_type,
+        object_id: r.object_id,
+        detail: r.detail,
+    })
+}
+
+const CSV_HEADER: [&str; 8] = [
+    "tijdstip",
+    "gebruiker",
+    "client",
+    "actie",
+    "uitkomst",
+    "objecttype",
+    "object",
+    "details",
+];
+
+/// The events as CSV rows, times in Belgian local time (`csv_table` neutralises every cell: the
+/// usernames, object ids and details come from users and must not run as spreadsheet formulas).
+fn csv_rows(rows: &[AuditEventRow]) -> Vec<Vec<String>> {
+    rows.iter()
+        .map(|r| {
+            [
+                belgian_local(r.occurred_at.and_utc())
+                    .format("%Y-%m-%d %H:%M:%S")
+                    .to_string(),
+                r.actor_username.clone().unwrap_or_default(),
+                r.client.clone(),
+                r.action.clone(),
+                r.outcome.clone(),
+                r.object_type.clone().unwrap_or_default(),
+                r.object_id.clone().unwrap_or_default(),
+                r.detail.clone().unwrap_or_default(),
+            ]
+            .into()
+        })
+        .collect()
 }

@@ -374,9 +374,20 @@ pub async fn detail(
     if !user.covers(entry.province) {
         return Err(AppError::forbidden());
     }
+    // The day's registration names the team: who read it is in the audit trail (in the same
+    // database call; a page without people leaves no row, so lookups stay cheap).
+    let reader = user.clone();
     let registration = state
         .db
-        .run(move |conn| repo::registration(conn, &id, on))
+        .run(move |conn| {
+            let registration = repo::registration(conn, &id, on)?;
+            if let Some((_, members)) = registration.as_ref().filter(|(_, m)| !m.is_empty()) {
+                let detail = format!("{on}, {} personen", members.len());
+                let object = Some(id.as_str());
+                super::audit::record_read(conn, &reader, "read", "enclave", object, Some(detail))?;
+            }
+            Ok(registration)
+        })
         .await?
         .map(registration_dto)
         .transpose()?;

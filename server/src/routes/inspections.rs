@@ -141,14 +141,23 @@ pub async fn get(
 ) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Inspector, Role::Reviewer, Role::Admin])?;
     let id = super::path_id(&path, not_found)?;
+    // The record names the team and the findings: the read is audited in the same database
+    // call, once it is allowed.
+    let reader = user.clone();
     let stored = state
         .db
-        .run(move |conn| load(conn, &id))
+        .run(move |conn| {
+            let Some(stored) = load(conn, &id)? else {
+                return Ok(None);
+            };
+            if reader.role == Role::Inspector && stored.0.inspector_id != reader.id {
+                return Err(AppError::forbidden());
+            }
+            super::audit::record_read(conn, &reader, "read", "inspection", Some(&id), None)?;
+            Ok(Some(stored))
+        })
         .await?
         .ok_or_else(not_found)?;
-    if user.role == Role::Inspector && stored.0.inspector_id != user.id {
-        return Err(AppError::forbidden());
-    }
     Ok(HttpResponse::Ok().json(view(stored)?))
 }
 
@@ -313,7 +322,7 @@ pub async fn queue(
     let q = query.into_inner();
     let format = Format::parse(q.format.as_deref())?;
     if format != Format::Json {
-        let (items, more, _) = find(&state, &user, &q, MAX_EXPORT_ROWS).await?;
+        let (items, more, _) = find(&state, &user, &q, MAX_EXPORT_ROWS, Some(format)).await?;
         if more.is_some() {
             return Err(bad(
                 "Te veel inspecties voor één export (meer dan 10 000); verfijn de filter.",
@@ -329,7 +338,7 @@ pub async fn queue(
             "limit must be between 1 and 100.",
         ));
     }
-    let (items, next_cursor, total) = find(&state, &user, &q, limit).await?;
+    let (items, next_cursor, total) = find(&state, &user, &q, limit, None).await?;
     Ok(HttpResponse::Ok().json(InspectionQueue {
         items,
         next_cursor,
@@ -338,12 +347,14 @@ pub async fn queue(
 }
 
 /// One page of the queue: up to `limit` inspections, the cursor of the next page, and how
-/// many match in all.
+/// many match in all. An `export` (it leaves the server as a file) is audited in the same
+/// database call.
 async fn find(
     state: &AppState,
     user: &AuthUser,
     q: &QueueQuery,
     limit: i64,
+    export: Option<Format>,
 ) -> Result<(Vec<InspectionSummary>, Option<String>, u64), AppError> {
     use shared::dto::inspection::CheckKind;
     use shared::rules::verdict::VerdictStatus;
@@ -451,6 +462,7 @@ async fn find(
         before,
         limit: limit + 1,
     };
+    let exporter = user.clone();
     let (mut rows, names, total) = state
         .db
         .run(move |conn| {
@@ -460,6 +472,18 @@ async fn find(
             ids.sort();
             ids.dedup();
             let names = repo::display_names(conn, &ids)?;
+            if let Some(format) = export {
+                let kind = if format == Format::Csv { "csv" } else { "xlsx" };
+                let detail = format!("{kind}, {} inspecties", rows.len().min(limit as usize));
+                super::audit::record_read(
+                    conn,
+                    &exporter,
+                    "export",
+                    "inspections",
+                    None,
+                    Some(detail),
+                )?;
+            }
             Ok((rows, names, u64::try_from(total).unwrap_or(0)))
         })
         .await?;

@@ -9,6 +9,7 @@ pub mod enclaves;
 pub mod field;
 pub mod imports;
 pub mod inspections;
+pub mod people;
 pub mod reports;
 pub mod sync;
 pub mod users;
@@ -37,6 +38,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
                 .configure(imports::config)
                 .configure(contracts::config)
                 .configure(users::config)
+                .configure(people::config)
                 .default_service(web::to(api_not_found)),
         )
         .configure(crate::pwa::config)
@@ -77,9 +79,9 @@ async fn api_not_found(req: HttpRequest) -> Result<HttpResponse, AppError> {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Enclave Inspect API", description = "Lookup, verdicts and inspections of enclavewerking."),
-    paths(health, auth::login, auth::refresh, auth::logout, enclaves::search, enclaves::detail, field::working_set, audit::list, sync::push, sync::pull, inspections::queue, inspections::get, inspections::review, inspections::report_notified, reports::contracts, reports::inspections, contracts::list, contracts::get, contracts::create, contracts::update, imports::contracts_import, imports::contract_columns, imports::registrations::registrations_import, attachments::put, attachments::status, attachments::get, users::list),
+    paths(health, auth::login, auth::refresh, auth::logout, enclaves::search, enclaves::detail, field::working_set, audit::list, sync::push, sync::pull, inspections::queue, inspections::get, inspections::review, inspections::report_notified, reports::contracts, reports::inspections, contracts::list, contracts::get, contracts::create, contracts::update, imports::contracts_import, imports::contract_columns, imports::registrations::registrations_import, attachments::put, attachments::status, attachments::get, users::list, people::search, people::export),
     modifiers(&BearerAuth, &CommonResponses, &DatePatterns),
-    tags((name = "auth"), (name = "enclaves"), (name = "field"), (name = "audit"), (name = "sync"), (name = "inspections"), (name = "reports"), (name = "imports"), (name = "register"), (name = "health"))
+    tags((name = "auth"), (name = "enclaves"), (name = "field"), (name = "audit"), (name = "sync"), (name = "inspections"), (name = "reports"), (name = "imports"), (name = "register"), (name = "people"), (name = "health"))
 )]
 pub struct ApiDoc;
 

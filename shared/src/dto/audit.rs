@@ -1,6 +1,6 @@
 //! The audit trail as the API shows it to administrators.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -21,4 +21,16 @@ pub struct AuditEvent {
     pub object_type: Option<String>,
     pub object_id: Option<String>,
     pub detail: Option<String>,
+}
+
+/// The cursor of the page after the one that ends with `last` (`GET /api/audit?cursor=`): its
+/// time to the microsecond and its id, so events of the same instant are neither skipped nor
+/// repeated.
+pub fn cursor_after(last: &AuditEvent) -> String {
+    format!(
+        "{}~{}",
+        last.occurred_at
+            .to_rfc3339_opts(SecondsFormat::Micros, true),
+        last.id
+    )
 }

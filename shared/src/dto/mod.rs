@@ -9,6 +9,7 @@ pub mod field;
 pub mod import;
 pub mod inspection;
 pub mod organisation;
+pub mod person;
 pub mod registration;
 pub mod report;
 pub mod review;

@@ -1,5 +1,6 @@
 //! The audit trail: who did what, when (UTC) and from where.
 
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::DbConnection;
@@ -40,10 +41,26 @@ pub fn record(conn: &mut DbConnection, event: Event<'_>) -> Result<(), AppError>
     Ok(())
 }
 
-/// The newest events first, optionally of one action.
-pub fn recent(
+/// What the administrator's audit view asks for; every filter is optional.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// The actor's username.
+    pub username: Option<String>,
+    pub action: Option<String>,
+    pub object_type: Option<String>,
+    pub object_id: Option<String>,
+    /// Events at or after this instant (UTC).
+    pub from: Option<NaiveDateTime>,
+    /// Events before this instant (UTC).
+    pub to: Option<NaiveDateTime>,
+    /// Keyset: strictly older than this `(occurred_at, id)`.
+    pub before: Option<(NaiveDateTime, String)>,
+}
+
+/// The newest events matching `filter` first, at most `limit`.
+pub fn page(
     conn: &mut DbConnection,
-    action: Option<&str>,
+    filter: &Filter,
     limit: i64,
 ) -> Result<Vec<AuditEventRow>, AppError> {
     let mut query = audit_events::table
@@ -51,8 +68,40 @@ pub fn recent(
         .order((audit_events::occurred_at.desc(), audit_events::id.desc()))
         .limit(limit)
         .into_boxed();
-    if let Some(action) = action {
-        query = query.filter(audit_events::action.eq(action.to_owned()));
+    if let Some(username) = &filter.username {
+        query = query.filter(audit_events::actor_username.eq(username.clone()));
+    }
+    if let Some(action) = &filter.action {
+        query = query.filter(audit_events::action.eq(action.clone()));
+    }
+    if let Some(object_type) = &filter.object_type {
+        query = query.filter(audit_events::object_type.eq(object_type.clone()));
+    }
+    if let Some(object_id) = &filter.object_id {
+        query = query.filter(audit_events::object_id.eq(object_id.clone()));
+    }
+    if let Some(from) = filter.from {
+        query = query.filter(audit_events::occurred_at.ge(from));
+    }
+    if let Some(to) = filter.to {
+        query = query.filter(audit_events::occurred_at.lt(to));
+    }
+    if let Some((at, id)) = &filter.before {
+        query = query.filter(
+            audit_events::occurred_at
+                .lt(*at)
+                .or(audit_events::occurred_at
+                    .eq(*at)
+                    .and(audit_events::id.lt(id.clone()))),
+        );
     }
     Ok(query.load(conn)?)
+}
+
+/// Deletes the events that occurred before `cutoff`; returns how many.
+pub fn delete_before(conn: &mut DbConnection, cutoff: NaiveDateTime) -> Result<usize, AppError> {
+    Ok(
+        diesel::delete(audit_events::table.filter(audit_events::occurred_at.lt(cutoff)))
+            .execute(conn)?,
+    )
 }

@@ -7,6 +7,8 @@ pub mod contracts;
 pub mod enclaves;
 pub mod inspections;
 pub mod login_attempts;
+pub mod people;
+pub mod retention;
 pub mod sessions;
 pub mod settings;
 pub mod users;
