@@ -46,6 +46,8 @@ pub enum Route {
     ContractForm {
         id: Option<String>,
     },
+    /// `/users`: the admins' Users page.
+    Users,
     /// `/review/{id}`: one inspection to approve or return.
     ReviewItem {
         id: String,
@@ -75,6 +77,9 @@ impl Route {
         }
         if path == "/imports" {
             return Self::Imports;
+        }
+        if path == "/users" {
+            return Self::Users;
         }
         let year = || {
             UrlSearchParams::new_with_str(search)
@@ -136,6 +141,7 @@ impl Route {
                 | Self::Register
                 | Self::ContractForm { .. }
                 | Self::Imports
+                | Self::Users
         )
     }
 }

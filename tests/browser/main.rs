@@ -23,6 +23,7 @@ use tests::{Backend, TestApp};
 use tests::driver::{Browser, tid};
 
 mod access;
+mod accounts;
 mod field;
 mod imports;
 mod inspector;
