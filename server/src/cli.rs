@@ -218,3 +218,65 @@ fn list_line(out: &mut impl Write, a: &Account) -> std::io::Result<()> {
         provinces
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    /// The user commands as `enclave-inspect user …` parses them.
+    #[derive(Debug, Parser)]
+    struct User {
+        #[command(subcommand)]
+        command: UserCommand,
+    }
+
+    fn parse(args: &[&str]) -> Result<UserCommand, clap::Error> {
+        User::try_parse_from(std::iter::once("user").chain(args.iter().copied())).map(|u| u.command)
+    }
+
+    #[test]
+    fn set_takes_a_role_repeated_provinces_or_all_of_flanders() {
+        let Ok(UserCommand::Set(set)) = parse(&[
+            "set",
+            "--username",
+            "jan",
+            "--role",
+            "reviewer",
+            "--province",
+            "limburg",
+            "--province",
+            "antwerpen",
+        ]) else {
+            panic!("set parses");
+        };
+        assert_eq!(set.role, Some(Role::Reviewer));
+        assert_eq!(set.provinces, [Province::Limburg, Province::Antwerpen]);
+        let Ok(UserCommand::Set(all)) = parse(&["set", "--username", "jan", "--all-provinces"])
+        else {
+            panic!("--all-provinces parses");
+        };
+        assert!(all.all_provinces && all.role.is_none());
+        assert!(
+            parse(&[
+                "set",
+                "--username",
+                "jan",
+                "--all-provinces",
+                "--province",
+                "limburg"
+            ])
+            .is_err()
+        );
+        assert!(parse(&["set", "--username", "jan", "--role", "emperor"]).is_err());
+    }
+
+    #[test]
+    fn every_account_command_needs_a_username() {
+        for command in ["disable", "enable", "password", "revoke", "set"] {
+            assert!(parse(&[command]).is_err(), "{command}");
+            assert!(parse(&[command, "--username", "jan"]).is_ok(), "{command}");
+        }
+        assert!(matches!(parse(&["list"]), Ok(UserCommand::List)));
+    }
+}
