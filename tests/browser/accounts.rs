@@ -94,10 +94,25 @@ async fn a_disabled_inspectors_tablet_is_signed_out_within_seconds_keeping_unsen
             (tablet.attr(&state, "data-state").await.as_deref() == Some("waiting")).then_some(())
         })
         .await;
+    // An enclave page read online: the service worker keeps the answer (it names people).
+    let status = tablet
+        .js(&format!(
+            "const s = JSON.parse(localStorage.getItem('ei.session'));
+             return fetch('/api/enclaves/{}', {{ headers: {{ Authorization: 'Bearer ' + s.access_token }} }})
+                 .then((r) => r.status)",
+            s.elegance
+        ))
+        .await;
+    assert_eq!(status, serde_json::json!(200));
     tablet
         .until(
             "the enclave page is in the service worker's cache",
-            async || api_cache_exists(&tablet).await.then_some(()),
+            async || {
+                let stored = tablet
+                .js("return caches.open('ei-api-v1').then((c) => c.keys()).then((k) => k.length)")
+                .await;
+                (stored.as_u64() > Some(0)).then_some(())
+            },
         )
         .await;
 
