@@ -78,6 +78,7 @@ fn App() -> impl IntoView {
     // Change only on login, logout and the end of a session, not on every token refresh.
     let signed_in = Memo::new(move |_| session.is_signed_in());
     let known = Memo::new(move |_| session.user().is_some());
+    let must_change_password = Memo::new(move |_| session.must_change_password());
     // The pages that work from the device stay open to a user whose session ended.
     let allowed = move |route: &Route| {
         !route.needs_session() || signed_in.get() || (route.works_from_device() && known.get())
@@ -99,7 +100,7 @@ fn App() -> impl IntoView {
         Route::Login { .. } if signed_in.get() => ().into_any(),
         Route::Login { .. } => view! { <LoginPage /> }.into_any(),
         // A password someone else set comes first: the server refuses everything else.
-        _ if session.must_change_password() => view! { <ChangePasswordPage /> }.into_any(),
+        _ if must_change_password.get() => view! { <ChangePasswordPage /> }.into_any(),
         Route::Search => view! { <SearchPage /> }.into_any(),
         Route::Enclave { id } => view! { <EnclavePage id /> }.into_any(),
         Route::Inspection { id } => view! { <InspectionPage id /> }.into_any(),
