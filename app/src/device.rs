@@ -32,6 +32,9 @@ use crate::store::{self, Broken, DraftWrite, Moved, Op, Store, StoreError};
 
 /// How often sync retries while records wait.
 const RETRY_EVERY: Duration = Duration::from_secs(30);
+/// How often, while signed in and online, the app asks the server whether the session still
+/// lives (an admin may have disabled the user or ended their sessions).
+const SESSION_CHECK_EVERY: Duration = Duration::from_secs(5);
 /// Days of registrations in the working set.
 const WORKING_SET_DAYS: u32 = 3;
 
@@ -202,8 +205,62 @@ impl Device {
             },
             RETRY_EVERY,
         );
+        // The server may end the session (the user disabled, their sessions ended, the
+        // session expired): a cheap check notices within seconds, and the device then
+        // forgets what it holds of people, keeping what is not on the server yet.
+        let checking = StoredValue::new(false);
+        let _ = set_interval_with_handle(
+            move || {
+                if session.is_signed_in_untracked()
+                    && window().navigator().on_line()
+                    && !checking.get_value()
+                {
+                    checking.set_value(true);
+                    leptos::task::spawn_local(async move {
+                        // Offline or a server error: the next check asks again.
+                        let _ = api::check_session(session).await;
+                        checking.set_value(false);
+                    });
+                }
+            },
+            SESSION_CHECK_EVERY,
+        );
+        let ended = Memo::new(move |_| device.ready.get() && session.ended());
+        Effect::new(move |_| {
+            if ended.get() {
+                leptos::task::spawn_local(device.forget_all_but_unsynced());
+            }
+        });
         request_persistent_storage();
         device
+    }
+
+    /// The server ended the session: like a logout, the device forgets the working set, the
+    /// service worker's stored API answers, the sync state and the records already on the
+    /// server with their photos; unlike a logout, it keeps every draft and every record not
+    /// on the server yet (waiting or needing attention), with their photos, to be sent when
+    /// their author signs in again.
+    async fn forget_all_but_unsynced(self) {
+        api::forget_api_answers();
+        let (synced, photos): (Vec<String>, Vec<String>) = self.outbox.with_untracked(|o| {
+            let synced: Vec<&OutboxEntry> = o
+                .iter()
+                .filter(|e| e.state == OutboxState::Synced)
+                .collect();
+            (
+                synced.iter().map(|e| e.record.id().to_string()).collect(),
+                synced
+                    .iter()
+                    .flat_map(|e| e.photos().map(|p| p.sha256.clone()))
+                    .collect(),
+            )
+        });
+        if self.store_result(store::forget_all_but_unsynced(&synced, &photos).await) {
+            self.enclaves.set_value(Vec::new());
+            self.field.set(None);
+            self.outbox
+                .update(|o| o.retain(|e| e.state != OutboxState::Synced));
+        }
     }
 
     /// The context provided by the app.

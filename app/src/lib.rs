@@ -2,7 +2,8 @@
 //! server from the files its build script embeds.
 //!
 //! - [`pages`]: login, search, the enclave page, the inspection form, the device page and the
-//!   reviewers' queue and review page, the yearly overview, one per route of the [`router`].
+//!   reviewers' queue and review page, the yearly overview, the admins' users, one per
+//!   route of the [`router`]; the password change a reset requires comes before any page.
 //! - [`components`]: header (with the sync indicator), connection state, verdict and result
 //!   cards.
 //! - [`device`]: the working set, drafts, outbox and sync engine; [`store`]: IndexedDB;
@@ -38,11 +39,13 @@ use crate::pages::enclave::EnclavePage;
 use crate::pages::imports::ImportPage;
 use crate::pages::inspection::InspectionPage;
 use crate::pages::login::LoginPage;
+use crate::pages::password::ChangePasswordPage;
 use crate::pages::register::{ContractFormPage, RegisterPage};
 use crate::pages::reports::ContractOverviewPage;
 use crate::pages::review::{ReviewPage, ReviewQueuePage};
 use crate::pages::search::{SearchPage, SearchState};
 use crate::pages::statistics::StatisticsPage;
+use crate::pages::users::UsersPage;
 use crate::router::{Route, Router};
 use crate::session::Session;
 
@@ -76,6 +79,7 @@ fn App() -> impl IntoView {
     // Change only on login, logout and the end of a session, not on every token refresh.
     let signed_in = Memo::new(move |_| session.is_signed_in());
     let known = Memo::new(move |_| session.user().is_some());
+    let must_change_password = Memo::new(move |_| session.must_change_password());
     // The pages that work from the device stay open to a user whose session ended.
     let allowed = move |route: &Route| {
         !route.needs_session() || signed_in.get() || (route.works_from_device() && known.get())
@@ -96,6 +100,8 @@ fn App() -> impl IntoView {
         route if !allowed(&route) => ().into_any(),
         Route::Login { .. } if signed_in.get() => ().into_any(),
         Route::Login { .. } => view! { <LoginPage /> }.into_any(),
+        // A password someone else set comes first: the server refuses everything else.
+        _ if must_change_password.get() => view! { <ChangePasswordPage /> }.into_any(),
         Route::Search => view! { <SearchPage /> }.into_any(),
         Route::Enclave { id } => view! { <EnclavePage id /> }.into_any(),
         Route::Inspection { id } => view! { <InspectionPage id /> }.into_any(),
@@ -108,6 +114,7 @@ fn App() -> impl IntoView {
         Route::Register => view! { <RegisterPage /> }.into_any(),
         Route::ContractForm { id } => view! { <ContractFormPage id /> }.into_any(),
         Route::Audit => view! { <AuditPage /> }.into_any(),
+        Route::Users => view! { <UsersPage /> }.into_any(),
         Route::NotFound => view! { <NotFound /> }.into_any(),
     };
     view! {

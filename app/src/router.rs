@@ -48,6 +48,8 @@ pub enum Route {
     },
     /// `/audit?user=&action=&object_type=&object_id=&from=&to=&cursor=`: the audit trail.
     Audit,
+    /// `/users`: the admins' Users page.
+    Users,
     /// `/review/{id}`: one inspection to approve or return.
     ReviewItem {
         id: String,
@@ -80,6 +82,9 @@ impl Route {
         }
         if path == "/audit" {
             return Self::Audit;
+        }
+        if path == "/users" {
+            return Self::Users;
         }
         let year = || {
             UrlSearchParams::new_with_str(search)
@@ -142,6 +147,7 @@ impl Route {
                 | Self::ContractForm { .. }
                 | Self::Imports
                 | Self::Audit
+                | Self::Users
         )
     }
 }

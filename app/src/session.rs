@@ -49,6 +49,25 @@ impl Session {
         self.tokens.with(Option::is_some)
     }
 
+    /// [`Session::is_signed_in`], untracked.
+    pub fn is_signed_in_untracked(self) -> bool {
+        self.tokens.with_untracked(Option::is_some)
+    }
+
+    /// Whether the signed-in user must first replace a password someone else set (tracked).
+    pub fn must_change_password(self) -> bool {
+        self.tokens
+            .with(|t| t.as_ref().is_some_and(|t| t.must_change_password))
+    }
+
+    /// The user chose a new password: the requirement is lifted (in every tab).
+    pub fn password_changed(self) {
+        if let Some(mut tokens) = self.tokens.get_untracked() {
+            tokens.must_change_password = false;
+            self.sign_in(tokens);
+        }
+    }
+
     /// The user of this device: signed in, or whose session ended (tracked).
     pub fn user(self) -> Option<User> {
         self.tokens

@@ -371,6 +371,52 @@ pub async fn delete_draft(key: &str, photos: &[String]) -> Result<(), StoreError
     tx.commit().await
 }
 
+/// What the device keeps once the server ended the session: the working set and the sync
+/// state go (`meta`, `enclaves`), and so do the outbox entries `synced` (on the server
+/// already) and the bytes of those of `photos` that no draft and no remaining outbox entry
+/// names; drafts and records not on the server stay, with their photos. One transaction.
+pub async fn forget_all_but_unsynced(
+    synced: &[String],
+    photos: &[String],
+) -> Result<(), StoreError> {
+    let stores = [
+        Store::Meta,
+        Store::Enclaves,
+        Store::Drafts,
+        Store::Outbox,
+        Store::Photos,
+    ];
+    let tx = Tx::open(&stores, true).await?;
+    tx.store(Store::Meta)?.clear()?;
+    tx.store(Store::Enclaves)?.clear()?;
+    let outbox = tx.store(Store::Outbox)?;
+    for key in synced {
+        outbox.delete(key_query(key))?;
+    }
+    let keys = outbox.get_all_keys(None, None)?.await?;
+    let values = outbox.get_all(None, None)?.await?;
+    let mut named: Vec<String> = keys
+        .iter()
+        .zip(&values)
+        .filter(|(k, _)| !k.as_string().is_some_and(|k| synced.contains(&k)))
+        .map(|(_, v)| text(v))
+        .collect();
+    named.extend(
+        tx.store(Store::Drafts)?
+            .get_all(None, None)?
+            .await?
+            .iter()
+            .map(text),
+    );
+    let bytes = tx.store(Store::Photos)?;
+    for sha in photos {
+        if !named.iter().any(|json| json.contains(sha.as_str())) {
+            bytes.delete(key_query(sha))?;
+        }
+    }
+    tx.commit().await
+}
+
 /// The JSON value under `key`, if any (and readable).
 pub async fn get<T: DeserializeOwned>(store: Store, key: &str) -> Result<Option<T>, StoreError> {
     let tx = Tx::open(&[store], false).await?;

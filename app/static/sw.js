@@ -9,7 +9,8 @@
 //   (working set, sync pull, attachment status) go to the network only: a stale copy
 //   there would mislead the sync (the working set itself lives in IndexedDB).
 // - Anything that is not a GET is never touched: no caching, no replay, no rewrite.
-// - The app deletes the API cache (`ei-api-v1`) itself on logout and when another user
+// - The app deletes the API cache (`ei-api-v1`) itself on logout, when the server ends the
+//   session (noticed within seconds) and when another user
 //   signs in.
 const BUILD_ID = '__BUILD_ID__';
 const SHELL_CACHE = `ei-shell-${BUILD_ID}`;

@@ -2,9 +2,11 @@
 //! plus the embedded PWA, on SQLite (default) or PostgreSQL.
 //!
 //! Layering: `routes` (HTTP, extraction, DTOs) → `shared::rules` (pure verdicts) →
-//! `db::repo` (SQL, transactions) → `db::rows`; `index` keeps the register in memory for lookups. `startup` wires it together; `main.rs` is the CLI.
+//! `db::repo` (SQL, transactions) → `db::rows`; `index` keeps the register in memory for lookups. `startup` wires it together; `main.rs` is the CLI, its user commands in `cli` on `accounts`.
 
+pub mod accounts;
 pub mod auth;
+pub mod cli;
 pub mod config;
 pub mod connections;
 pub mod db;

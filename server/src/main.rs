@@ -1,14 +1,10 @@
 //! `enclave-inspect`: serve the API and the PWA, run migrations, manage users.
 
-use std::io::BufRead;
-
-use clap::{Args, Parser, Subcommand};
-use server::auth::password;
+use clap::{Parser, Subcommand};
+use server::cli::UserCommand;
 use server::config::Config;
-use server::db::{Db, repo};
+use server::db::Db;
 use server::retention;
-use shared::dto::auth::Role;
-use shared::dto::enclave::Province;
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
@@ -56,40 +52,10 @@ enum Command {
 }
 
 #[derive(Subcommand)]
-enum UserCommand {
-    /// Add a user; the password is read from the first line of standard input.
-    Add(UserAdd),
-}
-
-#[derive(Subcommand)]
 enum KeysCommand {
     /// Add a signing key that signs from now on; older keys verify until their tokens have
     /// expired (the session lifetime), then the next rotation drops them.
     Rotate,
-}
-
-#[derive(Args)]
-struct UserAdd {
-    #[arg(long)]
-    username: String,
-    #[arg(long)]
-    display_name: String,
-    /// inspector, reviewer or admin.
-    #[arg(long, value_parser = parse_role)]
-    role: Role,
-    /// Provinces an inspector covers (repeat; default: all of Flanders).
-    #[arg(long = "province", value_parser = parse_province)]
-    provinces: Vec<Province>,
-}
-
-fn parse_role(s: &str) -> Result<Role, String> {
-    Role::parse(s).ok_or_else(|| "expected inspector, reviewer or admin".into())
-}
-
-fn parse_province(s: &str) -> Result<Province, String> {
-    Province::parse(s).ok_or_else(|| {
-        "expected antwerpen, limburg, oost_vlaanderen, vlaams_brabant or west_vlaanderen".into()
-    })
 }
 
 fn main() {
@@ -160,30 +126,14 @@ fn run(cli: Cli) -> Result<(), String> {
             }
             Ok(())
         }
-        Command::User {
-            command: UserCommand::Add(add),
-        } => {
-            let mut line = String::new();
-            std::io::stdin()
-                .lock()
-                .read_line(&mut line)
-                .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
-            let pw = line.trim_end_matches(['\r', '\n']);
-            password::check_strength(pw)?;
-            let hash = password::hash(pw)?;
+        Command::User { command } => {
             let db = Db::connect(&config.database_url, 1)?;
-            let mut conn = db.get().map_err(|e| e.to_string())?;
-            let user = repo::users::insert(
-                &mut conn,
-                &add.username,
-                &add.display_name,
-                add.role,
-                &hash,
-                &add.provinces,
+            server::cli::run(
+                &db,
+                command,
+                &mut std::io::stdin().lock(),
+                &mut std::io::stdout().lock(),
             )
-            .map_err(|e| e.to_string())?;
-            println!("user {} added ({})", user.username, user.role);
-            Ok(())
         }
     }
 }

@@ -23,6 +23,9 @@ pub enum ErrorCode {
     InvalidToken,
     /// Authenticated, but the role or object does not allow this.
     Forbidden,
+    /// The password was set by someone else: choose a new one (`POST /api/auth/password`)
+    /// before anything else.
+    PasswordChangeRequired,
     /// No such object.
     NotFound,
     /// The request conflicts with the current state.
@@ -58,6 +61,7 @@ impl ErrorCode {
             Self::TokenExpired => "token_expired",
             Self::InvalidToken => "invalid_token",
             Self::Forbidden => "forbidden",
+            Self::PasswordChangeRequired => "password_change_required",
             Self::NotFound => "not_found",
             Self::Conflict => "conflict",
             Self::RateLimited => "rate_limited",

@@ -1,6 +1,7 @@
 //! API tests: each starts the real server on a random port against a fresh database, once on
 //! SQLite and once on PostgreSQL.
 
+mod accounts;
 mod attachments;
 mod auth;
 mod bad_network;

@@ -22,7 +22,7 @@ use tests::axe::audit;
 use tests::driver::Browser;
 use tests::field::{
     conclude, finding_with_photos, photo_file, prepare_for_the_field, returned_by_a_reviewer,
-    start_inspection, until_all_synced, until_submitted,
+    start_inspection, tap, until_all_synced, until_submitted,
 };
 use tests::proxy::Proxy;
 use tests::records::inspection;
@@ -128,6 +128,7 @@ async fn every_page_of_every_role_is_accessible_on_the_tablet() {
         [
             "nav-register",
             "nav-imports",
+            "nav-users",
             "nav-overview",
             "nav-statistics",
             "nav-audit"
@@ -139,6 +140,11 @@ async fn every_page_of_every_role_is_accessible_on_the_tablet() {
     b.click("register-new").await;
     b.find("contract-reference").await;
     audit(&b, "contract form", &mut problems).await;
+    b.click("nav-users").await;
+    b.find("account").await;
+    tap(&b, "account-edit").await;
+    b.find("account-editor").await;
+    audit(&b, "users, editing role and provinces", &mut problems).await;
     b.click("nav-imports").await;
     b.find("import-file").await;
     audit(&b, "imports", &mut problems).await;

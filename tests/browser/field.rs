@@ -257,8 +257,9 @@ async fn a_full_device_says_so_and_keeps_what_was_saved() {
 /// What needs attention can be resolved on the device: a record the server fails on alone
 /// (a 500 for that record only) is narrowed out of its batch while the others sync, shows
 /// the server's reason, can be saved as a file and is sent again; an amendment in conflict
-/// is rebased on the server's version. When the server ends the session, the inspector keeps
-/// working from the device, and sync resumes after signing in again.
+/// is rebased on the server's version. When the server ends the session, the device forgets
+/// the working set and what is on the server, keeps the inspection not sent yet, and sends it
+/// after signing in again.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn needs_attention_is_resolved_and_an_ended_session_keeps_the_device() {
     let Some(b) = Browser::open().await else {
@@ -381,18 +382,9 @@ async fn needs_attention_is_resolved_and_an_ended_session_keeps_the_device() {
     .await;
     assert_eq!((view.version, view.amendments.len()), (3, 2));
 
-    // The server ends the session (its refresh token no longer works): the device stays open.
-    expire_access_token(&b).await;
-    b.js("const s = JSON.parse(localStorage.getItem('ei.session'));
-          s.refresh_token = 'no-longer-valid'; localStorage.setItem('ei.session', JSON.stringify(s));
-          return true")
-        .await;
-    b.goto(&format!("{base}/device")).await;
-    b.find("session-ended").await;
-    b.until_path("/device").await;
-    b.goto(&format!("{base}/")).await;
-    b.type_into("search-input", "elegance").await;
-    b.find("search-from-device").await;
+    // An inspection recorded offline; then the server ends the session (its refresh token no
+    // longer works): the device forgets the working set and keeps the unsent inspection.
+    proxy.set_online(false);
     let path = start_inspection(&b, &base, &s.elegance).await;
     finding_with_photos(&b, &[]).await;
     conclude(&b).await;
@@ -403,6 +395,21 @@ async fn needs_attention_is_resolved_and_an_ended_session_keeps_the_device() {
         b.attr(&state, "data-state").await.as_deref(),
         Some("waiting")
     );
+    expire_access_token(&b).await;
+    b.js("const s = JSON.parse(localStorage.getItem('ei.session'));
+          s.refresh_token = 'no-longer-valid'; localStorage.setItem('ei.session', JSON.stringify(s));
+          return true")
+        .await;
+    proxy.set_online(true);
+    b.goto(&format!("{base}/device")).await;
+    b.find("session-ended").await;
+    b.until_path("/device").await;
+    b.until("the working set is forgotten", async || {
+        b.all("working-set-count").await.is_empty().then_some(())
+    })
+    .await;
+    let waiting = outbox_states(&b).await;
+    assert_eq!(waiting, ["waiting"], "only the unsent inspection is kept");
 
     // Signed in again, sync resumes by itself.
     tap(&b, "session-ended-sign-in").await;

@@ -23,6 +23,7 @@ use tests::{Backend, TestApp};
 use tests::driver::{Browser, tid};
 
 mod access;
+mod accounts;
 mod audit;
 mod field;
 mod imports;

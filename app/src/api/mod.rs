@@ -17,7 +17,10 @@ use std::time::Duration;
 use futures::future::{FutureExt, LocalBoxFuture, Shared};
 use leptos::prelude::*;
 use serde::de::DeserializeOwned;
-use shared::dto::auth::{LoginRequest, RefreshRequest, TokenResponse};
+use shared::dto::auth::{
+    Account, AccountChange, AccountUpdate, LoginRequest, PasswordChange, RefreshRequest,
+    TokenResponse,
+};
 use shared::dto::enclave::{EnclaveDetail, EnclavePage};
 use shared::dto::field::WorkingSet;
 use shared::dto::inspection::InspectionView;
@@ -333,6 +336,64 @@ pub async fn contract_overview(
 /// `GET /api/users?role=inspector`: the inspectors, for the queue's filter.
 pub async fn inspectors(session: Session) -> Result<Vec<shared::dto::auth::User>, ApiFailure> {
     Ok(get(session, "/api/users?role=inspector").await?.value)
+}
+
+/// `GET /api/users/me`: asks whether the session still lives. A session the server ended
+/// answers 401, which signs the user out like any other 401 (see [`authed_reply`]).
+pub async fn check_session(session: Session) -> Result<(), ApiFailure> {
+    authed_reply(session, "GET", "/api/users/me", None)
+        .await
+        .map(|_| ())
+}
+
+/// `POST /api/auth/password`: the user replaces their password.
+pub async fn change_password(
+    session: Session,
+    current: String,
+    new: String,
+) -> Result<(), ApiFailure> {
+    let body = json(&PasswordChange { current, new });
+    let reply = authed_reply(
+        session,
+        "POST",
+        "/api/auth/password",
+        Some(Body::Json(body)),
+    )
+    .await?;
+    if (200..300).contains(&reply.status) {
+        Ok(())
+    } else {
+        Err(reply.failure())
+    }
+}
+
+/// `GET /api/accounts`: every account with its status (admins).
+pub async fn accounts(session: Session) -> Result<Vec<Account>, ApiFailure> {
+    Ok(get(session, "/api/accounts").await?.value)
+}
+
+/// `POST /api/accounts/{id}/{action}`: `disable`, `enable`, `password` (reset) or `revoke`.
+pub async fn account_action(
+    session: Session,
+    id: uuid::Uuid,
+    action: &str,
+) -> Result<AccountChange, ApiFailure> {
+    let url = format!("/api/accounts/{id}/{action}");
+    Ok(authed(session, "POST", &url, None).await?.value)
+}
+
+/// `PATCH /api/accounts/{id}`: a new role and/or provinces.
+pub async fn update_account(
+    session: Session,
+    id: uuid::Uuid,
+    update: &AccountUpdate,
+) -> Result<AccountChange, ApiFailure> {
+    let url = format!("/api/accounts/{id}");
+    Ok(
+        authed(session, "PATCH", &url, Some(Body::Json(json(update))))
+            .await?
+            .value,
+    )
 }
 
 /// `GET /api/reports/inspections?year=`: inspection statistics.

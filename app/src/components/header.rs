@@ -56,8 +56,8 @@ pub fn Header() -> impl IntoView {
 
 /// The pages the user's role may use, and nothing else (the server's role checks): an
 /// inspector searches and prepares for the field; a reviewer reviews, reads the overview, the
-/// statistics and the register; an admin keeps the register, imports, and reads the overview,
-/// the statistics and the audit trail.
+/// statistics and the register; an admin keeps the register, imports, reads the overview, the
+/// statistics and the audit trail, and manages the users.
 #[component]
 fn Nav() -> impl IntoView {
     let i18n = I18n::expect();
@@ -88,6 +88,9 @@ fn Nav() -> impl IntoView {
                 <a class="button nav" href="/imports" data-test="nav-imports">
                     {i18n.tr("Importeren", "Import")}
                 </a>
+                <a class="button nav" href="/users" data-test="nav-users">
+                    {i18n.tr("Gebruikers", "Users")}
+                </a>
             </Show>
             <Show when=is(&[Role::Reviewer, Role::Admin])>
                 <a class="button nav" href="/reports/contracts" data-test="nav-overview">
@@ -106,8 +109,9 @@ fn Nav() -> impl IntoView {
     }
 }
 
-/// Shown while the server has ended the session of the user still on the device: the pages
-/// that work from the device stay open, and sync waits until they sign in again.
+/// Shown while the server has ended the session of the user still on the device: what is not
+/// on the server yet stays (the rest of what the device held of people is gone), and sync
+/// waits until they sign in again.
 #[component]
 pub fn SessionEnded() -> impl IntoView {
     let i18n = I18n::expect();
@@ -122,8 +126,8 @@ pub fn SessionEnded() -> impl IntoView {
             <div class="notice warning-panel" role="status" data-test="session-ended">
                 <p>
                     {i18n.tr(
-                        "Je sessie is beëindigd. Alles op dit toestel blijft bewaard en bruikbaar; synchroniseren wacht tot je je opnieuw aanmeldt.",
-                        "Your session has ended. Everything on this device is kept and usable; sync waits until you sign in again.",
+                        "Je sessie is beëindigd. Wat nog niet verzonden is, blijft op dit toestel en wordt verzonden zodra je je opnieuw aanmeldt.",
+                        "Your session has ended. What has not been sent yet stays on this device and is sent as soon as you sign in again.",
                     )}
                 </p>
                 <button class="primary" data-test="session-ended-sign-in" on:click=sign_in>

@@ -110,8 +110,12 @@ impl Device {
     /// Starts a sync, unless there is no live session (it waits for a sign-in) or one is
     /// running (then another follows it).
     pub fn sync(self) {
-        let live =
-            untrack(|| self.ready.get() && self.session.is_signed_in() && self.me().is_some());
+        let live = untrack(|| {
+            self.ready.get()
+                && self.session.is_signed_in()
+                && !self.session.must_change_password()
+                && self.me().is_some()
+        });
         if !live {
             return;
         }

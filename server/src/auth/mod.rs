@@ -15,6 +15,7 @@ use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
 use ipnet::IpNet;
 use shared::dto::auth::Role;
 use shared::dto::enclave::Province;
+use shared::error::ErrorCode;
 
 use crate::db::repo;
 use crate::error::AppError;
@@ -51,6 +52,20 @@ impl AuthUser {
             || self.provinces.is_empty()
             || self.provinces.contains(&province)
     }
+}
+
+/// The routes open to a user who must first change their password: the change itself,
+/// logout, and who they are.
+const OPEN_BEFORE_PASSWORD_CHANGE: [&str; 3] =
+    ["/api/auth/password", "/api/auth/logout", "/api/users/me"];
+
+/// 403 for any other route while the password set by someone else is not replaced.
+pub fn password_change_required() -> AppError {
+    AppError::new(
+        ErrorCode::PasswordChangeRequired,
+        "Kies eerst een nieuw wachtwoord.",
+        "Choose a new password first.",
+    )
 }
 
 /// The client's address: the peer, or behind trusted proxies the right-most address in
@@ -116,6 +131,7 @@ impl FromRequest for AuthUser {
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
         let client = client_of(req);
+        let open_before_password_change = OPEN_BEFORE_PASSWORD_CHANGE.contains(&req.path());
         Box::pin(async move {
             let state = state.ok_or_else(|| AppError::internal("app state missing"))?;
             let header = header.ok_or_else(AppError::unauthorized)?;
@@ -143,11 +159,15 @@ impl FromRequest for AuthUser {
                         provinces: row.provinces(),
                         user_id: row.id,
                         username: row.username,
+                        must_change_password: row.must_change_password,
                     };
                     state.sessions.put(&claims.sid, user.clone());
                     user
                 }
             };
+            if user.must_change_password && !open_before_password_change {
+                return Err(password_change_required());
+            }
             Ok(AuthUser {
                 id: user.user_id,
                 username: user.username,

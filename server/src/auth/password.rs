@@ -55,6 +55,9 @@ pub fn login_opens(
     matches && active
 }
 
+/// The longest password accepted (login refuses longer ones before hashing).
+pub const MAX_BYTES: usize = 1024;
+
 /// Whether a password is acceptable for a new account.
 pub fn check_strength(password: &str) -> Result<(), &'static str> {
     if password.chars().count() < 10 {

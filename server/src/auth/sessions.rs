@@ -16,6 +16,8 @@ pub struct SessionUser {
     pub username: String,
     pub role: Role,
     pub provinces: Vec<Province>,
+    /// Only the password change (and logout) is open until the user chose a new password.
+    pub must_change_password: bool,
 }
 
 /// Verified sessions by session id.
@@ -57,6 +59,13 @@ impl SessionCache {
         }
     }
 
+    /// Forgets every session of a user (their account changed here).
+    pub fn forget_user(&self, user_id: &str) {
+        if let Ok(mut entries) = self.entries.write() {
+            entries.retain(|_, (user, _)| user.user_id != user_id);
+        }
+    }
+
     /// Forgets a session (it was revoked here).
     pub fn forget(&self, session_id: &str) {
         if let Ok(mut entries) = self.entries.write() {
@@ -75,17 +84,32 @@ mod tests {
             username: "ines".into(),
             role: Role::Inspector,
             provinces: vec![],
+            must_change_password: false,
         }
     }
 
     #[test]
-    fn entries_expire_are_forgotten_and_are_bound_to_their_user() {
+    fn entries_expire_are_forgotten_by_session_or_user_and_are_bound_to_their_user() {
         let cache = SessionCache::new(Duration::from_millis(50));
         cache.put("s", user());
         assert_eq!(cache.get("s", "u"), Some(user()));
         assert_eq!(cache.get("s", "other user"), None);
         cache.forget("s");
         assert_eq!(cache.get("s", "u"), None);
+        cache.put("s", user());
+        cache.put(
+            "t",
+            SessionUser {
+                user_id: "v".into(),
+                ..user()
+            },
+        );
+        cache.forget_user("u");
+        assert_eq!(cache.get("s", "u"), None);
+        assert!(
+            cache.get("t", "v").is_some(),
+            "another user's session stays"
+        );
         cache.put("s", user());
         std::thread::sleep(Duration::from_millis(60));
         assert_eq!(cache.get("s", "u"), None);

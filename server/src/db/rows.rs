@@ -208,6 +208,8 @@ pub struct UserRow {
     pub provinces: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Set when someone else chose the password: the user must choose a new one first.
+    pub must_change_password: bool,
 }
 
 impl UserRow {

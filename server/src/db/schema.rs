@@ -96,6 +96,7 @@ diesel::table! {
         provinces -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        must_change_password -> Bool,
     }
 }
 

@@ -29,7 +29,8 @@ pub fn config(cfg: &mut web::ServiceConfig) {
         web::scope("/auth")
             .route("/login", web::post().to(login))
             .route("/refresh", web::post().to(refresh))
-            .route("/logout", web::post().to(logout)),
+            .route("/logout", web::post().to(logout))
+            .route("/password", web::post().to(super::users::change_password)),
     );
 }
 
@@ -506,5 +507,6 @@ fn token_response(
         refresh_token,
         refresh_expires_at: refresh_row.expires_at.and_utc(),
         user: repo::users::to_dto(user)?,
+        must_change_password: user.must_change_password,
     })
 }

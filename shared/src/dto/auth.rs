@@ -68,6 +68,10 @@ pub struct TokenResponse {
     pub refresh_token: String,
     pub refresh_expires_at: DateTime<Utc>,
     pub user: User,
+    /// The password was set by someone else: until the user chose a new one
+    /// (`POST /api/auth/password`), every other route answers 403 `password_change_required`.
+    #[serde(default)]
+    pub must_change_password: bool,
 }
 
 /// A user as the API shows it (never the password hash).
@@ -80,4 +84,51 @@ pub struct User {
     pub role: Role,
     /// Provinces an inspector covers; all of Flanders when empty.
     pub provinces: Vec<Province>,
+}
+
+/// `POST /api/auth/password`: the user replaces their password.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PasswordChange {
+    pub current: String,
+    pub new: String,
+}
+
+/// A user's account as administrators manage it (`GET /api/accounts`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Account {
+    pub id: Uuid,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    /// Provinces an inspector covers; all of Flanders when empty.
+    pub provinces: Vec<Province>,
+    /// A disabled account cannot log in and has no sessions.
+    pub active: bool,
+    /// The password was set by someone else and must be changed at the next login.
+    pub must_change_password: bool,
+    /// When the user last logged in (the start of their newest session).
+    pub last_login_at: Option<DateTime<Utc>>,
+}
+
+/// `PATCH /api/accounts/{id}`: a new role and/or provinces (absent: unchanged).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AccountUpdate {
+    pub role: Option<Role>,
+    /// Provinces an inspector covers; empty: all of Flanders.
+    pub provinces: Option<Vec<Province>>,
+}
+
+/// What a change to an account did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AccountChange {
+    pub account: Account,
+    /// How many live sessions of the user the change ended.
+    pub sessions_ended: u32,
+    /// After a password reset: the temporary password, shown this once and never stored
+    /// in clear; the user must replace it at their next login.
+    pub temporary_password: Option<String>,
 }

@@ -96,3 +96,49 @@ pub fn revoke(
     .execute(conn)?;
     Ok(())
 }
+
+/// Revokes every live session of a user but `except` (the one making the change, if any);
+/// returns how many it revoked.
+pub fn revoke_all_of(
+    conn: &mut DbConnection,
+    user_id: &str,
+    except: Option<&str>,
+    at: NaiveDateTime,
+    reason: &str,
+) -> Result<usize, AppError> {
+    let live = sessions::table
+        .filter(sessions::user_id.eq(user_id))
+        .filter(sessions::revoked_at.is_null())
+        .filter(sessions::id.ne(except.unwrap_or("")));
+    Ok(diesel::update(live)
+        .set((
+            sessions::revoked_at.eq(Some(at)),
+            sessions::revoked_reason.eq(Some(reason)),
+        ))
+        .execute(conn)?)
+}
+
+/// When each user last logged in: the start of their newest session, by user id.
+pub fn last_logins(
+    conn: &mut DbConnection,
+) -> Result<std::collections::HashMap<String, NaiveDateTime>, AppError> {
+    let rows: Vec<(String, Option<NaiveDateTime>)> = sessions::table
+        .group_by(sessions::user_id)
+        .select((sessions::user_id, diesel::dsl::max(sessions::created_at)))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(user, at)| Some((user, at?)))
+        .collect())
+}
+
+/// When a user last logged in: the start of their newest session.
+pub fn last_login_of(
+    conn: &mut DbConnection,
+    user_id: &str,
+) -> Result<Option<NaiveDateTime>, AppError> {
+    Ok(sessions::table
+        .filter(sessions::user_id.eq(user_id))
+        .select(diesel::dsl::max(sessions::created_at))
+        .first(conn)?)
+}

@@ -1,4 +1,4 @@
-//! Users: lookup and creation.
+//! Users: lookup, creation and the changes of an account's lifecycle (see `crate::accounts`).
 
 use diesel::prelude::*;
 use shared::dto::auth::{Role, User};
@@ -44,13 +44,10 @@ pub fn insert(
         role: role.as_str().to_owned(),
         password_hash: password_hash.to_owned(),
         active: true,
-        provinces: provinces
-            .iter()
-            .map(|p| p.as_str())
-            .collect::<Vec<_>>()
-            .join(","),
+        provinces: provinces_column(provinces),
         created_at: now,
         updated_at: now,
+        must_change_password: false,
     };
     diesel::insert_into(users::table)
         .values(&row)
@@ -79,4 +76,60 @@ pub fn active(conn: &mut DbConnection, role: Option<&str>) -> Result<Vec<UserRow
         .order((users::display_name.asc(), users::id.asc()))
         .select(UserRow::as_select())
         .load(conn)?)
+}
+
+/// Every user, active or not, by display name.
+pub fn all(conn: &mut DbConnection) -> Result<Vec<UserRow>, AppError> {
+    Ok(users::table
+        .order((users::display_name.asc(), users::id.asc()))
+        .select(UserRow::as_select())
+        .load(conn)?)
+}
+
+/// How many active admins there are besides `except`.
+pub fn other_active_admins(conn: &mut DbConnection, except: &str) -> Result<i64, AppError> {
+    Ok(users::table
+        .filter(users::active.eq(true))
+        .filter(users::role.eq(Role::Admin.as_str()))
+        .filter(users::id.ne(except))
+        .count()
+        .get_result(conn)?)
+}
+
+/// Serialises changes to accounts until the transaction ends, so two admins cannot each
+/// disable the other and leave no admin. PostgreSQL: a table lock that plain reads (logins)
+/// pass; SQLite: the database write lock, taken now.
+pub fn lock_accounts(conn: &mut DbConnection) -> Result<(), AppError> {
+    use diesel::connection::SimpleConnection;
+    let sql = match conn {
+        DbConnection::Pg(_) => "LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE",
+        DbConnection::Sqlite(_) => "UPDATE users SET active = active WHERE 0",
+    };
+    conn.batch_execute(sql)?;
+    Ok(())
+}
+
+/// Writes an account's active flag, role, provinces, password hash and must-change flag as
+/// they are in `row`.
+pub fn update(conn: &mut DbConnection, row: &UserRow) -> Result<(), AppError> {
+    diesel::update(users::table.find(&row.id))
+        .set((
+            users::active.eq(row.active),
+            users::role.eq(&row.role),
+            users::provinces.eq(&row.provinces),
+            users::password_hash.eq(&row.password_hash),
+            users::must_change_password.eq(row.must_change_password),
+            users::updated_at.eq(super::now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The stored form of a list of provinces.
+pub fn provinces_column(provinces: &[Province]) -> String {
+    provinces
+        .iter()
+        .map(|p| p.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
 }
