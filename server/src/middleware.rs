@@ -11,6 +11,8 @@
 //!   rules of one-line fields refuse them). A push (`POST /api/sync/push`) is exempt: its
 //!   records are checked one by one by `shared::rules::inspection`, so one bad record is a
 //!   `rejected` outcome and not the whole batch refused.
+//!   The same pass writes whole numbers sent as floats (`4.0`) as integers, which JSON and
+//!   JSON Schema hold them to be and serde would otherwise refuse for an integer field.
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -54,26 +56,64 @@ pub async fn refuse_control_characters(
     if let Some(refusal) = in_path_or_query(&req) {
         return Ok(req.error_response(refusal).map_into_right_body());
     }
-    if is_json(&req) && req.path() != PUSH_PATH {
-        let limit = req
-            .app_data::<web::Data<AppState>>()
-            .map_or(0, |state| state.config.json_body_limit);
-        let body = match read_body(&mut req, limit).await {
+    if is_json(&req) {
+        let push = req.path() == PUSH_PATH;
+        let limit = if push {
+            crate::routes::sync::MAX_PUSH_BYTES
+        } else {
+            req.app_data::<web::Data<AppState>>()
+                .map_or(0, |state| state.config.json_body_limit)
+        };
+        let mut body = match read_body(&mut req, limit).await {
             Ok(body) => body,
             Err(refusal) => return Ok(req.error_response(refusal).map_into_right_body()),
         };
         // A body that is not JSON is left to the extractor, which says why.
-        if let Ok(value) = serde_json::from_slice::<serde_json::Value>(&body)
-            && let Some(found) = first_control_in_json(&value)
-        {
-            let refusal = refused(&found.0, found.1);
-            return Ok(req.error_response(refusal).map_into_right_body());
+        if let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(&body) {
+            // A push is checked record by record by its own rules (a `rejected` outcome).
+            if !push && let Some(found) = first_control_in_json(&value) {
+                let refusal = refused(&found.0, found.1);
+                return Ok(req.error_response(refusal).map_into_right_body());
+            }
+            if whole_numbers_as_integers(&mut value) {
+                body = serde_json::to_vec(&value)
+                    .map_err(actix_web::error::ErrorInternalServerError)?
+                    .into();
+            }
         }
         req.set_payload(actix_web::dev::Payload::from(body));
     }
     next.call(req)
         .await
         .map(ServiceResponse::map_into_left_body)
+}
+
+/// Writes every whole number written as a float (`4.0`) as the integer it is, and says whether
+/// there was one. JSON has one kind of number and JSON Schema counts `4.0` as an integer; serde
+/// would refuse it for an integer field.
+fn whole_numbers_as_integers(value: &mut serde_json::Value) -> bool {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) => {
+            let whole = n
+                .as_f64()
+                .filter(|f| n.is_f64() && f.fract() == 0.0 && f.abs() < 9.0e15);
+            if let Some(f) = whole {
+                // Exact: below 2^53 every whole float is an integer as it is.
+                *n = serde_json::Number::from(f as i64);
+                true
+            } else {
+                false
+            }
+        }
+        Value::Array(items) => items
+            .iter_mut()
+            .fold(false, |changed, v| whole_numbers_as_integers(v) || changed),
+        Value::Object(fields) => fields
+            .values_mut()
+            .fold(false, |changed, v| whole_numbers_as_integers(v) || changed),
+        _ => false,
+    }
 }
 
 /// Whether the body is JSON (`application/json`, `…+json`), as the JSON extractor reads it.
@@ -213,5 +253,17 @@ mod tests {
     fn paths_are_checked_decoded() {
         assert_eq!(percent_decode("/api/enclaves/%00"), "/api/enclaves/\0");
         assert_eq!(first_control(&percent_decode("/api/a%20b")), None);
+    }
+
+    #[test]
+    fn whole_floats_become_integers_and_nothing_else_changes() {
+        let mut v = serde_json::json!({"a": 4.0, "b": [1.5, 2.0, -3.0], "c": "4.0", "d": 7});
+        assert!(whole_numbers_as_integers(&mut v));
+        assert_eq!(
+            v,
+            serde_json::json!({"a": 4, "b": [1.5, 2, -3], "c": "4.0", "d": 7})
+        );
+        let mut same = serde_json::json!({"a": 1, "b": 0.5});
+        assert!(!whole_numbers_as_integers(&mut same));
     }
 }
