@@ -532,7 +532,7 @@ async fn a_password_set_by_someone_else_must_be_changed_first(backend: Backend) 
     ] {
         assert_error(
             change_to(current, new).await,
-            StatusCode::BAD_REQUEST,
+            StatusCode::UNPROCESSABLE_ENTITY,
             "validation_failed",
         )
         .await;

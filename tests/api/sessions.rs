@@ -126,7 +126,11 @@ async fn a_session_ends_when_idle_past_the_limit(backend: Backend) {
 /// The audit rows of `action` with `outcome`, newest first.
 fn audit(app: &TestApp, action: &str, outcome: &str) -> Vec<AuditEventRow> {
     let mut conn = app.db.get().expect("connection");
-    server::db::repo::audit::recent(&mut conn, Some(action), 500)
+    let filter = server::db::repo::audit::Filter {
+        action: Some(action.to_owned()),
+        ..Default::default()
+    };
+    server::db::repo::audit::page(&mut conn, &filter, 500)
         .expect("audit")
         .into_iter()
         .filter(|e| e.outcome == outcome)

@@ -67,8 +67,10 @@ pub struct AuditQuery {
     /// Only events about this object (its id or hash).
     pub object_id: Option<String>,
     /// From this day on (YYYY-MM-DD, Belgian time, inclusive).
+    #[param(pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
     pub from: Option<String>,
     /// Up to and including this day (YYYY-MM-DD, Belgian time).
+    #[param(pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
     pub to: Option<String>,
     /// At most this many events, 1–500 (default 100).
     #[param(minimum = 1, maximum = 500)]
@@ -76,6 +78,7 @@ pub struct AuditQuery {
     /// The `X-Next-Cursor` header of the previous page.
     pub cursor: Option<String>,
     /// `json` (default, paged) or `csv`: every match as a file (at most 10,000).
+    #[param(pattern = "^(json|csv)$")]
     pub format: Option<String>,
 }
 

@@ -168,9 +168,15 @@ impl utoipa::Modify for CommonResponses {
     }
 }
 
-/// Dates and times as the server reads them: a JSON Schema `format` is only an annotation, so
-/// each date and date-time string also gets the pattern the server requires (`""` is no date).
+/// Dates, times and text as the server reads them: a JSON Schema `format` is only an
+/// annotation, so each date and date-time string also gets the pattern the server requires
+/// (`""` is no date), and other text (property names included) the pattern that leaves out
+/// control characters.
 struct DatePatterns;
+
+/// Text without the control characters every route refuses (tab, line feed and carriage
+/// return are allowed).
+const NO_CONTROL_PATTERN: &str = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$";
 
 /// `YYYY-MM-DD`.
 const DATE_PATTERN: &str = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$";
@@ -207,7 +213,9 @@ impl utoipa::Modify for DatePatterns {
 /// Adds the date or date-time pattern to `schema` and every schema inside it.
 fn date_patterns(schema: &mut utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>) {
     use utoipa::openapi::RefOr;
-    use utoipa::openapi::schema::{ArrayItems, KnownFormat, Schema, SchemaFormat};
+    use utoipa::openapi::schema::{
+        ArrayItems, KnownFormat, Schema, SchemaFormat, SchemaType, Type,
+    };
     let RefOr::T(schema) = schema else { return };
     match schema {
         Schema::Object(object) => {
@@ -218,6 +226,25 @@ fn date_patterns(schema: &mut utoipa::openapi::RefOr<utoipa::openapi::schema::Sc
             };
             if let Some(pattern) = pattern {
                 object.pattern.get_or_insert_with(|| pattern.to_owned());
+            }
+            // Text holds no control characters (see `crate::middleware`): say so in the
+            // document, for free text and for the names of properties alike.
+            let text = object.schema_type == SchemaType::Type(Type::String)
+                || object.schema_type == SchemaType::Array(vec![Type::String, Type::Null]);
+            if text && object.format.is_none() && object.enum_values.is_none() {
+                object
+                    .pattern
+                    .get_or_insert_with(|| NO_CONTROL_PATTERN.to_owned());
+            }
+            if object.schema_type == SchemaType::Type(Type::Object) {
+                object.property_names.get_or_insert_with(|| {
+                    Box::new(Schema::Object(
+                        utoipa::openapi::ObjectBuilder::new()
+                            .schema_type(Type::String)
+                            .pattern(Some(NO_CONTROL_PATTERN))
+                            .build(),
+                    ))
+                });
             }
             object.properties.values_mut().for_each(date_patterns);
         }

@@ -49,8 +49,10 @@ fn summary((p, maatwerkbedrijf_name): (PersonRow, String)) -> Result<PersonSumma
 
 /// Query of `GET /api/people`.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PeopleQuery {
     /// Part of the name or the staff number (at least 2 characters; case ignored).
+    #[param(min_length = 2)]
     pub q: String,
 }
 
