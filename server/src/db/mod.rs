@@ -31,6 +31,21 @@ pub enum DbConnection {
     Pg(PgConnection),
 }
 
+/// Takes SQLite's write lock first thing in a transaction that reads before it writes. A
+/// deferred SQLite transaction that has read cannot wait for the lock once another writer has
+/// committed meanwhile (it fails at once, whatever the busy timeout: two refreshes of one token
+/// at the same moment gave a 500); one that asks for the lock first waits its turn. PostgreSQL
+/// needs nothing: its row locks and MVCC handle this.
+pub fn take_write_lock(conn: &mut DbConnection) -> diesel::QueryResult<()> {
+    use diesel::RunQueryDsl;
+    if let DbConnection::Sqlite(sqlite) = conn {
+        // An UPDATE opens a write transaction even when it matches no row.
+        diesel::sql_query("UPDATE settings SET value = value WHERE key = 'write-lock'")
+            .execute(sqlite)?;
+    }
+    Ok(())
+}
+
 /// Which database a URL names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {

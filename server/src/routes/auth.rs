@@ -217,6 +217,7 @@ pub async fn refresh(
         .db
         .run(move |conn| {
             conn.transaction::<_, AppError, _>(|conn| {
+                crate::db::take_write_lock(conn)?;
                 keys::reload(&state2, conn)?;
                 let Some((mut token, session)) =
                     repo::sessions::token_with_session(conn, &claims.jti)?
