@@ -102,6 +102,21 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
+/// The operations of a path, whatever their method.
+fn operations(
+    item: &mut utoipa::openapi::PathItem,
+) -> impl Iterator<Item = &mut utoipa::openapi::path::Operation> {
+    [
+        &mut item.get,
+        &mut item.put,
+        &mut item.post,
+        &mut item.delete,
+        &mut item.patch,
+    ]
+    .into_iter()
+    .flatten()
+}
+
 /// The answers every operation of a kind can give, added to each so that the document lists
 /// every status the server can send: 401 wherever a token is needed, 400 wherever there is a
 /// parameter or a body to get wrong, 413 and 408 (too large, too slow) wherever there is a body,
@@ -125,16 +140,7 @@ impl utoipa::Modify for CommonResponses {
         };
         for (path, item) in openapi.paths.paths.iter_mut() {
             let path_has_parameters = item.parameters.as_ref().is_some_and(|p| !p.is_empty());
-            for operation in [
-                &mut item.get,
-                &mut item.put,
-                &mut item.post,
-                &mut item.delete,
-                &mut item.patch,
-            ]
-            .into_iter()
-            .flatten()
-            {
+            for operation in operations(item) {
                 let responses = &mut operation.responses.responses;
                 let mut add = |status: &str, description: &str| {
                     responses
@@ -191,16 +197,7 @@ impl utoipa::Modify for DatePatterns {
             components.schemas.values_mut().for_each(date_patterns);
         }
         for item in openapi.paths.paths.values_mut() {
-            for operation in [
-                &mut item.get,
-                &mut item.put,
-                &mut item.post,
-                &mut item.delete,
-                &mut item.patch,
-            ]
-            .into_iter()
-            .flatten()
-            {
+            for operation in operations(item) {
                 let parameters = operation.parameters.iter_mut().flatten();
                 parameters
                     .filter_map(|p: &mut Parameter| p.schema.as_mut())
