@@ -86,9 +86,18 @@ fn bad(nl: &str, en: &str) -> AppError {
     AppError::bad_request(nl, en)
 }
 
+/// Well-formed filters the schema cannot rule out: `from` after `to`, a cursor this server did
+/// not give.
+fn unprocessable(nl: &str, en: &str) -> AppError {
+    AppError::new(shared::error::ErrorCode::ValidationFailed, nl, en)
+}
+
 /// A day given as `YYYY-MM-DD`.
 fn day(value: &str, name: &str) -> Result<NaiveDate, AppError> {
     NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| {
+        if super::shaped_like(value, "0000-00-00") {
+            return unprocessable("Die datum bestaat niet.", "That date does not exist.");
+        }
         bad(
             &format!("{name} moet de vorm JJJJ-MM-DD hebben."),
             &format!("{name} must look like YYYY-MM-DD."),
@@ -113,7 +122,7 @@ impl AuditQuery {
         if let (Some(from), Some(to)) = (from, to)
             && from > to
         {
-            return Err(bad(
+            return Err(unprocessable(
                 "from mag niet na to liggen.",
                 "from must not be after to.",
             ));
@@ -126,7 +135,12 @@ impl AuditQuery {
                         let ts = chrono::DateTime::parse_from_rfc3339(ts).ok()?.naive_utc();
                         Some((ts, id.to_owned()))
                     })
-                    .ok_or_else(|| bad("Ongeldige cursor.", "Invalid cursor."))?,
+                    .ok_or_else(|| {
+                        unprocessable(
+                            "Ongeldige cursor; begin opnieuw bij de eerste pagina.",
+                            "Invalid cursor; start again at the first page.",
+                        )
+                    })?,
             ),
         };
         Ok(repo::audit::Filter {
@@ -148,7 +162,8 @@ impl AuditQuery {
     responses((status = 200, body = [AuditEvent], description = "JSON (next page's cursor in X-Next-Cursor), or CSV with format=csv"),
               (status = 400, body = shared::error::ApiError),
               (status = 401, body = shared::error::ApiError),
-              (status = 403, body = shared::error::ApiError)))]
+              (status = 403, body = shared::error::ApiError),
+              (status = 422, body = shared::error::ApiError, description = "from after to, or a cursor this server did not give")))]
 pub async fn list(
     user: AuthUser,
     state: web::Data<AppState>,

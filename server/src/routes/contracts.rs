@@ -57,6 +57,7 @@ pub struct RegisterQuery {
     pub host_type: Option<HostType>,
     pub status: Option<ContractStatus>,
     /// Only contracts received (notified, else approved) in this year.
+    #[param(minimum = 1900, maximum = 2200)]
     pub received_year: Option<i32>,
     /// Only contracts that arrived after their deadline.
     #[serde(default)]
@@ -70,6 +71,7 @@ pub struct RegisterQuery {
     /// Page size, 1–200 (default 50), and rows to skip.
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<usize>,
+    #[param(minimum = 0, maximum = 1_000_000)]
     pub offset: Option<usize>,
     /// Sort by `reference`, `maatwerkbedrijf`, `host`, `start`, `end`, `received` or
     /// `status` (default: maatwerkbedrijf, host, newest start first).

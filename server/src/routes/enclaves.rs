@@ -74,19 +74,6 @@ fn bad_query(nl: &str, en: &str) -> AppError {
     AppError::bad_request(nl, en)
 }
 
-/// Whether `s` has the shape of `template`: a digit wherever it has `0`, its other characters
-/// as they are (`"0000-00-00"`: a date in form, whether or not it exists).
-fn shaped_like(s: &str, template: &str) -> bool {
-    s.len() == template.len()
-        && s.bytes().zip(template.bytes()).all(|(c, t)| {
-            if t == b'0' {
-                c.is_ascii_digit()
-            } else {
-                c == t
-            }
-        })
-}
-
 /// Well-formed parameters the schema cannot rule out: two search modes at once, a cursor this
 /// server did not give, a date that does not exist.
 fn unprocessable(nl: &str, en: &str) -> AppError {
@@ -347,7 +334,7 @@ pub async fn detail(
     let on = match query.on.as_deref() {
         None => now_local.date(),
         Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
-            if shaped_like(s, "0000-00-00") {
+            if super::shaped_like(s, "0000-00-00") {
                 unprocessable("Die datum bestaat niet.", "That date does not exist.")
             } else {
                 bad_query(
@@ -360,7 +347,7 @@ pub async fn detail(
     let at = match query.at.as_deref() {
         None => now_local.time().with_nanosecond(0).unwrap_or_default(),
         Some(s) => NaiveTime::parse_from_str(s, "%H:%M").map_err(|_| {
-            if shaped_like(s, "00:00") {
+            if super::shaped_like(s, "00:00") {
                 unprocessable("Dat uur bestaat niet.", "That time does not exist.")
             } else {
                 bad_query("at moet de vorm UU:MM hebben.", "at must look like HH:MM.")

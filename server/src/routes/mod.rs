@@ -68,6 +68,19 @@ pub fn path_id(raw: &str, missing: fn() -> AppError) -> Result<String, AppError>
         .map_err(|_| missing())
 }
 
+/// Whether `s` has the shape of `template`: a digit wherever it has `0`, its other characters
+/// as they are (`"0000-00-00"`: a date in form, whether or not it exists).
+pub fn shaped_like(s: &str, template: &str) -> bool {
+    s.len() == template.len()
+        && s.bytes().zip(template.bytes()).all(|(c, t)| {
+            if t == b'0' {
+                c.is_ascii_digit()
+            } else {
+                c == t
+            }
+        })
+}
+
 async fn api_not_found(req: HttpRequest) -> Result<HttpResponse, AppError> {
     Err(AppError::not_found(
         &format!("API-pad {}", req.path()),
@@ -211,7 +224,7 @@ impl utoipa::Modify for DatePatterns {
 fn date_patterns(schema: &mut utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>) {
     use utoipa::openapi::RefOr;
     use utoipa::openapi::schema::{
-        ArrayItems, KnownFormat, Schema, SchemaFormat, SchemaType, Type,
+        AdditionalProperties, ArrayItems, KnownFormat, Schema, SchemaFormat, SchemaType, Type,
     };
     let RefOr::T(schema) = schema else { return };
     match schema {
@@ -232,6 +245,12 @@ fn date_patterns(schema: &mut utoipa::openapi::RefOr<utoipa::openapi::schema::Sc
                 object
                     .pattern
                     .get_or_insert_with(|| NO_CONTROL_PATTERN.to_owned());
+            }
+            // A body takes the properties it documents and no others (the server ignores
+            // others, but refuses control characters anywhere, so the document rules them out).
+            if !object.properties.is_empty() && object.additional_properties.is_none() {
+                object.additional_properties =
+                    Some(Box::new(AdditionalProperties::FreeForm(false)));
             }
             if object.schema_type == SchemaType::Type(Type::Object) {
                 object.property_names.get_or_insert_with(|| {

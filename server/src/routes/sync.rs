@@ -437,7 +437,7 @@ fn optional_uuid(s: &str) -> Result<Option<uuid::Uuid>, AppError> {
 #[into_params(parameter_in = Query)]
 pub struct PullQuery {
     /// The `next_cursor` of the previous pull (0 at first).
-    #[param(minimum = 0)]
+    #[param(minimum = 0, maximum = 9_223_372_036_854_775_807_i64)]
     pub since: Option<i64>,
     /// At most this many changes, 1–1000 (default 500).
     #[param(minimum = 1, maximum = 1000)]

@@ -289,7 +289,8 @@ fn count(imported: &[ImportedContract], change: ImportChange) -> u32 {
 /// The `mapping` parameter: JSON field → column, each column within the file and used once.
 fn parse_mapping(json: &str, width: usize) -> Result<ColumnMapping, AppError> {
     let mapping: ColumnMapping = serde_json::from_str(json).map_err(|e| {
-        AppError::bad_request(
+        AppError::new(
+            ErrorCode::ValidationFailed,
             format!("mapping is geen geldige koppeling van velden aan kolommen: {e}"),
             format!("mapping is not a valid map of fields to columns: {e}"),
         )
@@ -297,7 +298,8 @@ fn parse_mapping(json: &str, width: usize) -> Result<ColumnMapping, AppError> {
     let mut seen = HashMap::new();
     for (field, &column) in &mapping {
         if column as usize >= width {
-            return Err(AppError::bad_request(
+            return Err(AppError::new(
+                ErrorCode::ValidationFailed,
                 format!(
                     "Het bestand heeft geen kolom {} (veld {}).",
                     column + 1,
@@ -311,7 +313,8 @@ fn parse_mapping(json: &str, width: usize) -> Result<ColumnMapping, AppError> {
             ));
         }
         if let Some(other) = seen.insert(column, *field) {
-            return Err(AppError::bad_request(
+            return Err(AppError::new(
+                ErrorCode::ValidationFailed,
                 format!(
                     "Kolom {} is gekozen voor zowel {} als {}.",
                     column + 1,
