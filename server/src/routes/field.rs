@@ -37,6 +37,9 @@ pub struct WorkingSetQuery {
     #[param(minimum = 1, maximum = 7)]
     pub days: Option<u32>,
     /// Comma-separated enclave ids: only these (at most 500).
+    #[param(
+        pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(,[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})*$"
+    )]
     pub ids: Option<String>,
 }
 

@@ -151,7 +151,7 @@ pub struct EnclaveDetail {
     /// The day the checks are for.
     pub on: NaiveDate,
     /// The Belgian local time the checks are for.
-    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "10:15:00"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,9})?$", example = "10:15:00"))]
     pub at: NaiveTime,
     pub checks: Checks,
 }

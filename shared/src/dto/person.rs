@@ -33,7 +33,7 @@ pub struct PersonRegistration {
     pub site_name: String,
     pub host_name: String,
     pub work_date: NaiveDate,
-    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "07:30:00"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,9})?$", example = "07:30:00"))]
     pub planned_start: NaiveTime,
     pub registered_at: DateTime<Utc>,
     /// The person's role that day.

@@ -44,7 +44,7 @@ pub struct Registration {
     /// When the registration was made (UTC).
     pub registered_at: DateTime<Utc>,
     /// When the team plans to start, Belgian local time.
-    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "07:30:00"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,9})?$", example = "07:30:00"))]
     pub planned_start: NaiveTime,
     pub members: Vec<RegistrationMember>,
 }
