@@ -180,6 +180,11 @@ impl Config {
         }
     }
 
+    /// Where photos are kept, for [`crate::photos::PhotoStore::open`].
+    pub fn photo_location(&self) -> String {
+        self.attachments_dir.display().to_string()
+    }
+
     /// Defaults overridden by environment variables.
     pub fn from_env() -> Result<Self, String> {
         let url = env("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into());

@@ -19,6 +19,7 @@ use crate::db::Db;
 use crate::error::AppError;
 use crate::index::EnclaveIndex;
 use crate::middleware;
+use crate::photos::PhotoStore;
 use crate::routes;
 use crate::state::AppState;
 
@@ -35,6 +36,7 @@ impl Application {
     pub fn build(config: Config) -> Result<Self, String> {
         let db = Db::connect(&config.database_url, config.db_max_connections)?;
         let keys = auth::keys::token_keys(&config, &db)?;
+        let photos = PhotoStore::open(&config.photo_location())?;
         sweep_partial_uploads(
             &config.attachments_dir,
             config.upload_limits.partial_max_age,
@@ -52,6 +54,7 @@ impl Application {
             keys,
             sessions: SessionCache::new(config.session_cache_ttl),
             index: EnclaveIndex::new(config.lookup_index_max_age),
+            photos,
             config,
         });
         if let Some(at) = state.config.purge_daily_at {

@@ -5,6 +5,7 @@ use crate::auth::token::TokenKeys;
 use crate::config::Config;
 use crate::db::Db;
 use crate::index::EnclaveIndex;
+use crate::photos::PhotoStore;
 
 /// Database pool, token keys, caches and configuration, given to handlers as
 /// `web::Data<AppState>` (one instance shared by all workers).
@@ -14,4 +15,6 @@ pub struct AppState {
     pub config: Config,
     pub sessions: SessionCache,
     pub index: EnclaveIndex,
+    /// Where photos are kept (shared by every instance).
+    pub photos: PhotoStore,
 }
