@@ -12,8 +12,10 @@ on_both_backends!(every_operation_answers_as_documented);
 
 const PW: &str = "a-long-test-password";
 
-/// The deadline of one pass (each backend runs one; about 50 s on this machine).
-const BUDGET: Duration = Duration::from_secs(150);
+/// The deadline of one pass (each backend runs one; about 50 s on an idle machine of 2 cores,
+/// 110 s when other builds load it). The work is fixed (seed and cases per operation), so the
+/// deadline only catches a server that hangs: it is set well above the slowest pass seen.
+const BUDGET: Duration = Duration::from_secs(600);
 
 async fn every_operation_answers_as_documented(backend: Backend) {
     let Some(exe) = fuzz::schemathesis() else {

@@ -24,4 +24,5 @@ mod startup;
 mod statistics;
 mod sync;
 mod throttling;
+mod tls;
 mod verdicts;

@@ -150,10 +150,19 @@ impl Fuzzing {
         }
         cmd.args(&self.options);
         let out = cmd.output().expect("running schemathesis");
+        // `timeout` exits with 124 when it ended the run.
+        let ended = if out.status.code() == Some(124) {
+            format!(
+                "\nThe pass did not finish within its deadline of {} s (a hung server?).",
+                self.budget.as_secs()
+            )
+        } else {
+            String::new()
+        };
         Outcome {
             passed: out.status.success(),
             output: format!(
-                "{}{}",
+                "{}{}{ended}",
                 String::from_utf8_lossy(&out.stdout),
                 String::from_utf8_lossy(&out.stderr)
             ),

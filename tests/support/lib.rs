@@ -14,6 +14,7 @@ pub mod fuzz;
 pub mod postgres;
 pub mod proxy;
 pub mod records;
+pub mod tls;
 
 use reqwest::{Method, Response, StatusCode};
 use serde::Serialize;
