@@ -538,7 +538,7 @@ pub async fn restore(
 }
 
 /// Reads `manifest.json`, refusing one of another format or version.
-pub fn read_manifest(dir: &Path) -> Result<Manifest, Error> {
+fn read_manifest(dir: &Path) -> Result<Manifest, Error> {
     let text = match fs::read(dir.join(MANIFEST)) {
         Ok(text) => text,
         Err(e) if e.kind() == io::ErrorKind::NotFound => {

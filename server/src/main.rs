@@ -154,7 +154,7 @@ fn run(cli: Cli) -> Result<(), String> {
                 server::serve::masked_url(&config.database_url),
                 m.counts.inspections,
                 m.schema_version,
-                m.created_at.to_rfc3339(),
+                m.created_at.format("%Y-%m-%d %H:%M:%S UTC"),
                 m.counts.photos,
                 m.counts.photo_bytes,
                 report.photos_copied,
@@ -180,7 +180,7 @@ fn run(cli: Cli) -> Result<(), String> {
             let m = &report.manifest;
             println!(
                 "restored the backup of {} ({} inspections, schema {}) into {} and its {} photos ({} published now) into {}; start the server (it applies newer migrations)",
-                m.created_at.to_rfc3339(),
+                m.created_at.format("%Y-%m-%d %H:%M:%S UTC"),
                 m.counts.inspections,
                 m.schema_version,
                 server::serve::masked_url(&config.database_url),
