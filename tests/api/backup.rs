@@ -1,7 +1,7 @@
 //! Backup and restore: a backup taken while inspections with photos keep arriving restores,
 //! into a new database and photo store, every inspection acknowledged before it began, with
-//! every photo byte for byte; a second backup into the same directory copies only new photos;
-//! restore refuses, touching nothing, a database or photo store that holds other data and a
+//! every photo byte for byte; a later backup into the same directory copies only new photos
+//! and drops those the store no longer has; restore refuses, touching nothing, a database or photo store that holds other data and a
 //! directory that is not a whole backup of this kind of database.
 
 use std::path::Path;
@@ -235,6 +235,27 @@ async fn restore_refuses_data_it_would_overwrite(backend: Backend) {
         .expect("second backup");
     assert_eq!((again.photos_copied, again.manifest.counts.photos), (1, 2));
     assert_eq!(again.manifest.counts.inspections, 2);
+    // A photo the store no longer has (purged) leaves the directory at the next backup.
+    let (orphan_bytes, orphan) = photo(2_000, 77);
+    source
+        .publish(&orphan.sha256, orphan_bytes.into())
+        .await
+        .unwrap();
+    let with_orphan = backup::backup(app.database_url(), &source, dir.path())
+        .await
+        .expect("third backup");
+    assert_eq!(with_orphan.manifest.counts.photos, 3);
+    let copy = dir.path().join("photos").join(&orphan.sha256);
+    assert!(copy.is_file());
+    std::fs::remove_file(app.attachments_dir().join(&orphan.sha256)).unwrap();
+    let without = backup::backup(app.database_url(), &source, dir.path())
+        .await
+        .expect("fourth backup");
+    assert_eq!(
+        (without.photos_copied, without.manifest.counts.photos),
+        (0, 2)
+    );
+    assert!(!copy.exists(), "the purged photo left the backup");
 
     // A database with other data: refused, and neither it nor the empty store changes.
     let other = TestApp::spawn(backend).await;
