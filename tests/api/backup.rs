@@ -1,8 +1,9 @@
 //! Backup and restore: a backup taken while inspections with photos keep arriving restores,
 //! into a new database and photo store, every inspection acknowledged before it began, with
 //! every photo byte for byte; a later backup into the same directory copies only new photos
-//! and drops those the store no longer has; restore refuses, touching nothing, a database or photo store that holds other data and a
-//! directory that is not a whole backup of this kind of database.
+//! and drops those the store no longer has; restore refuses, touching nothing, a database or
+//! photo store that holds other data and a directory that is not a whole backup of this kind
+//! of database.
 
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
