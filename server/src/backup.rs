@@ -435,6 +435,7 @@ async fn copy_photos(store: &PhotoStore, photos_dir: &Path) -> Result<Copied, Er
     Ok(copied)
 }
 
+/// Copies one photo into `dest`, unless the directory holds it already.
 async fn copy_photo(
     store: &PhotoStore,
     dest: PathBuf,
@@ -655,6 +656,7 @@ async fn photos_to_publish(store: &PhotoStore, manifest: &Manifest) -> Result<Ve
         .collect())
 }
 
+/// Publishes one photo of the backup into the store.
 async fn publish_photo(store: &PhotoStore, photos_dir: &Path, sha256: String) -> Result<(), Error> {
     let path = photos_dir.join(&sha256);
     let bytes = blocking(move || fs::read(&path).map_err(|e| failed(path.display(), e))).await?;
