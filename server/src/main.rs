@@ -1,9 +1,11 @@
 //! `enclave-inspect`: serve the API and the PWA, run migrations, manage users.
 
 use clap::{Parser, Subcommand};
+use server::backup;
 use server::cli::UserCommand;
 use server::config::Config;
 use server::db::Db;
+use server::photos::PhotoStore;
 use server::retention;
 use tracing_subscriber::EnvFilter;
 
@@ -43,6 +45,21 @@ enum Command {
         /// Only say what would go; delete nothing.
         #[arg(long)]
         dry_run: bool,
+    },
+    /// Write a consistent copy of the database and the photos into DIR while servers keep
+    /// running (SQLite: VACUUM INTO; PostgreSQL: pg_dump --format=custom); into an earlier
+    /// backup's DIR, only new photos are copied.
+    Backup {
+        /// The backup directory (created if missing).
+        #[arg(long, value_name = "DIR")]
+        to: std::path::PathBuf,
+    },
+    /// Restore a backup into an empty database and an empty photo store (refused, touching
+    /// nothing, when either holds data); stop the servers first.
+    Restore {
+        /// The backup directory.
+        #[arg(long, value_name = "DIR")]
+        from: std::path::PathBuf,
     },
     /// Manage users.
     User {
@@ -124,6 +141,53 @@ fn run(cli: Cli) -> Result<(), String> {
                     println!("another instance is purging now; nothing done")
                 }
             }
+            Ok(())
+        }
+        Command::Backup { to } => {
+            let store = PhotoStore::open(&config.photo_location())?;
+            let report = actix_web::rt::System::new()
+                .block_on(backup::backup(&config.database_url, &store, &to))
+                .map_err(|e| e.to_string())?;
+            let m = &report.manifest;
+            println!(
+                "backed up {} ({} inspections, schema {}, snapshot of {}) and {} photos ({} bytes, {} copied now) from {} to {}",
+                server::serve::masked_url(&config.database_url),
+                m.counts.inspections,
+                m.schema_version,
+                m.created_at.format("%Y-%m-%d %H:%M:%S UTC"),
+                m.counts.photos,
+                m.counts.photo_bytes,
+                report.photos_copied,
+                store.describe(),
+                to.display()
+            );
+            if report.photos_gone > 0 {
+                println!(
+                    "{} photos were deleted (retention) before they could be copied",
+                    report.photos_gone
+                );
+            }
+            for sha in &report.photos_damaged {
+                eprintln!("warning: photo {sha} in the store does not match its hash; left out");
+            }
+            Ok(())
+        }
+        Command::Restore { from } => {
+            let store = PhotoStore::open(&config.photo_location())?;
+            let report = actix_web::rt::System::new()
+                .block_on(backup::restore(&config.database_url, &store, &from))
+                .map_err(|e| e.to_string())?;
+            let m = &report.manifest;
+            println!(
+                "restored the backup of {} ({} inspections, schema {}) into {} and its {} photos ({} published now) into {}; start the server (it applies newer migrations)",
+                m.created_at.format("%Y-%m-%d %H:%M:%S UTC"),
+                m.counts.inspections,
+                m.schema_version,
+                server::serve::masked_url(&config.database_url),
+                m.counts.photos,
+                report.photos_published,
+                store.describe()
+            );
             Ok(())
         }
         Command::User { command } => {

@@ -4,6 +4,7 @@
 mod accounts;
 mod attachments;
 mod auth;
+mod backup;
 mod bad_network;
 mod concurrency;
 mod conformance;
