@@ -16,6 +16,7 @@ mod imports;
 mod inputs;
 mod lookup;
 mod privacy;
+mod proxy;
 mod register;
 mod reports;
 mod review;
