@@ -21,6 +21,7 @@ mod register;
 mod reports;
 mod review;
 mod sessions;
+mod shutdown;
 mod startup;
 mod statistics;
 mod sync;
