@@ -1,7 +1,7 @@
 //! Graceful shutdown: SIGTERM reaches the server process while several clients keep pushing
-//! inspections (with photos) and one push is half sent. The server stops accepting
-//! connections at once, still finishes the half-sent push, and exits with success within its
-//! shutdown timeout. Afterwards every push that was answered is stored exactly once, and every
+//! inspections (with photos) and one push is half sent, its rest following seconds later as
+//! over a slow link. The server stops accepting connections at once, still finishes that push,
+//! and exits with success within its shutdown timeout. Afterwards every push that was answered is stored exactly once, and every
 //! push that was not is stored whole or not at all: an inspection is in the pull exactly when
 //! it can be read, with the findings and photos it was sent with.
 
@@ -33,6 +33,10 @@ const ANSWERED_BEFORE_SIGTERM: usize = 20;
 /// The server's `shutdown_timeout`, and what the test allows on top for exiting.
 const SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(10);
 const EXIT_MARGIN: Duration = Duration::from_secs(5);
+/// How long the push in flight waits before sending the rest of its body: longer than the
+/// server checks for the end of its shutdown (every second), well within its timeout and
+/// its minimum body rate's grace time.
+const SLOW_LINK: Duration = Duration::from_secs(3);
 
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
@@ -97,19 +101,46 @@ fn push_body(records: &[InspectionRecord]) -> PushRequest {
     }
 }
 
-/// Waits until connecting to `port` is refused.
+/// Waits until connecting to `port` is refused (or reset: a connection the kernel queued for
+/// a listener that closed).
 async fn until_refused(port: u16) {
+    use std::io::ErrorKind::{ConnectionRefused, ConnectionReset};
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
         match TcpStream::connect(("127.0.0.1", port)).await {
-            Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => return,
-            Err(e) => panic!("connecting after SIGTERM: {e}"),
+            Err(e) if matches!(e.kind(), ConnectionRefused | ConnectionReset) => return,
+            Err(e) => panic!("connecting after SIGTERM: {e} ({:?})", e.kind()),
             Ok(_) => {
                 assert!(
                     Instant::now() < deadline,
                     "still accepting connections 5 s after SIGTERM"
                 );
                 tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        }
+    }
+}
+
+/// One HTTP/1.1 response with a `content-length`, head and body.
+async fn read_response(stream: &mut TcpStream) -> String {
+    let mut bytes = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        let n = stream.read(&mut buf).await.expect("read the answer");
+        assert!(n > 0, "connection closed before a whole answer: {bytes:?}");
+        bytes.extend_from_slice(&buf[..n]);
+        let text = String::from_utf8_lossy(&bytes);
+        if let Some((head, body)) = text.split_once("\r\n\r\n") {
+            let length: usize = head
+                .lines()
+                .find_map(|l| {
+                    l.to_ascii_lowercase()
+                        .strip_prefix("content-length:")
+                        .map(|v| v.trim().parse().expect("content-length"))
+                })
+                .expect("content-length");
+            if body.len() >= length {
+                return text.into_owned();
             }
         }
     }
@@ -147,19 +178,6 @@ async fn sigterm_finishes_pushes_in_flight_and_exits_cleanly(backend: Backend) {
         assert_eq!(res.status(), StatusCode::CREATED);
         photos.push(reference);
     }
-
-    // A push whose head and half its body are sent before the signal.
-    let in_flight = record(&enclave, &photos);
-    let body = serde_json::to_vec(&push_body(std::slice::from_ref(&in_flight))).unwrap();
-    let mut raw = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
-    let head = format!(
-        "POST /api/sync/push HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n\
-         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    raw.write_all(head.as_bytes()).await.unwrap();
-    let (first_half, second_half) = body.split_at(body.len() / 2);
-    raw.write_all(first_half).await.unwrap();
 
     // Clients push batches until their first push without an answer.
     let sent: Arc<Mutex<HashMap<Uuid, InspectionRecord>>> = Arc::default();
@@ -221,20 +239,39 @@ async fn sigterm_finishes_pushes_in_flight_and_exits_cleanly(backend: Backend) {
     while pushes_answered.load(Ordering::Acquire) < ANSWERED_BEFORE_SIGTERM {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
+    // A push whose head and half its body are sent just before the signal
+    // (the server's minimum body rate would cut it off if it waited long).
+    let in_flight = record(&enclave, &photos);
+    let body = serde_json::to_vec(&push_body(std::slice::from_ref(&in_flight))).unwrap();
+    let mut raw = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    let head = format!(
+        "POST /api/sync/push HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    raw.write_all(head.as_bytes()).await.unwrap();
+    // The server asks for the body: a worker is handling the request.
+    let mut interim = [0u8; 25];
+    raw.read_exact(&mut interim).await.unwrap();
+    assert_eq!(&interim, b"HTTP/1.1 100 Continue\r\n\r\n");
+    let (first_half, second_half) = body.split_at(body.len() / 2);
+    raw.write_all(first_half).await.unwrap();
+
     let pid = libc::pid_t::try_from(server.id()).expect("pid");
     // SAFETY: kill(2) with a pid this test started and has not reaped yet.
     assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0, "SIGTERM sent");
     let signalled = Instant::now();
 
-    // No new connections, while the push in flight keeps the process going.
+    // No new connections, while the push in flight keeps the process going: its body's second
+    // half comes later, as over a slow link.
     until_refused(port).await;
+    tokio::time::sleep(SLOW_LINK).await;
     assert!(
         server.try_wait().unwrap().is_none(),
         "the server exited with a request in flight"
     );
     raw.write_all(second_half).await.unwrap();
-    let mut answer = String::new();
-    raw.read_to_string(&mut answer).await.unwrap();
+    let answer = read_response(&mut raw).await;
     assert!(
         answer.starts_with("HTTP/1.1 200"),
         "the push in flight is answered: {answer}"
