@@ -58,8 +58,11 @@ fn version() -> Result<String, String> {
     }
 }
 
+/// Runs apt-get, waiting for the package lock another installer (PostgreSQL's, Chromium's)
+/// may hold.
 fn apt_get(args: &[&str]) -> Result<(), String> {
     let out = Command::new("apt-get")
+        .args(["-o", "DPkg::Lock::Timeout=600"])
         .args(args)
         .env("DEBIAN_FRONTEND", "noninteractive")
         .stdin(Stdio::null())
