@@ -1,9 +1,10 @@
 //! Graceful shutdown: SIGTERM reaches the server process while several clients keep pushing
 //! inspections (with photos) and one push is half sent, its rest following seconds later as
 //! over a slow link. The server stops accepting connections at once, still finishes that push,
-//! and exits with success within its shutdown timeout. Afterwards every push that was answered is stored exactly once, and every
-//! push that was not is stored whole or not at all: an inspection is in the pull exactly when
-//! it can be read, with the findings and photos it was sent with.
+//! and exits with success within its shutdown timeout. Afterwards every push that was answered
+//! is stored exactly once, and every push that was not is stored whole or not at all: an
+//! inspection is in the pull exactly when it can be read, with the findings and photos it was
+//! sent with. (`proxy.rs` restarts instances behind nginx with the helpers here.)
 
 use std::collections::{HashMap, HashSet};
 use std::net::TcpListener;
@@ -38,15 +39,40 @@ const EXIT_MARGIN: Duration = Duration::from_secs(5);
 /// its minimum body rate's grace time.
 const SLOW_LINK: Duration = Duration::from_secs(3);
 
-fn free_port() -> u16 {
+/// A port that was free a moment ago.
+pub(crate) fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
         .expect("free port")
 }
 
-fn start(url: &str, port: u16, attachments: &std::path::Path) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_test-server"))
+/// A server process, killed when dropped (a failing test leaves none behind).
+pub(crate) struct ServerProcess(Child);
+
+impl std::ops::Deref for ServerProcess {
+    type Target = Child;
+    fn deref(&self) -> &Child {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for ServerProcess {
+    fn deref_mut(&mut self) -> &mut Child {
+        &mut self.0
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The server process on `url`, listening on `port`, keeping photos in `attachments`.
+pub(crate) fn start(url: &str, port: u16, attachments: &std::path::Path) -> ServerProcess {
+    let child = Command::new(env!("CARGO_BIN_EXE_test-server"))
         .env("DATABASE_URL", url)
         .env("BIND", format!("127.0.0.1:{port}"))
         .env("JWT_SECRET", TEST_JWT_SECRET)
@@ -54,10 +80,12 @@ fn start(url: &str, port: u16, attachments: &std::path::Path) -> Child {
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .spawn()
-        .expect("start the server process")
+        .expect("start the server process");
+    ServerProcess(child)
 }
 
-async fn wait_until_up(client: &reqwest::Client, base: &str) {
+/// Waits until the server at `base` answers `/healthz`.
+pub(crate) async fn wait_until_up(client: &reqwest::Client, base: &str) {
     let deadline = Instant::now() + Duration::from_secs(30);
     while Instant::now() < deadline {
         if client
@@ -99,6 +127,30 @@ fn push_body(records: &[InspectionRecord]) -> PushRequest {
             .map(|r| SyncRecord::Inspection(Box::new(r)))
             .collect(),
     }
+}
+
+/// Sends SIGTERM to the server process.
+pub(crate) fn terminate(server: &Child) {
+    let pid = libc::pid_t::try_from(server.id()).expect("pid");
+    // SAFETY: kill(2) with a pid this test started and has not reaped yet.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0, "SIGTERM sent");
+}
+
+/// Waits for the server process to exit after SIGTERM; panics unless it exits with success
+/// within its shutdown timeout (and a margin).
+pub(crate) async fn exited_cleanly(server: &mut Child, signalled: Instant) {
+    let exit = loop {
+        if let Some(exit) = server.try_wait().unwrap() {
+            break exit;
+        }
+        assert!(
+            signalled.elapsed() < SHUTDOWN_TIMEOUT + EXIT_MARGIN,
+            "still running {:?} after SIGTERM",
+            signalled.elapsed()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert!(exit.success(), "exit status {exit}");
 }
 
 /// Waits until connecting to `port` is refused (or reset: a connection the kernel queued for
@@ -257,9 +309,7 @@ async fn sigterm_finishes_pushes_in_flight_and_exits_cleanly(backend: Backend) {
     let (first_half, second_half) = body.split_at(body.len() / 2);
     raw.write_all(first_half).await.unwrap();
 
-    let pid = libc::pid_t::try_from(server.id()).expect("pid");
-    // SAFETY: kill(2) with a pid this test started and has not reaped yet.
-    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0, "SIGTERM sent");
+    terminate(&server);
     let signalled = Instant::now();
 
     // No new connections, while the push in flight keeps the process going: its body's second
@@ -284,19 +334,8 @@ async fn sigterm_finishes_pushes_in_flight_and_exits_cleanly(backend: Backend) {
     ));
 
     // The process exits, with success, within its shutdown timeout.
-    let exit = loop {
-        if let Some(exit) = server.try_wait().unwrap() {
-            break exit;
-        }
-        assert!(
-            signalled.elapsed() < SHUTDOWN_TIMEOUT + EXIT_MARGIN,
-            "still running {:?} after SIGTERM",
-            signalled.elapsed()
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
+    exited_cleanly(&mut server, signalled).await;
     let took = signalled.elapsed();
-    assert!(exit.success(), "exit status {exit}");
     for c in clients {
         c.await.expect("client");
     }
