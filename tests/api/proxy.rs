@@ -7,23 +7,38 @@
 //! redirected and HSTS is set. The client connects from 127.0.0.2 (and .3), addresses the
 //! server does not trust, so nginx's own 127.0.0.1 is the only trusted hop.
 
+use std::collections::HashSet;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
 use reqwest::StatusCode;
 use serde_json::json;
 use shared::dto::audit::AuditEvent;
 use shared::dto::auth::{Role, TokenResponse};
+use shared::dto::sync::{PushRequest, PushResponse, SyncRecord};
 use shared::rules::inspection::MAX_PHOTO_BYTES;
 use tests::nginx::{self, Nginx};
-use tests::records::photo;
+use tests::records::{inspection, photo};
 use tests::{Backend, TestApp, on_both_backends};
+use uuid::Uuid;
 
-on_both_backends!(nginx_with_the_documented_configuration_serves_two_instances);
+use crate::shutdown::{exited_cleanly, free_port, start, terminate, wait_until_up};
+
+on_both_backends!(
+    nginx_with_the_documented_configuration_serves_two_instances,
+    a_rolling_restart_behind_nginx_loses_no_push,
+);
 
 const PW: &str = "a-long-test-password";
 /// The README's `server_name`.
 const HOST: &str = "inspect.example.be";
+/// Inspections per push during the rolling restart, and how many more must be answered after
+/// each step (an instance stopped, started again).
+const ROLLING_BATCH: usize = 5;
+const ROLLING_STEP: usize = 100;
 
 /// A CA and a certificate for [`HOST`] signed by it: (CA PEM, chain PEM, key PEM).
 fn certificates() -> (String, String, String) {
@@ -221,4 +236,123 @@ fn the_readme_shows_the_tested_nginx_configuration() {
         readme.contains(&format!("```nginx\n{}```", nginx::SITE)),
         "README.md must show tests/support/nginx.conf verbatim in an ```nginx block"
     );
+}
+
+/// A rolling restart behind nginx: two server processes; while a tablet keeps pushing through
+/// nginx (resending what got no answer, as the outbox does), each is stopped with SIGTERM and
+/// started again in turn, the next one once the previous answers again. Pushes go on through
+/// the other instance while one is down, both exit cleanly, and every inspection is stored
+/// exactly once.
+async fn a_rolling_restart_behind_nginx_loses_no_push(backend: Backend) {
+    if !nginx::available() {
+        return;
+    }
+    let setup = TestApp::spawn(backend).await;
+    setup.fixture().user("ines", PW, Role::Inspector, &[]);
+    let enclave = setup.fixture().simple_enclave("Host").id;
+    let token = setup.login("ines", PW).await.access_token;
+    let direct = tests::http_client();
+    let attachments = tempfile::tempdir().unwrap();
+    let ports = [free_port(), free_port()];
+    let mut servers = ports.map(|port| start(setup.database_url(), port, attachments.path()));
+    for port in ports {
+        wait_until_up(&direct, &format!("http://127.0.0.1:{port}")).await;
+    }
+    let (ca, chain, key) = certificates();
+    let upstreams = ports.map(|p| SocketAddr::from((Ipv4Addr::LOCALHOST, p)));
+    let nginx = Nginx::start(&upstreams, &chain, &key);
+    let tablet = client(&ca, &nginx, Ipv4Addr::new(127, 0, 0, 2));
+
+    // The tablet pushes new inspections until told to stop, each batch until it is answered.
+    let sent: Arc<Mutex<HashSet<Uuid>>> = Arc::default();
+    let answered = Arc::new(AtomicUsize::new(0));
+    let stop = Arc::new(AtomicBool::new(false));
+    let pusher = {
+        let push_url = url(&nginx, "/api/sync/push");
+        let (token, enclave) = (token.clone(), enclave.clone());
+        let (sent, answered, stop) = (sent.clone(), answered.clone(), stop.clone());
+        tokio::spawn(async move {
+            let mut failures = 0;
+            while !stop.load(Ordering::Acquire) {
+                let batch: Vec<_> = (0..ROLLING_BATCH).map(|_| inspection(&enclave)).collect();
+                sent.lock().unwrap().extend(batch.iter().map(|r| r.id));
+                let body = serde_json::to_vec(&PushRequest {
+                    records: batch
+                        .into_iter()
+                        .map(|r| SyncRecord::Inspection(Box::new(r)))
+                        .collect(),
+                })
+                .unwrap();
+                loop {
+                    let res = tablet
+                        .post(&push_url)
+                        .bearer_auth(&token)
+                        .header("Content-Type", "application/json")
+                        .body(body.clone())
+                        .send()
+                        .await;
+                    if let Ok(res) = res
+                        && res.status() == StatusCode::OK.as_u16()
+                        && let Ok(bytes) = res.bytes().await
+                        && let Ok(answer) = serde_json::from_slice::<PushResponse>(&bytes)
+                    {
+                        assert_eq!(answer.results.len(), ROLLING_BATCH);
+                        answered.fetch_add(ROLLING_BATCH, Ordering::Release);
+                        break;
+                    }
+                    failures += 1;
+                    // The outbox waits a moment before it sends again.
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+            }
+            failures
+        })
+    };
+    // Until `more` further records are answered; panics if that takes longer than `limit`.
+    let until_answered = |more: usize, limit: Duration| {
+        let answered = answered.clone();
+        async move {
+            let target = answered.load(Ordering::Acquire) + more;
+            let deadline = Instant::now() + limit;
+            while answered.load(Ordering::Acquire) < target {
+                assert!(
+                    Instant::now() < deadline,
+                    "{} of {target} records answered after {limit:?}",
+                    answered.load(Ordering::Acquire)
+                );
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        }
+    };
+
+    until_answered(ROLLING_STEP, Duration::from_secs(60)).await;
+    for (i, port) in ports.into_iter().enumerate() {
+        terminate(&servers[i]);
+        exited_cleanly(&mut servers[i], Instant::now()).await;
+        // With this instance down, pushes go on through the other one.
+        until_answered(ROLLING_STEP, Duration::from_secs(30)).await;
+        servers[i] = start(setup.database_url(), port, attachments.path());
+        wait_until_up(&direct, &format!("http://127.0.0.1:{port}")).await;
+    }
+    until_answered(ROLLING_STEP, Duration::from_secs(30)).await;
+    stop.store(true, Ordering::Release);
+    let failures = pusher.await.expect("pusher");
+
+    let sent = sent.lock().unwrap().clone();
+    let (changes, _) = setup.pull_all(&token, 1000).await;
+    let pulled: Vec<Uuid> = changes.iter().filter_map(|c| c.inspection_id).collect();
+    assert_eq!(
+        pulled.len(),
+        sent.len(),
+        "every inspection once, none twice"
+    );
+    assert_eq!(pulled.into_iter().collect::<HashSet<_>>(), sent);
+    eprintln!(
+        "{backend:?}: {} inspections, {failures} pushes sent again during the rolling restart",
+        sent.len()
+    );
+    for server in &mut servers {
+        terminate(server);
+        exited_cleanly(server, Instant::now()).await;
+    }
 }

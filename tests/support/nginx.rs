@@ -23,7 +23,7 @@ pub const SITE: &str = include_str!("nginx.conf");
 pub const NGINX: &str = "/usr/sbin/nginx";
 
 /// The instances the README's upstream names, replaced in order by the test's.
-const DOCUMENTED_UPSTREAMS: [&str; 2] = ["server 10.0.0.11:8080;", "server 10.0.0.12:8080;"];
+const DOCUMENTED_UPSTREAMS: [&str; 2] = ["server 10.0.0.11:8080 ", "server 10.0.0.12:8080 "];
 
 /// Whether nginx can be used; installs it on the first call.
 ///
@@ -141,7 +141,7 @@ impl Nginx {
 
         let mut site = SITE.to_owned();
         for (documented, addr) in DOCUMENTED_UPSTREAMS.iter().zip(upstreams) {
-            site = replace_once(&site, documented, &format!("server {addr};"));
+            site = replace_once(&site, documented, &format!("server {addr} "));
         }
         site = replace_once(
             &site,
