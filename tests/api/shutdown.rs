@@ -76,6 +76,9 @@ pub(crate) fn start(url: &str, port: u16, attachments: &std::path::Path) -> Serv
         .env("DATABASE_URL", url)
         .env("BIND", format!("127.0.0.1:{port}"))
         .env("JWT_SECRET", TEST_JWT_SECRET)
+        // As in-process test servers: a pool keeps all its connections open, and many tests
+        // share one PostgreSQL.
+        .env("DB_MAX_CONNECTIONS", "4")
         .env("ATTACHMENTS_DIR", attachments)
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
