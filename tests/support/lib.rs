@@ -11,6 +11,7 @@ pub mod faulty;
 pub mod field;
 pub mod fixture;
 pub mod fuzz;
+pub mod nginx;
 pub mod postgres;
 pub mod proxy;
 pub mod records;
