@@ -13,7 +13,6 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
 use reqwest::StatusCode;
 use serde_json::json;
 use shared::dto::audit::AuditEvent;
@@ -22,6 +21,7 @@ use shared::dto::sync::{PushRequest, PushResponse, SyncRecord};
 use shared::rules::inspection::MAX_PHOTO_BYTES;
 use tests::nginx::{self, Nginx};
 use tests::records::{inspection, photo};
+use tests::tls::TestCa;
 use tests::{Backend, TestApp, on_both_backends};
 use uuid::Uuid;
 
@@ -42,16 +42,10 @@ const ROLLING_STEP: usize = 100;
 
 /// A CA and a certificate for [`HOST`] signed by it: (CA PEM, chain PEM, key PEM).
 fn certificates() -> (String, String, String) {
-    let ca_key = KeyPair::generate().expect("CA key");
-    let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("CA params");
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    let ca = CertifiedIssuer::self_signed(ca_params, ca_key).expect("CA");
-    let key = KeyPair::generate().expect("server key");
-    let cert = CertificateParams::new(vec![HOST.to_owned()])
-        .expect("server params")
-        .signed_by(&key, &ca)
-        .expect("server certificate");
-    (ca.pem(), cert.pem() + &ca.pem(), key.serialize_pem())
+    let dir = tempfile::tempdir().expect("temp dir");
+    let ca = TestCa::new(dir.path(), "nginx-ca");
+    let (cert, key) = ca.issue(&[HOST]);
+    (ca.pem(), cert + &ca.pem(), key)
 }
 
 /// An HTTPS client that trusts only `ca`, reaches [`HOST`] at nginx and connects from the

@@ -46,22 +46,35 @@ impl TestCa {
         &self.cert_path
     }
 
-    /// A certificate for `localhost` and `127.0.0.1`, signed by this CA, written as
-    /// `dir/{name}.crt` and `dir/{name}.key` (the key readable by its owner only).
-    pub fn server_cert(&self, dir: &Path, name: &str) -> ServerCert {
-        let mut params = CertificateParams::new(vec!["localhost".into(), "127.0.0.1".into()])
-            .expect("server certificate parameters");
-        params
-            .distinguished_name
-            .push(DnType::CommonName, "localhost");
+    /// The CA's certificate as PEM.
+    pub fn pem(&self) -> String {
+        self.issuer.pem()
+    }
+
+    /// A server certificate for `hosts` (names or IP addresses) signed by this CA: the
+    /// certificate's PEM and its private key's PEM.
+    pub fn issue(&self, hosts: &[&str]) -> (String, String) {
+        let names: Vec<String> = hosts.iter().map(|h| (*h).to_owned()).collect();
+        let mut params = CertificateParams::new(names).expect("server certificate parameters");
+        params.distinguished_name.push(
+            DnType::CommonName,
+            hosts.first().copied().unwrap_or("server"),
+        );
         let key = KeyPair::generate().expect("server key");
         let cert = params
             .signed_by(&key, &self.issuer)
             .expect("sign the server certificate");
+        (cert.pem(), key.serialize_pem())
+    }
+
+    /// A certificate for `localhost` and `127.0.0.1`, signed by this CA, written as
+    /// `dir/{name}.crt` and `dir/{name}.key` (the key readable by its owner only).
+    pub fn server_cert(&self, dir: &Path, name: &str) -> ServerCert {
+        let (cert, key) = self.issue(&["localhost", "127.0.0.1"]);
         let cert_path = dir.join(format!("{name}.crt"));
         let key_path = dir.join(format!("{name}.key"));
-        std::fs::write(&cert_path, cert.pem()).expect("write the server certificate");
-        std::fs::write(&key_path, key.serialize_pem()).expect("write the server key");
+        std::fs::write(&cert_path, cert).expect("write the server certificate");
+        std::fs::write(&key_path, key).expect("write the server key");
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&key_path, std::fs::Permissions::from_mode(0o600))
             .expect("restrict the server key");
