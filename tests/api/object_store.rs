@@ -1,0 +1,347 @@
+//! Photos in an S3-compatible bucket (a real `s3s-fs`, see `tests::s3`), shared by two
+//! instances on one database: an upload begun on one instance is resumed and finished on the
+//! other and served byte-identical by both; a tampered last piece publishes nothing; pieces in
+//! the bucket count against the quota and are swept when stale; the purge deletes from the
+//! bucket.
+
+use std::time::{Duration, Instant};
+
+use chrono::{Days, Utc};
+use diesel::prelude::*;
+use reqwest::StatusCode;
+use server::config::Retention;
+use server::db::schema::inspections;
+use server::retention::{Outcome, Trigger, purge};
+use shared::dto::auth::Role;
+use shared::dto::sync::{AttachmentStatus, PushOutcome, SyncRecord};
+use shared::rules::time::belgian_local;
+use tests::records::{inspection, photo};
+use tests::s3::Bucket;
+use tests::{Backend, TestApp, assert_error, json, on_both_backends};
+
+on_both_backends!(
+    a_photo_begun_on_one_instance_is_finished_on_the_other,
+    a_tampered_last_piece_publishes_nothing,
+    pieces_in_the_bucket_count_against_the_quota_and_are_swept,
+    the_purge_deletes_photos_from_the_bucket,
+);
+
+const PW: &str = "a-long-test-password";
+
+/// Two instances on one database and one fresh bucket, with Ines (inspector) and Rita
+/// (reviewer) logged in; `None` when no S3 server can be had outside CI (warned).
+struct Two {
+    a: TestApp,
+    b: TestApp,
+    bucket: Bucket,
+    ines: String,
+    ines_id: String,
+    rita: String,
+}
+
+async fn two_instances(backend: Backend, quota: u64) -> Option<Two> {
+    let bucket = tests::s3::server()?.bucket();
+    let configure = |c: &mut server::config::Config| {
+        bucket.configure(c);
+        c.upload_limits.quota_bytes = quota;
+    };
+    let a = TestApp::spawn_with(backend, configure).await;
+    let b = a.another_instance(configure).await;
+    let f = a.fixture();
+    let ines_id = f.user("ines", PW, Role::Inspector, &[]).id;
+    f.user("rita", PW, Role::Reviewer, &[]);
+    let ines = a.login("ines", PW).await.access_token;
+    let rita = b.login("rita", PW).await.access_token;
+    Some(Two {
+        a,
+        b,
+        bucket,
+        ines,
+        ines_id,
+        rita,
+    })
+}
+
+async fn put(
+    app: &TestApp,
+    token: &str,
+    sha: &str,
+    body: &[u8],
+    range: Option<&str>,
+) -> reqwest::Response {
+    let mut req = app
+        .client
+        .put(format!("{}/api/attachments/{sha}", app.base_url))
+        .bearer_auth(token)
+        .header("content-type", "image/jpeg")
+        .body(body.to_vec());
+    if let Some(r) = range {
+        req = req.header("content-range", r);
+    }
+    req.send().await.expect("put")
+}
+
+/// Sends `bytes[from..to]` as a piece of the whole of `bytes`.
+async fn put_piece(
+    app: &TestApp,
+    token: &str,
+    sha: &str,
+    bytes: &[u8],
+    from: usize,
+    to: usize,
+) -> reqwest::Response {
+    let range = format!("bytes {from}-{}/{}", to - 1, bytes.len());
+    put(app, token, sha, &bytes[from..to], Some(&range)).await
+}
+
+async fn status_of(app: &TestApp, token: &str, sha: &str) -> (bool, u64) {
+    let s: AttachmentStatus = json(
+        app.get(&format!("/api/attachments/{sha}/status"), token)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    (s.complete, s.received_bytes)
+}
+
+async fn fetch(app: &TestApp, token: &str, sha: &str) -> reqwest::Response {
+    app.get(&format!("/api/attachments/{sha}"), token).await
+}
+
+async fn a_photo_begun_on_one_instance_is_finished_on_the_other(backend: Backend) {
+    let Some(Two {
+        a,
+        b,
+        bucket,
+        ines,
+        ines_id,
+        rita,
+    }) = two_instances(backend, 200 * 1024 * 1024).await
+    else {
+        return;
+    };
+    let (bytes, reference) = photo(100_000, 21);
+    let sha = reference.sha256.as_str();
+    let s: AttachmentStatus = json(
+        put_piece(&a, &ines, sha, &bytes, 0, 40_000).await,
+        StatusCode::ACCEPTED,
+    )
+    .await;
+    assert_eq!(s.received_bytes, 40_000);
+    // The other instance knows how far the upload came, and refuses a piece that skips ahead
+    // with that count.
+    assert_eq!(status_of(&b, &ines, sha).await, (false, 40_000));
+    let gap: serde_json::Value = json(
+        put_piece(&b, &ines, sha, &bytes, 50_000, 60_000).await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    assert_eq!(gap["error"]["code"], "conflict");
+    let said = gap["error"]["message_en"].as_str().unwrap_or_default();
+    assert!(said.contains("the server has 40000 bytes"), "{gap}");
+    json::<AttachmentStatus>(
+        put_piece(&b, &ines, sha, &bytes, 40_000, 70_000).await,
+        StatusCode::ACCEPTED,
+    )
+    .await;
+    assert_eq!(status_of(&a, &ines, sha).await, (false, 70_000));
+    assert_eq!(
+        bucket.keys(),
+        [
+            format!("pieces/{ines_id}/{sha}/{:020}", 0),
+            format!("pieces/{ines_id}/{sha}/{:020}", 40_000),
+        ],
+        "each piece is an object of the bucket"
+    );
+    let done: AttachmentStatus = json(
+        put_piece(&a, &ines, sha, &bytes, 70_000, 100_000).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert!(done.complete);
+    assert_eq!(
+        bucket.keys(),
+        [sha.to_owned()],
+        "published; the pieces are gone"
+    );
+    for (app, token) in [(&a, &ines), (&b, &ines), (&a, &rita), (&b, &rita)] {
+        let res = fetch(app, token, sha).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(res.bytes().await.expect("body").as_ref(), bytes.as_slice());
+        assert_eq!(status_of(app, token, sha).await, (true, 100_000));
+    }
+}
+
+async fn a_tampered_last_piece_publishes_nothing(backend: Backend) {
+    let Some(Two {
+        a,
+        b,
+        bucket,
+        ines,
+        rita,
+        ..
+    }) = two_instances(backend, 200 * 1024 * 1024).await
+    else {
+        return;
+    };
+    let (bytes, reference) = photo(60_000, 22);
+    let sha = reference.sha256.as_str();
+    json::<AttachmentStatus>(
+        put(
+            &a,
+            &ines,
+            sha,
+            &bytes[..30_000],
+            Some("bytes 0-29999/60000"),
+        )
+        .await,
+        StatusCode::ACCEPTED,
+    )
+    .await;
+    let mut tampered = bytes[30_000..].to_vec();
+    tampered[100] ^= 1;
+    assert_error(
+        put(&b, &ines, sha, &tampered, Some("bytes 30000-59999/60000")).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    assert!(
+        bucket.keys().is_empty(),
+        "nothing published, no piece left: {:?}",
+        bucket.keys()
+    );
+    assert_eq!(status_of(&a, &ines, sha).await, (false, 0));
+    assert_eq!(fetch(&b, &rita, sha).await.status(), StatusCode::NOT_FOUND);
+    // The honest bytes are taken afterwards.
+    json::<AttachmentStatus>(put(&b, &ines, sha, &bytes, None).await, StatusCode::CREATED).await;
+    assert_eq!(bucket.keys(), [sha.to_owned()]);
+}
+
+async fn pieces_in_the_bucket_count_against_the_quota_and_are_swept(backend: Backend) {
+    let Some(Two {
+        a, b, bucket, ines, ..
+    }) = two_instances(backend, 100_000).await
+    else {
+        return;
+    };
+    let (parked, parked_ref) = photo(80_000, 23);
+    let (other, other_ref) = photo(50_000, 24);
+    json::<AttachmentStatus>(
+        put(
+            &a,
+            &ines,
+            &parked_ref.sha256,
+            &parked[..60_000],
+            Some("bytes 0-59999/80000"),
+        )
+        .await,
+        StatusCode::ACCEPTED,
+    )
+    .await;
+    // 60,000 bytes parked in the bucket through A: 50,000 more pass the quota on B too.
+    assert_error(
+        put(&b, &ines, &other_ref.sha256, &other, None).await,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "upload_quota_exceeded",
+    )
+    .await;
+    assert_eq!(bucket.keys().len(), 1, "nothing kept of the refused photo");
+    // An instance that sweeps every partial upload (maximum age zero) empties the bucket.
+    let _sweeper = a
+        .another_instance(|c| {
+            bucket.configure(c);
+            c.upload_limits.partial_max_age = Duration::ZERO;
+        })
+        .await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !bucket.keys().is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "pieces swept: {:?}",
+            bucket.keys()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(status_of(&b, &ines, &parked_ref.sha256).await, (false, 0));
+    json::<AttachmentStatus>(
+        put(&b, &ines, &other_ref.sha256, &other, None).await,
+        StatusCode::CREATED,
+    )
+    .await;
+}
+
+async fn the_purge_deletes_photos_from_the_bucket(backend: Backend) {
+    let Some(Two {
+        a,
+        b,
+        bucket,
+        ines,
+        rita,
+        ..
+    }) = two_instances(backend, 200 * 1024 * 1024).await
+    else {
+        return;
+    };
+    let (old_bytes, old) = photo(20_000, 25);
+    let (new_bytes, new) = photo(20_000, 26);
+    let enclave = a.fixture().simple_enclave("Brouwerij Emmer").id;
+    let mut ids = Vec::new();
+    for (bytes, reference) in [(&old_bytes, &old), (&new_bytes, &new)] {
+        json::<AttachmentStatus>(
+            put(&a, &ines, &reference.sha256, bytes, None).await,
+            StatusCode::CREATED,
+        )
+        .await;
+        let mut record = inspection(&enclave);
+        record.findings[0].photos = vec![reference.clone()];
+        ids.push(record.id);
+        let pushed = b
+            .push(&ines, vec![SyncRecord::Inspection(Box::new(record))])
+            .await;
+        assert!(matches!(
+            pushed.results[0].outcome,
+            PushOutcome::Applied { .. }
+        ));
+    }
+    // The first inspection was decided eleven years ago.
+    {
+        let long_ago = belgian_local(Utc::now()).date() - Days::new(11 * 365);
+        let mut conn = a.db.get().expect("connection");
+        diesel::update(inspections::table.filter(inspections::id.eq(ids[0].to_string())))
+            .set((
+                inspections::on_date.eq(long_ago),
+                inspections::review_state.eq("approved"),
+            ))
+            .execute(&mut *conn)
+            .expect("aged");
+    }
+    let outcome = purge(
+        &b.db,
+        Retention::default(),
+        &b.photos,
+        Trigger::Command,
+        false,
+    )
+    .await
+    .expect("purge");
+    assert!(
+        matches!(outcome, Outcome::Done(ref p) if p.photos == 1),
+        "{outcome:?}"
+    );
+    assert_eq!(
+        bucket.keys(),
+        std::slice::from_ref(&new.sha256),
+        "the old photo left the bucket"
+    );
+    assert_eq!(
+        fetch(&a, &rita, &old.sha256).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    let res = fetch(&a, &rita, &new.sha256).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        res.bytes().await.expect("body").as_ref(),
+        new_bytes.as_slice()
+    );
+}
