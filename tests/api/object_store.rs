@@ -4,6 +4,7 @@
 //! the bucket count against the quota and are swept when stale; the purge deletes from the
 //! bucket.
 
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use chrono::{Days, Utc};
@@ -18,12 +19,15 @@ use shared::rules::time::belgian_local;
 use tests::records::{inspection, photo};
 use tests::s3::Bucket;
 use tests::{Backend, TestApp, assert_error, json, on_both_backends};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::Command;
 
 on_both_backends!(
     a_photo_begun_on_one_instance_is_finished_on_the_other,
     a_tampered_last_piece_publishes_nothing,
     pieces_in_the_bucket_count_against_the_quota_and_are_swept,
     the_purge_deletes_photos_from_the_bucket,
+    the_store_is_configured_from_the_environment,
 );
 
 const PW: &str = "a-long-test-password";
@@ -344,4 +348,100 @@ async fn the_purge_deletes_photos_from_the_bucket(backend: Backend) {
         res.bytes().await.expect("body").as_ref(),
         new_bytes.as_slice()
     );
+}
+
+/// `enclave-inspect serve` on `app`'s database, configured by the environment `set` adds.
+fn server_process(app: &TestApp, set: &[(&str, &str)]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_test-server"));
+    cmd.env("DATABASE_URL", app.database_url())
+        .env("BIND", "127.0.0.1:0")
+        // The in-process instances' key: their tokens are good here too.
+        .env("JWT_SECRET", tests::TEST_JWT_SECRET)
+        .env_remove("JWT_SECRET_FILE")
+        .env_remove("ATTACHMENTS_DIR")
+        .env_remove("ATTACHMENTS_URL")
+        .envs(set.iter().copied())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    cmd
+}
+
+async fn the_store_is_configured_from_the_environment(backend: Backend) {
+    let Some(Two {
+        a, bucket, ines, ..
+    }) = two_instances(backend, 200 * 1024 * 1024).await
+    else {
+        return;
+    };
+    let mut env: Vec<(&str, &str)> = bucket
+        .settings
+        .0
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let secret = env
+        .iter()
+        .find(|(k, _)| *k == "AWS_SECRET_ACCESS_KEY")
+        .map(|(_, v)| *v)
+        .expect("a secret");
+    // ATTACHMENTS_URL and AWS_* as an operator sets them: a photo uploaded through this
+    // process lands in the bucket the in-process instance serves from.
+    env.push(("ATTACHMENTS_URL", &bucket.url));
+    let mut child = server_process(&a, &env).spawn().expect("server runs");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let banner = tokio::time::timeout(Duration::from_secs(60), async {
+        while let Some(line) = lines.next_line().await.expect("stdout") {
+            if let Some(rest) = line.strip_prefix("Enclave Inspect on ") {
+                return rest.split_whitespace().next().map(str::to_owned);
+            }
+        }
+        None
+    })
+    .await
+    .expect("the server starts in time")
+    .expect("the server starts");
+    let (bytes, reference) = photo(10_000, 27);
+    let client = tests::http_client();
+    let res = client
+        .put(format!("{banner}/api/attachments/{}", reference.sha256))
+        .bearer_auth(&ines)
+        .header("content-type", "image/jpeg")
+        .body(bytes.clone())
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(res.status(), StatusCode::CREATED);
+    assert_eq!(bucket.keys(), std::slice::from_ref(&reference.sha256));
+    let res = fetch(&a, &ines, &reference.sha256).await;
+    assert_eq!(res.bytes().await.expect("body").as_ref(), bytes.as_slice());
+    drop(child);
+    // Two different stores named at once, or no bucket: refused at start-up, with no
+    // credential in what is printed.
+    let url_and_dir = [
+        ("ATTACHMENTS_URL", bucket.url.as_str()),
+        ("ATTACHMENTS_DIR", "/tmp/elsewhere"),
+    ];
+    let no_bucket = [
+        ("ATTACHMENTS_URL", "s3:///photos"),
+        ("AWS_SECRET_ACCESS_KEY", secret),
+    ];
+    for (set, says) in [
+        (&url_and_dir[..], "name different stores"),
+        (&no_bucket[..], "name a bucket"),
+    ] {
+        let out = tokio::time::timeout(Duration::from_secs(60), server_process(&a, set).output())
+            .await
+            .expect("exits in time")
+            .expect("runs");
+        let printed = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!out.status.success(), "started: {printed}");
+        assert!(printed.contains(says), "{printed}");
+        assert!(!printed.contains(secret), "a secret printed: {printed}");
+    }
 }
