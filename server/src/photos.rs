@@ -160,9 +160,11 @@ impl PhotoStore {
         }
         let dir = location.strip_prefix("file://").unwrap_or(location);
         std::fs::create_dir_all(dir).map_err(|e| format!("attachments directory {dir}: {e}"))?;
-        // Empty folders of finished uploads are removed with their last piece.
+        // Written to disk before the answer, as evidence should be; empty folders of finished
+        // uploads go with their last piece.
         let fs = LocalFileSystem::new_with_prefix(dir)
             .map_err(|e| format!("attachments directory {dir}: {e}"))?
+            .with_fsync(true)
             .with_automatic_cleanup(true);
         Ok(Self {
             inner: Arc::new(fs),

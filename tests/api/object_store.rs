@@ -28,6 +28,7 @@ on_both_backends!(
     pieces_in_the_bucket_count_against_the_quota_and_are_swept,
     the_purge_deletes_photos_from_the_bucket,
     the_store_is_configured_from_the_environment,
+    a_store_that_fails_is_a_503,
 );
 
 const PW: &str = "a-long-test-password";
@@ -444,4 +445,33 @@ async fn the_store_is_configured_from_the_environment(backend: Backend) {
         assert!(printed.contains(says), "{printed}");
         assert!(!printed.contains(secret), "a secret printed: {printed}");
     }
+}
+
+async fn a_store_that_fails_is_a_503(backend: Backend) {
+    let Some(Two {
+        a, bucket, ines, ..
+    }) = two_instances(backend, 200 * 1024 * 1024).await
+    else {
+        return;
+    };
+    // A bucket that does not exist: every request to the store fails.
+    let broken = a
+        .another_instance(|c| {
+            bucket.configure(c);
+            c.attachments = "s3://t-missing/photos".into();
+        })
+        .await;
+    let (bytes, reference) = photo(10_000, 28);
+    let sha = reference.sha256.as_str();
+    for res in [
+        put(&broken, &ines, sha, &bytes, None).await,
+        put_piece(&broken, &ines, sha, &bytes, 0, 5_000).await,
+        broken
+            .get(&format!("/api/attachments/{sha}/status"), &ines)
+            .await,
+    ] {
+        assert_error(res, StatusCode::SERVICE_UNAVAILABLE, "unavailable").await;
+    }
+    // The instance on the working store is not affected.
+    json::<AttachmentStatus>(put(&a, &ines, sha, &bytes, None).await, StatusCode::CREATED).await;
 }
