@@ -252,17 +252,24 @@ impl PhotoStore {
             .map_err(|e| self.fail(e))
     }
 
-    /// The first `n` bytes of a complete photo (fewer if it is shorter), or `None`.
-    pub async fn head_bytes(&self, sha256: &str, n: u64) -> Result<Option<Bytes>, StoreError> {
+    /// A complete photo's size and first `n` bytes (fewer if it is shorter), or `None`.
+    pub async fn head_bytes(
+        &self,
+        sha256: &str,
+        n: u64,
+    ) -> Result<Option<(u64, Bytes)>, StoreError> {
         let Some(size) = self.size(sha256).await? else {
             return Ok(None);
         };
+        if size == 0 || n == 0 {
+            return Ok(Some((size, Bytes::new())));
+        }
         match self
             .inner
             .get_range(&Path::from(sha256), 0..n.min(size))
             .await
         {
-            Ok(bytes) => Ok(Some(bytes)),
+            Ok(bytes) => Ok(Some((size, bytes))),
             Err(object_store::Error::NotFound { .. }) => Ok(None),
             Err(e) => Err(self.fail(e)),
         }

@@ -311,8 +311,7 @@ pub async fn status(
         None
     };
     let (status, content_type) = match head {
-        Some(head) => {
-            let size = state.photos.size(&sha).await?.unwrap_or(head.len() as u64);
+        Some((size, head)) => {
             let status = AttachmentStatus {
                 sha256: sha,
                 complete: true,
