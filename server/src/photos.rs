@@ -19,7 +19,7 @@ use object_store::aws::{AmazonS3Builder, AmazonS3ConfigKey};
 use object_store::local::LocalFileSystem;
 use object_store::path::Path;
 use object_store::prefix::PrefixStore;
-use object_store::{ObjectMeta, ObjectStore, ObjectStoreExt, PutPayload};
+use object_store::{ObjectMeta, ObjectStore, ObjectStoreExt, PutPayload, RetryConfig};
 use shared::error::ErrorCode;
 use shared::rules::inspection::is_sha256_hex;
 
@@ -138,7 +138,15 @@ impl PhotoStore {
                     .map_err(|_| format!("{key}: no S3 setting"))?;
                 builder = builder.with_config(key, value);
             }
+            // A few quick retries: a tablet is better served by a prompt 503 it retries than
+            // by a request that hangs for up to the default three minutes.
+            let retry = RetryConfig {
+                max_retries: 3,
+                retry_timeout: Duration::from_secs(10),
+                ..RetryConfig::default()
+            };
             let s3 = builder
+                .with_retry(retry)
                 .with_bucket_name(bucket)
                 .build()
                 .map_err(|e| format!("ATTACHMENTS_URL {location}: {e}"))?;

@@ -472,6 +472,39 @@ async fn a_store_that_fails_is_a_503(backend: Backend) {
     ] {
         assert_error(res, StatusCode::SERVICE_UNAVAILABLE, "unavailable").await;
     }
+    // An endpoint that answers every request with 503 (after the client's retries): 503.
+    let failing = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a free port");
+    let failing_at = failing.local_addr().expect("address");
+    tokio::spawn(async move {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        while let Ok((mut conn, _)) = failing.accept().await {
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 64 * 1024];
+                let _ = conn.read(&mut buf).await;
+                let answer = "HTTP/1.1 503 Service Unavailable\r\ncontent-length: 0\r\nconnection: close\r\n\r\n";
+                let _ = conn.write_all(answer.as_bytes()).await;
+            });
+        }
+    });
+    let down = a
+        .another_instance(|c| {
+            bucket.configure(c);
+            let endpoint = c
+                .attachments_s3
+                .0
+                .iter_mut()
+                .find(|(k, _)| k == "AWS_ENDPOINT_URL");
+            endpoint.expect("an endpoint").1 = format!("http://{failing_at}");
+        })
+        .await;
+    assert_error(
+        put(&down, &ines, sha, &bytes, None).await,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "unavailable",
+    )
+    .await;
     // The instance on the working store is not affected.
     json::<AttachmentStatus>(put(&a, &ines, sha, &bytes, None).await, StatusCode::CREATED).await;
 }
