@@ -42,8 +42,12 @@ pub struct Config {
     pub json_body_limit: usize,
     /// How stale the in-memory lookup index may get before it checks the register again.
     pub lookup_index_max_age: Duration,
-    /// Where photo files are kept.
-    pub attachments_dir: std::path::PathBuf,
+    /// Where photos are kept: a directory, `file:///dir`, or `s3://bucket/prefix`
+    /// (`ATTACHMENTS_URL`, or `ATTACHMENTS_DIR`).
+    pub attachments: String,
+    /// S3 settings that take precedence over the `AWS_*` environment (empty unless a test
+    /// sets them).
+    pub attachments_s3: crate::photos::S3Settings,
     /// How long a verified session is trusted before it is checked in the database again
     /// (revocations through another instance take effect within this time).
     pub session_cache_ttl: Duration,
@@ -157,7 +161,8 @@ impl Config {
             json_body_limit: 256 * 1024,
             lookup_index_max_age: Duration::from_secs(2),
             session_cache_ttl: Duration::from_secs(2),
-            attachments_dir: "data/attachments".into(),
+            attachments: "data/attachments".into(),
+            attachments_s3: Default::default(),
             keep_alive: Duration::from_secs(75),
             import_limits: ImportLimits {
                 max_rows: 20_000,
@@ -182,7 +187,12 @@ impl Config {
 
     /// Where photos are kept, for [`crate::photos::PhotoStore::open`].
     pub fn photo_location(&self) -> String {
-        self.attachments_dir.display().to_string()
+        self.attachments.clone()
+    }
+
+    /// Opens the photo store [`Config::photo_location`] names.
+    pub fn open_photos(&self) -> Result<crate::photos::PhotoStore, String> {
+        crate::photos::PhotoStore::open_with(&self.attachments, &self.attachments_s3)
     }
 
     /// Defaults overridden by environment variables.
@@ -282,8 +292,14 @@ impl Config {
             limits.body_min_bytes_per_sec =
                 parse_within("REQUEST_BODY_MIN_RATE", &v, 1..=10_000_000)?;
         }
-        if let Some(v) = env("ATTACHMENTS_DIR") {
-            c.attachments_dir = v.into();
+        match (env("ATTACHMENTS_URL"), env("ATTACHMENTS_DIR")) {
+            (Some(url), Some(dir)) if url.strip_prefix("file://").unwrap_or(&url) != dir => {
+                return Err(format!(
+                    "ATTACHMENTS_URL ({url}) and ATTACHMENTS_DIR ({dir}) name different stores: set one"
+                ));
+            }
+            (Some(v), _) | (None, Some(v)) => c.attachments = v,
+            (None, None) => {}
         }
         let l = &mut c.import_limits;
         if let Some(v) = env("IMPORT_MAX_ROWS") {

@@ -119,15 +119,16 @@ fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Purge { dry_run } => {
             let db = Db::connect(&config.database_url, 1)?;
-            let mut conn = db.get().map_err(|e| e.to_string())?;
-            let outcome = retention::purge(
-                &mut conn,
-                &config.retention,
-                &config.attachments_dir,
-                retention::Trigger::Command,
-                dry_run,
-            )
-            .map_err(|e| e.to_string())?;
+            let photos = config.open_photos()?;
+            let outcome = actix_web::rt::System::new()
+                .block_on(retention::purge(
+                    &db,
+                    config.retention,
+                    &photos,
+                    retention::Trigger::Command,
+                    dry_run,
+                ))
+                .map_err(|e| e.to_string())?;
             let say = |verb: &str, p: &retention::Purged| {
                 println!(
                     "{verb}: {} registrations, {} people, {} inspections, {} photos, {} audit events",

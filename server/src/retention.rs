@@ -8,7 +8,6 @@
 //! advisory lock (a second one skips), and every delete is by cutoff, so a second run deletes
 //! nothing.
 
-use std::path::Path;
 use std::time::Duration;
 
 use chrono::{Days, NaiveDate, NaiveDateTime, NaiveTime, Utc};
@@ -19,6 +18,7 @@ use shared::rules::time::{belgian_local, from_belgian_local};
 use crate::config::Retention;
 use crate::db::{Db, DbConnection, repo};
 use crate::error::AppError;
+use crate::photos::PhotoStore;
 
 /// What a purge deleted (or, in a dry run, would delete).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -108,14 +108,34 @@ impl From<AppError> for Abort {
     }
 }
 
-/// Deletes what is older than `retention` allows, then the photo files that went with it.
-pub fn purge(
-    conn: &mut DbConnection,
-    retention: &Retention,
-    attachments_dir: &Path,
+/// Deletes what is older than `retention` allows (one transaction), then the photos that went
+/// with it from `photos`.
+pub async fn purge(
+    db: &Db,
+    retention: Retention,
+    photos: &PhotoStore,
     trigger: Trigger,
     dry_run: bool,
 ) -> Result<Outcome, AppError> {
+    let (outcome, hashes) = db
+        .run(move |conn| purge_rows(conn, &retention, trigger, dry_run))
+        .await?;
+    // The rows are gone; a photo that cannot be deleted now is logged, never served.
+    for hash in &hashes {
+        if let Err(e) = photos.delete(hash).await {
+            tracing::error!(photo = %hash, error = %e, "purged photo not deleted");
+        }
+    }
+    Ok(outcome)
+}
+
+/// The database half of [`purge`]: the outcome, and the hashes of the photos to delete.
+fn purge_rows(
+    conn: &mut DbConnection,
+    retention: &Retention,
+    trigger: Trigger,
+    dry_run: bool,
+) -> Result<(Outcome, Vec<String>), AppError> {
     let cutoffs = Cutoffs::of(retention, Utc::now());
     let result = conn.transaction::<_, Abort, _>(|conn| {
         if !repo::retention::try_lock(conn)? {
@@ -165,26 +185,9 @@ pub fn purge(
         Ok((purged, photos))
     });
     match result {
-        Ok((purged, photos)) => {
-            // The rows are gone; a file that cannot be removed now is logged, never served.
-            for hash in &photos {
-                for file in [
-                    attachments_dir.join(hash),
-                    attachments_dir.join(format!("{hash}.part")),
-                ] {
-                    match std::fs::remove_file(&file) {
-                        Ok(()) => {}
-                        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                        Err(e) => {
-                            tracing::error!(file = %file.display(), error = %e, "purged photo file not removed");
-                        }
-                    }
-                }
-            }
-            Ok(Outcome::Done(purged))
-        }
-        Err(Abort::DryRun(purged)) => Ok(Outcome::DryRun(purged)),
-        Err(Abort::Skipped) => Ok(Outcome::Skipped),
+        Ok((purged, photos)) => Ok((Outcome::Done(purged), photos)),
+        Err(Abort::DryRun(purged)) => Ok((Outcome::DryRun(purged), Vec::new())),
+        Err(Abort::Skipped) => Ok((Outcome::Skipped, Vec::new())),
         Err(Abort::Failed(e)) => Err(e),
     }
 }
@@ -201,21 +204,13 @@ fn until_next(at: NaiveTime, now: chrono::DateTime<Utc>) -> Duration {
         .unwrap_or(Duration::from_secs(60))
 }
 
-/// Runs the purge every day at `at` (Belgian local time) on the blocking pool, for as long as
-/// the server runs; failures are logged and retried the next day.
-pub fn spawn_daily(
-    db: Db,
-    retention: Retention,
-    attachments_dir: std::path::PathBuf,
-    at: NaiveTime,
-) {
+/// Runs the purge every day at `at` (Belgian local time), for as long as the server runs;
+/// failures are logged and retried the next day.
+pub fn spawn_daily(db: Db, retention: Retention, photos: PhotoStore, at: NaiveTime) {
     tokio::spawn(async move {
         loop {
             tokio::time::sleep(until_next(at, Utc::now())).await;
-            let dir = attachments_dir.clone();
-            let outcome = db
-                .run(move |conn| purge(conn, &retention, &dir, Trigger::Daily, false))
-                .await;
+            let outcome = purge(&db, retention, &photos, Trigger::Daily, false).await;
             match outcome {
                 Ok(Outcome::Done(purged)) => tracing::info!(?purged, "daily purge done"),
                 Ok(Outcome::Skipped) => {

@@ -36,11 +36,7 @@ impl Application {
     pub fn build(config: Config) -> Result<Self, String> {
         let db = Db::connect(&config.database_url, config.db_max_connections)?;
         let keys = auth::keys::token_keys(&config, &db)?;
-        let photos = PhotoStore::open(&config.photo_location())?;
-        sweep_partial_uploads(
-            &config.attachments_dir,
-            config.upload_limits.partial_max_age,
-        );
+        let photos = config.open_photos()?;
         let listener = TcpListener::bind(&config.bind)
             .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();
@@ -61,7 +57,7 @@ impl Application {
             crate::retention::spawn_daily(
                 state.db.clone(),
                 state.config.retention,
-                state.config.attachments_dir.clone(),
+                state.photos.clone(),
                 at,
             );
         }
@@ -121,18 +117,16 @@ impl Application {
         &self.state.db
     }
 
-    /// Serves until the process is stopped, sweeping stale partial uploads every hour.
+    /// Serves until the process is stopped, sweeping stale partial uploads at once and then
+    /// every hour.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let state = self.state.clone();
         let sweeper = tokio::spawn(async move {
             let mut every = tokio::time::interval(SWEEP_EVERY);
-            // The first tick is immediate, and `build` has just swept.
-            every.tick().await;
             loop {
                 every.tick().await;
-                let dir = state.config.attachments_dir.clone();
-                let max_age = state.config.upload_limits.partial_max_age;
-                let _ = web::block(move || sweep_partial_uploads(&dir, max_age)).await;
+                sweep_partial_uploads(&state.photos, state.config.upload_limits.partial_max_age)
+                    .await;
             }
         });
         let served = self.server.await;
@@ -144,9 +138,9 @@ impl Application {
 /// How often stale partial uploads are swept while the server runs (and once at start-up).
 const SWEEP_EVERY: Duration = Duration::from_secs(3600);
 
-/// Deletes the partial uploads older than `max_age`, saying how many went.
-fn sweep_partial_uploads(dir: &std::path::Path, max_age: Duration) {
-    match routes::attachments::sweep_partials(dir, max_age) {
+/// Deletes the partial uploads older than `max_age`, saying how many pieces went.
+async fn sweep_partial_uploads(photos: &PhotoStore, max_age: Duration) {
+    match photos.sweep(max_age).await {
         Ok(0) => {}
         Ok(n) => tracing::info!(swept = n, "stale partial uploads deleted"),
         Err(e) => tracing::warn!(error = %e, "sweeping stale partial uploads failed"),

@@ -387,13 +387,22 @@ async fn stale_partial_uploads_are_swept(backend: Backend) {
         )
         .await;
     }
-    // Three days without a piece; and a partial upload of the layout before per-user folders.
+    // Three days without a piece; and partial uploads of the layouts before pieces were kept
+    // one object each (per-user files, and flat `.part` files before those).
     let three_days_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(72 * 3600);
     let dir = app.attachments_dir().to_path_buf();
-    let part = dir.join("parts").join(&ines_id).join(&stale_sha);
+    let piece = dir
+        .join("pieces")
+        .join(&ines_id)
+        .join(&stale_sha)
+        .join(format!("{:020}", 0));
     let legacy = dir.join(format!("{fresh_sha}.part"));
-    std::fs::write(&legacy, &fresh[..1_000]).unwrap();
-    for file in [&part, &legacy] {
+    let per_user = dir.join("parts").join(&ines_id).join(&stale_sha);
+    std::fs::create_dir_all(per_user.parent().unwrap()).unwrap();
+    for file in [&legacy, &per_user] {
+        std::fs::write(file, &fresh[..1_000]).unwrap();
+    }
+    for file in [&piece, &legacy, &per_user] {
         std::fs::File::options()
             .write(true)
             .open(file)
@@ -402,13 +411,18 @@ async fn stale_partial_uploads_are_swept(backend: Backend) {
             .unwrap();
     }
     // An instance starting on the same photos sweeps what is older than 48 hours.
+    let location = dir.display().to_string();
     let _second = app
-        .another_instance(|c| c.attachments_dir = dir.clone())
+        .another_instance(|c| c.attachments = location.clone())
         .await;
-    assert!(
-        !part.exists() && !legacy.exists(),
-        "stale partial uploads swept"
-    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while [&piece, &legacy, &per_user].iter().any(|f| f.exists()) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "stale partial uploads swept at start-up"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
     assert_eq!(status_of(&app, &ines, &stale_sha).await, (false, 0));
     assert_eq!(status_of(&app, &ines, &fresh_sha).await, (false, 40_000));
     // The upload starts again from the first byte.
@@ -428,9 +442,16 @@ async fn stale_partial_uploads_are_swept(backend: Backend) {
     // With a maximum age of zero, every partial upload goes.
     let _third = app
         .another_instance(|c| {
-            c.attachments_dir = dir.clone();
+            c.attachments = location.clone();
             c.upload_limits.partial_max_age = std::time::Duration::ZERO;
         })
         .await;
-    assert_eq!(status_of(&app, &ines, &fresh_sha).await, (false, 0));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while status_of(&app, &ines, &fresh_sha).await != (false, 0) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "every partial upload swept"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
 }

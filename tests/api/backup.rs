@@ -108,7 +108,7 @@ async fn serve_restored(backend: Backend, database: &TestDatabase, photos: &Path
     let (url, photos) = (database.url().to_owned(), photos.to_path_buf());
     TestApp::spawn_with(backend, move |c| {
         c.database_url = url;
-        c.attachments_dir = photos;
+        c.attachments = photos.display().to_string();
     })
     .await
 }

@@ -16,6 +16,7 @@ mod hostile_files;
 mod imports;
 mod inputs;
 mod lookup;
+mod object_store;
 mod privacy;
 mod proxy;
 mod register;

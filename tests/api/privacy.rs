@@ -10,6 +10,7 @@ use diesel::prelude::*;
 use reqwest::StatusCode;
 use server::config::Retention;
 use server::db::schema::{audit_events, inspections, people};
+use server::photos::PhotoStore;
 use server::retention::{Outcome, Purged, Trigger, purge};
 use shared::dto::audit::AuditEvent;
 use shared::dto::auth::Role;
@@ -379,20 +380,14 @@ fn age_inspection(app: &TestApp, id: uuid::Uuid, on: chrono::NaiveDate, state: &
         .expect("aged");
 }
 
-fn run_purge(app: &TestApp, dry_run: bool) -> Outcome {
-    purge_on(&app.db, app.attachments_dir(), dry_run)
+async fn run_purge(app: &TestApp, dry_run: bool) -> Outcome {
+    purge_on(&app.db, &app.photos, dry_run).await
 }
 
-fn purge_on(db: &server::db::Db, attachments: &std::path::Path, dry_run: bool) -> Outcome {
-    let mut conn = db.get().expect("connection");
-    purge(
-        &mut conn,
-        &Retention::default(),
-        attachments,
-        Trigger::Command,
-        dry_run,
-    )
-    .expect("purge")
+async fn purge_on(db: &server::db::Db, photos: &PhotoStore, dry_run: bool) -> Outcome {
+    purge(db, Retention::default(), photos, Trigger::Command, dry_run)
+        .await
+        .expect("purge")
 }
 
 async fn purge_deletes_what_is_old_and_keeps_what_is_recent(backend: Backend) {
@@ -467,7 +462,10 @@ async fn purge_deletes_what_is_old_and_keeps_what_is_recent(backend: Backend) {
         audit_events: 1,
     };
     // A dry run says what would go and deletes nothing.
-    assert_eq!(run_purge(&app, true), Outcome::DryRun(expected.clone()));
+    assert_eq!(
+        run_purge(&app, true).await,
+        Outcome::DryRun(expected.clone())
+    );
     assert!(own_file.exists());
     assert_eq!(
         app.get(&format!("/api/inspections/{a}"), &adam)
@@ -477,7 +475,7 @@ async fn purge_deletes_what_is_old_and_keeps_what_is_recent(backend: Backend) {
     );
     assert!(audit(&app, &adam, "action=purge").await.is_empty());
 
-    assert_eq!(run_purge(&app, false), Outcome::Done(expected));
+    assert_eq!(run_purge(&app, false).await, Outcome::Done(expected));
     // Gone: the old approved inspection, its own photo (file and row), the old registration,
     // the person only it named, the old audit event.
     assert_error(
@@ -571,7 +569,10 @@ async fn purge_deletes_what_is_old_and_keeps_what_is_recent(backend: Backend) {
         let mut conn = app.db.get().expect("connection");
         people::table.count().get_result(&mut *conn).expect("count")
     };
-    assert_eq!(run_purge(&app, false), Outcome::Done(Purged::default()));
+    assert_eq!(
+        run_purge(&app, false).await,
+        Outcome::Done(Purged::default())
+    );
     let people_after: i64 = {
         let mut conn = app.db.get().expect("connection");
         people::table.count().get_result(&mut *conn).expect("count")
@@ -747,14 +748,13 @@ async fn two_instances_purging_at_once_delete_everything_once(backend: Backend) 
             &[MemberRole::Supervisor, MemberRole::Worker],
         );
     }
-    let dir = app.attachments_dir().to_path_buf();
-    let runs: Vec<_> = [app.db.clone(), other.db.clone()]
-        .into_iter()
-        .map(|db| {
-            let dir = dir.clone();
-            tokio::task::spawn_blocking(move || purge_on(&db, &dir, false))
-        })
-        .collect();
+    let runs: Vec<_> = [
+        (app.db.clone(), app.photos.clone()),
+        (other.db.clone(), other.photos.clone()),
+    ]
+    .into_iter()
+    .map(|(db, photos)| tokio::spawn(async move { purge_on(&db, &photos, false).await }))
+    .collect();
     let mut outcomes = Vec::new();
     for run in runs {
         outcomes.push(run.await.expect("purge task"));

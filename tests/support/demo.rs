@@ -26,7 +26,7 @@ pub async fn start(backend: Backend) -> DemoServer {
     let attachments = tempfile::tempdir().expect("attachment dir");
     let mut config = Config::new(database.url());
     config.bind = "127.0.0.1:0".into();
-    config.attachments_dir = attachments.path().to_path_buf();
+    config.attachments = attachments.path().display().to_string();
     config.purge_daily_at = None;
     let app = Application::build(config).expect("server");
     let db = app.db().clone();

@@ -15,6 +15,7 @@ pub mod nginx;
 pub mod postgres;
 pub mod proxy;
 pub mod records;
+pub mod s3;
 pub mod tls;
 
 use reqwest::{Method, Response, StatusCode};
@@ -133,6 +134,9 @@ pub struct TestApp {
     _database: Option<TestDatabase>,
     database_url: String,
     _attachments: tempfile::TempDir,
+    /// The photo store this instance serves from (a temporary directory unless the test
+    /// chose another).
+    pub photos: server::photos::PhotoStore,
 }
 
 impl TestApp {
@@ -158,7 +162,7 @@ impl TestApp {
     async fn start(backend: Backend, url: &str, adjust: impl FnOnce(&mut Config)) -> Self {
         let mut config = Config::new(url);
         let attachments = tempfile::tempdir().expect("attachment dir");
-        config.attachments_dir = attachments.path().to_path_buf();
+        config.attachments = attachments.path().display().to_string();
         config.bind = "127.0.0.1:0".into();
         config.db_max_connections = 4;
         config.jwt_secret = Some(TEST_JWT_SECRET.into());
@@ -167,6 +171,7 @@ impl TestApp {
         // Fixtures hold data of any age: only a test that asks for it purges.
         config.purge_daily_at = None;
         adjust(&mut config);
+        let photos = config.open_photos().expect("photo store");
         let app = Application::build(config).expect("server starts");
         let base_url = format!("http://127.0.0.1:{}", app.port());
         let db = app.db().clone();
@@ -179,10 +184,11 @@ impl TestApp {
             _database: None,
             database_url: url.to_owned(),
             _attachments: attachments,
+            photos,
         }
     }
 
-    /// Where this app keeps photos.
+    /// Where this app keeps photos, unless the test chose another store.
     pub fn attachments_dir(&self) -> &std::path::Path {
         self._attachments.path()
     }

@@ -7,18 +7,14 @@
 //! tablet hashed when the photo was taken. Bodies are read whole before any file or database
 //! work starts.
 //!
-//! Partial uploads are kept per user (`parts/{user id}/{sha256}` in the attachment directory),
+//! Photos are kept in the shared [`crate::photos::PhotoStore`]: partial uploads per user, one
+//! object per piece, so a piece sent to one instance and the next to another resume alike;
 //! complete photos once (`{sha256}`). What a user has parked — partial uploads, and complete
 //! photos no pushed inspection names yet — counts against their quota
 //! ([`crate::config::UploadLimits::quota_bytes`]); a partial upload that has not grown for
-//! [`crate::config::UploadLimits::partial_max_age`] is swept ([`sweep_partials`]). Whether a photo exists is
-//! told only to its uploader, reviewers and admins: to any other inspector a stored photo looks
-//! like one never uploaded.
-
-use std::fs::{self, OpenOptions};
-use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime};
+//! [`crate::config::UploadLimits::partial_max_age`] is swept
+//! ([`crate::photos::PhotoStore::sweep`]). Whether a photo exists is told only to its uploader,
+//! reviewers and admins: to any other inspector a stored photo looks like one never uploaded.
 
 use actix_web::http::header::{CONTENT_RANGE, CONTENT_TYPE};
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -32,6 +28,7 @@ use crate::auth::AuthUser;
 use crate::db::repo;
 use crate::db::rows::AttachmentRow;
 use crate::error::AppError;
+use crate::photos::PhotoStore;
 use crate::state::AppState;
 
 /// Registers the attachment routes under `/api`.
@@ -66,110 +63,6 @@ fn parse_range(value: &str) -> Option<(u64, u64, u64)> {
     (start <= end && end < total).then_some((start, end, total))
 }
 
-fn io(e: std::io::Error) -> AppError {
-    AppError::internal(format!("attachment storage: {e}"))
-}
-
-fn sha256_of(path: &Path) -> Result<String, AppError> {
-    let mut file = fs::File::open(path).map_err(io)?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 64 * 1024];
-    loop {
-        let n = file.read(&mut buf).map_err(io)?;
-        if n == 0 {
-            return Ok(format!("{:x}", hasher.finalize()));
-        }
-        hasher.update(&buf[..n]);
-    }
-}
-
-/// The folder of every user's partial uploads.
-fn parts_dir(dir: &Path) -> PathBuf {
-    dir.join("parts")
-}
-
-/// The folder of one user's partial uploads (a user id is a UUID: a safe file name).
-fn user_parts(dir: &Path, user_id: &str) -> Result<PathBuf, AppError> {
-    if user_id.is_empty()
-        || !user_id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-')
-    {
-        return Err(AppError::internal(format!(
-            "user id {user_id:?} is no file name"
-        )));
-    }
-    Ok(parts_dir(dir).join(user_id))
-}
-
-struct Paths {
-    complete: PathBuf,
-    /// This user's partial upload of the photo.
-    part: PathBuf,
-}
-
-fn paths(dir: &Path, user_id: &str, sha: &str) -> Result<Paths, AppError> {
-    Ok(Paths {
-        complete: dir.join(sha),
-        part: user_parts(dir, user_id)?.join(sha),
-    })
-}
-
-/// The bytes of a user's partial uploads, but for the one of `except`.
-fn parked_bytes(parts: &Path, except: &str) -> Result<u64, AppError> {
-    let entries = match fs::read_dir(parts) {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
-        Err(e) => return Err(io(e)),
-    };
-    let mut total = 0u64;
-    for entry in entries {
-        let entry = entry.map_err(io)?;
-        if entry.file_name() != except {
-            total = total.saturating_add(entry.metadata().map_or(0, |m| m.len()));
-        }
-    }
-    Ok(total)
-}
-
-/// Deletes the partial uploads that have not grown for `max_age` (every user's, and those of
-/// the flat layout before partial uploads were kept per user); returns how many. Safe to run
-/// on several instances at once: a file already gone is skipped.
-pub fn sweep_partials(dir: &Path, max_age: Duration) -> std::io::Result<usize> {
-    let now = SystemTime::now();
-    let stale = |path: &Path| {
-        fs::metadata(path)
-            .and_then(|m| m.modified())
-            .is_ok_and(|t| now.duration_since(t).unwrap_or_default() >= max_age)
-    };
-    let mut files = Vec::new();
-    if let Ok(entries) = fs::read_dir(dir) {
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.extension().is_some_and(|e| e == "part") {
-                files.push(path);
-            }
-        }
-    }
-    // The users' folders stay, empty or not: an upload may be creating its file in one.
-    if let Ok(users) = fs::read_dir(parts_dir(dir)) {
-        for user in users.flatten() {
-            if let Ok(entries) = fs::read_dir(user.path()) {
-                files.extend(entries.flatten().map(|e| e.path()));
-            }
-        }
-    }
-    let mut swept = 0;
-    for file in files.into_iter().filter(|f| stale(f)) {
-        match fs::remove_file(&file) {
-            Ok(()) => swept += 1,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(swept)
-}
-
 /// What became of a piece.
 enum Stored {
     /// Kept (the whole photo when `complete`).
@@ -180,6 +73,74 @@ enum Stored {
     Gap(u64),
     /// Storing it would take the user past their quota.
     OverQuota,
+}
+
+/// Stores a whole upload or a piece in `photos`; publishes the photo once its last byte came
+/// and its hash matched. `room` is what the user's quota leaves beside their complete photos no record names.
+async fn store(
+    photos: &PhotoStore,
+    user_id: &str,
+    sha: &str,
+    mine: bool,
+    range: Option<(u64, u64, u64)>,
+    body: web::Bytes,
+    room: u64,
+) -> Result<Stored, AppError> {
+    let kept = |complete, received_bytes| {
+        Stored::Kept(AttachmentStatus {
+            sha256: sha.to_owned(),
+            complete,
+            received_bytes,
+        })
+    };
+    // Only the uploader learns that the photo is stored without sending it; anyone else
+    // proves they hold the bytes by sending them all.
+    if mine && let Some(size) = photos.size(sha).await? {
+        return Ok(kept(true, size));
+    }
+    let received = photos.received(user_id, sha).await?;
+    let (start, total) = match range {
+        Some((start, _, total)) => (start, total),
+        None => (0, body.len() as u64),
+    };
+    // A whole upload (no range) starts afresh; a piece must follow on what is stored.
+    if range.is_some() && start != received.bytes {
+        return Ok(Stored::Gap(received.bytes));
+    }
+    let parked = photos.parked(user_id, sha).await?;
+    if parked.saturating_add(total) > room {
+        return Ok(Stored::OverQuota);
+    }
+    let end = start + body.len() as u64;
+    if end < total {
+        photos
+            .put_piece(user_id, sha, start, body, &received)
+            .await?;
+        return Ok(kept(false, end));
+    }
+    let whole = if range.is_some() {
+        web::Bytes::from(photos.assemble(&received, &body).await?)
+    } else {
+        body
+    };
+    // Hashing a large photo takes a while: off the async workers.
+    let expected = sha.to_owned();
+    let (whole, matches) = web::block(move || {
+        let matches = format!("{:x}", Sha256::digest(&whole)) == expected;
+        (whole, matches)
+    })
+    .await
+    .map_err(AppError::internal)?;
+    if matches && photos.size(sha).await?.is_none() {
+        photos.publish(sha, whole).await?;
+    }
+    // Published or refused, the pieces have served.
+    photos.delete_pieces(user_id, sha).await?;
+    Ok(if matches {
+        kept(true, total)
+    } else {
+        Stored::Mismatch
+    })
 }
 
 /// Upload an attachment, whole or a piece at a time.
@@ -254,76 +215,10 @@ pub async fn put(
             })
             .await?
     };
-    let dir = state.config.attachments_dir.clone();
     let quota = state.config.upload_limits.quota_bytes;
-    let p = paths(&dir, &user.id, &sha)?;
     let mine = uploader.as_deref() == Some(user.id.as_str());
-    let sha2 = sha.clone();
-    let stored = web::block(move || -> Result<Stored, AppError> {
-        // Only the uploader learns that the photo is stored without sending it; anyone else
-        // proves they hold the bytes by sending them all.
-        if mine && let Ok(meta) = fs::metadata(&p.complete) {
-            return Ok(Stored::Kept(AttachmentStatus {
-                sha256: sha2,
-                complete: true,
-                received_bytes: meta.len(),
-            }));
-        }
-        let parts = p
-            .part
-            .parent()
-            .expect("a partial upload is in its user's folder");
-        let have = fs::metadata(&p.part).map(|m| m.len()).unwrap_or(0);
-        let (start, total) = match range {
-            Some((start, _, total)) => (start, total),
-            None => (0, body.len() as u64),
-        };
-        // A whole upload (no range) starts afresh; a piece must follow on what is stored.
-        if range.is_some() && start != have {
-            return Ok(Stored::Gap(have));
-        }
-        if unnamed
-            .saturating_add(parked_bytes(parts, &sha2)?)
-            .saturating_add(total)
-            > quota
-        {
-            return Ok(Stored::OverQuota);
-        }
-        fs::create_dir_all(parts).map_err(io)?;
-        let mut file = OpenOptions::new()
-            .create(true)
-            .append(start > 0)
-            .write(true)
-            .truncate(start == 0)
-            .open(&p.part)
-            .map_err(io)?;
-        file.write_all(&body).map_err(io)?;
-        file.sync_all().map_err(io)?;
-        let received = start + body.len() as u64;
-        if received < total {
-            return Ok(Stored::Kept(AttachmentStatus {
-                sha256: sha2,
-                complete: false,
-                received_bytes: received,
-            }));
-        }
-        if sha256_of(&p.part)? != sha2 {
-            fs::remove_file(&p.part).map_err(io)?;
-            return Ok(Stored::Mismatch);
-        }
-        if p.complete.exists() {
-            fs::remove_file(&p.part).map_err(io)?;
-        } else {
-            fs::rename(&p.part, &p.complete).map_err(io)?;
-        }
-        Ok(Stored::Kept(AttachmentStatus {
-            sha256: sha2,
-            complete: true,
-            received_bytes: received,
-        }))
-    })
-    .await
-    .map_err(AppError::internal)??;
+    let room = quota.saturating_sub(unnamed);
+    let stored = store(&state.photos, &user.id, &sha, mine, range, body, room).await?;
     let status = match stored {
         Stored::Kept(status) => status,
         Stored::Mismatch => {
@@ -410,29 +305,30 @@ pub async fn status(
         Some(id) => *id == user.id || user.role != Role::Inspector,
         None => user.role == Role::Inspector,
     };
-    let p = paths(&state.config.attachments_dir, &user.id, &sha)?;
-    let (status, content_type) = web::block(move || match fs::metadata(&p.complete) {
-        Ok(meta) if sees_complete => {
-            let content_type = sniff_content_type(&p.complete);
+    let head = if sees_complete {
+        state.photos.head_bytes(&sha, 12).await?
+    } else {
+        None
+    };
+    let (status, content_type) = match head {
+        Some((size, head)) => {
             let status = AttachmentStatus {
                 sha256: sha,
                 complete: true,
-                received_bytes: meta.len(),
+                received_bytes: size,
             };
-            (status, content_type)
+            (status, sniff_content_type(&head))
         }
-        _ => {
-            let have = fs::metadata(&p.part).map(|m| m.len()).unwrap_or(0);
+        None => {
+            let received = state.photos.received(&user.id, &sha).await?;
             let status = AttachmentStatus {
                 sha256: sha,
                 complete: false,
-                received_bytes: have,
+                received_bytes: received.bytes,
             };
             (status, None)
         }
-    })
-    .await
-    .map_err(AppError::internal)?;
+    };
     if status.complete && uploader.is_none() {
         let row = AttachmentRow {
             sha256: status.sha256.clone(),
@@ -450,12 +346,8 @@ pub async fn status(
 }
 
 /// The photo type of a stored file, by its first bytes.
-fn sniff_content_type(path: &Path) -> Option<&'static str> {
-    let mut head = [0u8; 12];
-    let n = fs::File::open(path)
-        .and_then(|mut f| f.read(&mut head))
-        .ok()?;
-    match &head[..n] {
+fn sniff_content_type(head: &[u8]) -> Option<&'static str> {
+    match head {
         [0xFF, 0xD8, 0xFF, ..] => Some("image/jpeg"),
         [0x89, b'P', b'N', b'G', ..] => Some("image/png"),
         [b'R', b'I', b'F', b'F', _, _, _, _, b'W', b'E', b'B', b'P'] => Some("image/webp"),
@@ -493,11 +385,11 @@ pub async fn get(
         })
         .await?
         .ok_or_else(|| AppError::not_found("Bijlage", "Attachment"))?;
-    let file = state.config.attachments_dir.join(&sha);
-    let bytes = web::block(move || fs::read(file))
-        .await
-        .map_err(AppError::internal)?
-        .map_err(io)?;
+    let bytes = state
+        .photos
+        .read(&sha)
+        .await?
+        .ok_or_else(|| AppError::internal(format!("photo {sha} is recorded but not stored")))?;
     Ok(HttpResponse::Ok()
         .content_type(row.content_type)
         .insert_header(("Cache-Control", "no-store"))

@@ -1,7 +1,7 @@
 //! The server in a process of its own, started as `enclave-inspect serve [--demo]` starts it
 //! and configured from the environment (`DATABASE_URL`, `BIND`, `JWT_SECRET`,
-//! `JWT_SECRET_FILE`, `ATTACHMENTS_DIR`, …), so fault tests can kill it with SIGKILL and
-//! start it again, and start-up tests can read what it prints.
+//! `JWT_SECRET_FILE`, `ATTACHMENTS_DIR` or `ATTACHMENTS_URL` with `AWS_*`, …), so fault tests
+//! can kill it with SIGKILL and start it again, and start-up tests can read what it prints.
 
 use server::config::Config;
 
@@ -14,9 +14,6 @@ fn main() {
         }
     };
     config.bind = std::env::var("BIND").unwrap_or_else(|_| "127.0.0.1:0".into());
-    if let Ok(dir) = std::env::var("ATTACHMENTS_DIR") {
-        config.attachments_dir = dir.into();
-    }
     let demo = std::env::args().skip(1).any(|a| a == "--demo");
     if let Err(e) = actix_web::rt::System::new().block_on(server::serve::serve(config, demo)) {
         eprintln!("error: {e}");
