@@ -174,7 +174,22 @@ impl Metrics {
                 )?,
             )?,
             registry: r,
-        })
+        }
+        .with_known_series())
+    }
+
+    /// Every series of a known label value starts at 0, so that `rate()` and alerts see the
+    /// first one happen.
+    fn with_known_series(self) -> Self {
+        for kind in ["inspection", "amendment"] {
+            for outcome in OUTCOMES {
+                self.sync_outcomes.with_label_values(&[kind, outcome]);
+            }
+        }
+        for reason in LOGIN_FAILURE_REASONS {
+            self.login_failures.with_label_values(&[reason]);
+        }
+        self
     }
 
     /// Counts the outcomes of a committed push; `records` and `results` are in the same order.
@@ -212,6 +227,18 @@ pub fn record_kind(record: &SyncRecord) -> &'static str {
         SyncRecord::Amendment(_) => "amendment",
     }
 }
+
+/// The outcome labels of the sync metrics.
+const OUTCOMES: [&str; 5] = [
+    "applied",
+    "duplicate",
+    "conflict",
+    "missing_attachments",
+    "rejected",
+];
+
+/// The reasons a login failure is counted under.
+const LOGIN_FAILURE_REASONS: [&str; 2] = ["invalid_credentials", "rate_limited"];
 
 fn outcome_name(outcome: &PushOutcome) -> &'static str {
     match outcome {
@@ -273,16 +300,14 @@ pub async fn requests(
         .as_ref()
         .map(|s| InFlight::enter(&s.metrics.in_flight));
     let request_id = req.extensions().get::<RequestId>().map(ToString::to_string);
-    let http_request = req.request().clone();
-    let res = match next.call(req).await {
-        Ok(res) => res.map_into_boxed_body(),
-        // A middleware's refusal: answered here, so it is counted and carries the id too.
-        Err(e) => ServiceResponse::from_err(e, http_request),
-    };
-    let route = res.request().match_pattern();
+    let route = req.match_pattern();
     let route = route.as_deref().unwrap_or(UNMATCHED);
-    let method = method_name(res.request().method());
-    let status = res.status();
+    let method = method_name(req.method());
+    let answer = next.call(req).await;
+    let status = match &answer {
+        Ok(res) => res.status(),
+        Err(e) => e.as_response_error().status_code(),
+    };
     let elapsed = started.elapsed();
     if let Some(state) = &state {
         let labels = [route, method, status_class(status)];
@@ -297,6 +322,8 @@ pub async fn requests(
         elapsed_ms = elapsed.as_millis() as u64,
         "answered"
     );
+    // An error a middleware returned (none of ours does) is answered by actix, without the id.
+    let res = answer?.map_into_boxed_body();
     match request_id {
         Some(id) => with_request_id(res, &id).await,
         None => Ok(res),
@@ -417,7 +444,11 @@ pub fn metrics_server(bind: &str, state: web::Data<AppState>) -> Result<(Server,
 pub fn init_logging() -> Result<(), String> {
     let format = LogFormat::from_env()?;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    // Colours only for a terminal: a journal or a file gets plain text.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(ansi);
     match format {
         LogFormat::Text => builder.try_init(),
         LogFormat::Json => builder.json().flatten_event(true).try_init(),
@@ -466,5 +497,8 @@ mod tests {
             assert!(name.starts_with("enclave_inspect_"), "{line}");
         }
         assert!(text.contains(r#"enclave_inspect_login_failures_total{reason="rate_limited"} 1"#));
+        assert!(text.contains(
+            r#"enclave_inspect_sync_outcomes_total{kind="amendment",outcome="conflict"} 0"#
+        ));
     }
 }

@@ -45,9 +45,6 @@ impl Application {
             &config.attachments_dir,
             config.upload_limits.partial_max_age,
         );
-        if config.metrics_bind.as_ref() == Some(&config.bind) {
-            return Err("METRICS_BIND must differ from BIND: metrics are never public".into());
-        }
         let listener = TcpListener::bind(&config.bind)
             .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();

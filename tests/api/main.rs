@@ -15,6 +15,7 @@ mod hostile_files;
 mod imports;
 mod inputs;
 mod lookup;
+mod observability;
 mod privacy;
 mod register;
 mod reports;
