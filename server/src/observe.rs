@@ -322,7 +322,8 @@ pub async fn requests(
         elapsed_ms = elapsed.as_millis() as u64,
         "answered"
     );
-    // An error a middleware returned (none of ours does) is answered by actix, without the id.
+    // An error a middleware returned instead of an answer (a failure, not a refusal) is
+    // answered by actix, without the id.
     let res = answer?.map_into_boxed_body();
     match request_id {
         Some(id) => with_request_id(res, &id).await,
