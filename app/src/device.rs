@@ -483,6 +483,7 @@ impl Device {
             .ok_or(ApiFailure::Api {
                 status: 404,
                 error: None,
+                request_id: None,
             })?;
         let rules = set.rules;
         if let Some(me) = self.me() {

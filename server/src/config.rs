@@ -65,6 +65,30 @@ pub struct Config {
     /// When the server runs the purge each day (Belgian local time); `None`: never (the
     /// `purge` command still does).
     pub purge_daily_at: Option<chrono::NaiveTime>,
+    /// Where Prometheus metrics are served (`METRICS_BIND`); `None`: nowhere. Never the
+    /// public address.
+    pub metrics_bind: Option<String>,
+}
+
+/// How log lines are written (`LOG_FORMAT`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LogFormat {
+    /// For people: one line per event, span fields in front.
+    #[default]
+    Text,
+    /// One JSON object per line, with the fields of the spans around the event.
+    Json,
+}
+
+impl LogFormat {
+    /// `LOG_FORMAT`: `text` (the default) or `json`.
+    pub fn from_env() -> Result<Self, String> {
+        match env("LOG_FORMAT").as_deref().map(str::trim) {
+            None | Some("text") => Ok(Self::Text),
+            Some("json") => Ok(Self::Json),
+            Some(other) => Err(format!("LOG_FORMAT must be text or json, not {other:?}")),
+        }
+    }
 }
 
 /// Retention periods in days (see the README's "What is logged, read and kept").
@@ -182,6 +206,7 @@ impl Config {
             },
             retention: Retention::default(),
             purge_daily_at: chrono::NaiveTime::from_hms_opt(3, 0, 0),
+            metrics_bind: None,
         }
     }
 
@@ -362,6 +387,7 @@ impl Config {
                 ),
             };
         }
+        c.metrics_bind = env("METRICS_BIND").filter(|v| v.trim() != "off");
         Ok(c)
     }
 }

@@ -1,6 +1,7 @@
 //! The one error type of the HTTP layer. Every failure answers
 //! `{"error": {"code", "message", "message_nl", "message_en"}}`; the HTTP status follows from
-//! the code, here and nowhere else.
+//! the code, here and nowhere else. The request id is added to every error body on its way out
+//! (`crate::observe::request_ids`), where the request is known.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
@@ -114,6 +115,7 @@ impl AppError {
                 message_nl: self.message_nl.clone(),
                 message_en: self.message_en.clone(),
             },
+            request_id: None,
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod demo;
 pub mod error;
 pub mod index;
 pub mod middleware;
+pub mod observe;
 pub mod photos;
 pub mod pwa;
 pub mod retention;

@@ -7,7 +7,6 @@ use server::config::Config;
 use server::db::Db;
 use server::photos::PhotoStore;
 use server::retention;
-use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
 #[command(
@@ -76,12 +75,7 @@ enum KeysCommand {
 }
 
 fn main() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .init();
-    if let Err(e) = run(Cli::parse()) {
+    if let Err(e) = server::observe::init_logging().and_then(|()| run(Cli::parse())) {
         eprintln!("error: {e}");
         std::process::exit(1);
     }

@@ -1,5 +1,6 @@
 //! Building and running the HTTP server: database, token keys, limits (connections per
-//! client, body pace, open files: see [`crate::connections`]) and routes.
+//! client, body pace, open files: see [`crate::connections`]), routes, and the metrics server
+//! on its own address (see [`crate::observe`]).
 
 use std::net::TcpListener;
 use std::time::Duration;
@@ -19,6 +20,7 @@ use crate::db::Db;
 use crate::error::AppError;
 use crate::index::EnclaveIndex;
 use crate::middleware;
+use crate::observe::{self, Metrics};
 use crate::photos::PhotoStore;
 use crate::routes;
 use crate::state::AppState;
@@ -27,6 +29,8 @@ use crate::state::AppState;
 pub struct Application {
     port: u16,
     server: Server,
+    /// The metrics server and its port, when `METRICS_BIND` is set.
+    metrics: Option<(Server, u16)>,
     state: web::Data<AppState>,
 }
 
@@ -51,6 +55,7 @@ impl Application {
             sessions: SessionCache::new(config.session_cache_ttl),
             index: EnclaveIndex::new(config.lookup_index_max_age),
             photos,
+            metrics: Metrics::new()?,
             config,
         });
         if let Some(at) = state.config.purge_daily_at {
@@ -61,6 +66,10 @@ impl Application {
                 at,
             );
         }
+        let metrics = match &state.config.metrics_bind {
+            Some(bind) => Some(observe::metrics_server(bind, state.clone())?),
+            None => None,
+        };
         let app_state = state.clone();
         let server = HttpServer::new(move || {
             App::new()
@@ -86,7 +95,8 @@ impl Application {
                         .add(("X-Frame-Options", "DENY"))
                         .add(("Referrer-Policy", "no-referrer")),
                 )
-                .wrap(TracingLogger::default())
+                .wrap(from_fn(observe::requests))
+                .wrap(TracingLogger::<observe::RequestSpan>::new())
                 .configure(routes::config)
         })
         // At most so many connections per client address; slow bodies are cut off above.
@@ -103,6 +113,7 @@ impl Application {
         Ok(Self {
             port,
             server,
+            metrics,
             state,
         })
     }
@@ -112,13 +123,18 @@ impl Application {
         self.port
     }
 
+    /// The port of the metrics server, when `METRICS_BIND` is set.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics.as_ref().map(|(_, port)| *port)
+    }
+
     /// The database of this application (for loading demo data before serving).
     pub fn db(&self) -> &Db {
         &self.state.db
     }
 
     /// Serves until the process is stopped, sweeping stale partial uploads at once and then
-    /// every hour.
+    /// every hour; the metrics server stops with the public one.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let state = self.state.clone();
         let sweeper = tokio::spawn(async move {
@@ -129,7 +145,28 @@ impl Application {
                     .await;
             }
         });
-        let served = self.server.await;
+        let (metrics, metrics_handle) = match self.metrics {
+            Some((server, _)) => {
+                let handle = server.handle();
+                (Some(server), Some(handle))
+            }
+            None => (None, None),
+        };
+        let public = async {
+            let served = self.server.await;
+            if let Some(handle) = metrics_handle {
+                handle.stop(true).await;
+            }
+            served
+        };
+        let metrics = async {
+            if let Some(server) = metrics
+                && let Err(e) = server.await
+            {
+                tracing::error!(error = %e, "the metrics server failed");
+            }
+        };
+        let (served, ()) = futures_util::future::join(public, metrics).await;
         sweeper.abort();
         served
     }

@@ -5,6 +5,7 @@ use crate::auth::token::TokenKeys;
 use crate::config::Config;
 use crate::db::Db;
 use crate::index::EnclaveIndex;
+use crate::observe::Metrics;
 use crate::photos::PhotoStore;
 
 /// Database pool, token keys, caches and configuration, given to handlers as
@@ -17,4 +18,6 @@ pub struct AppState {
     pub index: EnclaveIndex,
     /// Where photos are kept (shared by every instance).
     pub photos: PhotoStore,
+    /// This instance's metrics (served on `METRICS_BIND`).
+    pub metrics: Metrics,
 }

@@ -1,4 +1,5 @@
-//! The API's error body: `{"error": {"code", "message", "message_nl", "message_en"}}`.
+//! The API's error body: `{"error": {"code", "message", "message_nl", "message_en"},
+//! "request_id"}`.
 
 use serde::{Deserialize, Serialize};
 
@@ -81,6 +82,10 @@ impl ErrorCode {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiError {
     pub error: ErrorBody,
+    /// The id of the request in the server's log (also in the `X-Request-Id` header), so a
+    /// user's report can be matched to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 /// What went wrong, for machines (`code`) and people (`message_nl`, `message_en`).

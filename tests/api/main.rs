@@ -17,6 +17,7 @@ mod imports;
 mod inputs;
 mod lookup;
 mod object_store;
+mod observability;
 mod privacy;
 mod proxy;
 mod register;

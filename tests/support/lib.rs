@@ -127,6 +127,8 @@ impl TestDatabase {
 /// A running server with its own database.
 pub struct TestApp {
     pub base_url: String,
+    /// `http://127.0.0.1:{port}` of the metrics server, when the test set `metrics_bind`.
+    pub metrics_url: Option<String>,
     pub client: reqwest::Client,
     pub db: Db,
     pub backend: Backend,
@@ -174,10 +176,14 @@ impl TestApp {
         let photos = config.open_photos().expect("photo store");
         let app = Application::build(config).expect("server starts");
         let base_url = format!("http://127.0.0.1:{}", app.port());
+        let metrics_url = app
+            .metrics_port()
+            .map(|port| format!("http://127.0.0.1:{port}"));
         let db = app.db().clone();
         tokio::spawn(app.run_until_stopped());
         Self {
             base_url,
+            metrics_url,
             client: http_client(),
             db,
             backend,

@@ -51,10 +51,12 @@ const LAST_USER_KEY: &str = "ei.last_user";
 pub enum ApiFailure {
     /// The server could not be reached, and the service worker had no stored copy.
     Offline,
-    /// The server answered with an error; `error` is its body where it had the usual form.
+    /// The server answered with an error; `error` is its body where it had the usual form,
+    /// `request_id` the id the server logged it under.
     Api {
         status: u16,
         error: Option<ErrorBody>,
+        request_id: Option<String>,
     },
     /// No live session (the refresh was refused, or the session had ended): the user must
     /// sign in again.
@@ -62,22 +64,36 @@ pub enum ApiFailure {
 }
 
 impl ApiFailure {
-    /// What to tell the user, in the current language.
+    /// What to tell the user, in the current language; a server error ends with the start of
+    /// its request id (`(ref: 1a2b3c4d)`), so a report can be matched to the server's log.
     pub fn message(&self, i18n: I18n) -> String {
         match self {
             Self::Offline => i18n.t(Key::ErrOffline).to_owned(),
             Self::Api {
-                error: Some(body), ..
-            } => i18n.pick(&body.message_nl, &body.message_en).to_owned(),
-            Self::Api {
                 status,
-                error: None,
-            } => i18n
-                .t(Key::ErrServer)
-                .replace("{status}", &status.to_string()),
+                error,
+                request_id,
+            } => {
+                let text = match error {
+                    Some(body) => i18n.pick(&body.message_nl, &body.message_en).to_owned(),
+                    None => i18n
+                        .t(Key::ErrServer)
+                        .replace("{status}", &status.to_string()),
+                };
+                match request_id {
+                    Some(id) => format!("{text} (ref: {})", short_ref(id)),
+                    None => text,
+                }
+            }
             Self::SignedOut => i18n.t(Key::SessionExpired).to_owned(),
         }
     }
+}
+
+/// The first 8 characters of a request id: enough to find it in the log, short enough to
+/// read out.
+fn short_ref(id: &str) -> &str {
+    id.char_indices().nth(8).map_or(id, |(end, _)| &id[..end])
 }
 
 /// A successful answer.
@@ -511,6 +527,7 @@ pub async fn blob_url(session: Session, url: &str) -> Result<String, ApiFailure>
             return Err(ApiFailure::Api {
                 status: response.status(),
                 error: None,
+                request_id: response.headers().get("x-request-id").ok().flatten(),
             });
         }
         let blob: web_sys::Blob = JsFuture::from(response.blob().map_err(offline)?)
@@ -710,11 +727,11 @@ impl Reply {
     }
 
     fn failure(&self) -> ApiFailure {
+        let body = serde_json::from_str::<ApiError>(&self.body).ok();
         ApiFailure::Api {
             status: self.status,
-            error: serde_json::from_str::<ApiError>(&self.body)
-                .ok()
-                .map(|e| e.error),
+            request_id: body.as_ref().and_then(|e| e.request_id.clone()),
+            error: body.map(|e| e.error),
         }
     }
 }
@@ -726,6 +743,7 @@ fn decode<T: DeserializeOwned>(reply: &Reply) -> Result<T, ApiFailure> {
     serde_json::from_str(&reply.body).map_err(|_| ApiFailure::Api {
         status: reply.status,
         error: None,
+        request_id: None,
     })
 }
 

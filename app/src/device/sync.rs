@@ -43,6 +43,7 @@ const PIECE_ATTEMPTS: u32 = 5;
 const NO_PROGRESS: ApiFailure = ApiFailure::Api {
     status: 409,
     error: None,
+    request_id: None,
 };
 /// A working set older than this is refreshed by the next sync (today's registrations are
 /// made in the morning, after the inspector prepared).
@@ -92,7 +93,7 @@ fn answer(failure: &ApiFailure) -> (Option<u16>, Option<(String, String)>) {
     match failure {
         ApiFailure::Offline => (None, None),
         ApiFailure::SignedOut => (Some(401), None),
-        ApiFailure::Api { status, error } => (
+        ApiFailure::Api { status, error, .. } => (
             Some(*status),
             error
                 .as_ref()

@@ -169,6 +169,16 @@ impl Db {
         .map_err(|e| AppError::internal(format!("blocking task failed: {e}")))?
     }
 
+    /// The pool's connections now: open ones and idle ones (metrics).
+    pub fn pool_state(&self) -> r2d2::State {
+        self.pool.state()
+    }
+
+    /// The most connections the pool opens.
+    pub fn pool_max_size(&self) -> u32 {
+        self.pool.max_size()
+    }
+
     /// A pooled connection for synchronous callers (CLI, demo loader).
     pub fn get(&self) -> Result<r2d2::PooledConnection<ConnectionManager>, AppError> {
         self.pool.get().map_err(|e| {
@@ -176,6 +186,17 @@ impl Db {
             AppError::unavailable()
         })
     }
+}
+
+/// How many of the embedded migrations the database has not applied (readiness: another
+/// instance may have been started on an older database, or a restore may have gone wrong).
+pub fn pending_migrations(
+    conn: &mut DbConnection,
+) -> Result<usize, Box<dyn std::error::Error + Send + Sync>> {
+    Ok(match conn {
+        DbConnection::Sqlite(c) => c.pending_migrations(SQLITE_MIGRATIONS)?.len(),
+        DbConnection::Pg(c) => c.pending_migrations(POSTGRES_MIGRATIONS)?.len(),
+    })
 }
 
 /// Runs the pending migrations of the connection's backend. On PostgreSQL an advisory lock

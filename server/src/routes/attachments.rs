@@ -270,6 +270,9 @@ pub async fn put(
             Ok(existed)
         })
         .await?;
+    if !existed {
+        state.metrics.count_photo(status.received_bytes);
+    }
     Ok(if existed {
         HttpResponse::Ok()
     } else {

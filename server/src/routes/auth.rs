@@ -73,6 +73,7 @@ pub async fn login(
     let LoginRequest { username, password } = body.into_inner();
     let username = username.trim().to_lowercase();
     if username.is_empty() || username.len() > 100 || password.len() > 1024 {
+        state.metrics.count_login_failure("invalid_credentials");
         return Err(invalid_credentials());
     }
     let client = client_of(&req);
@@ -109,7 +110,10 @@ pub async fn login(
         .await?;
     let user = match user {
         Ok(user) => user,
-        Err(retry_after_secs) => return Ok(rate_limited(retry_after_secs)),
+        Err(retry_after_secs) => {
+            state.metrics.count_login_failure("rate_limited");
+            return Ok(rate_limited(retry_after_secs));
+        }
     };
 
     // 2. Verify the password off the async workers, without holding a connection: one
@@ -124,6 +128,9 @@ pub async fn login(
 
     // 3. Record the outcome; on success open a session with its first refresh token.
     let now = Utc::now().trunc_subsecs(0);
+    if verified.is_none() {
+        state.metrics.count_login_failure("invalid_credentials");
+    }
     let state2 = state.clone();
     state
         .db

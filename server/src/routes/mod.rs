@@ -1,5 +1,5 @@
-//! HTTP routes, wired in one place: `/api/...` per resource, health, the OpenAPI document,
-//! and the PWA's static files as the fallback.
+//! HTTP routes, wired in one place: `/api/...` per resource, liveness and readiness, the
+//! OpenAPI document, and the PWA's static files as the fallback.
 
 pub mod attachments;
 pub mod audit;
@@ -7,6 +7,7 @@ pub mod auth;
 pub mod contracts;
 pub mod enclaves;
 pub mod field;
+pub mod health;
 pub mod imports;
 pub mod inspections;
 pub mod people;
@@ -19,11 +20,13 @@ use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 use crate::error::AppError;
-use crate::state::AppState;
 
 /// Registers every route of the application.
 pub fn config(cfg: &mut web::ServiceConfig) {
-    cfg.route("/healthz", web::get().to(health))
+    cfg.route("/healthz", web::get().to(health::health))
+        .route("/readyz", web::get().to(health::ready))
+        // Metrics are served on METRICS_BIND only: here a scraper gets a 404, not the app.
+        .route("/metrics", web::route().to(metrics_not_here))
         .service(
             web::scope("/api")
                 .route("/openapi.json", web::get().to(openapi))
@@ -43,21 +46,6 @@ pub fn config(cfg: &mut web::ServiceConfig) {
         )
         .configure(crate::pwa::config)
         .default_service(web::to(crate::pwa::spa_fallback));
-}
-
-/// Liveness and database reachability.
-#[utoipa::path(get, path = "/healthz", tag = "health",
-    responses((status = 200, description = "Up and the database answers"), (status = 503, body = shared::error::ApiError)))]
-pub async fn health(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    state
-        .db
-        .run(|conn| {
-            use diesel::connection::SimpleConnection;
-            conn.batch_execute("SELECT 1")
-                .map_err(|_| AppError::unavailable())
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "status": "ok" })))
 }
 
 /// The id in a path, as stored (lowercase, hyphenated); what is not a UUID names no object,
@@ -81,6 +69,13 @@ pub fn shaped_like(s: &str, template: &str) -> bool {
         })
 }
 
+async fn metrics_not_here() -> Result<HttpResponse, AppError> {
+    Err(AppError::not_found(
+        "Metrieken (enkel op METRICS_BIND)",
+        "Metrics (served on METRICS_BIND only)",
+    ))
+}
+
 async fn api_not_found(req: HttpRequest) -> Result<HttpResponse, AppError> {
     Err(AppError::not_found(
         &format!("API-pad {}", req.path()),
@@ -92,7 +87,7 @@ async fn api_not_found(req: HttpRequest) -> Result<HttpResponse, AppError> {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Enclave Inspect API", description = "Lookup, verdicts and inspections of enclavewerking."),
-    paths(health, auth::login, auth::refresh, auth::logout, enclaves::search, enclaves::detail, field::working_set, audit::list, sync::push, sync::pull, inspections::queue, inspections::get, inspections::review, inspections::report_notified, reports::contracts, reports::inspections, contracts::list, contracts::get, contracts::create, contracts::update, imports::contracts_import, imports::contract_columns, imports::registrations::registrations_import, attachments::put, attachments::status, attachments::get, users::list, people::search, people::export, users::me, users::change_password, users::accounts_list, users::update, users::disable, users::enable, users::reset_password, users::revoke),
+    paths(health::health, health::ready, auth::login, auth::refresh, auth::logout, enclaves::search, enclaves::detail, field::working_set, audit::list, sync::push, sync::pull, inspections::queue, inspections::get, inspections::review, inspections::report_notified, reports::contracts, reports::inspections, contracts::list, contracts::get, contracts::create, contracts::update, imports::contracts_import, imports::contract_columns, imports::registrations::registrations_import, attachments::put, attachments::status, attachments::get, users::list, people::search, people::export, users::me, users::change_password, users::accounts_list, users::update, users::disable, users::enable, users::reset_password, users::revoke),
     modifiers(&BearerAuth, &CommonResponses, &DatePatterns),
     tags((name = "auth"), (name = "enclaves"), (name = "field"), (name = "audit"), (name = "sync"), (name = "inspections"), (name = "reports"), (name = "imports"), (name = "register"), (name = "people"), (name = "accounts"), (name = "health"))
 )]
@@ -341,7 +336,7 @@ mod tests {
                     .is_some_and(|s| !s.is_empty());
                 let public = matches!(
                     path.as_str(),
-                    "/healthz" | "/api/auth/login" | "/api/auth/refresh"
+                    "/healthz" | "/readyz" | "/api/auth/login" | "/api/auth/refresh"
                 );
                 assert_eq!(secured, !public, "{method} {path}: security");
                 if secured {

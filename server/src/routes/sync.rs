@@ -405,6 +405,7 @@ pub async fn push(
         ));
     }
     let today = belgian_local(Utc::now()).date();
+    let kinds: Vec<&'static str> = records.iter().map(crate::observe::record_kind).collect();
     let prepared: Vec<Prepared> = records.into_iter().map(|r| prepare(r, today)).collect();
     let results = state
         .db
@@ -420,6 +421,7 @@ pub async fn push(
             })
         })
         .await?;
+    state.metrics.count_push(&kinds, &results);
     Ok(HttpResponse::Ok().json(PushResponse { results }))
 }
 

@@ -343,6 +343,14 @@ pub fn queue_count(conn: &mut DbConnection, f: &QueueFilter) -> Result<i64, AppE
     })
 }
 
+/// How many inspections wait for a reviewer (the review queue's depth, for metrics).
+pub fn awaiting_review(conn: &mut DbConnection) -> Result<i64, AppError> {
+    Ok(inspections::table
+        .filter(inspections::review_state.eq(ReviewState::Submitted.as_str()))
+        .count()
+        .get_result(conn)?)
+}
+
 /// Records when the offender was notified of a report.
 pub fn set_report_notified(
     conn: &mut DbConnection,
