@@ -1,4 +1,5 @@
-//! A server with production settings on the full demo data, for benchmarks.
+//! A server with production settings on the full demo data, for benchmarks: on SQLite, or on
+//! PostgreSQL without TLS, over verified TLS, and over TLS with the photos in an S3 bucket.
 
 use std::time::Instant;
 
@@ -8,7 +9,44 @@ use server::startup::Application;
 use shared::dto::enclave::EnclavePage;
 use shared::rules::time::belgian_local;
 
-use crate::{Backend, TestDatabase};
+use crate::{Backend, TestDatabase, postgres, s3};
+
+/// Where a benchmark's server keeps its data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Setup {
+    /// SQLite, photos in a directory.
+    Sqlite,
+    /// PostgreSQL without TLS, photos in a directory.
+    PostgresPlain,
+    /// PostgreSQL over TLS (`sslmode=verify-full`), photos in a directory.
+    PostgresTls,
+    /// PostgreSQL over TLS, photos in a bucket of the test S3 server (s3s-fs).
+    PostgresTlsS3,
+}
+
+impl Setup {
+    /// Every setup this machine can provide (PostgreSQL and the S3 server where available).
+    pub fn available() -> Vec<Self> {
+        let mut setups = vec![Self::Sqlite];
+        if postgres::available() && postgres::cluster().is_some() {
+            setups.extend([Self::PostgresPlain, Self::PostgresTls]);
+            if s3::server().is_some() {
+                setups.push(Self::PostgresTlsS3);
+            }
+        }
+        setups
+    }
+
+    /// How a table row names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Sqlite => "SQLite, photos in a directory",
+            Self::PostgresPlain => "PostgreSQL without TLS, photos in a directory",
+            Self::PostgresTls => "PostgreSQL over TLS (verify-full), photos in a directory",
+            Self::PostgresTlsS3 => "PostgreSQL over TLS, photos in S3 (s3s-fs)",
+        }
+    }
+}
 
 /// A running demo server, logged in as the demo inspector.
 pub struct DemoServer {
@@ -18,16 +56,42 @@ pub struct DemoServer {
     pub enclave_ids: Vec<String>,
     _database: TestDatabase,
     _attachments: tempfile::TempDir,
+    _bucket: Option<s3::Bucket>,
 }
 
-/// Starts the server on a fresh database of `backend` filled with the demo data.
+/// Starts the server on a fresh database of `backend` filled with the demo data (PostgreSQL
+/// over TLS, as every test reaches it).
 pub async fn start(backend: Backend) -> DemoServer {
+    start_on(match backend {
+        Backend::Sqlite => Setup::Sqlite,
+        Backend::Postgres => Setup::PostgresTls,
+    })
+    .await
+}
+
+/// Starts the server on `setup`, filled with the demo data.
+pub async fn start_on(setup: Setup) -> DemoServer {
+    let backend = match setup {
+        Setup::Sqlite => Backend::Sqlite,
+        _ => Backend::Postgres,
+    };
     let database = TestDatabase::create(backend);
     let attachments = tempfile::tempdir().expect("attachment dir");
-    let mut config = Config::new(database.url());
+    let url = match (setup, &database) {
+        (Setup::PostgresPlain, TestDatabase::Postgres(db)) => postgres::cluster()
+            .expect("the test cluster")
+            .plain_url(db.name()),
+        _ => database.url().to_owned(),
+    };
+    let mut config = Config::new(url);
     config.bind = "127.0.0.1:0".into();
     config.attachments = attachments.path().display().to_string();
     config.purge_daily_at = None;
+    let bucket = (setup == Setup::PostgresTlsS3).then(|| {
+        let bucket = s3::server().expect("the S3 server").bucket();
+        bucket.configure(&mut config);
+        bucket
+    });
     let app = Application::build(config).expect("server");
     let db = app.db().clone();
     let today = belgian_local(Utc::now()).date();
@@ -37,7 +101,8 @@ pub async fn start(backend: Backend) -> DemoServer {
         .expect("demo task")
         .expect("demo data");
     eprintln!(
-        "{backend:?}: demo data loaded in {:.1} s",
+        "{}: demo data loaded in {:.1} s",
+        setup.label(),
         started.elapsed().as_secs_f64()
     );
     let base_url = format!("http://127.0.0.1:{}", app.port());
@@ -59,6 +124,7 @@ pub async fn start(backend: Backend) -> DemoServer {
         enclave_ids: page.items.iter().map(|e| e.id.to_string()).collect(),
         _database: database,
         _attachments: attachments,
+        _bucket: bucket,
     }
 }
 
