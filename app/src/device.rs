@@ -274,6 +274,10 @@ impl Device {
     }
 
     async fn load(self) {
+        if purge_pending() {
+            // A logout that the closing of its tab cut off.
+            self.purge().await;
+        }
         let loaded = async {
             let meta: Option<FieldMeta> = store::get(Store::Meta, FIELD_META).await?;
             let enclaves: Vec<FieldEnclave> = if meta.is_some() {
@@ -756,20 +760,29 @@ impl Device {
 
     /// Logout: when everything is on the server, the device forgets the working set,
     /// drafts, outbox and photos, then signs out; otherwise it shows the warning instead.
+    ///
+    /// The tokens go at once (synchronously, before anything waits), so a tab closed right
+    /// after the click leaves no session behind; the emptying of the device store is marked
+    /// pending first and, if the tab closes before it is done, finished at the next start.
     pub fn logout(self) {
         if self.unsynced() > 0 {
             self.logout_warning.set(true);
             return;
         }
-        leptos::task::spawn_local(async move {
-            if self.store_result(store::purge().await) {
-                self.enclaves.set_value(Vec::new());
-                self.field.set(None);
-                self.outbox.set(Vec::new());
-                self.drafts.set(Vec::new());
-                api::logout(self.session);
-            }
-        });
+        set_purge_pending(true);
+        api::logout(self.session);
+        self.enclaves.set_value(Vec::new());
+        self.field.set(None);
+        self.outbox.set(Vec::new());
+        self.drafts.set(Vec::new());
+        leptos::task::spawn_local(self.purge());
+    }
+
+    /// Empties the device store and clears the pending mark. A failure is shown, and the
+    /// mark is cleared all the same: a next start must never empty what a next user saved.
+    async fn purge(self) {
+        self.store_result(store::purge().await);
+        set_purge_pending(false);
     }
 
     /// Signs out and keeps the unsynced records on the device: they are sent when their
@@ -777,6 +790,28 @@ impl Device {
     pub fn logout_keeping_data(self) {
         self.logout_warning.set(false);
         api::logout(self.session);
+    }
+}
+
+/// The localStorage key marking a logout whose emptying of the device store is not done.
+const PURGE_PENDING: &str = "ei-purge-pending";
+
+fn purge_pending() -> bool {
+    window()
+        .local_storage()
+        .ok()
+        .flatten()
+        .and_then(|s| s.get_item(PURGE_PENDING).ok().flatten())
+        .is_some()
+}
+
+fn set_purge_pending(pending: bool) {
+    if let Some(storage) = window().local_storage().ok().flatten() {
+        let _ = if pending {
+            storage.set_item(PURGE_PENDING, "1")
+        } else {
+            storage.remove_item(PURGE_PENDING)
+        };
     }
 }
 

@@ -177,18 +177,8 @@ async fn a_disabled_inspectors_tablet_is_signed_out_within_seconds_keeping_unsen
         tablet.all("working-set-count").await.is_empty(),
         "the working set is gone"
     );
-    let enclaves = tablet
-        .js("return new Promise((resolve, reject) => {
-                 const open = indexedDB.open('enclave-inspect');
-                 open.onerror = () => reject(open.error);
-                 open.onsuccess = () => {
-                     const count = open.result.transaction('enclaves').objectStore('enclaves').count();
-                     count.onsuccess = () => resolve(count.result);
-                 };
-             })")
-        .await;
     assert_eq!(
-        enclaves,
+        stored_enclaves(&tablet).await,
         serde_json::json!(0),
         "no enclave left on the device"
     );
@@ -223,6 +213,57 @@ async fn a_disabled_inspectors_tablet_is_signed_out_within_seconds_keeping_unsen
     assert!(problems.is_empty(), "{problems:#?}");
     tablet.close().await;
     laptop.close().await;
+}
+
+/// The number of enclaves in the device store.
+async fn stored_enclaves(b: &Browser) -> serde_json::Value {
+    b.js("return new Promise((resolve, reject) => {
+              const open = indexedDB.open('enclave-inspect');
+              open.onerror = () => reject(open.error);
+              open.onsuccess = () => {
+                  const count = open.result.transaction('enclaves').objectStore('enclaves').count();
+                  count.onsuccess = () => resolve(count.result);
+              };
+          })")
+        .await
+}
+
+/// A logout is final at the click, on a shared tablet whose user closes the tab at once:
+/// while the device store is still busy (a transaction holds it, so emptying it must wait),
+/// the page is left right after the click. The next start finds nobody signed in, and the
+/// device store emptied.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_logout_is_final_when_the_tab_goes_at_once() {
+    let Some(b) = Browser::open().await else {
+        return;
+    };
+    let s = Scenario::start().await;
+    let base = s.app.base_url.clone();
+    prepare_for_the_field(&b, &base, USERNAME, PW).await;
+    assert_ne!(stored_enclaves(&b).await, serde_json::json!(0));
+    // Keeps a write transaction on the enclaves busy for 3 s.
+    b.js("const open = indexedDB.open('enclave-inspect');
+          open.onsuccess = () => {
+              const store = open.result.transaction('enclaves', 'readwrite').objectStore('enclaves');
+              const until = Date.now() + 3000;
+              const spin = () => { store.count().onsuccess = () => { if (Date.now() < until) spin(); }; };
+              spin();
+          };
+          return true")
+        .await;
+    b.click("logout").await;
+    b.goto(&format!("{base}/device")).await;
+    b.find("login-username").await;
+    let tokens = b
+        .js("return Object.keys(localStorage).filter(k => /token|session/i.test(k) && localStorage.getItem(k).includes('access_token'))")
+        .await;
+    assert_eq!(tokens, serde_json::json!([]), "no tokens are left");
+    b.until(
+        "the device store is emptied at the next start",
+        async || (stored_enclaves(&b).await == serde_json::json!(0)).then_some(()),
+    )
+    .await;
+    b.close().await;
 }
 
 /// A password reset on the Users page: the temporary password is shown once; the user signs

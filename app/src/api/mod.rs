@@ -645,9 +645,21 @@ async fn refresh_now(session: Session, used: String) -> Result<(), ApiFailure> {
 
 async fn refresh_tokens(session: Session) -> Result<(), ApiFailure> {
     let refresh_token = session.refresh_token().ok_or(ApiFailure::SignedOut)?;
-    let body = json(&RefreshRequest { refresh_token });
+    let body = json(&RefreshRequest {
+        refresh_token: refresh_token.clone(),
+    });
     // Offline the session is kept: the inspector can go on with stored copies.
     let reply = send("POST", "/api/auth/refresh", Some(Body::Json(body)), None).await?;
+    // A logout (here or in another tab) while the refresh was under way wins: its answer must
+    // not sign the user in again, nor mark a session ended that the user closed.
+    session.sync_from_storage();
+    if session.refresh_token().as_deref() != Some(refresh_token.as_str()) {
+        return if session.is_signed_in_untracked() {
+            Ok(())
+        } else {
+            Err(ApiFailure::SignedOut)
+        };
+    }
     match reply.status {
         200..=299 => {
             session.sign_in(decode(&reply)?);
