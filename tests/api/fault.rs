@@ -7,13 +7,13 @@ use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use reqwest::StatusCode;
 use shared::dto::auth::Role;
 use shared::dto::sync::{PullResponse, PushRequest, PushResponse, SyncRecord};
 use tests::records::inspection;
-use tests::{Backend, TEST_JWT_SECRET, TestApp, on_both_backends};
+use tests::{Backend, TEST_JWT_SECRET, TestApp, on_both_backends, wait_until_up};
 
 on_both_backends!(killing_the_server_mid_push_loses_and_duplicates_nothing);
 
@@ -38,22 +38,6 @@ fn start(url: &str, port: u16) -> Child {
         .stdout(Stdio::null())
         .spawn()
         .expect("start the server process")
-}
-
-async fn wait_until_up(client: &reqwest::Client, base: &str) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < deadline {
-        if client
-            .get(format!("{base}/healthz"))
-            .send()
-            .await
-            .is_ok_and(|r| r.status().is_success())
-        {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("server at {base} did not come up");
 }
 
 async fn killing_the_server_mid_push_loses_and_duplicates_nothing(backend: Backend) {

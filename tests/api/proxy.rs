@@ -25,7 +25,8 @@ use tests::tls::TestCa;
 use tests::{Backend, TestApp, on_both_backends};
 use uuid::Uuid;
 
-use crate::shutdown::{exited_cleanly, free_port, start, terminate, wait_until_up};
+use crate::shutdown::{exited_cleanly, free_port, start, terminate};
+use tests::wait_until_up;
 
 on_both_backends!(
     nginx_with_the_documented_configuration_serves_two_instances,

@@ -22,7 +22,7 @@ use tokio::net::TcpStream;
 use uuid::Uuid;
 
 use tests::records::{inspection, photo};
-use tests::{Backend, TEST_JWT_SECRET, TestApp, json, on_both_backends};
+use tests::{Backend, TEST_JWT_SECRET, TestApp, json, on_both_backends, wait_until_up};
 
 on_both_backends!(sigterm_finishes_pushes_in_flight_and_exits_cleanly);
 
@@ -85,23 +85,6 @@ pub(crate) fn start(url: &str, port: u16, attachments: &std::path::Path) -> Serv
         .spawn()
         .expect("start the server process");
     ServerProcess(child)
-}
-
-/// Waits until the server at `base` answers `/healthz`.
-pub(crate) async fn wait_until_up(client: &reqwest::Client, base: &str) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < deadline {
-        if client
-            .get(format!("{base}/healthz"))
-            .send()
-            .await
-            .is_ok_and(|r| r.status().is_success())
-        {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("server at {base} did not come up");
 }
 
 /// An inspection with three findings, the first two naming `photos`.

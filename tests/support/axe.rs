@@ -13,7 +13,6 @@ use std::sync::OnceLock;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::browser::in_ci;
 use crate::driver::Browser;
 
 /// The pinned axe-core release.
@@ -142,16 +141,7 @@ fn fetch_axe() -> Result<String, String> {
 pub fn axe_script() -> Option<&'static str> {
     static SCRIPT: OnceLock<Option<String>> = OnceLock::new();
     SCRIPT
-        .get_or_init(|| match fetch_axe() {
-            Ok(script) => Some(script),
-            Err(why) if in_ci() => panic!("axe-core is required when CI=true: {why}"),
-            Err(why) => {
-                eprintln!(
-                    "\n==========\nWARNING: axe-core unavailable, accessibility checks SKIPPED: {why}\n==========\n"
-                );
-                None
-            }
-        })
+        .get_or_init(|| crate::required("axe-core", "accessibility checks", fetch_axe()))
         .as_deref()
 }
 

@@ -6,7 +6,6 @@
 //! module only hands it a running driver and the capabilities of a fresh, isolated browser.
 
 use std::fs::File;
-use std::io::Write as _;
 use std::net::TcpListener;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -24,29 +23,15 @@ pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// How long chromedriver may take to answer `/status` after it is started.
 const DRIVER_START_TIMEOUT: Duration = Duration::from_secs(20);
 
-/// Whether the run is in CI (`CI=true`), where missing tools fail loudly.
-pub fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
-}
-
 /// Whether Chromium and chromedriver can be used; installs them on the first call.
 ///
 /// Panics when they cannot be provided and `CI=true`; otherwise prints a warning and returns
 /// `false`, and the caller skips its test.
 pub fn available() -> bool {
-    static READY: OnceLock<Result<String, String>> = OnceLock::new();
-    match READY.get_or_init(provision) {
-        Ok(_) => true,
-        Err(why) if in_ci() => panic!("Chromium and chromedriver are required when CI=true: {why}"),
-        Err(why) => {
-            // Straight to stderr: the test harness swallows `eprintln!` of passing tests.
-            let _ = writeln!(
-                std::io::stderr(),
-                "\n==========\nWARNING: Chromium/chromedriver unavailable, browser test SKIPPED: {why}\n==========\n"
-            );
-            false
-        }
-    }
+    static READY: OnceLock<Option<String>> = OnceLock::new();
+    READY
+        .get_or_init(|| crate::required("Chromium and chromedriver", "browser test", provision()))
+        .is_some()
 }
 
 /// The version line of a binary, proving it exists and runs.

@@ -10,8 +10,6 @@ use std::process::Command;
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use crate::browser::in_ci;
-
 /// The pinned Schemathesis release.
 pub const SCHEMATHESIS_VERSION: &str = "4.32.5";
 
@@ -60,17 +58,8 @@ fn install() -> Result<PathBuf, String> {
 /// The `schemathesis` executable, or `None` when it cannot be installed outside CI (warned).
 pub fn schemathesis() -> Option<&'static Path> {
     static EXE: OnceLock<Option<PathBuf>> = OnceLock::new();
-    EXE.get_or_init(|| match install() {
-        Ok(exe) => Some(exe),
-        Err(why) if in_ci() => panic!("Schemathesis is required when CI=true: {why}"),
-        Err(why) => {
-            eprintln!(
-                "\n==========\nWARNING: Schemathesis unavailable, API fuzzing SKIPPED: {why}\n==========\n"
-            );
-            None
-        }
-    })
-    .as_deref()
+    EXE.get_or_init(|| crate::required("Schemathesis", "API fuzzing", install()))
+        .as_deref()
 }
 
 /// The checks every pass runs: no 5xx, no status the document does not list, and every

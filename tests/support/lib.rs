@@ -56,6 +56,48 @@ pub fn bench_runtime() -> tokio::runtime::Runtime {
         .expect("runtime")
 }
 
+/// Whether the run is in CI (`CI=true`), where missing tools fail loudly.
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
+/// What became of providing a real component a test needs (PostgreSQL, Chromium, nginx, the
+/// S3 server, Schemathesis): `Some` when it is there. Under `CI=true` one that cannot be
+/// provided fails the run loudly; otherwise a warning names the `skipped` tests and `None`
+/// lets them return early.
+pub fn required<T>(component: &str, skipped: &str, provided: Result<T, String>) -> Option<T> {
+    match provided {
+        Ok(it) => Some(it),
+        Err(why) if in_ci() => panic!("{component} is required when CI=true: {why}"),
+        Err(why) => {
+            // Straight to stderr: the test harness swallows `eprintln!` of passing tests.
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
+                "\n==========\nWARNING: {component} unavailable, {skipped} SKIPPED: {why}\n==========\n"
+            );
+            None
+        }
+    }
+}
+
+/// Waits until the server at `base` answers `/healthz` (a server process starting).
+pub async fn wait_until_up(client: &reqwest::Client, base: &str) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while std::time::Instant::now() < deadline {
+        if client
+            .get(format!("{base}/healthz"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("server at {base} did not come up");
+}
+
 /// Which database a test runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {

@@ -7,14 +7,11 @@
 //! With `CI=true` a missing nginx fails the run loudly; locally the proxy tests are skipped with a
 //! warning.
 
-use std::io::Write as _;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
-
-use crate::browser::in_ci;
 
 /// The site configuration the README documents (`/etc/nginx/conf.d/enclave-inspect.conf`).
 pub const SITE: &str = include_str!("nginx.conf");
@@ -30,18 +27,10 @@ const DOCUMENTED_UPSTREAMS: [&str; 2] = ["server 10.0.0.11:8080 ", "server 10.0.
 /// Panics when it cannot be provided and `CI=true`; otherwise prints a warning and returns
 /// `false`, and the caller skips its test.
 pub fn available() -> bool {
-    static READY: OnceLock<Result<String, String>> = OnceLock::new();
-    match READY.get_or_init(provision) {
-        Ok(_) => true,
-        Err(why) if in_ci() => panic!("nginx is required when CI=true: {why}"),
-        Err(why) => {
-            let _ = writeln!(
-                std::io::stderr(),
-                "\n==========\nWARNING: nginx unavailable, proxy test SKIPPED: {why}\n==========\n"
-            );
-            false
-        }
-    }
+    static READY: OnceLock<Option<String>> = OnceLock::new();
+    READY
+        .get_or_init(|| crate::required("nginx", "proxy test", provision()))
+        .is_some()
 }
 
 /// `nginx -v` (it prints to stderr), proving the binary exists and runs.

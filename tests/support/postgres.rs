@@ -72,10 +72,6 @@ impl Server {
     }
 }
 
-fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
-}
-
 fn server() -> Result<&'static Server, &'static str> {
     static SERVER: OnceLock<Result<Server, String>> = OnceLock::new();
     SERVER
@@ -86,14 +82,16 @@ fn server() -> Result<&'static Server, &'static str> {
 
 /// Whether PostgreSQL can be used; provisions it on first call.
 pub fn available() -> bool {
-    match server() {
-        Ok(_) => true,
-        Err(why) if in_ci() => panic!("PostgreSQL is required when CI=true: {why}"),
-        Err(why) => {
-            eprintln!("WARNING: PostgreSQL unavailable, PostgreSQL tests SKIPPED: {why}");
-            false
-        }
-    }
+    static CHECKED: OnceLock<Option<()>> = OnceLock::new();
+    CHECKED
+        .get_or_init(|| {
+            crate::required(
+                "PostgreSQL",
+                "PostgreSQL tests",
+                server().map(drop).map_err(str::to_owned),
+            )
+        })
+        .is_some()
 }
 
 /// The maintenance database's URL (TLS-verified on the test cluster).

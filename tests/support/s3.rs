@@ -16,8 +16,6 @@ use std::time::{Duration, Instant};
 use server::config::Config;
 use server::photos::S3Settings;
 
-use crate::browser::in_ci;
-
 /// The pinned s3s-fs release (0.15 and later need a newer rustc).
 pub const S3S_FS_VERSION: &str = "0.14.1";
 
@@ -123,15 +121,12 @@ fn start(exe: &Path) -> Result<S3Server, String> {
 pub fn server() -> Option<&'static S3Server> {
     static SERVER: OnceLock<Option<S3Server>> = OnceLock::new();
     SERVER
-        .get_or_init(|| match install().and_then(|exe| start(&exe)) {
-            Ok(server) => Some(server),
-            Err(why) if in_ci() => panic!("an S3-compatible server is required when CI=true: {why}"),
-            Err(why) => {
-                eprintln!(
-                    "\n==========\nWARNING: s3s-fs unavailable, object-store tests SKIPPED: {why}\n==========\n"
-                );
-                None
-            }
+        .get_or_init(|| {
+            crate::required(
+                "an S3-compatible server (s3s-fs)",
+                "object-store tests",
+                install().and_then(|exe| start(&exe)),
+            )
         })
         .as_ref()
 }
