@@ -3,7 +3,6 @@
 //! exists exactly once.
 
 use std::collections::HashSet;
-use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -21,13 +20,6 @@ const PW: &str = "a-long-test-password";
 const TOTAL: usize = 1_000;
 const BATCH: usize = 10;
 const KILLS: usize = 3;
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
-}
 
 fn start(url: &str, port: u16) -> Child {
     Command::new(env!("CARGO_BIN_EXE_test-server"))
@@ -49,7 +41,7 @@ async fn killing_the_server_mid_push_loses_and_duplicates_nothing(backend: Backe
     let token = setup.login("ines", PW).await.access_token;
     let url = setup.database_url().to_owned();
 
-    let port = free_port();
+    let port = tests::free_port();
     let base = format!("http://127.0.0.1:{port}");
     let client = tests::http_client_builder()
         .timeout(Duration::from_secs(10))

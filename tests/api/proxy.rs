@@ -25,7 +25,7 @@ use tests::tls::TestCa;
 use tests::{Backend, TestApp, on_both_backends};
 use uuid::Uuid;
 
-use crate::shutdown::{exited_cleanly, free_port, start, terminate};
+use crate::shutdown::{exited_cleanly, start, terminate};
 use tests::wait_until_up;
 
 on_both_backends!(
@@ -248,7 +248,7 @@ async fn a_rolling_restart_behind_nginx_loses_no_push(backend: Backend) {
     let token = setup.login("ines", PW).await.access_token;
     let direct = tests::http_client();
     let attachments = tempfile::tempdir().unwrap();
-    let ports = [free_port(), free_port()];
+    let ports = [tests::free_port(), tests::free_port()];
     let mut servers = ports.map(|port| start(setup.database_url(), port, attachments.path()));
     for port in ports {
         wait_until_up(&direct, &format!("http://127.0.0.1:{port}")).await;

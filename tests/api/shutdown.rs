@@ -7,7 +7,6 @@
 //! sent with. (`proxy.rs` restarts instances behind nginx with the helpers here.)
 
 use std::collections::{HashMap, HashSet};
-use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -38,14 +37,6 @@ const EXIT_MARGIN: Duration = Duration::from_secs(5);
 /// server checks for the end of its shutdown (every second), well within its timeout and
 /// its minimum body rate's grace time.
 const SLOW_LINK: Duration = Duration::from_secs(3);
-
-/// A port that was free a moment ago.
-pub(crate) fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
-}
 
 /// A server process, killed when dropped (a failing test leaves none behind).
 pub(crate) struct ServerProcess(Child);
@@ -192,7 +183,7 @@ async fn sigterm_finishes_pushes_in_flight_and_exits_cleanly(backend: Backend) {
     let enclave = setup.fixture().simple_enclave("Host").id;
     let token = setup.login("ines", PW).await.access_token;
 
-    let port = free_port();
+    let port = tests::free_port();
     let base = format!("http://127.0.0.1:{port}");
     let attachments = tempfile::tempdir().unwrap();
     let client = tests::http_client_builder()

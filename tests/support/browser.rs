@@ -6,7 +6,6 @@
 //! module only hands it a running driver and the capabilities of a fresh, isolated browser.
 
 use std::fs::File;
-use std::net::TcpListener;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -60,32 +59,13 @@ fn both_versions() -> Result<String, String> {
     ))
 }
 
-fn apt_get(args: &[&str]) -> Result<(), String> {
-    let out = Command::new("apt-get")
-        .args(args)
-        .env("DEBIAN_FRONTEND", "noninteractive")
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| format!("apt-get: {e}"))?;
-    if out.status.success() {
-        Ok(())
-    } else {
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        Err(format!(
-            "apt-get {args:?} exited with {}: {}",
-            out.status,
-            stderr.trim()
-        ))
-    }
-}
-
 fn provision() -> Result<String, String> {
     if let Ok(versions) = both_versions() {
         return Ok(versions);
     }
     eprintln!("Chromium or chromedriver missing; installing them with apt-get (takes a minute)");
-    apt_get(&["update", "-qq"])?;
-    apt_get(&[
+    crate::apt_get(&["update", "-qq"])?;
+    crate::apt_get(&[
         "install",
         "-y",
         "-qq",
@@ -96,12 +76,6 @@ fn provision() -> Result<String, String> {
     let versions = both_versions().map_err(|e| format!("installed, but still unusable: {e}"))?;
     eprintln!("installed {versions}");
     Ok(versions)
-}
-
-/// A port that was free a moment ago.
-fn free_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
-    listener.local_addr().expect("local address").port()
 }
 
 /// A running chromedriver; it and its browsers are killed when this is dropped.
@@ -136,7 +110,7 @@ impl Chromedriver {
     async fn try_start() -> Result<Self, String> {
         let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
         let log = dir.path().join("chromedriver.log");
-        let port = free_port();
+        let port = crate::free_port();
         let out = File::create(&log).map_err(|e| e.to_string())?;
         let err = out.try_clone().map_err(|e| e.to_string())?;
         let child = Command::new(CHROMEDRIVER)

@@ -81,6 +81,35 @@ pub fn required<T>(component: &str, skipped: &str, provided: Result<T, String>) 
     }
 }
 
+/// Runs apt-get non-interactively, waiting for the package lock another installer (of
+/// PostgreSQL, Chromium or nginx, in a parallel test) may hold.
+pub fn apt_get(args: &[&str]) -> Result<(), String> {
+    let out = std::process::Command::new("apt-get")
+        .args(["-o", "DPkg::Lock::Timeout=600"])
+        .args(args)
+        .env("DEBIAN_FRONTEND", "noninteractive")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(|e| format!("apt-get: {e}"))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "apt-get {args:?} exited with {}: {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        ))
+    }
+}
+
+/// A loopback port that was free a moment ago.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
 /// Waits until the server at `base` answers `/healthz` (a server process starting).
 pub async fn wait_until_up(client: &reqwest::Client, base: &str) {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);

@@ -7,7 +7,7 @@
 //! With `CI=true` a missing nginx fails the run loudly; locally the proxy tests are skipped with a
 //! warning.
 
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
@@ -47,34 +47,13 @@ fn version() -> Result<String, String> {
     }
 }
 
-/// Runs apt-get, waiting for the package lock another installer (PostgreSQL's, Chromium's)
-/// may hold.
-fn apt_get(args: &[&str]) -> Result<(), String> {
-    let out = Command::new("apt-get")
-        .args(["-o", "DPkg::Lock::Timeout=600"])
-        .args(args)
-        .env("DEBIAN_FRONTEND", "noninteractive")
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| format!("apt-get: {e}"))?;
-    if out.status.success() {
-        Ok(())
-    } else {
-        Err(format!(
-            "apt-get {args:?} exited with {}: {}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr).trim()
-        ))
-    }
-}
-
 fn provision() -> Result<String, String> {
     if let Ok(v) = version() {
         return Ok(v);
     }
     eprintln!("nginx missing; installing Debian's nginx-light with apt-get");
-    apt_get(&["update", "-qq"])?;
-    apt_get(&[
+    crate::apt_get(&["update", "-qq"])?;
+    crate::apt_get(&[
         "install",
         "-y",
         "-qq",
@@ -82,12 +61,6 @@ fn provision() -> Result<String, String> {
         "nginx-light",
     ])?;
     version().map_err(|e| format!("installed, but still unusable: {e}"))
-}
-
-/// A port that was free a moment ago.
-fn free_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
-    listener.local_addr().expect("local address").port()
 }
 
 /// Replaces `from` (which must occur exactly once) by `to`.
@@ -126,7 +99,7 @@ impl Nginx {
         std::fs::create_dir(&tls).expect("tls dir");
         std::fs::write(tls.join("fullchain.pem"), cert_pem).expect("certificate");
         std::fs::write(tls.join("privkey.pem"), key_pem).expect("key");
-        let (http_port, https_port) = (free_port(), free_port());
+        let (http_port, https_port) = (crate::free_port(), crate::free_port());
 
         let mut site = SITE.to_owned();
         for (documented, addr) in DOCUMENTED_UPSTREAMS.iter().zip(upstreams) {

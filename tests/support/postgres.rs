@@ -9,7 +9,6 @@
 //! `CI=true` an unavailable PostgreSQL fails the run loudly; locally the PostgreSQL half of
 //! each test is skipped with a warning.
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
@@ -175,14 +174,9 @@ fn postgres_bin_dir() -> Result<PathBuf, String> {
         return Ok(bin);
     }
     eprintln!("PostgreSQL is not installed; installing it with apt-get");
-    run(Command::new("apt-get").args(["update", "-qq"]))?;
-    run(Command::new("apt-get").args(["install", "-y", "-qq", "postgresql"]))?;
+    crate::apt_get(&["update", "-qq"])?;
+    crate::apt_get(&["install", "-y", "-qq", "postgresql"])?;
     newest().ok_or_else(|| "no initdb under /usr/lib/postgresql after installing".into())
-}
-
-fn free_port() -> Result<u16, String> {
-    let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
-    Ok(listener.local_addr().map_err(|e| e.to_string())?.port())
 }
 
 /// PostgreSQL refuses to run as root: as root the cluster belongs to the `postgres` user.
@@ -235,7 +229,7 @@ fn start_cluster(bin: &Path) -> Result<TlsCluster, String> {
          hostnossl all all all reject\n",
     )
     .map_err(|e| e.to_string())?;
-    let port = free_port()?;
+    let port = crate::free_port();
     let settings = [
         format!("port={port}"),
         "listen_addresses=127.0.0.1,127.0.0.2".into(),
