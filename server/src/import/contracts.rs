@@ -210,6 +210,76 @@ fn enclave_label(e: &Entry) -> String {
     )
 }
 
+/// The enclave a row names: the one of that maatwerkbedrijf at that host, told apart by the
+/// site cell when the host has several; else the problem, in its column.
+fn find_enclave<'a>(
+    pairs: &HashMap<(String, String), Vec<&'a Entry>>,
+    maatwerkbedrijf: &str,
+    host: &str,
+    site: &str,
+) -> Result<&'a Entry, (ContractField, String, String)> {
+    let candidates = pairs
+        .get(&(maatwerkbedrijf.to_owned(), host.to_owned()))
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    let chosen: Vec<&Entry> = match candidates {
+        [one] => vec![*one],
+        _ if site.is_empty() => candidates.to_vec(),
+        _ => candidates
+            .iter()
+            .copied()
+            .filter(|e| names_site(site, e))
+            .collect(),
+    };
+    let names = || {
+        candidates
+            .iter()
+            .map(|e| {
+                let s = &e.summary.site;
+                match &s.establishment_unit_number {
+                    Some(n) => {
+                        format!("{} ({}, {}; {n})", s.name, s.street, s.municipality)
+                    }
+                    None => format!("{} ({}, {})", s.name, s.street, s.municipality),
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    match chosen.as_slice() {
+        [one] => Ok(*one),
+        _ if candidates.is_empty() => Err((
+            ContractField::Host,
+            "Er is geen enclave van dit maatwerkbedrijf bij deze gebruiker.".into(),
+            "There is no enclave of this maatwerkbedrijf at this host.".into(),
+        )),
+        _ if site.is_empty() => Err((
+            ContractField::Site,
+            format!(
+                "Dit maatwerkbedrijf heeft {} enclaves bij deze gebruiker: {}. Vul de vestiging in.",
+                candidates.len(),
+                names()
+            ),
+            format!(
+                "This maatwerkbedrijf has {} enclaves at this host: {}. Fill in the site.",
+                candidates.len(),
+                names()
+            ),
+        )),
+        _ => Err((
+            ContractField::Site,
+            format!(
+                "Vestiging '{site}' wijst geen enkele enclave aan; deze gebruiker heeft: {}.",
+                names()
+            ),
+            format!(
+                "Site '{site}' names none of the enclaves; this host has: {}.",
+                names()
+            ),
+        )),
+    }
+}
+
 /// Whether a site cell names this enclave: its establishment unit number (any format), or its
 /// site name, street, street and municipality, or municipality.
 fn names_site(cell: &str, e: &Entry) -> bool {
@@ -407,78 +477,13 @@ pub fn validate(table: &Table, mapping: &ColumnMapping, snapshot: &Snapshot) -> 
             }
         };
         let enclave = match (&mwb, &host) {
-            (Some(m), Some(h)) => {
-                let candidates = pairs
-                    .get(&(m.clone(), h.clone()))
-                    .map(Vec::as_slice)
-                    .unwrap_or_default();
-                let site = cell(ContractField::Site);
-                let chosen: Vec<&Entry> = match candidates {
-                    [one] => vec![*one],
-                    _ if site.is_empty() => candidates.to_vec(),
-                    _ => candidates
-                        .iter()
-                        .copied()
-                        .filter(|e| names_site(site, e))
-                        .collect(),
-                };
-                let names = || {
-                    candidates
-                        .iter()
-                        .map(|e| {
-                            let s = &e.summary.site;
-                            match &s.establishment_unit_number {
-                                Some(n) => {
-                                    format!("{} ({}, {}; {n})", s.name, s.street, s.municipality)
-                                }
-                                None => format!("{} ({}, {})", s.name, s.street, s.municipality),
-                            }
-                        })
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                };
-                match chosen.as_slice() {
-                    [one] => Some(*one),
-                    _ if candidates.is_empty() => {
-                        bad(
-                            ContractField::Host,
-                            "Er is geen enclave van dit maatwerkbedrijf bij deze gebruiker.".into(),
-                            "There is no enclave of this maatwerkbedrijf at this host.".into(),
-                        );
-                        None
-                    }
-                    _ if site.is_empty() => {
-                        bad(
-                            ContractField::Site,
-                            format!(
-                                "Dit maatwerkbedrijf heeft {} enclaves bij deze gebruiker: {}. Vul de vestiging in.",
-                                candidates.len(),
-                                names()
-                            ),
-                            format!(
-                                "This maatwerkbedrijf has {} enclaves at this host: {}. Fill in the site.",
-                                candidates.len(),
-                                names()
-                            ),
-                        );
-                        None
-                    }
-                    _ => {
-                        bad(
-                            ContractField::Site,
-                            format!(
-                                "Vestiging '{site}' wijst geen enkele enclave aan; deze gebruiker heeft: {}.",
-                                names()
-                            ),
-                            format!(
-                                "Site '{site}' names none of the enclaves; this host has: {}.",
-                                names()
-                            ),
-                        );
-                        None
-                    }
+            (Some(m), Some(h)) => match find_enclave(&pairs, m, h, cell(ContractField::Site)) {
+                Ok(e) => Some(e),
+                Err((field, nl, en)) => {
+                    bad(field, nl, en);
+                    None
                 }
-            }
+            },
             _ => None,
         };
         let reason = cell(ContractField::RejectionReason).trim().to_owned();
