@@ -1,8 +1,9 @@
 //! The journal: what was done to the register and the records, in two logs written in the
 //! writer's transaction. The change log (`changes`) is what devices pull: the register's
 //! changes for a province, and each inspector's own records. The audit trail says who did
-//! it, when and from where. Every writer appends through [`record`] (or, for a batch of
-//! records, [`append`]), so the two never drift apart.
+//! it, when and from where. Every writer of the register appends both through [`record`], so
+//! the two never drift apart. A push of inspection records numbers its own changes as it
+//! goes ([`next_seq`], [`append`]).
 //!
 //! Every write that adds a change takes the change-log lock first ([`lock_change_log`]), so
 //! change numbers are assigned and committed in order: a pull by cursor never skips a change
