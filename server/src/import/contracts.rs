@@ -138,17 +138,15 @@ pub fn write(
     if !outcome.problems.is_empty() || dry_run {
         return Ok(outcome);
     }
+    let mut added = Vec::new();
     for (row, _, change) in &writes {
         match change {
             ImportChange::Updated => repo::contracts::update_imported(conn, row)?,
-            ImportChange::Added => repo::contracts::insert(conn, row)?,
+            ImportChange::Added => added.push(row.clone()),
         }
     }
-    let added = writes
-        .iter()
-        .filter(|(_, _, change)| *change == ImportChange::Added)
-        .count();
-    let updated = writes.len() - added;
+    repo::contracts::insert_many(conn, &added)?;
+    let (added, updated) = (added.len(), writes.len() - added.len());
     journal::record(
         conn,
         actor,
