@@ -314,8 +314,10 @@ fn header_of(table: &Table, mapping: &ColumnMapping, field: ContractField) -> St
         .unwrap_or_else(|| field.label().0.to_owned())
 }
 
-/// The contract's parse of every row, checked by `shared::rules::register` and against the
-/// register (the enclave, and overlaps with the contracts it will hold after the import).
+/// Every row read as a contract and checked: by `validate_contract` (the form's rule) as soon
+/// as its cells could be read, whatever else is wrong with it, so it names every problem the
+/// form would; and against the register (the enclave, and overlaps with the contracts it
+/// will hold after the import).
 pub fn validate(table: &Table, mapping: &ColumnMapping, snapshot: &Snapshot) -> Plan {
     let column = |field: ContractField| header_of(table, mapping, field);
     let mut problems: Vec<RowProblem> = ContractField::ALL
