@@ -22,6 +22,7 @@ use shared::rules::enterprise_number::{EnterpriseNumber, EstablishmentUnitNumber
 use shared::rules::time::from_belgian_local;
 
 use crate::auth::password;
+use crate::db::repo::insert_chunks;
 use crate::db::rows::*;
 use crate::db::schema::*;
 use crate::db::{Db, DbConnection, repo};
@@ -150,27 +151,12 @@ fn ensure_accounts(conn: &mut DbConnection) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Inserts rows in one multi-row statement per chunk. `MultiConnection` cannot express a
-/// batch insert for SQLite, so this dispatches on the backend.
-macro_rules! insert_chunks {
-    ($conn:expr, $table:expr, $rows:expr, $chunk:expr) => {
-        for chunk in $rows.chunks($chunk) {
-            match $conn {
-                DbConnection::Sqlite(c) => diesel::insert_into($table).values(chunk).execute(c)?,
-                DbConnection::Pg(c) => diesel::insert_into($table).values(chunk).execute(c)?,
-            };
-        }
-    };
-}
-
 /// Inserts generated rows in chunks that stay under both backends' bind-parameter limits.
 pub fn insert(conn: &mut DbConnection, d: &DemoData) -> Result<(), AppError> {
-    insert_chunks!(conn, organisations::table, d.organisations, 1000);
-    insert_chunks!(conn, enclaves::table, d.enclaves, 1000);
-    insert_chunks!(conn, contracts::table, d.contracts, 1000);
-    insert_chunks!(conn, people::table, d.people, 2000);
-    insert_chunks!(conn, registrations::table, d.registrations, 2000);
-    insert_chunks!(conn, registration_members::table, d.members, 5000);
+    insert_chunks!(conn, organisations::table, d.organisations, 1000)?;
+    insert_chunks!(conn, enclaves::table, d.enclaves, 1000)?;
+    insert_chunks!(conn, contracts::table, d.contracts, 1000)?;
+    repo::registrations::insert(conn, &d.people, &d.registrations, &d.members)?;
     Ok(())
 }
 
@@ -1153,8 +1139,8 @@ fn insert_inspections(
             report_notified_on: notified,
         });
     }
-    insert_chunks!(conn, inspections::table, rows, 200);
-    insert_chunks!(conn, reviews::table, reviews, 1000);
+    repo::inspections::insert_many(conn, &rows)?;
+    insert_chunks!(conn, reviews::table, reviews, 1000)?;
     Ok(())
 }
 

@@ -13,6 +13,7 @@ pub mod connections;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod import;
 pub mod index;
 pub mod middleware;
 pub mod observe;

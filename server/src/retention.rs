@@ -142,7 +142,7 @@ fn purge_rows(
             return Err(Abort::Skipped);
         }
         // Takes the write lock now (SQLite) and keeps change numbers in order (both).
-        repo::inspections::lock_change_log(conn)?;
+        repo::journal::lock_change_log(conn)?;
         let (registrations, people) =
             repo::retention::delete_registrations_before(conn, cutoffs.registrations)?;
         let mut purged = Purged {

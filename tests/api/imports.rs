@@ -4,7 +4,8 @@
 //! devices of the region through the pull and the enclave page's verdict. A clerk's own file
 //! (Dutch headers, a name column beside the number column, a site column, an empty receipt
 //! date, an overlap with an open-ended contract): the proposed mapping, the problems, the
-//! fixed file imported and what it did.
+//! fixed file imported and what it did. Every contract the register form refuses, the import
+//! refuses with the same problems.
 
 use reqwest::StatusCode;
 use shared::dto::auth::Role;
@@ -20,7 +21,8 @@ on_both_backends!(
     contract_register_imports,
     registration_imports,
     a_clerks_register_file_imports_with_its_mapping,
-    a_mapping_that_does_not_fit_the_file_is_refused
+    a_mapping_that_does_not_fit_the_file_is_refused,
+    the_import_refuses_what_the_form_refuses
 );
 
 const PW: &str = "a-long-test-password";
@@ -792,4 +794,202 @@ async fn a_mapping_that_does_not_fit_the_file_is_refused(backend: Backend) {
     let page: serde_json::Value =
         json(app.get("/api/contracts", &adam).await, StatusCode::OK).await;
     assert_eq!(page["total"], 0, "nothing imported");
+}
+
+/// Every check of `shared::rules::register::validate_contract`, alone and together: the form
+/// refuses each draft, and the import refuses the same contract as a row of a file, with the
+/// same problems in the columns of their fields (only the missing receipt is worded for a
+/// file, which has a column for each of the form's two dates). Control characters are left
+/// out: the form's JSON never reaches the rule with one (a 400 before it).
+async fn the_import_refuses_what_the_form_refuses(backend: Backend) {
+    use chrono::{Days, Utc};
+    use reqwest::Method;
+    use shared::dto::contract::{ContractDraft, ContractStatus};
+    use shared::rules::register::validate_contract;
+    use shared::rules::time::{belgian_local, from_belgian_local};
+    use tests::fixture::{date, local};
+
+    let app = TestApp::spawn(backend).await;
+    let f = app.fixture();
+    f.user("adam", PW, Role::Admin, &[]);
+    let mwb = f.organisation(
+        OrganisationKind::Maatwerkbedrijf,
+        "Atelier Kouter",
+        Some(MWB),
+    );
+    let host = f.organisation(
+        OrganisationKind::RegularCompany,
+        "Brouwerij Gent",
+        Some(HOST),
+    );
+    let enclave = f.enclave(&mwb, &host, EnclaveSpec::default());
+    let adam = app.login("adam", PW).await.access_token;
+
+    let tomorrow = (belgian_local(Utc::now()) + Days::new(2))
+        .format("%Y-%m-%d %H:%M")
+        .to_string();
+    let good = |reference: &str| ContractDraft {
+        enclave_id: enclave.id.parse().unwrap(),
+        reference: reference.into(),
+        start_date: date("2025-03-10"),
+        end_date: None,
+        notified_at: Some(from_belgian_local(local("2025-03-07 16:00"))),
+        approved_at: None,
+        status: ContractStatus::Notified,
+        rejection_reason: None,
+        min_supervisors: 1,
+    };
+    let refused: Vec<ContractDraft> = vec![
+        ContractDraft {
+            reference: "R".repeat(65),
+            ..good("")
+        },
+        ContractDraft {
+            start_date: date("1999-12-31"),
+            ..good("ENC-3")
+        },
+        ContractDraft {
+            end_date: Some(date("2025-03-09")),
+            ..good("ENC-4")
+        },
+        ContractDraft {
+            notified_at: None,
+            ..good("ENC-5")
+        },
+        ContractDraft {
+            notified_at: Some(from_belgian_local(local(&tomorrow))),
+            ..good("ENC-6")
+        },
+        ContractDraft {
+            approved_at: Some(from_belgian_local(local(&tomorrow))),
+            status: ContractStatus::Approved,
+            ..good("ENC-7")
+        },
+        ContractDraft {
+            approved_at: Some(from_belgian_local(local("2025-03-06 10:00"))),
+            status: ContractStatus::Approved,
+            ..good("ENC-8")
+        },
+        ContractDraft {
+            status: ContractStatus::Rejected,
+            ..good("ENC-9")
+        },
+        ContractDraft {
+            status: ContractStatus::Ended,
+            ..good("ENC-10")
+        },
+        ContractDraft {
+            status: ContractStatus::Approved,
+            ..good("ENC-11")
+        },
+        ContractDraft {
+            rejection_reason: Some("Geen begeleider".into()),
+            ..good("ENC-12")
+        },
+        ContractDraft {
+            status: ContractStatus::Rejected,
+            rejection_reason: Some("x".repeat(501)),
+            ..good("ENC-13")
+        },
+        // Several at once: the form names them all, so must the import.
+        ContractDraft {
+            start_date: date("1990-05-02"),
+            end_date: Some(date("1990-05-01")),
+            notified_at: Some(from_belgian_local(local(&tomorrow))),
+            ..good("ENC-15")
+        },
+    ];
+
+    // The form refuses each, for exactly the problems of the rule.
+    let now = Utc::now();
+    let mut expected = Vec::new();
+    for draft in &refused {
+        let problems = validate_contract(draft, now);
+        assert!(!problems.is_empty(), "{draft:?} is refused");
+        let body: serde_json::Value = json(
+            app.send(Method::POST, "/api/contracts", Some(&adam), Some(draft))
+                .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+        assert_eq!(body["error"]["code"], "validation_failed", "{body}");
+        let said: Vec<&str> = problems.iter().map(|p| p.message_en.as_str()).collect();
+        assert_eq!(body["error"]["message_en"], said.join(" "), "{draft:?}");
+        expected.push(problems);
+    }
+
+    // The same contracts as rows of a file, each column mapped.
+    let moment = |t: Option<chrono::DateTime<Utc>>| {
+        t.map(|t| belgian_local(t).format("%Y-%m-%d %H:%M").to_string())
+            .unwrap_or_default()
+    };
+    let mut csv = String::from(
+        "Referentie;Maatwerkbedrijf;Gastorganisatie;Start;Einde;Ontvangen;Goedgekeurd;Status;Reden weigering\n",
+    );
+    for d in &refused {
+        csv.push_str(&format!(
+            "{};{MWB};{HOST};{};{};{};{};{};{}\n",
+            d.reference,
+            d.start_date,
+            d.end_date.map(|e| e.to_string()).unwrap_or_default(),
+            moment(d.notified_at),
+            moment(d.approved_at),
+            d.status.as_str(),
+            d.rejection_reason.as_deref().unwrap_or(""),
+        ));
+    }
+    let mapping = r#"{"reference":0,"maatwerkbedrijf":1,"host":2,"start":3,"end":4,"received":5,"approved":6,"status":7,"rejection_reason":8}"#;
+    let url = reqwest::Url::parse_with_params(
+        &format!("{}/api/imports/contracts", app.base_url),
+        [("mapping", mapping)],
+    )
+    .unwrap();
+    let report: ImportReport = json(
+        app.client
+            .post(url)
+            .bearer_auth(&adam)
+            .body(csv.into_bytes())
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!((report.added, report.updated), (0, 0));
+    let column_of = |field: &str| match field {
+        "reference" => "Referentie",
+        "start_date" => "Start",
+        "end_date" => "Einde",
+        "notified_at" => "Ontvangen",
+        "approved_at" => "Goedgekeurd",
+        "rejection_reason" => "Reden weigering",
+        other => panic!("no column for {other}"),
+    };
+    for (i, (draft, problems)) in refused.iter().zip(&expected).enumerate() {
+        let row = i as u32 + 2;
+        let found: Vec<(&str, &str)> = report
+            .problems
+            .iter()
+            .filter(|p| p.row == row)
+            .map(|p| (p.column.as_str(), p.message_en.as_str()))
+            .collect();
+        let wanted: Vec<(&str, &str)> = problems
+            .iter()
+            .map(|p| {
+                let message = if p.field == "notified_at" && draft.notified_at.is_none() {
+                    "The date received is missing."
+                } else {
+                    p.message_en.as_str()
+                };
+                (column_of(&p.field), message)
+            })
+            .collect();
+        assert_eq!(found, wanted, "row {row}: {draft:?}");
+    }
+    assert_eq!(
+        report.problems.len(),
+        expected.iter().map(Vec::len).sum::<usize>(),
+        "no other problems: {:?}",
+        report.problems
+    );
 }

@@ -3,7 +3,7 @@
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use diesel::prelude::*;
 use server::auth::password;
-use server::db::repo::inspections::{RegisterChange, add_register_changes};
+use server::db::repo::journal::{self, Change};
 use server::db::rows::*;
 use server::db::schema::*;
 use server::db::{Db, repo};
@@ -281,7 +281,7 @@ impl Fixture {
 
     /// What every writer of the register does: a change devices of the region pull.
     fn register_change(&self, entity: Entity, id: &str, enclave: &EnclaveRow, deleted: bool) {
-        let change = RegisterChange {
+        let change = Change::Register {
             entity,
             id: id.to_owned(),
             enclave_id: enclave.id.clone(),
@@ -289,10 +289,8 @@ impl Fixture {
             deleted,
         };
         let mut conn = self.db.get().expect("connection");
-        conn.transaction::<_, server::error::AppError, _>(|c| {
-            add_register_changes(c, &[change], repo::now())
-        })
-        .expect("register change");
+        conn.transaction(|c| journal::append_changes(c, vec![change]))
+            .expect("register change");
     }
 
     /// Adds an existing person to a registration (e.g. a supervisor registered twice a day).

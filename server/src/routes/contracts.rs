@@ -26,8 +26,8 @@ use shared::rules::register::{overlap_problem, overlapping, timeliness, validate
 use utoipa::IntoParams;
 
 use crate::auth::AuthUser;
-use crate::db::repo::inspections::{RegisterChange, add_register_changes};
-use crate::db::repo::{self, audit};
+use crate::db::repo;
+use crate::db::repo::journal::{self, Change};
 use crate::db::rows::ContractRow;
 use crate::error::AppError;
 use crate::index::{Entry, Snapshot};
@@ -478,32 +478,22 @@ fn written_changes(
     action: &str,
     before: Option<&ContractRow>,
 ) -> Result<(), AppError> {
-    add_register_changes(
+    let detail = match before {
+        Some(b) => format!("{} → {}", describe(b), describe(row)),
+        None => describe(row),
+    };
+    journal::record(
         conn,
-        &[RegisterChange {
-            entity: Entity::Contract,
-            id: row.id.clone(),
-            enclave_id: row.enclave_id.clone(),
-            province,
-            deleted: false,
-        }],
-        repo::now(),
-    )?;
-    audit::record(
-        conn,
-        audit::Event {
-            actor_id: Some(&user.id),
-            actor_username: Some(&user.username),
-            client: &user.client,
-            action,
-            outcome: "success",
-            object_type: Some("contract"),
-            object_id: Some(&row.id),
-            detail: Some(match before {
-                Some(b) => format!("{} → {}", describe(b), describe(row)),
-                None => describe(row),
-            }),
-        },
+        user.into(),
+        journal::Entry::new(action)
+            .about("contract", &row.id)
+            .detail(detail)
+            .changes([Change::register(
+                Entity::Contract,
+                &row.id,
+                &row.enclave_id,
+                province,
+            )]),
     )
 }
 

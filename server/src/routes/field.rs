@@ -17,8 +17,8 @@ use shared::rules::time::belgian_local;
 use utoipa::IntoParams;
 
 use crate::auth::AuthUser;
-use crate::db::repo::audit;
 use crate::db::repo::enclaves as repo;
+use crate::db::repo::journal;
 use crate::error::AppError;
 use crate::index::Entry;
 use crate::routes::enclaves::registration_dto;
@@ -92,7 +92,6 @@ pub async fn working_set(
     // registered for an enclave outside the working set.
     // The set holds personal data (the team members) for a device in the field: who took
     // which set is in the audit trail.
-    let (actor, username, client) = (user.id.clone(), user.username.clone(), user.client.clone());
     let detail = format!(
         "{} enclaves, {from}..{to}{}",
         chosen.len(),
@@ -101,17 +100,10 @@ pub async fn working_set(
     let registrations = state
         .db
         .run(move |conn| {
-            audit::record(
+            journal::record(
                 conn,
-                audit::Event {
-                    actor_id: Some(&actor),
-                    actor_username: Some(&username),
-                    client: &client,
-                    action: "working_set_download",
-                    outcome: "success",
-                    detail: Some(detail),
-                    ..Default::default()
-                },
+                (&user).into(),
+                journal::Entry::new("working_set_download").detail(detail),
             )?;
             repo::registrations_between(conn, from, to)
         })

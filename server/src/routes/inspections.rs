@@ -24,9 +24,9 @@ use shared::rules::review::{ReviewRefusal, decide};
 
 use crate::auth::AuthUser;
 use crate::db::DbConnection;
-use crate::db::repo::audit;
 use crate::db::repo::inspections as repo;
-use crate::db::rows::{AmendmentRow, ChangeRow, InspectionRow, ReviewRow, uuid};
+use crate::db::repo::journal::{self, Change};
+use crate::db::rows::{AmendmentRow, InspectionRow, ReviewRow, uuid};
 use crate::error::AppError;
 use crate::routes::reports::{Format, Sheet, csv_table, download, xlsx_book};
 use crate::state::AppState;
@@ -184,7 +184,7 @@ pub async fn review(
         .run(move |conn| {
             conn.transaction(|conn| {
                 // The change-log lock first: it also serialises decisions on SQLite.
-                repo::lock_change_log(conn)?;
+                journal::lock_change_log(conn)?;
                 let row = repo::by_id_for_update(conn, &id)?.ok_or_else(not_found)?;
                 let current = ReviewState::parse(&row.review_state)
                     .ok_or_else(|| AppError::internal("bad stored review state"))?;
@@ -208,33 +208,19 @@ pub async fn review(
                     decided_at: now,
                 };
                 repo::insert_review(conn, &review, next)?;
-                let seq = repo::next_seq(conn)?;
-                repo::add_changes(
+                journal::record(
                     conn,
-                    &[ChangeRow {
-                        seq,
-                        entity: Entity::Review.as_str().to_owned(),
-                        entity_id: review.id.clone(),
-                        inspection_id: row.id.clone(),
-                        owner_id: row.inspector_id.clone(),
-                        deleted: false,
-                        received_at: now,
-                        enclave_id: None,
-                        province: None,
-                    }],
-                )?;
-                audit::record(
-                    conn,
-                    audit::Event {
-                        actor_id: Some(&user.id),
-                        actor_username: Some(&user.username),
-                        client: &user.client,
-                        action: "inspection_review",
-                        outcome: request.decision.as_str(),
-                        object_type: Some("inspection"),
-                        object_id: Some(&row.id),
-                        detail: Some(format!("version {version} → {}", next.as_str())),
-                    },
+                    (&user).into(),
+                    journal::Entry::new("inspection_review")
+                        .outcome(request.decision.as_str())
+                        .about("inspection", &row.id)
+                        .detail(format!("version {version} → {}", next.as_str()))
+                        .changes([Change::Record {
+                            entity: Entity::Review,
+                            id: review.id.clone(),
+                            inspection_id: row.id.clone(),
+                            owner_id: row.inspector_id.clone(),
+                        }]),
                 )?;
                 load(conn, &id)?.ok_or_else(not_found)
             })
@@ -661,18 +647,12 @@ pub async fn report_notified(
                     ));
                 }
                 repo::set_report_notified(conn, &id, on)?;
-                audit::record(
+                journal::record(
                     conn,
-                    audit::Event {
-                        actor_id: Some(&user.id),
-                        actor_username: Some(&user.username),
-                        client: &user.client,
-                        action: "report_notified",
-                        outcome: "success",
-                        object_type: Some("inspection"),
-                        object_id: Some(&id),
-                        detail: Some(on.to_string()),
-                    },
+                    (&user).into(),
+                    journal::Entry::new("report_notified")
+                        .about("inspection", &id)
+                        .detail(on.to_string()),
                 )
             })
         })

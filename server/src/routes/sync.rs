@@ -196,7 +196,7 @@ impl<'a> Batch<'a> {
         user: &'a AuthUser,
         prepared: &[Prepared],
     ) -> Result<Self, AppError> {
-        repo_inspections::lock_change_log(conn)?;
+        repo::journal::lock_change_log(conn)?;
         let mut inspection_ids = Vec::new();
         let mut enclave_ids = Vec::new();
         let mut photos = Vec::new();
@@ -216,7 +216,7 @@ impl<'a> Batch<'a> {
         Ok(Self {
             user,
             now: repo::now(),
-            next_seq: repo_inspections::next_seq(conn)?,
+            next_seq: repo::journal::next_seq(conn)?,
             known: repo_inspections::by_ids(conn, &inspection_ids)?
                 .into_iter()
                 .map(|r| (r.id.clone(), r))
@@ -249,7 +249,7 @@ impl<'a> Batch<'a> {
     /// Writes the pending rows (before an amendment reads the database, and at the end).
     fn flush(&mut self, conn: &mut DbConnection) -> Result<(), AppError> {
         repo_inspections::insert_many(conn, &std::mem::take(&mut self.new_inspections))?;
-        repo_inspections::add_changes(conn, &std::mem::take(&mut self.new_changes))?;
+        repo::journal::append(conn, &std::mem::take(&mut self.new_changes))?;
         repo::attachments::mark_named(conn, &std::mem::take(&mut self.named_photos), self.now)?;
         Ok(())
     }
@@ -476,7 +476,8 @@ pub async fn pull(
     let mut rows = state
         .db
         .run(move |conn| {
-            repo_inspections::changes_since(conn, &owner, provinces.as_deref(), since, limit + 1)
+            repo::journal::changes_since(conn, &owner, provinces.as_deref(), since, limit + 1)
+                .map_err(AppError::from)
         })
         .await?;
     let more = rows.len() as i64 > limit;

@@ -96,3 +96,8 @@ pub fn update_imported(conn: &mut DbConnection, row: &ContractRow) -> Result<(),
         .execute(conn)?;
     Ok(())
 }
+
+/// Stores new contracts (an import's), in batches.
+pub fn insert_many(conn: &mut DbConnection, rows: &[ContractRow]) -> QueryResult<()> {
+    super::insert_chunks!(conn, contracts::table, rows, 1000)
+}

@@ -1,61 +1,20 @@
-//! Inspections, amendments and the change log devices pull from.
-//!
-//! Every write that adds a change takes the change-log lock first ([`lock_change_log`]), so
-//! change numbers are assigned and committed in order: a pull by cursor never skips a change
-//! that commits late, on SQLite or on any number of PostgreSQL instances.
+//! Inspections, their amendments and review decisions. Their changes devices pull are
+//! appended through the [`journal`](super::journal).
 
-use diesel::connection::SimpleConnection;
-use diesel::dsl::max;
 use diesel::prelude::*;
 
 use crate::db::DbConnection;
 use shared::dto::inspection::{Correction, Measure};
 use shared::dto::review::ReviewState;
 
-use crate::db::rows::{AmendmentRow, ChangeRow, InspectionRow, ReviewRow};
-use crate::db::schema::{amendments, changes, inspections, reviews};
+use super::insert_chunks;
+use crate::db::rows::{AmendmentRow, InspectionRow, ReviewRow};
+use crate::db::schema::{amendments, inspections, reviews};
 use crate::error::AppError;
-
-/// Serialises writers of the change log until the transaction ends. PostgreSQL: a table
-/// lock. SQLite: take the database write lock now (what `BEGIN IMMEDIATE` does), so the
-/// transaction never has to upgrade a read lock and fail with `SQLITE_BUSY`.
-pub fn lock_change_log(conn: &mut DbConnection) -> Result<(), AppError> {
-    let sql = match conn {
-        DbConnection::Pg(_) => "LOCK TABLE changes IN EXCLUSIVE MODE",
-        DbConnection::Sqlite(_) => "UPDATE changes SET seq = seq WHERE 0",
-    };
-    conn.batch_execute(sql)?;
-    Ok(())
-}
-
-/// The next change number; call only after [`lock_change_log`] in the same transaction.
-pub fn next_seq(conn: &mut DbConnection) -> Result<i64, AppError> {
-    let current: Option<i64> = changes::table.select(max(changes::seq)).first(conn)?;
-    Ok(current.unwrap_or(0) + 1)
-}
-
-/// Inserts rows with one multi-row statement per chunk. `MultiConnection` cannot express a
-/// batch insert for SQLite, so this dispatches on the backend.
-macro_rules! insert_chunks {
-    ($conn:expr, $table:expr, $rows:expr, $chunk:expr) => {
-        for chunk in $rows.chunks($chunk) {
-            match &mut *$conn {
-                DbConnection::Sqlite(c) => diesel::insert_into($table).values(chunk).execute(c)?,
-                DbConnection::Pg(c) => diesel::insert_into($table).values(chunk).execute(c)?,
-            };
-        }
-    };
-}
-
-/// Appends changes.
-pub fn add_changes(conn: &mut DbConnection, rows: &[ChangeRow]) -> Result<(), AppError> {
-    insert_chunks!(conn, changes::table, rows, 1000);
-    Ok(())
-}
 
 /// Stores new inspections.
 pub fn insert_many(conn: &mut DbConnection, rows: &[InspectionRow]) -> Result<(), AppError> {
-    insert_chunks!(conn, inspections::table, rows, 500);
+    insert_chunks!(conn, inspections::table, rows, 500)?;
     Ok(())
 }
 
@@ -122,7 +81,8 @@ pub fn reviews_of(
 }
 
 /// An inspection, locked for the rest of the transaction (PostgreSQL `FOR UPDATE`; SQLite
-/// holds the database write lock once [`lock_change_log`] ran).
+/// holds the database write lock once
+/// [`lock_change_log`](super::journal::lock_change_log) ran).
 pub fn by_id_for_update(
     conn: &mut DbConnection,
     id: &str,
@@ -189,72 +149,6 @@ pub fn amendments_of(
         .order((amendments::received_at.asc(), amendments::id.asc()))
         .select(AmendmentRow::as_select())
         .load(conn)?)
-}
-
-/// Up to `limit` changes after `since`, in order, that `owner` pulls: their own records, and
-/// the register changes of `provinces` (`None`: of every province).
-pub fn changes_since(
-    conn: &mut DbConnection,
-    owner: &str,
-    provinces: Option<&[String]>,
-    since: i64,
-    limit: i64,
-) -> Result<Vec<ChangeRow>, AppError> {
-    let mine = changes::owner_id.eq(owner.to_owned());
-    let query = changes::table
-        .filter(changes::seq.gt(since))
-        .order(changes::seq.asc())
-        .limit(limit)
-        .select(ChangeRow::as_select());
-    Ok(match provinces {
-        None => query
-            .filter(mine.or(changes::province.is_not_null()))
-            .load(conn)?,
-        Some(provinces) => query
-            .filter(mine.or(changes::province.eq_any(provinces.to_vec())))
-            .load(conn)?,
-    })
-}
-
-/// Records register changes (registrations and contracts, new, changed or deleted), in the
-/// caller's transaction: every writer of the register calls this, so devices pull them.
-/// Takes the change-log lock.
-pub fn add_register_changes(
-    conn: &mut DbConnection,
-    changes: &[RegisterChange],
-    now: chrono::NaiveDateTime,
-) -> Result<(), AppError> {
-    if changes.is_empty() {
-        return Ok(());
-    }
-    lock_change_log(conn)?;
-    let first = next_seq(conn)?;
-    let rows: Vec<ChangeRow> = changes
-        .iter()
-        .zip(first..)
-        .map(|(c, seq)| ChangeRow {
-            seq,
-            entity: c.entity.as_str().to_owned(),
-            entity_id: c.id.clone(),
-            inspection_id: String::new(),
-            owner_id: String::new(),
-            deleted: c.deleted,
-            received_at: now,
-            enclave_id: Some(c.enclave_id.clone()),
-            province: Some(c.province.as_str().to_owned()),
-        })
-        .collect();
-    add_changes(conn, &rows)
-}
-
-/// A change to the register, for [`add_register_changes`].
-#[derive(Debug, Clone)]
-pub struct RegisterChange {
-    pub entity: shared::dto::sync::Entity,
-    pub id: String,
-    pub enclave_id: String,
-    pub province: shared::dto::enclave::Province,
-    pub deleted: bool,
 }
 
 /// An inspection as the review queue lists it (without the record itself).

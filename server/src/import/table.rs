@@ -8,39 +8,60 @@
 //! refused (422) as soon as a cell lies beyond [`ImportLimits::max_rows`] or
 //! [`ImportLimits::max_columns`], or the table would hold more than
 //! [`ImportLimits::max_cells`]; a CSV gets the same limits. Only then is the table built.
+//!
+//! A table's columns are then found by their headers ([`columns`]), and its cells read alike
+//! by every import ([`parse_date`], [`parse_datetime`]).
 
+use std::collections::HashMap;
 use std::io::{Cursor, Read};
 
 use actix_web::web;
 use calamine::{Data, Reader, Xlsx};
 use chrono::{NaiveDate, NaiveDateTime};
+use shared::dto::import::RowProblem;
 use shared::error::ErrorCode;
 
+use super::problem;
 use crate::config::ImportLimits;
 use crate::error::AppError;
+use crate::search_text::normalise;
 
 /// A file as header and rows of text cells.
-pub(super) struct Table {
+pub struct Table {
     /// As written in the file.
-    pub(super) header: Vec<String>,
-    pub(super) rows: Vec<Vec<String>>,
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<String>>,
 }
 
 /// The formats an import accepts.
 #[derive(Debug, Clone, Copy)]
-pub(super) enum Format {
+pub enum Format {
     Csv,
     Xlsx,
 }
 
-/// Reads `body` as a table on the blocking pool, never on an async worker: even within the
-/// limits, parsing a large sheet takes a while.
-pub(super) async fn read(
+impl Format {
+    /// `csv` (the default when `None`) or `xlsx`.
+    pub fn parse(format: Option<&str>) -> Result<Self, AppError> {
+        match format.unwrap_or("csv") {
+            "csv" => Ok(Self::Csv),
+            "xlsx" => Ok(Self::Xlsx),
+            _ => Err(AppError::bad_request(
+                "format moet csv of xlsx zijn.",
+                "format must be csv or xlsx.",
+            )),
+        }
+    }
+}
+
+/// Reads `body` as a table with at least one data row, on the blocking pool, never on an
+/// async worker: even within the limits, parsing a large sheet takes a while.
+pub async fn read(
     format: Format,
     body: web::Bytes,
     limits: ImportLimits,
 ) -> Result<Table, AppError> {
-    web::block(move || {
+    let table = web::block(move || {
         // A reader that panics on a malformed file answers like any unreadable file.
         std::panic::catch_unwind(|| match format {
             Format::Csv => read_csv(&body, &limits),
@@ -52,7 +73,15 @@ pub(super) async fn read(
         })
     })
     .await
-    .map_err(AppError::internal)?
+    .map_err(AppError::internal)??;
+    if table.rows.is_empty() {
+        return Err(AppError::new(
+            ErrorCode::ValidationFailed,
+            "Het bestand bevat geen gegevensrijen.",
+            "The file holds no data rows.",
+        ));
+    }
+    Ok(table)
 }
 
 fn unreadable(format: Format) -> AppError {
@@ -287,6 +316,88 @@ fn split(mut all: Vec<Vec<String>>) -> Result<Table, AppError> {
     }
     let header = all.remove(0);
     Ok(Table { header, rows: all })
+}
+
+/// The columns of a file with a fixed layout, each found by its accepted headers (accents
+/// and case ignored).
+pub struct Columns(HashMap<&'static str, usize>);
+
+/// Finds each column of `spec` (name, accepted headers) in the header; a missing `required`
+/// one is a problem of row 1.
+pub fn columns(
+    header: &[String],
+    spec: &[(&'static str, &[&str])],
+    required: &[&str],
+) -> Result<Columns, Vec<RowProblem>> {
+    let header: Vec<String> = header.iter().map(|h| normalise(h)).collect();
+    let index: HashMap<&'static str, usize> = spec
+        .iter()
+        .filter_map(|(name, aliases)| {
+            let normalised: Vec<String> = aliases.iter().map(|a| normalise(a)).collect();
+            header
+                .iter()
+                .position(|h| normalised.contains(h))
+                .map(|i| (*name, i))
+        })
+        .collect();
+    let missing: Vec<RowProblem> = required
+        .iter()
+        .filter(|r| !index.contains_key(*r))
+        .map(|r| {
+            problem(
+                1,
+                r,
+                format!("De kolom '{r}' ontbreekt in de kopregel."),
+                format!("The column '{r}' is missing from the header row."),
+            )
+        })
+        .collect();
+    if missing.is_empty() {
+        Ok(Columns(index))
+    } else {
+        Err(missing)
+    }
+}
+
+impl Columns {
+    /// Whether the file has the column.
+    pub fn has(&self, name: &str) -> bool {
+        self.0.contains_key(name)
+    }
+
+    /// The cell of column `name` in a row; empty when the file has no such column or the
+    /// row is short.
+    pub fn cell<'a>(&self, cells: &'a [String], name: &str) -> &'a str {
+        self.0
+            .get(name)
+            .and_then(|&c| cells.get(c))
+            .map(String::as_str)
+            .unwrap_or("")
+    }
+
+    /// The names of the file's columns, in the file's order.
+    pub fn in_file_order(&self) -> Vec<&'static str> {
+        let mut found: Vec<(&'static str, usize)> = self.0.iter().map(|(&n, &c)| (n, c)).collect();
+        found.sort_by_key(|&(_, c)| c);
+        found.into_iter().map(|(n, _)| n).collect()
+    }
+}
+
+/// A Belgian date, or date and time (a bare date counts as noon); `None` if it is neither.
+pub fn parse_datetime(s: &str) -> Option<NaiveDateTime> {
+    for format in ["%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%d/%m/%Y %H:%M"] {
+        if let Ok(t) = NaiveDateTime::parse_from_str(s, format) {
+            return Some(t);
+        }
+    }
+    parse_date(s).and_then(|d| d.and_hms_opt(12, 0, 0))
+}
+
+/// `YYYY-MM-DD` or `DD/MM/YYYY`.
+pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(s, "%d/%m/%Y"))
+        .ok()
 }
 
 #[cfg(test)]

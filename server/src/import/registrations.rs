@@ -1,6 +1,6 @@
-//! `POST /api/imports/registrations?format=csv|xlsx&dry_run=true`: daily registrations, one
-//! row per person per day, as a maatwerkbedrijf's payroll or planning system writes them.
-//! Validated row by row, all or nothing, like the contract import.
+//! The daily registrations import: one row per person per day, as a maatwerkbedrijf's payroll
+//! or planning system writes them. Validated row by row, all or nothing, like the contract
+//! import.
 //!
 //! Columns: `referentie` (the enclave's contract reference) or `enclave` (its id), `datum`
 //! (work date), `geregistreerd` (when the registration was made, Belgian date and time),
@@ -14,10 +14,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use actix_web::{HttpResponse, web};
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Utc};
-use diesel::prelude::*;
-use shared::dto::auth::Role;
 use shared::dto::enclave::Province;
 use shared::dto::import::{ImportReport, RowProblem};
 use shared::dto::registration::MemberRole;
@@ -25,16 +22,15 @@ use shared::dto::sync::Entity;
 use shared::rules::inspection::control_character;
 use shared::rules::time::from_belgian_local;
 
-use super::{ImportQuery, answer, cell_of, columns, date, datetime, problem, read_upload};
-use crate::auth::AuthUser;
+use super::problem;
+use super::table::{Table, columns, parse_date, parse_datetime};
 use crate::db::DbConnection;
-use crate::db::repo::inspections::{RegisterChange, add_register_changes};
-use crate::db::repo::{self, audit};
+use crate::db::repo::journal::{self, Actor, Change};
+use crate::db::repo::{self, registrations::Stored};
 use crate::db::rows::{PersonRow, RegistrationMemberRow, RegistrationRow};
-use crate::db::schema::{people, registration_members, registrations};
 use crate::error::AppError;
+use crate::index::Snapshot;
 use crate::search_text::normalise;
-use crate::state::AppState;
 
 /// The columns, each by its accepted (normalised) headers.
 const COLUMNS: [(&str, &[&str]); 8] = [
@@ -76,25 +72,49 @@ struct Line {
     role: MemberRole,
 }
 
-/// Import daily registrations (all or nothing); `dry_run=true` previews.
-#[utoipa::path(post, path = "/api/imports/registrations", tag = "imports", params(ImportQuery),
-    request_body(content = String, description = "The CSV or XLSX file"),
-    security(("bearer" = [])),
-    responses((status = 200, body = ImportReport), (status = 400, body = shared::error::ApiError),
-              (status = 403, body = shared::error::ApiError),
-              (status = 413, body = shared::error::ApiError, description = "Larger than 10 MiB, or an .xlsx unzipping past the limit (archive_too_large)"),
-              (status = 422, body = super::ImportRefusal, description = "Problems: nothing imported; or more rows, columns or cells than the server reads (table_too_large), or an empty or unreadable file")))]
-pub async fn registrations_import(
-    user: AuthUser,
-    state: web::Data<AppState>,
-    query: web::Query<ImportQuery>,
-    payload: web::Payload,
-) -> Result<HttpResponse, AppError> {
-    user.require(&[Role::Admin])?;
-    let ImportQuery { format, dry_run } = query.into_inner();
-    let table = read_upload(format.as_deref(), payload, state.config.import_limits).await?;
-    let rows = table.rows.len() as u32;
-    let snapshot = state.index.snapshot(&state.db).await?;
+/// The registrations a file holds: rows of the same enclave and day form one.
+pub struct Plan {
+    registrations: Vec<Vec<Line>>,
+}
+
+/// What an import did, or on a dry run would do.
+pub struct Outcome {
+    pub added: u32,
+    pub unchanged: u32,
+    pub problems: Vec<RowProblem>,
+}
+
+impl Outcome {
+    /// The report of an import of `rows` rows: nothing added when it has problems.
+    pub fn report(self, dry_run: bool, rows: u32) -> ImportReport {
+        ImportReport {
+            dry_run,
+            rows,
+            added: if self.problems.is_empty() {
+                self.added
+            } else {
+                0
+            },
+            updated: 0,
+            unchanged: self.unchanged,
+            problems: self.problems,
+            contracts: Vec::new(),
+        }
+    }
+
+    /// A file refused before the register was read.
+    fn refused(problems: Vec<RowProblem>) -> Self {
+        Self {
+            added: 0,
+            unchanged: 0,
+            problems,
+        }
+    }
+}
+
+/// Reads every row of `table` (the enclave by its contract reference or id in `snapshot`)
+/// and groups them into registrations; `Err` with the outcome when a row has a problem.
+pub fn read(table: &Table, snapshot: &Snapshot) -> Result<Plan, Outcome> {
     // Contract reference and enclave id → (enclave, maatwerkbedrijf, province).
     let mut enclaves: HashMap<String, (String, String, Province)> = HashMap::new();
     for e in snapshot.entries() {
@@ -116,35 +136,29 @@ pub async fn registrations_import(
             "rol",
         ],
     ) {
-        Ok(index) if index.contains_key("referentie") || index.contains_key("enclave") => index,
+        Ok(index) if index.has("referentie") || index.has("enclave") => index,
         Ok(_) => {
-            return Ok(answer(report(
-                dry_run,
-                rows,
-                vec![problem(
-                    1,
-                    "referentie",
-                    "De kolom 'referentie' of 'enclave' ontbreekt in de kopregel.".into(),
-                    "The column 'referentie' or 'enclave' is missing from the header row.".into(),
-                )],
-            )));
+            return Err(Outcome::refused(vec![problem(
+                1,
+                "referentie",
+                "De kolom 'referentie' of 'enclave' ontbreekt in de kopregel.".into(),
+                "The column 'referentie' or 'enclave' is missing from the header row.".into(),
+            )]));
         }
-        Err(missing) => return Ok(answer(report(dry_run, rows, missing))),
+        Err(missing) => return Err(Outcome::refused(missing)),
     };
     let now = Utc::now();
     let mut problems = Vec::new();
     let mut lines = Vec::new();
     for (i, cells) in table.rows.iter().enumerate() {
         let line = i as u32 + 2;
-        let cell = |name: &str| cell_of(&index, cells, name);
+        let cell = |name: &str| index.cell(cells, name);
         let before = problems.len();
         let mut bad =
             |column: &str, nl: String, en: String| problems.push(problem(line, column, nl, en));
         // A control character (NUL and the like) in any cell read is the row's problem: no
         // database stores it alike.
-        let mut read: Vec<(&str, usize)> = index.iter().map(|(&n, &c)| (n, c)).collect();
-        read.sort_by_key(|&(_, c)| c);
-        for (name, _) in read {
+        for name in index.in_file_order() {
             let what = (format!("De cel '{name}'"), format!("The cell '{name}'"));
             if let Some(p) = control_character(name, cell(name), false, (&what.0, &what.1)) {
                 bad(name, p.message_nl, p.message_en);
@@ -163,7 +177,7 @@ pub async fn registrations_import(
                 format!("No enclave found for '{}'.", cell(key.0)),
             );
         }
-        let day = date(cell("datum"), "datum", &mut bad, true).flatten();
+        let day = date(cell("datum"), "datum", &mut bad);
         let registered = if cell("geregistreerd").is_empty() {
             bad(
                 "geregistreerd",
@@ -281,88 +295,75 @@ pub async fn registrations_import(
             }
         }
     }
-    if !problems.is_empty() {
-        return Ok(answer(report(dry_run, rows, problems)));
-    }
-    let actor = (user.id.clone(), user.username.clone(), user.client.clone());
-    let outcome = state
-        .db
-        .run(move |conn| {
-            conn.transaction::<_, AppError, _>(|conn| write(conn, &groups, dry_run, &actor))
+    if problems.is_empty() {
+        Ok(Plan {
+            registrations: groups,
         })
-        .await?;
-    let (added, unchanged, problems) = outcome;
-    let mut r = report(dry_run, rows, problems);
-    if r.problems.is_empty() {
-        r.added = added;
-    }
-    r.unchanged = unchanged;
-    Ok(answer(r))
-}
-
-fn report(dry_run: bool, rows: u32, problems: Vec<RowProblem>) -> ImportReport {
-    ImportReport {
-        dry_run,
-        rows,
-        added: 0,
-        updated: 0,
-        unchanged: 0,
-        problems,
-        contracts: Vec::new(),
+    } else {
+        Err(Outcome::refused(problems))
     }
 }
 
-/// Compares each registration with what is stored and, unless this is a dry run or there
-/// are problems, writes the new ones with their people, register changes and an audit row.
-/// Returns (registrations added, registrations unchanged, problems).
-fn write(
+/// Compares each registration with what is stored for its enclave and day and, unless this
+/// is a dry run or there are problems, writes the new ones with their new people, register
+/// changes and an audit row, in the caller's transaction. What the file's window (its
+/// enclaves and dates) holds is read at once, and the new rows are written in batches.
+pub fn write(
     conn: &mut DbConnection,
-    groups: &[Vec<Line>],
+    plan: Plan,
     dry_run: bool,
-    actor: &(String, String, String),
-) -> Result<(u32, u32, Vec<RowProblem>), AppError> {
+    actor: Actor<'_>,
+) -> Result<Outcome, AppError> {
+    let groups = plan.registrations;
     let now = repo::now();
     let mut problems = Vec::new();
     let (mut added, mut unchanged) = (0, 0);
-    let mut new_people: HashMap<(String, String), PersonRow> = HashMap::new();
-    let mut known_people: HashMap<(String, String), String> = HashMap::new();
-    let mwbs: HashSet<&str> = groups
+    let mut enclave_ids: Vec<String> = groups.iter().map(|g| g[0].enclave_id.clone()).collect();
+    enclave_ids.sort_unstable();
+    enclave_ids.dedup();
+    let days = groups.iter().map(|g| g[0].day);
+    let stored: HashMap<(String, NaiveDate), Stored> = match (days.clone().min(), days.max()) {
+        (Some(from), Some(to)) => repo::registrations::in_window(conn, &enclave_ids, from, to)?
+            .into_iter()
+            .map(|s| {
+                (
+                    (s.registration.enclave_id.clone(), s.registration.work_date),
+                    s,
+                )
+            })
+            .collect(),
+        _ => HashMap::new(),
+    };
+    let mut maatwerkbedrijven: Vec<String> = groups
         .iter()
-        .map(|g| g[0].maatwerkbedrijf_id.as_str())
+        .map(|g| g[0].maatwerkbedrijf_id.clone())
         .collect();
-    for mwb in mwbs {
-        for p in people::table
-            .filter(people::maatwerkbedrijf_id.eq(mwb))
-            .select(PersonRow::as_select())
-            .load(conn)?
-        {
-            known_people.insert((p.maatwerkbedrijf_id, p.company_reference), p.id);
-        }
-    }
-    let mut writes: Vec<(RegistrationRow, Vec<RegistrationMemberRow>, Province)> = Vec::new();
-    for group in groups {
+    maatwerkbedrijven.sort_unstable();
+    maatwerkbedrijven.dedup();
+    let known_people: HashMap<(String, String), String> =
+        repo::registrations::people_of(conn, &maatwerkbedrijven)?
+            .into_iter()
+            .map(|p| ((p.maatwerkbedrijf_id, p.company_reference), p.id))
+            .collect();
+    let mut new_people: HashMap<(String, String), PersonRow> = HashMap::new();
+    let mut new_registrations = Vec::new();
+    let mut members = Vec::new();
+    let mut changes = Vec::new();
+    for group in &groups {
         let first = &group[0];
-        let stored: Option<RegistrationRow> = registrations::table
-            .filter(registrations::enclave_id.eq(&first.enclave_id))
-            .filter(registrations::work_date.eq(first.day))
-            .select(RegistrationRow::as_select())
-            .first(conn)
-            .optional()?;
-        if let Some(stored) = stored {
-            let members: HashSet<(String, String)> = registration_members::table
-                .inner_join(people::table)
-                .filter(registration_members::registration_id.eq(&stored.id))
-                .select((people::company_reference, registration_members::role))
-                .load(conn)?
-                .into_iter()
-                .collect();
-            let wanted: HashSet<(String, String)> = group
+        if let Some(stored) = stored.get(&(first.enclave_id.clone(), first.day)) {
+            let had: HashSet<(&str, &str)> = stored
+                .members
                 .iter()
-                .map(|l| (l.staff_number.clone(), l.role.as_str().to_owned()))
+                .map(|(n, r)| (n.as_str(), r.as_str()))
                 .collect();
-            if members == wanted
-                && stored.registered_at == first.registered_at
-                && stored.planned_start == first.planned_start
+            let wanted: HashSet<(&str, &str)> = group
+                .iter()
+                .map(|l| (l.staff_number.as_str(), l.role.as_str()))
+                .collect();
+            if had == wanted
+                && stored.registration.registered_at == first.registered_at
+                && stored.registration.planned_start == first.planned_start
             {
                 unchanged += 1;
             } else {
@@ -389,78 +390,95 @@ fn write(
             planned_start: first.planned_start,
             created_at: now,
         };
-        let members = group
-            .iter()
-            .map(|l| {
-                let key = (l.maatwerkbedrijf_id.clone(), l.staff_number.clone());
-                let person_id = match known_people.get(&key) {
-                    Some(id) => id.clone(),
-                    None => new_people
-                        .entry(key)
-                        .or_insert_with(|| PersonRow {
-                            id: uuid::Uuid::new_v4().to_string(),
-                            maatwerkbedrijf_id: l.maatwerkbedrijf_id.clone(),
-                            display_name: l.name.clone(),
-                            company_reference: l.staff_number.clone(),
-                            role: l.role.as_str().to_owned(),
-                            created_at: now,
-                        })
-                        .id
-                        .clone(),
-                };
-                RegistrationMemberRow {
-                    registration_id: registration.id.clone(),
-                    person_id,
-                    role: l.role.as_str().to_owned(),
-                }
-            })
-            .collect();
-        writes.push((registration, members, first.province));
+        for l in group {
+            let key = (l.maatwerkbedrijf_id.clone(), l.staff_number.clone());
+            let person_id = match known_people.get(&key) {
+                Some(id) => id.clone(),
+                None => new_people
+                    .entry(key)
+                    .or_insert_with(|| PersonRow {
+                        id: uuid::Uuid::new_v4().to_string(),
+                        maatwerkbedrijf_id: l.maatwerkbedrijf_id.clone(),
+                        display_name: l.name.clone(),
+                        company_reference: l.staff_number.clone(),
+                        role: l.role.as_str().to_owned(),
+                        created_at: now,
+                    })
+                    .id
+                    .clone(),
+            };
+            members.push(RegistrationMemberRow {
+                registration_id: registration.id.clone(),
+                person_id,
+                role: l.role.as_str().to_owned(),
+            });
+        }
+        changes.push(Change::register(
+            Entity::Registration,
+            &registration.id,
+            &registration.enclave_id,
+            first.province,
+        ));
+        new_registrations.push(registration);
         added += 1;
     }
-    if !problems.is_empty() || dry_run {
-        return Ok((added, unchanged, problems));
+    let outcome = Outcome {
+        added,
+        unchanged,
+        problems,
+    };
+    if !outcome.problems.is_empty() || dry_run {
+        return Ok(outcome);
     }
-    let people_rows: Vec<PersonRow> = new_people.into_values().collect();
-    // One statement per row: diesel's MultiConnection has no batch insert.
-    for person in &people_rows {
-        diesel::insert_into(people::table)
-            .values(person)
-            .execute(conn)?;
-    }
-    let mut changes = Vec::with_capacity(writes.len());
-    for (registration, members, province) in &writes {
-        diesel::insert_into(registrations::table)
-            .values(registration)
-            .execute(conn)?;
-        for member in members {
-            diesel::insert_into(registration_members::table)
-                .values(member)
-                .execute(conn)?;
-        }
-        changes.push(RegisterChange {
-            entity: Entity::Registration,
-            id: registration.id.clone(),
-            enclave_id: registration.enclave_id.clone(),
-            province: *province,
-            deleted: false,
-        });
-    }
-    add_register_changes(conn, &changes, now)?;
-    audit::record(
+    let new_people: Vec<PersonRow> = new_people.into_values().collect();
+    repo::registrations::insert(conn, &new_people, &new_registrations, &members)?;
+    journal::record(
         conn,
-        audit::Event {
-            actor_id: Some(&actor.0),
-            actor_username: Some(&actor.1),
-            client: &actor.2,
-            action: "registrations_import",
-            outcome: "success",
-            detail: Some(format!(
+        actor,
+        journal::Entry::new("registrations_import")
+            .detail(format!(
                 "{added} registrations added, {unchanged} unchanged, {} people added",
-                people_rows.len()
-            )),
-            ..Default::default()
-        },
+                new_people.len()
+            ))
+            .changes(changes),
     )?;
-    Ok((added, unchanged, problems))
+    Ok(outcome)
+}
+
+/// `YYYY-MM-DD` or `DD/MM/YYYY`; `None` on a problem (named through `bad`).
+fn date(s: &str, column: &str, bad: &mut dyn FnMut(&str, String, String)) -> Option<NaiveDate> {
+    if s.is_empty() {
+        bad(
+            column,
+            format!("De datum '{column}' ontbreekt."),
+            format!("The date '{column}' is missing."),
+        );
+        return None;
+    }
+    let day = parse_date(s);
+    if day.is_none() {
+        bad(
+            column,
+            format!("'{s}' is geen datum (JJJJ-MM-DD of DD/MM/JJJJ)."),
+            format!("'{s}' is not a date (YYYY-MM-DD or DD/MM/YYYY)."),
+        );
+    }
+    day
+}
+
+/// A Belgian date, or date and time (a bare date counts as noon); `None` on a problem.
+fn datetime(
+    s: &str,
+    column: &str,
+    bad: &mut dyn FnMut(&str, String, String),
+) -> Option<NaiveDateTime> {
+    let moment = parse_datetime(s);
+    if moment.is_none() {
+        bad(
+            column,
+            format!("'{s}' is geen datum en tijd (JJJJ-MM-DD [UU:MM])."),
+            format!("'{s}' is not a date and time (YYYY-MM-DD [HH:MM])."),
+        );
+    }
+    moment
 }

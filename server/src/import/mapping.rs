@@ -3,11 +3,14 @@
 //! column of company names headed "Maatwerkbedrijf" is not taken for the enterprise number
 //! when "Ondernemingsnummer maatwerkbedrijf" sits beside it.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use std::collections::HashMap;
+
 use shared::dto::import::{ColumnMapping, ContractField, FieldProposal, ImportColumns};
+use shared::error::ErrorCode;
 use shared::rules::enterprise_number::EnterpriseNumber;
 
-use super::Table;
+use super::table::{Table, parse_datetime};
+use crate::error::AppError;
 use crate::search_text::normalise;
 
 /// Sample rows shown in the mapping step.
@@ -170,7 +173,7 @@ fn header_score(field: ContractField, header: &str) -> u32 {
 
 /// The proposed column of every field: the best-scoring (field, column) pairs first, each
 /// field and each column used once, a column only for a field its cells can hold.
-pub(super) fn propose(table: &Table) -> ColumnMapping {
+pub fn propose(table: &Table) -> ColumnMapping {
     let headers: Vec<String> = table.header.iter().map(|h| normalise(h)).collect();
     let contents: Vec<Content> = (0..headers.len()).map(|c| Content::of(table, c)).collect();
     let mut candidates: Vec<(u32, ContractField, usize)> = Vec::new();
@@ -195,7 +198,7 @@ pub(super) fn propose(table: &Table) -> ColumnMapping {
 }
 
 /// The mapping step's answer for a file.
-pub(super) fn columns(table: &Table) -> ImportColumns {
+pub fn columns(table: &Table) -> ImportColumns {
     let mapping = propose(table);
     ImportColumns {
         header: table.header.clone(),
@@ -212,21 +215,51 @@ pub(super) fn columns(table: &Table) -> ImportColumns {
     }
 }
 
-/// A Belgian date, or date and time (a bare date counts as noon); `None` if it is neither.
-pub(super) fn parse_datetime(s: &str) -> Option<NaiveDateTime> {
-    for format in ["%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%d/%m/%Y %H:%M"] {
-        if let Ok(t) = NaiveDateTime::parse_from_str(s, format) {
-            return Some(t);
+/// The `mapping` parameter: JSON field → column, each column within the file and used once.
+pub fn parse(json: &str, width: usize) -> Result<ColumnMapping, AppError> {
+    let mapping: ColumnMapping = serde_json::from_str(json).map_err(|e| {
+        AppError::new(
+            ErrorCode::ValidationFailed,
+            format!("mapping is geen geldige koppeling van velden aan kolommen: {e}"),
+            format!("mapping is not a valid map of fields to columns: {e}"),
+        )
+    })?;
+    let mut seen = HashMap::new();
+    for (field, &column) in &mapping {
+        if column as usize >= width {
+            return Err(AppError::new(
+                ErrorCode::ValidationFailed,
+                format!(
+                    "Het bestand heeft geen kolom {} (veld {}).",
+                    column + 1,
+                    field.as_str()
+                ),
+                format!(
+                    "The file has no column {} (field {}).",
+                    column + 1,
+                    field.as_str()
+                ),
+            ));
+        }
+        if let Some(other) = seen.insert(column, *field) {
+            return Err(AppError::new(
+                ErrorCode::ValidationFailed,
+                format!(
+                    "Kolom {} is gekozen voor zowel {} als {}.",
+                    column + 1,
+                    other.label().0,
+                    field.label().0
+                ),
+                format!(
+                    "Column {} is chosen for both {} and {}.",
+                    column + 1,
+                    other.label().1,
+                    field.label().1
+                ),
+            ));
         }
     }
-    parse_date(s).and_then(|d| d.and_hms_opt(12, 0, 0))
-}
-
-/// `YYYY-MM-DD` or `DD/MM/YYYY`.
-pub(super) fn parse_date(s: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .or_else(|_| NaiveDate::parse_from_str(s, "%d/%m/%Y"))
-        .ok()
+    Ok(mapping)
 }
 
 #[cfg(test)]
