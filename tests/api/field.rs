@@ -3,7 +3,7 @@
 //! other enclave lies outside the region; what it refuses; and how changes to the register
 //! reach the devices of the region through the pull.
 
-use chrono::{Days, NaiveTime, Utc};
+use chrono::{Days, NaiveTime};
 use reqwest::StatusCode;
 use shared::dto::audit::AuditEvent;
 use shared::dto::auth::Role;
@@ -13,7 +13,7 @@ use shared::dto::organisation::OrganisationKind;
 use shared::dto::registration::MemberRole::{Supervisor, Worker};
 use shared::dto::sync::Entity;
 use shared::rules::RuleSettings;
-use shared::rules::time::belgian_local;
+use tests::dates::today;
 use tests::fixture::{ContractSpec, EnclaveSpec};
 use tests::{Backend, TestApp, assert_error, json, on_both_backends};
 
@@ -23,13 +23,9 @@ on_both_backends!(
     register_changes_are_pulled_by_region,
 );
 
-const PW: &str = "a-long-test-password";
-
 async fn working_set_of_the_region(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let f = app.fixture();
-    f.user("ines", PW, Role::Inspector, &[Province::OostVlaanderen]);
-    f.user("rita", PW, Role::Reviewer, &[]);
     let mwb = f.organisation(OrganisationKind::Maatwerkbedrijf, "Atelier Kouter", None);
     let host = f.organisation(OrganisationKind::RegularCompany, "Brouwerij Gent", None);
     let far_host = f.organisation(OrganisationKind::RegularCompany, "Haven Antwerpen", None);
@@ -45,7 +41,7 @@ async fn working_set_of_the_region(backend: Backend) {
     );
     f.contract(&gent, ContractSpec::default());
 
-    let today = belgian_local(Utc::now()).date();
+    let today = today();
     let tomorrow = today + Days::new(1);
     let yesterday = today - Days::new(1);
     let seven = NaiveTime::from_hms_opt(7, 0, 0).unwrap();
@@ -69,7 +65,10 @@ async fn working_set_of_the_region(backend: Backend) {
         .unwrap();
     f.add_member(&elsewhere, &supervisor, Supervisor);
 
-    let token = app.login("ines", PW).await.access_token;
+    let token = app
+        .user("ines", Role::Inspector, &[Province::OostVlaanderen])
+        .await
+        .token;
     let set: WorkingSet = json(
         app.get("/api/field/working-set?days=2", &token).await,
         StatusCode::OK,
@@ -130,7 +129,7 @@ async fn working_set_of_the_region(backend: Backend) {
     .await;
     assert_eq!(one.enclaves.len(), 1);
     // A reviewer has no region: everything.
-    let rita = app.login("rita", PW).await.access_token;
+    let rita = app.reviewer().await.token;
     let all: WorkingSet = json(
         app.get("/api/field/working-set", &rita).await,
         StatusCode::OK,
@@ -139,8 +138,7 @@ async fn working_set_of_the_region(backend: Backend) {
     assert_eq!(all.enclaves.len(), 2);
 
     // Every download is in the audit trail, with who and how much.
-    f.user("adam", PW, Role::Admin, &[]);
-    let adam = app.login("adam", PW).await.access_token;
+    let adam = app.admin().await.token;
     let events: Vec<AuditEvent> = json(
         app.get("/api/audit?action=working_set_download", &adam)
             .await,
@@ -162,9 +160,11 @@ async fn working_set_of_the_region(backend: Backend) {
 async fn working_set_refusals(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let f = app.fixture();
-    f.user("ines", PW, Role::Inspector, &[Province::Limburg]);
     let gent = f.simple_enclave("Brouwerij Gent");
-    let token = app.login("ines", PW).await.access_token;
+    let token = app
+        .user("ines", Role::Inspector, &[Province::Limburg])
+        .await
+        .token;
     let cases = [
         (
             "/api/field/working-set?days=0",
@@ -227,16 +227,19 @@ async fn working_set_refusals(backend: Backend) {
 async fn register_changes_are_pulled_by_region(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let f = app.fixture();
-    f.user("ines", PW, Role::Inspector, &[Province::OostVlaanderen]);
-    f.user("lars", PW, Role::Inspector, &[Province::Limburg]);
-    f.user("rita", PW, Role::Reviewer, &[]);
     let gent = f.simple_enclave("Brouwerij Gent");
-    let ines = app.login("ines", PW).await.access_token;
-    let lars = app.login("lars", PW).await.access_token;
-    let rita = app.login("rita", PW).await.access_token;
+    let ines = app
+        .user("ines", Role::Inspector, &[Province::OostVlaanderen])
+        .await
+        .token;
+    let lars = app
+        .user("lars", Role::Inspector, &[Province::Limburg])
+        .await
+        .token;
+    let rita = app.reviewer().await.token;
     let start = app.pull(&ines, 0, 100).await.next_cursor;
 
-    let today = belgian_local(Utc::now()).date();
+    let today = today();
     let seven = NaiveTime::from_hms_opt(7, 0, 0).unwrap();
     let contract = f.contract(&gent, ContractSpec::default());
     let reg = f.registration(

