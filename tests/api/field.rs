@@ -65,12 +65,11 @@ async fn working_set_of_the_region(backend: Backend) {
         .unwrap();
     f.add_member(&elsewhere, &supervisor, Supervisor);
 
-    let token = app
+    let ines = app
         .user("ines", Role::Inspector, &[Province::OostVlaanderen])
-        .await
-        .token;
+        .await;
     let set: WorkingSet = json(
-        app.get("/api/field/working-set?days=2", &token).await,
+        ines.get("/api/field/working-set?days=2").await,
         StatusCode::OK,
     )
     .await;
@@ -100,7 +99,7 @@ async fn working_set_of_the_region(backend: Backend) {
     assert!(e.registrations[1].floating.is_empty());
     // The device computes checks 1 and 2 from the set exactly as the server's enclave page.
     let page: shared::dto::enclave::EnclaveDetail = json(
-        app.get(&format!("/api/enclaves/{}?at=10:00", gent.id), &token)
+        ines.get(&format!("/api/enclaves/{}?at=10:00", gent.id))
             .await,
         StatusCode::OK,
     )
@@ -111,37 +110,28 @@ async fn working_set_of_the_region(backend: Backend) {
     );
 
     // Three days by default.
-    let default: WorkingSet = json(
-        app.get("/api/field/working-set", &token).await,
-        StatusCode::OK,
-    )
-    .await;
+    let default: WorkingSet = json(ines.get("/api/field/working-set").await, StatusCode::OK).await;
     assert_eq!(default.to, today + Days::new(2));
     // A chosen list.
     let one: WorkingSet = json(
-        app.get(
-            &format!("/api/field/working-set?ids={},{}", gent.id, gent.id),
-            &token,
-        )
+        ines.get(&format!(
+            "/api/field/working-set?ids={},{}",
+            gent.id, gent.id
+        ))
         .await,
         StatusCode::OK,
     )
     .await;
     assert_eq!(one.enclaves.len(), 1);
     // A reviewer has no region: everything.
-    let rita = app.reviewer().await.token;
-    let all: WorkingSet = json(
-        app.get("/api/field/working-set", &rita).await,
-        StatusCode::OK,
-    )
-    .await;
+    let rita = app.reviewer().await;
+    let all: WorkingSet = json(rita.get("/api/field/working-set").await, StatusCode::OK).await;
     assert_eq!(all.enclaves.len(), 2);
 
     // Every download is in the audit trail, with who and how much.
-    let adam = app.admin().await.token;
+    let adam = app.admin().await;
     let events: Vec<AuditEvent> = json(
-        app.get("/api/audit?action=working_set_download", &adam)
-            .await,
+        adam.get("/api/audit?action=working_set_download").await,
         StatusCode::OK,
     )
     .await;
@@ -161,10 +151,9 @@ async fn working_set_refusals(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let f = app.fixture();
     let gent = f.simple_enclave("Brouwerij Gent");
-    let token = app
+    let ines = app
         .user("ines", Role::Inspector, &[Province::Limburg])
-        .await
-        .token;
+        .await;
     let cases = [
         (
             "/api/field/working-set?days=0",
@@ -188,11 +177,11 @@ async fn working_set_refusals(backend: Backend) {
         ),
     ];
     for (path, status, code) in cases {
-        assert_error(app.get(path, &token).await, status, code).await;
+        assert_error(ines.get(path).await, status, code).await;
     }
     // An enclave outside the inspector's province.
     assert_error(
-        app.get(&format!("/api/field/working-set?ids={}", gent.id), &token)
+        ines.get(&format!("/api/field/working-set?ids={}", gent.id))
             .await,
         StatusCode::FORBIDDEN,
         "forbidden",
@@ -200,11 +189,8 @@ async fn working_set_refusals(backend: Backend) {
     .await;
     let many: Vec<String> = (0..501).map(|_| uuid::Uuid::new_v4().to_string()).collect();
     assert_error(
-        app.get(
-            &format!("/api/field/working-set?ids={}", many.join(",")),
-            &token,
-        )
-        .await,
+        ines.get(&format!("/api/field/working-set?ids={}", many.join(",")))
+            .await,
         StatusCode::BAD_REQUEST,
         "bad_request",
     )
@@ -216,11 +202,7 @@ async fn working_set_refusals(backend: Backend) {
     )
     .await;
     // Limburg has no enclaves: an empty set, not an error.
-    let set: WorkingSet = json(
-        app.get("/api/field/working-set", &token).await,
-        StatusCode::OK,
-    )
-    .await;
+    let set: WorkingSet = json(ines.get("/api/field/working-set").await, StatusCode::OK).await;
     assert!(set.enclaves.is_empty());
 }
 
@@ -230,14 +212,12 @@ async fn register_changes_are_pulled_by_region(backend: Backend) {
     let gent = f.simple_enclave("Brouwerij Gent");
     let ines = app
         .user("ines", Role::Inspector, &[Province::OostVlaanderen])
-        .await
-        .token;
+        .await;
     let lars = app
         .user("lars", Role::Inspector, &[Province::Limburg])
-        .await
-        .token;
-    let rita = app.reviewer().await.token;
-    let start = app.pull(&ines, 0, 100).await.next_cursor;
+        .await;
+    let rita = app.reviewer().await;
+    let start = ines.pull(0, 100).await.next_cursor;
 
     let today = today();
     let seven = NaiveTime::from_hms_opt(7, 0, 0).unwrap();
@@ -251,7 +231,7 @@ async fn register_changes_are_pulled_by_region(backend: Backend) {
     );
     f.delete_registration(&gent, &reg);
 
-    let page = app.pull(&ines, start, 100).await;
+    let page = ines.pull(start, 100).await;
     let seen: Vec<(Entity, String, bool, Option<String>)> = page
         .changes
         .iter()
@@ -281,13 +261,8 @@ async fn register_changes_are_pulled_by_region(backend: Backend) {
     );
     assert!(page.changes.iter().all(|c| c.inspection_id.is_none()));
     // Pulling from the new cursor gives nothing more.
-    assert!(
-        app.pull(&ines, page.next_cursor, 100)
-            .await
-            .changes
-            .is_empty()
-    );
+    assert!(ines.pull(page.next_cursor, 100).await.changes.is_empty());
     // Another region sees none of it; a reviewer sees all.
-    assert!(app.pull(&lars, 0, 100).await.changes.is_empty());
-    assert_eq!(app.pull(&rita, start, 100).await.changes.len(), 3);
+    assert!(lars.pull(0, 100).await.changes.is_empty());
+    assert_eq!(rita.pull(start, 100).await.changes.len(), 3);
 }

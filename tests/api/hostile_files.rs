@@ -20,7 +20,7 @@ use tests::dates::date;
 use tests::fixture::{ContractSpec, EnclaveSpec};
 use tests::records::inspection;
 use tests::world::{BREWERY as HOST, KOUTER as MWB};
-use tests::{Backend, TestApp, World, assert_error, json, on_both_backends};
+use tests::{Backend, TestApp, User, World, assert_error, json, on_both_backends};
 
 on_both_backends!(
     hostile_spreadsheets_are_refused_within_limits,
@@ -172,16 +172,6 @@ fn peak_memory() -> u64 {
     kib * 1024
 }
 
-async fn post(app: &TestApp, token: &str, path: &str, body: Vec<u8>) -> reqwest::Response {
-    app.client
-        .post(format!("{}/api/imports/{path}", app.base_url))
-        .bearer_auth(token)
-        .body(body)
-        .send()
-        .await
-        .expect("import request")
-}
-
 /// Posts `body` while asking `/healthz` over and over: each health answer must come, and
 /// quickly, while the file is being read.
 async fn post_while_healthy(
@@ -222,7 +212,6 @@ async fn post_while_healthy(
 
 async fn hostile_spreadsheets_are_refused_within_limits(backend: Backend) {
     let World { app, admin, .. } = World::new(backend).await;
-    let adam = admin.token;
 
     let files = [
         (
@@ -255,7 +244,7 @@ async fn hostile_spreadsheets_are_refused_within_limits(backend: Backend) {
     for (what, file, status, code) in &files {
         assert!(file.len() < 10 * 1024 * 1024, "{what} fits the body limit");
         for target in targets {
-            let res = post_while_healthy(&app, &adam, target, file.clone()).await;
+            let res = post_while_healthy(&app, &admin.token, target, file.clone()).await;
             assert_eq!(res.status(), *status, "{what} to {target}");
             assert_error(res, *status, code).await;
         }
@@ -274,7 +263,9 @@ async fn hostile_spreadsheets_are_refused_within_limits(backend: Backend) {
         "contracts/columns?format=csv",
     ] {
         assert_error(
-            post(&app, &adam, target, wide.clone().into_bytes()).await,
+            admin
+                .upload(&format!("/api/imports/{target}"), wide.clone().into_bytes())
+                .await,
             StatusCode::UNPROCESSABLE_ENTITY,
             "table_too_large",
         )
@@ -283,13 +274,17 @@ async fn hostile_spreadsheets_are_refused_within_limits(backend: Backend) {
 
     // The server kept serving: a normal file is read and imported.
     let columns: ImportColumns = json(
-        post(&app, &adam, "contracts/columns?format=csv", GOOD.into()).await,
+        admin
+            .upload("/api/imports/contracts/columns?format=csv", GOOD)
+            .await,
         StatusCode::OK,
     )
     .await;
     assert_eq!(columns.header.len(), 8);
     let report: ImportReport = json(
-        post(&app, &adam, "contracts?format=csv", GOOD.into()).await,
+        admin
+            .upload("/api/imports/contracts?format=csv", GOOD)
+            .await,
         StatusCode::OK,
     )
     .await;
@@ -314,8 +309,8 @@ async fn csv_exports_never_carry_a_formula(backend: Backend) {
             ..ContractSpec::default()
         },
     );
-    let adam = app.admin().await.token;
-    let rev = app.user("rev", Role::Reviewer, &[]).await.token;
+    let adam = app.admin().await;
+    let rev = app.user("rev", Role::Reviewer, &[]).await;
     let pushed = app
         .inspector()
         .await
@@ -325,8 +320,8 @@ async fn csv_exports_never_carry_a_formula(backend: Backend) {
         .await;
     assert_eq!(pushed.results.len(), 1);
 
-    let csv = async |path: &str, token: &str| -> Vec<Vec<String>> {
-        let res = app.get(path, token).await;
+    let csv = async |path: &str, user: &User| -> Vec<Vec<String>> {
+        let res = user.get(path).await;
         assert_eq!(res.status(), StatusCode::OK, "{path}");
         let text = res.text().await.unwrap();
         csv::ReaderBuilder::new()
@@ -338,12 +333,12 @@ async fn csv_exports_never_carry_a_formula(backend: Backend) {
             .collect()
     };
     let quoted = |cell: &str| format!("'{cell}");
-    for (path, token) in [
+    for (path, user) in [
         ("/api/contracts?format=csv", &adam),
         ("/api/reports/contracts?year=2024&format=csv", &adam),
         ("/api/inspections?format=csv", &rev),
     ] {
-        let rows = csv(path, token).await;
+        let rows = csv(path, user).await;
         assert!(rows.len() >= 2, "{path}: {rows:?}");
         let cells: Vec<&String> = rows[1..].iter().flatten().collect();
         assert!(cells.contains(&&quoted(LINK)), "{path}: {rows:?}");
@@ -359,7 +354,7 @@ async fn csv_exports_never_carry_a_formula(backend: Backend) {
     assert!(register[1].contains(&quoted(SUM_OF)), "{register:?}");
 
     // The XLSX export writes strings, which Excel never runs: they stay as they are.
-    let res = app.get("/api/contracts?format=xlsx", &adam).await;
+    let res = adam.get("/api/contracts?format=xlsx").await;
     let bytes = res.bytes().await.unwrap();
     let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes.to_vec())).unwrap();
     let sheet = book.worksheet_range("Register").unwrap();

@@ -12,7 +12,7 @@ use shared::dto::import::ImportReport;
 use shared::dto::sync::{PushOutcome, SyncRecord};
 use tests::dates::today;
 use tests::records::inspection;
-use tests::{Backend, TestApp, World, assert_error, on_both_backends};
+use tests::{Backend, TestApp, User, World, assert_error, on_both_backends};
 
 on_both_backends!(
     control_characters_are_refused_before_any_query,
@@ -218,15 +218,10 @@ async fn control_characters_are_refused_before_any_query(backend: Backend) {
 }
 
 /// Posts a file to an import that has problems: a 422 with the report, nothing imported.
-async fn import(app: &TestApp, token: &str, what: &str, query: &str, file: String) -> ImportReport {
-    let res = app
-        .client
-        .post(format!("{}/api/imports/{what}?{query}", app.base_url))
-        .bearer_auth(token)
-        .body(file)
-        .send()
-        .await
-        .expect("import");
+async fn import(admin: &User, what: &str, query: &str, file: String) -> ImportReport {
+    let res = admin
+        .upload(&format!("/api/imports/{what}?{query}"), file)
+        .await;
     tests::json(res, StatusCode::UNPROCESSABLE_ENTITY).await
 }
 
@@ -242,8 +237,7 @@ fn control_problems(report: &ImportReport) -> Vec<(u32, String)> {
 async fn a_control_character_in_an_imported_cell_is_a_row_problem(backend: Backend) {
     let world = World::new(backend).await;
     let contract = world.contract();
-    let World { app, admin, .. } = world;
-    let adam = admin.token;
+    let admin = &world.admin;
 
     // Contracts: the reference of the second row holds a NUL.
     let contracts = "Referentie;Maatwerkbedrijf;Gastorganisatie;Start;Einde;Ontvangen;Status
@@ -251,14 +245,7 @@ ENC-2019-001;0123456749;0200000043;2019-03-11;2019-12-31;2019-03-08 10:00;gemeld
 ENC-2019\u{0}002;0123456749;0200000043;2020-03-09;2020-12-31;2020-03-05 10:00;gemeld
 "
     .to_owned();
-    let report = import(
-        &app,
-        &adam,
-        "contracts",
-        "format=csv&dry_run=false",
-        contracts,
-    )
-    .await;
+    let report = import(admin, "contracts", "format=csv&dry_run=false", contracts).await;
     assert_eq!(
         control_problems(&report),
         [(3, "Referentie".to_owned())],
@@ -266,7 +253,7 @@ ENC-2019\u{0}002;0123456749;0200000043;2020-03-09;2020-12-31;2020-03-05 10:00;ge
     );
     assert_eq!(report.added, 0, "{report:?}");
     let page: serde_json::Value =
-        tests::json(app.get("/api/contracts", &adam).await, StatusCode::OK).await;
+        tests::json(admin.get("/api/contracts").await, StatusCode::OK).await;
     assert_eq!(page["total"], 1, "only the fixture's contract: {page}");
 
     // Registrations: a worker's name with an escape character.
@@ -278,7 +265,7 @@ ENC-2019\u{0}002;0123456749;0200000043;2020-03-09;2020-12-31;2020-03-05 10:00;ge
         r = contract.reference,
         esc = '\u{1b}',
     );
-    let report = import(&app, &adam, "registrations", "", registrations).await;
+    let report = import(admin, "registrations", "", registrations).await;
     assert_eq!(
         control_problems(&report),
         [(3, "naam".to_owned())],
