@@ -85,11 +85,6 @@ impl User {
         self.send(Method::POST, path, Some(body)).await
     }
 
-    /// PUT a JSON body.
-    pub async fn put<B: Serialize>(&self, path: &str, body: &B) -> Response {
-        self.send(Method::PUT, path, Some(body)).await
-    }
-
     /// POST a file as the raw body (an import).
     pub async fn upload(&self, path: &str, file: impl Into<reqwest::Body>) -> Response {
         self.http
