@@ -769,25 +769,18 @@ async fn the_import_refuses_what_the_form_refuses(backend: Backend) {
     use shared::dto::contract::{ContractDraft, ContractStatus};
     use shared::rules::register::validate_contract;
     use shared::rules::time::{belgian_local, from_belgian_local};
-    use tests::fixture::{date, local};
+    use tests::dates::{date, local, now_local};
+    use tests::world::{BREWERY as HOST, KOUTER as MWB};
 
-    let app = TestApp::spawn(backend).await;
-    let f = app.fixture();
-    f.user("adam", PW, Role::Admin, &[]);
-    let mwb = f.organisation(
-        OrganisationKind::Maatwerkbedrijf,
-        "Atelier Kouter",
-        Some(MWB),
-    );
-    let host = f.organisation(
-        OrganisationKind::RegularCompany,
-        "Brouwerij Gent",
-        Some(HOST),
-    );
-    let enclave = f.enclave(&mwb, &host, EnclaveSpec::default());
-    let adam = app.login("adam", PW).await.access_token;
+    let World {
+        app,
+        admin,
+        enclave,
+        ..
+    } = World::new(backend).await;
+    let adam = admin.token;
 
-    let tomorrow = (belgian_local(Utc::now()) + Days::new(2))
+    let tomorrow = (now_local() + Days::new(2))
         .format("%Y-%m-%d %H:%M")
         .to_string();
     let good = |reference: &str| ContractDraft {
