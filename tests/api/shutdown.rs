@@ -13,7 +13,6 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
-use shared::dto::auth::Role;
 use shared::dto::inspection::{InspectionRecord, InspectionView, PhotoRef};
 use shared::dto::sync::{PushOutcome, PushRequest, PushResponse, SyncRecord};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -25,7 +24,6 @@ use tests::{Backend, TEST_JWT_SECRET, TestApp, json, on_both_backends, wait_unti
 
 on_both_backends!(sigterm_finishes_pushes_in_flight_and_exits_cleanly);
 
-const PW: &str = "a-long-test-password";
 const CLIENTS: usize = 3;
 const BATCH: usize = 5;
 /// Pushes answered before the signal is sent.
@@ -217,9 +215,8 @@ async fn sigterm_finishes_pushes_in_flight_and_exits_cleanly(backend: Backend) {
     // The in-process app creates the database, a user and an enclave, then reads back what
     // the server process under test stored.
     let setup = TestApp::spawn(backend).await;
-    setup.fixture().user("ines", PW, Role::Inspector, &[]);
     let enclave = setup.fixture().simple_enclave("Host").id;
-    let token = setup.login("ines", PW).await.access_token;
+    let token = setup.inspector().await.token;
 
     let attachments = tempfile::tempdir().unwrap();
     let client = tests::http_client_builder()
