@@ -27,8 +27,7 @@ const PER_BATCH: usize = 5;
 
 async fn a_pull_during_concurrent_pushes_sees_every_change_once(backend: Backend) {
     let app = Arc::new(TestApp::spawn_with(backend, |c| c.db_max_connections = 12).await);
-    app.fixture().user("ines", PW, Role::Inspector, &[]);
-    let token = Arc::new(app.login("ines", PW).await.access_token);
+    let token = Arc::new(app.inspector().await.token);
     let enclave = Arc::new(app.fixture().simple_enclave("Host").id);
 
     let done = Arc::new(AtomicBool::new(false));
@@ -157,8 +156,7 @@ async fn two_instances_on_one_database_agree(backend: Backend) {
 async fn aborted_uploads_hold_no_connection_or_lock(backend: Backend) {
     // A small pool: if aborted requests held connections, the next push would starve.
     let app = TestApp::spawn_with(backend, |c| c.db_max_connections = 2).await;
-    app.fixture().user("ines", PW, Role::Inspector, &[]);
-    let token = app.login("ines", PW).await.access_token;
+    let token = app.inspector().await.token;
     let enclave = app.fixture().simple_enclave("Host").id;
     let addr = app.base_url.trim_start_matches("http://").to_owned();
     let body = serde_json::to_string(&PushRequest {

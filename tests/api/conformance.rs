@@ -22,7 +22,7 @@ async fn every_operation_answers_as_documented(backend: Backend) {
         return;
     };
     let app = TestApp::spawn(backend).await;
-    let today = chrono::Local::now().date_naive();
+    let today = tests::dates::today();
     let db = app.db.clone();
     tokio::task::spawn_blocking(move || server::demo::load_if_empty(&db, today))
         .await

@@ -23,9 +23,8 @@ const PW: &str = "a-long-test-password";
 
 async fn setup(backend: Backend) -> (TestApp, String, String) {
     let app = TestApp::spawn(backend).await;
-    app.fixture().user("ines", PW, Role::Inspector, &[]);
     app.fixture().user("rev", PW, Role::Reviewer, &[]);
-    let token = app.login("ines", PW).await.access_token;
+    let token = app.inspector().await.token;
     let enclave = app.fixture().simple_enclave("Host").id;
     (app, token, enclave)
 }

@@ -9,14 +9,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use reqwest::StatusCode;
-use shared::dto::auth::Role;
 use shared::dto::sync::{PullResponse, PushRequest, PushResponse, SyncRecord};
 use tests::records::inspection;
 use tests::{Backend, TEST_JWT_SECRET, TestApp, on_both_backends, wait_until_up};
 
 on_both_backends!(killing_the_server_mid_push_loses_and_duplicates_nothing);
 
-const PW: &str = "a-long-test-password";
 const TOTAL: usize = 1_000;
 const BATCH: usize = 10;
 const KILLS: usize = 3;
@@ -36,9 +34,8 @@ async fn killing_the_server_mid_push_loses_and_duplicates_nothing(backend: Backe
     // The in-process app creates the database, a user and an enclave, then steps aside: the
     // server under test is a separate process on the same database.
     let setup = TestApp::spawn(backend).await;
-    setup.fixture().user("ines", PW, Role::Inspector, &[]);
     let enclave = setup.fixture().simple_enclave("Host").id;
-    let token = setup.login("ines", PW).await.access_token;
+    let token = setup.inspector().await.token;
     let url = setup.database_url().to_owned();
 
     let port = tests::free_port();

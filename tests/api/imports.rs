@@ -8,14 +8,13 @@
 //! refuses with the same problems.
 
 use reqwest::StatusCode;
-use shared::dto::auth::Role;
-use shared::dto::enclave::{EnclaveDetail, Province};
+use shared::dto::enclave::EnclaveDetail;
 use shared::dto::import::{ContractField, ImportChange, ImportColumns, ImportReport};
 use shared::dto::organisation::OrganisationKind;
 use shared::dto::sync::Entity;
 use shared::rules::verdict::VerdictStatus;
 use tests::fixture::{ContractSpec, EnclaveSpec};
-use tests::{Backend, TestApp, assert_error, json, on_both_backends};
+use tests::{Backend, TestApp, World, assert_error, json, on_both_backends};
 
 on_both_backends!(
     contract_register_imports,
@@ -25,9 +24,6 @@ on_both_backends!(
     the_import_refuses_what_the_form_refuses
 );
 
-const PW: &str = "a-long-test-password";
-const MWB: &str = "0123456749";
-const HOST: &str = "0200000043";
 const OTHER_HOST: &str = "0300000016";
 
 async fn import(app: &TestApp, token: &str, query: &str, body: Vec<u8>) -> reqwest::Response {
@@ -56,28 +52,19 @@ ENC-2019-002;0123456749;0200000043;02/09/2019;31/12/2019;01/08/2019;geweigerd;Ge
 ";
 
 async fn contract_register_imports(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let f = app.fixture();
-    f.user("adam", PW, Role::Admin, &[]);
-    f.user("ines", PW, Role::Inspector, &[Province::OostVlaanderen]);
-    let mwb = f.organisation(
-        OrganisationKind::Maatwerkbedrijf,
-        "Atelier Kouter",
-        Some(MWB),
-    );
-    let host = f.organisation(
-        OrganisationKind::RegularCompany,
-        "Brouwerij Gent",
-        Some(HOST),
-    );
-    f.organisation(
+    let World {
+        app,
+        admin,
+        inspector,
+        enclave,
+        ..
+    } = World::new(backend).await;
+    let (adam, ines) = (admin.token, inspector.token);
+    app.fixture().organisation(
         OrganisationKind::RegularCompany,
         "Zonder Enclave",
         Some(OTHER_HOST),
     );
-    let enclave = f.enclave(&mwb, &host, EnclaveSpec::default());
-    let adam = app.login("adam", PW).await.access_token;
-    let ines = app.login("ines", PW).await.access_token;
     let cursor = app.pull(&ines, 0, 100).await.next_cursor;
     let page = async || -> EnclaveDetail {
         json(
@@ -300,39 +287,20 @@ ENC-2025-001,2025-03-11,2025-03-11 06:40,07:00,B-001,Bart Claes,supervisor
 
 async fn registration_imports(backend: Backend) {
     use chrono::NaiveTime;
-    use shared::dto::contract::ContractStatus;
     use shared::dto::report::ContractOverview;
-    use tests::fixture::{ContractSpec, date, local};
 
-    let app = TestApp::spawn(backend).await;
-    let f = app.fixture();
-    f.user("adam", PW, Role::Admin, &[]);
-    f.user("rita", PW, Role::Reviewer, &[]);
-    f.user("ines", PW, Role::Inspector, &[Province::OostVlaanderen]);
-    let mwb = f.organisation(
-        OrganisationKind::Maatwerkbedrijf,
-        "Atelier Kouter",
-        Some(MWB),
-    );
-    let host = f.organisation(
-        OrganisationKind::RegularCompany,
-        "Brouwerij Gent",
-        Some(HOST),
-    );
-    let enclave = f.enclave(&mwb, &host, EnclaveSpec::default());
-    let row = f.contract(
-        &enclave,
-        ContractSpec {
-            start: date("2025-03-10"),
-            notified_local: Some(local("2025-03-06 10:00")),
-            status: ContractStatus::Notified,
-            ..ContractSpec::default()
-        },
-    );
+    let world = World::new(backend).await;
+    let row = world.contract();
+    let World {
+        app,
+        admin,
+        reviewer,
+        inspector,
+        enclave,
+        ..
+    } = world;
     let file = REGISTRATIONS.replace("ENC-2025-001", &row.reference);
-    let adam = app.login("adam", PW).await.access_token;
-    let rita = app.login("rita", PW).await.access_token;
-    let ines = app.login("ines", PW).await.access_token;
+    let (adam, rita, ines) = (admin.token, reviewer.token, inspector.token);
     let cursor = app.pull(&ines, 0, 100).await.next_cursor;
     let page = async |day: &str| -> EnclaveDetail {
         json(
@@ -525,20 +493,16 @@ fn xlsx_of(csv: &str) -> Vec<u8> {
 }
 
 async fn a_clerks_register_file_imports_with_its_mapping(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
+    let World {
+        app,
+        admin,
+        maatwerkbedrijf: mwb,
+        host,
+        enclave: hall,
+        ..
+    } = World::new(backend).await;
+    let adam = admin.token;
     let f = app.fixture();
-    f.user("adam", PW, Role::Admin, &[]);
-    let mwb = f.organisation(
-        OrganisationKind::Maatwerkbedrijf,
-        "Atelier Kouter",
-        Some(MWB),
-    );
-    let host = f.organisation(
-        OrganisationKind::RegularCompany,
-        "Brouwerij Gent",
-        Some(HOST),
-    );
-    let hall = f.enclave(&mwb, &host, EnclaveSpec::default());
     let store = f.enclave(
         &mwb,
         &host,
@@ -550,7 +514,6 @@ async fn a_clerks_register_file_imports_with_its_mapping(backend: Backend) {
     );
     // Open-ended, from 2024-03-11.
     let open = f.contract(&store, ContractSpec::default());
-    let adam = app.login("adam", PW).await.access_token;
 
     // The mapping step, for the CSV and the Excel file alike: the number columns, not the
     // name columns; the site and the receipt date by their Dutch headers.
@@ -751,8 +714,7 @@ async fn a_clerks_register_file_imports_with_its_mapping(backend: Backend) {
 /// is imported.
 async fn a_mapping_that_does_not_fit_the_file_is_refused(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    app.fixture().user("adam", PW, Role::Admin, &[]);
-    let adam = app.login("adam", PW).await.access_token;
+    let adam = app.admin().await.token;
     for mapping in [
         "not json",
         r#"{"reference":99}"#,
@@ -807,25 +769,18 @@ async fn the_import_refuses_what_the_form_refuses(backend: Backend) {
     use shared::dto::contract::{ContractDraft, ContractStatus};
     use shared::rules::register::validate_contract;
     use shared::rules::time::{belgian_local, from_belgian_local};
-    use tests::fixture::{date, local};
+    use tests::dates::{date, local, now_local};
+    use tests::world::{BREWERY as HOST, KOUTER as MWB};
 
-    let app = TestApp::spawn(backend).await;
-    let f = app.fixture();
-    f.user("adam", PW, Role::Admin, &[]);
-    let mwb = f.organisation(
-        OrganisationKind::Maatwerkbedrijf,
-        "Atelier Kouter",
-        Some(MWB),
-    );
-    let host = f.organisation(
-        OrganisationKind::RegularCompany,
-        "Brouwerij Gent",
-        Some(HOST),
-    );
-    let enclave = f.enclave(&mwb, &host, EnclaveSpec::default());
-    let adam = app.login("adam", PW).await.access_token;
+    let World {
+        app,
+        admin,
+        enclave,
+        ..
+    } = World::new(backend).await;
+    let adam = admin.token;
 
-    let tomorrow = (belgian_local(Utc::now()) + Days::new(2))
+    let tomorrow = (now_local() + Days::new(2))
         .format("%Y-%m-%d %H:%M")
         .to_string();
     let good = |reference: &str| ContractDraft {

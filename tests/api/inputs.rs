@@ -10,9 +10,9 @@ use sha2::{Digest, Sha256};
 use shared::dto::auth::Role;
 use shared::dto::import::ImportReport;
 use shared::dto::sync::{PushOutcome, SyncRecord};
-use shared::rules::time::belgian_local;
+use tests::dates::today;
 use tests::records::inspection;
-use tests::{Backend, TestApp, assert_error, on_both_backends};
+use tests::{Backend, TestApp, User, World, assert_error, on_both_backends};
 
 on_both_backends!(
     control_characters_are_refused_before_any_query,
@@ -33,28 +33,21 @@ struct Setup {
 
 async fn setup(backend: Backend) -> Setup {
     let app = TestApp::spawn(backend).await;
-    let f = app.fixture();
-    f.user("ines", PW, Role::Inspector, &[]);
-    f.user("rev", PW, Role::Reviewer, &[]);
-    f.user("adam", PW, Role::Admin, &[]);
-    let enclave = f.simple_enclave("Host").id;
-    let ines = app.login("ines", PW).await.access_token;
+    let enclave = app.fixture().simple_enclave("Host").id;
+    let ines = app.inspector().await;
     let record = inspection(&enclave);
-    let pushed = app
-        .push(
-            &ines,
-            vec![SyncRecord::Inspection(Box::new(record.clone()))],
-        )
+    let pushed = ines
+        .push(vec![SyncRecord::Inspection(Box::new(record.clone()))])
         .await;
     assert_eq!(
         pushed.results[0].outcome,
         PushOutcome::Applied { version: 1 }
     );
     Setup {
-        rev: app.login("rev", PW).await.access_token,
-        adam: app.login("adam", PW).await.access_token,
+        rev: app.user("rev", Role::Reviewer, &[]).await.token,
+        adam: app.admin().await.token,
         app,
-        ines,
+        ines: ines.token,
         enclave,
         inspection: record.id,
     }
@@ -65,7 +58,7 @@ fn contract(enclave: &str, reference: &str) -> serde_json::Value {
     json!({
         "enclave_id": enclave,
         "reference": reference,
-        "start_date": belgian_local(Utc::now()).date().to_string(),
+        "start_date": today().to_string(),
         "end_date": null,
         "notified_at": (Utc::now() - chrono::Duration::days(3)).to_rfc3339(),
         "approved_at": null,
@@ -225,15 +218,10 @@ async fn control_characters_are_refused_before_any_query(backend: Backend) {
 }
 
 /// Posts a file to an import that has problems: a 422 with the report, nothing imported.
-async fn import(app: &TestApp, token: &str, what: &str, query: &str, file: String) -> ImportReport {
-    let res = app
-        .client
-        .post(format!("{}/api/imports/{what}?{query}", app.base_url))
-        .bearer_auth(token)
-        .body(file)
-        .send()
-        .await
-        .expect("import");
+async fn import(admin: &User, what: &str, query: &str, file: String) -> ImportReport {
+    let res = admin
+        .upload(&format!("/api/imports/{what}?{query}"), file)
+        .await;
     tests::json(res, StatusCode::UNPROCESSABLE_ENTITY).await
 }
 
@@ -247,34 +235,9 @@ fn control_problems(report: &ImportReport) -> Vec<(u32, String)> {
 }
 
 async fn a_control_character_in_an_imported_cell_is_a_row_problem(backend: Backend) {
-    use shared::dto::contract::ContractStatus;
-    use shared::dto::organisation::OrganisationKind;
-    use tests::fixture::{ContractSpec, EnclaveSpec, date, local};
-
-    let app = TestApp::spawn(backend).await;
-    let f = app.fixture();
-    f.user("adam", PW, Role::Admin, &[]);
-    let adam = app.login("adam", PW).await.access_token;
-    let mwb = f.organisation(
-        OrganisationKind::Maatwerkbedrijf,
-        "Atelier Kouter",
-        Some("0123456749"),
-    );
-    let host = f.organisation(
-        OrganisationKind::RegularCompany,
-        "Brouwerij Gent",
-        Some("0200000043"),
-    );
-    let enclave = f.enclave(&mwb, &host, EnclaveSpec::default());
-    let contract = f.contract(
-        &enclave,
-        ContractSpec {
-            start: date("2025-03-10"),
-            notified_local: Some(local("2025-03-06 10:00")),
-            status: ContractStatus::Notified,
-            ..ContractSpec::default()
-        },
-    );
+    let world = World::new(backend).await;
+    let contract = world.contract();
+    let admin = &world.admin;
 
     // Contracts: the reference of the second row holds a NUL.
     let contracts = "Referentie;Maatwerkbedrijf;Gastorganisatie;Start;Einde;Ontvangen;Status
@@ -282,14 +245,7 @@ ENC-2019-001;0123456749;0200000043;2019-03-11;2019-12-31;2019-03-08 10:00;gemeld
 ENC-2019\u{0}002;0123456749;0200000043;2020-03-09;2020-12-31;2020-03-05 10:00;gemeld
 "
     .to_owned();
-    let report = import(
-        &app,
-        &adam,
-        "contracts",
-        "format=csv&dry_run=false",
-        contracts,
-    )
-    .await;
+    let report = import(admin, "contracts", "format=csv&dry_run=false", contracts).await;
     assert_eq!(
         control_problems(&report),
         [(3, "Referentie".to_owned())],
@@ -297,7 +253,7 @@ ENC-2019\u{0}002;0123456749;0200000043;2020-03-09;2020-12-31;2020-03-05 10:00;ge
     );
     assert_eq!(report.added, 0, "{report:?}");
     let page: serde_json::Value =
-        tests::json(app.get("/api/contracts", &adam).await, StatusCode::OK).await;
+        tests::json(admin.get("/api/contracts").await, StatusCode::OK).await;
     assert_eq!(page["total"], 1, "only the fixture's contract: {page}");
 
     // Registrations: a worker's name with an escape character.
@@ -309,7 +265,7 @@ ENC-2019\u{0}002;0123456749;0200000043;2020-03-09;2020-12-31;2020-03-05 10:00;ge
         r = contract.reference,
         esc = '\u{1b}',
     );
-    let report = import(&app, &adam, "registrations", "", registrations).await;
+    let report = import(admin, "registrations", "", registrations).await;
     assert_eq!(
         control_problems(&report),
         [(3, "naam".to_owned())],

@@ -23,12 +23,9 @@ on_both_backends!(
     establishment_unit_number_finds_the_site,
 );
 
-const PW: &str = "a-long-test-password";
-
 async fn setup(backend: Backend) -> (TestApp, String) {
     let app = TestApp::spawn(backend).await;
-    app.fixture().user("ines", PW, Role::Inspector, &[]);
-    let token = app.login("ines", PW).await.access_token;
+    let token = app.inspector().await.token;
     (app, token)
 }
 
@@ -346,14 +343,15 @@ async fn bad_search_parameters_are_400(backend: Backend) {
 async fn inspectors_see_only_their_provinces(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let f = app.fixture();
-    f.user("lim", PW, Role::Inspector, &[Province::Limburg]);
-    f.user("rev", PW, Role::Reviewer, &[Province::Limburg]);
     let mwb = f.organisation(OrganisationKind::Maatwerkbedrijf, "Maatwerk", None);
     let host = f.organisation(OrganisationKind::RegularCompany, "Host", None);
     let gent = f.enclave(&mwb, &host, site("G", "s", "9000", "Gent", 51.05, 3.72));
     let hasselt = f.enclave(&mwb, &host, site("H", "s", "3500", "Hasselt", 50.93, 5.33));
 
-    let lim = app.login("lim", PW).await.access_token;
+    let lim = app
+        .user("lim", Role::Inspector, &[Province::Limburg])
+        .await
+        .token;
     let page = search(&app, &lim, "q=host").await;
     let ids: Vec<String> = page.items.iter().map(|e| e.id.to_string()).collect();
     assert_eq!(ids, vec![hasselt.id.clone()]);
@@ -371,7 +369,10 @@ async fn inspectors_see_only_their_provinces(backend: Backend) {
     .await;
 
     // Reviewers are not restricted by region.
-    let rev = app.login("rev", PW).await.access_token;
+    let rev = app
+        .user("rev", Role::Reviewer, &[Province::Limburg])
+        .await
+        .token;
     assert_eq!(search(&app, &rev, "q=host").await.items.len(), 2);
     assert_eq!(
         app.get(&format!("/api/enclaves/{}", gent.id), &rev)
@@ -384,8 +385,7 @@ async fn inspectors_see_only_their_provinces(backend: Backend) {
 async fn the_lookup_index_picks_up_register_changes(backend: Backend) {
     let max_age = std::time::Duration::from_millis(300);
     let app = TestApp::spawn_with(backend, |c| c.lookup_index_max_age = max_age).await;
-    app.fixture().user("ines", PW, Role::Inspector, &[]);
-    let token = app.login("ines", PW).await.access_token;
+    let token = app.inspector().await.token;
     let f = app.fixture();
     f.simple_enclave("Eerste Host");
     assert_eq!(search(&app, &token, "q=eerste").await.items.len(), 1);

@@ -7,7 +7,7 @@
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use chrono::{Days, Utc};
+use chrono::Days;
 use diesel::prelude::*;
 use reqwest::StatusCode;
 use server::config::Retention;
@@ -15,7 +15,7 @@ use server::db::schema::inspections;
 use server::retention::{Outcome, Trigger, purge};
 use shared::dto::auth::Role;
 use shared::dto::sync::{AttachmentStatus, PushOutcome, SyncRecord};
-use shared::rules::time::belgian_local;
+use tests::dates::today;
 use tests::records::{inspection, photo};
 use tests::s3::Bucket;
 use tests::{Backend, TestApp, assert_error, json, on_both_backends};
@@ -311,7 +311,7 @@ async fn the_purge_deletes_photos_from_the_bucket(backend: Backend) {
     }
     // The first inspection was decided eleven years ago.
     {
-        let long_ago = belgian_local(Utc::now()).date() - Days::new(11 * 365);
+        let long_ago = today() - Days::new(11 * 365);
         let mut conn = a.db.get().expect("connection");
         diesel::update(inspections::table.filter(inspections::id.eq(ids[0].to_string())))
             .set((

@@ -9,7 +9,6 @@ use std::time::Duration;
 
 use diesel::prelude::*;
 use reqwest::{Method, StatusCode};
-use shared::dto::auth::Role;
 use shared::dto::sync::{PushOutcome, SyncRecord};
 use tests::records::{inspection, photo};
 use tests::{Backend, TEST_JWT_SECRET, TestApp, json, on_both_backends};
@@ -21,8 +20,6 @@ on_both_backends!(
     readiness_fails_for_the_photo_store_and_pending_migrations,
     errors_carry_the_request_id_of_the_header,
 );
-
-const PW: &str = "a-long-test-password";
 
 /// One sample of the Prometheus text format: name, labels, value.
 type Sample = (String, BTreeMap<String, String>, f64);
@@ -91,7 +88,6 @@ async fn scrape(app: &TestApp) -> (String, Vec<Sample>) {
 
 async fn metrics_count_requests_logins_pushes_and_photos(backend: Backend) {
     let app = TestApp::spawn_with(backend, |c| c.metrics_bind = Some("127.0.0.1:0".into())).await;
-    app.fixture().user("ines", PW, Role::Inspector, &[]);
     let first = app.fixture().simple_enclave("Host").id;
     let second = app.fixture().simple_enclave("Other host").id;
 
@@ -108,7 +104,7 @@ async fn metrics_count_requests_logins_pushes_and_photos(backend: Backend) {
 
     let failed = app.try_login("ines", "not the password").await;
     assert_eq!(failed.status(), StatusCode::UNAUTHORIZED);
-    let token = app.login("ines", PW).await.access_token;
+    let token = app.inspector().await.token;
     for id in [&first, &second] {
         let res = app.get(&format!("/api/enclaves/{id}"), &token).await;
         assert_eq!(res.status(), StatusCode::OK);
@@ -320,8 +316,7 @@ fn header_id(res: &reqwest::Response) -> String {
 
 async fn errors_carry_the_request_id_of_the_header(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    app.fixture().user("ines", PW, Role::Inspector, &[]);
-    let token = app.login("ines", PW).await.access_token;
+    let token = app.inspector().await.token;
 
     // Errors from a handler, an extractor, the authentication and a middleware alike; a
     // request id sent by a client that is no trusted proxy is not taken over.

@@ -18,8 +18,8 @@ use shared::dto::inspection::{InspectionRecord, PresentPerson};
 use shared::dto::person::{PersonExport, PersonSummary};
 use shared::dto::registration::MemberRole;
 use shared::dto::sync::{PushOutcome, SyncRecord};
-use shared::rules::time::belgian_local;
-use tests::fixture::local;
+use tests::dates::local;
+use tests::dates::today;
 use tests::records::{inspection, photo};
 use tests::{Backend, TestApp, assert_error, json, on_both_backends};
 
@@ -33,10 +33,6 @@ on_both_backends!(
 
 const PW: &str = "a-long-test-password";
 
-fn today() -> chrono::NaiveDate {
-    belgian_local(Utc::now()).date()
-}
-
 /// An inspector, a reviewer and an admin, logged in.
 struct Users {
     app: TestApp,
@@ -47,13 +43,9 @@ struct Users {
 
 async fn users(backend: Backend) -> Users {
     let app = TestApp::spawn(backend).await;
-    let f = app.fixture();
-    f.user("ines", PW, Role::Inspector, &[]);
-    f.user("rita", PW, Role::Reviewer, &[]);
-    f.user("adam", PW, Role::Admin, &[]);
-    let ines = app.login("ines", PW).await.access_token;
-    let rita = app.login("rita", PW).await.access_token;
-    let adam = app.login("adam", PW).await.access_token;
+    let ines = app.inspector().await.token;
+    let rita = app.reviewer().await.token;
+    let adam = app.admin().await.token;
     Users {
         app,
         ines,
@@ -200,8 +192,7 @@ async fn reads_of_personal_data_are_audited(backend: Backend) {
     );
 
     // A refused read leaves no read row.
-    f.user("other", PW, Role::Inspector, &[]);
-    let other = app.login("other", PW).await.access_token;
+    let other = app.user("other", Role::Inspector, &[]).await.token;
     let res = app.get(&format!("/api/inspections/{id}"), &other).await;
     assert_error(res, StatusCode::FORBIDDEN, "forbidden").await;
     let res = app

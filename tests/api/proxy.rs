@@ -243,9 +243,8 @@ async fn a_rolling_restart_behind_nginx_loses_no_push(backend: Backend) {
         return;
     }
     let setup = TestApp::spawn(backend).await;
-    setup.fixture().user("ines", PW, Role::Inspector, &[]);
     let enclave = setup.fixture().simple_enclave("Host").id;
-    let token = setup.login("ines", PW).await.access_token;
+    let token = setup.inspector().await.token;
     let direct = tests::http_client();
     let attachments = tempfile::tempdir().unwrap();
     let ports = [tests::free_port(), tests::free_port()];

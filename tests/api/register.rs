@@ -3,46 +3,32 @@
 //! devices; the register filtered and exported as CSV and XLSX; who may do what.
 
 use calamine::{Reader, Xlsx, open_workbook_from_rs};
-use chrono::{DateTime, Utc};
 use reqwest::{Method, StatusCode};
 use shared::dto::audit::AuditEvent;
-use shared::dto::auth::Role;
 use shared::dto::contract::{
     ContractDraft, ContractStatus, ContractUpdate, RegisterEntry, RegisterPage,
 };
-use shared::dto::enclave::Province;
 use shared::dto::organisation::OrganisationKind;
 use shared::dto::sync::Entity;
-use shared::rules::time::from_belgian_local;
-use tests::fixture::{ContractSpec, EnclaveSpec, date, local};
-use tests::{Backend, TestApp, assert_error, json, on_both_backends};
+use tests::dates::{at, date, local};
+use tests::fixture::{ContractSpec, EnclaveSpec};
+use tests::{Backend, World, assert_error, json, on_both_backends};
 
 on_both_backends!(contracts_are_registered_edited_and_ended);
 
-const PW: &str = "a-long-test-password";
-
-fn at(s: &str) -> DateTime<Utc> {
-    from_belgian_local(local(s))
-}
-
 async fn contracts_are_registered_edited_and_ended(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
+    let World {
+        app,
+        admin,
+        reviewer,
+        inspector,
+        maatwerkbedrijf: mwb,
+        enclave,
+        ..
+    } = World::new(backend).await;
+    let (adam, rita, ines) = (admin.token, reviewer.token, inspector.token);
     let f = app.fixture();
-    f.user("adam", PW, Role::Admin, &[]);
-    f.user("rita", PW, Role::Reviewer, &[]);
-    f.user("ines", PW, Role::Inspector, &[Province::OostVlaanderen]);
-    let mwb = f.organisation(
-        OrganisationKind::Maatwerkbedrijf,
-        "Atelier Kouter",
-        Some("0123456749"),
-    );
-    let host = f.organisation(
-        OrganisationKind::RegularCompany,
-        "Brouwerij Gent",
-        Some("0200000043"),
-    );
     let city = f.organisation(OrganisationKind::GovernmentBody, "Stad Gent", None);
-    let enclave = f.enclave(&mwb, &host, EnclaveSpec::default());
     let other = f.enclave(&mwb, &city, EnclaveSpec::default());
     f.contract(
         &other,
@@ -52,9 +38,6 @@ async fn contracts_are_registered_edited_and_ended(backend: Backend) {
             ..ContractSpec::default()
         },
     );
-    let adam = app.login("adam", PW).await.access_token;
-    let rita = app.login("rita", PW).await.access_token;
-    let ines = app.login("ines", PW).await.access_token;
     let cursor = app.pull(&ines, 0, 100).await.next_cursor;
 
     // Register: the deadline and timeliness come back at once.

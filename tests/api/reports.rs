@@ -5,12 +5,12 @@
 use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 use chrono::NaiveTime;
 use reqwest::StatusCode;
-use shared::dto::auth::Role;
 use shared::dto::contract::ContractStatus;
 use shared::dto::organisation::OrganisationKind;
 use shared::dto::registration::MemberRole::{Supervisor, Worker};
 use shared::dto::report::{ContractOverview, Headcount, HostType};
-use tests::fixture::{ContractSpec, EnclaveSpec, date, local};
+use tests::dates::{date, local};
+use tests::fixture::{ContractSpec, EnclaveSpec};
 use tests::{Backend, TestApp, assert_error, json, on_both_backends};
 
 on_both_backends!(
@@ -18,13 +18,9 @@ on_both_backends!(
     the_demo_data_answers_the_departments_questions
 );
 
-const PW: &str = "a-long-test-password";
-
 async fn the_yearly_overview_counts_the_register(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let f = app.fixture();
-    f.user("adam", PW, Role::Admin, &[]);
-    f.user("ines", PW, Role::Inspector, &[]);
     let mwb = f.organisation(OrganisationKind::Maatwerkbedrijf, "Atelier Kouter", None);
     let regular = f.organisation(OrganisationKind::RegularCompany, "Brouwerij Gent", None);
     let city = f.organisation(OrganisationKind::GovernmentBody, "Stad Gent", None);
@@ -114,7 +110,7 @@ async fn the_yearly_overview_counts_the_register(backend: Backend) {
         &[Worker],
     );
 
-    let adam = app.login("adam", PW).await.access_token;
+    let adam = app.admin().await.token;
     let o: ContractOverview = json(
         app.get("/api/reports/contracts?year=2019", &adam).await,
         StatusCode::OK,
@@ -335,7 +331,7 @@ async fn the_yearly_overview_counts_the_register(backend: Backend) {
         .expect("a government row");
     assert_eq!(government[1], Data::Float(2.0));
 
-    let ines = app.login("ines", PW).await.access_token;
+    let ines = app.inspector().await.token;
     assert_error(
         app.get("/api/reports/contracts?year=2019", &ines).await,
         StatusCode::FORBIDDEN,
@@ -354,7 +350,7 @@ async fn the_yearly_overview_counts_the_register(backend: Backend) {
 /// contracts of every host type with worker and supervisor figures, the statistics count a year
 /// of inspections, and the queue holds the last two weeks' inspections to review.
 async fn the_demo_data_answers_the_departments_questions(backend: Backend) {
-    use chrono::{Datelike, Utc};
+    use chrono::Datelike;
     use shared::dto::report::InspectionStatistics;
     use shared::dto::review::{InspectionQueue, ReviewState};
 
@@ -369,7 +365,7 @@ async fn the_demo_data_answers_the_departments_questions(backend: Backend) {
             .await
             .unwrap()
     };
-    let year = shared::rules::time::belgian_local(Utc::now()).date().year();
+    let year = tests::dates::today().year();
     let overview: ContractOverview = json(
         get(&format!("/api/reports/contracts?year={year}")).await,
         StatusCode::OK,

@@ -37,11 +37,9 @@ struct Setup {
 async fn setup(backend: Backend) -> Setup {
     let app = TestApp::spawn(backend).await;
     let f = app.fixture();
-    f.user("ines", PW, Role::Inspector, &[]);
-    f.user("rita", PW, Role::Reviewer, &[]);
     let enclave = f.simple_enclave("Host").id;
-    let ines = app.login("ines", PW).await.access_token;
-    let rita = app.login("rita", PW).await.access_token;
+    let ines = app.inspector().await.token;
+    let rita = app.reviewer().await.token;
     Setup {
         app,
         ines,
@@ -180,8 +178,7 @@ async fn approve_return_amend_approve(backend: Backend) {
     .await;
 
     // Every decision is in the audit trail; refusals change nothing and are not decisions.
-    app.fixture().user("adam", PW, Role::Admin, &[]);
-    let adam = app.login("adam", PW).await.access_token;
+    let adam = app.admin().await.token;
     let events: Vec<AuditEvent> = json(
         app.get("/api/audit?action=inspection_review", &adam).await,
         StatusCode::OK,
@@ -209,11 +206,8 @@ async fn approve_return_amend_approve(backend: Backend) {
 async fn only_reviewers_decide_and_only_on_what_they_read(backend: Backend) {
     let s = setup(backend).await;
     let app = &s.app;
-    let f = app.fixture();
-    f.user("adam", PW, Role::Admin, &[]);
-    f.user("olaf", PW, Role::Inspector, &[]);
-    let adam = app.login("adam", PW).await.access_token;
-    let olaf = app.login("olaf", PW).await.access_token;
+    let adam = app.admin().await.token;
+    let olaf = app.user("olaf", Role::Inspector, &[]).await.token;
     let a = inspection(&s.enclave);
     app.push(&s.ines, vec![SyncRecord::Inspection(Box::new(a.clone()))])
         .await;
@@ -301,8 +295,7 @@ async fn the_queue_is_newest_first_filtered_and_paged(backend: Backend) {
     let s = setup(backend).await;
     let app = &s.app;
     let f = app.fixture();
-    f.user("olaf", PW, Role::Inspector, &[]);
-    let olaf = app.login("olaf", PW).await.access_token;
+    let olaf = app.user("olaf", Role::Inspector, &[]).await.token;
     let gent = f.simple_enclave("Brouwerij Gent");
     let mwb = f.organisation(OrganisationKind::Maatwerkbedrijf, "Atelier Schelde", None);
     let port = f.organisation(OrganisationKind::RegularCompany, "Haven Logistiek", None);
@@ -395,7 +388,7 @@ async fn the_queue_is_newest_first_filtered_and_paged(backend: Backend) {
     assert_eq!(count("failing=daily_registration").await, 5);
     assert_eq!(count("measure=advice").await, 1);
     assert_eq!(count("measure=warning&failing=supervisor_present").await, 0);
-    let today = shared::rules::time::belgian_local(chrono::Utc::now()).date();
+    let today = tests::dates::today();
     assert_eq!(count(&format!("from={today}&to={today}")).await, 5);
     assert_eq!(
         count(&format!("from={}", today + chrono::Days::new(1))).await,
@@ -432,9 +425,8 @@ async fn the_queue_is_newest_first_filtered_and_paged(backend: Backend) {
 async fn approved_reports_are_tracked_for_14_days(backend: Backend) {
     let s = setup(backend).await;
     let app = &s.app;
-    app.fixture().user("olaf", PW, Role::Inspector, &[]);
-    let olaf = app.login("olaf", PW).await.access_token;
-    let today = shared::rules::time::belgian_local(chrono::Utc::now()).date();
+    let olaf = app.user("olaf", Role::Inspector, &[]).await.token;
+    let today = tests::dates::today();
     let report = |days_ago: u64| {
         let mut r = inspection(&s.enclave);
         r.on = today - chrono::Days::new(days_ago);
@@ -564,8 +556,7 @@ async fn decisions_and_corrections_name_who_made_them(backend: Backend) {
     .await;
 
     // Every reader sees the same names: the reviewer, an admin, the inspector.
-    app.fixture().user("adam", PW, Role::Admin, &[]);
-    let adam = app.login("adam", PW).await.access_token;
+    let adam = app.admin().await.token;
     for token in [&jan, &adam, &els] {
         let view: InspectionView = json(
             app.get(&format!("/api/inspections/{}", r.id), token).await,
@@ -618,7 +609,7 @@ async fn decisions_and_corrections_name_who_made_them(backend: Backend) {
 async fn reports_due_soon_are_listed_with_their_deadline(backend: Backend) {
     let s = setup(backend).await;
     let app = &s.app;
-    let today = shared::rules::time::belgian_local(chrono::Utc::now()).date();
+    let today = tests::dates::today();
     let report = |days_ago: u64| {
         let mut r = inspection(&s.enclave);
         r.on = today - chrono::Days::new(days_ago);

@@ -13,7 +13,6 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
-use shared::dto::auth::Role;
 use shared::dto::inspection::{InspectionRecord, InspectionView, PhotoRef};
 use shared::dto::sync::{PushOutcome, PushRequest, PushResponse, SyncRecord};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -25,7 +24,6 @@ use tests::{Backend, TEST_JWT_SECRET, TestApp, json, on_both_backends, wait_unti
 
 on_both_backends!(sigterm_finishes_pushes_in_flight_and_exits_cleanly);
 
-const PW: &str = "a-long-test-password";
 const CLIENTS: usize = 3;
 const BATCH: usize = 5;
 /// Pushes answered before the signal is sent.
@@ -63,19 +61,57 @@ impl Drop for ServerProcess {
 
 /// The server process on `url`, listening on `port`, keeping photos in `attachments`.
 pub(crate) fn start(url: &str, port: u16, attachments: &std::path::Path) -> ServerProcess {
-    let child = Command::new(env!("CARGO_BIN_EXE_test-server"))
-        .env("DATABASE_URL", url)
+    let child = server(url, attachments)
         .env("BIND", format!("127.0.0.1:{port}"))
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("start the server process");
+    ServerProcess(child)
+}
+
+/// The server process on `url` on a port it chooses itself (so no other test can take the
+/// port between its choice and the bind), keeping photos in `attachments`; and its base URL,
+/// from the line it announces itself with. Its output is read to the end, so it never blocks
+/// on a full pipe.
+fn start_anywhere(url: &str, attachments: &std::path::Path) -> (ServerProcess, String) {
+    use std::io::BufRead;
+    let mut child = server(url, attachments)
+        .env("BIND", "127.0.0.1:0")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start the server process");
+    let stdout = child.stdout.take().expect("stdout");
+    let (announced, base) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if let Some(rest) = line.strip_prefix("Enclave Inspect on ") {
+                let base = rest.split_whitespace().next().unwrap_or_default();
+                let _ = announced.send(base.to_owned());
+            }
+        }
+    });
+    let server = ServerProcess(child);
+    let base = base
+        .recv_timeout(Duration::from_secs(60))
+        .expect("the server announces its address");
+    (server, base)
+}
+
+/// `test-server` on `url` with the settings of these tests, keeping photos in `attachments`.
+fn server(url: &str, attachments: &std::path::Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_test-server"));
+    command
+        .env("DATABASE_URL", url)
         .env("JWT_SECRET", TEST_JWT_SECRET)
         // As in-process test servers: a pool keeps all its connections open, and many tests
         // share one PostgreSQL.
         .env("DB_MAX_CONNECTIONS", "4")
         .env("ATTACHMENTS_DIR", attachments)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("start the server process");
-    ServerProcess(child)
+        .env("RUST_LOG", "warn");
+    command
 }
 
 /// An inspection with three findings, the first two naming `photos`.
@@ -179,18 +215,20 @@ async fn sigterm_finishes_pushes_in_flight_and_exits_cleanly(backend: Backend) {
     // The in-process app creates the database, a user and an enclave, then reads back what
     // the server process under test stored.
     let setup = TestApp::spawn(backend).await;
-    setup.fixture().user("ines", PW, Role::Inspector, &[]);
     let enclave = setup.fixture().simple_enclave("Host").id;
-    let token = setup.login("ines", PW).await.access_token;
+    let token = setup.inspector().await.token;
 
-    let port = tests::free_port();
-    let base = format!("http://127.0.0.1:{port}");
     let attachments = tempfile::tempdir().unwrap();
     let client = tests::http_client_builder()
         .timeout(Duration::from_secs(20))
         .build()
         .unwrap();
-    let mut server = start(setup.database_url(), port, attachments.path());
+    let (mut server, base) = start_anywhere(setup.database_url(), attachments.path());
+    let port: u16 = base
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .expect("a port in the announced address");
     wait_until_up(&client, &base).await;
 
     let mut photos: Vec<PhotoRef> = Vec::new();

@@ -4,30 +4,24 @@
 //! with its filters; who may read them.
 
 use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
-use chrono::{Datelike, Utc};
+use chrono::Datelike;
 use reqwest::{Method, StatusCode};
-use shared::dto::auth::Role;
 use shared::dto::inspection::Measure;
 use shared::dto::organisation::OrganisationKind;
 use shared::dto::report::{HostType, InspectionStatistics};
 use shared::dto::review::{ReviewDecision, ReviewRequest};
 use shared::dto::sync::SyncRecord;
-use shared::rules::time::belgian_local;
 use shared::rules::verdict::VerdictStatus;
+use tests::dates::today;
 use tests::fixture::EnclaveSpec;
 use tests::records::inspection;
 use tests::{Backend, TestApp, assert_error, json, on_both_backends};
 
 on_both_backends!(statistics_count_the_inspections);
 
-const PW: &str = "a-long-test-password";
-
 async fn statistics_count_the_inspections(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let f = app.fixture();
-    f.user("ines", PW, Role::Inspector, &[]);
-    f.user("rita", PW, Role::Reviewer, &[]);
-    f.user("adam", PW, Role::Admin, &[]);
     let kouter = f.organisation(OrganisationKind::Maatwerkbedrijf, "Atelier Kouter", None);
     let leie = f.organisation(OrganisationKind::Maatwerkbedrijf, "Leiewerk", None);
     let brewery = f.organisation(OrganisationKind::RegularCompany, "Brouwerij Gent", None);
@@ -35,9 +29,9 @@ async fn statistics_count_the_inspections(backend: Backend) {
     let at_brewery = f.enclave(&kouter, &brewery, EnclaveSpec::default());
     let at_city = f.enclave(&kouter, &city, EnclaveSpec::default());
     let leie_at_city = f.enclave(&leie, &city, EnclaveSpec::default());
-    let ines = app.login("ines", PW).await.access_token;
-    let rita = app.login("rita", PW).await.access_token;
-    let adam = app.login("adam", PW).await.access_token;
+    let ines = app.inspector().await.token;
+    let rita = app.reviewer().await.token;
+    let adam = app.admin().await.token;
 
     // Four inspections: all in order; registration missing; no supervisor and a proposed
     // report with two unregistered people; contract late and registration missing.
@@ -89,7 +83,7 @@ async fn statistics_count_the_inspections(backend: Backend) {
         .await;
     assert_eq!(res.status(), StatusCode::OK);
 
-    let today = belgian_local(Utc::now()).date();
+    let today = today();
     let year = today.year();
     let stats: InspectionStatistics = json(
         app.get(&format!("/api/reports/inspections?year={year}"), &rita)

@@ -24,12 +24,9 @@ on_both_backends!(
     amendments_correct_the_measure_and_the_deadline,
 );
 
-const PW: &str = "a-long-test-password";
-
 async fn setup(backend: Backend) -> (TestApp, String, String) {
     let app = TestApp::spawn(backend).await;
-    app.fixture().user("ines", PW, Role::Inspector, &[]);
-    let token = app.login("ines", PW).await.access_token;
+    let token = app.inspector().await.token;
     let enclave = app.fixture().simple_enclave("Host").id;
     (app, token, enclave)
 }
@@ -206,13 +203,12 @@ async fn an_invalid_record_does_not_stop_the_valid_ones(backend: Backend) {
 
 async fn only_owners_push_and_read_their_inspections(backend: Backend) {
     let (app, token, enclave) = setup(backend).await;
-    let f = app.fixture();
-    f.user("other", PW, Role::Inspector, &[]);
-    f.user("lim", PW, Role::Inspector, &[Province::Limburg]);
-    f.user("rev", PW, Role::Reviewer, &[]);
-    let other = app.login("other", PW).await.access_token;
-    let lim = app.login("lim", PW).await.access_token;
-    let rev = app.login("rev", PW).await.access_token;
+    let other = app.user("other", Role::Inspector, &[]).await.token;
+    let lim = app
+        .user("lim", Role::Inspector, &[Province::Limburg])
+        .await
+        .token;
+    let rev = app.user("rev", Role::Reviewer, &[]).await.token;
 
     let a = inspection(&enclave);
     app.push(&token, vec![SyncRecord::Inspection(Box::new(a.clone()))])

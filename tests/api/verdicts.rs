@@ -1,16 +1,16 @@
 //! Every reason code of checks 1 and 2, through the API: data in the database, verdict from
 //! `GET /api/enclaves/{id}?on=...`.
 
-use chrono::{Duration, NaiveTime, Utc};
+use chrono::{Duration, NaiveTime};
 use reqwest::StatusCode;
-use shared::dto::auth::Role;
 use shared::dto::contract::{ContractStatus, Regime};
 use shared::dto::enclave::EnclaveDetail;
 use shared::dto::registration::MemberRole::{Supervisor, Worker};
 use shared::rules::LeadTime;
-use shared::rules::time::belgian_local;
 use shared::rules::verdict::{ReasonCode, Verdict, VerdictStatus};
-use tests::fixture::{ContractSpec, date, local};
+use tests::dates::now_local;
+use tests::dates::{date, local};
+use tests::fixture::ContractSpec;
 use tests::{Backend, TestApp, json, on_both_backends};
 
 on_both_backends!(
@@ -20,11 +20,8 @@ on_both_backends!(
     registration_times_cross_daylight_saving_correctly,
 );
 
-const PW: &str = "a-long-test-password";
-
 async fn token(app: &TestApp) -> String {
-    app.fixture().user("ines", PW, Role::Inspector, &[]);
-    app.login("ines", PW).await.access_token
+    app.inspector().await.token
 }
 
 async fn detail(app: &TestApp, token: &str, id: &str, query: &str) -> EnclaveDetail {
@@ -345,7 +342,7 @@ async fn daily_registration_reasons(backend: Backend) {
     assert_eq!(reg.planned_start, start);
 
     // A date after today cannot be judged yet.
-    let future = (belgian_local(Utc::now()) + Duration::days(10)).date();
+    let future = (now_local() + Duration::days(10)).date();
     let d = detail(&app, &token, &none.id, &format!("on={future}")).await;
     assert_verdict(
         &d.checks.daily_registration,

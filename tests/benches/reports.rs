@@ -7,10 +7,10 @@
 
 use std::time::{Duration, Instant};
 
-use chrono::{Datelike, Days, Utc};
+use chrono::{Datelike, Days};
 use shared::dto::contract::RegisterPage;
-use shared::rules::time::belgian_local;
 use tests::Backend;
+use tests::dates::today;
 
 const RUNS: usize = 10;
 const IMPORT_ROWS: usize = 20_000;
@@ -40,7 +40,7 @@ async fn run(backend: Backend) -> Vec<String> {
     let base = demo.base_url.clone();
     let client = tests::http_client();
     let admin = tests::demo::login(&base, "admin", "admin-demo").await;
-    let year = belgian_local(Utc::now()).date().year();
+    let year = today().year();
     let mut out = Vec::new();
     for path in [
         format!("/api/reports/contracts?year={year}"),
@@ -86,7 +86,7 @@ async fn run(backend: Backend) -> Vec<String> {
             references.push(e.contract.reference.clone());
         }
     }
-    let today = belgian_local(Utc::now()).date();
+    let today = today();
     let days = IMPORT_ROWS / TEAM / references.len().max(1) + 1;
     let mut csv =
         String::from("referentie;datum;geregistreerd;aanvang;personeelsnummer;naam;rol\n");

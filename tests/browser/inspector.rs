@@ -9,17 +9,17 @@
 //! `$CARGO_TARGET_TMPDIR`); enlarges the photo and closes it with Escape; and corrects the
 //! measure and the deadline with a structured amendment.
 
-use chrono::{Days, Duration, NaiveTime, Timelike, Utc};
+use chrono::{Days, Duration, NaiveTime, Timelike};
 use diesel::prelude::*;
 use serde_json::json;
 use shared::dto::auth::Role;
 use shared::dto::organisation::OrganisationKind;
 use shared::dto::registration::MemberRole::{Supervisor, Worker};
-use shared::rules::time::belgian_local;
 use tests::axe::audit;
+use tests::dates::{date, local, now_local};
 use tests::driver::Browser;
 use tests::field::{photo_file, prepare_for_the_field, start_inspection, tap, until_submitted};
-use tests::fixture::{ContractSpec, EnclaveSpec, date, local};
+use tests::fixture::{ContractSpec, EnclaveSpec};
 use tests::{Backend, TestApp};
 
 const PW: &str = "a-long-test-password";
@@ -71,7 +71,7 @@ async fn walk((width, height): (u32, u32), suffix: &str) {
         },
     );
     // Registered ten minutes after the planned start: late.
-    let now = belgian_local(Utc::now());
+    let now = now_local();
     let planned = now - Duration::minutes(40);
     let planned_start =
         NaiveTime::from_hms_opt(planned.hour(), planned.minute(), 0).expect("a time");

@@ -10,14 +10,14 @@
 //! reports the page's URL, its source and the end of chromedriver's log. A screenshot of the
 //! enclave page is saved as `$CARGO_TARGET_TMPDIR/enclave.png` for humans to look at.
 
-use chrono::{Days, NaiveTime, Utc};
+use chrono::{Days, NaiveTime};
 use fantoccini::Locator;
 use serde_json::json;
 use shared::dto::auth::Role;
 use shared::dto::organisation::OrganisationKind;
 use shared::dto::registration::MemberRole::{Supervisor, Worker};
-use shared::rules::time::belgian_local;
-use tests::fixture::{ContractSpec, EnclaveSpec, date, local};
+use tests::dates::{date, local, today};
+use tests::fixture::{ContractSpec, EnclaveSpec};
 use tests::{Backend, TestApp};
 
 use tests::driver::{Browser, tid};
@@ -69,7 +69,7 @@ impl Scenario {
                 ..ContractSpec::default()
             },
         );
-        let today = belgian_local(Utc::now()).date();
+        let today = today();
         let yesterday_evening = (today - Days::new(1)).and_time(hm(18, 0));
         f.registration(
             &elegance,

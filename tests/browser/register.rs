@@ -12,12 +12,12 @@ use chrono::Datelike;
 use shared::dto::auth::Role;
 use shared::dto::contract::RegisterPage;
 use shared::dto::sync::SyncRecord;
-use shared::rules::time::belgian_local;
 use tests::driver::Browser;
 use tests::json;
 use tests::records::inspection;
 
 use super::{PEETERS, PW, Scenario, USERNAME};
+use tests::dates::now_local;
 
 /// Sets an input's value the way a date picker does, and fires `change`.
 async fn pick(b: &Browser, name: &str, value: &str) {
@@ -133,7 +133,7 @@ async fn an_admin_registers_a_contract_and_reads_the_statistics() {
     b.click("nav-statistics").await;
     b.until_path("/reports/inspections").await;
     b.find("month-chart").await;
-    let month = belgian_local(chrono::Utc::now()).month();
+    let month = now_local().month();
     let bar = b
         .ok(
             "finding this month's bar",
@@ -200,9 +200,9 @@ async fn the_register_sorts_filters_as_you_type_and_keeps_both_in_the_url() {
         f.contract(
             &peeters,
             tests::fixture::ContractSpec {
-                start: tests::fixture::date(start),
-                end: end.map(tests::fixture::date),
-                notified_local: Some(tests::fixture::local(&format!("{start} 08:00"))),
+                start: tests::dates::date(start),
+                end: end.map(tests::dates::date),
+                notified_local: Some(tests::dates::local(&format!("{start} 08:00"))),
                 ..Default::default()
             },
         );

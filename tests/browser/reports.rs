@@ -13,7 +13,8 @@ use serde_json::json;
 use shared::dto::auth::Role;
 use shared::dto::contract::ContractStatus;
 use shared::dto::organisation::OrganisationKind;
-use tests::fixture::{ContractSpec, EnclaveSpec, date, local};
+use tests::dates::{date, local};
+use tests::fixture::{ContractSpec, EnclaveSpec};
 
 use super::{ELEGANCE, PW, Scenario};
 use tests::driver::Browser;

@@ -387,7 +387,7 @@ async fn a_reviewer_walks_the_queue_on_a_laptop_and_a_tablet() {
     named_user(&s, "rita", "Rita Claes", Role::Reviewer);
     let ines = s.app.login(USERNAME, PW).await.access_token;
     let rita = s.app.login("rita", PW).await.access_token;
-    let today = shared::rules::time::belgian_local(chrono::Utc::now()).date();
+    let today = tests::dates::today();
     let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
     let mut due = Vec::new();
     b.sign_in(&s.url("/login"), "rita", PW).await;

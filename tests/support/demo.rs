@@ -3,11 +3,9 @@
 
 use std::time::Instant;
 
-use chrono::Utc;
 use server::config::Config;
 use server::startup::Application;
 use shared::dto::enclave::EnclavePage;
-use shared::rules::time::belgian_local;
 
 use crate::{Backend, TestDatabase, postgres, s3};
 
@@ -94,7 +92,7 @@ pub async fn start_on(setup: Setup) -> DemoServer {
     });
     let app = Application::build(config).expect("server");
     let db = app.db().clone();
-    let today = belgian_local(Utc::now()).date();
+    let today = crate::dates::today();
     let started = Instant::now();
     tokio::task::spawn_blocking(move || server::demo::load_if_empty(&db, today))
         .await

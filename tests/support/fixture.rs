@@ -16,6 +16,8 @@ use shared::dto::registration::MemberRole;
 use shared::dto::sync::Entity;
 use shared::rules::time::from_belgian_local;
 
+use crate::dates::{date, local};
+
 /// Writes scenario data straight into the test database.
 pub struct Fixture {
     db: Db,
@@ -58,16 +60,6 @@ pub struct ContractSpec {
     pub regime: Regime,
     pub status: ContractStatus,
     pub rejection_reason: Option<String>,
-}
-
-/// `YYYY-MM-DD`.
-pub fn date(s: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
-}
-
-/// `YYYY-MM-DD HH:MM` (Belgian local).
-pub fn local(s: &str) -> NaiveDateTime {
-    NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").expect("local time")
 }
 
 impl Default for ContractSpec {
@@ -321,5 +313,15 @@ impl Fixture {
         let hash = password::hash(pw).expect("hash");
         let mut conn = self.db.get().expect("connection");
         repo::users::insert(&mut conn, username, username, role, &hash, provinces).expect("user")
+    }
+
+    /// Whether a user of that name exists.
+    pub fn has_user(&self, username: &str) -> bool {
+        self.exec(|c| {
+            diesel::select(diesel::dsl::exists(
+                users::table.filter(users::username.eq(username)),
+            ))
+            .get_result(c)
+        })
     }
 }

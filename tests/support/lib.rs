@@ -1,10 +1,11 @@
 //! Test support: start the real server on a random port against a fresh database (a temporary
 //! SQLite file, or a new PostgreSQL database that is dropped afterwards), a builder for the
-//! data a scenario needs, an HTTP client that speaks the API, and headless Chromium for the
-//! browser tests.
+//! data a scenario needs, signed-in users whose clients speak the API, the recurring scenario
+//! as one [`World`], and headless Chromium for the browser tests.
 
 pub mod axe;
 pub mod browser;
+pub mod dates;
 pub mod demo;
 pub mod driver;
 pub mod faulty;
@@ -17,6 +18,8 @@ pub mod proxy;
 pub mod records;
 pub mod s3;
 pub mod tls;
+pub mod users;
+pub mod world;
 
 use reqwest::{Method, Response, StatusCode};
 use serde::Serialize;
@@ -25,9 +28,11 @@ use server::config::Config;
 use server::db::Db;
 use server::startup::Application;
 use shared::dto::auth::TokenResponse;
-use shared::dto::sync::{Change, PullResponse, PushRequest, PushResponse, SyncRecord};
+use shared::dto::sync::{Change, PullResponse, PushResponse, SyncRecord};
 
 pub use fixture::Fixture;
+pub use users::{PASSWORD, User};
+pub use world::World;
 
 /// The signing secret of test servers, so tests can forge tokens.
 pub const TEST_JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123";
@@ -319,44 +324,19 @@ impl TestApp {
         .await
     }
 
-    /// Pushes records; panics unless the answer is 200.
+    /// Pushes records as the holder of `token`; panics unless the answer is 200.
     pub async fn push(&self, token: &str, records: Vec<SyncRecord>) -> PushResponse {
-        let res = self
-            .send(
-                Method::POST,
-                "/api/sync/push",
-                Some(token),
-                Some(&PushRequest { records }),
-            )
-            .await;
-        json(res, StatusCode::OK).await
+        self.bearer(token).push(records).await
     }
 
-    /// One pull page.
+    /// One pull page for the holder of `token`.
     pub async fn pull(&self, token: &str, since: i64, limit: i64) -> PullResponse {
-        json(
-            self.get(
-                &format!("/api/sync/pull?since={since}&limit={limit}"),
-                token,
-            )
-            .await,
-            StatusCode::OK,
-        )
-        .await
+        self.bearer(token).pull(since, limit).await
     }
 
     /// Pulls from the start until no more changes; returns them and the number of pages.
     pub async fn pull_all(&self, token: &str, limit: i64) -> (Vec<Change>, usize) {
-        let (mut changes, mut pages, mut since) = (Vec::new(), 0, 0);
-        loop {
-            let page = self.pull(token, since, limit).await;
-            pages += 1;
-            changes.extend(page.changes);
-            since = page.next_cursor;
-            if !page.more {
-                return (changes, pages);
-            }
-        }
+        self.bearer(token).pull_all(limit).await
     }
 
     /// Raw refresh attempt with a refresh token.

@@ -31,16 +31,9 @@ use crate::error::AppError;
 use crate::photos::PhotoStore;
 use crate::state::AppState;
 
-/// Registers the attachment routes under `/api`.
-pub fn config(cfg: &mut web::ServiceConfig) {
-    let limit = usize::try_from(MAX_PHOTO_BYTES).unwrap_or(usize::MAX);
-    cfg.service(
-        web::resource("/attachments/{sha256}")
-            .app_data(web::PayloadConfig::new(limit))
-            .route(web::put().to(put))
-            .route(web::get().to(get)),
-    )
-    .route("/attachments/{sha256}/status", web::get().to(status));
+/// The body of an upload: up to one whole photo.
+pub fn photo_body() -> web::PayloadConfig {
+    web::PayloadConfig::new(usize::try_from(MAX_PHOTO_BYTES).unwrap_or(usize::MAX))
 }
 
 fn checked_hash(raw: &str) -> Result<String, AppError> {

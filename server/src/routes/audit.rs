@@ -23,11 +23,6 @@ pub const MAX_EXPORT_EVENTS: i64 = 10_000;
 /// The response header that carries the cursor of the next page (absent on the last page).
 pub const NEXT_CURSOR_HEADER: &str = "X-Next-Cursor";
 
-/// Registers the audit route under `/api`.
-pub fn config(cfg: &mut web::ServiceConfig) {
-    cfg.route("/audit", web::get().to(list));
-}
-
 /// Writes the audit row of a read of personal data by `user` (action `read`, or `export` and
 /// `search` for those), on the caller's connection: call it in the same database call as the
 /// read itself.

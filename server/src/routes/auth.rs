@@ -23,17 +23,6 @@ use crate::db::rows::{RefreshTokenRow, SessionRow, UserRow};
 use crate::error::AppError;
 use crate::state::AppState;
 
-/// Registers the auth routes under `/api/auth`.
-pub fn config(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::scope("/auth")
-            .route("/login", web::post().to(login))
-            .route("/refresh", web::post().to(refresh))
-            .route("/logout", web::post().to(logout))
-            .route("/password", web::post().to(super::users::change_password)),
-    );
-}
-
 fn invalid_credentials() -> AppError {
     AppError::new(
         ErrorCode::InvalidCredentials,

@@ -35,14 +35,6 @@ use crate::routes::reports::{Format, Sheet, csv_table, download, xlsx_book};
 use crate::search_text::normalise;
 use crate::state::AppState;
 
-/// Registers the register routes under `/api`.
-pub fn config(cfg: &mut web::ServiceConfig) {
-    cfg.route("/contracts", web::get().to(list))
-        .route("/contracts", web::post().to(create))
-        .route("/contracts/{id}", web::get().to(get))
-        .route("/contracts/{id}", web::put().to(update));
-}
-
 /// Most rows in one export.
 pub const MAX_EXPORT_ROWS: usize = 50_000;
 

@@ -30,12 +30,6 @@ const MAX_LIMIT: usize = 100;
 const DEFAULT_RADIUS_KM: f64 = 10.0;
 const MAX_RADIUS_KM: f64 = 250.0;
 
-/// Registers the enclave routes under `/api`.
-pub fn config(cfg: &mut web::ServiceConfig) {
-    cfg.route("/enclaves", web::get().to(search))
-        .route("/enclaves/{id}", web::get().to(detail));
-}
-
 /// Query of `GET /api/enclaves`; give at most one of `q`, `enterprise_number` and `near`.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

@@ -24,11 +24,6 @@ use crate::index::Entry;
 use crate::routes::enclaves::registration_dto;
 use crate::state::AppState;
 
-/// Registers the field routes under `/api`.
-pub fn config(cfg: &mut web::ServiceConfig) {
-    cfg.route("/field/working-set", web::get().to(working_set));
-}
-
 /// Query of `GET /api/field/working-set`.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

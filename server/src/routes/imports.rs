@@ -28,19 +28,6 @@ use crate::state::AppState;
 /// Largest file accepted: 10 MiB.
 pub const MAX_IMPORT_BYTES: usize = 10 * 1024 * 1024;
 
-/// Registers the import routes under `/api`.
-pub fn config(cfg: &mut web::ServiceConfig) {
-    cfg.route("/imports/contracts", web::post().to(contracts_import))
-        .route(
-            "/imports/contracts/columns",
-            web::post().to(contract_columns),
-        )
-        .route(
-            "/imports/registrations",
-            web::post().to(registrations_import),
-        );
-}
-
 /// Query of the imports.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

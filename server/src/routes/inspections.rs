@@ -31,17 +31,6 @@ use crate::error::AppError;
 use crate::routes::reports::{Format, Sheet, csv_table, download, xlsx_book};
 use crate::state::AppState;
 
-/// Registers the inspection routes under `/api`.
-pub fn config(cfg: &mut web::ServiceConfig) {
-    cfg.route("/inspections", web::get().to(queue))
-        .route("/inspections/{id}", web::get().to(get))
-        .route(
-            "/inspections/{id}/report-notified",
-            web::post().to(report_notified),
-        )
-        .route("/inspections/{id}/review", web::post().to(review));
-}
-
 fn not_found() -> AppError {
     AppError::not_found("Inspectie", "Inspection")
 }

@@ -1,5 +1,5 @@
-//! HTTP routes, wired in one place: `/api/...` per resource, liveness and readiness, the
-//! OpenAPI document, and the PWA's static files as the fallback.
+//! HTTP routes, wired in one place: one table of every operation (liveness, readiness and
+//! `/api/...` per resource), the OpenAPI document, and the PWA's static files as the fallback.
 
 pub mod attachments;
 pub mod audit;
@@ -15,37 +15,115 @@ pub mod reports;
 pub mod sync;
 pub mod users;
 
+use actix_web::http::Method;
 use actix_web::{HttpRequest, HttpResponse, web};
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 use crate::error::AppError;
 
-/// Registers every route of the application.
+/// Registers every route of the application: the [`ROUTES`] table, the OpenAPI document, the
+/// metrics placeholder and the PWA.
 pub fn config(cfg: &mut web::ServiceConfig) {
-    cfg.route("/healthz", web::get().to(health::health))
-        .route("/readyz", web::get().to(health::ready))
+    cfg.configure(root_routes)
         // Metrics are served on METRICS_BIND only: here a scraper gets a 404, not the app.
         .route("/metrics", web::route().to(metrics_not_here))
         .service(
             web::scope("/api")
                 .route("/openapi.json", web::get().to(openapi))
-                .configure(auth::config)
-                .configure(enclaves::config)
-                .configure(field::config)
-                .configure(audit::config)
-                .configure(sync::config)
-                .configure(attachments::config)
-                .configure(inspections::config)
-                .configure(reports::config)
-                .configure(imports::config)
-                .configure(contracts::config)
-                .configure(users::config)
-                .configure(people::config)
+                .configure(api_routes)
                 .default_service(web::to(api_not_found)),
         )
         .configure(crate::pwa::config)
         .default_service(web::to(crate::pwa::spa_fallback));
+}
+
+/// One operation of the API: a method on a path, as the OpenAPI document names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Operation {
+    pub method: Method,
+    /// The full path, with `{name}` for a path parameter.
+    pub path: &'static str,
+}
+
+/// Declares the route table once: [`ROUTES`] lists it as data, and one wiring function per
+/// scope registers it, so the two cannot drift. A path with `[data]` becomes one resource
+/// holding that extractor configuration (a wrong method there is a 405); the others are one
+/// route per method.
+macro_rules! route_table {
+    ($($wiring:ident at $scope:literal {
+        $($path:literal $([$data:expr])? { $($method:ident => $handler:path),+ $(,)? })*
+    })*) => {
+        /// Every operation the server answers (besides the OpenAPI document itself, the
+        /// metrics placeholder and the PWA's files), each documented in [`ApiDoc`].
+        pub const ROUTES: &[Operation] = &[$($($(Operation {
+            method: Method::$method,
+            path: concat!($scope, $path),
+        },)+)*)*];
+
+        $(fn $wiring(cfg: &mut web::ServiceConfig) {
+            $(wire!(cfg, $path, [$($data)?], $($method => $handler),+);)*
+        })*
+    };
+}
+
+/// Registers one path of [`route_table!`].
+macro_rules! wire {
+    ($cfg:ident, $path:literal, [], $($method:ident => $handler:path),+) => {
+        $($cfg.route($path, web::method(Method::$method).to($handler));)+
+    };
+    ($cfg:ident, $path:literal, [$data:expr], $($method:ident => $handler:path),+) => {
+        $cfg.service(
+            web::resource($path)
+                .app_data($data)
+                $(.route(web::method(Method::$method).to($handler)))+,
+        );
+    };
+}
+
+route_table! {
+    root_routes at "" {
+        "/healthz" { GET => health::health }
+        "/readyz" { GET => health::ready }
+    }
+    api_routes at "/api" {
+        "/auth/login" { POST => auth::login }
+        "/auth/refresh" { POST => auth::refresh }
+        "/auth/logout" { POST => auth::logout }
+        "/auth/password" { POST => users::change_password }
+        "/enclaves" { GET => enclaves::search }
+        "/enclaves/{id}" { GET => enclaves::detail }
+        "/field/working-set" { GET => field::working_set }
+        "/audit" { GET => audit::list }
+        "/sync/push" [sync::push_body()] { POST => sync::push }
+        "/sync/pull" { GET => sync::pull }
+        "/attachments/{sha256}" [attachments::photo_body()] {
+            PUT => attachments::put,
+            GET => attachments::get,
+        }
+        "/attachments/{sha256}/status" { GET => attachments::status }
+        "/inspections" { GET => inspections::queue }
+        "/inspections/{id}" { GET => inspections::get }
+        "/inspections/{id}/report-notified" { POST => inspections::report_notified }
+        "/inspections/{id}/review" { POST => inspections::review }
+        "/reports/contracts" { GET => reports::contracts }
+        "/reports/inspections" { GET => reports::inspections }
+        "/imports/contracts" { POST => imports::contracts_import }
+        "/imports/contracts/columns" { POST => imports::contract_columns }
+        "/imports/registrations" { POST => imports::registrations_import }
+        "/contracts" { GET => contracts::list, POST => contracts::create }
+        "/contracts/{id}" { GET => contracts::get, PUT => contracts::update }
+        "/users" { GET => users::list }
+        "/users/me" { GET => users::me }
+        "/accounts" { GET => users::accounts_list }
+        "/accounts/{id}" { PATCH => users::update }
+        "/accounts/{id}/disable" { POST => users::disable }
+        "/accounts/{id}/enable" { POST => users::enable }
+        "/accounts/{id}/password" { POST => users::reset_password }
+        "/accounts/{id}/revoke" { POST => users::revoke }
+        "/people" { GET => people::search }
+        "/people/{id}/export" { GET => people::export }
+    }
 }
 
 /// The id in a path, as stored (lowercase, hyphenated); what is not a UUID names no object,

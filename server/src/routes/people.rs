@@ -21,12 +21,6 @@ use crate::state::AppState;
 /// Most people in one search answer.
 const MAX_RESULTS: i64 = 50;
 
-/// Registers the people routes under `/api`.
-pub fn config(cfg: &mut web::ServiceConfig) {
-    cfg.route("/people", web::get().to(search))
-        .route("/people/{id}/export", web::get().to(export));
-}
-
 fn not_found() -> AppError {
     AppError::not_found("Persoon", "Person")
 }

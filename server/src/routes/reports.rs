@@ -33,12 +33,6 @@ use crate::db::rows::uuid;
 use crate::error::AppError;
 use crate::state::AppState;
 
-/// Registers the report routes under `/api`.
-pub fn config(cfg: &mut web::ServiceConfig) {
-    cfg.route("/reports/contracts", web::get().to(contracts))
-        .route("/reports/inspections", web::get().to(inspections));
-}
-
 /// The formats of reports and exports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {

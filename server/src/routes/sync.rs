@@ -38,18 +38,11 @@ pub const MAX_BATCH: usize = 2_000;
 pub const MAX_PUSH_BYTES: usize = 16 * 1024 * 1024;
 const MAX_PULL: i64 = 1_000;
 
-/// Registers the sync routes under `/api`.
-pub fn config(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/sync/push")
-            .app_data(
-                web::JsonConfig::default()
-                    .limit(MAX_PUSH_BYTES)
-                    .error_handler(|e, _| crate::startup::json_error(e).into()),
-            )
-            .route(web::post().to(push)),
-    )
-    .route("/sync/pull", web::get().to(pull));
+/// The body of a push: larger than other JSON bodies, refused with the API's own error.
+pub fn push_body() -> web::JsonConfig {
+    web::JsonConfig::default()
+        .limit(MAX_PUSH_BYTES)
+        .error_handler(|e, _| crate::startup::json_error(e).into())
 }
 
 /// A record checked and ready to write.

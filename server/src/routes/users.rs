@@ -22,19 +22,6 @@ use crate::db::repo::users;
 use crate::error::AppError;
 use crate::state::AppState;
 
-/// Registers the user and account routes under `/api` (`/auth/password` is registered in the
-/// auth scope).
-pub fn config(cfg: &mut web::ServiceConfig) {
-    cfg.route("/users", web::get().to(list))
-        .route("/users/me", web::get().to(me))
-        .route("/accounts", web::get().to(accounts_list))
-        .route("/accounts/{id}", web::patch().to(update))
-        .route("/accounts/{id}/disable", web::post().to(disable))
-        .route("/accounts/{id}/enable", web::post().to(enable))
-        .route("/accounts/{id}/password", web::post().to(reset_password))
-        .route("/accounts/{id}/revoke", web::post().to(revoke));
-}
-
 /// Query of `GET /api/users`.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
