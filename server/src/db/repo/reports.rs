@@ -1,0 +1,270 @@
+//! The reports' counting, done where the data are: the people of a year's daily registrations
+//! (for the yearly contract overview) and a year's inspections (for the statistics) are
+//! grouped and counted in SQL, so that a few thousand counted groups leave the database
+//! instead of every registered person-day or every inspection record.
+//!
+//! What is counted is stated in `shared::rules::overview` and `shared::rules::statistics`;
+//! these functions fill the same [`RegisteredCounts`] and [`InspectionTally`] the rules fill
+//! from single rows, and the API tests hold both ways of counting equal.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{Datelike, NaiveDate};
+use diesel::dsl::{case_when, count, count_star, sum};
+use diesel::prelude::*;
+use diesel::AggregateExpressionMethods;
+use diesel::result::Error as DieselError;
+use diesel::sql_types::Integer;
+use shared::dto::inspection::Measure;
+use shared::dto::registration::MemberRole;
+use shared::dto::report::{CheckCounts, Headcount, MaatwerkbedrijfHeadcount};
+use shared::dto::review::ReviewState;
+use shared::rules::overview::{Owners, RegisteredCounts};
+use shared::rules::statistics::{InspectionTally, Visited};
+use shared::rules::verdict::VerdictStatus;
+use uuid::Uuid;
+
+use crate::db::DbConnection;
+use crate::db::schema::{enclaves, inspections, registration_members, registrations};
+
+/// The people registered between `from` and `to` (one year), counted per enclave, over
+/// `overview_enclaves` together and per maatwerkbedrijf (named by `owners`). Two grouped
+/// queries: one row per (enclave, person, role) and one per (maatwerkbedrijf, person, role).
+pub fn registered_counts(
+    conn: &mut DbConnection,
+    from: NaiveDate,
+    to: NaiveDate,
+    overview_enclaves: &HashSet<Uuid>,
+    owners: &Owners,
+) -> QueryResult<RegisteredCounts> {
+    let per_enclave: Vec<(String, String, String, i64)> = registrations::table
+        .inner_join(registration_members::table)
+        .filter(registrations::work_date.between(from, to))
+        .group_by((
+            registrations::enclave_id,
+            registration_members::person_id,
+            registration_members::role,
+        ))
+        .select((
+            registrations::enclave_id,
+            registration_members::person_id,
+            registration_members::role,
+            count_star(),
+        ))
+        .load(conn)?;
+    let per_maatwerkbedrijf: Vec<(String, String, String, i64)> = registrations::table
+        .inner_join(registration_members::table)
+        .inner_join(enclaves::table)
+        .filter(registrations::work_date.between(from, to))
+        .group_by((
+            enclaves::maatwerkbedrijf_id,
+            registration_members::person_id,
+            registration_members::role,
+        ))
+        .select((
+            enclaves::maatwerkbedrijf_id,
+            registration_members::person_id,
+            registration_members::role,
+            count(registrations::work_date).aggregate_distinct(),
+        ))
+        .load(conn)?;
+
+    let mut counts = RegisteredCounts::default();
+    let mut total_people = HashSet::new();
+    let mut enclaves_of: HashMap<Uuid, HashSet<Uuid>> = HashMap::new();
+    for (enclave, person, role, days) in per_enclave {
+        let (enclave, person, role) = (uuid(&enclave)?, uuid(&person)?, member_role(&role)?);
+        let days = days as u32;
+        tick(counts.per_enclave.entry(enclave).or_default(), role, days);
+        if overview_enclaves.contains(&enclave) {
+            if total_people.insert((person, role)) {
+                add_person(&mut counts.total, role);
+            }
+            add_days(&mut counts.total, role, days);
+        }
+        counts.registered_days += days;
+        if let Some((maatwerkbedrijf, _)) = owners.get(&enclave) {
+            enclaves_of
+                .entry(*maatwerkbedrijf)
+                .or_default()
+                .insert(enclave);
+        }
+    }
+    let names: HashMap<Uuid, &str> = owners
+        .values()
+        .map(|(id, name)| (*id, name.as_str()))
+        .collect();
+    let mut per_mwb: HashMap<Uuid, Headcount> = HashMap::new();
+    for (maatwerkbedrijf, _person, role, days) in per_maatwerkbedrijf {
+        let maatwerkbedrijf = uuid(&maatwerkbedrijf)?;
+        if enclaves_of.contains_key(&maatwerkbedrijf) {
+            tick(
+                per_mwb.entry(maatwerkbedrijf).or_default(),
+                member_role(&role)?,
+                days as u32,
+            );
+        }
+    }
+    counts.per_maatwerkbedrijf = per_mwb
+        .into_iter()
+        .map(|(id, headcount)| MaatwerkbedrijfHeadcount {
+            maatwerkbedrijf_id: id,
+            maatwerkbedrijf: names.get(&id).copied().unwrap_or_default().to_owned(),
+            enclaves: enclaves_of.get(&id).map_or(0, |e| e.len() as u32),
+            headcount,
+        })
+        .collect();
+    Ok(counts)
+}
+
+/// Counts one more person of `role` with their `days`.
+fn tick(headcount: &mut Headcount, role: MemberRole, days: u32) {
+    add_person(headcount, role);
+    add_days(headcount, role, days);
+}
+
+/// Counts one more person of `role`.
+fn add_person(headcount: &mut Headcount, role: MemberRole) {
+    match role {
+        MemberRole::Worker => headcount.workers += 1,
+        MemberRole::Supervisor => headcount.supervisors += 1,
+    }
+}
+
+/// Counts `days` more registered days of `role`.
+fn add_days(headcount: &mut Headcount, role: MemberRole, days: u32) {
+    match role {
+        MemberRole::Worker => headcount.worker_days += days,
+        MemberRole::Supervisor => headcount.supervisor_days += days,
+    }
+}
+
+/// Counts inspections failing a check: `SUM(CASE WHEN … THEN 1 ELSE 0 END)`.
+macro_rules! failing {
+    ($condition:expr) => {
+        sum(case_when($condition, 1.into_sql::<Integer>()).otherwise(0))
+    };
+}
+
+/// The inspections done between `from` and `to` (one year), counted per month, per enclave
+/// (placed by `visited`; inspections of an enclave it does not know are left out of the
+/// places) and per measure, with the people present summed. Two grouped queries: one row per
+/// enclave, and one per (day, measure, review state).
+pub fn inspection_tally(
+    conn: &mut DbConnection,
+    from: NaiveDate,
+    to: NaiveDate,
+    visited: impl Fn(Uuid) -> Option<Visited>,
+) -> QueryResult<InspectionTally> {
+    use inspections::{contract_filed, daily_registration, supervisor_present};
+    let fail = VerdictStatus::Fail.as_str();
+    let per_enclave: Vec<(String, i64, Option<i64>, Option<i64>, Option<i64>, Option<i64>)> =
+        inspections::table
+            .filter(inspections::on_date.between(from, to))
+            .group_by(inspections::enclave_id)
+            .select((
+                inspections::enclave_id,
+                count_star(),
+                failing!(contract_filed.eq(fail)),
+                failing!(daily_registration.eq(fail)),
+                failing!(supervisor_present.eq(fail)),
+                failing!(
+                    contract_filed
+                        .eq(fail)
+                        .or(daily_registration.eq(fail))
+                        .or(supervisor_present.eq(fail))
+                ),
+            ))
+            .load(conn)?;
+    type PerDay = (
+        NaiveDate,
+        String,
+        String,
+        i64,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+    );
+    let per_day: Vec<PerDay> = inspections::table
+        .filter(inspections::on_date.between(from, to))
+        .group_by((
+            inspections::on_date,
+            inspections::measure,
+            inspections::review_state,
+        ))
+        .select((
+            inspections::on_date,
+            inspections::measure,
+            inspections::review_state,
+            count_star(),
+            failing!(contract_filed.eq(fail)),
+            failing!(daily_registration.eq(fail)),
+            failing!(supervisor_present.eq(fail)),
+            failing!(
+                contract_filed
+                    .eq(fail)
+                    .or(daily_registration.eq(fail))
+                    .or(supervisor_present.eq(fail))
+            ),
+            sum(inspections::workers_present),
+            sum(inspections::supervisors_present),
+            sum(inspections::unregistered),
+        ))
+        .load(conn)?;
+
+    let mut tally = InspectionTally::default();
+    for (enclave, n, contract, registration, supervisor, any) in per_enclave {
+        if let Some(place) = visited(uuid(&enclave)?) {
+            let counts = check_counts(n, [contract, registration, supervisor, any]);
+            tally.visits.push((place, counts));
+        }
+    }
+    for (day, measure, state, n, c, r, s, any, workers, supervisors, unregistered) in per_day {
+        tally.months[day.month0() as usize].merge(&check_counts(n, [c, r, s, any]));
+        tally.workers_present += summed(workers);
+        tally.supervisors_present += summed(supervisors);
+        tally.unregistered += summed(unregistered);
+        let measure = Measure::parse(&measure).ok_or_else(|| corrupt("measure", &measure))?;
+        let state = ReviewState::parse(&state).ok_or_else(|| corrupt("review state", &state))?;
+        let (proposed, taken) = tally.measures.entry(measure).or_default();
+        *proposed += n as u32;
+        if state == ReviewState::Approved {
+            *taken += n as u32;
+        }
+    }
+    Ok(tally)
+}
+
+/// Check counts from `COUNT(*)` and the failing sums (contract, registration, supervisor, any).
+fn check_counts(inspections: i64, failed: [Option<i64>; 4]) -> CheckCounts {
+    let [contract, registration, supervisor, any] = failed.map(summed);
+    CheckCounts {
+        inspections: inspections as u32,
+        contract_filed_failed: contract,
+        daily_registration_failed: registration,
+        supervisor_present_failed: supervisor,
+        any_failed: any,
+    }
+}
+
+/// A `SUM` as a count (`NULL` over no rows is 0).
+fn summed(sum: Option<i64>) -> u32 {
+    sum.unwrap_or(0) as u32
+}
+
+fn uuid(s: &str) -> QueryResult<Uuid> {
+    Uuid::parse_str(s).map_err(|_| corrupt("uuid", s))
+}
+
+fn member_role(s: &str) -> QueryResult<MemberRole> {
+    MemberRole::parse(s).ok_or_else(|| corrupt("role", s))
+}
+
+/// A stored value the server cannot read: the database holds what no writer wrote.
+fn corrupt(what: &str, value: &str) -> DieselError {
+    DieselError::DeserializationError(format!("bad stored {what}: {value:?}").into())
+}
