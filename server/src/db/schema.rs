@@ -170,10 +170,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     attachments,
 );
 
-// The reports count registered people grouped by enclave or maatwerkbedrijf, person and role.
+// The yearly overview counts registered people grouped by enclave, person and role.
 diesel::allow_columns_to_appear_in_same_group_by_clause!(
     registrations::enclave_id,
-    enclaves::maatwerkbedrijf_id,
     registration_members::person_id,
     registration_members::role,
 );

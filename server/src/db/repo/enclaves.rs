@@ -183,4 +183,3 @@ pub fn provinces(
     }
     Ok(found)
 }
-

@@ -1,6 +1,6 @@
 //! The reports' counting, done where the data are: the people of a year's daily registrations
 //! (for the yearly contract overview) and a year's inspections (for the statistics) are
-//! grouped and counted in SQL, so that a few thousand counted groups leave the database
+//! grouped and counted in SQL, so that some thousands of counted groups leave the database
 //! instead of every registered person-day or every inspection record.
 //!
 //! What is counted is stated in `shared::rules::overview` and `shared::rules::statistics`;
@@ -10,9 +10,8 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{Datelike, NaiveDate};
-use diesel::dsl::{case_when, count, count_star, sum};
+use diesel::dsl::{case_when, count_star, sum};
 use diesel::prelude::*;
-use diesel::AggregateExpressionMethods;
 use diesel::result::Error as DieselError;
 use diesel::sql_types::Integer;
 use shared::dto::inspection::Measure;
@@ -25,11 +24,16 @@ use shared::rules::verdict::VerdictStatus;
 use uuid::Uuid;
 
 use crate::db::DbConnection;
-use crate::db::schema::{enclaves, inspections, registration_members, registrations};
+use crate::db::schema::{inspections, registration_members, registrations};
 
 /// The people registered between `from` and `to` (one year), counted per enclave, over
-/// `overview_enclaves` together and per maatwerkbedrijf (named by `owners`). Two grouped
-/// queries: one row per (enclave, person, role) and one per (maatwerkbedrijf, person, role).
+/// `overview_enclaves` together and per maatwerkbedrijf (`owners`, which also names them).
+///
+/// One grouped query gives a row per (enclave, person, role) with its registered days. A
+/// person's days for a maatwerkbedrijf are their days in its enclaves together, except for
+/// the few registered in two of its enclaves (a floating supervisor), who may have been in
+/// both on one day: their registrations are read one by one (a second, small query) and their
+/// distinct days counted.
 pub fn registered_counts(
     conn: &mut DbConnection,
     from: NaiveDate,
@@ -52,26 +56,12 @@ pub fn registered_counts(
             count_star(),
         ))
         .load(conn)?;
-    let per_maatwerkbedrijf: Vec<(String, String, String, i64)> = registrations::table
-        .inner_join(registration_members::table)
-        .inner_join(enclaves::table)
-        .filter(registrations::work_date.between(from, to))
-        .group_by((
-            enclaves::maatwerkbedrijf_id,
-            registration_members::person_id,
-            registration_members::role,
-        ))
-        .select((
-            enclaves::maatwerkbedrijf_id,
-            registration_members::person_id,
-            registration_members::role,
-            count(registrations::work_date).aggregate_distinct(),
-        ))
-        .load(conn)?;
 
     let mut counts = RegisteredCounts::default();
     let mut total_people = HashSet::new();
     let mut enclaves_of: HashMap<Uuid, HashSet<Uuid>> = HashMap::new();
+    // Per (maatwerkbedrijf, person, role): in how many of its enclaves, and the days summed.
+    let mut people_of: HashMap<(Uuid, Uuid, MemberRole), (u32, u32)> = HashMap::new();
     for (enclave, person, role, days) in per_enclave {
         let (enclave, person, role) = (uuid(&enclave)?, uuid(&person)?, member_role(&role)?);
         let days = days as u32;
@@ -88,23 +78,54 @@ pub fn registered_counts(
                 .entry(*maatwerkbedrijf)
                 .or_default()
                 .insert(enclave);
+            let (in_enclaves, summed) = people_of
+                .entry((*maatwerkbedrijf, person, role))
+                .or_default();
+            *in_enclaves += 1;
+            *summed += days;
         }
+    }
+
+    let in_several: Vec<String> = people_of
+        .iter()
+        .filter(|(_, (in_enclaves, _))| *in_enclaves > 1)
+        .map(|((_, person, _), _)| person.to_string())
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let mut distinct_days: HashMap<(Uuid, Uuid, MemberRole), HashSet<NaiveDate>> = HashMap::new();
+    for people in in_several.chunks(1000) {
+        let rows: Vec<(String, NaiveDate, String, String)> = registrations::table
+            .inner_join(registration_members::table)
+            .filter(registrations::work_date.between(from, to))
+            .filter(registration_members::person_id.eq_any(people))
+            .select((
+                registrations::enclave_id,
+                registrations::work_date,
+                registration_members::person_id,
+                registration_members::role,
+            ))
+            .load(conn)?;
+        for (enclave, day, person, role) in rows {
+            if let Some((maatwerkbedrijf, _)) = owners.get(&uuid(&enclave)?) {
+                distinct_days
+                    .entry((*maatwerkbedrijf, uuid(&person)?, member_role(&role)?))
+                    .or_default()
+                    .insert(day);
+            }
+        }
+    }
+
+    let mut per_mwb: HashMap<Uuid, Headcount> = HashMap::new();
+    for (key, (_, summed)) in people_of {
+        let days = distinct_days.get(&key).map_or(summed, |d| d.len() as u32);
+        let (maatwerkbedrijf, _, role) = key;
+        tick(per_mwb.entry(maatwerkbedrijf).or_default(), role, days);
     }
     let names: HashMap<Uuid, &str> = owners
         .values()
         .map(|(id, name)| (*id, name.as_str()))
         .collect();
-    let mut per_mwb: HashMap<Uuid, Headcount> = HashMap::new();
-    for (maatwerkbedrijf, _person, role, days) in per_maatwerkbedrijf {
-        let maatwerkbedrijf = uuid(&maatwerkbedrijf)?;
-        if enclaves_of.contains_key(&maatwerkbedrijf) {
-            tick(
-                per_mwb.entry(maatwerkbedrijf).or_default(),
-                member_role(&role)?,
-                days as u32,
-            );
-        }
-    }
     counts.per_maatwerkbedrijf = per_mwb
         .into_iter()
         .map(|(id, headcount)| MaatwerkbedrijfHeadcount {
@@ -158,24 +179,30 @@ pub fn inspection_tally(
 ) -> QueryResult<InspectionTally> {
     use inspections::{contract_filed, daily_registration, supervisor_present};
     let fail = VerdictStatus::Fail.as_str();
-    let per_enclave: Vec<(String, i64, Option<i64>, Option<i64>, Option<i64>, Option<i64>)> =
-        inspections::table
-            .filter(inspections::on_date.between(from, to))
-            .group_by(inspections::enclave_id)
-            .select((
-                inspections::enclave_id,
-                count_star(),
-                failing!(contract_filed.eq(fail)),
-                failing!(daily_registration.eq(fail)),
-                failing!(supervisor_present.eq(fail)),
-                failing!(
-                    contract_filed
-                        .eq(fail)
-                        .or(daily_registration.eq(fail))
-                        .or(supervisor_present.eq(fail))
-                ),
-            ))
-            .load(conn)?;
+    let per_enclave: Vec<(
+        String,
+        i64,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+    )> = inspections::table
+        .filter(inspections::on_date.between(from, to))
+        .group_by(inspections::enclave_id)
+        .select((
+            inspections::enclave_id,
+            count_star(),
+            failing!(contract_filed.eq(fail)),
+            failing!(daily_registration.eq(fail)),
+            failing!(supervisor_present.eq(fail)),
+            failing!(
+                contract_filed
+                    .eq(fail)
+                    .or(daily_registration.eq(fail))
+                    .or(supervisor_present.eq(fail))
+            ),
+        ))
+        .load(conn)?;
     type PerDay = (
         NaiveDate,
         String,
