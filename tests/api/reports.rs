@@ -465,9 +465,7 @@ async fn the_database_counts_the_demo_registrations_as_the_rule_does(backend: Ba
         );
         let uuid = |s: &str| s.parse::<uuid::Uuid>().unwrap();
         let owners: Owners = enclaves::table
-            .inner_join(
-                organisations::table.on(organisations::id.eq(enclaves::maatwerkbedrijf_id)),
-            )
+            .inner_join(organisations::table.on(organisations::id.eq(enclaves::maatwerkbedrijf_id)))
             .select((enclaves::id, organisations::id, organisations::name))
             .load::<(String, String, String)>(&mut conn)
             .unwrap()
@@ -511,10 +509,9 @@ async fn the_database_counts_the_demo_registrations_as_the_rule_does(backend: Ba
             .collect();
         assert!(registered.len() > 100_000, "{}", registered.len());
         let by_rule = count_registered(year, &registered, &owners, &enclaves);
-        let by_database = server::db::repo::reports::registered_counts(
-            &mut conn, from, to, &enclaves, &owners,
-        )
-        .expect("counted");
+        let by_database =
+            server::db::repo::reports::registered_counts(&mut conn, from, to, &enclaves, &owners)
+                .expect("counted");
         (by_rule, by_database, enclaves)
     })
     .await
