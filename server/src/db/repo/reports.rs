@@ -160,12 +160,36 @@ fn add_days(headcount: &mut Headcount, role: MemberRole, days: u32) {
     }
 }
 
-/// Counts inspections failing a check: `SUM(CASE WHEN … THEN 1 ELSE 0 END)`.
-macro_rules! failing {
+/// `SUM(CASE WHEN condition THEN 1 ELSE 0 END)`: the inspections meeting a condition.
+macro_rules! counted_if {
     ($condition:expr) => {
         sum(case_when($condition, 1.into_sql::<Integer>()).otherwise(0))
     };
 }
+
+/// `COUNT(*)` and, per check and for any check, the inspections that found it failing, as
+/// read by [`check_counts`].
+macro_rules! check_counts {
+    () => {{
+        use inspections::{contract_filed, daily_registration, supervisor_present};
+        let fail = VerdictStatus::Fail.as_str();
+        (
+            count_star(),
+            counted_if!(contract_filed.eq(fail)),
+            counted_if!(daily_registration.eq(fail)),
+            counted_if!(supervisor_present.eq(fail)),
+            counted_if!(
+                contract_filed
+                    .eq(fail)
+                    .or(daily_registration.eq(fail))
+                    .or(supervisor_present.eq(fail))
+            ),
+        )
+    }};
+}
+
+/// What [`check_counts!`] selects.
+type Checked = (i64, Option<i64>, Option<i64>, Option<i64>, Option<i64>);
 
 /// The inspections done between `from` and `to` (one year), counted per month, per enclave
 /// (placed by `visited`; inspections of an enclave it does not know are left out of the
@@ -177,46 +201,13 @@ pub fn inspection_tally(
     to: NaiveDate,
     visited: impl Fn(Uuid) -> Option<Visited>,
 ) -> QueryResult<InspectionTally> {
-    use inspections::{contract_filed, daily_registration, supervisor_present};
-    let fail = VerdictStatus::Fail.as_str();
-    let per_enclave: Vec<(
-        String,
-        i64,
-        Option<i64>,
-        Option<i64>,
-        Option<i64>,
-        Option<i64>,
-    )> = inspections::table
+    let per_enclave: Vec<(String, Checked)> = inspections::table
         .filter(inspections::on_date.between(from, to))
         .group_by(inspections::enclave_id)
-        .select((
-            inspections::enclave_id,
-            count_star(),
-            failing!(contract_filed.eq(fail)),
-            failing!(daily_registration.eq(fail)),
-            failing!(supervisor_present.eq(fail)),
-            failing!(
-                contract_filed
-                    .eq(fail)
-                    .or(daily_registration.eq(fail))
-                    .or(supervisor_present.eq(fail))
-            ),
-        ))
+        .select((inspections::enclave_id, check_counts!()))
         .load(conn)?;
-    type PerDay = (
-        NaiveDate,
-        String,
-        String,
-        i64,
-        Option<i64>,
-        Option<i64>,
-        Option<i64>,
-        Option<i64>,
-        Option<i64>,
-        Option<i64>,
-        Option<i64>,
-    );
-    let per_day: Vec<PerDay> = inspections::table
+    type People = (Option<i64>, Option<i64>, Option<i64>);
+    let per_day: Vec<(NaiveDate, String, String, Checked, People)> = inspections::table
         .filter(inspections::on_date.between(from, to))
         .group_by((
             inspections::on_date,
@@ -227,54 +218,46 @@ pub fn inspection_tally(
             inspections::on_date,
             inspections::measure,
             inspections::review_state,
-            count_star(),
-            failing!(contract_filed.eq(fail)),
-            failing!(daily_registration.eq(fail)),
-            failing!(supervisor_present.eq(fail)),
-            failing!(
-                contract_filed
-                    .eq(fail)
-                    .or(daily_registration.eq(fail))
-                    .or(supervisor_present.eq(fail))
+            check_counts!(),
+            (
+                sum(inspections::workers_present),
+                sum(inspections::supervisors_present),
+                sum(inspections::unregistered),
             ),
-            sum(inspections::workers_present),
-            sum(inspections::supervisors_present),
-            sum(inspections::unregistered),
         ))
         .load(conn)?;
 
     let mut tally = InspectionTally::default();
-    for (enclave, n, contract, registration, supervisor, any) in per_enclave {
+    for (enclave, checked) in per_enclave {
         if let Some(place) = visited(uuid(&enclave)?) {
-            let counts = check_counts(n, [contract, registration, supervisor, any]);
-            tally.visits.push((place, counts));
+            tally.visits.push((place, check_counts(checked)));
         }
     }
-    for (day, measure, state, n, c, r, s, any, workers, supervisors, unregistered) in per_day {
-        tally.months[day.month0() as usize].merge(&check_counts(n, [c, r, s, any]));
+    for (day, measure, state, checked, (workers, supervisors, unregistered)) in per_day {
+        let n = checked.0 as u32;
+        tally.months[day.month0() as usize].merge(&check_counts(checked));
         tally.workers_present += summed(workers);
         tally.supervisors_present += summed(supervisors);
         tally.unregistered += summed(unregistered);
         let measure = Measure::parse(&measure).ok_or_else(|| corrupt("measure", &measure))?;
         let state = ReviewState::parse(&state).ok_or_else(|| corrupt("review state", &state))?;
         let (proposed, taken) = tally.measures.entry(measure).or_default();
-        *proposed += n as u32;
+        *proposed += n;
         if state == ReviewState::Approved {
-            *taken += n as u32;
+            *taken += n;
         }
     }
     Ok(tally)
 }
 
-/// Check counts from `COUNT(*)` and the failing sums (contract, registration, supervisor, any).
-fn check_counts(inspections: i64, failed: [Option<i64>; 4]) -> CheckCounts {
-    let [contract, registration, supervisor, any] = failed.map(summed);
+/// Check counts as [`check_counts!`] selected them.
+fn check_counts((inspections, contract, registration, supervisor, any): Checked) -> CheckCounts {
     CheckCounts {
         inspections: inspections as u32,
-        contract_filed_failed: contract,
-        daily_registration_failed: registration,
-        supervisor_present_failed: supervisor,
-        any_failed: any,
+        contract_filed_failed: summed(contract),
+        daily_registration_failed: summed(registration),
+        supervisor_present_failed: summed(supervisor),
+        any_failed: summed(any),
     }
 }
 
