@@ -10,6 +10,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{Datelike, NaiveDate};
+use diesel::connection::SimpleConnection;
 use diesel::dsl::{case_when, count_star, sum};
 use diesel::prelude::*;
 use diesel::result::Error as DieselError;
@@ -41,21 +42,28 @@ pub fn registered_counts(
     overview_enclaves: &HashSet<Uuid>,
     owners: &Owners,
 ) -> QueryResult<RegisteredCounts> {
-    let per_enclave: Vec<(String, String, String, i64)> = registrations::table
-        .inner_join(registration_members::table)
-        .filter(registrations::work_date.between(from, to))
-        .group_by((
-            registrations::enclave_id,
-            registration_members::person_id,
-            registration_members::role,
-        ))
-        .select((
-            registrations::enclave_id,
-            registration_members::person_id,
-            registration_members::role,
-            count_star(),
-        ))
-        .load(conn)?;
+    let per_enclave: Vec<(String, String, String, i64)> = conn.transaction(|conn| {
+        if let DbConnection::Pg(pg) = conn {
+            // A year of registered person-days (230,000 on the demo data) grouped in a hash
+            // table in memory: with the default 4 MB, PostgreSQL sorts them on disk, 3x slower.
+            pg.batch_execute("SET LOCAL work_mem = '64MB'")?;
+        }
+        registrations::table
+            .inner_join(registration_members::table)
+            .filter(registrations::work_date.between(from, to))
+            .group_by((
+                registrations::enclave_id,
+                registration_members::person_id,
+                registration_members::role,
+            ))
+            .select((
+                registrations::enclave_id,
+                registration_members::person_id,
+                registration_members::role,
+                count_star(),
+            ))
+            .load(conn)
+    })?;
 
     let mut counts = RegisteredCounts::default();
     let mut total_people = HashSet::new();
