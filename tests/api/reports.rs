@@ -441,7 +441,7 @@ async fn the_demo_data_answers_the_departments_questions(backend: Backend) {
 /// both give the same figures: per enclave, over the year's overview enclaves, per
 /// maatwerkbedrijf, and the answer of the report itself.
 async fn the_database_counts_the_demo_registrations_as_the_rule_does(backend: Backend) {
-    use chrono::{Datelike, NaiveDate, Utc};
+    use chrono::{Datelike, NaiveDate};
     use diesel::prelude::*;
     use server::db::rows::ContractRow;
     use server::db::schema::{
@@ -453,7 +453,7 @@ async fn the_database_counts_the_demo_registrations_as_the_rule_does(backend: Ba
     };
 
     let app = TestApp::spawn(backend).await;
-    let today = shared::rules::time::belgian_local(Utc::now()).date();
+    let today = tests::dates::today();
     let year = today.year();
     let db = app.db.clone();
     let (by_rule, by_database, enclaves) = tokio::task::spawn_blocking(move || {

@@ -262,7 +262,7 @@ async fn the_database_counts_the_demo_inspections_as_the_rule_does(backend: Back
     use shared::rules::statistics::{InspectionFact, inspection_statistics};
 
     let app = TestApp::spawn(backend).await;
-    let today = belgian_local(Utc::now()).date();
+    let today = today();
     let db = app.db.clone();
     let facts = tokio::task::spawn_blocking(move || {
         server::demo::load_if_empty(&db, today).expect("demo data");
