@@ -1137,6 +1137,9 @@ fn insert_inspections(
             submitted_at_device: submitted.naive_utc(),
             received_at: submitted.naive_utc(),
             report_notified_on: notified,
+            workers_present: record.workers_present as i32,
+            supervisors_present: record.supervisors_present as i32,
+            unregistered: record.unregistered.len() as i32,
         });
     }
     repo::inspections::insert_many(conn, &rows)?;

@@ -1,6 +1,8 @@
 //! The yearly overview of contracts received: every number equals a count of the data behind
 //! it (contracts by host type, on time or late, rejected with reasons, open-ended still
-//! running, workers and supervisors from the registrations); CSV; who may read it.
+//! running, workers and supervisors from the registrations); CSV; who may read it; and the
+//! database's counting of the registered people equal to `shared::rules::overview`'s on the
+//! demo data.
 
 use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 use chrono::NaiveTime;
@@ -15,7 +17,8 @@ use tests::{Backend, TestApp, assert_error, json, on_both_backends};
 
 on_both_backends!(
     the_yearly_overview_counts_the_register,
-    the_demo_data_answers_the_departments_questions
+    the_demo_data_answers_the_departments_questions,
+    the_database_counts_the_demo_registrations_as_the_rule_does
 );
 
 async fn the_yearly_overview_counts_the_register(backend: Backend) {
@@ -431,4 +434,146 @@ async fn the_demo_data_answers_the_departments_questions(backend: Backend) {
             .iter()
             .all(|i| i.review_state == ReviewState::Submitted)
     );
+}
+
+/// The overview's people are counted by the database; `shared::rules::overview` states the
+/// counting over single registrations. On the demo data (about 200,000 registered person-days)
+/// both give the same figures: per enclave, over the year's overview enclaves, per
+/// maatwerkbedrijf, and the answer of the report itself.
+async fn the_database_counts_the_demo_registrations_as_the_rule_does(backend: Backend) {
+    use chrono::{Datelike, NaiveDate};
+    use diesel::prelude::*;
+    use server::db::rows::ContractRow;
+    use server::db::schema::{
+        contracts, enclaves, organisations, registration_members, registrations,
+    };
+    use shared::dto::registration::MemberRole;
+    use shared::rules::overview::{
+        ContractInput, Owners, Registered, count_registered, overview_enclaves,
+    };
+
+    let app = TestApp::spawn(backend).await;
+    let today = tests::dates::today();
+    let year = today.year();
+    let db = app.db.clone();
+    let (by_rule, by_database, enclaves) = tokio::task::spawn_blocking(move || {
+        server::demo::load_if_empty(&db, today).expect("demo data");
+        let mut conn = db.get().expect("connection");
+        let (from, to) = (
+            NaiveDate::from_ymd_opt(year, 1, 1).unwrap(),
+            NaiveDate::from_ymd_opt(year, 12, 31).unwrap(),
+        );
+        let uuid = |s: &str| s.parse::<uuid::Uuid>().unwrap();
+        let owners: Owners = enclaves::table
+            .inner_join(organisations::table.on(organisations::id.eq(enclaves::maatwerkbedrijf_id)))
+            .select((enclaves::id, organisations::id, organisations::name))
+            .load::<(String, String, String)>(&mut conn)
+            .unwrap()
+            .into_iter()
+            .map(|(enclave, mwb, name)| (uuid(&enclave), (uuid(&mwb), name)))
+            .collect();
+        let inputs: Vec<ContractInput> = contracts::table
+            .select(ContractRow::as_select())
+            .load(&mut conn)
+            .unwrap()
+            .iter()
+            .map(|c| ContractInput {
+                contract: c.to_dto().unwrap(),
+                maatwerkbedrijf: String::new(),
+                host: String::new(),
+                host_type: HostType::RegularCompany,
+                activity: String::new(),
+            })
+            .collect();
+        let enclaves = overview_enclaves(year, &inputs);
+        let registered: Vec<Registered> = registrations::table
+            .inner_join(registration_members::table)
+            .filter(registrations::work_date.between(from, to))
+            .select((
+                registrations::enclave_id,
+                registrations::work_date,
+                registration_members::person_id,
+                registration_members::role,
+            ))
+            .load::<(String, NaiveDate, String, String)>(&mut conn)
+            .unwrap()
+            .into_iter()
+            .map(|(enclave, day, person, role)| {
+                (
+                    uuid(&enclave),
+                    day,
+                    uuid(&person),
+                    MemberRole::parse(&role).unwrap(),
+                )
+            })
+            .collect();
+        assert!(registered.len() > 100_000, "{}", registered.len());
+        let by_rule = count_registered(year, &registered, &owners, &enclaves);
+        let by_database =
+            server::db::repo::reports::registered_counts(&mut conn, from, to, &enclaves, &owners)
+                .expect("counted");
+        (by_rule, by_database, enclaves)
+    })
+    .await
+    .unwrap();
+    let sorted = |mut v: Vec<shared::dto::report::MaatwerkbedrijfHeadcount>| {
+        v.sort_by_key(|m| m.maatwerkbedrijf_id);
+        v
+    };
+    assert!(by_rule.registered_days > 100_000);
+    assert!(by_rule.total.supervisors > 0 && !enclaves.is_empty());
+    assert_eq!(by_database.per_enclave, by_rule.per_enclave);
+    assert_eq!(by_database.total, by_rule.total);
+    assert_eq!(by_database.registered_days, by_rule.registered_days);
+    assert_eq!(
+        sorted(by_database.per_maatwerkbedrijf.clone()),
+        sorted(by_rule.per_maatwerkbedrijf.clone())
+    );
+    // A floating supervisor (registered in two enclaves of one maatwerkbedrijf on one day)
+    // makes a maatwerkbedrijf's person-days fewer than its enclaves' together: the data test
+    // what the per-enclave figures alone could not.
+    let summed: u32 = by_rule
+        .per_enclave
+        .values()
+        .map(|h| h.supervisor_days)
+        .sum();
+    let per_mwb: u32 = by_rule
+        .per_maatwerkbedrijf
+        .iter()
+        .map(|m| m.headcount.supervisor_days)
+        .sum();
+    assert!(per_mwb < summed, "{per_mwb} < {summed}");
+
+    // The report answers with those figures.
+    let adam = app.login("admin", "admin-demo").await.access_token;
+    let o: ContractOverview = json(
+        app.get(&format!("/api/reports/contracts?year={year}"), &adam)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(o.total, by_rule.total);
+    assert_eq!(o.registered_days, by_rule.registered_days);
+    assert_eq!(
+        sorted(o.per_maatwerkbedrijf.clone()),
+        sorted(by_rule.per_maatwerkbedrijf)
+    );
+    let mut names: Vec<&str> = o
+        .per_maatwerkbedrijf
+        .iter()
+        .map(|m| m.maatwerkbedrijf.as_str())
+        .collect();
+    let listed = names.clone();
+    names.sort();
+    assert_eq!(listed, names, "by name");
+    for row in &o.rows {
+        assert_eq!(
+            row.headcount,
+            by_rule
+                .per_enclave
+                .get(&row.enclave_id)
+                .copied()
+                .unwrap_or_default()
+        );
+    }
 }

@@ -1,7 +1,9 @@
 //! Inspection statistics and the yearly-report figures: every number equals a count of the
 //! inspections pushed (per month, per maatwerkbedrijf, per host type, failing checks, people
 //! checked, measures proposed and taken); CSV and XLSX; the review queue exported as a file
-//! with its filters; who may read them.
+//! with its filters; who may read them; and the database's counting equal to
+//! `shared::rules::statistics`' on the demo data, with the people counted filled in from the
+//! stored records by the migration that added them.
 
 use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 use chrono::Datelike;
@@ -17,7 +19,10 @@ use tests::fixture::EnclaveSpec;
 use tests::records::inspection;
 use tests::{Backend, TestApp, assert_error, json, on_both_backends};
 
-on_both_backends!(statistics_count_the_inspections);
+on_both_backends!(
+    statistics_count_the_inspections,
+    the_database_counts_the_demo_inspections_as_the_rule_does
+);
 
 async fn statistics_count_the_inspections(backend: Backend) {
     let app = TestApp::spawn(backend).await;
@@ -240,4 +245,144 @@ async fn statistics_count_the_inspections(backend: Backend) {
     }
     let res = app.get("/api/inspections?format=pdf", &rita).await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+}
+
+/// The statistics are counted by the database; `shared::rules::statistics` states the
+/// counting over single inspections. On the demo data (a year of inspections with every check
+/// failing now and then, every measure and review state, unregistered people found) both give
+/// the same answer for each year the inspections fall in. The people present are read from
+/// columns written beside the record; the migration that added them fills them from the
+/// stored records, and is run again here on the demo data to show it.
+async fn the_database_counts_the_demo_inspections_as_the_rule_does(backend: Backend) {
+    use chrono::NaiveDate;
+    use diesel::prelude::*;
+    use server::db::schema::{enclaves, inspections, organisations};
+    use shared::dto::inspection::InspectionRecord;
+    use shared::dto::review::ReviewState;
+    use shared::rules::statistics::{InspectionFact, inspection_statistics};
+
+    let app = TestApp::spawn(backend).await;
+    let today = today();
+    let db = app.db.clone();
+    let facts = tokio::task::spawn_blocking(move || {
+        server::demo::load_if_empty(&db, today).expect("demo data");
+        let mut conn = db.get().expect("connection");
+        let backfill = match backend {
+            Backend::Sqlite => {
+                include_str!("../../migrations/sqlite/2026-12-06-190000_report_figures/up.sql")
+            }
+            Backend::Postgres => {
+                include_str!("../../migrations/postgres/2026-12-06-190000_report_figures/up.sql")
+            }
+        };
+        let backfill = &backfill[backfill.find("UPDATE").expect("the back-fill")..];
+        let backfill = &backfill[..=backfill.find(';').expect("one statement")];
+        diesel::update(inspections::table)
+            .set((
+                inspections::workers_present.eq(0),
+                inspections::supervisors_present.eq(0),
+                inspections::unregistered.eq(0),
+            ))
+            .execute(&mut conn)
+            .unwrap();
+        diesel::sql_query(backfill).execute(&mut conn).unwrap();
+
+        let hosts = organisations::table.on(organisations::id.eq(enclaves::host_id));
+        let places: std::collections::HashMap<String, (String, String, String)> = enclaves::table
+            .inner_join(hosts)
+            .select((
+                enclaves::id,
+                enclaves::maatwerkbedrijf_id,
+                enclaves::host_id,
+                organisations::kind,
+            ))
+            .load::<(String, String, String, String)>(&mut conn)
+            .unwrap()
+            .into_iter()
+            .map(|(enclave, mwb, host, kind)| (enclave, (mwb, host, kind)))
+            .collect();
+        let names: std::collections::HashMap<String, String> = organisations::table
+            .select((organisations::id, organisations::name))
+            .load(&mut conn)
+            .unwrap()
+            .into_iter()
+            .collect();
+        inspections::table
+            .select((
+                inspections::enclave_id,
+                inspections::on_date,
+                inspections::measure,
+                inspections::contract_filed,
+                inspections::daily_registration,
+                inspections::supervisor_present,
+                inspections::review_state,
+                inspections::record,
+            ))
+            .load::<(
+                String,
+                NaiveDate,
+                String,
+                String,
+                String,
+                String,
+                String,
+                String,
+            )>(&mut conn)
+            .unwrap()
+            .into_iter()
+            .map(
+                |(enclave, on, measure, contract, registration, supervisor, state, record)| {
+                    let (mwb, host, kind) = &places[&enclave];
+                    let record: InspectionRecord = serde_json::from_str(&record).unwrap();
+                    InspectionFact {
+                        on,
+                        maatwerkbedrijf_id: mwb.parse().unwrap(),
+                        maatwerkbedrijf: names[mwb].clone(),
+                        host_id: host.parse().unwrap(),
+                        host_type: HostType::of(OrganisationKind::parse(kind).unwrap()),
+                        checks: [
+                            VerdictStatus::parse(&contract),
+                            VerdictStatus::parse(&registration),
+                            VerdictStatus::parse(&supervisor),
+                        ],
+                        measure: Measure::parse(&measure).unwrap(),
+                        review_state: ReviewState::parse(&state).unwrap(),
+                        workers_present: record.workers_present,
+                        supervisors_present: record.supervisors_present,
+                        unregistered: record.unregistered.len() as u32,
+                    }
+                },
+            )
+            .collect::<Vec<_>>()
+    })
+    .await
+    .unwrap();
+
+    let reviewer = app.login("reviewer", "reviewer-demo").await.access_token;
+    let mut years: Vec<i32> = facts.iter().map(|f| f.on.year()).collect();
+    years.sort();
+    years.dedup();
+    for year in years {
+        let expected = inspection_statistics(year, &facts);
+        let counted: InspectionStatistics = json(
+            app.get(&format!("/api/reports/inspections?year={year}"), &reviewer)
+                .await,
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(counted, expected, "{year}");
+    }
+    assert!(
+        facts
+            .iter()
+            .any(|f| f.checks.contains(&VerdictStatus::Fail))
+    );
+    let unregistered: u32 = facts.iter().map(|f| f.unregistered).sum();
+    assert!(unregistered > 0, "some unregistered people to count");
+    assert!(
+        facts.iter().any(
+            |f| f.review_state == ReviewState::Approved && f.measure == Measure::ReportProposed
+        ),
+        "reports taken"
+    );
 }

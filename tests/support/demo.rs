@@ -52,6 +52,8 @@ pub struct DemoServer {
     pub token: String,
     /// Ids of the first 100 enclaves by name.
     pub enclave_ids: Vec<String>,
+    /// The server's database, for benchmarks that seed more data.
+    pub db: server::db::Db,
     _database: TestDatabase,
     _attachments: tempfile::TempDir,
     _bucket: Option<s3::Bucket>,
@@ -104,6 +106,7 @@ pub async fn start_on(setup: Setup) -> DemoServer {
         started.elapsed().as_secs_f64()
     );
     let base_url = format!("http://127.0.0.1:{}", app.port());
+    let db = app.db().clone();
     tokio::spawn(app.run_until_stopped());
 
     let token = login(&base_url, "inspector", "inspector-demo").await;
@@ -120,6 +123,7 @@ pub async fn start_on(setup: Setup) -> DemoServer {
         base_url,
         token,
         enclave_ids: page.items.iter().map(|e| e.id.to_string()).collect(),
+        db,
         _database: database,
         _attachments: attachments,
         _bucket: bucket,

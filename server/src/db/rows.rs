@@ -281,6 +281,11 @@ pub struct InspectionRow {
     pub received_at: NaiveDateTime,
     /// `YYYY-MM-DD` when the offender was notified of an approved report, else empty.
     pub report_notified_on: String,
+    /// The record's registered workers and supervisors ticked present, and its unregistered
+    /// people: kept beside the record so that the statistics sum them in SQL.
+    pub workers_present: i32,
+    pub supervisors_present: i32,
+    pub unregistered: i32,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

@@ -170,6 +170,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     attachments,
 );
 
+// The yearly overview counts registered people grouped by enclave, person and role.
+diesel::allow_columns_to_appear_in_same_group_by_clause!(
+    registrations::enclave_id,
+    registration_members::person_id,
+    registration_members::role,
+);
+
 diesel::table! {
     inspections (id) {
         id -> Text,
@@ -189,6 +196,9 @@ diesel::table! {
         submitted_at_device -> Timestamp,
         received_at -> Timestamp,
         report_notified_on -> Text,
+        workers_present -> Integer,
+        supervisors_present -> Integer,
+        unregistered -> Integer,
     }
 }
 

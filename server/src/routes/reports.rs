@@ -1,13 +1,14 @@
-//! `GET /api/reports/inspections?year=&format=`: inspection statistics (counted by
-//! `shared::rules::statistics`), with the yearly-report figures.
+//! `GET /api/reports/inspections?year=&format=`: inspection statistics (as
+//! `shared::rules::statistics` counts them, grouped and summed by the database), with the
+//! yearly-report figures.
 //!
 //! `GET /api/reports/contracts?year=&format=json|csv|xlsx`: the yearly overview of enclave contracts
 //! received, per maatwerkbedrijf and host with host type, the enclave's activity, start, receipt,
 //! deadline and whether it was on time, counts by host type, rejections counted by reason, the
 //! activities per host type, open-ended ones still running, and the target-group workers and
 //! supervisors from the daily registrations. Exports are Dutch throughout (headers and status). The counting is
-//! `shared::rules::overview`; this loads the register (from the lookup index) and the year's
-//! registrations, and writes JSON, CSV or XLSX.
+//! `shared::rules::overview`; this takes the register from the lookup index, has the database
+//! count the year's registered people (`db::repo::reports`), and writes JSON, CSV or XLSX.
 
 use std::borrow::Cow;
 
@@ -15,21 +16,16 @@ use actix_web::{HttpResponse, web};
 use chrono::{NaiveDate, Utc};
 use serde::Deserialize;
 use shared::dto::auth::Role;
-use shared::dto::inspection::Measure;
-use shared::dto::registration::MemberRole;
 use shared::dto::report::{
     CheckCounts, ContractOverview, HostType, InspectionStatistics, OverviewRow,
 };
-use shared::dto::review::ReviewState;
-use shared::rules::overview::{ContractInput, Owners, Registered, contract_overview, status_names};
-use shared::rules::statistics::{InspectionFact, inspection_statistics};
+use shared::rules::overview::{ContractInput, Owners, overview, overview_enclaves, status_names};
+use shared::rules::statistics::{Visited, statistics};
 use shared::rules::time::belgian_local;
-use shared::rules::verdict::VerdictStatus;
 use utoipa::IntoParams;
 
 use crate::auth::AuthUser;
-use crate::db::repo::enclaves as repo;
-use crate::db::rows::uuid;
+use crate::db::repo::reports;
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -192,21 +188,6 @@ pub async fn contracts(
             })
         })
         .collect();
-    let rows = state
-        .db
-        .run(move |conn| repo::registered_between(conn, from, to))
-        .await?;
-    let registered = rows
-        .into_iter()
-        .map(|(enclave, day, person, role)| {
-            Ok((
-                uuid(&enclave)?,
-                day,
-                uuid(&person)?,
-                MemberRole::parse(&role).ok_or_else(|| AppError::internal("bad stored role"))?,
-            ))
-        })
-        .collect::<Result<Vec<Registered>, AppError>>()?;
     let today = belgian_local(Utc::now()).date();
     let owners: Owners = snapshot
         .entries()
@@ -218,14 +199,16 @@ pub async fn contracts(
             )
         })
         .collect();
-    let overview = contract_overview(
-        year,
-        &inputs,
-        &registered,
-        &owners,
-        &state.config.rules,
-        today,
-    );
+    let enclaves = overview_enclaves(year, &inputs);
+    let counts = state
+        .db
+        .run(move |conn| {
+            Ok(reports::registered_counts(
+                conn, from, to, &enclaves, &owners,
+            )?)
+        })
+        .await?;
+    let overview = overview(year, &inputs, counts, &state.config.rules, today);
     let name = format!("enclavecontracten-{year}");
     let rows: Vec<Vec<String>> = overview.rows.iter().map(cells).collect();
     match format {
@@ -343,41 +326,21 @@ pub async fn inspections(
     let (from, to) = year_range(year)?;
     let format = Format::parse(format.as_deref())?;
     let snapshot = state.index.snapshot(&state.db).await?;
-    let rows = state
+    let tally = state
         .db
-        .run(move |conn| crate::db::repo::inspections::done_between(conn, from, to))
+        .run(move |conn| {
+            Ok(reports::inspection_tally(conn, from, to, |enclave| {
+                let entry = snapshot.get(&enclave.to_string())?;
+                Some(Visited {
+                    maatwerkbedrijf_id: entry.maatwerkbedrijf.id,
+                    maatwerkbedrijf: entry.maatwerkbedrijf.name.clone(),
+                    host_id: entry.host.id,
+                    host_type: HostType::of(entry.host.kind),
+                })
+            })?)
+        })
         .await?;
-    let facts = rows
-        .into_iter()
-        .filter_map(|r| {
-            let entry = snapshot.get(&r.enclave_id)?;
-            Some((entry, r))
-        })
-        .map(|(entry, r)| {
-            let record: Present = serde_json::from_str(&r.record)
-                .map_err(|e| AppError::internal(format!("stored inspection unreadable: {e}")))?;
-            Ok(InspectionFact {
-                on: r.on_date,
-                maatwerkbedrijf_id: entry.maatwerkbedrijf.id,
-                maatwerkbedrijf: entry.maatwerkbedrijf.name.clone(),
-                host_id: entry.host.id,
-                host_type: HostType::of(entry.host.kind),
-                checks: [
-                    VerdictStatus::parse(&r.contract_filed),
-                    VerdictStatus::parse(&r.daily_registration),
-                    VerdictStatus::parse(&r.supervisor_present),
-                ],
-                measure: Measure::parse(&r.measure)
-                    .ok_or_else(|| AppError::internal("bad stored measure"))?,
-                review_state: ReviewState::parse(&r.review_state)
-                    .ok_or_else(|| AppError::internal("bad stored review state"))?,
-                workers_present: record.workers_present,
-                supervisors_present: record.supervisors_present,
-                unregistered: record.unregistered.len() as u32,
-            })
-        })
-        .collect::<Result<Vec<_>, AppError>>()?;
-    let stats = inspection_statistics(year, &facts);
+    let stats = statistics(year, &tally);
     let name = format!("inspecties-{year}");
     let counts = |group: &str, name: String, c: &CheckCounts| {
         vec![
@@ -464,14 +427,6 @@ pub async fn inspections(
             ])?,
         )),
     }
-}
-
-/// What the statistics read of a stored inspection record (the rest is skipped unparsed).
-#[derive(Deserialize)]
-struct Present {
-    workers_present: u32,
-    supervisors_present: u32,
-    unregistered: Vec<serde::de::IgnoredAny>,
 }
 
 /// The first and last day of `year`, which must lie between 2000 and 2100.

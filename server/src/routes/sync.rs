@@ -311,6 +311,9 @@ impl<'a> Batch<'a> {
             submitted_at_device: record.submitted_at.naive_utc(),
             received_at: self.now,
             report_notified_on: String::new(),
+            workers_present: record.workers_present as i32,
+            supervisors_present: record.supervisors_present as i32,
+            unregistered: record.unregistered.len() as i32,
         };
         self.change(Entity::Inspection, &id, &id);
         self.known.insert(id, row.clone());

@@ -1,5 +1,10 @@
 //! The yearly overview of contracts received: which rows, on time or not, counted by host
 //! type, and the people from the daily registrations. Pure: the server loads, this counts.
+//!
+//! The people are counted in two steps: [`RegisteredCounts`] holds the year's headcounts, and
+//! [`overview`] puts them beside the contracts. The server has the database count them;
+//! [`count_registered`] (and [`contract_overview`], which uses it) states the same counting
+//! over single registrations, and is what the database's figures are tested against.
 
 use std::collections::{HashMap, HashSet};
 
@@ -51,6 +56,49 @@ pub fn received(contract: &Contract) -> Option<NaiveDate> {
 /// Which maatwerkbedrijf (id, name) runs each enclave.
 pub type Owners = HashMap<Uuid, (Uuid, String)>;
 
+/// The people of a year's daily registrations, counted.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RegisteredCounts {
+    /// Per enclave.
+    pub per_enclave: HashMap<Uuid, Headcount>,
+    /// Over the enclaves of the year's overview rows ([`overview_enclaves`]) together: a
+    /// person in two of them counts once.
+    pub total: Headcount,
+    /// Per maatwerkbedrijf over all its enclaves, in any order.
+    pub per_maatwerkbedrijf: Vec<MaatwerkbedrijfHeadcount>,
+    /// Distinct (enclave, day, person, role) registrations in the year.
+    pub registered_days: u32,
+}
+
+/// The enclaves with a contract received in `year`: those the overview's total counts.
+pub fn overview_enclaves(year: i32, contracts: &[ContractInput]) -> HashSet<Uuid> {
+    contracts
+        .iter()
+        .filter(|c| received(&c.contract).is_some_and(|d| d.year() == year))
+        .map(|c| c.contract.enclave_id)
+        .collect()
+}
+
+/// Counts the people of `year` in `registered`: per enclave, over `enclaves` together, and
+/// per maatwerkbedrijf (`owners`) over all its enclaves.
+pub fn count_registered(
+    year: i32,
+    registered: &[Registered],
+    owners: &Owners,
+    enclaves: &HashSet<Uuid>,
+) -> RegisteredCounts {
+    RegisteredCounts {
+        per_enclave: headcounts(year, registered),
+        total: total_headcount(year, registered, enclaves),
+        per_maatwerkbedrijf: per_maatwerkbedrijf(year, registered, owners),
+        registered_days: registered
+            .iter()
+            .filter(|r| r.1.year() == year)
+            .collect::<HashSet<_>>()
+            .len() as u32,
+    }
+}
+
 /// The overview of `year`: the contracts received in it, with the headcount of their
 /// enclaves in that year from `registered`, and per maatwerkbedrijf (`owners`) over all its
 /// enclaves; `today` decides which open-ended ones still run.
@@ -62,7 +110,26 @@ pub fn contract_overview(
     rules: &RuleSettings,
     today: NaiveDate,
 ) -> ContractOverview {
-    let headcounts = headcounts(year, registered);
+    let enclaves = overview_enclaves(year, contracts);
+    let counts = count_registered(year, registered, owners, &enclaves);
+    overview(year, contracts, counts, rules, today)
+}
+
+/// The overview of `year` from the contracts and the year's people, counted (`counts`, whose
+/// total covers [`overview_enclaves`]); `today` decides which open-ended ones still run.
+pub fn overview(
+    year: i32,
+    contracts: &[ContractInput],
+    counts: RegisteredCounts,
+    rules: &RuleSettings,
+    today: NaiveDate,
+) -> ContractOverview {
+    let RegisteredCounts {
+        per_enclave: headcounts,
+        total,
+        mut per_maatwerkbedrijf,
+        registered_days,
+    } = counts;
     let mut rows: Vec<OverviewRow> = contracts
         .iter()
         .filter_map(|c| {
@@ -119,13 +186,6 @@ pub fn contract_overview(
                 && !matches!(r.status, ContractStatus::Rejected | ContractStatus::Ended)
         })
         .count() as u32;
-    let enclaves: HashSet<Uuid> = rows.iter().map(|r| r.enclave_id).collect();
-    let total = total_headcount(year, registered, &enclaves);
-    let registered_days = registered
-        .iter()
-        .filter(|r| r.1.year() == year)
-        .collect::<HashSet<_>>()
-        .len() as u32;
     let rejection_reasons = ranked(
         rows.iter()
             .filter(|r| r.status == ContractStatus::Rejected)
@@ -151,6 +211,9 @@ pub fn contract_overview(
             })
         })
         .collect();
+    per_maatwerkbedrijf.sort_by(|a, b| {
+        (&a.maatwerkbedrijf, a.maatwerkbedrijf_id).cmp(&(&b.maatwerkbedrijf, b.maatwerkbedrijf_id))
+    });
     ContractOverview {
         year,
         rows,
@@ -158,7 +221,7 @@ pub fn contract_overview(
         rejected,
         open_ended_running,
         total,
-        per_maatwerkbedrijf: per_maatwerkbedrijf(year, registered, owners),
+        per_maatwerkbedrijf,
         rejection_reasons,
         activities,
         registered_days,
@@ -183,7 +246,7 @@ fn ranked<'a>(texts: impl Iterator<Item = &'a str>) -> Vec<(String, u32)> {
     counts
 }
 
-/// Headcount per maatwerkbedrijf in `year`, over all its enclaves.
+/// Headcount per maatwerkbedrijf in `year`, over all its enclaves, in any order.
 fn per_maatwerkbedrijf(
     year: i32,
     registered: &[Registered],
@@ -213,7 +276,7 @@ fn per_maatwerkbedrijf(
         .values()
         .map(|(id, name)| (*id, name.as_str()))
         .collect();
-    let mut out: Vec<MaatwerkbedrijfHeadcount> = tallies
+    tallies
         .into_iter()
         .map(|(id, t)| {
             let count = |role| t.days.iter().filter(|(_, _, r)| *r == role).count() as u32;
@@ -229,11 +292,7 @@ fn per_maatwerkbedrijf(
                 },
             }
         })
-        .collect();
-    out.sort_by(|a, b| {
-        (&a.maatwerkbedrijf, a.maatwerkbedrijf_id).cmp(&(&b.maatwerkbedrijf, b.maatwerkbedrijf_id))
-    });
-    out
+        .collect()
 }
 
 /// Headcount per enclave in `year`.

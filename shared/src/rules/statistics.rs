@@ -1,6 +1,12 @@
 //! Inspection statistics of a year: per month, per maatwerkbedrijf and per host type, the
 //! share of inspections failing each check, and the figures of the inspectorate's yearly
 //! report. Pure: the server loads the inspections, this counts.
+//!
+//! The counting has two steps: an [`InspectionTally`] holds the inspections counted in groups
+//! (per month, per enclave visited, per measure), and [`statistics`] turns it into the
+//! report. The server has the database count the groups; [`tally`] (and
+//! [`inspection_statistics`], which uses it) states the same counting over single
+//! inspections, and is what the database's figures are tested against.
 
 use std::collections::{HashMap, HashSet};
 
@@ -34,6 +40,7 @@ pub struct InspectionFact {
 }
 
 impl CheckCounts {
+    /// Counts one inspection.
     fn add(&mut self, f: &InspectionFact) {
         let failed = f.checks.map(|c| u32::from(c == VerdictStatus::Fail));
         self.inspections += 1;
@@ -42,38 +49,92 @@ impl CheckCounts {
         self.supervisor_present_failed += failed[2];
         self.any_failed += u32::from(failed.contains(&1));
     }
+
+    /// Adds counts of other inspections.
+    pub fn merge(&mut self, other: &CheckCounts) {
+        self.inspections += other.inspections;
+        self.contract_filed_failed += other.contract_filed_failed;
+        self.daily_registration_failed += other.daily_registration_failed;
+        self.supervisor_present_failed += other.supervisor_present_failed;
+        self.any_failed += other.any_failed;
+    }
+}
+
+/// Where inspections took place: an enclave's maatwerkbedrijf and host.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Visited {
+    pub maatwerkbedrijf_id: Uuid,
+    pub maatwerkbedrijf: String,
+    pub host_id: Uuid,
+    pub host_type: HostType,
+}
+
+/// A year's inspections counted in groups: what the statistics are made of.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InspectionTally {
+    /// Per month, January first.
+    pub months: [CheckCounts; 12],
+    /// Per place visited (one place may appear more than once: its counts add up).
+    pub visits: Vec<(Visited, CheckCounts)>,
+    /// Target-group workers and supervisors present, and unregistered people found, summed
+    /// over the inspections.
+    pub workers_present: u32,
+    pub supervisors_present: u32,
+    pub unregistered: u32,
+    /// Per measure: how often it was proposed, and how often taken (the inspection approved).
+    pub measures: HashMap<Measure, (u32, u32)>,
+}
+
+/// Counts the inspections of `year` in `facts` (those of other years are ignored).
+pub fn tally(year: i32, facts: &[InspectionFact]) -> InspectionTally {
+    let mut t = InspectionTally::default();
+    let mut visits: HashMap<Visited, CheckCounts> = HashMap::new();
+    for f in facts.iter().filter(|f| f.on.year() == year) {
+        t.months[f.on.month0() as usize].add(f);
+        visits
+            .entry(Visited {
+                maatwerkbedrijf_id: f.maatwerkbedrijf_id,
+                maatwerkbedrijf: f.maatwerkbedrijf.clone(),
+                host_id: f.host_id,
+                host_type: f.host_type,
+            })
+            .or_default()
+            .add(f);
+        t.workers_present += f.workers_present;
+        t.supervisors_present += f.supervisors_present;
+        t.unregistered += f.unregistered;
+        let (proposed, taken) = t.measures.entry(f.measure).or_default();
+        *proposed += 1;
+        *taken += u32::from(f.review_state == ReviewState::Approved);
+    }
+    t.visits = visits.into_iter().collect();
+    t
 }
 
 /// The statistics of `year` over `facts` (inspections of other years are ignored).
 pub fn inspection_statistics(year: i32, facts: &[InspectionFact]) -> InspectionStatistics {
-    let facts: Vec<&InspectionFact> = facts.iter().filter(|f| f.on.year() == year).collect();
+    statistics(year, &tally(year, facts))
+}
+
+/// The statistics of `year` from its inspections counted in groups.
+pub fn statistics(year: i32, tally: &InspectionTally) -> InspectionStatistics {
     let mut total = CheckCounts::default();
-    let mut months = [CheckCounts::default(); 12];
+    for month in &tally.months {
+        total.merge(month);
+    }
     let mut per_mwb: HashMap<Uuid, (String, CheckCounts)> = HashMap::new();
     let mut per_type: HashMap<HostType, CheckCounts> = HashMap::new();
-    let (mut employers, mut hosts) = (HashSet::new(), HashSet::new());
-    let (mut workers, mut supervisors, mut unregistered) = (0, 0, 0);
-    let mut proposed: HashMap<Measure, u32> = HashMap::new();
-    let mut taken: HashMap<Measure, u32> = HashMap::new();
-    for f in facts {
-        total.add(f);
-        months[f.on.month0() as usize].add(f);
+    let mut hosts = HashSet::new();
+    for (visited, counts) in &tally.visits {
         per_mwb
-            .entry(f.maatwerkbedrijf_id)
-            .or_insert_with(|| (f.maatwerkbedrijf.clone(), CheckCounts::default()))
+            .entry(visited.maatwerkbedrijf_id)
+            .or_insert_with(|| (visited.maatwerkbedrijf.clone(), CheckCounts::default()))
             .1
-            .add(f);
-        per_type.entry(f.host_type).or_default().add(f);
-        employers.insert(f.maatwerkbedrijf_id);
-        hosts.insert(f.host_id);
-        workers += f.workers_present;
-        supervisors += f.supervisors_present;
-        unregistered += f.unregistered;
-        *proposed.entry(f.measure).or_default() += 1;
-        if f.review_state == ReviewState::Approved {
-            *taken.entry(f.measure).or_default() += 1;
-        }
+            .merge(counts);
+        per_type.entry(visited.host_type).or_default().merge(counts);
+        hosts.insert(visited.host_id);
     }
+    let employers_visited = per_mwb.len() as u32;
     let mut per_maatwerkbedrijf: Vec<MaatwerkbedrijfCounts> = per_mwb
         .into_iter()
         .map(|(id, (name, counts))| MaatwerkbedrijfCounts {
@@ -98,7 +159,7 @@ pub fn inspection_statistics(year: i32, facts: &[InspectionFact]) -> InspectionS
         year,
         total,
         per_month: (1..=12)
-            .zip(months)
+            .zip(tally.months)
             .map(|(month, counts)| MonthCounts { month, counts })
             .collect(),
         per_maatwerkbedrijf,
@@ -111,17 +172,21 @@ pub fn inspection_statistics(year: i32, facts: &[InspectionFact]) -> InspectionS
             .collect(),
         figures: YearFigures {
             controls: total.inspections,
-            employers_visited: employers.len() as u32,
+            employers_visited,
             hosts_visited: hosts.len() as u32,
-            workers_checked: workers,
-            supervisors_checked: supervisors,
-            unregistered_found: unregistered,
+            workers_checked: tally.workers_present,
+            supervisors_checked: tally.supervisors_present,
+            unregistered_found: tally.unregistered,
             measures: Measure::ALL
                 .into_iter()
-                .map(|measure| MeasureCount {
-                    measure,
-                    proposed: proposed.get(&measure).copied().unwrap_or(0),
-                    taken: taken.get(&measure).copied().unwrap_or(0),
+                .map(|measure| {
+                    let (proposed, taken) =
+                        tally.measures.get(&measure).copied().unwrap_or_default();
+                    MeasureCount {
+                        measure,
+                        proposed,
+                        taken,
+                    }
                 })
                 .collect(),
         },

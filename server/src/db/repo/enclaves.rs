@@ -183,22 +183,3 @@ pub fn provinces(
     }
     Ok(found)
 }
-
-/// Every registered person of every enclave from `from` to `to`:
-/// `(enclave id, work date, person id, role)`.
-pub fn registered_between(
-    conn: &mut DbConnection,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> Result<Vec<(String, NaiveDate, String, String)>, AppError> {
-    Ok(registrations::table
-        .inner_join(registration_members::table)
-        .filter(registrations::work_date.between(from, to))
-        .select((
-            registrations::enclave_id,
-            registrations::work_date,
-            registration_members::person_id,
-            registration_members::role,
-        ))
-        .load(conn)?)
-}

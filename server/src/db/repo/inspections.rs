@@ -268,29 +268,3 @@ pub fn display_names(
         .select((users::id, users::display_name))
         .load(conn)?)
 }
-
-/// An inspection as the statistics count it.
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = inspections)]
-pub struct FactRow {
-    pub enclave_id: String,
-    pub on_date: chrono::NaiveDate,
-    pub measure: String,
-    pub contract_filed: String,
-    pub daily_registration: String,
-    pub supervisor_present: String,
-    pub review_state: String,
-    pub record: String,
-}
-
-/// The inspections done between two dates (inclusive).
-pub fn done_between(
-    conn: &mut DbConnection,
-    from: chrono::NaiveDate,
-    to: chrono::NaiveDate,
-) -> Result<Vec<FactRow>, AppError> {
-    Ok(inspections::table
-        .filter(inspections::on_date.between(from, to))
-        .select(FactRow::as_select())
-        .load(conn)?)
-}

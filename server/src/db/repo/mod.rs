@@ -10,6 +10,7 @@ pub mod journal;
 pub mod login_attempts;
 pub mod people;
 pub mod registrations;
+pub mod reports;
 pub mod retention;
 pub mod sessions;
 pub mod settings;

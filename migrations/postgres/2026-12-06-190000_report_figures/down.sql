@@ -1,0 +1,10 @@
+DROP INDEX registration_members_role_idx;
+DROP INDEX registrations_work_date_idx;
+CREATE INDEX registrations_work_date_idx ON registrations (work_date);
+DROP INDEX inspections_on_date_idx;
+CREATE INDEX inspections_on_date_idx ON inspections (on_date);
+DROP INDEX inspections_enclave_idx;
+CREATE INDEX inspections_enclave_idx ON inspections (enclave_id, on_date);
+ALTER TABLE inspections DROP COLUMN unregistered;
+ALTER TABLE inspections DROP COLUMN supervisors_present;
+ALTER TABLE inspections DROP COLUMN workers_present;
