@@ -19,7 +19,8 @@ use shared::dto::auth::Role;
 use shared::dto::enclave::Province;
 use shared::dto::inspection::{AmendmentRecord, InspectionRecord, Measure};
 use shared::dto::sync::{
-    Change, Entity, PullResponse, PushOutcome, PushRequest, PushResponse, PushResult, SyncRecord,
+    Change, Entity, PullResponse, PushOutcome, PushRequest, PushResponse, PushResult,
+    RejectionCode, SyncRecord,
 };
 use shared::rules::inspection::{validate_amendment, validate_correction, validate_inspection};
 use shared::rules::time::belgian_local;
@@ -59,9 +60,9 @@ enum Prepared {
     },
 }
 
-fn rejected(code: &str, nl: impl Into<String>, en: impl Into<String>) -> PushOutcome {
+fn rejected(code: RejectionCode, nl: impl Into<String>, en: impl Into<String>) -> PushOutcome {
     PushOutcome::Rejected {
-        code: code.to_owned(),
+        code,
         message_nl: nl.into(),
         message_en: en.into(),
     }
@@ -93,7 +94,7 @@ fn bad_correction(
         .map(|p| (p.message_nl, p.message_en))
         .unzip();
     Ok(Some(rejected(
-        "validation_failed",
+        RejectionCode::ValidationFailed,
         nl.join("; "),
         en.join("; "),
     )))
@@ -121,7 +122,11 @@ fn prepare(record: SyncRecord, today: chrono::NaiveDate) -> Prepared {
             .unzip();
         return Prepared::Invalid(
             id,
-            rejected("validation_failed", nl.join("; "), en.join("; ")),
+            rejected(
+                RejectionCode::ValidationFailed,
+                nl.join("; "),
+                en.join("; "),
+            ),
         );
     }
     match record {
@@ -133,7 +138,11 @@ fn prepare(record: SyncRecord, today: chrono::NaiveDate) -> Prepared {
             },
             Err(e) => Prepared::Invalid(
                 id,
-                rejected("validation_failed", e.to_string(), e.to_string()),
+                rejected(
+                    RejectionCode::ValidationFailed,
+                    e.to_string(),
+                    e.to_string(),
+                ),
             ),
         },
         SyncRecord::Amendment(r) => {
@@ -158,7 +167,7 @@ fn version(v: i32) -> u32 {
 
 fn forbidden() -> PushOutcome {
     rejected(
-        "forbidden",
+        RejectionCode::Forbidden,
         "U mag dit record niet indienen (ander eigenaar of buiten uw regio).",
         "You may not push this record (another owner, or outside your region).",
     )
@@ -281,7 +290,13 @@ impl<'a> Batch<'a> {
             .get(&record.enclave_id.to_string())
             .and_then(|p| Province::parse(p));
         let province = match province {
-            None => return rejected("unknown_enclave", "Onbekende enclave.", "Unknown enclave."),
+            None => {
+                return rejected(
+                    RejectionCode::UnknownEnclave,
+                    "Onbekende enclave.",
+                    "Unknown enclave.",
+                );
+            }
             Some(p) if !self.user.covers(p) => return forbidden(),
             Some(p) => p,
         };
