@@ -206,8 +206,9 @@ pub fn pending_migrations(
     })
 }
 
-/// Runs the pending migrations of the connection's backend up to and including `version`
-/// (a test of a migration's data starts from the schema before it).
+/// Runs the pending migrations of the connection's backend up to and including `version`, as
+/// in the folder names (`2026-11-26-000015`; a test of a migration's data starts from the
+/// schema before it).
 pub fn run_migrations_through(
     conn: &mut DbConnection,
     version: &str,
@@ -217,8 +218,10 @@ pub fn run_migrations_through(
         migrations: EmbeddedMigrations,
         version: &str,
     ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        // diesel drops the dashes of a folder name's version.
+        let last = version.replace('-', "");
         for migration in conn.pending_migrations(migrations)? {
-            if migration.name().version().to_string().as_str() <= version {
+            if migration.name().version().to_string() <= last {
                 conn.run_migration(&*migration)?;
             }
         }
