@@ -453,7 +453,7 @@ async fn a_failure_logs_its_cause_once_with_the_request_id() {
         .expect("table dropped");
     let res = tests::http_client()
         .post(format!("{base}/api/auth/login"))
-        .json(&serde_json::json!({"username": "ines", "password": PW}))
+        .json(&serde_json::json!({"username": "ines", "password": "a-long-test-password"}))
         .send()
         .await
         .expect("request");
