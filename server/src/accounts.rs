@@ -301,7 +301,7 @@ fn audit(
     action: &str,
     detail: Option<String>,
 ) -> Result<(), AppError> {
-    repo::audit::record(
+    Ok(repo::audit::record(
         conn,
         Event {
             actor_id: actor.id,
@@ -316,7 +316,7 @@ fn audit(
                 None => row.username.clone(),
             }),
         },
-    )
+    )?)
 }
 
 fn find(conn: &mut DbConnection, target: Target<'_>) -> Result<UserRow, AppError> {

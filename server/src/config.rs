@@ -8,6 +8,97 @@ use ipnet::IpNet;
 
 use shared::rules::{CalendarSettings, LeadTime, RuleSettings};
 
+/// A secret (a signing key): used where it is needed, never printed; `Debug` shows
+/// `[redacted]`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// The secret itself, for the one place that uses it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for Secret {
+    fn from(s: String) -> Self {
+        Self(s)
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(s: &str) -> Self {
+        Self(s.to_owned())
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+/// A database URL: used as it is, printed by `Debug` with its password masked
+/// ([`masked_url`]).
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseUrl(String);
+
+impl std::ops::Deref for DatabaseUrl {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for DatabaseUrl {
+    fn from(s: String) -> Self {
+        Self(s)
+    }
+}
+
+impl From<&str> for DatabaseUrl {
+    fn from(s: &str) -> Self {
+        Self(s.to_owned())
+    }
+}
+
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&masked_url(&self.0), f)
+    }
+}
+
+/// A database URL fit to print or log: a password (in the user part or as a `password`
+/// parameter) shows as `***`. A SQLite path is shown as it is.
+pub fn masked_url(database_url: &str) -> String {
+    let Ok(mut url) = url::Url::parse(database_url) else {
+        return database_url.to_owned();
+    };
+    if url.cannot_be_a_base() {
+        return database_url.to_owned();
+    }
+    if url.password().is_some() {
+        // Only fails for URLs without a host, which cannot carry a password.
+        let _ = url.set_password(Some("***"));
+    }
+    if url.query_pairs().any(|(k, _)| k == "password") {
+        let pairs: Vec<(String, String)> = url
+            .query_pairs()
+            .map(|(k, v)| {
+                let v = if k == "password" {
+                    "***".to_owned()
+                } else {
+                    v.into_owned()
+                };
+                (k.into_owned(), v)
+            })
+            .collect();
+        url.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    url.to_string()
+}
+
 /// Default SQLite database: a file under `data/`.
 pub const DEFAULT_DATABASE_URL: &str = "data/enclave-inspect.db";
 
@@ -17,11 +108,11 @@ pub struct Config {
     /// Address to listen on, e.g. `127.0.0.1:8080` (port 0 picks a free port).
     pub bind: String,
     /// `postgres://...` or a SQLite file path.
-    pub database_url: String,
+    pub database_url: DatabaseUrl,
     pub db_max_connections: u32,
     /// HS256 signing secret from `JWT_SECRET` or the file `JWT_SECRET_FILE`; when absent, the
     /// keys live in the database, shared by every instance (see `auth::keys`).
-    pub jwt_secret: Option<String>,
+    pub jwt_secret: Option<Secret>,
     pub token_issuer: String,
     pub token_audience: String,
     /// Access token lifetime in seconds (at most 900).
@@ -161,7 +252,7 @@ pub struct LoginLimits {
 
 impl Config {
     /// Defaults for a database URL.
-    pub fn new(database_url: impl Into<String>) -> Self {
+    pub fn new(database_url: impl Into<DatabaseUrl>) -> Self {
         Self {
             bind: "127.0.0.1:8080".into(),
             database_url: database_url.into(),
@@ -231,16 +322,16 @@ impl Config {
             (Some(_), Some(_)) => {
                 return Err("set JWT_SECRET or JWT_SECRET_FILE, not both".into());
             }
-            (Some(secret), None) => Some(secret),
-            (None, Some(path)) => Some(
+            (Some(secret), None) => Some(Secret(secret)),
+            (None, Some(path)) => Some(Secret(
                 std::fs::read_to_string(&path)
                     .map_err(|e| format!("JWT_SECRET_FILE {path}: cannot read it: {e}"))?
                     .trim_end_matches(['\n', '\r'])
                     .to_owned(),
-            ),
+            )),
             (None, None) => None,
         };
-        if c.jwt_secret.as_ref().is_some_and(|s| s.len() < 32) {
+        if c.jwt_secret.as_ref().is_some_and(|s| s.expose().len() < 32) {
             return Err(
                 "JWT_SECRET (or the content of JWT_SECRET_FILE) must be at least 32 characters"
                     .into(),
@@ -467,5 +558,49 @@ mod tests {
             let err = parse_networks(bad).unwrap_err();
             assert!(err.contains("TRUSTED_PROXIES"), "{bad}: {err}");
         }
+    }
+
+    #[test]
+    fn passwords_are_masked_paths_are_kept() {
+        assert_eq!(
+            masked_url("postgres://inspect:s3cr%40t@db.example:5432/inspect"),
+            "postgres://inspect:***@db.example:5432/inspect"
+        );
+        assert_eq!(
+            masked_url("postgresql://inspect@db/inspect?sslmode=require&password=s3cret"),
+            "postgresql://inspect@db/inspect?sslmode=require&password=***"
+        );
+        assert_eq!(
+            masked_url("postgres://inspect@db/inspect"),
+            "postgres://inspect@db/inspect"
+        );
+        assert_eq!(
+            masked_url("data/enclave-inspect.db"),
+            "data/enclave-inspect.db"
+        );
+    }
+
+    #[test]
+    fn debug_prints_no_secret() {
+        let mut config = Config::new(
+            "postgres://inspect:pg-pass-word@db.example:5432/inspect?password=pw-in-query",
+        );
+        config.jwt_secret = Some("the-signing-secret-of-32-characters".into());
+        config.attachments_s3 =
+            crate::photos::S3Settings(vec![("aws_secret_access_key".into(), "aws-key".into())]);
+        let printed = format!("{config:?}");
+        for secret in [
+            "pg-pass-word",
+            "pw-in-query",
+            "the-signing-secret-of-32-characters",
+            "aws-key",
+        ] {
+            assert!(!printed.contains(secret), "{secret} in {printed}");
+        }
+        assert!(printed.contains("postgres://inspect:***@db.example:5432/inspect"));
+        assert!(
+            printed.contains("jwt_secret: Some([redacted])"),
+            "{printed}"
+        );
     }
 }

@@ -1113,11 +1113,8 @@ fn insert_inspections(
             });
         }
         let reported = state == ReviewState::Approved && measure == Measure::ReportProposed;
-        let notified = if reported && rng.random_bool(0.75) {
-            (on + Days::new(rng.random_range(3..14))).to_string()
-        } else {
-            String::new()
-        };
+        let notified =
+            (reported && rng.random_bool(0.75)).then(|| on + Days::new(rng.random_range(3..14)));
         let json = serde_json::to_string(&record).map_err(AppError::internal)?;
         rows.push(InspectionRow {
             id: record.id.to_string(),

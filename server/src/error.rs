@@ -1,19 +1,40 @@
 //! The one error type of the HTTP layer. Every failure answers
 //! `{"error": {"code", "message", "message_nl", "message_en"}}`; the HTTP status follows from
 //! the code, here and nowhere else. The request id is added to every error body on its way out
-//! (`crate::observe::request_ids`), where the request is known.
+//! (`crate::observe::requests`), where the request is known.
+//!
+//! An error may carry its cause (a database error, an unreadable stored value): never shown
+//! to the client, it is logged once, with the request id, when the answer goes out
+//! (`crate::observe::requests`). The extractors' error handlers (JSON body, query, path) are
+//! here too, so that every error answer is made in this module.
 
-use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, ResponseError};
-use shared::error::{ApiError, ErrorBody, ErrorCode};
+use std::error::Error;
 use std::fmt;
+use std::sync::Arc;
 
-/// An error with its code and messages in Dutch and English.
-#[derive(Debug, Clone, PartialEq)]
+use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, ResponseError};
+use shared::error::{ApiError, ErrorBody, ErrorCode};
+
+/// The cause of an error, kept for the log.
+pub type Cause = Arc<dyn Error + Send + Sync>;
+
+/// An error with its code, messages in Dutch and English, and (for the log) its cause.
+#[derive(Debug, Clone)]
 pub struct AppError {
     pub code: ErrorCode,
     pub message_nl: String,
     pub message_en: String,
+    cause: Option<Cause>,
+}
+
+/// Two errors are equal when the client sees the same answer; the cause is not compared.
+impl PartialEq for AppError {
+    fn eq(&self, other: &Self) -> bool {
+        (self.code, &self.message_nl, &self.message_en)
+            == (other.code, &other.message_nl, &other.message_en)
+    }
 }
 
 impl AppError {
@@ -27,7 +48,27 @@ impl AppError {
             code,
             message_nl: message_nl.into(),
             message_en: message_en.into(),
+            cause: None,
         }
+    }
+
+    /// The same error, with `cause` kept for the log.
+    pub fn caused_by(mut self, cause: impl Into<Box<dyn Error + Send + Sync>>) -> Self {
+        self.cause = Some(Arc::from(cause.into()));
+        self
+    }
+
+    /// The cause with its own causes, `: `-separated, if there is one (for the log).
+    pub fn cause_chain(&self) -> Option<String> {
+        let cause = self.cause.as_deref()?;
+        let mut chain = cause.to_string();
+        let mut next = cause.source();
+        while let Some(e) = next {
+            chain.push_str(": ");
+            chain.push_str(&e.to_string());
+            next = e.source();
+        }
+        Some(chain)
     }
 
     /// 400 with a specific explanation.
@@ -71,14 +112,14 @@ impl AppError {
         )
     }
 
-    /// 500; the detail is logged, never shown.
-    pub fn internal(detail: impl fmt::Display) -> Self {
-        tracing::error!(%detail, "internal error");
+    /// 500; the cause is logged with the answer, never shown.
+    pub fn internal(cause: impl Into<Box<dyn Error + Send + Sync>>) -> Self {
         Self::new(
             ErrorCode::Internal,
             "Er ging iets mis op de server. Er werd niets half opgeslagen.",
             "Something went wrong on the server. Nothing was half-saved.",
         )
+        .caused_by(cause)
     }
 
     /// The HTTP status of an error code.
@@ -126,6 +167,12 @@ impl fmt::Display for AppError {
     }
 }
 
+impl Error for AppError {
+    fn source(&self) -> Option<&(dyn Error + 'static)> {
+        self.cause.as_deref().map(|c| c as &(dyn Error + 'static))
+    }
+}
+
 impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         Self::status_of(self.code)
@@ -157,6 +204,46 @@ impl From<diesel::result::Error> for AppError {
     }
 }
 
+/// The error answer for a JSON body that is too large, of the wrong type or malformed.
+pub fn json_error(e: JsonPayloadError) -> AppError {
+    match e {
+        JsonPayloadError::Overflow { limit }
+        | JsonPayloadError::OverflowKnownLength { limit, .. } => AppError::new(
+            ErrorCode::PayloadTooLarge,
+            format!("De inhoud is te groot (maximaal {limit} bytes)."),
+            format!("The request body is too large (at most {limit} bytes)."),
+        ),
+        JsonPayloadError::ContentType => AppError::bad_request(
+            "Stuur JSON met Content-Type: application/json.",
+            "Send JSON with Content-Type: application/json.",
+        ),
+        JsonPayloadError::Deserialize(err) => AppError::bad_request(
+            format!("Ongeldige JSON: {err}"),
+            format!("Invalid JSON: {err}"),
+        ),
+        other => AppError::bad_request(
+            format!("Ongeldige aanvraag: {other}"),
+            format!("Invalid request: {other}"),
+        ),
+    }
+}
+
+/// The error answer for query parameters that do not parse.
+pub fn query_error(e: QueryPayloadError) -> AppError {
+    AppError::bad_request(
+        format!("Ongeldige zoekparameters: {e}"),
+        format!("Invalid query parameters: {e}"),
+    )
+}
+
+/// The error answer for a path whose parameters do not parse.
+pub fn path_error(e: PathError, req: &HttpRequest) -> AppError {
+    AppError::bad_request(
+        format!("Ongeldig pad {}: {e}", req.path()),
+        format!("Invalid path {}: {e}", req.path()),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -183,5 +270,17 @@ mod tests {
         assert_eq!(body.error.code, ErrorCode::Forbidden);
         assert_eq!(body.error.message, body.error.message_nl);
         assert!(body.error.message_en.starts_with("You are not allowed"));
+    }
+
+    #[test]
+    fn the_cause_is_kept_for_the_log_and_never_shown() {
+        let e = AppError::from(diesel::result::Error::DeserializationError(
+            "bad stored regime: \"x\"".into(),
+        ));
+        assert_eq!(e.code, ErrorCode::Internal);
+        assert_eq!(e.cause_chain().as_deref(), Some("bad stored regime: \"x\""));
+        let body = serde_json::to_string(&e.body()).unwrap();
+        assert!(!body.contains("regime"), "{body}");
+        assert_eq!(AppError::forbidden().cause_chain(), None);
     }
 }

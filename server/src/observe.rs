@@ -11,7 +11,8 @@
 //! - [`requests`]: times and counts each request by its route pattern (never the raw path, so
 //!   ids do not multiply the series), logs one line per answer in the request's span, and
 //!   returns the request id (made by `tracing-actix-web`) in `X-Request-Id` and in the
-//!   `request_id` of every JSON error body.
+//!   `request_id` of every JSON error body. The cause an [`AppError`] carries is logged
+//!   there too, once, in the request's span.
 //! - [`init_logging`]: the human format, or one JSON object per line (`LOG_FORMAT=json`).
 
 use std::net::TcpListener;
@@ -34,6 +35,7 @@ use tracing_subscriber::EnvFilter;
 
 use crate::config::LogFormat;
 use crate::db::repo;
+use crate::error::AppError;
 use crate::state::AppState;
 
 /// The response header that carries the request id.
@@ -304,10 +306,17 @@ pub async fn requests(
     let route = route.as_deref().unwrap_or(UNMATCHED);
     let method = method_name(req.method());
     let answer = next.call(req).await;
-    let status = match &answer {
-        Ok(res) => res.status(),
-        Err(e) => e.as_response_error().status_code(),
+    let (status, failure) = match &answer {
+        Ok(res) => (res.status(), res.response().error()),
+        Err(e) => (e.as_response_error().status_code(), Some(e)),
     };
+    // The cause of a failure, logged once, here, in the request's span (with its id).
+    if let Some(cause) = failure
+        .and_then(|e| e.as_error::<AppError>())
+        .and_then(AppError::cause_chain)
+    {
+        tracing::error!(%cause, "request failed");
+    }
     let elapsed = started.elapsed();
     if let Some(state) = &state {
         let labels = [route, method, status_class(status)];
@@ -401,7 +410,9 @@ async fn scrape(state: web::Data<AppState>) -> HttpResponse {
     m.pool_connections.set(i64::from(pool.connections));
     m.pool_idle.set(i64::from(pool.idle_connections));
     m.pool_max.set(i64::from(state.db.pool_max_size()));
-    let depth = state.db.run(repo::inspections::awaiting_review);
+    let depth = state
+        .db
+        .run(|conn| Ok(repo::inspections::awaiting_review(conn)?));
     match tokio::time::timeout(SCRAPE_QUERY_TIMEOUT, depth).await {
         Ok(Ok(n)) => m.review_queue.set(n),
         Ok(Err(e)) => tracing::warn!(error = %e, "metrics: review queue not counted"),

@@ -34,15 +34,16 @@ pub struct StoreError {
     source: object_store::Error,
 }
 
-/// The store failing is the store being unavailable: logged, answered with a 503.
+/// The store failing is the store being unavailable: answered with a 503, the cause logged
+/// with the answer.
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
-        tracing::error!(error = %e, "photo store failed");
         AppError::new(
             ErrorCode::Unavailable,
             "De opslag voor foto's is tijdelijk niet bereikbaar. Probeer het zo meteen opnieuw.",
             "The photo store is temporarily unavailable. Please retry shortly.",
         )
+        .caused_by(e)
     }
 }
 

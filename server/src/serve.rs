@@ -4,6 +4,8 @@
 use chrono::Utc;
 use shared::rules::time::belgian_local;
 
+pub use crate::config::masked_url;
+
 use crate::config::Config;
 use crate::demo;
 use crate::startup::Application;
@@ -66,59 +68,4 @@ pub async fn serve(config: Config, demo: bool) -> Result<(), String> {
         app.port()
     );
     app.run_until_stopped().await.map_err(|e| e.to_string())
-}
-
-/// A database URL fit to print or log: a password (in the user part or as a `password`
-/// parameter) shows as `***`. A SQLite path is shown as it is.
-pub fn masked_url(database_url: &str) -> String {
-    let Ok(mut url) = url::Url::parse(database_url) else {
-        return database_url.to_owned();
-    };
-    if url.cannot_be_a_base() {
-        return database_url.to_owned();
-    }
-    if url.password().is_some() {
-        // Only fails for URLs without a host, which cannot carry a password.
-        let _ = url.set_password(Some("***"));
-    }
-    if url.query_pairs().any(|(k, _)| k == "password") {
-        let pairs: Vec<(String, String)> = url
-            .query_pairs()
-            .map(|(k, v)| {
-                let v = if k == "password" {
-                    "***".to_owned()
-                } else {
-                    v.into_owned()
-                };
-                (k.into_owned(), v)
-            })
-            .collect();
-        url.query_pairs_mut().clear().extend_pairs(pairs);
-    }
-    url.to_string()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::masked_url;
-
-    #[test]
-    fn passwords_are_masked_paths_are_kept() {
-        assert_eq!(
-            masked_url("postgres://inspect:s3cr%40t@db.example:5432/inspect"),
-            "postgres://inspect:***@db.example:5432/inspect"
-        );
-        assert_eq!(
-            masked_url("postgresql://inspect@db/inspect?sslmode=require&password=s3cret"),
-            "postgresql://inspect@db/inspect?sslmode=require&password=***"
-        );
-        assert_eq!(
-            masked_url("postgres://inspect@db/inspect"),
-            "postgres://inspect@db/inspect"
-        );
-        assert_eq!(
-            masked_url("data/enclave-inspect.db"),
-            "data/enclave-inspect.db"
-        );
-    }
 }

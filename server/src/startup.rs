@@ -6,10 +6,8 @@ use std::net::TcpListener;
 use std::time::Duration;
 
 use actix_web::dev::Server;
-use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
 use actix_web::middleware::{DefaultHeaders, from_fn};
-use actix_web::{App, HttpRequest, HttpServer, web};
-use shared::error::ErrorCode;
+use actix_web::{App, HttpServer, web};
 use tracing_actix_web::TracingLogger;
 
 use crate::auth;
@@ -17,7 +15,7 @@ use crate::auth::sessions::SessionCache;
 use crate::config::Config;
 use crate::connections::{ConnectionCounts, pace_bodies, raise_open_file_limit};
 use crate::db::Db;
-use crate::error::AppError;
+use crate::error::{json_error, path_error, query_error};
 use crate::index::EnclaveIndex;
 use crate::middleware;
 use crate::observe::{self, Metrics};
@@ -182,42 +180,4 @@ async fn sweep_partial_uploads(photos: &PhotoStore, max_age: Duration) {
         Ok(n) => tracing::info!(swept = n, "stale partial uploads deleted"),
         Err(e) => tracing::warn!(error = %e, "sweeping stale partial uploads failed"),
     }
-}
-
-/// The error answer for a JSON body that is too large, of the wrong type or malformed.
-pub fn json_error(e: JsonPayloadError) -> AppError {
-    match e {
-        JsonPayloadError::Overflow { limit }
-        | JsonPayloadError::OverflowKnownLength { limit, .. } => AppError::new(
-            ErrorCode::PayloadTooLarge,
-            format!("De inhoud is te groot (maximaal {limit} bytes)."),
-            format!("The request body is too large (at most {limit} bytes)."),
-        ),
-        JsonPayloadError::ContentType => AppError::bad_request(
-            "Stuur JSON met Content-Type: application/json.",
-            "Send JSON with Content-Type: application/json.",
-        ),
-        JsonPayloadError::Deserialize(err) => AppError::bad_request(
-            format!("Ongeldige JSON: {err}"),
-            format!("Invalid JSON: {err}"),
-        ),
-        other => AppError::bad_request(
-            format!("Ongeldige aanvraag: {other}"),
-            format!("Invalid request: {other}"),
-        ),
-    }
-}
-
-fn query_error(e: QueryPayloadError) -> AppError {
-    AppError::bad_request(
-        format!("Ongeldige zoekparameters: {e}"),
-        format!("Invalid query parameters: {e}"),
-    )
-}
-
-fn path_error(e: PathError, req: &HttpRequest) -> AppError {
-    AppError::bad_request(
-        format!("Ongeldig pad {}: {e}", req.path()),
-        format!("Invalid path {}: {e}", req.path()),
-    )
 }

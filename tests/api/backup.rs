@@ -106,7 +106,7 @@ async fn wait_for(what: &str, acked: &Mutex<Vec<Pushed>>, pusher: &JoinHandle<()
 async fn serve_restored(backend: Backend, database: &TestDatabase, photos: &Path) -> TestApp {
     let (url, photos) = (database.url().to_owned(), photos.to_path_buf());
     TestApp::spawn_with(backend, move |c| {
-        c.database_url = url;
+        c.database_url = url.into();
         c.attachments = photos.display().to_string();
     })
     .await

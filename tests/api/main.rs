@@ -16,6 +16,7 @@ mod hostile_files;
 mod imports;
 mod inputs;
 mod lookup;
+mod migrations;
 mod object_store;
 mod observability;
 mod privacy;

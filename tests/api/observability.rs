@@ -413,3 +413,93 @@ async fn json_logs_carry_the_request_id() {
     );
     child.kill().await.expect("stopped");
 }
+
+/// A failure (500) logs its cause once, in the line of its request (with the request id),
+/// and the answer shows none of it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failure_logs_its_cause_once_with_the_request_id() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database = dir.path().join("log.db");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_test-server"))
+        .env("DATABASE_URL", &database)
+        .env("BIND", "127.0.0.1:0")
+        .env("ATTACHMENTS_DIR", dir.path().join("photos"))
+        .env("JWT_SECRET", TEST_JWT_SECRET)
+        .env("LOG_FORMAT", "json")
+        .env("RUST_LOG", "info")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the server runs");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let wait = Duration::from_secs(60);
+    let base = tokio::time::timeout(wait, async {
+        loop {
+            let line = lines.next_line().await.expect("stdout").expect("started");
+            if let Some(rest) = line.strip_prefix("Enclave Inspect on ") {
+                break rest.split_whitespace().next().expect("address").to_owned();
+            }
+        }
+    })
+    .await
+    .expect("the server starts in time");
+
+    // A table gone from under the server: every login fails on it.
+    let mut conn = server::db::establish(&database.to_string_lossy()).expect("connection");
+    diesel::sql_query("DROP TABLE login_attempts")
+        .execute(&mut conn)
+        .expect("table dropped");
+    let res = tests::http_client()
+        .post(format!("{base}/api/auth/login"))
+        .json(&serde_json::json!({"username": "ines", "password": "a-long-test-password"}))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let id = header_id(&res);
+    let body = res.text().await.expect("body");
+    assert!(body.contains("\"internal\""), "{body}");
+    assert!(!body.contains("login_attempts"), "the cause leaked: {body}");
+
+    // The request's lines, up to the one that logs its answer.
+    let lines = tokio::time::timeout(wait, async {
+        let mut mine = Vec::new();
+        loop {
+            let line = lines
+                .next_line()
+                .await
+                .expect("stdout")
+                .expect("a log line");
+            if !line.contains(&id) {
+                continue;
+            }
+            let event: serde_json::Value =
+                serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+            let answered = event["status"] == 500;
+            mine.push(event);
+            if answered {
+                break mine;
+            }
+        }
+    })
+    .await
+    .expect("the request is logged");
+    let errors: Vec<_> = lines.iter().filter(|e| e["level"] == "ERROR").collect();
+    assert_eq!(errors.len(), 1, "{lines:#?}");
+    assert_eq!(
+        errors[0]["span"]["request_id"],
+        id.as_str(),
+        "{}",
+        errors[0]
+    );
+    assert!(
+        errors[0]["cause"]
+            .as_str()
+            .is_some_and(|c| c.contains("login_attempts")),
+        "{}",
+        errors[0]
+    );
+    child.kill().await.expect("stopped");
+}

@@ -361,7 +361,7 @@ fn rejection(outcome: &PushOutcome) -> (&str, &str, &str) {
             code,
             message_nl,
             message_en,
-        } => (code, message_nl, message_en),
+        } => (code.as_str(), message_nl, message_en),
         other => panic!("expected a rejection, got {other:?}"),
     }
 }

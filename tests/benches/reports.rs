@@ -219,7 +219,7 @@ fn seed_inspections(db: &server::db::Db, year: i32) {
                 started_at_device: at,
                 submitted_at_device: at,
                 received_at: at,
-                report_notified_on: String::new(),
+                report_notified_on: None,
                 workers_present: record.workers_present as i32,
                 supervisors_present: record.supervisors_present as i32,
                 unregistered: record.unregistered.len() as i32,

@@ -73,7 +73,7 @@ fn load(
 pub fn token_keys(config: &Config, db: &Db) -> Result<TokenKeys, String> {
     let (issuer, audience) = (&config.token_issuer, &config.token_audience);
     if let Some(secret) = &config.jwt_secret {
-        return Ok(TokenKeys::new(secret.as_bytes(), issuer, audience));
+        return Ok(TokenKeys::new(secret.expose().as_bytes(), issuer, audience));
     }
     let mut conn = db.get().map_err(|e| e.to_string())?;
     let (keys, legacy) = load(&mut conn, config).map_err(|e| e.to_string())?;

@@ -150,7 +150,12 @@ impl FromRequest for AuthUser {
                     let row = state
                         .db
                         .run(move |conn| {
-                            repo::sessions::live_session_user(conn, &sid, &sub, started_after)
+                            Ok(repo::sessions::live_session_user(
+                                conn,
+                                &sid,
+                                &sub,
+                                started_after,
+                            )?)
                         })
                         .await?
                         .ok_or_else(invalid_token)?;

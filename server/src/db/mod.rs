@@ -31,6 +31,9 @@ pub enum DbConnection {
     Pg(PgConnection),
 }
 
+/// The backend type of [`DbConnection`], for boxed queries.
+pub type DbBackend = <DbConnection as Connection>::Backend;
+
 /// Takes SQLite's write lock first thing in a transaction that reads before it writes. A
 /// deferred SQLite transaction that has read cannot wait for the lock once another writer has
 /// committed meanwhile (it fails at once, whatever the busy timeout: two refreshes of one token
@@ -116,6 +119,12 @@ impl r2d2::ManageConnection for ConnectionManager {
     }
 }
 
+/// One connection outside any pool, set up as the pool's are, without migrating (tests of a
+/// migration start from the schema before it).
+pub fn establish(url: &str) -> diesel::ConnectionResult<DbConnection> {
+    r2d2::ManageConnection::connect(&ConnectionManager::new(url))
+}
+
 /// The shared pool handle given to every handler.
 #[derive(Clone)]
 pub struct Db {
@@ -159,10 +168,9 @@ impl Db {
     {
         let pool = self.pool.clone();
         actix_web::web::block(move || {
-            let mut conn = pool.get().map_err(|e| {
-                tracing::error!(error = %e, "no database connection");
-                AppError::unavailable()
-            })?;
+            let mut conn = pool
+                .get()
+                .map_err(|e| AppError::unavailable().caused_by(e))?;
             f(&mut conn)
         })
         .await
@@ -181,10 +189,9 @@ impl Db {
 
     /// A pooled connection for synchronous callers (CLI, demo loader).
     pub fn get(&self) -> Result<r2d2::PooledConnection<ConnectionManager>, AppError> {
-        self.pool.get().map_err(|e| {
-            tracing::error!(error = %e, "no database connection");
-            AppError::unavailable()
-        })
+        self.pool
+            .get()
+            .map_err(|e| AppError::unavailable().caused_by(e))
     }
 }
 
@@ -197,6 +204,33 @@ pub fn pending_migrations(
         DbConnection::Sqlite(c) => c.pending_migrations(SQLITE_MIGRATIONS)?.len(),
         DbConnection::Pg(c) => c.pending_migrations(POSTGRES_MIGRATIONS)?.len(),
     })
+}
+
+/// Runs the pending migrations of the connection's backend up to and including `version`, as
+/// in the folder names (`2026-11-26-000015`; a test of a migration's data starts from the
+/// schema before it).
+pub fn run_migrations_through(
+    conn: &mut DbConnection,
+    version: &str,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    fn through<DB: diesel::backend::Backend>(
+        conn: &mut impl MigrationHarness<DB>,
+        migrations: EmbeddedMigrations,
+        version: &str,
+    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        // diesel drops the dashes of a folder name's version.
+        let last = version.replace('-', "");
+        for migration in conn.pending_migrations(migrations)? {
+            if migration.name().version().to_string() <= last {
+                conn.run_migration(&*migration)?;
+            }
+        }
+        Ok(())
+    }
+    match conn {
+        DbConnection::Sqlite(c) => through(c, SQLITE_MIGRATIONS, version),
+        DbConnection::Pg(c) => through(c, POSTGRES_MIGRATIONS, version),
+    }
 }
 
 /// Runs the pending migrations of the connection's backend. On PostgreSQL an advisory lock

@@ -1,24 +1,56 @@
 //! Database rows, apart from the API types: ids are TEXT, times are naive UTC, enums are
-//! their stored strings. Conversions to `shared` DTOs live here.
+//! their stored strings. Conversions between rows and `shared` DTOs live here, and only here.
+//!
+//! A stored value that does not parse is a corrupt row: a [`CorruptValue`], returned as
+//! diesel's `DeserializationError` like any other value diesel could not read.
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use diesel::prelude::*;
 use shared::dto::contract::{Contract, ContractStatus, Regime};
 use shared::dto::enclave::{EnclaveStatus, Province, Site};
+use shared::dto::inspection::{AmendmentRecord, AmendmentView, InspectionRecord, Measure};
 use shared::dto::organisation::{Organisation, OrganisationKind, OrganisationRef};
+use shared::dto::review::{ReviewDecision, ReviewRequest, ReviewState, ReviewView};
+use shared::dto::sync::{Change, Entity};
 use shared::rules::enterprise_number::{EnterpriseNumber, EstablishmentUnitNumber};
 use uuid::Uuid;
 
 use super::schema::*;
-use crate::error::AppError;
 
-/// Parses a stored UUID; a malformed one is a corrupt row.
-pub fn uuid(s: &str) -> Result<Uuid, AppError> {
-    Uuid::parse_str(s).map_err(|e| AppError::internal(format!("bad stored uuid {s:?}: {e}")))
+/// A stored value that does not parse as what its column holds.
+#[derive(Debug, thiserror::Error)]
+#[error("bad stored {what}: {value:?}")]
+pub struct CorruptValue {
+    /// What the column holds ("uuid", "regime", ...).
+    pub what: &'static str,
+    pub value: String,
 }
 
-fn corrupt(what: &str, value: &str) -> AppError {
-    AppError::internal(format!("bad stored {what}: {value:?}"))
+/// The error of a corrupt stored value.
+pub fn corrupt(what: &'static str, value: &str) -> diesel::result::Error {
+    diesel::result::Error::DeserializationError(Box::new(CorruptValue {
+        what,
+        value: value.to_owned(),
+    }))
+}
+
+/// Parses a stored UUID; a malformed one is a corrupt row.
+pub fn uuid(s: &str) -> QueryResult<Uuid> {
+    Uuid::parse_str(s).map_err(|_| corrupt("uuid", s))
+}
+
+/// Parses an id column that is empty where it does not apply.
+fn optional_uuid(s: &str) -> QueryResult<Option<Uuid>> {
+    if s.is_empty() {
+        Ok(None)
+    } else {
+        uuid(s).map(Some)
+    }
+}
+
+/// A stored count that cannot be negative, as the API counts.
+fn count(n: i32) -> u32 {
+    u32::try_from(n).unwrap_or(0)
 }
 
 /// A stored enterprise number (10 digits) in its display form.
@@ -46,12 +78,12 @@ pub struct OrganisationRow {
 }
 
 impl OrganisationRow {
-    fn kind(&self) -> Result<OrganisationKind, AppError> {
+    fn kind(&self) -> QueryResult<OrganisationKind> {
         OrganisationKind::parse(&self.kind).ok_or_else(|| corrupt("organisation kind", &self.kind))
     }
 
     /// The full API form.
-    pub fn to_dto(&self) -> Result<Organisation, AppError> {
+    pub fn to_dto(&self) -> QueryResult<Organisation> {
         Ok(Organisation {
             id: uuid(&self.id)?,
             kind: self.kind()?,
@@ -65,7 +97,7 @@ impl OrganisationRow {
     }
 
     /// The short API form.
-    pub fn to_ref(&self) -> Result<OrganisationRef, AppError> {
+    pub fn to_ref(&self) -> QueryResult<OrganisationRef> {
         Ok(OrganisationRef {
             id: uuid(&self.id)?,
             kind: self.kind()?,
@@ -99,17 +131,17 @@ pub struct EnclaveRow {
 
 impl EnclaveRow {
     /// The enclave's province.
-    pub fn province(&self) -> Result<Province, AppError> {
+    pub fn province(&self) -> QueryResult<Province> {
         Province::parse(&self.province).ok_or_else(|| corrupt("province", &self.province))
     }
 
     /// The enclave's status.
-    pub fn status(&self) -> Result<EnclaveStatus, AppError> {
+    pub fn status(&self) -> QueryResult<EnclaveStatus> {
         EnclaveStatus::parse(&self.status).ok_or_else(|| corrupt("enclave status", &self.status))
     }
 
     /// The site in API form.
-    pub fn site(&self) -> Result<Site, AppError> {
+    pub fn site(&self) -> QueryResult<Site> {
         Ok(Site {
             name: self.site_name.clone(),
             street: self.street.clone(),
@@ -147,7 +179,7 @@ pub struct ContractRow {
 
 impl ContractRow {
     /// The API form.
-    pub fn to_dto(&self) -> Result<Contract, AppError> {
+    pub fn to_dto(&self) -> QueryResult<Contract> {
         Ok(Contract {
             id: uuid(&self.id)?,
             enclave_id: uuid(&self.enclave_id)?,
@@ -279,13 +311,55 @@ pub struct InspectionRow {
     pub started_at_device: NaiveDateTime,
     pub submitted_at_device: NaiveDateTime,
     pub received_at: NaiveDateTime,
-    /// `YYYY-MM-DD` when the offender was notified of an approved report, else empty.
-    pub report_notified_on: String,
+    /// When the offender was notified of an approved report (`None`: not yet).
+    pub report_notified_on: Option<NaiveDate>,
     /// The record's registered workers and supervisors ticked present, and its unregistered
     /// people: kept beside the record so that the statistics sum them in SQL.
     pub workers_present: i32,
     pub supervisors_present: i32,
     pub unregistered: i32,
+}
+
+impl InspectionRow {
+    /// A pushed inspection as first stored (version 1, waiting for review): `json` is the
+    /// record as pushed and `content_hash` its hash.
+    pub fn submitted(
+        record: &InspectionRecord,
+        inspector_id: &str,
+        province: Province,
+        json: String,
+        content_hash: String,
+        received_at: NaiveDateTime,
+    ) -> Self {
+        Self {
+            id: record.id.to_string(),
+            enclave_id: record.enclave_id.to_string(),
+            inspector_id: inspector_id.to_owned(),
+            province: province.as_str().to_owned(),
+            on_date: record.on,
+            measure: record.conclusion.measure.as_str().to_owned(),
+            contract_filed: record.contract_filed.status().as_str().to_owned(),
+            daily_registration: record.daily_registration.status().as_str().to_owned(),
+            supervisor_present: record.supervisor_present.status().as_str().to_owned(),
+            version: 1,
+            content_hash,
+            record: json,
+            review_state: ReviewState::Submitted.as_str().to_owned(),
+            started_at_device: record.started_at.naive_utc(),
+            submitted_at_device: record.submitted_at.naive_utc(),
+            received_at,
+            report_notified_on: None,
+            workers_present: record.workers_present as i32,
+            supervisors_present: record.supervisors_present as i32,
+            unregistered: record.unregistered.len() as i32,
+        }
+    }
+
+    /// The review state.
+    pub fn review_state(&self) -> QueryResult<ReviewState> {
+        ReviewState::parse(&self.review_state)
+            .ok_or_else(|| corrupt("review state", &self.review_state))
+    }
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -298,6 +372,40 @@ pub struct ReviewRow {
     pub comment: String,
     pub inspection_version: i32,
     pub decided_at: NaiveDateTime,
+}
+
+impl ReviewRow {
+    /// A reviewer's decision on `inspection` as it stands, made `at`.
+    pub fn decided(
+        inspection: &InspectionRow,
+        reviewer_id: &str,
+        request: &ReviewRequest,
+        at: NaiveDateTime,
+    ) -> Self {
+        Self {
+            id: Uuid::new_v4().to_string(),
+            inspection_id: inspection.id.clone(),
+            reviewer_id: reviewer_id.to_owned(),
+            decision: request.decision.as_str().to_owned(),
+            comment: request.comment.trim().to_owned(),
+            inspection_version: inspection.version,
+            decided_at: at,
+        }
+    }
+
+    /// The API form, with the reviewer's name.
+    pub fn to_view(&self, reviewer_name: String) -> QueryResult<ReviewView> {
+        Ok(ReviewView {
+            id: uuid(&self.id)?,
+            reviewer_id: uuid(&self.reviewer_id)?,
+            reviewer_name,
+            decision: ReviewDecision::parse(&self.decision)
+                .ok_or_else(|| corrupt("review decision", &self.decision))?,
+            comment: self.comment.clone(),
+            inspection_version: count(self.inspection_version),
+            decided_at: self.decided_at.and_utc(),
+        })
+    }
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -317,6 +425,46 @@ pub struct AmendmentRow {
     pub deadline: Option<NaiveDate>,
 }
 
+impl AmendmentRow {
+    /// A pushed amendment of `inspection` (at its current version) by `author_id`; `hash` is
+    /// the hash of the record as pushed.
+    pub fn pushed(
+        record: AmendmentRecord,
+        inspection: &InspectionRow,
+        author_id: &str,
+        content_hash: String,
+        received_at: NaiveDateTime,
+    ) -> Self {
+        Self {
+            id: record.id.to_string(),
+            inspection_id: inspection.id.clone(),
+            author_id: author_id.to_owned(),
+            base_version: inspection.version,
+            text: record.text,
+            content_hash,
+            written_at_device: record.written_at.naive_utc(),
+            received_at,
+            measure: record.measure.map(|m| m.as_str().to_owned()),
+            deadline: record.deadline,
+        }
+    }
+
+    /// The API form, with the author's name.
+    pub fn to_view(&self, author_name: String) -> QueryResult<AmendmentView> {
+        Ok(AmendmentView {
+            id: uuid(&self.id)?,
+            author_id: uuid(&self.author_id)?,
+            author_name,
+            base_version: count(self.base_version),
+            text: self.text.clone(),
+            measure: self.measure.as_deref().and_then(Measure::parse),
+            deadline: self.deadline,
+            written_at: self.written_at_device.and_utc(),
+            received_at: self.received_at.and_utc(),
+        })
+    }
+}
+
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = changes)]
 pub struct ChangeRow {
@@ -331,6 +479,47 @@ pub struct ChangeRow {
     /// For register changes: the enclave, and its province (who pulls it).
     pub enclave_id: Option<String>,
     pub province: Option<String>,
+}
+
+impl ChangeRow {
+    /// Change `seq` of a user's own records (an inspection, an amendment, a review of it),
+    /// which `owner_id` pulls.
+    pub fn of_owner(
+        seq: i64,
+        entity: Entity,
+        entity_id: &str,
+        inspection_id: &str,
+        owner_id: &str,
+        received_at: NaiveDateTime,
+    ) -> Self {
+        Self {
+            seq,
+            entity: entity.as_str().to_owned(),
+            entity_id: entity_id.to_owned(),
+            inspection_id: inspection_id.to_owned(),
+            owner_id: owner_id.to_owned(),
+            deleted: false,
+            received_at,
+            enclave_id: None,
+            province: None,
+        }
+    }
+
+    /// The API form.
+    pub fn to_change(&self) -> QueryResult<Change> {
+        Ok(Change {
+            seq: self.seq,
+            entity: Entity::parse(&self.entity).ok_or_else(|| corrupt("entity", &self.entity))?,
+            id: uuid(&self.entity_id)?,
+            inspection_id: optional_uuid(&self.inspection_id)?,
+            enclave_id: match self.enclave_id.as_deref() {
+                Some(id) => optional_uuid(id)?,
+                None => None,
+            },
+            deleted: self.deleted,
+            received_at: self.received_at.and_utc(),
+        })
+    }
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

@@ -195,7 +195,7 @@ diesel::table! {
         started_at_device -> Timestamp,
         submitted_at_device -> Timestamp,
         received_at -> Timestamp,
-        report_notified_on -> Text,
+        report_notified_on -> Nullable<Date>,
         workers_present -> Integer,
         supervisors_present -> Integer,
         unregistered -> Integer,

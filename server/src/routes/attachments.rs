@@ -335,7 +335,7 @@ pub async fn status(
         };
         state
             .db
-            .run(move |conn| repo::attachments::record(conn, &row))
+            .run(move |conn| Ok(repo::attachments::record(conn, &row)?))
             .await?;
     }
     Ok(HttpResponse::Ok().json(status))

@@ -34,7 +34,7 @@ pub fn record_read(
     object_id: Option<&str>,
     detail: Option<String>,
 ) -> Result<(), AppError> {
-    repo::audit::record(
+    Ok(repo::audit::record(
         conn,
         repo::audit::Event {
             actor_id: Some(&user.id),
@@ -46,7 +46,7 @@ pub fn record_read(
             object_id,
             detail,
         },
-    )
+    )?)
 }
 
 /// Query of `GET /api/audit`.
@@ -189,7 +189,7 @@ pub async fn list(
     let filter = query.into_filter()?;
     let mut rows = state
         .db
-        .run(move |conn| repo::audit::page(conn, &filter, limit + 1))
+        .run(move |conn| Ok(repo::audit::page(conn, &filter, limit + 1)?))
         .await?;
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);

@@ -189,7 +189,7 @@ pub async fn refresh(
             state
                 .db
                 .run(move |conn| {
-                    repo::audit::record(
+                    Ok(repo::audit::record(
                         conn,
                         Event {
                             client: &c,
@@ -198,7 +198,7 @@ pub async fn refresh(
                             detail: Some(e.code.as_str().to_owned()),
                             ..Default::default()
                         },
-                    )
+                    )?)
                 })
                 .await?;
             return Err(e);
@@ -379,7 +379,7 @@ pub async fn logout(
     state
         .db
         .run(move |conn| {
-            conn.transaction(|conn| {
+            Ok(conn.transaction(|conn| {
                 let now = repo::now();
                 repo::sessions::revoke(conn, &claims.sid, now, "logout")?;
                 if let Some(own) = own.filter(|own| *own != claims.sid) {
@@ -393,7 +393,7 @@ pub async fn logout(
                         ..session_event(&claims.sub, "", &client, "logout", &claims.sid, None)
                     },
                 )
-            })
+            })?)
         })
         .await?;
     // Forget only after the revocation committed, so no request can re-cache it as live.

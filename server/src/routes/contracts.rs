@@ -314,7 +314,7 @@ pub async fn get(
     let id = super::path_id(&path, not_found)?;
     let row = state
         .db
-        .run(move |conn| repo::contracts::by_id(conn, &id))
+        .run(move |conn| Ok(repo::contracts::by_id(conn, &id)?))
         .await?
         .ok_or_else(not_found)?;
     Ok(HttpResponse::Ok().json(entry_of_row(&state, &row).await?))
@@ -474,7 +474,7 @@ fn written_changes(
         Some(b) => format!("{} → {}", describe(b), describe(row)),
         None => describe(row),
     };
-    journal::record(
+    Ok(journal::record(
         conn,
         user.into(),
         journal::Entry::new(action)
@@ -486,7 +486,7 @@ fn written_changes(
                 &row.enclave_id,
                 province,
             )]),
-    )
+    )?)
 }
 
 /// Edit a contract, or end it (status `ended` with an end date).

@@ -246,7 +246,7 @@ pub async fn search(
     let ids: Vec<String> = hits.iter().map(|(e, _)| e.id.clone()).collect();
     let mut registrations: std::collections::HashMap<String, Registration> = state
         .db
-        .run(move |conn| repo::registrations_on(conn, &ids, today))
+        .run(move |conn| Ok(repo::registrations_on(conn, &ids, today)?))
         .await?
         .into_iter()
         .map(|r| {

@@ -100,7 +100,7 @@ pub async fn working_set(
                 (&user).into(),
                 journal::Entry::new("working_set_download").detail(detail),
             )?;
-            repo::registrations_between(conn, from, to)
+            Ok(repo::registrations_between(conn, from, to)?)
         })
         .await?
         .into_iter()

@@ -10,14 +10,12 @@
 //! a change the inspector pulls and an audit row are written in one transaction.
 
 use actix_web::{HttpResponse, web};
-use chrono::{NaiveDate, Utc};
+use chrono::Utc;
 use diesel::Connection;
 use shared::dto::auth::Role;
 use shared::dto::inspection::Measure;
-use shared::dto::inspection::{AmendmentView, InspectionRecord, InspectionView};
-use shared::dto::review::{
-    InspectionQueue, InspectionSummary, ReviewDecision, ReviewRequest, ReviewState, ReviewView,
-};
+use shared::dto::inspection::{InspectionRecord, InspectionView};
+use shared::dto::review::{InspectionQueue, InspectionSummary, ReviewRequest, ReviewState};
 use shared::dto::sync::Entity;
 use shared::error::ErrorCode;
 use shared::rules::review::{ReviewRefusal, decide};
@@ -73,46 +71,22 @@ fn view((row, amendments, reviews, names): Stored) -> Result<InspectionView, App
         .map_err(|e| AppError::internal(format!("stored inspection {} unreadable: {e}", row.id)))?;
     let photo_hashes = record.photos().map(|p| p.sha256.clone()).collect();
     let amendments = amendments
-        .into_iter()
-        .map(|a| {
-            Ok(AmendmentView {
-                id: uuid(&a.id)?,
-                author_id: uuid(&a.author_id)?,
-                author_name: name(&a.author_id),
-                base_version: u32::try_from(a.base_version).unwrap_or(0),
-                text: a.text,
-                measure: a.measure.as_deref().and_then(Measure::parse),
-                deadline: a.deadline,
-                written_at: a.written_at_device.and_utc(),
-                received_at: a.received_at.and_utc(),
-            })
-        })
-        .collect::<Result<Vec<_>, AppError>>()?;
+        .iter()
+        .map(|a| a.to_view(name(&a.author_id)))
+        .collect::<Result<Vec<_>, _>>()?;
     let reviews = reviews
-        .into_iter()
-        .map(|r| {
-            Ok(ReviewView {
-                id: uuid(&r.id)?,
-                reviewer_id: uuid(&r.reviewer_id)?,
-                reviewer_name: name(&r.reviewer_id),
-                decision: ReviewDecision::parse(&r.decision)
-                    .ok_or_else(|| AppError::internal("bad stored review decision"))?,
-                comment: r.comment,
-                inspection_version: u32::try_from(r.inspection_version).unwrap_or(0),
-                decided_at: r.decided_at.and_utc(),
-            })
-        })
-        .collect::<Result<Vec<_>, AppError>>()?;
+        .iter()
+        .map(|r| r.to_view(name(&r.reviewer_id)))
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(InspectionView {
         record,
         version: u32::try_from(row.version).unwrap_or(0),
         inspector_id: uuid(&row.inspector_id)?,
         received_at: row.received_at.and_utc(),
-        review_state: ReviewState::parse(&row.review_state)
-            .ok_or_else(|| AppError::internal("bad stored review state"))?,
+        review_state: row.review_state()?,
         amendments,
         reviews,
-        report_notified_on: NaiveDate::parse_from_str(&row.report_notified_on, "%Y-%m-%d").ok(),
+        report_notified_on: row.report_notified_on,
         photo_hashes,
     })
 }
@@ -175,8 +149,7 @@ pub async fn review(
                 // The change-log lock first: it also serialises decisions on SQLite.
                 journal::lock_change_log(conn)?;
                 let row = repo::by_id_for_update(conn, &id)?.ok_or_else(not_found)?;
-                let current = ReviewState::parse(&row.review_state)
-                    .ok_or_else(|| AppError::internal("bad stored review state"))?;
+                let current = row.review_state()?;
                 let version = u32::try_from(row.version).unwrap_or(0);
                 let next = decide(
                     current,
@@ -187,15 +160,7 @@ pub async fn review(
                 )
                 .map_err(refusal)?;
                 let now = Utc::now().naive_utc();
-                let review = ReviewRow {
-                    id: uuid::Uuid::new_v4().to_string(),
-                    inspection_id: row.id.clone(),
-                    reviewer_id: user.id.clone(),
-                    decision: request.decision.as_str().to_owned(),
-                    comment: request.comment.trim().to_owned(),
-                    inspection_version: row.version,
-                    decided_at: now,
-                };
+                let review = ReviewRow::decided(&row, &user.id, &request, now);
                 repo::insert_review(conn, &review, next)?;
                 journal::record(
                     conn,
@@ -331,14 +296,12 @@ async fn find(
     limit: i64,
     export: Option<Format>,
 ) -> Result<(Vec<InspectionSummary>, Option<String>, u64), AppError> {
-    use shared::dto::inspection::CheckKind;
     use shared::rules::verdict::VerdictStatus;
 
     let inspector = if user.role == Role::Inspector {
-        user.id.clone()
+        Some(user.id.clone())
     } else {
-        q.inspector
-            .map_or_else(|| "%".to_owned(), |i| i.to_string())
+        q.inspector.map(|i| i.to_string())
     };
     let before = match q.cursor.as_deref() {
         None | Some("") => (far_future().and_time(chrono::NaiveTime::MIN), String::new()),
@@ -386,7 +349,6 @@ async fn find(
             .map(|e| e.id.clone())
             .collect::<Vec<_>>()
     });
-    let check = |kind: CheckKind| if q.failing == Some(kind) { "fail" } else { "%" }.to_owned();
     let today = shared::rules::time::belgian_local(Utc::now()).date();
     let mut from = q
         .from
@@ -413,26 +375,19 @@ async fn find(
     let filter = repo::QueueFilter {
         from,
         to,
-        notified: if reports { "" } else { "%" }.to_owned(),
         inspector,
         state: if reports {
-            ReviewState::Approved.as_str()
+            Some(ReviewState::Approved)
         } else {
-            q.state.map_or("%", ReviewState::as_str)
-        }
-        .to_owned(),
+            q.state
+        },
         measure: if reports {
             Some(Measure::ReportProposed)
         } else {
             q.measure
-        }
-        .map_or("%", Measure::as_str)
-        .to_owned(),
-        checks: [
-            check(CheckKind::ContractFiled),
-            check(CheckKind::DailyRegistration),
-            check(CheckKind::SupervisorPresent),
-        ],
+        },
+        not_notified: reports,
+        failing: q.failing,
         enclaves,
         before,
         limit: limit + 1,
@@ -505,9 +460,7 @@ async fn find(
                 version: u32::try_from(r.version).unwrap_or(0),
                 report: (r.measure == "report_proposed" && r.review_state == "approved").then(
                     || {
-                        let notified_on =
-                            chrono::NaiveDate::parse_from_str(&r.report_notified_on, "%Y-%m-%d")
-                                .ok();
+                        let notified_on = r.report_notified_on;
                         shared::dto::review::ReportTracking {
                             due: shared::rules::review::report_deadline(r.on_date),
                             notified_on,
@@ -636,13 +589,13 @@ pub async fn report_notified(
                     ));
                 }
                 repo::set_report_notified(conn, &id, on)?;
-                journal::record(
+                Ok(journal::record(
                     conn,
                     (&user).into(),
                     journal::Entry::new("report_notified")
                         .about("inspection", &id)
                         .detail(on.to_string()),
-                )
+                )?)
             })
         })
         .await?;

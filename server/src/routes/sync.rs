@@ -17,9 +17,10 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use shared::dto::auth::Role;
 use shared::dto::enclave::Province;
-use shared::dto::inspection::{AmendmentRecord, InspectionRecord, Measure};
+use shared::dto::inspection::{AmendmentRecord, InspectionRecord};
 use shared::dto::sync::{
-    Change, Entity, PullResponse, PushOutcome, PushRequest, PushResponse, PushResult, SyncRecord,
+    Entity, PullResponse, PushOutcome, PushRequest, PushResponse, PushResult, RejectionCode,
+    SyncRecord,
 };
 use shared::rules::inspection::{validate_amendment, validate_correction, validate_inspection};
 use shared::rules::time::belgian_local;
@@ -28,7 +29,7 @@ use utoipa::IntoParams;
 use crate::auth::AuthUser;
 use crate::db::DbConnection;
 use crate::db::repo::{self, inspections as repo_inspections};
-use crate::db::rows::{AmendmentRow, ChangeRow, InspectionRow, uuid};
+use crate::db::rows::{AmendmentRow, ChangeRow, InspectionRow};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -42,7 +43,7 @@ const MAX_PULL: i64 = 1_000;
 pub fn push_body() -> web::JsonConfig {
     web::JsonConfig::default()
         .limit(MAX_PUSH_BYTES)
-        .error_handler(|e, _| crate::startup::json_error(e).into())
+        .error_handler(|e, _| crate::error::json_error(e).into())
 }
 
 /// A record checked and ready to write.
@@ -59,9 +60,9 @@ enum Prepared {
     },
 }
 
-fn rejected(code: &str, nl: impl Into<String>, en: impl Into<String>) -> PushOutcome {
+fn rejected(code: RejectionCode, nl: impl Into<String>, en: impl Into<String>) -> PushOutcome {
     PushOutcome::Rejected {
-        code: code.to_owned(),
+        code,
         message_nl: nl.into(),
         message_en: en.into(),
     }
@@ -93,7 +94,7 @@ fn bad_correction(
         .map(|p| (p.message_nl, p.message_en))
         .unzip();
     Ok(Some(rejected(
-        "validation_failed",
+        RejectionCode::ValidationFailed,
         nl.join("; "),
         en.join("; "),
     )))
@@ -121,7 +122,11 @@ fn prepare(record: SyncRecord, today: chrono::NaiveDate) -> Prepared {
             .unzip();
         return Prepared::Invalid(
             id,
-            rejected("validation_failed", nl.join("; "), en.join("; ")),
+            rejected(
+                RejectionCode::ValidationFailed,
+                nl.join("; "),
+                en.join("; "),
+            ),
         );
     }
     match record {
@@ -133,7 +138,11 @@ fn prepare(record: SyncRecord, today: chrono::NaiveDate) -> Prepared {
             },
             Err(e) => Prepared::Invalid(
                 id,
-                rejected("validation_failed", e.to_string(), e.to_string()),
+                rejected(
+                    RejectionCode::ValidationFailed,
+                    e.to_string(),
+                    e.to_string(),
+                ),
             ),
         },
         SyncRecord::Amendment(r) => {
@@ -158,7 +167,7 @@ fn version(v: i32) -> u32 {
 
 fn forbidden() -> PushOutcome {
     rejected(
-        "forbidden",
+        RejectionCode::Forbidden,
         "U mag dit record niet indienen (ander eigenaar of buiten uw regio).",
         "You may not push this record (another owner, or outside your region).",
     )
@@ -225,17 +234,14 @@ impl<'a> Batch<'a> {
     }
 
     fn change(&mut self, entity: Entity, entity_id: &str, inspection_id: &str) {
-        self.new_changes.push(ChangeRow {
-            seq: self.next_seq,
-            entity: entity.as_str().to_owned(),
-            entity_id: entity_id.to_owned(),
-            inspection_id: inspection_id.to_owned(),
-            owner_id: self.user.id.clone(),
-            deleted: false,
-            received_at: self.now,
-            enclave_id: None,
-            province: None,
-        });
+        self.new_changes.push(ChangeRow::of_owner(
+            self.next_seq,
+            entity,
+            entity_id,
+            inspection_id,
+            &self.user.id,
+            self.now,
+        ));
         self.next_seq += 1;
     }
 
@@ -281,7 +287,13 @@ impl<'a> Batch<'a> {
             .get(&record.enclave_id.to_string())
             .and_then(|p| Province::parse(p));
         let province = match province {
-            None => return rejected("unknown_enclave", "Onbekende enclave.", "Unknown enclave."),
+            None => {
+                return rejected(
+                    RejectionCode::UnknownEnclave,
+                    "Onbekende enclave.",
+                    "Unknown enclave.",
+                );
+            }
             Some(p) if !self.user.covers(p) => return forbidden(),
             Some(p) => p,
         };
@@ -293,28 +305,7 @@ impl<'a> Batch<'a> {
             return PushOutcome::MissingAttachments { sha256: missing };
         }
         self.named_photos.extend(photo_hashes(&record));
-        let row = InspectionRow {
-            id: id.clone(),
-            enclave_id: record.enclave_id.to_string(),
-            inspector_id: self.user.id.clone(),
-            province: province.as_str().to_owned(),
-            on_date: record.on,
-            measure: Measure::as_str(record.conclusion.measure).to_owned(),
-            contract_filed: record.contract_filed.status().as_str().to_owned(),
-            daily_registration: record.daily_registration.status().as_str().to_owned(),
-            supervisor_present: record.supervisor_present.status().as_str().to_owned(),
-            version: 1,
-            content_hash: hash,
-            record: json,
-            review_state: "submitted".to_owned(),
-            started_at_device: record.started_at.naive_utc(),
-            submitted_at_device: record.submitted_at.naive_utc(),
-            received_at: self.now,
-            report_notified_on: String::new(),
-            workers_present: record.workers_present as i32,
-            supervisors_present: record.supervisors_present as i32,
-            unregistered: record.unregistered.len() as i32,
-        };
+        let row = InspectionRow::submitted(&record, &self.user.id, province, json, hash, self.now);
         self.change(Entity::Inspection, &id, &id);
         self.known.insert(id, row.clone());
         self.new_inspections.push(row);
@@ -356,18 +347,7 @@ impl<'a> Batch<'a> {
         if let Some(rejection) = bad_correction(conn, &record, &inspection)? {
             return Ok(rejection);
         }
-        let row = AmendmentRow {
-            id: record.id.to_string(),
-            inspection_id: inspection.id.clone(),
-            author_id: user.id.clone(),
-            base_version: inspection.version,
-            text: record.text,
-            content_hash: hash,
-            written_at_device: record.written_at.naive_utc(),
-            received_at: self.now,
-            measure: record.measure.map(|m| m.as_str().to_owned()),
-            deadline: record.deadline,
-        };
+        let row = AmendmentRow::pushed(record, &inspection, &user.id, hash, self.now);
         repo_inspections::insert_amendment(conn, &row)?;
         let new_version = inspection.version + 1;
         repo_inspections::set_version(conn, &inspection.id, new_version)?;
@@ -421,15 +401,6 @@ pub async fn push(
     Ok(HttpResponse::Ok().json(PushResponse { results }))
 }
 
-/// An id column that is empty when it does not apply.
-fn optional_uuid(s: &str) -> Result<Option<uuid::Uuid>, AppError> {
-    if s.is_empty() {
-        Ok(None)
-    } else {
-        uuid(s).map(Some)
-    }
-}
-
 /// Query of `GET /api/sync/pull`.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -480,25 +451,9 @@ pub async fn pull(
     rows.truncate(limit as usize);
     let next_cursor = rows.last().map_or(since, |r| r.seq);
     let changes = rows
-        .into_iter()
-        .map(|r| {
-            Ok(Change {
-                seq: r.seq,
-                entity: Entity::parse(&r.entity)
-                    .ok_or_else(|| AppError::internal("bad stored entity"))?,
-                id: uuid(&r.entity_id)?,
-                inspection_id: optional_uuid(&r.inspection_id)?,
-                enclave_id: r
-                    .enclave_id
-                    .as_deref()
-                    .map(optional_uuid)
-                    .transpose()?
-                    .flatten(),
-                deleted: r.deleted,
-                received_at: r.received_at.and_utc(),
-            })
-        })
-        .collect::<Result<Vec<_>, AppError>>()?;
+        .iter()
+        .map(ChangeRow::to_change)
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(HttpResponse::Ok().json(PullResponse {
         changes,
         next_cursor,

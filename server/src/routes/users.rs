@@ -44,7 +44,7 @@ pub async fn list(
     let role = query.into_inner().role;
     let rows = state
         .db
-        .run(move |conn| users::active(conn, role.map(Role::as_str)))
+        .run(move |conn| Ok(users::active(conn, role.map(Role::as_str))?))
         .await?;
     let users = rows
         .iter()
@@ -61,7 +61,7 @@ pub async fn list(
 pub async fn me(user: AuthUser, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let row = state
         .db
-        .run(move |conn| users::by_id(conn, &user.id))
+        .run(move |conn| Ok(users::by_id(conn, &user.id)?))
         .await?
         .ok_or_else(crate::auth::token::invalid_token)?;
     Ok(HttpResponse::Ok().json(users::to_dto(&row)?))
@@ -90,7 +90,7 @@ pub async fn change_password(
     let id = user.id.clone();
     let row = state
         .db
-        .run(move |conn| users::by_id(conn, &id))
+        .run(move |conn| Ok(users::by_id(conn, &id)?))
         .await?
         .ok_or_else(crate::auth::token::invalid_token)?;
     let hash = web::block(move || {

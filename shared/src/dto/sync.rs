@@ -57,10 +57,41 @@ pub enum PushOutcome {
     MissingAttachments { sha256: Vec<String> },
     /// Invalid; it will never be accepted as it is.
     Rejected {
-        code: String,
+        code: RejectionCode,
         message_nl: String,
         message_en: String,
     },
+}
+
+/// Why a pushed record was rejected, for machines; the messages say it to people.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum RejectionCode {
+    /// A field fails a rule, or the record cannot be read.
+    ValidationFailed,
+    /// Another user's record, or an enclave outside the user's region.
+    Forbidden,
+    /// The inspection names an enclave the register does not hold.
+    UnknownEnclave,
+}
+
+impl RejectionCode {
+    /// The code as it appears in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ValidationFailed => "validation_failed",
+            Self::Forbidden => "forbidden",
+            Self::UnknownEnclave => "unknown_enclave",
+        }
+    }
+}
+
+/// Compares with the code as it appears in JSON.
+impl PartialEq<str> for RejectionCode {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
 }
 
 /// The outcome for one record, by its id.
@@ -157,4 +188,34 @@ pub struct AttachmentStatus {
     pub complete: bool,
     /// Bytes received so far: resume the upload from here.
     pub received_bytes: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rejection_codes_keep_their_wire_form() {
+        for code in [
+            RejectionCode::ValidationFailed,
+            RejectionCode::Forbidden,
+            RejectionCode::UnknownEnclave,
+        ] {
+            let json = serde_json::to_string(&code).unwrap();
+            assert_eq!(json, format!("\"{}\"", code.as_str()));
+            assert_eq!(serde_json::from_str::<RejectionCode>(&json).unwrap(), code);
+            assert!(code == *code.as_str());
+        }
+        let outcome: PushOutcome = serde_json::from_str(
+            r#"{"outcome":"rejected","code":"unknown_enclave","message_nl":"n","message_en":"e"}"#,
+        )
+        .unwrap();
+        assert!(matches!(
+            outcome,
+            PushOutcome::Rejected {
+                code: RejectionCode::UnknownEnclave,
+                ..
+            }
+        ));
+    }
 }

@@ -250,7 +250,7 @@ mod tests {
         );
         assert_eq!(t.missing_photos, vec!["a".repeat(64)]);
         let t = after_outcome(&PushOutcome::Rejected {
-            code: "validation_failed".into(),
+            code: crate::dto::sync::RejectionCode::ValidationFailed,
             message_nl: "nl".into(),
             message_en: "en".into(),
         });

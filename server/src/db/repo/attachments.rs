@@ -6,22 +6,21 @@ use diesel::prelude::*;
 use crate::db::DbConnection;
 use crate::db::rows::AttachmentRow;
 use crate::db::schema::attachments;
-use crate::error::AppError;
 
 /// An attachment by hash.
-pub fn by_hash(conn: &mut DbConnection, sha256: &str) -> Result<Option<AttachmentRow>, AppError> {
-    Ok(attachments::table
+pub fn by_hash(conn: &mut DbConnection, sha256: &str) -> QueryResult<Option<AttachmentRow>> {
+    attachments::table
         .find(sha256)
         .select(AttachmentRow::as_select())
         .first(conn)
-        .optional()?)
+        .optional()
 }
 
 /// Which of `hashes` are stored completely.
 pub fn complete_of(
     conn: &mut DbConnection,
     hashes: &[String],
-) -> Result<std::collections::HashSet<String>, AppError> {
+) -> QueryResult<std::collections::HashSet<String>> {
     let mut found = std::collections::HashSet::new();
     for chunk in hashes.chunks(500) {
         found.extend(
@@ -36,7 +35,7 @@ pub fn complete_of(
 
 /// The sizes of the complete attachments `uploader_id` uploaded that no pushed inspection
 /// names yet (what counts against the upload quota besides partial uploads).
-pub fn unnamed_bytes(conn: &mut DbConnection, uploader_id: &str) -> Result<u64, AppError> {
+pub fn unnamed_bytes(conn: &mut DbConnection, uploader_id: &str) -> QueryResult<u64> {
     let sizes: Vec<i64> = attachments::table
         .filter(attachments::uploader_id.eq(uploader_id))
         .filter(attachments::named_at.is_null())
@@ -53,7 +52,7 @@ pub fn mark_named(
     conn: &mut DbConnection,
     hashes: &[String],
     now: chrono::NaiveDateTime,
-) -> Result<(), AppError> {
+) -> QueryResult<()> {
     for chunk in hashes.chunks(500) {
         diesel::update(
             attachments::table
@@ -67,7 +66,7 @@ pub fn mark_named(
 }
 
 /// Records a complete attachment; a second upload of the same bytes changes nothing.
-pub fn record(conn: &mut DbConnection, row: &AttachmentRow) -> Result<(), AppError> {
+pub fn record(conn: &mut DbConnection, row: &AttachmentRow) -> QueryResult<()> {
     conn.transaction(|conn| {
         if by_hash(conn, &row.sha256)?.is_none() {
             diesel::insert_into(attachments::table)

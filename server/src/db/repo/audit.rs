@@ -6,7 +6,6 @@ use diesel::prelude::*;
 use crate::db::DbConnection;
 use crate::db::rows::AuditEventRow;
 use crate::db::schema::audit_events;
-use crate::error::AppError;
 
 /// One event to record.
 #[derive(Debug, Clone, Default)]
@@ -22,7 +21,7 @@ pub struct Event<'a> {
 }
 
 /// Appends an event.
-pub fn record(conn: &mut DbConnection, event: Event<'_>) -> Result<(), AppError> {
+pub fn record(conn: &mut DbConnection, event: Event<'_>) -> QueryResult<()> {
     let row = AuditEventRow {
         id: uuid::Uuid::new_v4().to_string(),
         occurred_at: super::now(),
@@ -62,7 +61,7 @@ pub fn page(
     conn: &mut DbConnection,
     filter: &Filter,
     limit: i64,
-) -> Result<Vec<AuditEventRow>, AppError> {
+) -> QueryResult<Vec<AuditEventRow>> {
     let mut query = audit_events::table
         .select(AuditEventRow::as_select())
         .order((audit_events::occurred_at.desc(), audit_events::id.desc()))
@@ -95,13 +94,10 @@ pub fn page(
                     .and(audit_events::id.lt(id.clone()))),
         );
     }
-    Ok(query.load(conn)?)
+    query.load(conn)
 }
 
 /// Deletes the events that occurred before `cutoff`; returns how many.
-pub fn delete_before(conn: &mut DbConnection, cutoff: NaiveDateTime) -> Result<usize, AppError> {
-    Ok(
-        diesel::delete(audit_events::table.filter(audit_events::occurred_at.lt(cutoff)))
-            .execute(conn)?,
-    )
+pub fn delete_before(conn: &mut DbConnection, cutoff: NaiveDateTime) -> QueryResult<usize> {
+    diesel::delete(audit_events::table.filter(audit_events::occurred_at.lt(cutoff))).execute(conn)
 }

@@ -7,22 +7,21 @@ use diesel::prelude::*;
 use crate::db::DbConnection;
 use crate::db::rows::ContractRow;
 use crate::db::schema::contracts;
-use crate::error::AppError;
 
 /// One contract.
-pub fn by_id(conn: &mut DbConnection, id: &str) -> Result<Option<ContractRow>, AppError> {
-    Ok(contracts::table
+pub fn by_id(conn: &mut DbConnection, id: &str) -> QueryResult<Option<ContractRow>> {
+    contracts::table
         .find(id)
         .select(ContractRow::as_select())
         .first(conn)
-        .optional()?)
+        .optional()
 }
 
 /// The contracts with these references.
 pub fn by_references(
     conn: &mut DbConnection,
     references: &[String],
-) -> Result<Vec<ContractRow>, AppError> {
+) -> QueryResult<Vec<ContractRow>> {
     let mut found = Vec::new();
     for chunk in references.chunks(1000) {
         found.extend(
@@ -36,7 +35,7 @@ pub fn by_references(
 }
 
 /// Whether a contract has this reference.
-pub fn reference_taken(conn: &mut DbConnection, reference: &str) -> Result<bool, AppError> {
+pub fn reference_taken(conn: &mut DbConnection, reference: &str) -> QueryResult<bool> {
     let n: i64 = contracts::table
         .filter(contracts::reference.eq(reference))
         .count()
@@ -45,7 +44,7 @@ pub fn reference_taken(conn: &mut DbConnection, reference: &str) -> Result<bool,
 }
 
 /// Stores a new contract.
-pub fn insert(conn: &mut DbConnection, row: &ContractRow) -> Result<(), AppError> {
+pub fn insert(conn: &mut DbConnection, row: &ContractRow) -> QueryResult<()> {
     diesel::insert_into(contracts::table)
         .values(row)
         .execute(conn)?;
@@ -59,8 +58,8 @@ pub fn update_if_unchanged(
     conn: &mut DbConnection,
     row: &ContractRow,
     read_at: NaiveDateTime,
-) -> Result<usize, AppError> {
-    Ok(diesel::update(
+) -> QueryResult<usize> {
+    diesel::update(
         contracts::table
             .find(&row.id)
             .filter(contracts::updated_at.eq(read_at)),
@@ -77,12 +76,12 @@ pub fn update_if_unchanged(
         contracts::min_supervisors.eq(row.min_supervisors),
         contracts::updated_at.eq(row.updated_at),
     ))
-    .execute(conn)?)
+    .execute(conn)
 }
 
 /// An import: the columns a register file carries; the approval date and the minimum of
 /// supervisors, which it does not, stay as they are.
-pub fn update_imported(conn: &mut DbConnection, row: &ContractRow) -> Result<(), AppError> {
+pub fn update_imported(conn: &mut DbConnection, row: &ContractRow) -> QueryResult<()> {
     diesel::update(contracts::table.find(&row.id))
         .set((
             contracts::start_date.eq(row.start_date),

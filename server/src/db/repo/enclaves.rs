@@ -11,7 +11,6 @@ use crate::db::rows::{
 use crate::db::schema::{
     contracts, enclaves, organisations, people, registration_members, registrations,
 };
-use crate::error::AppError;
 
 /// The register as the lookup index needs it: every enclave, organisation and contract.
 pub struct Register {
@@ -23,7 +22,7 @@ pub struct Register {
 }
 
 /// Loads the whole register (three queries).
-pub fn register(conn: &mut DbConnection) -> Result<Register, AppError> {
+pub fn register(conn: &mut DbConnection) -> QueryResult<Register> {
     Ok(Register {
         enclaves: enclaves::table
             .select(EnclaveRow::as_select())
@@ -49,7 +48,7 @@ pub struct RegisterVersion {
 }
 
 /// The register's current fingerprint (one aggregate query per table).
-pub fn register_version(conn: &mut DbConnection) -> Result<RegisterVersion, AppError> {
+pub fn register_version(conn: &mut DbConnection) -> QueryResult<RegisterVersion> {
     let enclaves = enclaves::table
         .select((count_star(), max(enclaves::updated_at)))
         .first(conn)?;
@@ -75,7 +74,7 @@ pub fn registration(
     conn: &mut DbConnection,
     enclave_id: &str,
     on: NaiveDate,
-) -> Result<Option<RegistrationWithMembers>, AppError> {
+) -> QueryResult<Option<RegistrationWithMembers>> {
     let rows: Vec<RegistrationMemberJoin> = registrations::table
         // A flat chain of left joins: a nested `LEFT JOIN (a JOIN b)` makes SQLite
         // materialise the inner join over every member of every registration.
@@ -108,7 +107,7 @@ pub fn registrations_on(
     conn: &mut DbConnection,
     enclave_ids: &[String],
     on: NaiveDate,
-) -> Result<Vec<RegistrationWithMembers>, AppError> {
+) -> QueryResult<Vec<RegistrationWithMembers>> {
     let registered: Vec<String> = registrations::table
         .filter(registrations::enclave_id.eq_any(enclave_ids))
         .filter(registrations::work_date.eq(on))
@@ -127,7 +126,7 @@ pub fn registrations_between(
     conn: &mut DbConnection,
     from: NaiveDate,
     to: NaiveDate,
-) -> Result<Vec<RegistrationWithMembers>, AppError> {
+) -> QueryResult<Vec<RegistrationWithMembers>> {
     let rows: Vec<RegistrationMemberJoin> = registrations::table
         .left_join(registration_members::table)
         .left_join(people::table.on(people::id.eq(registration_members::person_id)))
@@ -168,10 +167,7 @@ fn with_members(rows: Vec<RegistrationMemberJoin>) -> Vec<RegistrationWithMember
 }
 
 /// The provinces of the enclaves among `ids` that exist.
-pub fn provinces(
-    conn: &mut DbConnection,
-    ids: &[String],
-) -> Result<Vec<(String, String)>, AppError> {
+pub fn provinces(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<(String, String)>> {
     let mut found = Vec::new();
     for chunk in ids.chunks(1000) {
         found.extend(

@@ -3,23 +3,23 @@
 
 use diesel::prelude::*;
 
-use crate::db::DbConnection;
-use shared::dto::inspection::{Correction, Measure};
+use crate::db::{DbBackend, DbConnection};
+use shared::dto::inspection::{CheckKind, Correction, Measure};
 use shared::dto::review::ReviewState;
+use shared::rules::verdict::VerdictStatus;
 
 use super::insert_chunks;
 use crate::db::rows::{AmendmentRow, InspectionRow, ReviewRow};
 use crate::db::schema::{amendments, inspections, reviews};
-use crate::error::AppError;
 
 /// Stores new inspections.
-pub fn insert_many(conn: &mut DbConnection, rows: &[InspectionRow]) -> Result<(), AppError> {
+pub fn insert_many(conn: &mut DbConnection, rows: &[InspectionRow]) -> QueryResult<()> {
     insert_chunks!(conn, inspections::table, rows, 500)?;
     Ok(())
 }
 
 /// The inspections among `ids` that exist.
-pub fn by_ids(conn: &mut DbConnection, ids: &[String]) -> Result<Vec<InspectionRow>, AppError> {
+pub fn by_ids(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<InspectionRow>> {
     let mut found = Vec::new();
     for chunk in ids.chunks(1000) {
         found.extend(
@@ -33,17 +33,17 @@ pub fn by_ids(conn: &mut DbConnection, ids: &[String]) -> Result<Vec<InspectionR
 }
 
 /// An inspection by id.
-pub fn by_id(conn: &mut DbConnection, id: &str) -> Result<Option<InspectionRow>, AppError> {
-    Ok(inspections::table
+pub fn by_id(conn: &mut DbConnection, id: &str) -> QueryResult<Option<InspectionRow>> {
+    inspections::table
         .find(id)
         .select(InspectionRow::as_select())
         .first(conn)
-        .optional()?)
+        .optional()
 }
 
 /// Sets an inspection's version after an amendment; an amended inspection waits for review
 /// again.
-pub fn set_version(conn: &mut DbConnection, id: &str, version: i32) -> Result<(), AppError> {
+pub fn set_version(conn: &mut DbConnection, id: &str, version: i32) -> QueryResult<()> {
     diesel::update(inspections::table.find(id))
         .set((
             inspections::version.eq(version),
@@ -58,7 +58,7 @@ pub fn insert_review(
     conn: &mut DbConnection,
     row: &ReviewRow,
     state: ReviewState,
-) -> Result<(), AppError> {
+) -> QueryResult<()> {
     diesel::insert_into(reviews::table)
         .values(row)
         .execute(conn)?;
@@ -69,24 +69,18 @@ pub fn insert_review(
 }
 
 /// The decisions on an inspection, oldest first.
-pub fn reviews_of(
-    conn: &mut DbConnection,
-    inspection_id: &str,
-) -> Result<Vec<ReviewRow>, AppError> {
-    Ok(reviews::table
+pub fn reviews_of(conn: &mut DbConnection, inspection_id: &str) -> QueryResult<Vec<ReviewRow>> {
+    reviews::table
         .filter(reviews::inspection_id.eq(inspection_id))
         .order((reviews::decided_at.asc(), reviews::id.asc()))
         .select(ReviewRow::as_select())
-        .load(conn)?)
+        .load(conn)
 }
 
 /// An inspection, locked for the rest of the transaction (PostgreSQL `FOR UPDATE`; SQLite
 /// holds the database write lock once
 /// [`lock_change_log`](super::journal::lock_change_log) ran).
-pub fn by_id_for_update(
-    conn: &mut DbConnection,
-    id: &str,
-) -> Result<Option<InspectionRow>, AppError> {
+pub fn by_id_for_update(conn: &mut DbConnection, id: &str) -> QueryResult<Option<InspectionRow>> {
     Ok(match conn {
         DbConnection::Pg(c) => inspections::table
             .find(id)
@@ -103,19 +97,16 @@ pub fn by_id_for_update(
 }
 
 /// An amendment by id.
-pub fn amendment_by_id(
-    conn: &mut DbConnection,
-    id: &str,
-) -> Result<Option<AmendmentRow>, AppError> {
-    Ok(amendments::table
+pub fn amendment_by_id(conn: &mut DbConnection, id: &str) -> QueryResult<Option<AmendmentRow>> {
+    amendments::table
         .find(id)
         .select(AmendmentRow::as_select())
         .first(conn)
-        .optional()?)
+        .optional()
 }
 
 /// Stores an amendment.
-pub fn insert_amendment(conn: &mut DbConnection, row: &AmendmentRow) -> Result<(), AppError> {
+pub fn insert_amendment(conn: &mut DbConnection, row: &AmendmentRow) -> QueryResult<()> {
     diesel::insert_into(amendments::table)
         .values(row)
         .execute(conn)?;
@@ -126,7 +117,7 @@ pub fn insert_amendment(conn: &mut DbConnection, row: &AmendmentRow) -> Result<(
 pub fn corrections_of(
     conn: &mut DbConnection,
     inspection_id: &str,
-) -> Result<Vec<Correction>, AppError> {
+) -> QueryResult<Vec<Correction>> {
     Ok(amendments_of(conn, inspection_id)?
         .into_iter()
         .filter_map(|a| {
@@ -143,12 +134,12 @@ pub fn corrections_of(
 pub fn amendments_of(
     conn: &mut DbConnection,
     inspection_id: &str,
-) -> Result<Vec<AmendmentRow>, AppError> {
-    Ok(amendments::table
+) -> QueryResult<Vec<AmendmentRow>> {
+    amendments::table
         .filter(amendments::inspection_id.eq(inspection_id))
         .order((amendments::received_at.asc(), amendments::id.asc()))
         .select(AmendmentRow::as_select())
-        .load(conn)?)
+        .load(conn)
 }
 
 /// An inspection as the review queue lists it (without the record itself).
@@ -166,49 +157,66 @@ pub struct QueueRow {
     pub version: i32,
     pub review_state: String,
     pub received_at: chrono::NaiveDateTime,
-    pub report_notified_on: String,
+    pub report_notified_on: Option<chrono::NaiveDate>,
 }
 
-/// Filters of the review queue. Text filters are SQL `LIKE` patterns (`%` for "any"), so
-/// every filter is always present and the query has one static type on both backends.
+/// Filters of the review queue; `None` matches any value.
 #[derive(Debug, Clone)]
 pub struct QueueFilter {
     pub from: chrono::NaiveDate,
     pub to: chrono::NaiveDate,
-    pub inspector: String,
-    pub state: String,
-    pub measure: String,
-    /// `''` for reports not yet notified, `%` for any.
-    pub notified: String,
-    /// Patterns for contract_filed, daily_registration, supervisor_present.
-    pub checks: [String; 3],
-    /// Only these enclaves (`None`: any).
+    pub inspector: Option<String>,
+    pub state: Option<ReviewState>,
+    pub measure: Option<Measure>,
+    /// Only reports whose offender was not yet notified.
+    pub not_notified: bool,
+    /// Only inspections that fail this check.
+    pub failing: Option<CheckKind>,
+    /// Only these enclaves.
     pub enclaves: Option<Vec<String>>,
     /// Keyset: strictly before this `(received_at, id)`, newest first.
     pub before: (chrono::NaiveDateTime, String),
     pub limit: i64,
 }
 
-/// The inspections that pass the queue's filters (all but the keyset), as one query
-/// expression on both backends.
-macro_rules! queue_filtered {
-    ($f:expr) => {
-        inspections::table
-            .filter(inspections::on_date.between($f.from, $f.to))
-            .filter(inspections::inspector_id.like($f.inspector.clone()))
-            .filter(inspections::review_state.like($f.state.clone()))
-            .filter(inspections::measure.like($f.measure.clone()))
-            .filter(inspections::report_notified_on.like($f.notified.clone()))
-            .filter(inspections::contract_filed.like($f.checks[0].clone()))
-            .filter(inspections::daily_registration.like($f.checks[1].clone()))
-            .filter(inspections::supervisor_present.like($f.checks[2].clone()))
+/// The inspections that pass the queue's filters (all but the keyset).
+fn queue_filtered(f: &QueueFilter) -> inspections::BoxedQuery<'_, DbBackend> {
+    let mut query = inspections::table
+        .filter(inspections::on_date.between(f.from, f.to))
+        .into_boxed();
+    if let Some(inspector) = &f.inspector {
+        query = query.filter(inspections::inspector_id.eq(inspector));
+    }
+    if let Some(state) = f.state {
+        query = query.filter(inspections::review_state.eq(state.as_str()));
+    }
+    if let Some(measure) = f.measure {
+        query = query.filter(inspections::measure.eq(measure.as_str()));
+    }
+    if f.not_notified {
+        query = query.filter(inspections::report_notified_on.is_null());
+    }
+    let fail = VerdictStatus::Fail.as_str();
+    query = match f.failing {
+        None => query,
+        Some(CheckKind::ContractFiled) => query.filter(inspections::contract_filed.eq(fail)),
+        Some(CheckKind::DailyRegistration) => {
+            query.filter(inspections::daily_registration.eq(fail))
+        }
+        Some(CheckKind::SupervisorPresent) => {
+            query.filter(inspections::supervisor_present.eq(fail))
+        }
     };
+    if let Some(ids) = &f.enclaves {
+        query = query.filter(inspections::enclave_id.eq_any(ids));
+    }
+    query
 }
 
 /// One page of the review queue, newest first.
-pub fn queue(conn: &mut DbConnection, f: &QueueFilter) -> Result<Vec<QueueRow>, AppError> {
+pub fn queue(conn: &mut DbConnection, f: &QueueFilter) -> QueryResult<Vec<QueueRow>> {
     let (ts, id) = (f.before.0, f.before.1.clone());
-    let base = queue_filtered!(f)
+    queue_filtered(f)
         .filter(
             inspections::received_at
                 .lt(ts)
@@ -216,33 +224,21 @@ pub fn queue(conn: &mut DbConnection, f: &QueueFilter) -> Result<Vec<QueueRow>, 
         )
         .order((inspections::received_at.desc(), inspections::id.desc()))
         .limit(f.limit)
-        .select(QueueRow::as_select());
-    Ok(match &f.enclaves {
-        None => base.load(conn)?,
-        Some(ids) => base
-            .filter(inspections::enclave_id.eq_any(ids.clone()))
-            .load(conn)?,
-    })
+        .select(QueueRow::as_select())
+        .load(conn)
 }
 
 /// How many inspections the queue's filters match, over every page.
-pub fn queue_count(conn: &mut DbConnection, f: &QueueFilter) -> Result<i64, AppError> {
-    let base = queue_filtered!(f).count();
-    Ok(match &f.enclaves {
-        None => base.get_result(conn)?,
-        Some(ids) => queue_filtered!(f)
-            .filter(inspections::enclave_id.eq_any(ids.clone()))
-            .count()
-            .get_result(conn)?,
-    })
+pub fn queue_count(conn: &mut DbConnection, f: &QueueFilter) -> QueryResult<i64> {
+    queue_filtered(f).count().get_result(conn)
 }
 
 /// How many inspections wait for a reviewer (the review queue's depth, for metrics).
-pub fn awaiting_review(conn: &mut DbConnection) -> Result<i64, AppError> {
-    Ok(inspections::table
+pub fn awaiting_review(conn: &mut DbConnection) -> QueryResult<i64> {
+    inspections::table
         .filter(inspections::review_state.eq(ReviewState::Submitted.as_str()))
         .count()
-        .get_result(conn)?)
+        .get_result(conn)
 }
 
 /// Records when the offender was notified of a report.
@@ -250,9 +246,9 @@ pub fn set_report_notified(
     conn: &mut DbConnection,
     id: &str,
     on: chrono::NaiveDate,
-) -> Result<(), AppError> {
+) -> QueryResult<()> {
     diesel::update(inspections::table.find(id))
-        .set(inspections::report_notified_on.eq(on.to_string()))
+        .set(inspections::report_notified_on.eq(on))
         .execute(conn)?;
     Ok(())
 }
@@ -261,10 +257,10 @@ pub fn set_report_notified(
 pub fn display_names(
     conn: &mut DbConnection,
     ids: &[String],
-) -> Result<Vec<(String, String)>, AppError> {
+) -> QueryResult<Vec<(String, String)>> {
     use crate::db::schema::users;
-    Ok(users::table
+    users::table
         .filter(users::id.eq_any(ids))
         .select((users::id, users::display_name))
-        .load(conn)?)
+        .load(conn)
 }

@@ -21,7 +21,6 @@ use crate::auth::AuthUser;
 use crate::db::DbConnection;
 use crate::db::rows::ChangeRow;
 use crate::db::schema::changes;
-use crate::error::AppError;
 
 /// Who did it, as the audit trail names them.
 #[derive(Debug, Clone, Copy)]
@@ -164,7 +163,7 @@ impl<'a> Entry<'a> {
 
 /// Appends an entry in the caller's transaction: its changes (under the change-log lock)
 /// and its audit row.
-pub fn record(conn: &mut DbConnection, actor: Actor<'_>, entry: Entry<'_>) -> Result<(), AppError> {
+pub fn record(conn: &mut DbConnection, actor: Actor<'_>, entry: Entry<'_>) -> QueryResult<()> {
     append_changes(conn, entry.changes)?;
     audit::record(
         conn,

@@ -14,7 +14,6 @@ use diesel::prelude::*;
 use crate::config::LoginLimits;
 use crate::db::DbConnection;
 use crate::db::schema::login_attempts;
-use crate::error::AppError;
 
 /// Outcomes that count as failed: checked and wrong, or not checked yet.
 const COUNTED: [&str; 2] = ["pending", "failure"];
@@ -37,7 +36,7 @@ pub fn begin(
     client: &str,
     now: NaiveDateTime,
     limits: &LoginLimits,
-) -> Result<Option<Refusal>, AppError> {
+) -> QueryResult<Option<Refusal>> {
     let window_start = now - Duration::seconds(limits.window_secs);
     diesel::delete(login_attempts::table.filter(login_attempts::attempted_at.lt(window_start)))
         .execute(conn)?;
@@ -101,7 +100,7 @@ pub fn begin(
 }
 
 /// Settles an attempt: `failure` or `success` (or `refused`).
-pub fn finish(conn: &mut DbConnection, id: &str, outcome: &str) -> Result<(), AppError> {
+pub fn finish(conn: &mut DbConnection, id: &str, outcome: &str) -> QueryResult<()> {
     diesel::update(login_attempts::table.find(id))
         .set(login_attempts::outcome.eq(outcome))
         .execute(conn)?;

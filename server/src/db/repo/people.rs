@@ -8,7 +8,6 @@ use crate::db::rows::{InspectionRow, PersonRow, RegistrationRow};
 use crate::db::schema::{
     enclaves, inspections, organisations, people, registration_members, registrations,
 };
-use crate::error::AppError;
 
 #[diesel::declare_sql_function]
 extern "SQL" {
@@ -36,9 +35,9 @@ pub fn search(
     conn: &mut DbConnection,
     text: &str,
     limit: i64,
-) -> Result<Vec<(PersonRow, String)>, AppError> {
+) -> QueryResult<Vec<(PersonRow, String)>> {
     let pattern = contains_pattern(&text.to_lowercase());
-    Ok(people::table
+    people::table
         .inner_join(organisations::table)
         .filter(
             lower(people::display_name)
@@ -49,17 +48,17 @@ pub fn search(
         .order((people::display_name.asc(), people::id.asc()))
         .limit(limit)
         .select((PersonRow::as_select(), organisations::name))
-        .load(conn)?)
+        .load(conn)
 }
 
 /// One person with the name of their maatwerkbedrijf.
-pub fn by_id(conn: &mut DbConnection, id: &str) -> Result<Option<(PersonRow, String)>, AppError> {
-    Ok(people::table
+pub fn by_id(conn: &mut DbConnection, id: &str) -> QueryResult<Option<(PersonRow, String)>> {
+    people::table
         .inner_join(organisations::table)
         .filter(people::id.eq(id))
         .select((PersonRow::as_select(), organisations::name))
         .first(conn)
-        .optional()?)
+        .optional()
 }
 
 /// A registration a person appears in: the registration, their role in it, the site's name
@@ -67,8 +66,8 @@ pub fn by_id(conn: &mut DbConnection, id: &str) -> Result<Option<(PersonRow, Str
 pub type Appearance = (RegistrationRow, String, String, String);
 
 /// Every registration naming the person, oldest first.
-pub fn registrations_of(conn: &mut DbConnection, id: &str) -> Result<Vec<Appearance>, AppError> {
-    Ok(registration_members::table
+pub fn registrations_of(conn: &mut DbConnection, id: &str) -> QueryResult<Vec<Appearance>> {
+    registration_members::table
         .inner_join(
             registrations::table.inner_join(enclaves::table.inner_join(organisations::table)),
         )
@@ -80,7 +79,7 @@ pub fn registrations_of(conn: &mut DbConnection, id: &str) -> Result<Vec<Appeara
             enclaves::site_name,
             organisations::name,
         ))
-        .load(conn)?)
+        .load(conn)
 }
 
 /// The inspections whose record holds the person's id or name anywhere (the presence list,
@@ -89,7 +88,7 @@ pub fn inspections_naming(
     conn: &mut DbConnection,
     id: &str,
     name: &str,
-) -> Result<Vec<InspectionRow>, AppError> {
+) -> QueryResult<Vec<InspectionRow>> {
     let mut query = inspections::table
         .select(InspectionRow::as_select())
         .order((inspections::on_date.asc(), inspections::id.asc()))
@@ -106,5 +105,5 @@ pub fn inspections_naming(
                     .escape('\\')),
         )
     };
-    Ok(query.load(conn)?)
+    query.load(conn)
 }

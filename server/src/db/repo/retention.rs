@@ -10,7 +10,6 @@ use crate::db::schema::{
     amendments, attachments, changes, inspections, people, registration_members, registrations,
     reviews,
 };
-use crate::error::AppError;
 
 /// Ids per statement (well under both databases' parameter limits).
 const CHUNK: usize = 500;
@@ -20,7 +19,7 @@ const CHUNK: usize = 500;
 pub fn delete_registrations_before(
     conn: &mut DbConnection,
     before: NaiveDate,
-) -> Result<(usize, usize), AppError> {
+) -> QueryResult<(usize, usize)> {
     let old = || {
         registrations::table
             .filter(registrations::work_date.lt(before))
@@ -56,18 +55,18 @@ pub fn delete_registrations_before(
 pub fn approved_inspections_before(
     conn: &mut DbConnection,
     before: NaiveDate,
-) -> Result<Vec<(String, String)>, AppError> {
-    Ok(inspections::table
+) -> QueryResult<Vec<(String, String)>> {
+    inspections::table
         .filter(inspections::on_date.lt(before))
         .filter(inspections::review_state.eq("approved"))
         .select((inspections::id, inspections::record))
-        .load(conn)?)
+        .load(conn)
 }
 
 /// Deletes inspections with their amendments, review decisions and change-log entries (a
 /// device pulling from the start must not be sent to an inspection that is gone). The newest
 /// change-log entry stays, whatever it names: the next change number is counted from it.
-pub fn delete_inspections(conn: &mut DbConnection, ids: &[String]) -> Result<(), AppError> {
+pub fn delete_inspections(conn: &mut DbConnection, ids: &[String]) -> QueryResult<()> {
     let newest: Option<i64> = changes::table.select(max(changes::seq)).first(conn)?;
     for chunk in ids.chunks(CHUNK) {
         diesel::delete(amendments::table.filter(amendments::inspection_id.eq_any(chunk)))
@@ -90,7 +89,7 @@ pub fn delete_inspections(conn: &mut DbConnection, ids: &[String]) -> Result<(),
 pub fn delete_unreferenced_photos(
     conn: &mut DbConnection,
     hashes: &[String],
-) -> Result<Vec<String>, AppError> {
+) -> QueryResult<Vec<String>> {
     let mut gone = Vec::new();
     for hash in hashes {
         let still_named: i64 = inspections::table
@@ -106,7 +105,7 @@ pub fn delete_unreferenced_photos(
 
 /// Takes the purge's lock for the rest of the transaction: `false` when another instance is
 /// purging now (PostgreSQL). SQLite has one writer at a time anyway.
-pub fn try_lock(conn: &mut DbConnection) -> Result<bool, AppError> {
+pub fn try_lock(conn: &mut DbConnection) -> QueryResult<bool> {
     /// Advisory lock key of the purge (the migrations use another).
     const PURGE_LOCK_KEY: i64 = 0x0E4C_0001;
     match conn {

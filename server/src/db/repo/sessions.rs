@@ -6,14 +6,13 @@ use diesel::prelude::*;
 use crate::db::DbConnection;
 use crate::db::rows::{RefreshTokenRow, SessionRow, UserRow};
 use crate::db::schema::{refresh_tokens, sessions, users};
-use crate::error::AppError;
 
 /// Creates a session with its first refresh token.
 pub fn create(
     conn: &mut DbConnection,
     session: &SessionRow,
     token: &RefreshTokenRow,
-) -> Result<(), AppError> {
+) -> QueryResult<()> {
     diesel::insert_into(sessions::table)
         .values(session)
         .execute(conn)?;
@@ -30,8 +29,8 @@ pub fn live_session_user(
     session_id: &str,
     user_id: &str,
     started_after: NaiveDateTime,
-) -> Result<Option<UserRow>, AppError> {
-    Ok(sessions::table
+) -> QueryResult<Option<UserRow>> {
+    sessions::table
         .inner_join(users::table)
         .filter(sessions::id.eq(session_id))
         .filter(sessions::user_id.eq(user_id))
@@ -40,25 +39,25 @@ pub fn live_session_user(
         .filter(users::active.eq(true))
         .select(UserRow::as_select())
         .first(conn)
-        .optional()?)
+        .optional()
 }
 
 /// A refresh token row with its session.
 pub fn token_with_session(
     conn: &mut DbConnection,
     jti: &str,
-) -> Result<Option<(RefreshTokenRow, SessionRow)>, AppError> {
-    Ok(refresh_tokens::table
+) -> QueryResult<Option<(RefreshTokenRow, SessionRow)>> {
+    refresh_tokens::table
         .inner_join(sessions::table)
         .filter(refresh_tokens::id.eq(jti))
         .select((RefreshTokenRow::as_select(), SessionRow::as_select()))
         .first(conn)
-        .optional()?)
+        .optional()
 }
 
 /// Marks a token used, only if it was unused; returns whether this call used it. Two
 /// concurrent refreshes with the same token cannot both succeed.
-pub fn mark_used(conn: &mut DbConnection, jti: &str, at: NaiveDateTime) -> Result<bool, AppError> {
+pub fn mark_used(conn: &mut DbConnection, jti: &str, at: NaiveDateTime) -> QueryResult<bool> {
     let n = diesel::update(
         refresh_tokens::table
             .filter(refresh_tokens::id.eq(jti))
@@ -70,7 +69,7 @@ pub fn mark_used(conn: &mut DbConnection, jti: &str, at: NaiveDateTime) -> Resul
 }
 
 /// Adds the next token of a family.
-pub fn add_token(conn: &mut DbConnection, token: &RefreshTokenRow) -> Result<(), AppError> {
+pub fn add_token(conn: &mut DbConnection, token: &RefreshTokenRow) -> QueryResult<()> {
     diesel::insert_into(refresh_tokens::table)
         .values(token)
         .execute(conn)?;
@@ -83,7 +82,7 @@ pub fn revoke(
     session_id: &str,
     at: NaiveDateTime,
     reason: &str,
-) -> Result<(), AppError> {
+) -> QueryResult<()> {
     diesel::update(
         sessions::table
             .filter(sessions::id.eq(session_id))
@@ -105,23 +104,23 @@ pub fn revoke_all_of(
     except: Option<&str>,
     at: NaiveDateTime,
     reason: &str,
-) -> Result<usize, AppError> {
+) -> QueryResult<usize> {
     let live = sessions::table
         .filter(sessions::user_id.eq(user_id))
         .filter(sessions::revoked_at.is_null())
         .filter(sessions::id.ne(except.unwrap_or("")));
-    Ok(diesel::update(live)
+    diesel::update(live)
         .set((
             sessions::revoked_at.eq(Some(at)),
             sessions::revoked_reason.eq(Some(reason)),
         ))
-        .execute(conn)?)
+        .execute(conn)
 }
 
 /// When each user last logged in: the start of their newest session, by user id.
 pub fn last_logins(
     conn: &mut DbConnection,
-) -> Result<std::collections::HashMap<String, NaiveDateTime>, AppError> {
+) -> QueryResult<std::collections::HashMap<String, NaiveDateTime>> {
     let rows: Vec<(String, Option<NaiveDateTime>)> = sessions::table
         .group_by(sessions::user_id)
         .select((sessions::user_id, diesel::dsl::max(sessions::created_at)))
@@ -133,12 +132,9 @@ pub fn last_logins(
 }
 
 /// When a user last logged in: the start of their newest session.
-pub fn last_login_of(
-    conn: &mut DbConnection,
-    user_id: &str,
-) -> Result<Option<NaiveDateTime>, AppError> {
-    Ok(sessions::table
+pub fn last_login_of(conn: &mut DbConnection, user_id: &str) -> QueryResult<Option<NaiveDateTime>> {
+    sessions::table
         .filter(sessions::user_id.eq(user_id))
         .select(diesel::dsl::max(sessions::created_at))
-        .first(conn)?)
+        .first(conn)
 }

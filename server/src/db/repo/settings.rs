@@ -11,7 +11,6 @@ use diesel::prelude::*;
 use crate::auth::token::SigningKey;
 use crate::db::DbConnection;
 use crate::db::schema::settings;
-use crate::error::AppError;
 
 const JWT_SECRET_KEY: &str = "jwt_secret";
 const JWT_KEY_PREFIX: &str = "jwt_key:";
@@ -28,7 +27,7 @@ pub struct StoredKey {
 }
 
 /// Every stored signing key, oldest first.
-pub fn signing_keys(conn: &mut DbConnection) -> Result<Vec<StoredKey>, AppError> {
+pub fn signing_keys(conn: &mut DbConnection) -> QueryResult<Vec<StoredKey>> {
     let rows: Vec<(String, String)> = settings::table
         .filter(
             settings::key
@@ -65,7 +64,7 @@ pub fn signing_keys(conn: &mut DbConnection) -> Result<Vec<StoredKey>, AppError>
 }
 
 /// Adds a new random signing key created `now`.
-pub fn add_signing_key(conn: &mut DbConnection, now: NaiveDateTime) -> Result<StoredKey, AppError> {
+pub fn add_signing_key(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<StoredKey> {
     let hex = |bytes: &[u8]| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
     let kid = hex(&rand::random::<[u8; 8]>());
     let secret = hex(&rand::random::<[u8; 32]>());
@@ -82,7 +81,7 @@ pub fn add_signing_key(conn: &mut DbConnection, now: NaiveDateTime) -> Result<St
 }
 
 /// Deletes the signing key `kid`.
-pub fn drop_signing_key(conn: &mut DbConnection, kid: &str) -> Result<(), AppError> {
+pub fn drop_signing_key(conn: &mut DbConnection, kid: &str) -> QueryResult<()> {
     let name = if kid == LEGACY_KID {
         JWT_SECRET_KEY.to_owned()
     } else {
@@ -93,7 +92,7 @@ pub fn drop_signing_key(conn: &mut DbConnection, kid: &str) -> Result<(), AppErr
 }
 
 /// Whether `serve --demo` seeded this database (its demo accounts are expected here).
-pub fn demo_seeded(conn: &mut DbConnection) -> Result<bool, AppError> {
+pub fn demo_seeded(conn: &mut DbConnection) -> QueryResult<bool> {
     Ok(settings::table
         .find(DEMO_SEEDED_KEY)
         .count()
@@ -102,7 +101,7 @@ pub fn demo_seeded(conn: &mut DbConnection) -> Result<bool, AppError> {
 }
 
 /// Marks this database as seeded by `serve --demo` at `now`.
-pub fn mark_demo_seeded(conn: &mut DbConnection, now: NaiveDateTime) -> Result<(), AppError> {
+pub fn mark_demo_seeded(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<()> {
     if !demo_seeded(conn)? {
         diesel::insert_into(settings::table)
             .values((

@@ -5,26 +5,25 @@ use shared::dto::auth::{Role, User};
 use shared::dto::enclave::Province;
 
 use crate::db::DbConnection;
-use crate::db::rows::{UserRow, uuid};
+use crate::db::rows::{UserRow, corrupt, uuid};
 use crate::db::schema::users;
-use crate::error::AppError;
 
 /// A user by (lower-case) username.
-pub fn by_username(conn: &mut DbConnection, username: &str) -> Result<Option<UserRow>, AppError> {
-    Ok(users::table
+pub fn by_username(conn: &mut DbConnection, username: &str) -> QueryResult<Option<UserRow>> {
+    users::table
         .filter(users::username.eq(username))
         .select(UserRow::as_select())
         .first(conn)
-        .optional()?)
+        .optional()
 }
 
 /// A user by id.
-pub fn by_id(conn: &mut DbConnection, id: &str) -> Result<Option<UserRow>, AppError> {
-    Ok(users::table
+pub fn by_id(conn: &mut DbConnection, id: &str) -> QueryResult<Option<UserRow>> {
+    users::table
         .find(id)
         .select(UserRow::as_select())
         .first(conn)
-        .optional()?)
+        .optional()
 }
 
 /// Inserts a user; the username is stored lower-case. Fails with 409 if it exists.
@@ -35,7 +34,7 @@ pub fn insert(
     role: Role,
     password_hash: &str,
     provinces: &[Province],
-) -> Result<UserRow, AppError> {
+) -> QueryResult<UserRow> {
     let now = super::now();
     let row = UserRow {
         id: uuid::Uuid::new_v4().to_string(),
@@ -56,50 +55,51 @@ pub fn insert(
 }
 
 /// The API form of a user.
-pub fn to_dto(row: &UserRow) -> Result<User, AppError> {
+pub fn to_dto(row: &UserRow) -> QueryResult<User> {
     Ok(User {
         id: uuid(&row.id)?,
         username: row.username.clone(),
         display_name: row.display_name.clone(),
-        role: Role::parse(&row.role)
-            .ok_or_else(|| AppError::internal(format!("bad stored role {:?}", row.role)))?,
+        role: Role::parse(&row.role).ok_or_else(|| corrupt("role", &row.role))?,
         provinces: row.provinces(),
     })
 }
 
 /// Active users, optionally of one role, by display name.
-pub fn active(conn: &mut DbConnection, role: Option<&str>) -> Result<Vec<UserRow>, AppError> {
-    // A LIKE pattern rather than a boxed query: one static query type on both backends.
-    Ok(users::table
+pub fn active(conn: &mut DbConnection, role: Option<&str>) -> QueryResult<Vec<UserRow>> {
+    let mut query = users::table
         .filter(users::active.eq(true))
-        .filter(users::role.like(role.unwrap_or("%").to_owned()))
         .order((users::display_name.asc(), users::id.asc()))
         .select(UserRow::as_select())
-        .load(conn)?)
+        .into_boxed();
+    if let Some(role) = role {
+        query = query.filter(users::role.eq(role));
+    }
+    query.load(conn)
 }
 
 /// Every user, active or not, by display name.
-pub fn all(conn: &mut DbConnection) -> Result<Vec<UserRow>, AppError> {
-    Ok(users::table
+pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<UserRow>> {
+    users::table
         .order((users::display_name.asc(), users::id.asc()))
         .select(UserRow::as_select())
-        .load(conn)?)
+        .load(conn)
 }
 
 /// How many active admins there are besides `except`.
-pub fn other_active_admins(conn: &mut DbConnection, except: &str) -> Result<i64, AppError> {
-    Ok(users::table
+pub fn other_active_admins(conn: &mut DbConnection, except: &str) -> QueryResult<i64> {
+    users::table
         .filter(users::active.eq(true))
         .filter(users::role.eq(Role::Admin.as_str()))
         .filter(users::id.ne(except))
         .count()
-        .get_result(conn)?)
+        .get_result(conn)
 }
 
 /// Serialises changes to accounts until the transaction ends, so two admins cannot each
 /// disable the other and leave no admin. PostgreSQL: a table lock that plain reads (logins)
 /// pass; SQLite: the database write lock, taken now.
-pub fn lock_accounts(conn: &mut DbConnection) -> Result<(), AppError> {
+pub fn lock_accounts(conn: &mut DbConnection) -> QueryResult<()> {
     use diesel::connection::SimpleConnection;
     let sql = match conn {
         DbConnection::Pg(_) => "LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE",
@@ -111,7 +111,7 @@ pub fn lock_accounts(conn: &mut DbConnection) -> Result<(), AppError> {
 
 /// Writes an account's active flag, role, provinces, password hash and must-change flag as
 /// they are in `row`.
-pub fn update(conn: &mut DbConnection, row: &UserRow) -> Result<(), AppError> {
+pub fn update(conn: &mut DbConnection, row: &UserRow) -> QueryResult<()> {
     diesel::update(users::table.find(&row.id))
         .set((
             users::active.eq(row.active),
