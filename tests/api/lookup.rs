@@ -459,11 +459,9 @@ async fn an_imported_registration_is_on_the_enclave_page_at_once(backend: Backen
     })
     .await;
     let f = app.fixture();
-    f.user("adam", PW, Role::Admin, &[]);
-    f.user("ines", PW, Role::Inspector, &[]);
     let enclave = f.simple_enclave("Drukkerij Vandaag");
-    let adam = app.login("adam", PW).await.access_token;
-    let ines = app.login("ines", PW).await.access_token;
+    let adam = app.admin().await;
+    let ines = app.inspector().await.token;
     let page = async || -> EnclaveDetail {
         json(
             app.get(&format!("/api/enclaves/{}", enclave.id), &ines)
@@ -500,13 +498,7 @@ async fn an_imported_registration_is_on_the_enclave_page_at_once(backend: Backen
         id = enclave.id
     );
     let report: ImportReport = json(
-        app.client
-            .post(format!("{}/api/imports/registrations", app.base_url))
-            .bearer_auth(&adam)
-            .body(file)
-            .send()
-            .await
-            .expect("import request"),
+        adam.upload("/api/imports/registrations", file).await,
         StatusCode::OK,
     )
     .await;
@@ -541,8 +533,7 @@ async fn registrations_written_elsewhere_show_within_the_maximum_age(backend: Ba
     let max_age = std::time::Duration::from_millis(300);
     let app = TestApp::spawn_with(backend, |c| c.lookup_index_max_age = max_age).await;
     let f = app.fixture();
-    f.user("ines", PW, Role::Inspector, &[]);
-    let ines = app.login("ines", PW).await.access_token;
+    let ines = app.inspector().await.token;
     let enclave = f.simple_enclave("Drukkerij Elders");
     let page = async || -> EnclaveDetail {
         json(
