@@ -1,24 +1,31 @@
 //! The lookup index: an in-memory read model of the enclave register (enclaves with their
-//! maatwerkbedrijf, host and contracts), so a search costs no database round-trip and the
-//! enclave page only one (the day's registration).
+//! maatwerkbedrijf, host and contracts) and of today's registrations, so a search and today's
+//! enclave page cost no database read.
 //!
-//! The register is small (thousands of rows) and changes rarely, while inspectors search it
-//! constantly. The index checks the register's fingerprint at most once per `max_age` and
-//! reloads when it changed — also when another server instance or an import changed it —
-//! so results are never staler than `max_age`. A `max_age` of zero checks on every search.
+//! The register is small (thousands of rows) and changes rarely; today's registrations arrive
+//! in the morning, mostly by import; inspectors look them up constantly. The index checks the
+//! fingerprints of both at most once per `max_age` and reloads what changed — also when
+//! another server instance or an import changed it — so answers are never staler than
+//! `max_age`. A writer on this instance calls [`EnclaveIndex::expire`], so its own next read
+//! sees the change at once. A `max_age` of zero checks on every lookup.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
+use chrono::{NaiveDate, Utc};
 use shared::dto::contract::Contract;
 use shared::dto::enclave::{EnclaveSummary, Province};
 use shared::dto::organisation::Organisation;
+use shared::dto::registration::Registration;
 use shared::rules::geo::haversine_km;
+use shared::rules::time::belgian_local;
 
 use crate::db::Db;
-use crate::db::repo::enclaves::{self as repo, Register, RegisterVersion};
+use crate::db::repo::enclaves::{
+    self as repo, DayVersion, Register, RegisterVersion, RegistrationWithMembers,
+};
 use crate::db::rows::uuid;
 use crate::error::AppError;
 
@@ -230,13 +237,61 @@ impl Snapshot {
     }
 }
 
+/// The registrations of one work day by enclave, as the API shows them (at most one per
+/// enclave and day).
+#[derive(Debug, Default)]
+pub struct DayRegistrations {
+    /// `None` until loaded.
+    version: Option<DayVersion>,
+    by_enclave: HashMap<String, Registration>,
+}
+
+impl DayRegistrations {
+    fn build(version: DayVersion, rows: Vec<RegistrationWithMembers>) -> Result<Self, AppError> {
+        let by_enclave = rows
+            .into_iter()
+            .map(|(registration, members)| {
+                Ok((
+                    registration.enclave_id.clone(),
+                    registration.to_dto(&members)?,
+                ))
+            })
+            .collect::<Result<_, AppError>>()?;
+        Ok(Self {
+            version: Some(version),
+            by_enclave,
+        })
+    }
+
+    /// The work day these are the registrations of (`None` before the first load).
+    pub fn day(&self) -> Option<NaiveDate> {
+        self.version.map(|v| v.day)
+    }
+
+    /// The registration of the enclave `id` that day, if it has one.
+    pub fn get(&self, enclave_id: &str) -> Option<&Registration> {
+        self.by_enclave.get(enclave_id)
+    }
+}
+
+/// What a lookup reads: the register and the registrations of the day asked for, each no
+/// older than the index's `max_age`.
+#[derive(Debug, Clone, Default)]
+pub struct Lookup {
+    pub register: Arc<Snapshot>,
+    pub registrations: Arc<DayRegistrations>,
+}
+
 /// The shared, self-refreshing index.
 pub struct EnclaveIndex {
-    snapshot: RwLock<Arc<Snapshot>>,
-    /// When the fingerprint was last compared; held while refreshing so one request does it.
+    loaded: RwLock<Lookup>,
+    /// When the fingerprints were last compared; held while refreshing so one request does it.
     checked: tokio::sync::Mutex<Option<Instant>>,
-    /// Milliseconds since `epoch` of the last comparison: the lock-free fast path.
+    /// Milliseconds since `epoch` of the last comparison (`u64::MAX`: expired): the lock-free
+    /// fast path.
     checked_ms: AtomicU64,
+    /// Counts [`Self::expire`] calls: a comparison that began before one does not count.
+    expirations: AtomicU64,
     epoch: Instant,
     max_age: Duration,
 }
@@ -245,61 +300,101 @@ impl EnclaveIndex {
     /// An empty index that loads on first use.
     pub fn new(max_age: Duration) -> Self {
         Self {
-            snapshot: RwLock::new(Arc::new(Snapshot::default())),
+            loaded: RwLock::new(Lookup::default()),
             checked: tokio::sync::Mutex::new(None),
             checked_ms: AtomicU64::new(u64::MAX),
+            expirations: AtomicU64::new(0),
             epoch: Instant::now(),
             max_age,
         }
     }
 
-    fn current(&self) -> Arc<Snapshot> {
-        self.snapshot
+    fn current(&self) -> Lookup {
+        self.loaded
             .read()
-            .map(|s| s.clone())
+            .map(|l| l.clone())
             .unwrap_or_else(|p| p.into_inner().clone())
     }
 
-    /// A snapshot no older than `max_age`.
+    /// A snapshot of the register no older than `max_age`.
     pub async fn snapshot(&self, db: &Db) -> Result<Arc<Snapshot>, AppError> {
-        let last = self.checked_ms.load(Ordering::Acquire);
+        let today = belgian_local(Utc::now()).date();
+        Ok(self.lookup(db, today).await?.register)
+    }
+
+    /// The register and the registrations of `day` (today, as the caller reckons it), each
+    /// no older than `max_age`.
+    pub async fn lookup(&self, db: &Db, day: NaiveDate) -> Result<Lookup, AppError> {
+        let last = self.checked_ms.load(Ordering::SeqCst);
         if last != u64::MAX && self.millis().saturating_sub(last) < self.max_age.as_millis() as u64
         {
-            return Ok(self.current());
+            let current = self.current();
+            if current.registrations.day() == Some(day) {
+                return Ok(current);
+            }
         }
         let mut checked = self.checked.lock().await;
-        let expired = self.checked_ms.load(Ordering::Acquire) == u64::MAX;
-        if !expired && checked.is_some_and(|at| at.elapsed() < self.max_age) {
-            return Ok(self.current());
+        let expired = self.checked_ms.load(Ordering::SeqCst) == u64::MAX;
+        let current = self.current();
+        if !expired
+            && checked.is_some_and(|at| at.elapsed() < self.max_age)
+            && current.registrations.day() == Some(day)
+        {
+            return Ok(current);
         }
-        let known = self.current().version;
-        let fresh = db
+        let expirations = self.expirations.load(Ordering::SeqCst);
+        let known = (current.register.version, current.registrations.version);
+        let (register, registrations) = db
             .run(move |conn| {
+                // Fingerprints before contents: a change in between reloads once more.
                 let version = repo::register_version(conn)?;
-                if version == known && known != RegisterVersion::default() {
-                    Ok(None)
+                let day_version = repo::day_version(conn, day)?;
+                let register = if version == known.0 && known.0 != RegisterVersion::default() {
+                    None
                 } else {
-                    Snapshot::build(version, repo::register(conn)?).map(Some)
-                }
+                    Some(Snapshot::build(version, repo::register(conn)?)?)
+                };
+                let registrations = if Some(day_version) == known.1 {
+                    None
+                } else {
+                    let rows = repo::registrations_between(conn, day, day)?;
+                    Some(DayRegistrations::build(day_version, rows)?)
+                };
+                Ok((register, registrations))
             })
             .await?;
-        if let Some(snapshot) = fresh {
-            tracing::info!(enclaves = snapshot.entries.len(), "lookup index loaded");
-            let snapshot = Arc::new(snapshot);
-            match self.snapshot.write() {
-                Ok(mut s) => *s = snapshot,
-                Err(p) => *p.into_inner() = snapshot,
+        if register.is_some() || registrations.is_some() {
+            let mut loaded = match self.loaded.write() {
+                Ok(l) => l,
+                Err(p) => p.into_inner(),
+            };
+            if let Some(register) = register {
+                tracing::info!(enclaves = register.entries.len(), "lookup index loaded");
+                loaded.register = Arc::new(register);
+            }
+            if let Some(registrations) = registrations {
+                tracing::debug!(
+                    %day,
+                    registrations = registrations.by_enclave.len(),
+                    "registrations of the day loaded"
+                );
+                loaded.registrations = Arc::new(registrations);
             }
         }
         *checked = Some(Instant::now());
-        self.checked_ms.store(self.millis(), Ordering::Release);
+        self.checked_ms.store(self.millis(), Ordering::SeqCst);
+        if self.expirations.load(Ordering::SeqCst) != expirations {
+            // Expired while comparing: the change may not have been seen.
+            self.checked_ms.store(u64::MAX, Ordering::SeqCst);
+        }
         Ok(self.current())
     }
 
-    /// Makes the next [`Self::snapshot`] compare the fingerprint again: called after this
-    /// instance changed the register, so its own next read sees the change.
+    /// Makes the next lookup compare the fingerprints again: called after this instance
+    /// changed the register or added registrations, so its own next read sees the change.
     pub fn expire(&self) {
-        self.checked_ms.store(u64::MAX, Ordering::Release);
+        self.expirations.fetch_add(1, Ordering::SeqCst);
+        self.checked_ms.store(u64::MAX, Ordering::SeqCst);
     }
 
     fn millis(&self) -> u64 {

@@ -19,6 +19,7 @@ pub mod middleware;
 pub mod observe;
 pub mod photos;
 pub mod pwa;
+pub mod read_audit;
 pub mod retention;
 pub mod routes;
 pub mod search_text;

@@ -20,6 +20,7 @@ use crate::index::EnclaveIndex;
 use crate::middleware;
 use crate::observe::{self, Metrics};
 use crate::photos::PhotoStore;
+use crate::read_audit::ReadAudit;
 use crate::routes;
 use crate::state::AppState;
 
@@ -47,11 +48,13 @@ impl Application {
         raise_open_file_limit();
         let per_client = ConnectionCounts::default()
             .on_connect(config.connection_limits.per_client, &config.trusted_proxies);
+        let read_audit = ReadAudit::new(db.clone());
         let state = web::Data::new(AppState {
             db,
             keys,
             sessions: SessionCache::new(config.session_cache_ttl),
             index: EnclaveIndex::new(config.lookup_index_max_age),
+            read_audit,
             photos,
             metrics: Metrics::new()?,
             config,

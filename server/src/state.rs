@@ -7,6 +7,7 @@ use crate::db::Db;
 use crate::index::EnclaveIndex;
 use crate::observe::Metrics;
 use crate::photos::PhotoStore;
+use crate::read_audit::ReadAudit;
 
 /// Database pool, token keys, caches and configuration, given to handlers as
 /// `web::Data<AppState>` (one instance shared by all workers).
@@ -16,6 +17,8 @@ pub struct AppState {
     pub config: Config,
     pub sessions: SessionCache,
     pub index: EnclaveIndex,
+    /// Audit rows of enclave page reads, committed in groups.
+    pub read_audit: ReadAudit,
     /// Where photos are kept (shared by every instance).
     pub photos: PhotoStore,
     /// This instance's metrics (served on `METRICS_BIND`).

@@ -21,6 +21,8 @@ on_both_backends!(
     inspectors_see_only_their_provinces,
     the_lookup_index_picks_up_register_changes,
     establishment_unit_number_finds_the_site,
+    an_imported_registration_is_on_the_enclave_page_at_once,
+    registrations_written_elsewhere_show_within_the_maximum_age,
 );
 
 async fn setup(backend: Backend) -> (TestApp, String) {
@@ -440,4 +442,131 @@ async fn establishment_unit_number_finds_the_site(backend: Backend) {
         let ids: Vec<String> = page.items.iter().map(|e| e.id.to_string()).collect();
         assert_eq!(ids, vec![site.id.clone()], "{query}");
     }
+}
+
+/// Today's registrations live in the lookup index; one imported through this instance is on
+/// the enclave page and in the search results' check 2 at once, however long the index may
+/// otherwise go without looking.
+async fn an_imported_registration_is_on_the_enclave_page_at_once(backend: Backend) {
+    use chrono::{Days, Utc};
+    use shared::dto::enclave::EnclaveDetail;
+    use shared::dto::import::ImportReport;
+    use shared::rules::time::belgian_local;
+    use shared::rules::verdict::{ReasonCode, Verdict};
+
+    let app = TestApp::spawn_with(backend, |c| {
+        c.lookup_index_max_age = std::time::Duration::from_secs(600);
+    })
+    .await;
+    let f = app.fixture();
+    let enclave = f.simple_enclave("Drukkerij Vandaag");
+    let adam = app.admin().await;
+    let ines = app.inspector().await.token;
+    let page = async || -> EnclaveDetail {
+        json(
+            app.get(&format!("/api/enclaves/{}", enclave.id), &ines)
+                .await,
+            StatusCode::OK,
+        )
+        .await
+    };
+    let unregistered = |v: &Verdict| {
+        v.reasons
+            .iter()
+            .any(|r| r.code == ReasonCode::NoRegistration)
+    };
+    let searched = async || {
+        let page = search(&app, &ines, "q=vandaag").await;
+        assert_eq!(page.items.len(), 1);
+        page.items[0]
+            .checks
+            .clone()
+            .expect("search results carry checks")
+    };
+
+    let before = page().await;
+    assert!(before.registration.is_none());
+    assert!(unregistered(&before.checks.daily_registration));
+    assert!(unregistered(&searched().await.daily_registration));
+
+    let today = belgian_local(Utc::now()).date();
+    let evening_before = today - Days::new(1);
+    let file = format!(
+        "enclave,datum,geregistreerd,aanvang,personeelsnummer,naam,rol\n\
+         {id},{today},{evening_before} 20:00,07:00,B-001,Bart Claes,supervisor\n\
+         {id},{today},{evening_before} 20:00,07:00,P-001,An Peeters,worker\n",
+        id = enclave.id
+    );
+    let report: ImportReport = json(
+        adam.upload("/api/imports/registrations", file).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!((report.added, report.problems.len()), (1, 0), "{report:?}");
+
+    let after = page().await;
+    let registration = after.registration.expect("today's registration");
+    assert_eq!(registration.work_date, today);
+    let mut names: Vec<&str> = registration
+        .members
+        .iter()
+        .map(|m| m.display_name.as_str())
+        .collect();
+    names.sort_unstable();
+    assert_eq!(names, ["An Peeters", "Bart Claes"]);
+    assert!(!unregistered(&after.checks.daily_registration));
+    assert_eq!(
+        searched().await.daily_registration,
+        after.checks.daily_registration
+    );
+}
+
+/// Registrations written behind this instance's back (another instance, a script) are on the
+/// enclave page once the index's maximum age has passed: a new registration, and a member
+/// added to one already shown.
+async fn registrations_written_elsewhere_show_within_the_maximum_age(backend: Backend) {
+    use chrono::{NaiveTime, Utc};
+    use shared::dto::enclave::EnclaveDetail;
+    use shared::dto::registration::MemberRole;
+    use shared::rules::time::belgian_local;
+
+    let max_age = std::time::Duration::from_millis(300);
+    let app = TestApp::spawn_with(backend, |c| c.lookup_index_max_age = max_age).await;
+    let f = app.fixture();
+    let ines = app.inspector().await.token;
+    let enclave = f.simple_enclave("Drukkerij Elders");
+    let page = async || -> EnclaveDetail {
+        json(
+            app.get(&format!("/api/enclaves/{}", enclave.id), &ines)
+                .await,
+            StatusCode::OK,
+        )
+        .await
+    };
+    assert!(page().await.registration.is_none());
+
+    let now = belgian_local(Utc::now());
+    let registration = f.registration(
+        &enclave,
+        now.date(),
+        now - chrono::Duration::hours(1),
+        NaiveTime::from_hms_opt(23, 59, 0).expect("time"),
+        &[MemberRole::Supervisor],
+    );
+    tokio::time::sleep(max_age + std::time::Duration::from_millis(100)).await;
+    let shown = page().await.registration.expect("the new registration");
+    assert_eq!(shown.members.len(), 1);
+
+    let other = f.registration(
+        &f.simple_enclave("Drukkerij Anders"),
+        now.date(),
+        now - chrono::Duration::hours(1),
+        NaiveTime::from_hms_opt(23, 59, 0).expect("time"),
+        &[MemberRole::Worker],
+    );
+    let (person, _) = f.members(&other).remove(0);
+    f.add_member(&registration, &person, MemberRole::Worker);
+    tokio::time::sleep(max_age + std::time::Duration::from_millis(100)).await;
+    let shown = page().await.registration.expect("the registration");
+    assert_eq!(shown.members.len(), 2);
 }

@@ -10,6 +10,7 @@ use shared::dto::contract::{Contract, ContractStatus, Regime};
 use shared::dto::enclave::{EnclaveStatus, Province, Site};
 use shared::dto::inspection::{AmendmentRecord, AmendmentView, InspectionRecord, Measure};
 use shared::dto::organisation::{Organisation, OrganisationKind, OrganisationRef};
+use shared::dto::registration::{MemberRole, Registration, RegistrationMember};
 use shared::dto::review::{ReviewDecision, ReviewRequest, ReviewState, ReviewView};
 use shared::dto::sync::{Change, Entity};
 use shared::rules::enterprise_number::{EnterpriseNumber, EstablishmentUnitNumber};
@@ -217,6 +218,34 @@ pub struct RegistrationRow {
     pub registered_at: NaiveDateTime,
     pub planned_start: NaiveTime,
     pub created_at: NaiveDateTime,
+}
+
+impl RegistrationRow {
+    /// The registration as the API shows it, with its members and who they are.
+    pub fn to_dto(
+        &self,
+        members: &[(RegistrationMemberRow, PersonRow)],
+    ) -> QueryResult<Registration> {
+        Ok(Registration {
+            id: uuid(&self.id)?,
+            enclave_id: uuid(&self.enclave_id)?,
+            work_date: self.work_date,
+            registered_at: self.registered_at.and_utc(),
+            planned_start: self.planned_start,
+            members: members
+                .iter()
+                .map(|(m, p)| {
+                    Ok(RegistrationMember {
+                        person_id: uuid(&p.id)?,
+                        display_name: p.display_name.clone(),
+                        company_reference: p.company_reference.clone(),
+                        role: MemberRole::parse(&m.role)
+                            .ok_or_else(|| corrupt("member role", &m.role))?,
+                    })
+                })
+                .collect::<QueryResult<_>>()?,
+        })
+    }
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

@@ -36,17 +36,28 @@ pub fn record_read(
 ) -> Result<(), AppError> {
     Ok(repo::audit::record(
         conn,
-        repo::audit::Event {
-            actor_id: Some(&user.id),
-            actor_username: Some(&user.username),
-            client: &user.client,
-            action,
-            outcome: "success",
-            object_type: Some(object_type),
-            object_id,
-            detail,
-        },
+        read_event(user, action, object_type, object_id, detail),
     )?)
+}
+
+/// The audit event of a read of personal data by `user`.
+pub fn read_event<'a>(
+    user: &'a AuthUser,
+    action: &'a str,
+    object_type: &'a str,
+    object_id: Option<&'a str>,
+    detail: Option<String>,
+) -> repo::audit::Event<'a> {
+    repo::audit::Event {
+        actor_id: Some(&user.id),
+        actor_username: Some(&user.username),
+        client: &user.client,
+        action,
+        outcome: "success",
+        object_type: Some(object_type),
+        object_id,
+        detail,
+    }
 }
 
 /// Query of `GET /api/audit`.

@@ -8,7 +8,6 @@ use chrono::{NaiveDate, NaiveTime, Timelike, Utc};
 use serde::{Deserialize, Serialize};
 use shared::dto::auth::Role;
 use shared::dto::enclave::{Checks, EnclaveDetail, EnclavePage, EnclaveSummary};
-use shared::dto::registration::{MemberRole, Registration, RegistrationMember};
 use shared::error::ErrorCode;
 use shared::rules::contract_filed::check_contract_filed;
 use shared::rules::daily_registration::check_daily_registration;
@@ -18,7 +17,6 @@ use utoipa::IntoParams;
 
 use crate::auth::AuthUser;
 use crate::db::repo::enclaves as repo;
-use crate::db::rows::uuid;
 use crate::error::AppError;
 use crate::index::{After, Search, SearchMode};
 use crate::search_text::normalise;
@@ -220,8 +218,12 @@ pub async fn search(
 ) -> Result<HttpResponse, AppError> {
     user.require(ALL_ROLES)?;
     let search = query.into_inner().into_search(&user)?;
-    let snapshot = state.index.snapshot(&state.db).await?;
-    let mut hits = snapshot.search(&search);
+    // Each result carries its verdicts for now: check 1 from the register, check 2 from the
+    // day's registrations, both in the lookup index.
+    let now_local = belgian_local(Utc::now());
+    let today = now_local.date();
+    let lookup = state.index.lookup(&state.db, today).await?;
+    let mut hits = lookup.register.search(&search);
     let next_cursor = if hits.len() > search.limit {
         hits.truncate(search.limit);
         hits.last().map(|(e, distance)| {
@@ -239,21 +241,6 @@ pub async fn search(
     } else {
         None
     };
-    // Each result carries its verdicts for now: check 1 from the index, check 2 from the
-    // day's registrations of the page's enclaves (one query).
-    let now_local = belgian_local(Utc::now());
-    let today = now_local.date();
-    let ids: Vec<String> = hits.iter().map(|(e, _)| e.id.clone()).collect();
-    let mut registrations: std::collections::HashMap<String, Registration> = state
-        .db
-        .run(move |conn| Ok(repo::registrations_on(conn, &ids, today)?))
-        .await?
-        .into_iter()
-        .map(|r| {
-            let id = r.0.enclave_id.clone();
-            registration_dto(r).map(|dto| (id, dto))
-        })
-        .collect::<Result<_, AppError>>()?;
     let items: Vec<EnclaveSummary> = hits
         .into_iter()
         .map(|(e, distance)| EnclaveSummary {
@@ -261,7 +248,7 @@ pub async fn search(
             checks: Some(Checks {
                 contract_filed: check_contract_filed(&e.contracts, today, &state.config.rules),
                 daily_registration: check_daily_registration(
-                    registrations.remove(&e.id).as_ref(),
+                    lookup.registrations.get(&e.id),
                     today,
                     now_local,
                 ),
@@ -270,31 +257,6 @@ pub async fn search(
         })
         .collect();
     Ok(HttpResponse::Ok().json(EnclavePage { items, next_cursor }))
-}
-
-/// A stored registration with its members as the API shows it.
-pub(crate) fn registration_dto(
-    (reg, members): repo::RegistrationWithMembers,
-) -> Result<Registration, AppError> {
-    Ok(Registration {
-        id: uuid(&reg.id)?,
-        enclave_id: uuid(&reg.enclave_id)?,
-        work_date: reg.work_date,
-        registered_at: reg.registered_at.and_utc(),
-        planned_start: reg.planned_start,
-        members: members
-            .into_iter()
-            .map(|(m, p)| {
-                Ok(RegistrationMember {
-                    person_id: uuid(&p.id)?,
-                    display_name: p.display_name,
-                    company_reference: p.company_reference,
-                    role: MemberRole::parse(&m.role)
-                        .ok_or_else(|| AppError::internal("bad stored member role"))?,
-                })
-            })
-            .collect::<Result<Vec<_>, AppError>>()?,
-    })
 }
 
 /// Query of `GET /api/enclaves/{id}`.
@@ -348,30 +310,34 @@ pub async fn detail(
             }
         })?,
     };
-    let snapshot = state.index.snapshot(&state.db).await?;
-    let entry = snapshot
+    let lookup = state.index.lookup(&state.db, now_local.date()).await?;
+    let entry = lookup
+        .register
         .get(&id)
         .ok_or_else(|| AppError::not_found("Enclave", "Enclave"))?;
     if !user.covers(entry.province) {
         return Err(AppError::forbidden());
     }
-    // The day's registration names the team: who read it is in the audit trail (in the same
-    // database call; a page without people leaves no row, so lookups stay cheap).
-    let reader = user.clone();
-    let registration = state
-        .db
-        .run(move |conn| {
-            let registration = repo::registration(conn, &id, on)?;
-            if let Some((_, members)) = registration.as_ref().filter(|(_, m)| !m.is_empty()) {
-                let detail = format!("{on}, {} personen", members.len());
-                let object = Some(id.as_str());
-                super::audit::record_read(conn, &reader, "read", "enclave", object, Some(detail))?;
-            }
-            Ok(registration)
-        })
-        .await?
-        .map(registration_dto)
-        .transpose()?;
+    // Today's registration is in the lookup index; another day's is read from the database.
+    let registration = if lookup.registrations.day() == Some(on) {
+        lookup.registrations.get(&id).cloned()
+    } else {
+        let id = id.clone();
+        state
+            .db
+            .run(move |conn| match repo::registration(conn, &id, on)? {
+                Some((registration, members)) => Ok(Some(registration.to_dto(&members)?)),
+                None => Ok(None),
+            })
+            .await?
+    };
+    // The day's registration names the team: who read it is in the audit trail before the
+    // answer leaves (a page without people leaves no row, so lookups stay cheap).
+    if let Some(registration) = registration.as_ref().filter(|r| !r.members.is_empty()) {
+        let detail = format!("{on}, {} personen", registration.members.len());
+        let event = super::audit::read_event(&user, "read", "enclave", Some(&id), Some(detail));
+        state.read_audit.record(event).await?;
+    }
     let checks = Checks {
         contract_filed: check_contract_filed(&entry.contracts, on, &state.config.rules),
         daily_registration: check_daily_registration(

@@ -21,7 +21,6 @@ use crate::db::repo::enclaves as repo;
 use crate::db::repo::journal;
 use crate::error::AppError;
 use crate::index::Entry;
-use crate::routes::enclaves::registration_dto;
 use crate::state::AppState;
 
 /// Query of `GET /api/field/working-set`.
@@ -104,8 +103,8 @@ pub async fn working_set(
         })
         .await?
         .into_iter()
-        .map(registration_dto)
-        .collect::<Result<Vec<Registration>, AppError>>()?;
+        .map(|(registration, members)| registration.to_dto(&members))
+        .collect::<diesel::QueryResult<Vec<Registration>>>()?;
     let mut by_enclave: HashMap<uuid::Uuid, Vec<FieldRegistration>> = HashMap::new();
     let wanted: HashSet<uuid::Uuid> = chosen.iter().map(|e| e.summary.id).collect();
     for registration in registrations

@@ -169,6 +169,10 @@ pub async fn registrations_import(
         }
         Err(refused) => refused,
     };
+    if !dry_run && outcome.problems.is_empty() && outcome.added > 0 {
+        // Today's enclave pages on this instance show the new registrations at once.
+        state.index.expire();
+    }
     Ok(answer(outcome.report(dry_run, rows)))
 }
 

@@ -3,6 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::insert_chunks;
 use crate::db::DbConnection;
 use crate::db::rows::AuditEventRow;
 use crate::db::schema::audit_events;
@@ -20,24 +21,35 @@ pub struct Event<'a> {
     pub detail: Option<String>,
 }
 
+impl Event<'_> {
+    /// The row of this event, stamped now.
+    pub fn into_row(self) -> AuditEventRow {
+        AuditEventRow {
+            id: uuid::Uuid::new_v4().to_string(),
+            occurred_at: super::now(),
+            actor_id: self.actor_id.map(str::to_owned),
+            actor_username: self.actor_username.map(str::to_owned),
+            client: self.client.to_owned(),
+            action: self.action.to_owned(),
+            outcome: self.outcome.to_owned(),
+            object_type: self.object_type.map(str::to_owned),
+            object_id: self.object_id.map(str::to_owned),
+            detail: self.detail,
+        }
+    }
+}
+
 /// Appends an event.
 pub fn record(conn: &mut DbConnection, event: Event<'_>) -> QueryResult<()> {
-    let row = AuditEventRow {
-        id: uuid::Uuid::new_v4().to_string(),
-        occurred_at: super::now(),
-        actor_id: event.actor_id.map(str::to_owned),
-        actor_username: event.actor_username.map(str::to_owned),
-        client: event.client.to_owned(),
-        action: event.action.to_owned(),
-        outcome: event.outcome.to_owned(),
-        object_type: event.object_type.map(str::to_owned),
-        object_id: event.object_id.map(str::to_owned),
-        detail: event.detail,
-    };
     diesel::insert_into(audit_events::table)
-        .values(&row)
+        .values(&event.into_row())
         .execute(conn)?;
     Ok(())
+}
+
+/// Appends rows with one multi-row statement per thousand, in the caller's transaction.
+pub fn record_rows(conn: &mut DbConnection, rows: &[AuditEventRow]) -> QueryResult<()> {
+    insert_chunks!(conn, audit_events::table, rows, 1000)
 }
 
 /// What the administrator's audit view asks for; every filter is optional.

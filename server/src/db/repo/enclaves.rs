@@ -99,25 +99,33 @@ pub fn registration(
     Ok(Some((registration, members)))
 }
 
-/// The registrations of these enclaves for a work date, with their members (supervisors
-/// first): the verdicts of a page of search results. First the registrations (by enclave and
-/// date), then each one's members as the enclave page reads them: one join over all the
-/// page's enclaves made PostgreSQL scan every registration (a search took 350 ms).
-pub fn registrations_on(
-    conn: &mut DbConnection,
-    enclave_ids: &[String],
-    on: NaiveDate,
-) -> QueryResult<Vec<RegistrationWithMembers>> {
-    let registered: Vec<String> = registrations::table
-        .filter(registrations::enclave_id.eq_any(enclave_ids))
-        .filter(registrations::work_date.eq(on))
-        .select(registrations::enclave_id)
-        .load(conn)?;
-    let mut out = Vec::with_capacity(registered.len());
-    for enclave_id in registered {
-        out.extend(registration(conn, &enclave_id, on)?);
-    }
-    Ok(out)
+/// A cheap fingerprint of one work day's registrations: how many there are, the newest
+/// one's creation, and how many members they have. Registrations are added (with their members,
+/// in one transaction) and purged long after their day, never rewritten; when the fingerprint
+/// changes, the lookup index reloads the day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DayVersion {
+    pub day: NaiveDate,
+    pub registrations: (i64, Option<NaiveDateTime>),
+    pub members: i64,
+}
+
+/// The fingerprint of the registrations of `day` (two aggregate queries over its index).
+pub fn day_version(conn: &mut DbConnection, day: NaiveDate) -> QueryResult<DayVersion> {
+    let registrations = registrations::table
+        .filter(registrations::work_date.eq(day))
+        .select((count_star(), max(registrations::created_at)))
+        .first(conn)?;
+    let members = registration_members::table
+        .inner_join(registrations::table)
+        .filter(registrations::work_date.eq(day))
+        .count()
+        .get_result(conn)?;
+    Ok(DayVersion {
+        day,
+        registrations,
+        members,
+    })
 }
 
 /// Every registration with a work date in `from..=to`, with its members (supervisors
