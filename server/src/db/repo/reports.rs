@@ -1,7 +1,8 @@
 //! The reports' counting, done where the data are: the people of a year's daily registrations
-//! (for the yearly contract overview) and a year's inspections (for the statistics) are
-//! grouped and counted in SQL, so that some thousands of counted groups leave the database
-//! instead of every registered person-day or every inspection record.
+//! (for the yearly contract overview) are read from the counts the database keeps as
+//! registrations arrive and go, and a year's inspections (for the statistics) are grouped and
+//! counted in SQL, so that some thousands of counts leave the database instead of every
+//! registered person-day or every inspection record.
 //!
 //! What is counted is stated in `shared::rules::overview` and `shared::rules::statistics`;
 //! these functions fill the same [`RegisteredCounts`] and [`InspectionTally`] the rules fill
@@ -10,7 +11,6 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{Datelike, NaiveDate};
-use diesel::connection::SimpleConnection;
 use diesel::dsl::{case_when, count_star, sum};
 use diesel::prelude::*;
 use diesel::result::Error as DieselError;
@@ -25,45 +25,39 @@ use shared::rules::verdict::VerdictStatus;
 use uuid::Uuid;
 
 use crate::db::DbConnection;
-use crate::db::schema::{inspections, registration_members, registrations};
+use crate::db::schema::{inspections, registered_people, registration_members, registrations};
 
-/// The people registered between `from` and `to` (one year), counted per enclave, over
-/// `overview_enclaves` together and per maatwerkbedrijf (`owners`, which also names them).
+/// The people registered in `year`, counted per enclave, over `overview_enclaves` together
+/// and per maatwerkbedrijf (`owners`, which also names them).
 ///
-/// One grouped query gives a row per (enclave, person, role) with its registered days. A
-/// person's days for a maatwerkbedrijf are their days in its enclaves together, except for
-/// the few registered in two of its enclaves (a floating supervisor), who may have been in
-/// both on one day: their registrations are read one by one (a second, small query) and their
-/// distinct days counted.
+/// The database keeps each person's registered days per year, enclave and role up to date
+/// (`registered_people`, some thousands of rows a year), so the year's counts are read, not
+/// grouped from its registered person-days. A person's days for a maatwerkbedrijf are their
+/// days in its enclaves together, except for the few registered in two of its enclaves (a
+/// floating supervisor), who may have been in both on one day: their registrations are read
+/// one by one (a second, small query) and their distinct days counted.
 pub fn registered_counts(
     conn: &mut DbConnection,
-    from: NaiveDate,
-    to: NaiveDate,
+    year: i32,
     overview_enclaves: &HashSet<Uuid>,
     owners: &Owners,
 ) -> QueryResult<RegisteredCounts> {
-    let per_enclave: Vec<(String, String, String, i64)> = conn.transaction(|conn| {
-        if let DbConnection::Pg(pg) = conn {
-            // A year of registered person-days (230,000 on the demo data) grouped in a hash
-            // table in memory: with the default 4 MB, PostgreSQL sorts them on disk, 3x slower.
-            pg.batch_execute("SET LOCAL work_mem = '64MB'")?;
-        }
-        registrations::table
-            .inner_join(registration_members::table)
-            .filter(registrations::work_date.between(from, to))
-            .group_by((
-                registrations::enclave_id,
-                registration_members::person_id,
-                registration_members::role,
-            ))
-            .select((
-                registrations::enclave_id,
-                registration_members::person_id,
-                registration_members::role,
-                count_star(),
-            ))
-            .load(conn)
-    })?;
+    let (Some(from), Some(to)) = (
+        NaiveDate::from_ymd_opt(year, 1, 1),
+        NaiveDate::from_ymd_opt(year, 12, 31),
+    ) else {
+        // A year no stored day can fall in.
+        return Ok(RegisteredCounts::default());
+    };
+    let per_enclave: Vec<(String, String, String, i32)> = registered_people::table
+        .filter(registered_people::year.eq(year))
+        .select((
+            registered_people::enclave_id,
+            registered_people::person_id,
+            registered_people::role,
+            registered_people::days,
+        ))
+        .load(conn)?;
 
     let mut counts = RegisteredCounts::default();
     let mut total_people = HashSet::new();
