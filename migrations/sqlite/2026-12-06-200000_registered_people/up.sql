@@ -14,6 +14,10 @@ CREATE TABLE registered_people (
 -- Counts fallen to 0, deleted right after: always (nearly) empty.
 CREATE INDEX registered_people_emptied_idx ON registered_people (year) WHERE days = 0;
 
+-- The members' covering index served the overview's scan of the year's registrations, which
+-- is gone: imports no longer maintain it.
+DROP INDEX registration_members_role_idx;
+
 INSERT INTO registered_people (year, enclave_id, person_id, role, days)
 SELECT CAST(strftime('%Y', r.work_date) AS INTEGER), r.enclave_id, m.person_id, m.role, count(*)
 FROM registrations r
