@@ -24,7 +24,8 @@ FROM registrations r
 JOIN registration_members m ON m.registration_id = r.id
 GROUP BY 1, 2, 3, 4;
 
--- Members inserted: one grouped upsert per statement (an import inserts thousands at once).
+-- Members inserted: one grouped upsert per statement (an import inserts thousands at once),
+-- in key order, so that writers at the same time lock the counts they share in one order.
 CREATE FUNCTION registered_people_add() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO registered_people AS p (year, enclave_id, person_id, role, days)
@@ -32,6 +33,7 @@ BEGIN
     FROM added m
     JOIN registrations r ON r.id = m.registration_id
     GROUP BY 1, 2, 3, 4
+    ORDER BY 1, 2, 3, 4
     ON CONFLICT (year, enclave_id, person_id, role) DO UPDATE SET days = p.days + EXCLUDED.days;
     RETURN NULL;
 END
