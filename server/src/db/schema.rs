@@ -156,6 +156,15 @@ diesel::table! {
     }
 }
 
+// The yearly overview counts the days a person was registered in several enclaves of one
+// maatwerkbedrijf.
+diesel::allow_columns_to_appear_in_same_group_by_clause!(
+    enclaves::maatwerkbedrijf_id,
+    registration_members::person_id,
+    registration_members::role,
+    registrations::work_date,
+);
+
 diesel::joinable!(enclaves -> organisations (host_id));
 diesel::joinable!(contracts -> enclaves (enclave_id));
 diesel::joinable!(people -> organisations (maatwerkbedrijf_id));

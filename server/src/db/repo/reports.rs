@@ -25,7 +25,9 @@ use shared::rules::verdict::VerdictStatus;
 use uuid::Uuid;
 
 use crate::db::DbConnection;
-use crate::db::schema::{inspections, registered_people, registration_members, registrations};
+use crate::db::schema::{
+    enclaves, inspections, registered_people, registration_members, registrations,
+};
 
 /// The people registered in `year`, counted per enclave, over `overview_enclaves` together
 /// and per maatwerkbedrijf (`owners`, which also names them).
@@ -34,8 +36,9 @@ use crate::db::schema::{inspections, registered_people, registration_members, re
 /// (`registered_people`, some thousands of rows a year), so the year's counts are read, not
 /// grouped from its registered person-days. A person's days for a maatwerkbedrijf are their
 /// days in its enclaves together, except for the few registered in two of its enclaves (a
-/// floating supervisor), who may have been in both on one day: their registrations are read
-/// one by one (a second, small query) and their distinct days counted.
+/// floating supervisor), who may have been in both on one day: a second, small query counts
+/// their days in several enclaves of one maatwerkbedrijf (the enclave's as stored), which
+/// are taken off once for each further enclave.
 pub fn registered_counts(
     conn: &mut DbConnection,
     year: i32,
@@ -95,32 +98,39 @@ pub fn registered_counts(
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
-    let mut distinct_days: HashMap<(Uuid, Uuid, MemberRole), HashSet<NaiveDate>> = HashMap::new();
+    // Per (maatwerkbedrijf, person, role): the days counted twice or more, once for each
+    // further enclave of the maatwerkbedrijf the person was registered in that day.
+    let mut counted_again: HashMap<(Uuid, Uuid, MemberRole), u32> = HashMap::new();
     for people in in_several.chunks(1000) {
-        let rows: Vec<(String, NaiveDate, String, String)> = registrations::table
+        let same_days: Vec<(String, String, String, i64)> = registrations::table
             .inner_join(registration_members::table)
+            .inner_join(enclaves::table)
             .filter(registrations::work_date.between(from, to))
             .filter(registration_members::person_id.eq_any(people))
-            .select((
-                registrations::enclave_id,
-                registrations::work_date,
+            .group_by((
+                enclaves::maatwerkbedrijf_id,
                 registration_members::person_id,
                 registration_members::role,
+                registrations::work_date,
+            ))
+            .having(count_star().gt(1))
+            .select((
+                enclaves::maatwerkbedrijf_id,
+                registration_members::person_id,
+                registration_members::role,
+                count_star(),
             ))
             .load(conn)?;
-        for (enclave, day, person, role) in rows {
-            if let Some((maatwerkbedrijf, _)) = owners.get(&uuid(&enclave)?) {
-                distinct_days
-                    .entry((*maatwerkbedrijf, uuid(&person)?, member_role(&role)?))
-                    .or_default()
-                    .insert(day);
-            }
+        for (maatwerkbedrijf, person, role, enclaves) in same_days {
+            *counted_again
+                .entry((uuid(&maatwerkbedrijf)?, uuid(&person)?, member_role(&role)?))
+                .or_default() += enclaves as u32 - 1;
         }
     }
 
     let mut per_mwb: HashMap<Uuid, Headcount> = HashMap::new();
     for (key, (_, summed)) in people_of {
-        let days = distinct_days.get(&key).map_or(summed, |d| d.len() as u32);
+        let days = summed - counted_again.get(&key).copied().unwrap_or(0);
         let (maatwerkbedrijf, _, role) = key;
         tick(per_mwb.entry(maatwerkbedrijf).or_default(), role, days);
     }
