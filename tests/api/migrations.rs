@@ -1,5 +1,6 @@
-//! Migrations carry the data over: the notification date of a report, TEXT with `''` for
-//! "not yet" before, becomes a nullable DATE, on both databases.
+//! Migrations carry the data over, on both databases: the notification date of a report,
+//! TEXT with `''` for "not yet" before, becomes a nullable DATE; the registered days per
+//! person, year, enclave and role are counted from the registrations already stored.
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
@@ -7,10 +8,28 @@ use server::db::schema::inspections;
 use server::db::{self, Db, DbConnection};
 use tests::{Backend, TestDatabase, on_both_backends};
 
-on_both_backends!(the_notification_date_becomes_a_nullable_date);
+on_both_backends!(
+    the_notification_date_becomes_a_nullable_date,
+    the_registered_people_are_counted_from_the_registrations
+);
 
 /// The last migration before the notification date became a DATE.
 const BEFORE_DATE: &str = "2026-11-26-000015";
+
+/// The last migration before the registered people were counted.
+const BEFORE_COUNTS: &str = "2026-12-06-190000";
+
+/// Lets rows stand alone for the rest of the session: no organisations, enclaves or people
+/// for their foreign keys to find.
+fn foreign_keys_off(conn: &mut DbConnection, backend: Backend) {
+    let no_foreign_keys = match backend {
+        Backend::Sqlite => "PRAGMA foreign_keys = OFF",
+        Backend::Postgres => "SET session_replication_role = replica",
+    };
+    diesel::sql_query(no_foreign_keys)
+        .execute(conn)
+        .expect("foreign keys off");
+}
 
 /// An inspection row as the schema before the change stores it.
 fn insert_inspection(conn: &mut DbConnection, id: &str, notified_on: &str) {
@@ -30,14 +49,7 @@ async fn the_notification_date_becomes_a_nullable_date(backend: Backend) {
     let database = TestDatabase::create(backend);
     let mut conn = db::establish(database.url()).expect("connection");
     db::run_migrations_through(&mut conn, BEFORE_DATE).expect("the migrations before");
-    // The rows stand alone: no enclave or inspector for their foreign keys to find.
-    let no_foreign_keys = match backend {
-        Backend::Sqlite => "PRAGMA foreign_keys = OFF",
-        Backend::Postgres => "SET session_replication_role = replica",
-    };
-    diesel::sql_query(no_foreign_keys)
-        .execute(&mut conn)
-        .expect("foreign keys off");
+    foreign_keys_off(&mut conn, backend);
     insert_inspection(&mut conn, "not-yet", "");
     insert_inspection(&mut conn, "notified", "2026-11-20");
     drop(conn);
@@ -54,6 +66,51 @@ async fn the_notification_date_becomes_a_nullable_date(backend: Backend) {
         vec![
             ("not-yet".to_owned(), None),
             ("notified".to_owned(), NaiveDate::from_ymd_opt(2026, 11, 20)),
+        ]
+    );
+}
+
+async fn the_registered_people_are_counted_from_the_registrations(backend: Backend) {
+    use server::db::schema::registered_people as p;
+
+    let database = TestDatabase::create(backend);
+    let mut conn = db::establish(database.url()).expect("connection");
+    db::run_migrations_through(&mut conn, BEFORE_COUNTS).expect("the migrations before");
+    foreign_keys_off(&mut conn, backend);
+    diesel::sql_query(
+        "INSERT INTO registrations (id, enclave_id, work_date, registered_at, planned_start, \
+         created_at) VALUES \
+         ('r1', 'e1', '2025-03-10', '2025-03-10 06:00:00', '07:00:00', '2025-03-10 06:00:00'), \
+         ('r2', 'e1', '2025-03-11', '2025-03-11 06:00:00', '07:00:00', '2025-03-11 06:00:00'), \
+         ('r3', 'e2', '2024-12-31', '2024-12-31 06:00:00', '07:00:00', '2024-12-31 06:00:00')",
+    )
+    .execute(&mut conn)
+    .expect("registrations stored");
+    diesel::sql_query(
+        "INSERT INTO registration_members (registration_id, person_id, role) VALUES \
+         ('r1', 'p1', 'worker'), ('r1', 'p2', 'supervisor'), ('r2', 'p1', 'worker'), \
+         ('r3', 'p1', 'worker')",
+    )
+    .execute(&mut conn)
+    .expect("members stored");
+    drop(conn);
+
+    let migrated = Db::connect(database.url(), 1).expect("the remaining migrations");
+    let mut conn = migrated.get().expect("connection");
+    let counted: Vec<(i32, String, String, String, i32)> = p::table
+        .select((p::year, p::enclave_id, p::person_id, p::role, p::days))
+        .order((p::year, p::enclave_id, p::person_id, p::role))
+        .load(&mut *conn)
+        .expect("counts read");
+    let row = |year, enclave: &str, person: &str, role: &str, days| {
+        (year, enclave.into(), person.into(), role.into(), days)
+    };
+    assert_eq!(
+        counted,
+        vec![
+            row(2024, "e2", "p1", "worker", 1),
+            row(2025, "e1", "p1", "worker", 2),
+            row(2025, "e1", "p2", "supervisor", 1),
         ]
     );
 }

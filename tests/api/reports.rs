@@ -2,7 +2,9 @@
 //! it (contracts by host type, on time or late, rejected with reasons, open-ended still
 //! running, workers and supervisors from the registrations); CSV; who may read it; and the
 //! database's counting of the registered people equal to `shared::rules::overview`'s on the
-//! demo data.
+//! demo data and as registrations are imported, purged and deleted.
+
+use std::collections::HashSet;
 
 use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 use chrono::NaiveTime;
@@ -11,14 +13,17 @@ use shared::dto::contract::ContractStatus;
 use shared::dto::organisation::OrganisationKind;
 use shared::dto::registration::MemberRole::{Supervisor, Worker};
 use shared::dto::report::{ContractOverview, Headcount, HostType};
+use shared::rules::overview::RegisteredCounts;
 use tests::dates::{date, local};
 use tests::fixture::{ContractSpec, EnclaveSpec};
-use tests::{Backend, TestApp, assert_error, json, on_both_backends};
+use tests::{Backend, TestApp, World, assert_error, json, on_both_backends};
+use uuid::Uuid;
 
 on_both_backends!(
     the_yearly_overview_counts_the_register,
     the_demo_data_answers_the_departments_questions,
-    the_database_counts_the_demo_registrations_as_the_rule_does
+    the_database_counts_the_demo_registrations_as_the_rule_does,
+    the_counts_follow_registrations_as_they_arrive_and_go
 );
 
 async fn the_yearly_overview_counts_the_register(backend: Backend) {
@@ -439,83 +444,33 @@ async fn the_demo_data_answers_the_departments_questions(backend: Backend) {
 /// The overview's people are counted by the database; `shared::rules::overview` states the
 /// counting over single registrations. On the demo data (about 200,000 registered person-days)
 /// both give the same figures: per enclave, over the year's overview enclaves, per
-/// maatwerkbedrijf, and the answer of the report itself.
+/// maatwerkbedrijf, and the answer of the report itself. The database's counts are kept as
+/// the demo is loaded; the migration that made them fills them alike from the registrations.
 async fn the_database_counts_the_demo_registrations_as_the_rule_does(backend: Backend) {
-    use chrono::{Datelike, NaiveDate};
-    use diesel::prelude::*;
-    use server::db::rows::ContractRow;
-    use server::db::schema::{
-        contracts, enclaves, organisations, registration_members, registrations,
-    };
-    use shared::dto::registration::MemberRole;
-    use shared::rules::overview::{
-        ContractInput, Owners, Registered, count_registered, overview_enclaves,
-    };
+    use chrono::Datelike;
 
     let app = TestApp::spawn(backend).await;
     let today = tests::dates::today();
     let year = today.year();
     let db = app.db.clone();
-    let (by_rule, by_database, enclaves) = tokio::task::spawn_blocking(move || {
+    let Counted {
+        person_days,
+        by_rule,
+        by_database,
+        enclaves,
+    } = tokio::task::spawn_blocking(move || {
         server::demo::load_if_empty(&db, today).expect("demo data");
-        let mut conn = db.get().expect("connection");
-        let (from, to) = (
-            NaiveDate::from_ymd_opt(year, 1, 1).unwrap(),
-            NaiveDate::from_ymd_opt(year, 12, 31).unwrap(),
-        );
-        let uuid = |s: &str| s.parse::<uuid::Uuid>().unwrap();
-        let owners: Owners = enclaves::table
-            .inner_join(organisations::table.on(organisations::id.eq(enclaves::maatwerkbedrijf_id)))
-            .select((enclaves::id, organisations::id, organisations::name))
-            .load::<(String, String, String)>(&mut conn)
-            .unwrap()
-            .into_iter()
-            .map(|(enclave, mwb, name)| (uuid(&enclave), (uuid(&mwb), name)))
-            .collect();
-        let inputs: Vec<ContractInput> = contracts::table
-            .select(ContractRow::as_select())
-            .load(&mut conn)
-            .unwrap()
-            .iter()
-            .map(|c| ContractInput {
-                contract: c.to_dto().unwrap(),
-                maatwerkbedrijf: String::new(),
-                host: String::new(),
-                host_type: HostType::RegularCompany,
-                activity: String::new(),
-            })
-            .collect();
-        let enclaves = overview_enclaves(year, &inputs);
-        let registered: Vec<Registered> = registrations::table
-            .inner_join(registration_members::table)
-            .filter(registrations::work_date.between(from, to))
-            .select((
-                registrations::enclave_id,
-                registrations::work_date,
-                registration_members::person_id,
-                registration_members::role,
-            ))
-            .load::<(String, NaiveDate, String, String)>(&mut conn)
-            .unwrap()
-            .into_iter()
-            .map(|(enclave, day, person, role)| {
-                (
-                    uuid(&enclave),
-                    day,
-                    uuid(&person),
-                    MemberRole::parse(&role).unwrap(),
-                )
-            })
-            .collect();
-        assert!(registered.len() > 100_000, "{}", registered.len());
-        let by_rule = count_registered(year, &registered, &owners, &enclaves);
-        let by_database =
-            server::db::repo::reports::registered_counts(&mut conn, from, to, &enclaves, &owners)
-                .expect("counted");
-        (by_rule, by_database, enclaves)
+        let counted = counted_both_ways(&db, year);
+        // The migration's back-fill, run again on the demo data, gives the counts the
+        // triggers kept while the demo was loaded.
+        let kept = registered_people(&db);
+        refill_registered_people(&db, backend);
+        assert_eq!(registered_people(&db), kept);
+        counted
     })
     .await
     .unwrap();
+    assert!(person_days > 100_000, "{person_days}");
     let sorted = |mut v: Vec<shared::dto::report::MaatwerkbedrijfHeadcount>| {
         v.sort_by_key(|m| m.maatwerkbedrijf_id);
         v
@@ -576,4 +531,250 @@ async fn the_database_counts_the_demo_registrations_as_the_rule_does(backend: Ba
                 .unwrap_or_default()
         );
     }
+}
+
+/// The database keeps its counts up to date whoever writes: registrations imported (a
+/// supervisor floating between two enclaves of Atelier Kouter on one day), purged by
+/// retention, deleted with their members and a member taken off. After each step the
+/// database counts both years as the rule does.
+async fn the_counts_follow_registrations_as_they_arrive_and_go(backend: Backend) {
+    use diesel::prelude::*;
+    use server::config::Retention;
+    use server::db::schema::{registration_members, registrations};
+    use server::retention::{Outcome, Trigger, purge};
+
+    let world = World::new(backend).await;
+    world.contract();
+    let f = world.app.fixture();
+    let e1 = world.enclave.clone();
+    let e2 = f.enclave(&world.maatwerkbedrijf, &world.host, EnclaveSpec::default());
+    f.contract(
+        &e2,
+        ContractSpec {
+            start: date("2022-03-14"),
+            notified_local: Some(local("2022-03-10 10:00")),
+            ..ContractSpec::default()
+        },
+    );
+    let rows = [
+        ("2022-03-14", &e1, "P-001", "doelgroepwerknemer"),
+        ("2022-03-14", &e1, "B-001", "begeleider"),
+        ("2022-03-14", &e2, "B-001", "begeleider"),
+        ("2022-03-14", &e2, "P-002", "doelgroepwerknemer"),
+        ("2022-03-15", &e2, "P-002", "doelgroepwerknemer"),
+        ("2022-03-15", &e2, "B-001", "begeleider"),
+        ("2025-03-10", &e1, "P-001", "doelgroepwerknemer"),
+        ("2025-03-10", &e1, "B-001", "begeleider"),
+        ("2025-03-10", &e2, "B-001", "begeleider"),
+        ("2025-03-10", &e2, "P-003", "doelgroepwerknemer"),
+        ("2025-03-11", &e1, "P-001", "doelgroepwerknemer"),
+        ("2025-03-11", &e1, "P-002", "doelgroepwerknemer"),
+        ("2025-03-11", &e1, "B-001", "begeleider"),
+    ];
+    let mut file = String::from("enclave;datum;geregistreerd;aanvang;personeelsnummer;naam;rol\n");
+    for (day, enclave, staff_number, role) in rows {
+        file += &format!(
+            "{};{day};{day} 06:30;07:00;{staff_number};Persoon {staff_number};{role}\n",
+            enclave.id
+        );
+    }
+    let imported: shared::dto::import::ImportReport = json(
+        world.admin.upload("/api/imports/registrations", file).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(imported.added, 6);
+
+    let db = world.app.db.clone();
+    let agree = move |step: &str, registered_days: [u32; 2]| {
+        let db = db.clone();
+        let step = step.to_owned();
+        async move {
+            tokio::task::spawn_blocking(move || {
+                for (year, days) in [2022, 2025].into_iter().zip(registered_days) {
+                    let Counted {
+                        mut by_rule,
+                        mut by_database,
+                        ..
+                    } = counted_both_ways(&db, year);
+                    for counts in [&mut by_rule, &mut by_database] {
+                        counts
+                            .per_maatwerkbedrijf
+                            .sort_by_key(|m| m.maatwerkbedrijf_id);
+                    }
+                    assert_eq!(by_database, by_rule, "{step}: {year}");
+                    assert_eq!(by_database.registered_days, days, "{step}: {year}");
+                }
+            })
+            .await
+            .unwrap()
+        }
+    };
+    agree("imported", [6, 7]).await;
+
+    // Retention deletes the registrations of 2022 (older than two years).
+    let purged = purge(
+        &world.app.db,
+        Retention::default(),
+        &world.app.photos,
+        Trigger::Command,
+        false,
+    )
+    .await
+    .expect("purge");
+    assert!(
+        matches!(purged, Outcome::Done(ref p) if p.registrations == 3),
+        "{purged:?}"
+    );
+    agree("purged", [0, 7]).await;
+
+    // A registration deleted with its members in it (the database cascades), and one member
+    // taken off another.
+    let in_e1 = |day: &str| {
+        registrations::table
+            .filter(registrations::enclave_id.eq(e1.id.clone()))
+            .filter(registrations::work_date.eq(date(day)))
+    };
+    {
+        let mut conn = world.app.db.get().expect("connection");
+        let tenth: String = in_e1("2025-03-10")
+            .select(registrations::id)
+            .first(&mut conn)
+            .unwrap();
+        diesel::delete(in_e1("2025-03-11"))
+            .execute(&mut conn)
+            .unwrap();
+        let taken_off = diesel::delete(
+            registration_members::table
+                .filter(registration_members::registration_id.eq(&tenth))
+                .filter(registration_members::role.eq("supervisor")),
+        )
+        .execute(&mut conn)
+        .unwrap();
+        assert_eq!(taken_off, 1);
+    }
+    agree("deleted", [0, 3]).await;
+}
+
+/// The people of a year's registrations, counted by `shared::rules::overview` from every
+/// registered person-day and by the database.
+struct Counted {
+    /// The year's registered person-days the rule counted.
+    person_days: usize,
+    by_rule: RegisteredCounts,
+    by_database: RegisteredCounts,
+    /// The year's overview enclaves (those with a contract received in it).
+    enclaves: HashSet<Uuid>,
+}
+
+/// Counts the people registered in `year` both ways.
+fn counted_both_ways(db: &server::db::Db, year: i32) -> Counted {
+    use chrono::NaiveDate;
+    use diesel::prelude::*;
+    use server::db::rows::ContractRow;
+    use server::db::schema::{
+        contracts, enclaves, organisations, registration_members, registrations,
+    };
+    use shared::dto::registration::MemberRole;
+    use shared::rules::overview::{
+        ContractInput, Owners, Registered, count_registered, overview_enclaves,
+    };
+
+    let mut conn = db.get().expect("connection");
+    let (from, to) = (
+        NaiveDate::from_ymd_opt(year, 1, 1).unwrap(),
+        NaiveDate::from_ymd_opt(year, 12, 31).unwrap(),
+    );
+    let uuid = |s: &str| s.parse::<Uuid>().unwrap();
+    let owners: Owners = enclaves::table
+        .inner_join(organisations::table.on(organisations::id.eq(enclaves::maatwerkbedrijf_id)))
+        .select((enclaves::id, organisations::id, organisations::name))
+        .load::<(String, String, String)>(&mut conn)
+        .unwrap()
+        .into_iter()
+        .map(|(enclave, mwb, name)| (uuid(&enclave), (uuid(&mwb), name)))
+        .collect();
+    let inputs: Vec<ContractInput> = contracts::table
+        .select(ContractRow::as_select())
+        .load(&mut conn)
+        .unwrap()
+        .iter()
+        .map(|c| ContractInput {
+            contract: c.to_dto().unwrap(),
+            maatwerkbedrijf: String::new(),
+            host: String::new(),
+            host_type: HostType::RegularCompany,
+            activity: String::new(),
+        })
+        .collect();
+    let enclaves = overview_enclaves(year, &inputs);
+    let registered: Vec<Registered> = registrations::table
+        .inner_join(registration_members::table)
+        .filter(registrations::work_date.between(from, to))
+        .select((
+            registrations::enclave_id,
+            registrations::work_date,
+            registration_members::person_id,
+            registration_members::role,
+        ))
+        .load::<(String, NaiveDate, String, String)>(&mut conn)
+        .unwrap()
+        .into_iter()
+        .map(|(enclave, day, person, role)| {
+            (
+                uuid(&enclave),
+                day,
+                uuid(&person),
+                MemberRole::parse(&role).unwrap(),
+            )
+        })
+        .collect();
+    let by_rule = count_registered(year, &registered, &owners, &enclaves);
+    let by_database =
+        server::db::repo::reports::registered_counts(&mut conn, year, &enclaves, &owners)
+            .expect("counted");
+    Counted {
+        person_days: registered.len(),
+        by_rule,
+        by_database,
+        enclaves,
+    }
+}
+
+/// Every person's registered days per year, enclave and role, as the database keeps them.
+fn registered_people(db: &server::db::Db) -> Vec<(i32, String, String, String, i32)> {
+    use diesel::prelude::*;
+    use server::db::schema::registered_people as p;
+
+    let mut conn = db.get().expect("connection");
+    p::table
+        .select((p::year, p::enclave_id, p::person_id, p::role, p::days))
+        .order((p::year, p::enclave_id, p::person_id, p::role))
+        .load(&mut conn)
+        .unwrap()
+}
+
+/// Empties the registered people and fills them again with the back-fill statement of the
+/// migration that made them.
+fn refill_registered_people(db: &server::db::Db, backend: Backend) {
+    use diesel::prelude::*;
+    use server::db::schema::registered_people;
+
+    let migration = match backend {
+        Backend::Sqlite => {
+            include_str!("../../migrations/sqlite/2026-12-06-200000_registered_people/up.sql")
+        }
+        Backend::Postgres => {
+            include_str!("../../migrations/postgres/2026-12-06-200000_registered_people/up.sql")
+        }
+    };
+    let backfill = &migration[migration
+        .find("INSERT INTO registered_people")
+        .expect("the back-fill")..];
+    let backfill = &backfill[..=backfill.find(';').expect("one statement")];
+    let mut conn = db.get().expect("connection");
+    diesel::delete(registered_people::table)
+        .execute(&mut conn)
+        .unwrap();
+    diesel::sql_query(backfill).execute(&mut conn).unwrap();
 }

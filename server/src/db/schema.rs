@@ -86,6 +86,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// The registered days of a person per year, enclave and role: counts the database keeps
+    /// up to date as registration members are inserted and deleted (triggers, see
+    /// `migrations/*/2026-12-06-200000_registered_people`). Rows with no days are deleted.
+    registered_people (year, enclave_id, person_id, role) {
+        year -> Integer,
+        enclave_id -> Text,
+        person_id -> Text,
+        role -> Text,
+        days -> Integer,
+    }
+}
+
+diesel::table! {
     users (id) {
         id -> Text,
         username -> Text,
@@ -143,6 +156,15 @@ diesel::table! {
     }
 }
 
+// The yearly overview counts the days a person was registered in several enclaves of one
+// maatwerkbedrijf.
+diesel::allow_columns_to_appear_in_same_group_by_clause!(
+    enclaves::maatwerkbedrijf_id,
+    registration_members::person_id,
+    registration_members::role,
+    registrations::work_date,
+);
+
 diesel::joinable!(enclaves -> organisations (host_id));
 diesel::joinable!(contracts -> enclaves (enclave_id));
 diesel::joinable!(people -> organisations (maatwerkbedrijf_id));
@@ -168,13 +190,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     amendments,
     changes,
     attachments,
-);
-
-// The yearly overview counts registered people grouped by enclave, person and role.
-diesel::allow_columns_to_appear_in_same_group_by_clause!(
-    registrations::enclave_id,
-    registration_members::person_id,
-    registration_members::role,
 );
 
 diesel::table! {

@@ -172,7 +172,7 @@ pub async fn contracts(
 ) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Admin, Role::Reviewer])?;
     let ReportQuery { year, format } = query.into_inner();
-    let (from, to) = year_range(year)?;
+    year_range(year)?;
     let format = Format::parse(format.as_deref())?;
     let snapshot = state.index.snapshot(&state.db).await?;
     let inputs: Vec<ContractInput> = snapshot
@@ -202,11 +202,7 @@ pub async fn contracts(
     let enclaves = overview_enclaves(year, &inputs);
     let counts = state
         .db
-        .run(move |conn| {
-            Ok(reports::registered_counts(
-                conn, from, to, &enclaves, &owners,
-            )?)
-        })
+        .run(move |conn| Ok(reports::registered_counts(conn, year, &enclaves, &owners)?))
         .await?;
     let overview = overview(year, &inputs, counts, &state.config.rules, today);
     let name = format!("enclavecontracten-{year}");

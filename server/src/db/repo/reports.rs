@@ -1,7 +1,8 @@
 //! The reports' counting, done where the data are: the people of a year's daily registrations
-//! (for the yearly contract overview) and a year's inspections (for the statistics) are
-//! grouped and counted in SQL, so that some thousands of counted groups leave the database
-//! instead of every registered person-day or every inspection record.
+//! (for the yearly contract overview) are read from the counts the database keeps as
+//! registrations arrive and go, and a year's inspections (for the statistics) are grouped and
+//! counted in SQL, so that some thousands of counts leave the database instead of every
+//! registered person-day or every inspection record.
 //!
 //! What is counted is stated in `shared::rules::overview` and `shared::rules::statistics`;
 //! these functions fill the same [`RegisteredCounts`] and [`InspectionTally`] the rules fill
@@ -10,7 +11,6 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{Datelike, NaiveDate};
-use diesel::connection::SimpleConnection;
 use diesel::dsl::{case_when, count_star, sum};
 use diesel::prelude::*;
 use diesel::result::Error as DieselError;
@@ -25,45 +25,42 @@ use shared::rules::verdict::VerdictStatus;
 use uuid::Uuid;
 
 use crate::db::DbConnection;
-use crate::db::schema::{inspections, registration_members, registrations};
+use crate::db::schema::{
+    enclaves, inspections, registered_people, registration_members, registrations,
+};
 
-/// The people registered between `from` and `to` (one year), counted per enclave, over
-/// `overview_enclaves` together and per maatwerkbedrijf (`owners`, which also names them).
+/// The people registered in `year`, counted per enclave, over `overview_enclaves` together
+/// and per maatwerkbedrijf (`owners`, which also names them).
 ///
-/// One grouped query gives a row per (enclave, person, role) with its registered days. A
-/// person's days for a maatwerkbedrijf are their days in its enclaves together, except for
-/// the few registered in two of its enclaves (a floating supervisor), who may have been in
-/// both on one day: their registrations are read one by one (a second, small query) and their
-/// distinct days counted.
+/// The database keeps each person's registered days per year, enclave and role up to date
+/// (`registered_people`, some thousands of rows a year), so the year's counts are read, not
+/// grouped from its registered person-days. A person's days for a maatwerkbedrijf are their
+/// days in its enclaves together, except for the few registered in two of its enclaves (a
+/// floating supervisor), who may have been in both on one day: a second, small query counts
+/// their days in several enclaves of one maatwerkbedrijf (the enclave's as stored), which
+/// are taken off once for each further enclave.
 pub fn registered_counts(
     conn: &mut DbConnection,
-    from: NaiveDate,
-    to: NaiveDate,
+    year: i32,
     overview_enclaves: &HashSet<Uuid>,
     owners: &Owners,
 ) -> QueryResult<RegisteredCounts> {
-    let per_enclave: Vec<(String, String, String, i64)> = conn.transaction(|conn| {
-        if let DbConnection::Pg(pg) = conn {
-            // A year of registered person-days (230,000 on the demo data) grouped in a hash
-            // table in memory: with the default 4 MB, PostgreSQL sorts them on disk, 3x slower.
-            pg.batch_execute("SET LOCAL work_mem = '64MB'")?;
-        }
-        registrations::table
-            .inner_join(registration_members::table)
-            .filter(registrations::work_date.between(from, to))
-            .group_by((
-                registrations::enclave_id,
-                registration_members::person_id,
-                registration_members::role,
-            ))
-            .select((
-                registrations::enclave_id,
-                registration_members::person_id,
-                registration_members::role,
-                count_star(),
-            ))
-            .load(conn)
-    })?;
+    let (Some(from), Some(to)) = (
+        NaiveDate::from_ymd_opt(year, 1, 1),
+        NaiveDate::from_ymd_opt(year, 12, 31),
+    ) else {
+        // A year no stored day can fall in.
+        return Ok(RegisteredCounts::default());
+    };
+    let per_enclave: Vec<(String, String, String, i32)> = registered_people::table
+        .filter(registered_people::year.eq(year))
+        .select((
+            registered_people::enclave_id,
+            registered_people::person_id,
+            registered_people::role,
+            registered_people::days,
+        ))
+        .load(conn)?;
 
     let mut counts = RegisteredCounts::default();
     let mut total_people = HashSet::new();
@@ -101,32 +98,39 @@ pub fn registered_counts(
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
-    let mut distinct_days: HashMap<(Uuid, Uuid, MemberRole), HashSet<NaiveDate>> = HashMap::new();
+    // Per (maatwerkbedrijf, person, role): the days counted twice or more, once for each
+    // further enclave of the maatwerkbedrijf the person was registered in that day.
+    let mut counted_again: HashMap<(Uuid, Uuid, MemberRole), u32> = HashMap::new();
     for people in in_several.chunks(1000) {
-        let rows: Vec<(String, NaiveDate, String, String)> = registrations::table
+        let same_days: Vec<(String, String, String, i64)> = registrations::table
             .inner_join(registration_members::table)
+            .inner_join(enclaves::table)
             .filter(registrations::work_date.between(from, to))
             .filter(registration_members::person_id.eq_any(people))
-            .select((
-                registrations::enclave_id,
-                registrations::work_date,
+            .group_by((
+                enclaves::maatwerkbedrijf_id,
                 registration_members::person_id,
                 registration_members::role,
+                registrations::work_date,
+            ))
+            .having(count_star().gt(1))
+            .select((
+                enclaves::maatwerkbedrijf_id,
+                registration_members::person_id,
+                registration_members::role,
+                count_star(),
             ))
             .load(conn)?;
-        for (enclave, day, person, role) in rows {
-            if let Some((maatwerkbedrijf, _)) = owners.get(&uuid(&enclave)?) {
-                distinct_days
-                    .entry((*maatwerkbedrijf, uuid(&person)?, member_role(&role)?))
-                    .or_default()
-                    .insert(day);
-            }
+        for (maatwerkbedrijf, person, role, enclaves) in same_days {
+            *counted_again
+                .entry((uuid(&maatwerkbedrijf)?, uuid(&person)?, member_role(&role)?))
+                .or_default() += enclaves as u32 - 1;
         }
     }
 
     let mut per_mwb: HashMap<Uuid, Headcount> = HashMap::new();
     for (key, (_, summed)) in people_of {
-        let days = distinct_days.get(&key).map_or(summed, |d| d.len() as u32);
+        let days = summed - counted_again.get(&key).copied().unwrap_or(0);
         let (maatwerkbedrijf, _, role) = key;
         tick(per_mwb.entry(maatwerkbedrijf).or_default(), role, days);
     }
