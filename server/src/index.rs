@@ -16,9 +16,12 @@ use std::time::{Duration, Instant};
 
 use chrono::{NaiveDate, Utc};
 use shared::dto::contract::Contract;
-use shared::dto::enclave::{EnclaveSummary, Province};
+use shared::dto::enclave::{Checks, EnclaveSummary, Province};
 use shared::dto::organisation::Organisation;
 use shared::dto::registration::Registration;
+use shared::rules::RuleSettings;
+use shared::rules::contract_filed::check_contract_filed;
+use shared::rules::daily_registration::check_daily_registration;
 use shared::rules::geo::haversine_km;
 use shared::rules::time::belgian_local;
 
@@ -74,6 +77,8 @@ pub struct Entry {
     /// Normalised text with a leading space, so `" word"` matches at a word's start.
     pub search_text: String,
     pub province: Province,
+    /// Where the entry stands in its snapshot's order.
+    pub position: usize,
 }
 
 /// An immutable view of the register; searches run on one snapshot.
@@ -150,6 +155,7 @@ impl Snapshot {
                 id: e.id.clone(),
                 sort_key: e.sort_key.clone(),
                 search_text: e.search_text.clone(),
+                position: i,
             });
         }
         Ok(Self {
@@ -274,12 +280,91 @@ impl DayRegistrations {
     }
 }
 
+/// Every enclave's search result for one day, as JSON, rendered once per change of the
+/// register or of the day's registrations.
+///
+/// A search result carries checks 1 and 2 for today. Check 1 reads only the contracts, the
+/// day and the rule settings; check 2 for today reads only the day's registration and the
+/// date of "now" (a day after today is its only time-dependent case, and today is never after
+/// itself), so both are the same all day long and a search only joins rendered results.
+#[derive(Debug, Default)]
+pub struct DayResults {
+    day: Option<NaiveDate>,
+    /// Per entry of the register's snapshot, in its order: the JSON of its summary up to and
+    /// including `"distance_km":`, and what follows the distance.
+    rendered: Vec<(String, String)>,
+}
+
+impl DayResults {
+    /// Renders every entry's summary with its checks for `day`.
+    fn build(
+        register: &Snapshot,
+        registrations: &DayRegistrations,
+        rules: &RuleSettings,
+    ) -> Result<Self, AppError> {
+        let Some(day) = registrations.day() else {
+            return Ok(Self::default());
+        };
+        // Check 2 reads only the date of "now" for a registration of today.
+        let now = day.and_time(chrono::NaiveTime::MIN);
+        const DISTANCE: &str = "\"distance_km\":";
+        let rendered = register
+            .entries
+            .iter()
+            .map(|e| {
+                let summary = EnclaveSummary {
+                    checks: Some(Checks {
+                        contract_filed: check_contract_filed(&e.contracts, day, rules),
+                        daily_registration: check_daily_registration(
+                            registrations.get(&e.id),
+                            day,
+                            now,
+                        ),
+                    }),
+                    ..e.summary.clone()
+                };
+                let json = serde_json::to_string(&summary)
+                    .map_err(|e| AppError::internal(format!("search result: {e}")))?;
+                // Strings are escaped, so the key is found only as the key; `null` is the
+                // absent distance.
+                let at = json
+                    .find(DISTANCE)
+                    .ok_or_else(|| AppError::internal("search result without distance"))?
+                    + DISTANCE.len();
+                let tail = json[at..]
+                    .strip_prefix("null")
+                    .ok_or_else(|| AppError::internal("search result with a distance"))?;
+                Ok((json[..at].to_owned(), tail.to_owned()))
+            })
+            .collect::<Result<_, AppError>>()?;
+        Ok(Self {
+            day: Some(day),
+            rendered,
+        })
+    }
+
+    /// The day the checks are for (`None` before the first load).
+    pub fn day(&self) -> Option<NaiveDate> {
+        self.day
+    }
+
+    /// Appends the JSON of the summary of the entry at `position` with its checks
+    /// and the distance from the searched position, exactly as serde would write it.
+    pub fn write(&self, out: &mut Vec<u8>, position: usize, distance_km: Option<f64>) {
+        let (head, tail) = &self.rendered[position];
+        out.extend_from_slice(head.as_bytes());
+        serde_json::to_writer(&mut *out, &distance_km).expect("a number or null writes to memory");
+        out.extend_from_slice(tail.as_bytes());
+    }
+}
+
 /// What a lookup reads: the register and the registrations of the day asked for, each no
-/// older than the index's `max_age`.
+/// older than the index's `max_age`, and the day's search results rendered from both.
 #[derive(Debug, Clone, Default)]
 pub struct Lookup {
     pub register: Arc<Snapshot>,
     pub registrations: Arc<DayRegistrations>,
+    pub results: Arc<DayResults>,
 }
 
 /// The shared, self-refreshing index.
@@ -294,11 +379,13 @@ pub struct EnclaveIndex {
     expirations: AtomicU64,
     epoch: Instant,
     max_age: Duration,
+    /// The settings of check 1 in the rendered search results.
+    rules: RuleSettings,
 }
 
 impl EnclaveIndex {
-    /// An empty index that loads on first use.
-    pub fn new(max_age: Duration) -> Self {
+    /// An empty index that loads on first use; search results carry check 1 under `rules`.
+    pub fn new(max_age: Duration, rules: RuleSettings) -> Self {
         Self {
             loaded: RwLock::new(Lookup::default()),
             checked: tokio::sync::Mutex::new(None),
@@ -306,6 +393,7 @@ impl EnclaveIndex {
             expirations: AtomicU64::new(0),
             epoch: Instant::now(),
             max_age,
+            rules,
         }
     }
 
@@ -364,22 +452,29 @@ impl EnclaveIndex {
             })
             .await?;
         if register.is_some() || registrations.is_some() {
-            let mut loaded = match self.loaded.write() {
-                Ok(l) => l,
-                Err(p) => p.into_inner(),
-            };
-            if let Some(register) = register {
+            if let Some(register) = &register {
                 tracing::info!(enclaves = register.entries.len(), "lookup index loaded");
-                loaded.register = Arc::new(register);
             }
-            if let Some(registrations) = registrations {
+            if let Some(registrations) = &registrations {
                 tracing::debug!(
                     %day,
                     registrations = registrations.by_enclave.len(),
                     "registrations of the day loaded"
                 );
-                loaded.registrations = Arc::new(registrations);
             }
+            // Render the day's results before taking the lock, so lookups do not wait.
+            let register = register.map_or(current.register, Arc::new);
+            let registrations = registrations.map_or(current.registrations, Arc::new);
+            let results = Arc::new(DayResults::build(&register, &registrations, &self.rules)?);
+            let mut loaded = match self.loaded.write() {
+                Ok(l) => l,
+                Err(p) => p.into_inner(),
+            };
+            *loaded = Lookup {
+                register,
+                registrations,
+                results,
+            };
         }
         *checked = Some(Instant::now());
         self.checked_ms.store(self.millis(), Ordering::SeqCst);

@@ -53,7 +53,7 @@ impl Application {
             db,
             keys,
             sessions: SessionCache::new(config.session_cache_ttl),
-            index: EnclaveIndex::new(config.lookup_index_max_age),
+            index: EnclaveIndex::new(config.lookup_index_max_age, config.rules),
             read_audit,
             photos,
             metrics: Metrics::new()?,

@@ -23,6 +23,7 @@ on_both_backends!(
     establishment_unit_number_finds_the_site,
     an_imported_registration_is_on_the_enclave_page_at_once,
     registrations_written_elsewhere_show_within_the_maximum_age,
+    rendered_results_equal_the_serde_built_answer_and_hold_all_day,
 );
 
 async fn setup(backend: Backend) -> (TestApp, String) {
@@ -569,4 +570,92 @@ async fn registrations_written_elsewhere_show_within_the_maximum_age(backend: Ba
     tokio::time::sleep(max_age + std::time::Duration::from_millis(100)).await;
     let shown = page().await.registration.expect("the registration");
     assert_eq!(shown.members.len(), 2);
+}
+
+/// Search results are joined from JSON rendered once per change of the register or the day's
+/// registrations: the answer is byte for byte what serde writes for it, and each result's
+/// checks are the enclave page's for today, at any hour of the day.
+async fn rendered_results_equal_the_serde_built_answer_and_hold_all_day(backend: Backend) {
+    use chrono::{Days, Utc};
+    use shared::dto::contract::ContractStatus;
+    use shared::dto::enclave::EnclaveDetail;
+    use shared::dto::import::ImportReport;
+    use shared::rules::time::belgian_local;
+    use tests::fixture::ContractSpec;
+
+    let (app, token) = setup(backend).await;
+    let f = app.fixture();
+    let registered = f.simple_enclave("Bakkerij \"De Ster\" Ruiselede");
+    let without_supervisor = f.simple_enclave("Garage Élan");
+    f.simple_enclave("Houthandel Noord");
+    let rejected = f.simple_enclave("Kwekerij Zuid");
+    f.contract(&registered, ContractSpec::default());
+    f.contract(&without_supervisor, ContractSpec::default());
+    f.contract(
+        &rejected,
+        ContractSpec {
+            status: ContractStatus::Rejected,
+            rejection_reason: Some("Onvolledig dossier".into()),
+            ..ContractSpec::default()
+        },
+    );
+    let today = belgian_local(Utc::now()).date();
+    let evening_before = today - Days::new(1);
+    let file = format!(
+        "enclave,datum,geregistreerd,aanvang,personeelsnummer,naam,rol\n\
+         {a},{today},{evening_before} 20:00,07:00,B-001,Bart Claes,supervisor\n\
+         {a},{today},{evening_before} 20:00,07:00,P-001,An Peeters,worker\n\
+         {b},{today},{evening_before} 21:30,06:30,P-002,Els Wouters,worker\n",
+        a = registered.id,
+        b = without_supervisor.id,
+    );
+    let report: ImportReport = json(
+        app.admin()
+            .await
+            .upload("/api/imports/registrations", file)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!((report.added, report.problems.len()), (2, 0), "{report:?}");
+
+    for query in ["limit=100", "q=e", "near=51.0,3.7&radius_km=250&limit=2"] {
+        let response = app.get(&format!("/api/enclaves?{query}"), &token).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/json",
+            "{query}"
+        );
+        let body = response.bytes().await.expect("a body");
+        let page: EnclavePage = serde_json::from_slice(&body).expect("a page");
+        assert!(!page.items.is_empty(), "{query}");
+        assert_eq!(
+            String::from_utf8_lossy(&body),
+            serde_json::to_string(&page).expect("serialisable"),
+            "{query}"
+        );
+        for item in &page.items {
+            let checks = item.checks.clone().expect("search results carry checks");
+            for at in ["", "&at=00:00", "&at=23:59"] {
+                let detail: EnclaveDetail = json(
+                    app.get(&format!("/api/enclaves/{}?on={today}{at}", item.id), &token)
+                        .await,
+                    StatusCode::OK,
+                )
+                .await;
+                assert_eq!(detail.checks, checks, "{} {at}", item.id);
+            }
+        }
+    }
+    let all = search(&app, &token, "limit=100").await;
+    let statuses: HashSet<_> = all
+        .items
+        .iter()
+        .flat_map(|i| {
+            let c = i.checks.as_ref().expect("checks");
+            [c.contract_filed.status, c.daily_registration.status]
+        })
+        .collect();
+    assert!(statuses.len() >= 2, "varied verdicts: {statuses:?}");
 }

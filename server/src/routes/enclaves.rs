@@ -7,7 +7,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{NaiveDate, NaiveTime, Timelike, Utc};
 use serde::{Deserialize, Serialize};
 use shared::dto::auth::Role;
-use shared::dto::enclave::{Checks, EnclaveDetail, EnclavePage, EnclaveSummary};
+use shared::dto::enclave::{Checks, EnclaveDetail, EnclavePage};
 use shared::error::ErrorCode;
 use shared::rules::contract_filed::check_contract_filed;
 use shared::rules::daily_registration::check_daily_registration;
@@ -241,22 +241,22 @@ pub async fn search(
     } else {
         None
     };
-    let items: Vec<EnclaveSummary> = hits
-        .into_iter()
-        .map(|(e, distance)| EnclaveSummary {
-            distance_km: distance.map(|d| (d * 100.0).round() / 100.0),
-            checks: Some(Checks {
-                contract_filed: check_contract_filed(&e.contracts, today, &state.config.rules),
-                daily_registration: check_daily_registration(
-                    lookup.registrations.get(&e.id),
-                    today,
-                    now_local,
-                ),
-            }),
-            ..e.summary.clone()
-        })
-        .collect();
-    Ok(HttpResponse::Ok().json(EnclavePage { items, next_cursor }))
+    // The day's results are rendered in the index (their checks hold all day): join them.
+    let mut body = Vec::with_capacity(1024 * (hits.len() + 1));
+    body.extend_from_slice(b"{\"items\":[");
+    for (i, (e, distance)) in hits.into_iter().enumerate() {
+        if i > 0 {
+            body.push(b',');
+        }
+        let distance_km = distance.map(|d| (d * 100.0).round() / 100.0);
+        lookup.results.write(&mut body, e.position, distance_km);
+    }
+    body.extend_from_slice(b"],\"next_cursor\":");
+    serde_json::to_writer(&mut body, &next_cursor).map_err(AppError::internal)?;
+    body.push(b'}');
+    Ok(HttpResponse::Ok()
+        .content_type(actix_web::http::header::ContentType::json())
+        .body(body))
 }
 
 /// Query of `GET /api/enclaves/{id}`.
