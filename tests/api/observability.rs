@@ -354,31 +354,9 @@ async fn errors_carry_the_request_id_of_the_header(backend: Backend) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn json_logs_carry_the_request_id() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_test-server"))
-        .env("DATABASE_URL", dir.path().join("log.db"))
-        .env("BIND", "127.0.0.1:0")
-        .env("ATTACHMENTS_DIR", dir.path().join("photos"))
-        .env("JWT_SECRET", TEST_JWT_SECRET)
-        .env("LOG_FORMAT", "json")
-        .env("RUST_LOG", "info")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("the server runs");
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let (mut child, mut lines, base) =
+        json_logging_server(dir.path(), &dir.path().join("log.db")).await;
     let wait = Duration::from_secs(60);
-    let base = tokio::time::timeout(wait, async {
-        loop {
-            let line = lines.next_line().await.expect("stdout").expect("started");
-            if let Some(rest) = line.strip_prefix("Enclave Inspect on ") {
-                break rest.split_whitespace().next().expect("address").to_owned();
-            }
-        }
-    })
-    .await
-    .expect("the server starts in time");
 
     let res = tests::http_client()
         .get(format!("{base}/api/enclaves/nothing"))
@@ -420,31 +398,8 @@ async fn json_logs_carry_the_request_id() {
 async fn a_failure_logs_its_cause_once_with_the_request_id() {
     let dir = tempfile::tempdir().expect("temp dir");
     let database = dir.path().join("log.db");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_test-server"))
-        .env("DATABASE_URL", &database)
-        .env("BIND", "127.0.0.1:0")
-        .env("ATTACHMENTS_DIR", dir.path().join("photos"))
-        .env("JWT_SECRET", TEST_JWT_SECRET)
-        .env("LOG_FORMAT", "json")
-        .env("RUST_LOG", "info")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("the server runs");
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let (mut child, mut lines, base) = json_logging_server(dir.path(), &database).await;
     let wait = Duration::from_secs(60);
-    let base = tokio::time::timeout(wait, async {
-        loop {
-            let line = lines.next_line().await.expect("stdout").expect("started");
-            if let Some(rest) = line.strip_prefix("Enclave Inspect on ") {
-                break rest.split_whitespace().next().expect("address").to_owned();
-            }
-        }
-    })
-    .await
-    .expect("the server starts in time");
 
     // A table gone from under the server: every login fails on it.
     let mut conn = server::db::establish(&database.to_string_lossy()).expect("connection");
@@ -502,4 +457,41 @@ async fn a_failure_logs_its_cause_once_with_the_request_id() {
         errors[0]
     );
     child.kill().await.expect("stopped");
+}
+
+/// The server in its own process on `database`, logging JSON at `info` to its stdout: the
+/// process, its log lines after the start-up line, and its base URL.
+async fn json_logging_server(
+    dir: &std::path::Path,
+    database: &std::path::Path,
+) -> (
+    tokio::process::Child,
+    tokio::io::Lines<BufReader<tokio::process::ChildStdout>>,
+    String,
+) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_test-server"))
+        .env("DATABASE_URL", database)
+        .env("BIND", "127.0.0.1:0")
+        .env("ATTACHMENTS_DIR", dir.join("photos"))
+        .env("JWT_SECRET", TEST_JWT_SECRET)
+        .env("LOG_FORMAT", "json")
+        .env("RUST_LOG", "info")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the server runs");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let base = tokio::time::timeout(Duration::from_secs(60), async {
+        loop {
+            let line = lines.next_line().await.expect("stdout").expect("started");
+            if let Some(rest) = line.strip_prefix("Enclave Inspect on ") {
+                break rest.split_whitespace().next().expect("address").to_owned();
+            }
+        }
+    })
+    .await
+    .expect("the server starts in time");
+    (child, lines, base)
 }
