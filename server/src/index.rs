@@ -92,6 +92,9 @@ pub struct Snapshot {
     /// Establishment unit number (10 digits) → entries of enclaves at that site.
     by_unit: HashMap<String, Vec<usize>>,
     by_id: HashMap<String, usize>,
+    /// Every distinct word of the entries' search texts, sorted, with the positions of the
+    /// entries whose text has it (ascending): the words starting with a prefix are one range.
+    words: Vec<(String, Vec<u32>)>,
 }
 
 impl Snapshot {
@@ -158,13 +161,53 @@ impl Snapshot {
                 position: i,
             });
         }
+        let mut words: std::collections::BTreeMap<&str, Vec<u32>> = Default::default();
+        for e in &entries {
+            for word in e.search_text.split(' ').filter(|w| !w.is_empty()) {
+                let positions = words.entry(word).or_default();
+                if positions.last() != Some(&(e.position as u32)) {
+                    positions.push(e.position as u32);
+                }
+            }
+        }
+        let words = words
+            .into_iter()
+            .map(|(w, positions)| (w.to_owned(), positions))
+            .collect();
         Ok(Self {
             version,
             entries,
             by_number,
             by_unit,
             by_id,
+            words,
         })
+    }
+
+    /// The entries that have, for every one of `prefixes`, a word starting with it: one bit
+    /// per position. What `search_text.contains(" prefix")` tells of each, without reading
+    /// every text.
+    fn with_words(&self, prefixes: &[String]) -> Vec<u64> {
+        let blocks = self.entries.len().div_ceil(64);
+        let mut all = vec![u64::MAX; blocks];
+        for prefix in prefixes {
+            let mut any = vec![0u64; blocks];
+            let from = self
+                .words
+                .partition_point(|(w, _)| w.as_str() < prefix.as_str());
+            for (_, positions) in self.words[from..]
+                .iter()
+                .take_while(|(w, _)| w.starts_with(prefix.as_str()))
+            {
+                for p in positions {
+                    any[*p as usize / 64] |= 1 << (p % 64);
+                }
+            }
+            for (a, b) in all.iter_mut().zip(any) {
+                *a &= b;
+            }
+        }
+        all
     }
 
     /// Every entry, sorted by `(sort_key, id)`.
@@ -228,15 +271,19 @@ impl Snapshot {
                     .map(|i| &self.entries[*i]),
                 )
             }
+            SearchMode::Text(words) => {
+                let matching = self.with_words(words);
+                Box::new(
+                    self.entries
+                        .iter()
+                        .skip(start)
+                        .filter(move |e| matching[e.position / 64] & (1 << (e.position % 64)) != 0),
+                )
+            }
             _ => Box::new(self.entries[start.min(self.entries.len())..].iter()),
-        };
-        let words: Vec<String> = match &s.mode {
-            SearchMode::Text(words) => words.iter().map(|w| format!(" {w}")).collect(),
-            _ => Vec::new(),
         };
         candidates
             .filter(|e| in_region(e))
-            .filter(|e| words.iter().all(|w| e.search_text.contains(w.as_str())))
             .take(s.limit + 1)
             .map(|e| (e, None))
             .collect()
