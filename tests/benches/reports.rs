@@ -248,4 +248,14 @@ fn seed_inspections(db: &server::db::Db, year: i32) {
         .collect();
     conn.transaction(|c| server::db::repo::inspections::insert_many(c, &rows))
         .expect("seeded");
+    // A year of inspections arrives over a year, not in one transaction: what the database
+    // does meanwhile is done here. On SQLite the pool's reopened connections refresh the
+    // planner's statistics (`PRAGMA optimize`, as every connection does at open); on
+    // PostgreSQL autovacuum analyses the table and sets its visibility map.
+    let maintenance = match &mut *conn {
+        server::db::DbConnection::Sqlite(_) => "PRAGMA optimize = 0x10002",
+        server::db::DbConnection::Pg(_) => "VACUUM ANALYZE inspections",
+    };
+    diesel::connection::SimpleConnection::batch_execute(&mut *conn, maintenance)
+        .expect("maintenance");
 }

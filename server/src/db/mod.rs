@@ -49,6 +49,23 @@ pub fn take_write_lock(conn: &mut DbConnection) -> diesel::QueryResult<()> {
     Ok(())
 }
 
+/// Runs `f` in a transaction whose statements PostgreSQL plans for their bound values every
+/// time. Diesel prepares each statement once per connection, and from its sixth execution on
+/// PostgreSQL may switch to a generic plan that does not know the values: for a date range
+/// over a year of inspections, it expects a few hundred rows and reads the whole table through
+/// a bitmap (170 ms instead of 27 ms for 100,000 inspections). SQLite plans every time.
+pub fn planned_for_values<T>(
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut DbConnection) -> diesel::QueryResult<T>,
+) -> diesel::QueryResult<T> {
+    conn.transaction(|conn| {
+        if let DbConnection::Pg(pg) = conn {
+            pg.batch_execute("SET LOCAL plan_cache_mode = force_custom_plan")?;
+        }
+        f(conn)
+    })
+}
+
 /// Which database a URL names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -99,9 +116,15 @@ impl r2d2::ManageConnection for ConnectionManager {
                 let mut conn = SqliteConnection::establish(&self.url)?;
                 // WAL lets readers run beside the single writer; busy_timeout makes writers
                 // queue instead of failing; foreign keys are off by default in SQLite.
+                // `optimize=0x10002` refreshes the planner's statistics of the tables that
+                // grew or shrank a lot (SQLite's advice for long-lived connections, run at
+                // open): without them a year's statistics read 100,000 rows by the date index
+                // and the table instead of one covering index. The pool reopens connections
+                // at least every 30 minutes, which makes it periodic.
                 conn.batch_execute(
                     "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                     PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
+                     PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; \
+                     PRAGMA optimize = 0x10002;",
                 )
                 .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
                 Ok(DbConnection::Sqlite(conn))

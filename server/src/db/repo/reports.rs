@@ -205,9 +205,19 @@ type Checked = (i64, Option<i64>, Option<i64>, Option<i64>, Option<i64>);
 
 /// The inspections done between `from` and `to` (one year), counted per month, per enclave
 /// (placed by `visited`; inspections of an enclave it does not know are left out of the
-/// places) and per measure, with the people present summed. Two grouped queries: one row per
-/// enclave, and one per (day, measure, review state).
+/// places) and per measure, with the people present summed. Two grouped queries, planned for
+/// the dates asked ([`crate::db::planned_for_values`]): one row per enclave, and one per (day,
+/// measure, review state).
 pub fn inspection_tally(
+    conn: &mut DbConnection,
+    from: NaiveDate,
+    to: NaiveDate,
+    visited: impl Fn(Uuid) -> Option<Visited>,
+) -> QueryResult<InspectionTally> {
+    crate::db::planned_for_values(conn, |conn| tally(conn, from, to, visited))
+}
+
+fn tally(
     conn: &mut DbConnection,
     from: NaiveDate,
     to: NaiveDate,
