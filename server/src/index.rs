@@ -273,11 +273,23 @@ impl Snapshot {
             }
             SearchMode::Text(words) => {
                 let matching = self.with_words(words);
+                // The set bits from `start` on, in order.
                 Box::new(
-                    self.entries
-                        .iter()
-                        .skip(start)
-                        .filter(move |e| matching[e.position / 64] & (1 << (e.position % 64)) != 0),
+                    matching
+                        .into_iter()
+                        .enumerate()
+                        .skip(start / 64)
+                        .flat_map(|(block, mut bits)| {
+                            std::iter::from_fn(move || {
+                                (bits != 0).then(|| {
+                                    let bit = bits.trailing_zeros() as usize;
+                                    bits &= bits - 1;
+                                    block * 64 + bit
+                                })
+                            })
+                        })
+                        .filter(move |p| *p >= start)
+                        .map_while(|p| self.entries.get(p)),
                 )
             }
             _ => Box::new(self.entries[start.min(self.entries.len())..].iter()),

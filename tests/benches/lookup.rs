@@ -1,7 +1,7 @@
 //! Lookup benchmark: latency (p50/p99) and throughput of the enclave lookup API at 32
 //! concurrent clients on the full demo data, on SQLite and on PostgreSQL (without TLS and over
-//! verified TLS), next to a bare actix-web JSON endpoint measured in the same run on the same
-//! machine. Lookups read no photos: the photo store is not varied here (see the push bench).
+//! verified TLS), each set-up next to a bare actix-web JSON endpoint measured just before it
+//! on the same machine. Lookups read no photos: the photo store is not varied here (see the push bench).
 //!
 //! `cargo bench -p tests --bench lookup` (set `BENCH_SECS` to change the measuring time per
 //! scenario, default 8). Client and server share the machine, so the figures include the
@@ -31,21 +31,33 @@ fn main() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(8);
     let rt = tests::bench_runtime();
-    let mut outcomes = Vec::new();
+    // Each set-up's scenarios beside a measurement of the reference taken just before them,
+    // so that a drift of the machine over the run does not move the shares.
+    let mut outcomes: Vec<(Outcome, f64)> = Vec::new();
     rt.block_on(async {
-        outcomes.push(bare_actix(Duration::from_secs(secs)).await);
         for setup in Setup::available() {
             if setup != Setup::PostgresTlsS3 {
-                outcomes.extend(lookup(setup, Duration::from_secs(secs)).await);
+                let bare = bare_actix(Duration::from_secs(secs)).await;
+                let reference = bare.per_sec;
+                outcomes.push((bare, reference));
+                for o in lookup(setup, Duration::from_secs(secs)).await {
+                    outcomes.push((o, reference));
+                }
             }
         }
     });
-    println!("\n| scenario | requests | errors | p50 ms | p99 ms | req/s |");
-    println!("|---|---:|---:|---:|---:|---:|");
-    for o in &outcomes {
+    println!("\n| scenario | requests | errors | p50 ms | p99 ms | req/s | share of bare |");
+    println!("|---|---:|---:|---:|---:|---:|---:|");
+    for (o, reference) in &outcomes {
         println!(
-            "| {} | {} | {} | {:.2} | {:.2} | {:.0} |",
-            o.name, o.requests, o.errors, o.p50_ms, o.p99_ms, o.per_sec
+            "| {} | {} | {} | {:.2} | {:.2} | {:.0} | {:.0} % |",
+            o.name,
+            o.requests,
+            o.errors,
+            o.p50_ms,
+            o.p99_ms,
+            o.per_sec,
+            100.0 * o.per_sec / reference
         );
     }
 }

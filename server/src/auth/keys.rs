@@ -140,14 +140,18 @@ pub async fn verify(
             keys.verify_ignoring_expiry(token, expected)
         }
     };
-    if state.config.jwt_secret.is_none()
-        && state.keys.names_unknown_key(token)
-        && state.keys.may_reload()
-    {
-        let state2 = state.clone();
-        state.db.run(move |conn| reload(&state2, conn)).await?;
+    match verify(&state.keys) {
+        Err(_)
+            if state.config.jwt_secret.is_none()
+                && state.keys.names_unknown_key(token)
+                && state.keys.may_reload() =>
+        {
+            let state2 = state.clone();
+            state.db.run(move |conn| reload(&state2, conn)).await?;
+            verify(&state.keys)
+        }
+        verified => verified,
     }
-    verify(&state.keys)
 }
 
 #[cfg(test)]

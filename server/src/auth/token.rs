@@ -107,6 +107,11 @@ impl KeyRing {
 /// instance reaches every instance on the database.
 pub struct TokenKeys {
     ring: RwLock<Arc<KeyRing>>,
+    /// What a token must hold: HS256, issuer, audience, subject and an expiry that has not
+    /// passed (built once: every request verifies a token).
+    validation: Validation,
+    /// The same, except that an expired token passes.
+    validation_ignoring_expiry: Validation,
     issuer: String,
     audience: String,
     /// When a token with an unknown `kid` last made the keys reload.
@@ -132,8 +137,20 @@ impl TokenKeys {
         issuer: &str,
         audience: &str,
     ) -> Option<Self> {
+        let validation = |check_expiry: bool| {
+            let mut validation = Validation::new(Algorithm::HS256);
+            validation.algorithms = vec![Algorithm::HS256];
+            validation.leeway = LEEWAY_SECS;
+            validation.validate_exp = check_expiry;
+            validation.set_issuer(&[issuer]);
+            validation.set_audience(&[audience]);
+            validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+            validation
+        };
         Some(Self {
             ring: RwLock::new(Arc::new(KeyRing::new(keys, legacy)?)),
+            validation: validation(true),
+            validation_ignoring_expiry: validation(false),
             issuer: issuer.to_owned(),
             audience: audience.to_owned(),
             reloaded: Mutex::new(None),
@@ -207,7 +224,7 @@ impl TokenKeys {
     /// Verifies signature (with the key its `kid` names), algorithm, issuer, audience, expiry
     /// and type.
     pub fn verify(&self, token: &str, expected: TokenType) -> Result<Claims, AppError> {
-        self.verify_with(token, expected, true)
+        self.verify_with(token, expected, &self.validation)
     }
 
     /// As [`TokenKeys::verify`], but an expired token passes (a logout with it is still
@@ -217,14 +234,14 @@ impl TokenKeys {
         token: &str,
         expected: TokenType,
     ) -> Result<Claims, AppError> {
-        self.verify_with(token, expected, false)
+        self.verify_with(token, expected, &self.validation_ignoring_expiry)
     }
 
     fn verify_with(
         &self,
         token: &str,
         expected: TokenType,
-        check_expiry: bool,
+        validation: &Validation,
     ) -> Result<Claims, AppError> {
         let ring = self.ring();
         let header = decode_header(token).map_err(|_| invalid_token())?;
@@ -232,14 +249,7 @@ impl TokenKeys {
         let key = kid
             .and_then(|kid| ring.decoding.get(&kid))
             .ok_or_else(invalid_token)?;
-        let mut validation = Validation::new(Algorithm::HS256);
-        validation.algorithms = vec![Algorithm::HS256];
-        validation.leeway = LEEWAY_SECS;
-        validation.validate_exp = check_expiry;
-        validation.set_issuer(&[&self.issuer]);
-        validation.set_audience(&[&self.audience]);
-        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        let data = decode::<Claims>(token, key, &validation).map_err(|e| match e.kind() {
+        let data = decode::<Claims>(token, key, validation).map_err(|e| match e.kind() {
             ErrorKind::ExpiredSignature => AppError::new(
                 ErrorCode::TokenExpired,
                 "Uw sessie is verlopen; vernieuw het token.",
