@@ -1,7 +1,12 @@
 //! Lookup benchmark: latency (p50/p99) and throughput of the enclave lookup API at 32
 //! concurrent clients on the full demo data, on SQLite and on PostgreSQL (without TLS and over
-//! verified TLS), each set-up next to a bare actix-web JSON endpoint measured just before it
-//! on the same machine. Lookups read no photos: the photo store is not varied here (see the push bench).
+//! verified TLS), next to a bare actix-web JSON endpoint on the same machine. Lookups read no
+//! photos: the photo store is not varied here (see the push bench).
+//!
+//! The machine's speed drifts over a run (it is a virtual machine with neighbours), so each
+//! set-up is measured in rounds that take turns with the reference: a round runs the bare
+//! endpoint, then each lookup, for a quarter of the measuring time each. A scenario's share of
+//! the bare endpoint compares requests made in the same rounds.
 //!
 //! `cargo bench -p tests --bench lookup` (set `BENCH_SECS` to change the measuring time per
 //! scenario, default 8). Client and server share the machine, so the figures include the
@@ -14,15 +19,49 @@ use actix_web::{App, HttpResponse, HttpServer, web};
 use tests::demo::Setup;
 
 const CLIENTS: usize = 32;
+/// Rounds per set-up; each scenario runs for the measuring time divided by this per round.
+const ROUNDS: u32 = 4;
 
-/// One measured scenario.
-struct Outcome {
-    name: String,
-    requests: usize,
+/// What one scenario measured, over all its rounds.
+#[derive(Default)]
+struct Sample {
+    latencies: Vec<Duration>,
     errors: usize,
-    p50_ms: f64,
-    p99_ms: f64,
-    per_sec: f64,
+    elapsed: Duration,
+}
+
+impl Sample {
+    fn add(&mut self, other: Sample) {
+        self.latencies.extend(other.latencies);
+        self.errors += other.errors;
+        self.elapsed += other.elapsed;
+    }
+
+    fn per_sec(&self) -> f64 {
+        self.latencies.len() as f64 / self.elapsed.as_secs_f64()
+    }
+
+    /// The table row, with the share of `reference` (req/s of the bare endpoint).
+    fn row(&mut self, name: &str, reference: f64) -> String {
+        self.latencies.sort();
+        let pct = |p: f64| {
+            self.latencies
+                .get(
+                    ((self.latencies.len() as f64 * p) as usize)
+                        .min(self.latencies.len().saturating_sub(1)),
+                )
+                .map_or(f64::NAN, |d| d.as_secs_f64() * 1000.0)
+        };
+        format!(
+            "| {name} | {} | {} | {:.2} | {:.2} | {:.0} | {:.0} % |",
+            self.latencies.len(),
+            self.errors,
+            pct(0.50),
+            pct(0.99),
+            self.per_sec(),
+            100.0 * self.per_sec() / reference
+        )
+    }
 }
 
 fn main() {
@@ -30,40 +69,27 @@ fn main() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(8);
+    let slice = Duration::from_secs(secs) / ROUNDS;
     let rt = tests::bench_runtime();
-    // Each set-up's scenarios beside a measurement of the reference taken just before them,
-    // so that a drift of the machine over the run does not move the shares.
-    let mut outcomes: Vec<(Outcome, f64)> = Vec::new();
+    let mut rows = Vec::new();
     rt.block_on(async {
+        let (bare_url, bare) = bare_actix();
         for setup in Setup::available() {
             if setup != Setup::PostgresTlsS3 {
-                let bare = bare_actix(Duration::from_secs(secs)).await;
-                let reference = bare.per_sec;
-                outcomes.push((bare, reference));
-                for o in lookup(setup, Duration::from_secs(secs)).await {
-                    outcomes.push((o, reference));
-                }
+                rows.extend(lookup(setup, &bare_url, slice).await);
             }
         }
+        bare.stop(true).await;
     });
     println!("\n| scenario | requests | errors | p50 ms | p99 ms | req/s | share of bare |");
     println!("|---|---:|---:|---:|---:|---:|---:|");
-    for (o, reference) in &outcomes {
-        println!(
-            "| {} | {} | {} | {:.2} | {:.2} | {:.0} | {:.0} % |",
-            o.name,
-            o.requests,
-            o.errors,
-            o.p50_ms,
-            o.p99_ms,
-            o.per_sec,
-            100.0 * o.per_sec / reference
-        );
+    for row in rows {
+        println!("{row}");
     }
 }
 
-/// The reference: a bare actix JSON endpoint with the same worker count.
-async fn bare_actix(duration: Duration) -> Outcome {
+/// The reference: a bare actix JSON endpoint with the same worker count; its URL.
+fn bare_actix() -> (String, actix_web::dev::ServerHandle) {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = listener.local_addr().expect("addr").port();
     let server = HttpServer::new(|| {
@@ -79,20 +105,12 @@ async fn bare_actix(duration: Duration) -> Outcome {
     .run();
     let handle = server.handle();
     tokio::spawn(server);
-    let url = format!("http://127.0.0.1:{port}/json");
-    let outcome = load(
-        "bare actix JSON endpoint".into(),
-        duration,
-        None,
-        move |_| url.clone(),
-    )
-    .await;
-    handle.stop(true).await;
-    outcome
+    (format!("http://127.0.0.1:{port}/json"), handle)
 }
 
-/// Text search, near search and the enclave page on the demo data.
-async fn lookup(setup: Setup, duration: Duration) -> Vec<Outcome> {
+/// Text search, near search and the enclave page on the demo data, in rounds with the bare
+/// endpoint at `bare_url`; the table rows, the reference's first.
+async fn lookup(setup: Setup, bare_url: &str, slice: Duration) -> Vec<String> {
     let demo = tests::demo::start_on(setup).await;
     let base = demo.base_url.clone();
     let token = Arc::new(demo.token.clone());
@@ -115,39 +133,54 @@ async fn lookup(setup: Setup, duration: Duration) -> Vec<Outcome> {
         (51.21, 3.22),
         (50.88, 4.70),
     ];
-    let name = |what: &str| format!("{}: {what}", setup.label());
-    let b = base.clone();
-    let search = load(
-        name("GET /api/enclaves?q="),
-        duration,
-        Some(token.clone()),
-        move |i| format!("{b}/api/enclaves?q={}", words[i % words.len()]),
-    )
-    .await;
-    let b = base.clone();
-    let near = load(
-        name("GET /api/enclaves?near="),
-        duration,
-        Some(token.clone()),
-        move |i| {
-            let (lat, lon) = positions[i % positions.len()];
-            format!("{b}/api/enclaves?near={lat},{lon}&radius_km=10")
-        },
-    )
-    .await;
-    let b = base.clone();
-    let detail = load(
-        name("GET /api/enclaves/{id}"),
-        duration,
-        Some(token.clone()),
-        move |i| format!("{b}/api/enclaves/{}", ids[i % ids.len()]),
-    )
-    .await;
-    vec![search, near, detail]
+    let mut samples: [Sample; 4] = Default::default();
+    for _ in 0..ROUNDS {
+        let bare = bare_url.to_owned();
+        samples[0].add(load(slice, None, move |_| bare.clone()).await);
+        let b = base.clone();
+        samples[1].add(
+            load(slice, Some(token.clone()), move |i| {
+                format!("{b}/api/enclaves?q={}", words[i % words.len()])
+            })
+            .await,
+        );
+        let b = base.clone();
+        samples[2].add(
+            load(slice, Some(token.clone()), move |i| {
+                let (lat, lon) = positions[i % positions.len()];
+                format!("{b}/api/enclaves?near={lat},{lon}&radius_km=10")
+            })
+            .await,
+        );
+        let b = base.clone();
+        let ids = ids.clone();
+        samples[3].add(
+            load(slice, Some(token.clone()), move |i| {
+                format!("{b}/api/enclaves/{}", ids[i % ids.len()])
+            })
+            .await,
+        );
+    }
+    let reference = samples[0].per_sec();
+    let names = [
+        format!("{}: bare actix JSON endpoint (reference)", setup.label()),
+        format!("{}: GET /api/enclaves?q=", setup.label()),
+        format!("{}: GET /api/enclaves?near=", setup.label()),
+        format!("{}: GET /api/enclaves/{{id}}", setup.label()),
+    ];
+    let rows: Vec<String> = samples
+        .iter_mut()
+        .zip(names)
+        .map(|(sample, name)| sample.row(&name, reference))
+        .collect();
+    for row in &rows {
+        eprintln!("{row}");
+    }
+    rows
 }
 
-/// Runs `CLIENTS` concurrent clients for `duration` after a one-second warm-up.
-async fn load<F>(name: String, duration: Duration, token: Option<Arc<String>>, url: F) -> Outcome
+/// Runs `CLIENTS` concurrent clients for `duration` after a half-second warm-up.
+async fn load<F>(duration: Duration, token: Option<Arc<String>>, url: F) -> Sample
 where
     F: Fn(usize) -> String + Send + Sync + 'static,
 {
@@ -156,7 +189,7 @@ where
         .pool_max_idle_per_host(CLIENTS)
         .build()
         .expect("client");
-    let warm_up_until = Instant::now() + Duration::from_secs(1);
+    let warm_up_until = Instant::now() + Duration::from_millis(500);
     let until = warm_up_until + duration;
     let mut tasks = Vec::new();
     for c in 0..CLIENTS {
@@ -190,34 +223,14 @@ where
             (latencies, errors)
         }));
     }
-    let mut all = Vec::new();
-    let mut errors = 0;
+    let mut sample = Sample {
+        elapsed: duration,
+        ..Sample::default()
+    };
     for t in tasks {
         let (l, e) = t.await.expect("client task");
-        all.extend(l);
-        errors += e;
+        sample.latencies.extend(l);
+        sample.errors += e;
     }
-    all.sort();
-    let pct = |p: f64| {
-        all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1)))
-            .map_or(f64::NAN, |d| d.as_secs_f64() * 1000.0)
-    };
-    let outcome = Outcome {
-        requests: all.len(),
-        errors,
-        p50_ms: pct(0.50),
-        p99_ms: pct(0.99),
-        per_sec: all.len() as f64 / duration.as_secs_f64(),
-        name,
-    };
-    eprintln!(
-        "{}: {} requests, p50 {:.2} ms, p99 {:.2} ms, {:.0}/s, {} errors",
-        outcome.name,
-        outcome.requests,
-        outcome.p50_ms,
-        outcome.p99_ms,
-        outcome.per_sec,
-        outcome.errors
-    );
-    outcome
+    sample
 }
