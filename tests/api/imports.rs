@@ -1,5 +1,6 @@
 //! Importing the department's contract register: a good file (CSV and Excel), a dry run that
-//! writes nothing, the same file twice, a file with bad rows (every problem with its row, and
+//! writes nothing, the same file twice, an approval recorded by a later file (and kept by a
+//! file without the column), a file with bad rows (every problem with its row, and
 //! nothing imported), an empty file, a wrong format, a huge file; the imported contracts reach
 //! devices of the region through the pull and the enclave page's verdict. A clerk's own file
 //! (Dutch headers, a name column beside the number column, a site column, an empty receipt
@@ -8,10 +9,12 @@
 //! refuses with the same problems.
 
 use reqwest::StatusCode;
+use shared::dto::contract::ContractStatus;
 use shared::dto::enclave::EnclaveDetail;
 use shared::dto::import::{ContractField, ImportChange, ImportColumns, ImportReport};
 use shared::dto::organisation::OrganisationKind;
 use shared::dto::sync::Entity;
+use shared::rules::time::belgian_local;
 use shared::rules::verdict::VerdictStatus;
 use tests::fixture::{ContractSpec, EnclaveSpec};
 use tests::{Backend, TestApp, World, assert_error, json, on_both_backends};
@@ -129,11 +132,56 @@ async fn contract_register_imports(backend: Backend) {
     assert_eq!((again.added, again.updated, again.unchanged), (0, 0, 2));
     let changed = GOOD.replace("31/12/2019", "30/06/2020");
     let third: ImportReport = json(
-        import(&app, &adam, "format=csv", changed.into()).await,
+        import(&app, &adam, "format=csv", changed.clone().into()).await,
         StatusCode::OK,
     )
     .await;
     assert_eq!((third.added, third.updated, third.unchanged), (0, 1, 1));
+
+    // An approval recorded later: the import stores its date, and the same file again then
+    // changes nothing.
+    let approved = "Referentie;Maatwerkbedrijf;Gastorganisatie;Start;Einde;Ontvangen;Goedgekeurd op;Status;Reden weigering
+ENC-2019-001;0123.456.749;BE 0200.000.043;2019-03-11;;2019-03-08 10:00;2019-03-09 14:30;goedgekeurd;
+";
+    for (updated, unchanged) in [(1, 0), (0, 1)] {
+        let report: ImportReport = json(
+            import(&app, &adam, "format=csv", approved.into()).await,
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(
+            (report.added, report.updated, report.unchanged),
+            (0, updated, unchanged),
+            "{report:?}"
+        );
+    }
+    let contract = page()
+        .await
+        .contracts
+        .into_iter()
+        .find(|c| c.reference == "ENC-2019-001")
+        .expect("the approved contract");
+    assert_eq!(contract.status, ContractStatus::Approved);
+    assert_eq!(
+        contract.approved_at.map(|t| belgian_local(t).to_string()),
+        Some("2019-03-09 14:30:00".to_owned()),
+        "stored as the file says, in Belgian time"
+    );
+    // A file without the column says nothing of the approval: the register keeps its date.
+    let report: ImportReport = json(
+        import(&app, &adam, "format=csv", changed.into()).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!((report.added, report.updated), (0, 1), "{report:?}");
+    let kept = page()
+        .await
+        .contracts
+        .into_iter()
+        .find(|c| c.reference == "ENC-2019-001")
+        .expect("the contract");
+    assert_eq!(kept.status, ContractStatus::Notified);
+    assert_eq!(kept.approved_at, contract.approved_at);
 
     // Bad rows: each named with its row and column; nothing of the file is imported.
     let bad =

@@ -37,6 +37,9 @@ use crate::search_text::normalise;
 pub struct Plan {
     valid: Vec<Parsed>,
     problems: Vec<RowProblem>,
+    /// Whether the file has a column for the approval date; without one, a contract keeps the
+    /// approval date the register holds.
+    approval_column: bool,
 }
 
 /// What an import did, or on a dry run would do.
@@ -88,6 +91,7 @@ pub fn write(
     let Plan {
         valid,
         mut problems,
+        approval_column,
     } = plan;
     let references: Vec<String> = valid.iter().map(|p| p.row.reference.clone()).collect();
     let existing: HashMap<String, ContractRow> = repo::contracts::by_references(conn, &references)?
@@ -109,9 +113,15 @@ pub fn write(
                     format!("Reference {} belongs to another enclave.", p.row.reference),
                 ));
             }
-            Some(old) if same(old, &p.row) => unchanged += 1,
             Some(old) => {
                 let mut row = p.row.clone();
+                if !approval_column {
+                    row.approved_at = old.approved_at;
+                }
+                if same(old, &row) {
+                    unchanged += 1;
+                    continue;
+                }
                 row.id = old.id.clone();
                 row.created_at = old.created_at;
                 row.min_supervisors = old.min_supervisors;
@@ -343,10 +353,12 @@ pub fn validate(table: &Table, mapping: &ColumnMapping, snapshot: &Snapshot) -> 
             "No column chosen for the date received (or approved).".into(),
         ));
     }
+    let approval_column = mapping.contains_key(&ContractField::Approved);
     if !problems.is_empty() {
         return Plan {
             valid: Vec::new(),
             problems,
+            approval_column,
         };
     }
     // (mwb digits, host digits) → the enclaves of that pair.
@@ -617,7 +629,11 @@ pub fn validate(table: &Table, mapping: &ColumnMapping, snapshot: &Snapshot) -> 
         }
     }
     problems.sort_by_key(|p| p.row);
-    Plan { valid, problems }
+    Plan {
+        valid,
+        problems,
+        approval_column,
+    }
 }
 
 /// Whether a stored contract already says what the row says.

@@ -79,14 +79,16 @@ pub fn update_if_unchanged(
     .execute(conn)
 }
 
-/// An import: the columns a register file carries; the approval date and the minimum of
-/// supervisors, which it does not, stay as they are.
+/// An import: the columns a register file carries (the import keeps the stored approval date
+/// when the file has no column for it); the minimum of supervisors, which no file carries,
+/// stays as it is.
 pub fn update_imported(conn: &mut DbConnection, row: &ContractRow) -> QueryResult<()> {
     diesel::update(contracts::table.find(&row.id))
         .set((
             contracts::start_date.eq(row.start_date),
             contracts::end_date.eq(row.end_date),
             contracts::notified_at.eq(row.notified_at),
+            contracts::approved_at.eq(row.approved_at),
             contracts::regime.eq(&row.regime),
             contracts::status.eq(&row.status),
             contracts::rejection_reason.eq(&row.rejection_reason),
