@@ -54,7 +54,7 @@ fn decode(encoding: &str, bytes: &[u8]) -> Vec<u8> {
     out
 }
 
-fn header<'h>(headers: &'h HeaderMap, name: reqwest::header::HeaderName) -> Option<&'h str> {
+fn header(headers: &HeaderMap, name: reqwest::header::HeaderName) -> Option<&str> {
     headers.get(name).map(|v| v.to_str().expect("ASCII header"))
 }
 
