@@ -33,7 +33,7 @@ const SHELL: [&str; 10] = [
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_first_visit_downloads_each_file_once() {
+async fn the_first_visit_downloads_each_file_once_and_a_deploy_renews_them() {
     let Some(b) = Browser::open().await else {
         return;
     };
@@ -250,7 +250,11 @@ async fn forward(
     };
     out_headers.push(("content-length".into(), out_body.len().to_string()));
     out_headers.push(("connection".into(), "close".into()));
-    let mut answer = format!("HTTP/1.1 {status} X\r\n");
+    let reason = reqwest::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("");
+    let mut answer = format!("HTTP/1.1 {status} {reason}\r\n");
     for (name, value) in out_headers {
         answer.push_str(&format!("{name}: {value}\r\n"));
     }
