@@ -1,7 +1,10 @@
 // Enclave Inspect service worker.
 //
 // - Precaches the app shell on install; the cache name carries the build id, so every
-//   deploy installs a fresh shell and `activate` deletes the caches of older builds.
+//   deploy installs a fresh shell and `activate` deletes the caches of older builds. The
+//   install asks with `cache: 'no-cache'`: the server checks the browser's copy (ETag) and
+//   answers 304 for a file the page has just downloaded, so no file crosses the wire twice
+//   on the first visit, and a file a new deploy changed still comes fresh (never a stale copy).
 // - Navigations: network first, the cached shell when offline (the app routes itself).
 // - GET /api/enclaves*: network first; a successful answer is kept so a looked-up enclave
 //   can be reopened offline. Offline (or when the network is too slow and a copy exists)
@@ -38,7 +41,7 @@ self.addEventListener('install', (event) => {
   event.waitUntil(
     caches
       .open(SHELL_CACHE)
-      .then((cache) => cache.addAll(SHELL.map((url) => new Request(url, { cache: 'reload' }))))
+      .then((cache) => cache.addAll(SHELL.map((url) => new Request(url, { cache: 'no-cache' }))))
       .then(() => self.skipWaiting()),
   );
 });

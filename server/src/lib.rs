@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod auth;
 pub mod backup;
 pub mod cli;
+pub mod compression;
 pub mod config;
 pub mod connections;
 pub mod db;

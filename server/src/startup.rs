@@ -1,6 +1,7 @@
 //! Building and running the HTTP server: database, token keys, limits (connections per
 //! client, body pace, open files: see [`crate::connections`]), routes, and the metrics server
-//! on its own address (see [`crate::observe`]).
+//! on its own address (see [`crate::observe`]); API answers compressed (see
+//! [`crate::compression`]).
 
 use std::net::TcpListener;
 use std::time::Duration;
@@ -12,6 +13,7 @@ use tracing_actix_web::TracingLogger;
 
 use crate::auth;
 use crate::auth::sessions::SessionCache;
+use crate::compression::CompressApi;
 use crate::config::Config;
 use crate::connections::{ConnectionCounts, pace_bodies, raise_open_file_limit};
 use crate::db::Db;
@@ -98,6 +100,8 @@ impl Application {
                 )
                 .wrap(from_fn(observe::requests))
                 .wrap(TracingLogger::<observe::RequestSpan>::new())
+                // Outermost: the middlewares above read and write uncompressed bodies.
+                .wrap(CompressApi)
                 .configure(routes::config)
         })
         // At most so many connections per client address; slow bodies are cut off above.

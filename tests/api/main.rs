@@ -6,6 +6,7 @@ mod attachments;
 mod auth;
 mod backup;
 mod bad_network;
+mod compression;
 mod concurrency;
 mod conformance;
 mod connections;

@@ -25,6 +25,7 @@ use tests::driver::{Browser, tid};
 mod access;
 mod accounts;
 mod audit;
+mod downloads;
 mod field;
 mod imports;
 mod inspector;
@@ -51,7 +52,12 @@ struct Scenario {
 
 impl Scenario {
     async fn start() -> Self {
-        let app = TestApp::spawn(Backend::Sqlite).await;
+        Self::start_with(|_| {}).await
+    }
+
+    /// [`Scenario::start`] on a server whose configuration `adjust` changed.
+    async fn start_with(adjust: impl FnOnce(&mut server::config::Config)) -> Self {
+        let app = TestApp::spawn_with(Backend::Sqlite, adjust).await;
         let f = app.fixture();
         f.user(USERNAME, PW, Role::Inspector, &[]);
         let mwb = f.organisation(
