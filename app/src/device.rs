@@ -1,11 +1,13 @@
 //! What the tablet holds: the working set ("prepare for the field"), drafts and the outbox,
-//! as one reactive context; [`sync`] sends the outbox and pulls what changed.
+//! as one reactive context; [`sync`] sends the outbox and pulls what changed; [`search`]
+//! searches the working set as the inspector types.
 //!
 //! Every write that belongs together is one device-store transaction: a photo with the
 //! draft that names it, a submitted draft into the outbox (once, whatever the tabs and
 //! reloads do). Entries the store holds but the app can no longer read are kept and shown,
 //! never dropped.
 
+mod search;
 mod sync;
 
 use std::collections::HashSet;
@@ -14,18 +16,17 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
-use shared::dto::enclave::EnclaveSummary;
 use shared::dto::field::{FieldEnclave, WorkingSet};
 use shared::dto::inspection::{AmendmentRecord, Correction, InspectionRecord, PhotoRef};
 use shared::dto::review::ReviewState;
 use shared::dto::sync::SyncRecord;
 use shared::rules::contract_filed::RuleSettings;
-use shared::rules::geo::haversine_km;
 use shared::rules::sync::{OutboxState, amendment_base_version, rebased_version};
 use shared::rules::validate_amendment;
 use uuid::Uuid;
 
-use crate::api::{self, ApiFailure, SearchQuery};
+use self::search::LocalIndex;
+use crate::api::{self, ApiFailure};
 use crate::draft::Draft;
 use crate::session::Session;
 use crate::store::{self, Broken, DraftWrite, Moved, Op, Store, StoreError};
@@ -106,6 +107,10 @@ pub struct FieldMeta {
     pub to: chrono::NaiveDate,
     pub rules: RuleSettings,
     pub enclaves: usize,
+    /// The set holds the user's whole region (not only chosen enclaves), so search can
+    /// answer from it.
+    #[serde(default)]
+    pub region: bool,
 }
 
 const FIELD_META: &str = "field";
@@ -136,6 +141,8 @@ pub struct Device {
     pub field: RwSignal<Option<FieldMeta>>,
     /// The working set's enclaves, for lookup offline.
     pub enclaves: StoredValue<Vec<FieldEnclave>>,
+    /// The search index of `enclaves`, built when they change.
+    index: StoredValue<LocalIndex>,
     /// Every outbox entry on the device, of every user, oldest first; one per record.
     pub outbox: RwSignal<Vec<OutboxEntry>>,
     pub drafts: RwSignal<Vec<Draft>>,
@@ -169,6 +176,7 @@ impl Device {
             ready: RwSignal::new(false),
             field: RwSignal::new(None),
             enclaves: StoredValue::new(Vec::new()),
+            index: StoredValue::new(LocalIndex::default()),
             outbox: RwSignal::new(Vec::new()),
             drafts: RwSignal::new(Vec::new()),
             broken: RwSignal::new(Vec::new()),
@@ -256,11 +264,25 @@ impl Device {
             )
         });
         if self.store_result(store::forget_all_but_unsynced(&synced, &photos).await) {
-            self.enclaves.set_value(Vec::new());
+            self.hold(Vec::new());
             self.field.set(None);
             self.outbox
                 .update(|o| o.retain(|e| e.state != OutboxState::Synced));
         }
+    }
+
+    /// Holds `enclaves` as the working set's, with their search index.
+    fn hold(self, enclaves: Vec<FieldEnclave>) {
+        // For the search benchmark: the building of the index is the `ei-index` measure.
+        let performance = window().performance();
+        if let Some(p) = &performance {
+            let _ = p.mark("ei-index-start");
+        }
+        self.index.set_value(LocalIndex::build(&enclaves));
+        if let Some(p) = &performance {
+            let _ = p.measure_with_start_mark("ei-index", "ei-index-start");
+        }
+        self.enclaves.set_value(enclaves);
     }
 
     /// The context provided by the app.
@@ -302,7 +324,7 @@ impl Device {
         match loaded {
             Ok((meta, mut enclaves, outbox, drafts, broken)) => {
                 enclaves.sort_by(|a, b| a.host.name.cmp(&b.host.name));
-                self.enclaves.set_value(enclaves);
+                self.hold(enclaves);
                 self.field.set(meta);
                 self.outbox.set(outbox);
                 self.drafts.set(drafts);
@@ -453,6 +475,7 @@ impl Device {
             to,
             rules: set.rules,
             enclaves: enclaves.len(),
+            region: whole || self.field_meta().is_some_and(|m| m.region),
         };
         let mut ops = vec![Op::Clear(Store::Enclaves)];
         ops.extend(
@@ -463,7 +486,7 @@ impl Device {
         ops.push(Op::put(Store::Meta, FIELD_META, &meta));
         let ok = self.store_result(store::write(ops).await);
         if ok {
-            self.enclaves.set_value(enclaves);
+            self.hold(enclaves);
             self.field.set(Some(meta));
         }
         ok
@@ -771,7 +794,7 @@ impl Device {
         }
         set_purge_pending(true);
         api::logout(self.session);
-        self.enclaves.set_value(Vec::new());
+        self.hold(Vec::new());
         self.field.set(None);
         self.outbox.set(Vec::new());
         self.drafts.set(Vec::new());
@@ -812,113 +835,6 @@ fn set_purge_pending(pending: bool) {
         } else {
             storage.remove_item(PURGE_PENDING)
         };
-    }
-}
-
-/// Folds accents and case, and splits into words, like the server's search text.
-fn fold(s: &str) -> Vec<String> {
-    let decomposed = String::from(js_sys::JsString::from(s).normalize("NFD"));
-    decomposed
-        .chars()
-        .filter(|c| !('\u{300}'..='\u{36f}').contains(c))
-        .flat_map(char::to_lowercase)
-        .collect::<String>()
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_owned)
-        .collect()
-}
-
-impl Device {
-    /// Searches the working set (offline): text words must each start a word of the names
-    /// or address; an enterprise number matches host or maatwerkbedrijf, an establishment
-    /// unit number the site; near is by distance. Each result carries checks 1 and 2.
-    /// `None` when the device holds no working set of this user.
-    pub fn search_local(self, query: &SearchQuery) -> Option<Vec<EnclaveSummary>> {
-        let rules = self.field_meta()?.rules;
-        const LIMIT: usize = 50;
-        // Each result carries checks 1 and 2 for now, computed from the device's copy, as
-        // the server's results do.
-        let now = shared::rules::time::belgian_local(Utc::now());
-        let summary = |e: &FieldEnclave| EnclaveSummary {
-            checks: Some(e.checks(now.date(), now, &rules)),
-            ..e.summary.clone()
-        };
-        Some(self.enclaves.with_value(|all| match query {
-            SearchQuery::Text(text) => {
-                let wanted = fold(text);
-                all.iter()
-                    .filter(|e| {
-                        let s = &e.summary;
-                        let hay = fold(&format!(
-                            "{} {} {} {} {} {}",
-                            s.host.name,
-                            s.maatwerkbedrijf.name,
-                            s.site.name,
-                            s.site.street,
-                            s.site.postcode,
-                            s.site.municipality
-                        ));
-                        wanted
-                            .iter()
-                            .all(|w| hay.iter().any(|h| h.starts_with(w.as_str())))
-                    })
-                    .take(LIMIT)
-                    .map(summary)
-                    .collect()
-            }
-            SearchQuery::EnterpriseNumber(number) => {
-                let digits = |n: &str| n.chars().filter(char::is_ascii_digit).collect::<String>();
-                let mut wanted = digits(number);
-                if wanted.len() == 9 {
-                    wanted.insert(0, '0');
-                }
-                // The establishment unit number an enclave page shows finds that site.
-                all.iter()
-                    .filter(|e| {
-                        [&e.summary.host, &e.summary.maatwerkbedrijf]
-                            .iter()
-                            .any(|o| {
-                                o.enterprise_number.as_deref().map(digits).as_deref()
-                                    == Some(wanted.as_str())
-                            })
-                            || e.summary
-                                .site
-                                .establishment_unit_number
-                                .as_deref()
-                                .map(digits)
-                                .as_deref()
-                                == Some(wanted.as_str())
-                    })
-                    .take(LIMIT)
-                    .map(summary)
-                    .collect()
-            }
-            SearchQuery::Near {
-                lat,
-                lon,
-                radius_km,
-            } => {
-                let mut near: Vec<EnclaveSummary> = all
-                    .iter()
-                    .map(|e| {
-                        let d = haversine_km(*lat, *lon, e.summary.latitude, e.summary.longitude);
-                        EnclaveSummary {
-                            distance_km: Some((d * 100.0).round() / 100.0),
-                            ..summary(e)
-                        }
-                    })
-                    .filter(|s| s.distance_km.unwrap_or(f64::MAX) <= f64::from(*radius_km))
-                    .collect();
-                near.sort_by(|a, b| {
-                    a.distance_km
-                        .partial_cmp(&b.distance_km)
-                        .unwrap_or(std::cmp::Ordering::Equal)
-                });
-                near.truncate(LIMIT);
-                near
-            }
-        }))
     }
 }
 

@@ -24,6 +24,7 @@ use shared::rules::contract_filed::check_contract_filed;
 use shared::rules::daily_registration::check_daily_registration;
 use shared::rules::geo::haversine_km;
 use shared::rules::time::belgian_local;
+use shared::search::WordIndex;
 
 use crate::db::Db;
 use crate::db::repo::enclaves::{
@@ -92,9 +93,9 @@ pub struct Snapshot {
     /// Establishment unit number (10 digits) → entries of enclaves at that site.
     by_unit: HashMap<String, Vec<usize>>,
     by_id: HashMap<String, usize>,
-    /// Every distinct word of the entries' search texts, sorted, with the positions of the
-    /// entries whose text has it (ascending): the words starting with a prefix are one range.
-    words: Vec<(String, Vec<u32>)>,
+    /// The words of the entries' search texts, by position: the words starting with a
+    /// prefix are one range (the device searches its working set with the same index).
+    words: WordIndex,
 }
 
 impl Snapshot {
@@ -161,19 +162,7 @@ impl Snapshot {
                 position: i,
             });
         }
-        let mut words: std::collections::BTreeMap<&str, Vec<u32>> = Default::default();
-        for e in &entries {
-            for word in e.search_text.split(' ').filter(|w| !w.is_empty()) {
-                let positions = words.entry(word).or_default();
-                if positions.last() != Some(&(e.position as u32)) {
-                    positions.push(e.position as u32);
-                }
-            }
-        }
-        let words = words
-            .into_iter()
-            .map(|(w, positions)| (w.to_owned(), positions))
-            .collect();
+        let words = WordIndex::build(entries.iter().map(|e| e.search_text.as_str()));
         Ok(Self {
             version,
             entries,
@@ -182,32 +171,6 @@ impl Snapshot {
             by_id,
             words,
         })
-    }
-
-    /// The entries that have, for every one of `prefixes`, a word starting with it: one bit
-    /// per position. What `search_text.contains(" prefix")` tells of each, without reading
-    /// every text.
-    fn with_words(&self, prefixes: &[String]) -> Vec<u64> {
-        let blocks = self.entries.len().div_ceil(64);
-        let mut all = vec![u64::MAX; blocks];
-        for prefix in prefixes {
-            let mut any = vec![0u64; blocks];
-            let from = self
-                .words
-                .partition_point(|(w, _)| w.as_str() < prefix.as_str());
-            for (_, positions) in self.words[from..]
-                .iter()
-                .take_while(|(w, _)| w.starts_with(prefix.as_str()))
-            {
-                for p in positions {
-                    any[*p as usize / 64] |= 1 << (p % 64);
-                }
-            }
-            for (a, b) in all.iter_mut().zip(any) {
-                *a &= b;
-            }
-        }
-        all
     }
 
     /// Every entry, sorted by `(sort_key, id)`.
@@ -271,27 +234,11 @@ impl Snapshot {
                     .map(|i| &self.entries[*i]),
                 )
             }
-            SearchMode::Text(words) => {
-                let matching = self.with_words(words);
-                // The set bits from `start` on, in order.
-                Box::new(
-                    matching
-                        .into_iter()
-                        .enumerate()
-                        .skip(start / 64)
-                        .flat_map(|(block, mut bits)| {
-                            std::iter::from_fn(move || {
-                                (bits != 0).then(|| {
-                                    let bit = bits.trailing_zeros() as usize;
-                                    bits &= bits - 1;
-                                    block * 64 + bit
-                                })
-                            })
-                        })
-                        .filter(move |p| *p >= start)
-                        .map_while(|p| self.entries.get(p)),
-                )
-            }
+            SearchMode::Text(words) => Box::new(
+                self.words
+                    .positions(words, start)
+                    .map_while(|p| self.entries.get(p)),
+            ),
             _ => Box::new(self.entries[start.min(self.entries.len())..].iter()),
         };
         candidates

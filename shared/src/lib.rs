@@ -6,7 +6,9 @@
 //! - [`dto`]: the JSON shapes of the HTTP API, one module per resource.
 //! - [`error`]: the error body every failing API call answers with.
 //! - [`rules`]: working days, enterprise numbers and the inspection checks with their verdicts.
+//! - [`search`]: the folding of search words and the word index of the enclave search.
 
 pub mod dto;
 pub mod error;
 pub mod rules;
+pub mod search;

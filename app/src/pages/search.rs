@@ -2,6 +2,10 @@
 //! input looks like one), a "near me" button, and the results as large cards with
 //! "load more". The state lives in a context, so going back from an enclave shows the same
 //! results.
+//!
+//! With the inspector's region on the device, a search answers from the working set at
+//! every keystroke; otherwise it asks the server once typing pauses, and searches what the
+//! device holds when the server cannot be reached.
 
 use std::time::Duration;
 
@@ -22,7 +26,7 @@ use crate::session::Session;
 /// The search text, kept in sessionStorage so a reload (offline too: the service worker
 /// has the answer) shows the same results.
 const STORAGE_KEY: &str = "ei.search";
-/// Pause after the last keystroke before searching.
+/// Pause after the last keystroke before asking the server.
 const DEBOUNCE: Duration = Duration::from_millis(300);
 /// Radius of a "near me" search.
 const NEAR_RADIUS_KM: u32 = 10;
@@ -54,6 +58,8 @@ pub struct SearchState {
     offline_copy: RwSignal<Option<String>>,
     /// The results come from the working set on the device.
     from_device: RwSignal<bool>,
+    /// More results of the device's search follow those shown.
+    more_on_device: RwSignal<bool>,
     phase: RwSignal<Phase>,
     /// For searching the working set when offline.
     device: Device,
@@ -74,6 +80,7 @@ impl SearchState {
             next_cursor: RwSignal::new(None),
             offline_copy: RwSignal::new(None),
             from_device: RwSignal::new(false),
+            more_on_device: RwSignal::new(false),
             phase: RwSignal::new(Phase::Idle),
             device: Device::expect(),
             generation: StoredValue::new(0),
@@ -113,11 +120,18 @@ impl SearchState {
         self.next_cursor.set(None);
         self.offline_copy.set(None);
         self.from_device.set(false);
+        self.more_on_device.set(false);
         let Some(query) = query else {
             self.items.set(Vec::new());
             self.phase.set(Phase::Idle);
             return;
         };
+        if !matches!(query, SearchQuery::Near { .. })
+            && self.device.searches_as_you_type()
+            && self.show_from_device(&query, false)
+        {
+            return;
+        }
         self.phase.set(Phase::Loading);
         leptos::task::spawn_local(async move {
             let result = api::search(session, &query, None).await;
@@ -127,20 +141,46 @@ impl SearchState {
             // Offline with no stored answer, or the session ended: search what the device
             // holds.
             if matches!(result, Err(ApiFailure::Offline | ApiFailure::SignedOut))
-                && let Some(items) = self.device.search_local(&query)
+                && self.show_from_device(&query, false)
             {
-                self.from_device.set(true);
-                self.items.set(items);
-                self.next_cursor.set(None);
-                self.phase.set(Phase::Done);
                 return;
             }
             self.take(result, false);
         });
     }
 
+    /// Shows the results of `query` from the working set (the next page after those shown
+    /// when `append`); `false` when the device holds no working set of this user.
+    fn show_from_device(self, query: &SearchQuery, append: bool) -> bool {
+        let skip = if append {
+            self.items.with_untracked(Vec::len)
+        } else {
+            0
+        };
+        let Some(page) = self.device.search_local(query, skip) else {
+            return false;
+        };
+        if append {
+            self.items.update(|items| items.extend(page.items));
+        } else {
+            self.items.set(page.items);
+        }
+        self.from_device.set(true);
+        self.more_on_device.set(page.more);
+        self.next_cursor.set(None);
+        self.phase.set(Phase::Done);
+        true
+    }
+
     /// Fetches the next page of the current search.
     fn load_more(self, session: Session) {
+        if self.from_device.get_untracked() {
+            if let Some(query) = self.query.get_untracked() {
+                self.bump();
+                self.show_from_device(&query, true);
+            }
+            return;
+        }
         let (Some(query), Some(cursor)) =
             (self.query.get_untracked(), self.next_cursor.get_untracked())
         else {
@@ -247,6 +287,12 @@ pub fn SearchPage() -> impl IntoView {
         if let Some(pending) = state.debounce.get_value() {
             pending.clear();
         }
+        // The working set answers at once; the server once typing pauses.
+        if state.device.searches_as_you_type() {
+            state.debounce.set_value(None);
+            state.start(session, SearchQuery::from_input(&text));
+            return;
+        }
         let pending = set_timeout_with_handle(
             move || state.start(session, SearchQuery::from_input(&text)),
             DEBOUNCE,
@@ -313,8 +359,8 @@ pub fn SearchPage() -> impl IntoView {
             <Show when=move || state.from_device.get()>
                 <p class="notice" role="status" data-test="search-from-device">
                     {i18n.tr(
-                        "Offline: gezocht in de gegevens op dit toestel.",
-                        "Offline: searched the data on this device.",
+                        "Gezocht in de werkset op dit toestel.",
+                        "Searched the working set on this device.",
                     )}
                 </p>
             </Show>
@@ -328,7 +374,7 @@ pub fn SearchPage() -> impl IntoView {
             </ul>
             {move || status_line(i18n, state, true)}
             <Show when=move || {
-                state.next_cursor.with(Option::is_some)
+                (state.next_cursor.with(Option::is_some) || state.more_on_device.get())
                     && matches!(state.phase.get(), Phase::Done | Phase::MoreFailed(_))
             }>
                 <button class="more" data-test="load-more" on:click=move |_| state.load_more(session)>
