@@ -9,9 +9,7 @@
 
 use std::time::Instant;
 
-use tests::Backend;
-use tests::driver::Browser;
-use tests::proxy::Proxy;
+use tests::field::FieldBench;
 
 fn main() {
     let runs: usize = std::env::var("COLD_RUNS")
@@ -20,21 +18,14 @@ fn main() {
         .unwrap_or(10);
     let rt = tests::bench_runtime();
     rt.block_on(async move {
-        let Some(b) = Browser::open().await else {
-            panic!("headless Chromium is needed for this benchmark");
-        };
-        let demo = tests::demo::start(Backend::Sqlite).await;
-        let proxy = Proxy::start(demo.base_url.trim_start_matches("http://")).await;
-        let url = |path: &str| format!("{}{path}", proxy.base_url);
-        b.set_viewport(800, 1280).await;
-        b.sign_in(&url("/login"), "inspector", "inspector-demo")
-            .await;
-        b.find("search-input").await;
+        let bench = FieldBench::start().await;
+        let (b, proxy) = (&bench.browser, &bench.proxy);
+        let url = |path: &str| bench.url(path);
         b.goto(&url("/device")).await;
         b.click("prepare").await;
         let count = b.find("working-set-count").await;
         let enclaves = b.text(&count).await;
-        tests::field::until_service_worker(&b).await;
+        tests::field::until_service_worker(b).await;
 
         proxy.set_online(false);
         let mut ready_ms = Vec::new();
@@ -68,6 +59,6 @@ fn main() {
             "cold offline start, {runs} runs, working set of {} enclaves: interactive (ei-ready) median {median:.0} ms, max {max:.0} ms; WebDriver wall time median {wall_median:.0} ms",
             enclaves.trim()
         );
-        b.close().await;
+        bench.browser.close().await;
     });
 }

@@ -19,9 +19,7 @@ use server::db::schema::{contracts, enclaves, organisations};
 use server::db::{Db, DbConnection};
 use server::search_text::{enclave_search_text, normalise};
 use shared::dto::enclave::EnclavePage;
-use tests::Backend;
-use tests::driver::Browser;
-use tests::proxy::Proxy;
+use tests::field::FieldBench;
 
 /// The region of the future, in copies of the demo's register.
 const COPIES: usize = 10;
@@ -60,16 +58,9 @@ fn main() {
         .unwrap_or(12);
     let rt = tests::bench_runtime();
     rt.block_on(async move {
-        let Some(b) = Browser::open().await else {
-            panic!("headless Chromium is needed for this benchmark");
-        };
-        let demo = tests::demo::start(Backend::Sqlite).await;
-        let proxy = Proxy::start(demo.base_url.trim_start_matches("http://")).await;
-        let url = |path: &str| format!("{}{path}", proxy.base_url);
-        b.set_viewport(800, 1280).await;
-        b.sign_in(&url("/login"), "inspector", "inspector-demo")
-            .await;
-        b.find("search-input").await;
+        let bench = FieldBench::start().await;
+        let (b, demo, proxy) = (&bench.browser, &bench.demo, &bench.proxy);
+        let url = |path: &str| bench.url(path);
         let typed = typical_queries(&demo.base_url, &demo.token, queries).await;
 
         for round in 0..2 {
@@ -101,7 +92,7 @@ fn main() {
                 );
                 tokio::time::sleep(std::time::Duration::from_millis(500)).await;
             };
-            tests::field::until_service_worker(&b).await;
+            tests::field::until_service_worker(b).await;
 
             proxy.set_online(false);
             b.goto(&url("/")).await;
@@ -152,7 +143,7 @@ fn main() {
                 cards as f64 / shown.len() as f64
             );
         }
-        b.close().await;
+        bench.browser.close().await;
     });
 }
 

@@ -5,8 +5,47 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::TestApp;
+use crate::demo::DemoServer;
 use crate::driver::Browser;
+use crate::proxy::Proxy;
+use crate::{Backend, TestApp};
+
+/// Where a Chromium bench of the field app starts: the demo server on SQLite behind a proxy
+/// that can cut the network, and headless Chromium at a 10-inch tablet's viewport with the
+/// demo inspector signed in (on the search page).
+pub struct FieldBench {
+    pub browser: Browser,
+    pub demo: DemoServer,
+    pub proxy: Proxy,
+}
+
+impl FieldBench {
+    /// Starts it all; a bench without Chromium cannot measure anything, so that panics.
+    pub async fn start() -> Self {
+        let Some(browser) = Browser::open().await else {
+            panic!("headless Chromium is needed for this benchmark");
+        };
+        let demo = crate::demo::start(Backend::Sqlite).await;
+        let proxy = Proxy::start(demo.base_url.trim_start_matches("http://")).await;
+        browser.set_viewport(800, 1280).await;
+        let bench = Self {
+            browser,
+            demo,
+            proxy,
+        };
+        bench
+            .browser
+            .sign_in(&bench.url("/login"), "inspector", "inspector-demo")
+            .await;
+        bench.browser.find("search-input").await;
+        bench
+    }
+
+    /// `path` on the server, through the proxy.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.proxy.base_url)
+    }
+}
 
 /// A 24-bit BMP of `width`×`height` noise from `seed`: every file a different photo, which the
 /// app turns into a JPEG of about two thirds of a byte a pixel (800×600: ~320 KB).
