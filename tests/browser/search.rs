@@ -136,5 +136,7 @@ async fn offline_the_device_answers_every_keystroke() {
     let status = b.find("search-status").await;
     assert_eq!(b.text(&status).await.trim(), "Geen enclaves gevonden.");
     assert_eq!(keystroke(&b, "kortrijk").await, [PEETERS]);
+    b.screenshot(&std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("search-offline.png"))
+        .await;
     b.close().await;
 }
