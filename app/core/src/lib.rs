@@ -77,7 +77,8 @@ fn register_service_worker(kind: AppKind) {
 fn keep_offline(kind: AppKind) {
     let container = window().navigator().service_worker();
     let Ok(ready) = container.ready() else { return };
-    leptos::task::spawn_local(async move {
+    // Before the app mounts, so not on Leptos' executor.
+    wasm_bindgen_futures::spawn_local(async move {
         let Ok(registration) = wasm_bindgen_futures::JsFuture::from(ready).await else {
             return;
         };
