@@ -22,7 +22,7 @@ use shared::dto::auth::{
     TokenResponse,
 };
 use shared::dto::enclave::{EnclaveDetail, EnclavePage};
-use shared::dto::field::WorkingSet;
+use shared::dto::field::WireSet;
 use shared::dto::inspection::InspectionView;
 use shared::dto::report::{ContractOverview, ImportReport};
 use shared::dto::review::{InspectionQueue, ReviewRequest};
@@ -299,16 +299,20 @@ pub async fn import(
 }
 
 /// `GET /api/field/working-set`: the enclaves of the user's region (or `ids`) with the
-/// registrations of the coming `days`.
+/// registrations of the coming `days`; only what changed after the set of token `since`.
 pub async fn working_set(
     session: Session,
     ids: Option<&[uuid::Uuid]>,
     days: u32,
-) -> Result<WorkingSet, ApiFailure> {
+    since: Option<&str>,
+) -> Result<WireSet, ApiFailure> {
     let mut url = format!("/api/field/working-set?days={days}");
     if let Some(ids) = ids {
         let ids: Vec<String> = ids.iter().map(uuid::Uuid::to_string).collect();
         url.push_str(&format!("&ids={}", ids.join(",")));
+    }
+    if let Some(since) = since {
+        url.push_str(&format!("&since={}", encode(since)));
     }
     Ok(get(session, &url).await?.value)
 }

@@ -1,6 +1,7 @@
 //! What the tablet holds: the working set ("prepare for the field"), drafts and the outbox,
-//! as one reactive context; [`sync`] sends the outbox and pulls what changed; [`search`]
-//! searches the working set as the inspector types.
+//! as one reactive context; [`sync`] sends the outbox and pulls what changed; [`working_set`]
+//! keeps the set up to date by delta; [`search`] searches the working set as the inspector
+//! types.
 //!
 //! Every write that belongs together is one device-store transaction: a photo with the
 //! draft that names it, a submitted draft into the outbox (once, whatever the tabs and
@@ -9,6 +10,7 @@
 
 mod search;
 mod sync;
+mod working_set;
 
 use std::collections::HashSet;
 use std::time::Duration;
@@ -16,7 +18,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
-use shared::dto::field::{FieldEnclave, WorkingSet};
+use shared::dto::field::{FieldEnclave, WireSet, WorkingSet};
 use shared::dto::inspection::{AmendmentRecord, Correction, InspectionRecord, PhotoRef};
 use shared::dto::review::ReviewState;
 use shared::dto::sync::SyncRecord;
@@ -111,6 +113,10 @@ pub struct FieldMeta {
     /// answer from it.
     #[serde(default)]
     pub region: bool,
+    /// What the set is up to date with, for the refresh by delta. A set stored before sets
+    /// carried one has none: its next refresh downloads it whole.
+    #[serde(default)]
+    pub token: Option<String>,
 }
 
 const FIELD_META: &str = "field";
@@ -447,8 +453,8 @@ impl Device {
     pub async fn prepare(self, ids: Option<Vec<Uuid>>) -> bool {
         let Some(me) = self.me() else { return false };
         self.preparing.set(true);
-        let result = api::working_set(self.session, ids.as_deref(), WORKING_SET_DAYS).await;
-        let ok = match result {
+        let result = api::working_set(self.session, ids.as_deref(), WORKING_SET_DAYS, None).await;
+        let ok = match result.and_then(|answer| read(&answer)) {
             Ok(set) => {
                 self.failure.set(None);
                 self.keep_working_set(me, set, ids.is_none()).await
@@ -474,9 +480,9 @@ impl Device {
         enclaves.extend(set.enclaves.iter().cloned());
         enclaves.sort_by(|a, b| a.host.name.cmp(&b.host.name));
         // Added enclaves do not make the rest of the set any fresher.
-        let (generated_at, from, to) = match self.field_meta() {
-            Some(old) if !whole => (old.generated_at, old.from, old.to),
-            _ => (set.generated_at, set.from, set.to),
+        let (generated_at, from, to, token) = match self.field_meta() {
+            Some(old) if !whole => (old.generated_at, old.from, old.to, old.token),
+            _ => (set.generated_at, set.from, set.to, Some(set.token)),
         };
         let meta = FieldMeta {
             owner: me,
@@ -486,6 +492,7 @@ impl Device {
             rules: set.rules,
             enclaves: enclaves.len(),
             region: whole || self.field_meta().is_some_and(|m| m.region),
+            token,
         };
         let mut ops = vec![Op::Clear(Store::Enclaves)];
         ops.extend(
@@ -511,7 +518,8 @@ impl Device {
         if let (Some(enclave), Some(meta)) = (self.enclave(id), self.field_meta()) {
             return Ok((enclave, meta.rules));
         }
-        let set = api::working_set(self.session, Some(&[id]), WORKING_SET_DAYS).await?;
+        let set =
+            read(&api::working_set(self.session, Some(&[id]), WORKING_SET_DAYS, None).await?)?;
         let enclave = set
             .enclaves
             .iter()
@@ -846,6 +854,12 @@ fn set_purge_pending(pending: bool) {
             storage.remove_item(PURGE_PENDING)
         };
     }
+}
+
+/// The working set of a server's answer; an answer the app cannot read fails like one that
+/// is not JSON.
+fn read(answer: &WireSet) -> Result<WorkingSet, ApiFailure> {
+    WorkingSet::read(answer).map_err(|_| working_set::unreadable())
 }
 
 /// "Host — site, municipality".

@@ -12,7 +12,8 @@
 //!    still lacks gets them uploaded and is pushed once more in the same sync.
 //! 3. `GET /api/sync/pull` from the stored cursor (review decisions on the inspector's
 //!    inspections are fetched and shown with them); the cursor is stored only with what the
-//!    pull changed, in one transaction.
+//!    pull changed, in one transaction. Then the working set is brought up to date by delta
+//!    ([`super::working_set`]).
 //!
 //! A record that fails on its own — a photo the server refuses or that is not on the device,
 //! a record the server refuses or fails on — needs attention, and the others go on. A
@@ -30,7 +31,7 @@ use shared::dto::sync::{Entity, PushRequest, SyncRecord};
 use shared::rules::sync::{self as plan, FIRST_PIECE, OutboxState, PushFailure};
 use uuid::Uuid;
 
-use super::{Device, OutboxEntry, ReviewNote, WORKING_SET_DAYS};
+use super::{Device, OutboxEntry, ReviewNote};
 use crate::store::{self, Op, Store};
 use app_core::api::{self, ApiFailure};
 
@@ -45,13 +46,7 @@ const NO_PROGRESS: ApiFailure = ApiFailure::Api {
     error: None,
     request_id: None,
 };
-/// A working set older than this is refreshed by the next sync (today's registrations are
-/// made in the morning, after the inspector prepared).
-const REFRESH_AFTER_MINUTES: i64 = 30;
-
 const PULL_CURSOR: &str = "cursor";
-/// Enclaves of the working set whose register changed and that must be downloaded again.
-const STALE_ENCLAVES: &str = "stale";
 /// Inspections with a review decision not yet fetched.
 const REVIEWED: &str = "reviewed";
 
@@ -166,13 +161,9 @@ impl Device {
         self.settle_suspects(&mut round).await;
         sent?;
         self.pull().await?;
-        if let Some(meta) = untrack(|| self.field_meta())
-            && (Utc::now() - meta.generated_at).num_minutes() >= REFRESH_AFTER_MINUTES
-        {
-            // A failed refresh keeps the old set; the next sync tries again.
-            self.prepare(None).await;
-        }
-        Ok(())
+        // Today's registrations are made in the morning, after the inspector prepared; a
+        // failed refresh keeps the set as it was, and the next sync asks again.
+        self.refresh_working_set().await
     }
 
     /// The user's waiting records (of `ids`, if given), oldest first.
@@ -458,20 +449,15 @@ impl Device {
     }
 
     /// Pulls what changed for this user. A change to a record the device still counts as
-    /// unsent means it did arrive (e.g. the answer to a push was lost). A change to the
-    /// register of an enclave in the working set marks it stale, in the same transaction as
-    /// the cursor; stale enclaves are then downloaded again (and stay marked until that works).
+    /// unsent means it did arrive (e.g. the answer to a push was lost). Changes to the
+    /// register reach the working set through its own refresh, which also sees the
+    /// registrations outside the region that make a supervisor floating.
     async fn pull(self) -> Result<(), ApiFailure> {
         let mut cursor: i64 = store::get(Store::Meta, PULL_CURSOR)
             .await
             .ok()
             .flatten()
             .unwrap_or(0);
-        let mut stale: Vec<Uuid> = store::get(Store::Meta, STALE_ENCLAVES)
-            .await
-            .ok()
-            .flatten()
-            .unwrap_or_default();
         let mut reviewed: Vec<Uuid> = store::get(Store::Meta, REVIEWED)
             .await
             .ok()
@@ -503,18 +489,10 @@ impl Device {
                             reviewed.push(id);
                         }
                     }
-                    Entity::Registration | Entity::Contract => {
-                        if let Some(id) = change.enclave_id
-                            && untrack(|| self.enclave(id)).is_some()
-                            && !stale.contains(&id)
-                        {
-                            stale.push(id);
-                        }
-                    }
+                    Entity::Registration | Entity::Contract => {}
                 }
             }
             let meta = vec![
-                Op::put(Store::Meta, STALE_ENCLAVES, &stale),
                 Op::put(Store::Meta, REVIEWED, &reviewed),
                 Op::put(Store::Meta, PULL_CURSOR, &page.next_cursor),
             ];
@@ -561,21 +539,6 @@ impl Device {
             let meta = vec![Op::put(Store::Meta, REVIEWED, &reviewed)];
             if self.put_entries(decided, meta).await.is_err() {
                 return Ok(());
-            }
-        }
-        if !stale.is_empty()
-            && let Some(me) = untrack(|| self.me())
-        {
-            let set = api::working_set(self.session, Some(&stale), WORKING_SET_DAYS).await?;
-            if self.keep_working_set(me, set, false).await {
-                self.store_result(
-                    store::write(vec![Op::put(
-                        Store::Meta,
-                        STALE_ENCLAVES,
-                        &Vec::<Uuid>::new(),
-                    )])
-                    .await,
-                );
             }
         }
         Ok(())
