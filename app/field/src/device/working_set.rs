@@ -14,8 +14,8 @@ use shared::dto::field::WorkingSet;
 use uuid::Uuid;
 
 use super::{Device, FIELD_META, FieldMeta, WORKING_SET_DAYS};
-use app_core::api::{self, ApiFailure};
 use crate::store::{self, Op, Store};
+use app_core::api::{self, ApiFailure};
 
 /// A server answer the app cannot read: it fails like one that is not JSON.
 pub(super) fn unreadable() -> ApiFailure {
