@@ -1,11 +1,13 @@
 //! Builds the PWA and embeds it in the server binary, so one `cargo build -p server` (or
-//! `cargo run -p server -- serve`) also builds the app:
+//! `cargo run -p server -- serve`) also builds the apps:
 //!
-//! 1. a nested `cargo build -p app --target wasm32-unknown-unknown --profile wasm-release`
-//!    in `<target>/pwa-wasm`, shared by debug and release server builds and apart from the
-//!    outer build's lock;
-//! 2. wasm-bindgen, as a library, turns the wasm into `app.js` + `app_bg.wasm`;
-//! 3. those and `app/static/**` are gzipped into `$OUT_DIR/pwa/` and listed in
+//! 1. a nested `cargo build -p app-field -p app-office --target wasm32-unknown-unknown
+//!    --profile wasm-release` in `<target>/pwa-wasm`, shared by debug and release server
+//!    builds and apart from the outer build's lock: the field app and the office app, each
+//!    its own wasm over the shared `app-core`;
+//! 2. wasm-bindgen, as a library, turns each wasm into `<app>.js` + `<app>_bg.wasm`;
+//! 3. those and `app/static/**` are compressed (brotli at quality 11, gzip at level 9) into
+//!    `$OUT_DIR/pwa/` and listed in
 //!    `$OUT_DIR/pwa_assets.rs`, which `src/pwa.rs` includes. `sw.js` gets the build id (a
 //!    hash of every other asset) in place of `__BUILD_ID__`, so each deploy renews its cache.
 
@@ -20,6 +22,8 @@ use flate2::Compression;
 use flate2::write::GzEncoder;
 
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
+/// The apps: the name of their files (`field.js`, `field_bg.wasm`) and their package.
+const APPS: [(&str, &str); 2] = [("field", "app-field"), ("office", "app-office")];
 const WASM_PROFILE: &str = "wasm-release";
 
 /// Environment a build script inherits from cargo (or clippy, or coverage tools) that would
@@ -75,13 +79,19 @@ fn run() -> Result<(), String> {
     // rebuild the crate, which only a build-script rerun triggers.
     for path in [
         "migrations",
-        "app/src",
+        "app/core/src",
+        "app/core/Cargo.toml",
+        "app/field/src",
+        "app/field/Cargo.toml",
+        "app/office/src",
+        "app/office/Cargo.toml",
         "app/static",
-        "app/Cargo.toml",
         "shared/src",
         "shared/Cargo.toml",
         "Cargo.lock",
         "Cargo.toml",
+        // The wasm target's rustflags.
+        ".cargo/config.toml",
     ] {
         println!("cargo:rerun-if-changed={}", workspace.join(path).display());
     }
@@ -94,7 +104,7 @@ fn run() -> Result<(), String> {
         println!("cargo:rerun-if-env-changed={var}");
     }
 
-    let wasm = build_wasm(&workspace, &out_dir)?;
+    let wasm_dir = build_wasm(&workspace, &out_dir)?;
 
     let pwa_dir = out_dir.join("pwa");
     if pwa_dir.exists() {
@@ -102,15 +112,21 @@ fn run() -> Result<(), String> {
             .map_err(|e| format!("cannot clear {}: {e}", pwa_dir.display()))?;
     }
     let bindgen_dir = pwa_dir.join("raw");
-    wasm_bindgen_cli_support::Bindgen::new()
-        .input_path(&wasm)
-        .out_name("app")
-        .web(true)
-        .map_err(|e| format!("wasm-bindgen: {e:#}"))?
-        .omit_default_module_path(false)
-        .typescript(false)
-        .generate(&bindgen_dir)
-        .map_err(|e| format!("wasm-bindgen: {e:#}"))?;
+    for (app, _) in APPS {
+        let wasm = wasm_dir.join(format!("enclave_inspect_{app}.wasm"));
+        if !wasm.is_file() {
+            return Err(format!("the app build left no {}", wasm.display()));
+        }
+        wasm_bindgen_cli_support::Bindgen::new()
+            .input_path(&wasm)
+            .out_name(app)
+            .web(true)
+            .map_err(|e| format!("wasm-bindgen: {e:#}"))?
+            .omit_default_module_path(false)
+            .typescript(false)
+            .generate(&bindgen_dir)
+            .map_err(|e| format!("wasm-bindgen: {e:#}"))?;
+    }
 
     let mut files = Vec::new();
     collect(&bindgen_dir, &bindgen_dir, &mut files)?;
@@ -120,7 +136,15 @@ fn run() -> Result<(), String> {
     if let Some(dup) = files.windows(2).find(|w| w[0].0 == w[1].0) {
         return Err(format!("two assets are served at {}", dup[0].0));
     }
-    for required in ["/index.html", "/app.js", "/app_bg.wasm", "/sw.js"] {
+    for required in [
+        "/index.html",
+        "/boot.js",
+        "/field.js",
+        "/field_bg.wasm",
+        "/office.js",
+        "/office_bg.wasm",
+        "/sw.js",
+    ] {
         if !files.iter().any(|(p, _)| p == required) {
             return Err(format!("asset {required} is missing"));
         }
@@ -152,21 +176,26 @@ fn run() -> Result<(), String> {
         let content_type = content_type(path)?;
         let raw_file = embed_dir.join(i.to_string());
         write_file(&raw_file, bytes)?;
-        let gz = gzip(bytes)?;
         // Already compressed files (PNG) do not shrink: serve them as they are.
-        let gzip_field = if gz.len() + 64 < bytes.len() {
-            let gz_file = embed_dir.join(format!("{i}.gz"));
-            write_file(&gz_file, &gz)?;
-            format!("Some(include_bytes!({:?}))", gz_file.display().to_string())
-        } else {
-            "None".to_owned()
+        let compressed = |suffix: &str, packed: Vec<u8>| -> Result<String, String> {
+            if packed.len() + 64 >= bytes.len() {
+                return Ok("None".to_owned());
+            }
+            let file = embed_dir.join(format!("{i}.{suffix}"));
+            write_file(&file, &packed)?;
+            Ok(format!(
+                "Some(include_bytes!({:?}))",
+                file.display().to_string()
+            ))
         };
+        let gzip_field = compressed("gz", gzip(bytes)?)?;
+        let brotli_field = compressed("br", brotli(bytes)?)?;
         let mut etag = Fnv::new();
         etag.write(bytes);
         writeln!(
             table,
             "    Asset {{ path: {path:?}, content_type: {content_type:?}, body: include_bytes!({:?}), \
-             gzip: {gzip_field}, etag: \"{:016x}\" }},",
+             gzip: {gzip_field}, brotli: {brotli_field}, etag: \"{:016x}\" }},",
             raw_file.display().to_string(),
             etag.finish(),
         )
@@ -176,7 +205,7 @@ fn run() -> Result<(), String> {
     write_file(&out_dir.join("pwa_assets.rs"), table.as_bytes())
 }
 
-/// Runs the nested cargo build of the app and returns the path of its wasm file.
+/// Runs the nested cargo build of the apps and returns the folder of their wasm files.
 fn build_wasm(workspace: &Path, out_dir: &Path) -> Result<PathBuf, String> {
     let cargo = env_var("CARGO")?;
     check_wasm_target()?;
@@ -185,16 +214,9 @@ fn build_wasm(workspace: &Path, out_dir: &Path) -> Result<PathBuf, String> {
     let mut command = Command::new(&cargo);
     command
         .current_dir(workspace)
-        .args([
-            "build",
-            "-p",
-            "app",
-            "--lib",
-            "--target",
-            WASM_TARGET,
-            "--profile",
-            WASM_PROFILE,
-        ])
+        .arg("build")
+        .args(APPS.iter().flat_map(|(_, package)| ["-p", package]))
+        .args(["--lib", "--target", WASM_TARGET, "--profile", WASM_PROFILE])
         .arg("--target-dir")
         .arg(&target_dir)
         // Cargo reads build-script stdout for directives: keep the nested output on stderr,
@@ -216,19 +238,12 @@ fn build_wasm(workspace: &Path, out_dir: &Path) -> Result<PathBuf, String> {
         .map_err(|e| format!("cannot run {cargo}: {e}"))?;
     if !status.success() {
         return Err(format!(
-            "`cargo build -p app --target {WASM_TARGET} --profile {WASM_PROFILE}` failed ({status}); \
+            "`cargo build -p app-field -p app-office --target {WASM_TARGET} --profile {WASM_PROFILE}` failed ({status}); \
              its output is above. If it says the target may not be installed, run \
              `rustup target add {WASM_TARGET}`."
         ));
     }
-    let wasm = target_dir
-        .join(WASM_TARGET)
-        .join(WASM_PROFILE)
-        .join("enclave_inspect_app.wasm");
-    if !wasm.is_file() {
-        return Err(format!("the app build left no {}", wasm.display()));
-    }
-    Ok(wasm)
+    Ok(target_dir.join(WASM_TARGET).join(WASM_PROFILE))
 }
 
 /// Fails early, with the fix, when the standard library for wasm32 is not installed.
@@ -334,6 +349,17 @@ fn gzip(bytes: &[u8]) -> Result<Vec<u8>, String> {
     let mut encoder = GzEncoder::new(Vec::new(), Compression::best());
     encoder.write_all(bytes).map_err(|e| e.to_string())?;
     encoder.finish().map_err(|e| e.to_string())
+}
+
+fn brotli(bytes: &[u8]) -> Result<Vec<u8>, String> {
+    let params = brotli::enc::BrotliEncoderParams {
+        quality: 11,
+        lgwin: 22,
+        ..Default::default()
+    };
+    let mut out = Vec::new();
+    brotli::BrotliCompress(&mut &bytes[..], &mut out, &params).map_err(|e| e.to_string())?;
+    Ok(out)
 }
 
 fn write_file(path: &Path, bytes: &[u8]) -> Result<(), String> {

@@ -5,6 +5,10 @@
 //   install asks with `cache: 'no-cache'`: the server checks the browser's copy (ETag) and
 //   answers 304 for a file the page has just downloaded, so no file crosses the wire twice
 //   on the first visit, and a file a new deploy changed still comes fresh (never a stale copy).
+// - The two apps (field, office) are kept only on a device that uses them: the running app
+//   posts `{keep: 'field'}` (or 'office') once this worker is active, and the worker adds
+//   that app's files, again with `cache: 'no-cache'`. A new deploy's install renews the apps
+//   the previous build's cache held. An inspector's device never downloads the office app.
 // - Navigations: network first, the cached shell when offline (the app routes itself).
 // - GET /api/enclaves*: network first; a successful answer is kept so a looked-up enclave
 //   can be reopened offline. Offline (or when the network is too slow and a copy exists)
@@ -22,14 +26,17 @@ const SHELL = [
   '/',
   '/index.html',
   '/boot.js',
-  '/app.js',
-  '/app_bg.wasm',
   '/style.css',
   '/manifest.webmanifest',
   '/icons/icon.svg',
   '/icons/icon-192.png',
   '/icons/icon-512.png',
 ];
+const APPS = {
+  field: ['/field.js', '/field_bg.wasm'],
+  office: ['/office.js', '/office_bg.wasm'],
+};
+const APP_FILES = Object.values(APPS).flat();
 // How long a request may take before a stored copy is answered instead (poor connectivity
 // on site): the shell is the same for every page, API answers may be stale and say so.
 const NAVIGATION_TIMEOUT_MS = 3000;
@@ -37,12 +44,46 @@ const API_TIMEOUT_MS = 8000;
 // Stored API answers kept at most (oldest go first).
 const API_CACHE_MAX = 300;
 
+function fresh(urls) {
+  return urls.map((url) => new Request(url, { cache: 'no-cache' }));
+}
+
+// The apps an older build's cache holds: a deploy renews them.
+async function appsKept() {
+  const kept = new Set();
+  for (const key of await caches.keys()) {
+    if (!key.startsWith('ei-shell-') || key === SHELL_CACHE) continue;
+    const old = await caches.open(key);
+    for (const [app, files] of Object.entries(APPS)) {
+      if (await old.match(files[1])) kept.add(app);
+    }
+  }
+  return [...kept];
+}
+
 self.addEventListener('install', (event) => {
   event.waitUntil(
-    caches
-      .open(SHELL_CACHE)
-      .then((cache) => cache.addAll(SHELL.map((url) => new Request(url, { cache: 'no-cache' }))))
-      .then(() => self.skipWaiting()),
+    (async () => {
+      const cache = await caches.open(SHELL_CACHE);
+      const apps = await appsKept();
+      await cache.addAll(fresh(SHELL.concat(...apps.map((app) => APPS[app]))));
+      await self.skipWaiting();
+    })(),
+  );
+});
+
+// `{keep: 'field' | 'office'}` from the running app: keep its files for offline starts.
+self.addEventListener('message', (event) => {
+  const files = event.data && APPS[event.data.keep];
+  if (!files) return;
+  event.waitUntil(
+    caches.open(SHELL_CACHE).then(async (cache) => {
+      const missing = [];
+      for (const url of files) {
+        if (!(await cache.match(url))) missing.push(url);
+      }
+      if (missing.length) await cache.addAll(fresh(missing));
+    }),
   );
 });
 
@@ -72,7 +113,7 @@ self.addEventListener('fetch', (event) => {
     return;
   } else if (request.mode === 'navigate') {
     event.respondWith(navigation(request));
-  } else if (SHELL.includes(url.pathname)) {
+  } else if (SHELL.includes(url.pathname) || APP_FILES.includes(url.pathname)) {
     event.respondWith(shellAsset(request));
   }
 });

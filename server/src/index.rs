@@ -173,6 +173,11 @@ impl Snapshot {
         })
     }
 
+    /// The register's fingerprint this snapshot was built from.
+    pub fn version(&self) -> RegisterVersion {
+        self.version
+    }
+
     /// Every entry, sorted by `(sort_key, id)`.
     pub fn entries(&self) -> &[Entry] {
         &self.entries

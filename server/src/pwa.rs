@@ -1,8 +1,9 @@
 //! The PWA's files, embedded at build time by `build.rs` (the wasm app, its JS glue and
 //! `app/static/**`), served from memory.
 //!
-//! Every file is sent gzipped when the client accepts it (`Vary: Accept-Encoding`), with a
-//! strong `ETag` per encoding and `Cache-Control: no-cache`, so browsers revalidate with a
+//! Every file is sent brotli-compressed, else gzipped, when the client accepts it (`Vary:
+//! Accept-Encoding`; both made once, at their best, by the build), with a strong `ETag` per
+//! encoding and `Cache-Control: no-cache`, so browsers revalidate with a
 //! cheap 304; the service worker keeps the offline copy. Any other GET outside `/api` gets
 //! `index.html` ([`spa_fallback`]): the app routes itself.
 
@@ -15,12 +16,14 @@ use crate::error::AppError;
 /// One embedded file.
 #[derive(Debug)]
 pub struct Asset {
-    /// The URL path it is served at, e.g. `/app_bg.wasm`.
+    /// The URL path it is served at, e.g. `/field_bg.wasm`.
     pub path: &'static str,
     pub content_type: &'static str,
     pub body: &'static [u8],
     /// The gzipped body, where gzip makes it smaller.
     pub gzip: Option<&'static [u8]>,
+    /// The brotli-compressed body, where brotli makes it smaller.
+    pub brotli: Option<&'static [u8]>,
     /// A hash of `body` (without quotes).
     pub etag: &'static str,
 }
@@ -76,11 +79,20 @@ fn index() -> &'static Asset {
     asset(INDEX).expect("index.html is embedded")
 }
 
-/// Answers with `asset`: gzipped if accepted, 304 if the client's copy is current.
+/// Answers with `asset`: brotli or gzip if accepted, 304 if the client's copy is current.
 fn serve(asset: &'static Asset, req: &HttpRequest) -> HttpResponse {
-    let gzip = asset.gzip.filter(|_| accepts_gzip(req));
-    let etag = match gzip {
-        Some(_) => format!("\"{}-gz\"", asset.etag),
+    let encoded = asset
+        .brotli
+        .filter(|_| accepts(req, "br"))
+        .map(|bytes| ("br", bytes))
+        .or_else(|| {
+            asset
+                .gzip
+                .filter(|_| accepts(req, "gzip"))
+                .map(|bytes| ("gzip", bytes))
+        });
+    let etag = match encoded {
+        Some((coding, _)) => format!("\"{}-{coding}\"", asset.etag),
         None => format!("\"{}\"", asset.etag),
     };
     let not_modified = if_none_match(req, &etag);
@@ -92,7 +104,7 @@ fn serve(asset: &'static Asset, req: &HttpRequest) -> HttpResponse {
     response
         .insert_header((header::ETAG, etag))
         .insert_header((header::CACHE_CONTROL, "no-cache"));
-    if asset.gzip.is_some() {
+    if asset.gzip.is_some() || asset.brotli.is_some() {
         response.insert_header((header::VARY, "Accept-Encoding"));
     }
     match asset.path {
@@ -108,16 +120,16 @@ fn serve(asset: &'static Asset, req: &HttpRequest) -> HttpResponse {
         return response.finish();
     }
     response.insert_header((header::CONTENT_TYPE, asset.content_type));
-    match gzip {
-        Some(bytes) => response
-            .insert_header((header::CONTENT_ENCODING, HeaderValue::from_static("gzip")))
+    match encoded {
+        Some((coding, bytes)) => response
+            .insert_header((header::CONTENT_ENCODING, HeaderValue::from_static(coding)))
             .body(bytes),
         None => response.body(asset.body),
     }
 }
 
-/// Whether `Accept-Encoding` lists gzip (or `*`) with a non-zero quality.
-fn accepts_gzip(req: &HttpRequest) -> bool {
+/// Whether `Accept-Encoding` lists `wanted` (or `*`) with a non-zero quality.
+fn accepts(req: &HttpRequest, wanted: &str) -> bool {
     req.headers()
         .get_all(header::ACCEPT_ENCODING)
         .filter_map(|v| v.to_str().ok())
@@ -131,7 +143,7 @@ fn accepts_gzip(req: &HttpRequest) -> bool {
                     .and_then(|q| q.trim().parse::<f32>().ok())
                     .is_some_and(|q| q <= 0.0)
             });
-            (coding.eq_ignore_ascii_case("gzip") || coding == "*") && !refused
+            (coding.eq_ignore_ascii_case(wanted) || coding == "*") && !refused
         })
 }
 
@@ -183,8 +195,11 @@ mod tests {
     fn the_shell_is_embedded() {
         for path in [
             "/index.html",
-            "/app.js",
-            "/app_bg.wasm",
+            "/boot.js",
+            "/field.js",
+            "/field_bg.wasm",
+            "/office.js",
+            "/office_bg.wasm",
             "/style.css",
             "/sw.js",
             "/manifest.webmanifest",
@@ -199,12 +214,29 @@ mod tests {
     }
 
     #[actix_web::test]
-    async fn gzip_is_sent_only_to_clients_that_accept_it() {
-        let wasm = asset("/app_bg.wasm").unwrap();
+    async fn brotli_then_gzip_are_sent_only_to_clients_that_accept_them() {
+        let wasm = asset("/field_bg.wasm").unwrap();
 
         let res = get(
-            "/app_bg.wasm",
-            &[(header::ACCEPT_ENCODING, "br, gzip;q=0.8")],
+            "/field_bg.wasm",
+            &[(header::ACCEPT_ENCODING, "gzip, deflate, br, zstd")],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(
+            header_of(&res, header::CONTENT_ENCODING).as_deref(),
+            Some("br")
+        );
+        let body = read_body(res).await;
+        assert_eq!(&body[..], wasm.brotli.unwrap());
+        let mut unpacked = Vec::new();
+        brotli::BrotliDecompress(&mut &body[..], &mut unpacked).unwrap();
+        assert_eq!(unpacked, wasm.body, "brotli gives the file back");
+        assert!(body.len() < wasm.gzip.unwrap().len(), "brotli beats gzip");
+
+        let res = get(
+            "/field_bg.wasm",
+            &[(header::ACCEPT_ENCODING, "br;q=0, gzip;q=0.8")],
         )
         .await;
         assert_eq!(res.status(), StatusCode::OK);
@@ -230,7 +262,7 @@ mod tests {
                 .map(|v| (header::ACCEPT_ENCODING, v))
                 .into_iter()
                 .collect();
-            let res = get("/app_bg.wasm", &headers).await;
+            let res = get("/field_bg.wasm", &headers).await;
             assert_eq!(res.status(), StatusCode::OK);
             assert_eq!(
                 header_of(&res, header::CONTENT_ENCODING),
@@ -280,7 +312,7 @@ mod tests {
     #[actix_web::test]
     async fn content_types_and_service_worker_headers() {
         let cases = [
-            ("/app.js", "text/javascript; charset=utf-8"),
+            ("/field.js", "text/javascript; charset=utf-8"),
             ("/manifest.webmanifest", "application/manifest+json"),
             ("/icons/icon-192.png", "image/png"),
             ("/icons/icon.svg", "image/svg+xml"),

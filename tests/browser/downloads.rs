@@ -1,39 +1,46 @@
-//! What the first visit downloads: an inspector signs in on a fresh profile, the service worker
-//! installs and precaches the shell, and the server's own request counts (its metrics, by route
-//! and status class) show that no file of the app was downloaded twice: the precache asks with
-//! the browser's validators and gets a 304 for what the page has just loaded.
+//! What the first visit downloads, per role. An inspector signs in on a fresh profile: the
+//! page loads the field app, the service worker installs and precaches the shell, the app
+//! asks it to keep the field app, and the server's own request counts (its metrics, by route
+//! and status class) show that no file was downloaded twice (the precache asks with the
+//! browser's validators and gets a 304 for what the page has just loaded) and that no file of
+//! the office app was asked for at all. A reviewer who opens the review queue gets the office
+//! app and no field code; an admin in the office app switches to the field app and gets it.
 //!
 //! Then a new deploy: a proxy in front of the server ([`NextDeploy`]) starts answering a
 //! `sw.js` with another build id and a changed `style.css` (another `ETag`), as a new build
-//! would; the worker updates, its new shell holds the new stylesheet, and the old shell is gone.
+//! would; the worker updates, its new shell holds the new stylesheet and the field app again,
+//! and the old shell is gone.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde_json::json;
+use shared::dto::auth::Role;
 use tests::driver::Browser;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 
 use super::{PW, Scenario, USERNAME};
 
-/// The files the service worker precaches (`SHELL` in `app/static/sw.js`).
-const SHELL: [&str; 10] = [
+/// The files the service worker precaches for every device (`SHELL` in `app/static/sw.js`).
+const SHELL: [&str; 8] = [
     "/",
     "/index.html",
     "/boot.js",
-    "/app.js",
-    "/app_bg.wasm",
     "/style.css",
     "/manifest.webmanifest",
     "/icons/icon.svg",
     "/icons/icon-192.png",
     "/icons/icon-512.png",
 ];
+/// The field app's files (`APPS.field` in `sw.js`).
+const FIELD: [&str; 2] = ["/field.js", "/field_bg.wasm"];
+/// The office app's files.
+const OFFICE: [&str; 2] = ["/office.js", "/office_bg.wasm"];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_first_visit_downloads_each_file_once_and_a_deploy_renews_them() {
+async fn an_inspectors_first_visit_downloads_the_field_app_once_and_no_office_code() {
     let Some(b) = Browser::open().await else {
         return;
     };
@@ -42,45 +49,38 @@ async fn the_first_visit_downloads_each_file_once_and_a_deploy_renews_them() {
     b.sign_in(&format!("{}/login", proxy.base_url), USERNAME, PW)
         .await;
     b.find("search-title").await;
-    let first_shell = shell_cache(&b, None).await;
+    let kept: Vec<&str> = SHELL.iter().chain(&FIELD).copied().collect();
+    let first_shell = shell_cache(&b, None, &kept).await;
     assert_eq!(first_shell, format!("ei-shell-{}", build_id()));
+    // An inspector is offered no other app.
+    assert!(
+        b.js("return !document.querySelector('[data-test=switch-app]')")
+            .await
+            == json!(true),
+        "an inspector is offered the office app"
+    );
 
     let counts = asset_requests(&s).await;
-    let count = |path: &str, status: &str| {
-        counts
-            .get(&(path.to_owned(), status.to_owned()))
-            .copied()
-            .unwrap_or(0)
-    };
-    let mut downloaded = 0;
-    for path in SHELL.iter().copied().chain(["/sw.js"]) {
-        let full = count(path, "2xx");
-        assert!(
-            full <= 1,
-            "{path} downloaded {full} times on the first visit: {counts:?}"
-        );
-        let embedded = if path == "/" { "/index.html" } else { path };
-        let asset = server::pwa::asset(embedded).expect("an embedded file");
-        downloaded += full * asset.gzip.unwrap_or(asset.body).len();
+    let downloaded = first_visit(&counts, &kept, &["/boot.js", "/style.css"], &FIELD);
+    for path in OFFICE {
+        assert_eq!(requests(&counts, path), 0, "{path}: {counts:?}");
     }
-    // The page loaded the app; the precache checked the browser's copy instead of fetching it.
-    for path in ["/boot.js", "/app.js", "/app_bg.wasm", "/style.css"] {
-        assert_eq!(count(path, "2xx"), 1, "{path}: {counts:?}");
-        assert_eq!(count(path, "3xx"), 1, "{path}: {counts:?}");
-    }
-    eprintln!("first visit: {downloaded} bytes of the app's files (as sent, gzip), {counts:?}");
+    eprintln!(
+        "inspector's first visit: {downloaded} bytes of the app's files (as sent), {counts:?}"
+    );
 
-    // A new deploy: the worker finds the new sw.js, installs, and its shell has the new files.
+    // A new deploy: the worker finds the new sw.js, installs, and its shell has the new files
+    // and, again, the field app.
     proxy.deployed.store(true, Ordering::SeqCst);
     b.js("return navigator.serviceWorker.getRegistration().then((reg) => reg.update()).then(() => true)")
         .await;
-    let next_shell = shell_cache(&b, Some(&first_shell)).await;
+    let next_shell = shell_cache(&b, Some(&first_shell), &kept).await;
     assert_eq!(next_shell, format!("ei-shell-{NEXT_BUILD_ID}"));
     let cached = b
         .js(&format!(
             "return caches.open('{next_shell}').then(async (cache) => ({{ \
                 css: await (await cache.match('/style.css')).text(), \
-                wasm: (await (await cache.match('/app_bg.wasm')).arrayBuffer()).byteLength }}))"
+                wasm: (await (await cache.match('/field_bg.wasm')).arrayBuffer()).byteLength }}))"
         ))
         .await;
     assert!(
@@ -89,13 +89,115 @@ async fn the_first_visit_downloads_each_file_once_and_a_deploy_renews_them() {
             .is_some_and(|css| css.ends_with(NEXT_CSS)),
         "the new shell has the old stylesheet"
     );
-    let wasm = server::pwa::asset("/app_bg.wasm").unwrap().body.len();
+    let wasm = server::pwa::asset("/field_bg.wasm").unwrap().body.len();
     assert_eq!(
         cached["wasm"],
         json!(wasm),
         "the unchanged wasm is cached whole"
     );
     b.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reviewer_opening_the_review_queue_downloads_no_field_code() {
+    let Some(b) = Browser::open().await else {
+        return;
+    };
+    let s = Scenario::start_with(|c| c.metrics_bind = Some("127.0.0.1:0".into())).await;
+    s.app.fixture().user("rita", PW, Role::Reviewer, &[]);
+    // A page of the office app: its login page is the office app's.
+    b.sign_in(&s.url("/review"), "rita", PW).await;
+    b.find("queue-state").await;
+    let kept: Vec<&str> = SHELL.iter().chain(&OFFICE).copied().collect();
+    shell_cache(&b, None, &kept).await;
+    let counts = asset_requests(&s).await;
+    for path in FIELD {
+        assert_eq!(requests(&counts, path), 0, "{path}: {counts:?}");
+    }
+    let downloaded = first_visit(&counts, &kept, &["/boot.js", "/style.css"], &OFFICE);
+    eprintln!(
+        "reviewer's first visit: {downloaded} bytes of the app's files (as sent), {counts:?}"
+    );
+    b.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_switches_to_the_field_app_and_gets_it() {
+    let Some(b) = Browser::open().await else {
+        return;
+    };
+    let s = Scenario::start_with(|c| c.metrics_bind = Some("127.0.0.1:0".into())).await;
+    s.app.fixture().user("adam", PW, Role::Admin, &[]);
+    // Straight to the office app: an admin starts there.
+    b.sign_in(&s.url("/register"), "adam", PW).await;
+    b.find("nav-register").await;
+    let before = asset_requests(&s).await;
+    for path in FIELD {
+        assert_eq!(requests(&before, path), 0, "{path}: {before:?}");
+    }
+    let switch = b.find("switch-app").await;
+    assert_eq!(b.attr(&switch, "data-app").await.as_deref(), Some("field"));
+    b.click("switch-app").await;
+    b.find("search-title").await;
+    b.find("nav-prepare").await;
+    // Back the other way, from the field app.
+    let switch = b.find("switch-app").await;
+    assert_eq!(b.attr(&switch, "data-app").await.as_deref(), Some("office"));
+    let kept: Vec<&str> = SHELL.iter().chain(&OFFICE).chain(&FIELD).copied().collect();
+    shell_cache(&b, None, &kept).await;
+    let after = asset_requests(&s).await;
+    for path in FIELD {
+        let downloads = after.get(&(path.to_owned(), "2xx".to_owned())).copied();
+        assert_eq!(downloads, Some(1), "{path}: {after:?}");
+    }
+    // A page load of `/` now gives the field app again: the choice is kept.
+    b.goto(&s.url("/")).await;
+    b.find("search-title").await;
+    b.click("switch-app").await;
+    b.find("nav-register").await;
+    b.close().await;
+}
+
+/// Requests for `path` the server answered, any status.
+fn requests(counts: &BTreeMap<(String, String), usize>, path: &str) -> usize {
+    counts
+        .iter()
+        .filter(|((p, _), _)| p == path)
+        .map(|(_, n)| n)
+        .sum()
+}
+
+/// Checks a first visit: no file of `kept` (nor `sw.js`) was downloaded twice; the files
+/// the page itself loaded (`loaded`, `app`) were downloaded once and revalidated once by the
+/// precache. Gives the bytes sent for them, as the browser got them (brotli).
+fn first_visit(
+    counts: &BTreeMap<(String, String), usize>,
+    kept: &[&str],
+    loaded: &[&str],
+    app: &[&str],
+) -> usize {
+    let count = |path: &str, status: &str| {
+        counts
+            .get(&(path.to_owned(), status.to_owned()))
+            .copied()
+            .unwrap_or(0)
+    };
+    let mut downloaded = 0;
+    for &path in kept.iter().chain(&["/sw.js"]) {
+        let full = count(path, "2xx");
+        assert!(
+            full <= 1,
+            "{path} downloaded {full} times on the first visit: {counts:?}"
+        );
+        let embedded = if path == "/" { "/index.html" } else { path };
+        let asset = server::pwa::asset(embedded).expect("an embedded file");
+        downloaded += full * asset.brotli.or(asset.gzip).unwrap_or(asset.body).len();
+    }
+    for &path in loaded.iter().chain(app) {
+        assert_eq!(count(path, "2xx"), 1, "{path}: {counts:?}");
+        assert_eq!(count(path, "3xx"), 1, "{path}: {counts:?}");
+    }
+    downloaded
 }
 
 /// The build id this server's `sw.js` carries.
@@ -106,9 +208,10 @@ fn build_id() -> String {
 }
 
 /// Waits until the page is controlled by an activated worker whose shell cache, the only one,
-/// is not `old` and holds every file of the shell; gives its name.
-async fn shell_cache(b: &Browser, old: Option<&str>) -> String {
-    let what = format!("a complete shell cache other than {old:?}");
+/// is not `old` and holds exactly the files `kept`; gives its name.
+async fn shell_cache(b: &Browser, old: Option<&str>, kept: &[&str]) -> String {
+    let want: BTreeSet<String> = kept.iter().map(|p| (*p).to_owned()).collect();
+    let what = format!("a shell cache other than {old:?} holding {want:?}");
     b.until(&what, async || {
         let state = b
             .client
@@ -118,8 +221,8 @@ async fn shell_cache(b: &Browser, old: Option<&str>) -> String {
                     const reg = await navigator.serviceWorker.getRegistration();
                     const shells = (await caches.keys()).filter((k) => k.startsWith('ei-shell-'));
                     const cached = shells.length === 1
-                        ? (await (await caches.open(shells[0])).keys()).length
-                        : 0;
+                        ? (await (await caches.open(shells[0])).keys()).map((r) => new URL(r.url).pathname)
+                        : [];
                     const active = !!(reg && reg.active && reg.active.state === 'activated');
                     return { active, shells, cached };
                 })();
@@ -129,8 +232,12 @@ async fn shell_cache(b: &Browser, old: Option<&str>) -> String {
             .await
             .ok()?;
         let name = state["shells"][0].as_str()?.to_owned();
-        (state["active"] == true && state["cached"] == SHELL.len() && Some(name.as_str()) != old)
-            .then_some(name)
+        let cached: BTreeSet<String> = state["cached"]
+            .as_array()?
+            .iter()
+            .filter_map(|p| p.as_str().map(str::to_owned))
+            .collect();
+        (state["active"] == true && cached == want && Some(name.as_str()) != old).then_some(name)
     })
     .await
 }

@@ -105,9 +105,10 @@ async fn walk((width, height): (u32, u32), suffix: &str) {
     let base = app.base_url.clone();
     b.set_viewport(width, height).await;
 
-    // A reviewer reads the enclave but is not offered an inspection.
+    // A reviewer starts in the office app, reads the enclave (the field app's page) but is
+    // not offered an inspection.
     b.sign_in(&format!("{base}/login"), "rita", PW).await;
-    b.find("search-input").await;
+    b.find("queue-state").await;
     b.goto(&format!("{base}/enclaves/{}", enclave.id)).await;
     b.find("registration").await;
     assert!(

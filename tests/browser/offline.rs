@@ -7,6 +7,9 @@
 //!
 //! The browser reaches the server through a [`Proxy`] that the test cuts and restores: the
 //! app's origin stays the same while the server becomes unreachable, as on site.
+//!
+//! A registration made after the inspector prepared reaches the device with the next sync,
+//! through the working set's refresh by delta.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -23,7 +26,7 @@ use super::{ELEGANCE, PW, Scenario, USERNAME};
 use fantoccini::Locator;
 use shared::rules::enterprise_number::EstablishmentUnitNumber;
 use tests::driver::{Browser, tid};
-use tests::field::{returned_by_a_reviewer, tap, until_service_worker};
+use tests::field::{prepare_for_the_field, returned_by_a_reviewer, tap, until_service_worker};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_inspection_recorded_offline_syncs_when_the_network_returns() {
@@ -305,4 +308,59 @@ pub async fn expire_access_token(b: &Browser) -> String {
     );
     b.js(&script).await;
     expired
+}
+
+/// The registrations the device store holds for the enclave `id`.
+async fn stored_registrations(b: &Browser, id: &str) -> u64 {
+    let script = format!(
+        "return new Promise((resolve, reject) => {{
+             const open = indexedDB.open('enclave-inspect');
+             open.onerror = () => reject(open.error);
+             open.onsuccess = () => {{
+                 const get = open.result.transaction('enclaves').objectStore('enclaves').get('{id}');
+                 get.onsuccess = () => resolve(JSON.parse(get.result).registrations.length);
+             }};
+         }})"
+    );
+    b.js(&script).await.as_u64().expect("a count")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_registration_made_after_preparing_reaches_the_device() {
+    let Some(b) = Browser::open().await else {
+        return;
+    };
+    let s = Scenario::start().await;
+    b.set_viewport(800, 1280).await;
+    prepare_for_the_field(&b, &s.app.base_url, USERNAME, PW).await;
+    assert_eq!(stored_registrations(&b, &s.peeters).await, 0);
+
+    // Peeters' team registers for today after the inspector prepared.
+    let peeters = {
+        use diesel::prelude::*;
+        use server::db::rows::EnclaveRow;
+        use server::db::schema::enclaves;
+        let mut conn = s.app.db.get().expect("connection");
+        enclaves::table
+            .filter(enclaves::id.eq(&s.peeters))
+            .select(EnclaveRow::as_select())
+            .first(&mut conn)
+            .expect("Peeters")
+    };
+    let today = tests::dates::today();
+    s.app.fixture().registration(
+        &peeters,
+        today,
+        today.and_hms_opt(6, 0, 0).expect("a time"),
+        chrono::NaiveTime::from_hms_opt(7, 0, 0).expect("a time"),
+        &[shared::dto::registration::MemberRole::Supervisor],
+    );
+    b.click("sync-now").await;
+    b.until("the registration is on the device", async || {
+        (stored_registrations(&b, &s.peeters).await == 1).then_some(())
+    })
+    .await;
+    // The rest of the set is as it was: Élégance keeps its registration.
+    assert_eq!(stored_registrations(&b, &s.elegance).await, 1);
+    b.close().await;
 }

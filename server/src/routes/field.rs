@@ -1,6 +1,11 @@
 //! `GET /api/field/working-set`: what an inspector takes into the field. Without `ids`, the
 //! enclaves of the user's region (an inspector's provinces; everything for other roles);
 //! with `ids`, the chosen enclaves, each of which must lie in the region.
+//!
+//! The answer is compact ([`WireSet`]) and carries a token. With `since=<token>` the server
+//! answers only what changed after that set (`shared::rules::working_set` says what and
+//! when a whole set is needed instead); enclaves asked for by `ids` that are gone or outside
+//! the region are then named in `removed`, never sent.
 
 use std::collections::{HashMap, HashSet};
 
@@ -9,18 +14,22 @@ use chrono::{Days, Utc};
 use serde::Deserialize;
 use shared::dto::auth::Role;
 use shared::dto::field::{
-    FieldEnclave, FieldRegistration, MAX_WORKING_SET_DAYS, MAX_WORKING_SET_IDS, WorkingSet,
+    FieldEnclave, FieldRegistration, MAX_WORKING_SET_DAYS, MAX_WORKING_SET_IDS, WireHeader, WireSet,
 };
 use shared::dto::registration::Registration;
+use shared::dto::sync::Entity;
 use shared::rules::floating_supervisors;
 use shared::rules::time::belgian_local;
+use shared::rules::working_set::{SetToken, delta_enclaves, refresh_by_delta, scope};
 use utoipa::IntoParams;
+use uuid::Uuid;
 
 use crate::auth::AuthUser;
 use crate::db::repo::enclaves as repo;
 use crate::db::repo::journal;
+use crate::db::rows::uuid;
 use crate::error::AppError;
-use crate::index::Entry;
+use crate::index::{Entry, Snapshot};
 use crate::state::AppState;
 
 /// Query of `GET /api/field/working-set`.
@@ -35,13 +44,16 @@ pub struct WorkingSetQuery {
         pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(,[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})*$"
     )]
     pub ids: Option<String>,
+    /// The token of the set the device holds: answer only what changed after it.
+    #[param(pattern = r"^w1\.[0-9]{1,18}\.[0-9]{1,7}\.[0-9]{1,9}\.[0-9a-f]{16}$")]
+    pub since: Option<String>,
 }
 
 /// The working set: enclaves with their organisations, contracts and the registrations of
-/// the coming days, with floating supervisors flagged.
+/// the coming days, with floating supervisors flagged; whole, or what changed since `since`.
 #[utoipa::path(get, path = "/api/field/working-set", tag = "field", params(WorkingSetQuery),
     security(("bearer" = [])),
-    responses((status = 200, body = WorkingSet), (status = 400, body = shared::error::ApiError),
+    responses((status = 200, body = WireSet), (status = 400, body = shared::error::ApiError),
               (status = 403, body = shared::error::ApiError), (status = 404, body = shared::error::ApiError)))]
 pub async fn working_set(
     user: AuthUser,
@@ -57,56 +69,173 @@ pub async fn working_set(
         ));
     }
     let ids = parse_ids(query.ids.as_deref())?;
-    let snapshot = state.index.snapshot(&state.db).await?;
-    let chosen: Vec<&Entry> = match &ids {
-        Some(ids) => {
-            let mut chosen = Vec::with_capacity(ids.len());
-            for id in ids {
-                let entry = snapshot
-                    .get(id)
-                    .ok_or_else(|| AppError::not_found("Enclave", "Enclave"))?;
-                if !user.covers(entry.province) {
-                    return Err(AppError::forbidden());
-                }
-                chosen.push(entry);
-            }
-            chosen
-        }
-        None => snapshot
-            .entries()
-            .iter()
-            .filter(|e| user.covers(e.province))
-            .collect(),
-    };
+    let since = query
+        .since
+        .as_deref()
+        .map(|s| {
+            SetToken::parse(s).ok_or_else(|| {
+                AppError::bad_request(
+                    "since is geen token van een werkset: download de werkset opnieuw.",
+                    "since is not a working set's token: download the working set again.",
+                )
+            })
+        })
+        .transpose()?;
 
     let generated_at = Utc::now();
     let from = belgian_local(generated_at).date();
     let to = from + Days::new(u64::from(days - 1));
-    // Every registration of those days, in all of Flanders: a floating supervisor may be
-    // registered for an enclave outside the working set.
-    // The set holds personal data (the team members) for a device in the field: who took
-    // which set is in the audit trail.
-    let detail = format!(
-        "{} enclaves, {from}..{to}{}",
-        chosen.len(),
-        if ids.is_some() { ", chosen list" } else { "" }
-    );
-    let registrations = state
+    // The log's last change first, the register after: the set holds at least every change
+    // up to it. Every registration of those days, in all of Flanders: a floating supervisor
+    // may be registered for an enclave outside the working set.
+    let after = since.map(|t| t.seq);
+    let (last_seq, changes, registrations) = state
         .db
         .run(move |conn| {
-            journal::record(
-                conn,
-                (&user).into(),
-                journal::Entry::new("working_set_download").detail(detail),
-            )?;
-            Ok(repo::registrations_between(conn, from, to)?)
+            let last_seq = journal::last_seq(conn)?;
+            let changes = match after {
+                Some(after) if after <= last_seq => {
+                    journal::register_changes_between(conn, after, last_seq)?
+                }
+                _ => Vec::new(),
+            };
+            Ok((
+                last_seq,
+                changes,
+                repo::registrations_between(conn, from, to)?,
+            ))
         })
-        .await?
+        .await?;
+    let registrations = registrations
         .into_iter()
         .map(|(registration, members)| registration.to_dto(&members))
         .collect::<diesel::QueryResult<Vec<Registration>>>()?;
-    let mut by_enclave: HashMap<uuid::Uuid, Vec<FieldRegistration>> = HashMap::new();
-    let wanted: HashSet<uuid::Uuid> = chosen.iter().map(|e| e.summary.id).collect();
+    state.index.expire();
+    let snapshot = state.index.snapshot(&state.db).await?;
+    let scope = set_scope(&user, &state, &snapshot);
+
+    let (chosen, removed) = choose(&user, &snapshot, ids.as_deref(), since.is_some())?;
+    let delta = since.filter(|token| {
+        let deleted = changes
+            .iter()
+            .any(|c| c.deleted && c.entity == Entity::Registration.as_str());
+        refresh_by_delta(token, from, days, scope, last_seq, deleted).is_ok()
+    });
+    let chosen: Vec<&Entry> = match delta {
+        None => chosen,
+        Some(_) => {
+            let mut changed = HashSet::new();
+            let mut added = HashSet::new();
+            for c in &changes {
+                if let Some(enclave) = &c.enclave_id {
+                    changed.insert(uuid(enclave)?);
+                }
+                if c.entity == Entity::Registration.as_str() {
+                    added.insert(uuid(&c.entity_id)?);
+                }
+            }
+            let touched = delta_enclaves(&changed, &added, &registrations);
+            chosen
+                .into_iter()
+                .filter(|e| touched.contains(&e.summary.id))
+                .collect()
+        }
+    };
+    let enclaves = field_enclaves(&chosen, &registrations);
+
+    if !enclaves.is_empty() {
+        // The set holds personal data (the team members) for a device in the field: who
+        // took which set is in the audit trail.
+        let detail = format!(
+            "{} enclaves, {from}..{to}{}{}",
+            enclaves.len(),
+            if ids.is_some() { ", chosen list" } else { "" },
+            if delta.is_some() {
+                ", changes only"
+            } else {
+                ""
+            },
+        );
+        state
+            .db
+            .run(move |conn| {
+                Ok(journal::record(
+                    conn,
+                    (&user).into(),
+                    journal::Entry::new("working_set_download").detail(detail),
+                )?)
+            })
+            .await?;
+    }
+    let header = WireHeader {
+        generated_at,
+        from,
+        to,
+        rules: state.config.rules,
+        token: SetToken {
+            seq: last_seq,
+            from,
+            days,
+            scope,
+        }
+        .format(),
+        full: delta.is_none(),
+        removed,
+    };
+    Ok(HttpResponse::Ok().json(WireSet::encode(header, &enclaves)))
+}
+
+/// What a set is made for, as a fingerprint: the user's region, the rules of check 1, and
+/// the register's enclaves and organisations (contracts and registrations come by delta).
+fn set_scope(user: &AuthUser, state: &AppState, snapshot: &Snapshot) -> u64 {
+    let region = if user.role == Role::Inspector && !user.provinces.is_empty() {
+        let mut provinces: Vec<&str> = user.provinces.iter().map(|p| p.as_str()).collect();
+        provinces.sort_unstable();
+        provinces.join(",")
+    } else {
+        "*".to_owned()
+    };
+    let rules = serde_json::to_string(&state.config.rules).unwrap_or_default();
+    let version = snapshot.version();
+    let register = format!("{:?} {:?}", version.enclaves, version.organisations);
+    scope(&[&region, &rules, &register])
+}
+
+/// The enclaves of the set and the ids asked for that it cannot hold. Without `ids`, the
+/// user's region. With `ids`, each must exist and lie in the region — for a refresh
+/// (`refresh`), those that do not are named as removed instead.
+fn choose<'a>(
+    user: &AuthUser,
+    snapshot: &'a Snapshot,
+    ids: Option<&[String]>,
+    refresh: bool,
+) -> Result<(Vec<&'a Entry>, Vec<Uuid>), AppError> {
+    let Some(ids) = ids else {
+        let region = snapshot
+            .entries()
+            .iter()
+            .filter(|e| user.covers(e.province))
+            .collect();
+        return Ok((region, Vec::new()));
+    };
+    let mut chosen = Vec::with_capacity(ids.len());
+    let mut removed = Vec::new();
+    for id in ids {
+        match snapshot.get(id) {
+            Some(entry) if user.covers(entry.province) => chosen.push(entry),
+            _ if refresh => removed.push(uuid(id)?),
+            None => return Err(AppError::not_found("Enclave", "Enclave")),
+            Some(_) => return Err(AppError::forbidden()),
+        }
+    }
+    Ok((chosen, removed))
+}
+
+/// The chosen enclaves with their registrations among `registrations` (every registration of
+/// the window, all of Flanders), floating supervisors flagged.
+fn field_enclaves(chosen: &[&Entry], registrations: &[Registration]) -> Vec<FieldEnclave> {
+    let wanted: HashSet<Uuid> = chosen.iter().map(|e| e.summary.id).collect();
+    let mut by_enclave: HashMap<Uuid, Vec<FieldRegistration>> = HashMap::new();
     for registration in registrations
         .iter()
         .filter(|r| wanted.contains(&r.enclave_id))
@@ -125,8 +254,8 @@ pub async fn working_set(
                 floating,
             });
     }
-    let enclaves = chosen
-        .into_iter()
+    chosen
+        .iter()
         .map(|e| {
             let mut registrations = by_enclave.remove(&e.summary.id).unwrap_or_default();
             registrations.sort_by_key(|r| r.registration.work_date);
@@ -138,14 +267,7 @@ pub async fn working_set(
                 registrations,
             }
         })
-        .collect();
-    Ok(HttpResponse::Ok().json(WorkingSet {
-        generated_at,
-        from,
-        to,
-        rules: state.config.rules,
-        enclaves,
-    }))
+        .collect()
 }
 
 /// The distinct ids of `ids=a,b,c`, or `None` when not given.

@@ -15,6 +15,7 @@ pub mod supervisor_present;
 pub mod sync;
 pub mod time;
 pub mod verdict;
+pub mod working_set;
 
 pub use calendar::CalendarSettings;
 pub use contract_filed::{LeadTime, RuleSettings, check_contract_filed};

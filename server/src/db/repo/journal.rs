@@ -214,6 +214,29 @@ pub fn next_seq(conn: &mut DbConnection) -> QueryResult<i64> {
     Ok(current.unwrap_or(0) + 1)
 }
 
+/// The number of the last change in the log (0 when it is empty). Changes are committed in
+/// order (see [`lock_change_log`]), so every change up to it is there to read.
+pub fn last_seq(conn: &mut DbConnection) -> QueryResult<i64> {
+    let current: Option<i64> = changes::table.select(max(changes::seq)).first(conn)?;
+    Ok(current.unwrap_or(0))
+}
+
+/// The register changes (registrations and contracts, all provinces) after `since` up to
+/// `until`, in order.
+pub fn register_changes_between(
+    conn: &mut DbConnection,
+    since: i64,
+    until: i64,
+) -> QueryResult<Vec<ChangeRow>> {
+    changes::table
+        .filter(changes::seq.gt(since))
+        .filter(changes::seq.le(until))
+        .filter(changes::enclave_id.is_not_null())
+        .order(changes::seq.asc())
+        .select(ChangeRow::as_select())
+        .load(conn)
+}
+
 /// Appends numbered changes (a push of records numbers its own after [`next_seq`]).
 pub fn append(conn: &mut DbConnection, rows: &[ChangeRow]) -> QueryResult<()> {
     insert_chunks!(conn, changes::table, rows, 1000)

@@ -1,0 +1,153 @@
+//! The bar at the top of every page: app name, connection state, the pages the user's role
+//! may use in this app and the switch to the other app, the app's status (the field app's
+//! sync state, always on screen), the user with the logout button, and the language switch;
+//! below it, the app's notices and the notice that the session ended.
+
+use leptos::prelude::*;
+
+use crate::components::offline::OnlineIndicator;
+use crate::i18n::{I18n, Key};
+use crate::router::{Route, Router};
+use crate::session::Session;
+use crate::shell::{self, AppKind, Shell};
+use shared::dto::auth::Role;
+
+#[component]
+pub fn Header() -> impl IntoView {
+    let i18n = I18n::expect();
+    let session = Session::expect();
+    let shell = Shell::expect();
+    let logout = shell.logout;
+    view! {
+        <header class="topbar">
+            <a class="brand" href="/">"Enclave Inspect"</a>
+            <OnlineIndicator />
+            <Show when=move || session.is_signed_in()>
+                <Nav />
+            </Show>
+            <Show when=move || session.user().is_some()>
+                {shell.status.clone().map(|status| status.run())}
+                <span class="user" data-test="current-user">
+                    {move || session.user().map(|u| u.display_name)}
+                </span>
+                <button data-test="logout" on:click=move |_| logout.run(())>
+                    {i18n.text(Key::Logout)}
+                </button>
+            </Show>
+            // The accessible name starts with the visible "EN"/"NL" (WCAG 2.5.3).
+            <button
+                class="lang"
+                data-test="lang-switch"
+                data-lang=move || i18n.lang().code()
+                aria-label=move || {
+                    format!("{} – {}", i18n.lang().other().label(), i18n.t(Key::SwitchLanguage))
+                }
+                on:click=move |_| i18n.toggle()
+            >
+                <span lang=move || i18n.lang().other().code()>
+                    {move || i18n.lang().other().label()}
+                </span>
+            </button>
+        </header>
+        {shell.notices.map(|notices| notices.run())}
+    }
+}
+
+/// The pages of this app the user's role may use, and nothing else (the server's role
+/// checks), and the switch to the other app for a role that may use it. In the field app
+/// everyone searches and prepares for the field. In the office app a reviewer reviews, reads
+/// the overview, the statistics and the register; an admin keeps the register, imports, reads
+/// the overview, the statistics and the audit trail, and manages the users.
+#[component]
+fn Nav() -> impl IntoView {
+    let i18n = I18n::expect();
+    let session = Session::expect();
+    let kind = Shell::expect().kind;
+    let role = move || session.user().map(|u| u.role);
+    let is = move |roles: &'static [Role]| {
+        move || kind == AppKind::Office && role().is_some_and(|r| roles.contains(&r))
+    };
+    let other = kind.other();
+    let may_switch = move || role().is_some_and(|r| other.allows(r));
+    view! {
+        <nav class="nav-links" aria-label=move || i18n.pick("Hoofdmenu", "Main menu").to_owned()>
+            <Show when=move || kind == AppKind::Field>
+                <a class="button nav" href="/" data-test="nav-search">
+                    {i18n.tr("Zoeken", "Search")}
+                </a>
+                <a class="button nav" href="/device" data-test="nav-prepare">
+                    {i18n.tr("Voorbereiden op het terrein", "Prepare for the field")}
+                </a>
+            </Show>
+            <Show when=is(&[Role::Reviewer])>
+                <a class="button nav" href="/review" data-test="nav-review">
+                    {i18n.tr("Beoordelen", "Review")}
+                </a>
+            </Show>
+            <Show when=is(&[Role::Reviewer, Role::Admin])>
+                <a class="button nav" href="/register" data-test="nav-register">
+                    {i18n.tr("Register", "Register")}
+                </a>
+            </Show>
+            <Show when=is(&[Role::Admin])>
+                <a class="button nav" href="/imports" data-test="nav-imports">
+                    {i18n.tr("Importeren", "Import")}
+                </a>
+                <a class="button nav" href="/users" data-test="nav-users">
+                    {i18n.tr("Gebruikers", "Users")}
+                </a>
+            </Show>
+            <Show when=is(&[Role::Reviewer, Role::Admin])>
+                <a class="button nav" href="/reports/contracts" data-test="nav-overview">
+                    {i18n.tr("Overzicht", "Overview")}
+                </a>
+                <a class="button nav" href="/reports/inspections" data-test="nav-statistics">
+                    {i18n.tr("Statistiek", "Statistics")}
+                </a>
+            </Show>
+            <Show when=is(&[Role::Admin])>
+                <a class="button nav" href="/audit" data-test="nav-audit">
+                    {i18n.tr("Audittrail", "Audit trail")}
+                </a>
+            </Show>
+            <Show when=may_switch>
+                <button class="nav switch" data-test="switch-app" data-app=other.code()
+                    on:click=move |_| shell::switch_to(other)>
+                    {match other {
+                        AppKind::Field => i18n.tr("Naar het terrein", "To the field"),
+                        AppKind::Office => i18n.tr("Naar kantoor", "To the office"),
+                    }}
+                </button>
+            </Show>
+        </nav>
+    }
+}
+
+/// Shown while the server has ended the session of the user still on the device: what is not
+/// on the server yet stays (the rest of what the device held of people is gone), and sync
+/// waits until they sign in again.
+#[component]
+pub fn SessionEnded() -> impl IntoView {
+    let i18n = I18n::expect();
+    let session = Session::expect();
+    let router = expect_context::<Router>();
+    let sign_in = move |_| {
+        let next = String::from(js_sys::encode_uri_component(&router.here()));
+        router.navigate(&format!("/login?next={next}"), false);
+    };
+    view! {
+        <Show when=move || session.ended() && !matches!(router.route(), Route::Login { .. })>
+            <div class="notice warning-panel" role="status" data-test="session-ended">
+                <p>
+                    {i18n.tr(
+                        "Je sessie is beëindigd. Wat nog niet verzonden is, blijft op dit toestel en wordt verzonden zodra je je opnieuw aanmeldt.",
+                        "Your session has ended. What has not been sent yet stays on this device and is sent as soon as you sign in again.",
+                    )}
+                </p>
+                <button class="primary" data-test="session-ended-sign-in" on:click=sign_in>
+                    {i18n.tr("Opnieuw aanmelden", "Sign in again")}
+                </button>
+            </div>
+        </Show>
+    }
+}

@@ -1,0 +1,7 @@
+//! Widgets both apps show.
+
+pub mod header;
+pub mod offline;
+pub mod problems;
+pub mod record;
+pub mod verdict;

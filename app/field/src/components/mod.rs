@@ -1,0 +1,4 @@
+//! The field app's widgets.
+
+pub mod enclave_card;
+pub mod status;

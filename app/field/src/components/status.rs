@@ -1,0 +1,107 @@
+//! The field app's part of the header: the sync indicator, always on screen, and the warning
+//! shown instead of logging out while the device holds unsent work.
+
+use app_core::i18n::I18n;
+use app_core::session::Session;
+use leptos::prelude::*;
+
+use crate::device::Device;
+
+/// One indicator for everything the device still has to send; it links to the device page,
+/// or to the inspection a reviewer returned. Until the device store is read it says so,
+/// rather than "all synced"; while an inspection of the user is returned and not yet answered
+/// by an amendment, it says so rather than "all synced".
+#[component]
+pub fn SyncIndicator() -> impl IntoView {
+    let i18n = I18n::expect();
+    let device = Device::expect();
+    let state = move || {
+        if !device.ready.get() {
+            "loading"
+        } else if device.attention() > 0 {
+            "attention"
+        } else if device.syncing.get() && device.pending() > 0 {
+            "sending"
+        } else if !device.returned().is_empty() {
+            "returned"
+        } else if device.pending() > 0 {
+            "waiting"
+        } else {
+            "synced"
+        }
+    };
+    let text = move || match state() {
+        "attention" => i18n
+            .pick("⚠ {n} aandacht nodig", "⚠ {n} need attention")
+            .replace("{n}", &device.attention().to_string()),
+        "loading" => i18n.pick("… Toestel lezen", "… Reading device").to_owned(),
+        "returned" => i18n
+            .pick("↩ {n} teruggestuurd", "↩ {n} returned")
+            .replace("{n}", &device.returned().len().to_string()),
+        "sending" => i18n.pick("↻ Verzenden…", "↻ Sending…").to_owned(),
+        "waiting" => i18n
+            .pick("● {n} te verzenden", "● {n} to send")
+            .replace("{n}", &device.pending().to_string()),
+        _ => i18n.pick("✓ Alles verzonden", "✓ All synced").to_owned(),
+    };
+    let href = move || match device.returned().as_slice() {
+        [only] if state() == "returned" => format!("/inspections/{only}"),
+        _ => "/device".to_owned(),
+    };
+    // The link's name is its text; the status around it announces changes.
+    view! {
+        <span role="status" class="sync-status">
+            <a
+                class=move || format!("sync {}", state())
+                href=href
+                data-test="sync-indicator"
+                data-state=state
+            >
+                {text}
+            </a>
+        </span>
+    }
+}
+
+/// Shown instead of logging out while drafts or unsynced records are on the device.
+#[component]
+pub fn LogoutWarning() -> impl IntoView {
+    let i18n = I18n::expect();
+    let device = Device::expect();
+    let session = Session::expect();
+    view! {
+        <div class="notice error warning-panel" role="alertdialog" data-test="logout-warning">
+            <p>
+                {move || {
+                    i18n
+                        .pick(
+                            "Er staan nog {n} niet verzonden items op dit toestel (inspecties in opmaak of te verzenden). Afmelden wist niets: ze blijven bewaard tot ze verzonden zijn.",
+                            "There are still {n} unsent items on this device (inspections in progress or waiting to send). Logging out deletes nothing: they are kept until they are sent.",
+                        )
+                        .replace("{n}", &device.unsynced().to_string())
+                }}
+            </p>
+            <div class="actions">
+                // Without a live session, sync waits for a sign-in.
+                <Show when=move || session.is_signed_in()>
+                    <button
+                        class="primary"
+                        data-test="logout-sync"
+                        on:click=move |_| {
+                            device.logout_warning.set(false);
+                            device.sync();
+                        }
+                    >
+                        {i18n.tr("Eerst synchroniseren", "Sync first")}
+                    </button>
+                </Show>
+                <button data-test="logout-keep" on:click=move |_| device.logout_keeping_data()>
+                    {i18n.tr("Toch afmelden, gegevens bewaren", "Log out, keep the data")}
+                </button>
+                <button data-test="logout-cancel" on:click=move |_| device.logout_warning.set(false)>
+                    {i18n.tr("Annuleren", "Cancel")}
+                </button>
+            </div>
+        </div>
+    }
+}

@@ -1,0 +1,877 @@
+//! What the tablet holds: the working set ("prepare for the field"), drafts and the outbox,
+//! as one reactive context; [`sync`] sends the outbox and pulls what changed; [`working_set`]
+//! keeps the set up to date by delta; [`search`] searches the working set as the inspector
+//! types.
+//!
+//! Every write that belongs together is one device-store transaction: a photo with the
+//! draft that names it, a submitted draft into the outbox (once, whatever the tabs and
+//! reloads do). Entries the store holds but the app can no longer read are kept and shown,
+//! never dropped.
+
+mod search;
+mod sync;
+mod working_set;
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use shared::dto::field::{FieldEnclave, WireSet, WorkingSet};
+use shared::dto::inspection::{AmendmentRecord, Correction, InspectionRecord, PhotoRef};
+use shared::dto::review::ReviewState;
+use shared::dto::sync::SyncRecord;
+use shared::rules::contract_filed::RuleSettings;
+use shared::rules::sync::{OutboxState, amendment_base_version, rebased_version};
+use shared::rules::validate_amendment;
+use uuid::Uuid;
+
+use self::search::LocalIndex;
+use crate::draft::Draft;
+use crate::store::{self, Broken, DraftWrite, Moved, Op, Store, StoreError};
+use app_core::api::{self, ApiFailure};
+use app_core::session::Session;
+
+/// How often sync retries while records wait.
+const RETRY_EVERY: Duration = Duration::from_secs(30);
+/// How often, while signed in and online, the app asks the server whether the session still
+/// lives (an admin may have disabled the user or ended their sessions).
+const SESSION_CHECK_EVERY: Duration = Duration::from_secs(5);
+/// Days of registrations in the working set.
+const WORKING_SET_DAYS: u32 = 3;
+
+/// A record to sync, as stored on the device.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutboxEntry {
+    pub record: SyncRecord,
+    pub owner: Uuid,
+    pub inspection_id: Uuid,
+    /// Host and site, for lists.
+    pub label: String,
+    pub state: OutboxState,
+    /// Device clock; also the order of sending.
+    pub queued_at: DateTime<Utc>,
+    /// Why it needs attention, or why it still waits (Dutch, English).
+    pub problem: Option<(String, String)>,
+    /// The inspection's version on the server after this record, or the server's version
+    /// it conflicts with.
+    pub server_version: Option<u32>,
+    /// The latest review decision (on the inspection's entry), pulled from the server.
+    #[serde(default)]
+    pub review: Option<ReviewNote>,
+}
+
+impl OutboxEntry {
+    /// The photos the record names.
+    pub fn photos(&self) -> impl Iterator<Item = &PhotoRef> {
+        match &self.record {
+            SyncRecord::Inspection(r) => Some(r.photos()),
+            SyncRecord::Amendment(_) => None,
+        }
+        .into_iter()
+        .flatten()
+    }
+
+    /// The base version an amendment in conflict is sent again with, if it is one.
+    pub fn rebase_to(&self) -> Option<u32> {
+        let conflict = self.server_version.filter(|v| *v > 0)?;
+        matches!(self.record, SyncRecord::Amendment(_)).then(|| rebased_version(conflict))
+    }
+}
+
+/// Puts `entry` in `outbox` in place of the one with its id, if any: one entry per record.
+fn upsert(outbox: &mut Vec<OutboxEntry>, entry: OutboxEntry) {
+    match outbox
+        .iter_mut()
+        .find(|e| e.record.id() == entry.record.id())
+    {
+        Some(e) => *e = entry,
+        None => outbox.push(entry),
+    }
+}
+
+/// Where review of a submitted inspection stands, as the inspector sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReviewNote {
+    pub state: ReviewState,
+    /// The reviewer's comment of the latest decision.
+    pub comment: String,
+    pub decided_at: Option<DateTime<Utc>>,
+}
+
+/// The working set's facts (the enclaves themselves are in their own store).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FieldMeta {
+    pub owner: Uuid,
+    pub generated_at: DateTime<Utc>,
+    pub from: chrono::NaiveDate,
+    pub to: chrono::NaiveDate,
+    pub rules: RuleSettings,
+    pub enclaves: usize,
+    /// The set holds the user's whole region (not only chosen enclaves), so search can
+    /// answer from it.
+    #[serde(default)]
+    pub region: bool,
+    /// What the set is up to date with, for the refresh by delta. A set stored before sets
+    /// carried one has none: its next refresh downloads it whole.
+    #[serde(default)]
+    pub token: Option<String>,
+}
+
+const FIELD_META: &str = "field";
+
+/// What became of a submit.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Submission {
+    /// In the outbox now; a sync has started.
+    Queued,
+    /// It was in the outbox already (a second tab, a reload during the submit): nothing added.
+    AlreadySubmitted,
+    /// The draft is no longer on the device (discarded in another tab): nothing changed.
+    DraftGone,
+    /// These photos of the record have no bytes on the device: nothing changed.
+    MissingPhotos(Vec<String>),
+    /// This draft is being submitted already.
+    Busy,
+    /// The device store failed.
+    Failed(StoreError),
+}
+
+/// The device context.
+#[derive(Clone, Copy)]
+pub struct Device {
+    session: Session,
+    /// Loaded from the store at start.
+    pub ready: RwSignal<bool>,
+    pub field: RwSignal<Option<FieldMeta>>,
+    /// The working set's enclaves, for lookup offline.
+    pub enclaves: StoredValue<Vec<FieldEnclave>>,
+    /// The search index of `enclaves`, built when they change.
+    index: StoredValue<LocalIndex>,
+    /// Every outbox entry on the device, of every user, oldest first; one per record.
+    pub outbox: RwSignal<Vec<OutboxEntry>>,
+    pub drafts: RwSignal<Vec<Draft>>,
+    /// Drafts and outbox entries the app can no longer read, kept as stored.
+    pub broken: RwSignal<Vec<Broken>>,
+    /// Drafts being submitted: taken before the first await, so a double click submits once.
+    submitting: StoredValue<Vec<Uuid>>,
+    pub syncing: RwSignal<bool>,
+    /// Photos the server said it has whole (while the page lives): no sync asks again, so
+    /// on a link that loses answers each sync goes on where the last one stopped.
+    uploaded: StoredValue<HashSet<String>>,
+    /// A sync was asked for while one ran: run again when it ends.
+    sync_again: StoredValue<bool>,
+    pub preparing: RwSignal<bool>,
+    /// The last sync or preparation failure (cleared by the next success).
+    pub failure: RwSignal<Option<ApiFailure>>,
+    /// A failure of the device store itself.
+    pub store_failure: RwSignal<Option<String>>,
+    pub last_sync: RwSignal<Option<DateTime<Utc>>>,
+    /// Set while the logout warning is shown.
+    pub logout_warning: RwSignal<bool>,
+}
+
+impl Device {
+    /// Creates the context, loads the store, and starts syncing by itself: at start, when
+    /// the network comes back, while records wait, and as soon as the user signs in again
+    /// after their session ended.
+    pub fn provide(session: Session) -> Self {
+        let device = Self {
+            session,
+            ready: RwSignal::new(false),
+            field: RwSignal::new(None),
+            enclaves: StoredValue::new(Vec::new()),
+            index: StoredValue::new(LocalIndex::default()),
+            outbox: RwSignal::new(Vec::new()),
+            drafts: RwSignal::new(Vec::new()),
+            broken: RwSignal::new(Vec::new()),
+            submitting: StoredValue::new(Vec::new()),
+            syncing: RwSignal::new(false),
+            uploaded: StoredValue::new(HashSet::new()),
+            sync_again: StoredValue::new(false),
+            preparing: RwSignal::new(false),
+            failure: RwSignal::new(None),
+            store_failure: RwSignal::new(None),
+            last_sync: RwSignal::new(None),
+            logout_warning: RwSignal::new(false),
+        };
+        provide_context(device);
+        leptos::task::spawn_local(async move {
+            device.load().await;
+            device.sync();
+        });
+        let signed_in = Memo::new(move |_| session.is_signed_in());
+        Effect::new(move |was: Option<bool>| {
+            let now = signed_in.get();
+            if now && was == Some(false) {
+                device.sync();
+            }
+            now
+        });
+        // The app lives as long as the page: the listener and the interval stay.
+        let _ = window_event_listener(leptos::ev::online, move |_| device.sync());
+        let _ = set_interval_with_handle(
+            move || {
+                if device.pending() > 0 {
+                    device.sync();
+                }
+            },
+            RETRY_EVERY,
+        );
+        // The server may end the session (the user disabled, their sessions ended, the
+        // session expired): a cheap check notices within seconds, and the device then
+        // forgets what it holds of people, keeping what is not on the server yet.
+        let checking = StoredValue::new(false);
+        let _ = set_interval_with_handle(
+            move || {
+                if session.is_signed_in_untracked()
+                    && window().navigator().on_line()
+                    && !checking.get_value()
+                {
+                    checking.set_value(true);
+                    leptos::task::spawn_local(async move {
+                        // Offline or a server error: the next check asks again.
+                        let _ = api::check_session(session).await;
+                        checking.set_value(false);
+                    });
+                }
+            },
+            SESSION_CHECK_EVERY,
+        );
+        // The office app's logout asks the field app to empty the store when it holds data.
+        Effect::new(move || {
+            if device.ready.get() {
+                app_core::shell::mark_field_data(
+                    device.field.with(Option::is_some)
+                        || device.outbox.with(|o| !o.is_empty())
+                        || device.drafts.with(|d| !d.is_empty()),
+                );
+            }
+        });
+        let ended = Memo::new(move |_| device.ready.get() && session.ended());
+        Effect::new(move |_| {
+            if ended.get() {
+                leptos::task::spawn_local(device.forget_all_but_unsynced());
+            }
+        });
+        request_persistent_storage();
+        device
+    }
+
+    /// The server ended the session: like a logout, the device forgets the working set, the
+    /// service worker's stored API answers, the sync state and the records already on the
+    /// server with their photos; unlike a logout, it keeps every draft and every record not
+    /// on the server yet (waiting or needing attention), with their photos, to be sent when
+    /// their author signs in again.
+    async fn forget_all_but_unsynced(self) {
+        api::forget_api_answers();
+        let (synced, photos): (Vec<String>, Vec<String>) = self.outbox.with_untracked(|o| {
+            let synced: Vec<&OutboxEntry> = o
+                .iter()
+                .filter(|e| e.state == OutboxState::Synced)
+                .collect();
+            (
+                synced.iter().map(|e| e.record.id().to_string()).collect(),
+                synced
+                    .iter()
+                    .flat_map(|e| e.photos().map(|p| p.sha256.clone()))
+                    .collect(),
+            )
+        });
+        if self.store_result(store::forget_all_but_unsynced(&synced, &photos).await) {
+            self.hold(Vec::new());
+            self.field.set(None);
+            self.outbox
+                .update(|o| o.retain(|e| e.state != OutboxState::Synced));
+        }
+    }
+
+    /// Holds `enclaves` as the working set's, with their search index.
+    fn hold(self, enclaves: Vec<FieldEnclave>) {
+        // For the search benchmark: the building of the index is the `ei-index` measure.
+        let performance = window().performance();
+        if let Some(p) = &performance {
+            let _ = p.mark("ei-index-start");
+        }
+        self.index.set_value(LocalIndex::build(&enclaves));
+        if let Some(p) = &performance {
+            let _ = p.measure_with_start_mark("ei-index", "ei-index-start");
+        }
+        self.enclaves.set_value(enclaves);
+    }
+
+    /// The context provided by the app.
+    pub fn expect() -> Self {
+        expect_context()
+    }
+
+    /// The user of the device: signed in, or whose session ended (tracked).
+    fn me(self) -> Option<Uuid> {
+        self.session.user().map(|u| u.id)
+    }
+
+    async fn load(self) {
+        if purge_pending() {
+            // A logout that the closing of its tab cut off.
+            self.purge().await;
+        }
+        let loaded = async {
+            let meta: Option<FieldMeta> = store::get(Store::Meta, FIELD_META).await?;
+            let enclaves: Vec<FieldEnclave> = if meta.is_some() {
+                store::all(Store::Enclaves).await?
+            } else {
+                Vec::new()
+            };
+            let (mut outbox, mut broken) = store::all_checked::<OutboxEntry>(Store::Outbox).await?;
+            for entry in &mut outbox {
+                // Cut off mid-send (reload, crash): send again; the server deduplicates.
+                if entry.state == OutboxState::Sending {
+                    entry.state = OutboxState::Waiting;
+                }
+            }
+            outbox.sort_by_key(|e| e.queued_at);
+            let (mut drafts, broken_drafts) = store::all_checked::<Draft>(Store::Drafts).await?;
+            drafts.sort_by_key(|d| d.started_at);
+            broken.extend(broken_drafts);
+            Ok::<_, StoreError>((meta, enclaves, outbox, drafts, broken))
+        }
+        .await;
+        match loaded {
+            Ok((meta, mut enclaves, outbox, drafts, broken)) => {
+                enclaves.sort_by(|a, b| a.host.name.cmp(&b.host.name));
+                self.hold(enclaves);
+                self.field.set(meta);
+                self.outbox.set(outbox);
+                self.drafts.set(drafts);
+                self.broken.set(broken);
+            }
+            Err(e) => self.store_failure.set(Some(e.0)),
+        }
+        self.ready.set(true);
+        // For the cold-start benchmark: from here on, lookup and recording work.
+        if let Some(performance) = window().performance() {
+            let _ = performance.mark("ei-ready");
+        }
+    }
+
+    /// The working set, if it belongs to the user of the device.
+    pub fn field_meta(self) -> Option<FieldMeta> {
+        let me = self.me()?;
+        self.field.get().filter(|m| m.owner == me)
+    }
+
+    /// An enclave of the working set.
+    pub fn enclave(self, id: Uuid) -> Option<FieldEnclave> {
+        self.field_meta()?;
+        self.enclaves
+            .with_value(|all| all.iter().find(|e| e.summary.id == id).cloned())
+    }
+
+    /// The user's outbox entries (tracked).
+    pub fn my_outbox(self) -> Vec<OutboxEntry> {
+        let me = self.me();
+        self.outbox
+            .with(|o| o.iter().filter(|e| Some(e.owner) == me).cloned().collect())
+    }
+
+    /// The user's drafts (tracked).
+    pub fn my_drafts(self) -> Vec<Draft> {
+        let me = self.me();
+        self.drafts
+            .with(|d| d.iter().filter(|d| Some(d.owner) == me).cloned().collect())
+    }
+
+    /// The user's records not yet on the server, those waiting for photos the server still
+    /// lacks included (tracked).
+    pub fn pending(self) -> usize {
+        let me = self.me();
+        self.outbox.with(|o| {
+            o.iter()
+                .filter(|e| {
+                    Some(e.owner) == me
+                        && matches!(e.state, OutboxState::Waiting | OutboxState::Sending)
+                })
+                .count()
+        })
+    }
+
+    /// The user's records that need attention, and entries the app can no longer read
+    /// (tracked).
+    pub fn attention(self) -> usize {
+        let me = self.me();
+        self.broken.with(Vec::len)
+            + self.outbox.with(|o| {
+                o.iter()
+                    .filter(|e| Some(e.owner) == me && e.state == OutboxState::NeedsAttention)
+                    .count()
+            })
+    }
+
+    /// The user's inspections a reviewer returned that no amendment written after the return
+    /// answers yet, oldest first (tracked).
+    pub fn returned(self) -> Vec<Uuid> {
+        let me = self.me();
+        self.outbox.with(|o| {
+            o.iter()
+                .filter(|e| Some(e.owner) == me && matches!(e.record, SyncRecord::Inspection(_)))
+                .filter_map(|e| {
+                    let review = e.review.as_ref()?;
+                    let answered = o.iter().any(|a| {
+                        a.inspection_id == e.inspection_id
+                            && matches!(a.record, SyncRecord::Amendment(_))
+                            && review.decided_at.is_none_or(|at| a.queued_at > at)
+                    });
+                    (review.state == ReviewState::Returned && !answered).then_some(e.inspection_id)
+                })
+                .collect()
+        })
+    }
+
+    /// Everything on the device that is not safely on the server: drafts, unsynced records
+    /// of any user, and entries that can no longer be read (tracked).
+    pub fn unsynced(self) -> usize {
+        self.drafts.with(Vec::len)
+            + self.broken.with(Vec::len)
+            + self
+                .outbox
+                .with(|o| o.iter().filter(|e| e.state != OutboxState::Synced).count())
+    }
+
+    fn store_result(self, result: Result<(), StoreError>) -> bool {
+        match result {
+            Ok(()) => true,
+            Err(e) => {
+                self.store_failure.set(Some(e.0));
+                false
+            }
+        }
+    }
+
+    /// "Prepare for the field": downloads the working set (the user's region, or `ids`) and
+    /// replaces what the device held.
+    pub async fn prepare(self, ids: Option<Vec<Uuid>>) -> bool {
+        let Some(me) = self.me() else { return false };
+        self.preparing.set(true);
+        let result = api::working_set(self.session, ids.as_deref(), WORKING_SET_DAYS, None).await;
+        let ok = match result.and_then(|answer| read(&answer)) {
+            Ok(set) => {
+                self.failure.set(None);
+                self.keep_working_set(me, set, ids.is_none()).await
+            }
+            Err(failure) => {
+                self.failure.set(Some(failure));
+                false
+            }
+        };
+        self.preparing.set(false);
+        ok
+    }
+
+    /// Stores a downloaded working set: the whole set replaces the old one; a chosen list
+    /// is added to it.
+    async fn keep_working_set(self, me: Uuid, set: WorkingSet, whole: bool) -> bool {
+        let mut enclaves = if whole || self.field_meta().is_none() {
+            Vec::new()
+        } else {
+            self.enclaves.get_value()
+        };
+        enclaves.retain(|e| !set.enclaves.iter().any(|n| n.summary.id == e.summary.id));
+        enclaves.extend(set.enclaves.iter().cloned());
+        enclaves.sort_by(|a, b| a.host.name.cmp(&b.host.name));
+        // Added enclaves do not make the rest of the set any fresher.
+        let (generated_at, from, to, token) = match self.field_meta() {
+            Some(old) if !whole => (old.generated_at, old.from, old.to, old.token),
+            _ => (set.generated_at, set.from, set.to, Some(set.token)),
+        };
+        let meta = FieldMeta {
+            owner: me,
+            generated_at,
+            from,
+            to,
+            rules: set.rules,
+            enclaves: enclaves.len(),
+            region: whole || self.field_meta().is_some_and(|m| m.region),
+            token,
+        };
+        let mut ops = vec![Op::Clear(Store::Enclaves)];
+        ops.extend(
+            enclaves
+                .iter()
+                .map(|e| Op::put(Store::Enclaves, e.summary.id.to_string(), e)),
+        );
+        ops.push(Op::put(Store::Meta, FIELD_META, &meta));
+        let ok = self.store_result(store::write(ops).await);
+        if ok {
+            self.hold(enclaves);
+            self.field.set(Some(meta));
+        }
+        ok
+    }
+
+    /// The enclave's data for an inspection: from the working set, else downloaded (with
+    /// the floating supervisors) and added to it.
+    pub async fn enclave_for_inspection(
+        self,
+        id: Uuid,
+    ) -> Result<(FieldEnclave, RuleSettings), ApiFailure> {
+        if let (Some(enclave), Some(meta)) = (self.enclave(id), self.field_meta()) {
+            return Ok((enclave, meta.rules));
+        }
+        let set =
+            read(&api::working_set(self.session, Some(&[id]), WORKING_SET_DAYS, None).await?)?;
+        let enclave = set
+            .enclaves
+            .iter()
+            .find(|e| e.summary.id == id)
+            .cloned()
+            .ok_or(ApiFailure::Api {
+                status: 404,
+                error: None,
+                request_id: None,
+            })?;
+        let rules = set.rules;
+        if let Some(me) = self.me() {
+            self.keep_working_set(me, set, false).await;
+        }
+        Ok((enclave, rules))
+    }
+
+    /// Saves a draft (every step of the form). `false` when it was not saved: the store
+    /// failed, or the inspection has been submitted meanwhile (in another tab, say), and the
+    /// device now shows it as submitted.
+    pub async fn save_draft(self, draft: Draft) -> bool {
+        let ops = vec![Op::put(Store::Drafts, draft.id.to_string(), &draft)];
+        matches!(self.write_draft(draft, ops).await, Ok(true))
+    }
+
+    /// Saves a photo's bytes with the draft that names it, in one transaction. `Ok(false)`:
+    /// the inspection has been submitted meanwhile; nothing was written.
+    pub async fn save_photo(
+        self,
+        draft: Draft,
+        sha256: String,
+        bytes: Vec<u8>,
+    ) -> Result<bool, StoreError> {
+        let ops = vec![
+            Op::PutBytes(Store::Photos, sha256, bytes),
+            Op::put(Store::Drafts, draft.id.to_string(), &draft),
+        ];
+        self.write_draft(draft, ops).await
+    }
+
+    async fn write_draft(self, draft: Draft, ops: Vec<Op>) -> Result<bool, StoreError> {
+        match store::write_draft(&draft.id.to_string(), ops).await {
+            Ok(DraftWrite::Written) => {
+                self.drafts
+                    .update(|all| match all.iter_mut().find(|d| d.id == draft.id) {
+                        Some(d) => *d = draft,
+                        None => all.push(draft),
+                    });
+                Ok(true)
+            }
+            Ok(DraftWrite::Submitted(entry)) => {
+                self.adopt_submitted(draft.id, entry);
+                Ok(false)
+            }
+            Err(e) => {
+                self.store_failure.set(Some(e.0.clone()));
+                Err(e)
+            }
+        }
+    }
+
+    /// Shows the inspection `id` as submitted, with the outbox entry the store holds for it
+    /// (`entry`, JSON): it is no draft any more.
+    fn adopt_submitted(self, id: Uuid, entry: String) {
+        self.drafts.update(|all| all.retain(|d| d.id != id));
+        match serde_json::from_str::<OutboxEntry>(&entry) {
+            Ok(entry) => self.outbox.update(|o| upsert(o, entry)),
+            Err(_) => {
+                let key = id.to_string();
+                self.broken.update(|b| {
+                    if !b.iter().any(|x| x.store == Store::Outbox && x.key == key) {
+                        b.push(Broken {
+                            store: Store::Outbox,
+                            key,
+                            raw: entry,
+                        });
+                    }
+                });
+            }
+        }
+    }
+
+    /// Throws a draft away, with the bytes of its photos that no other draft or outbox
+    /// entry names (those of synced records stay until the logout purges the device).
+    pub async fn discard_draft(self, id: Uuid) -> bool {
+        let photos: Vec<String> = self.drafts.with_untracked(|d| {
+            d.iter()
+                .find(|d| d.id == id)
+                .map(|d| d.photos().map(|p| p.sha256.clone()).collect())
+                .unwrap_or_default()
+        });
+        let ok = self.store_result(store::delete_draft(&id.to_string(), &photos).await);
+        if ok {
+            self.drafts.update(|all| all.retain(|d| d.id != id));
+        }
+        ok
+    }
+
+    /// Moves a draft into the outbox as `record`, in one transaction, and starts a sync.
+    /// Only one submit of a draft runs at a time; the store adds the record once, whatever
+    /// other tabs do, and only with the bytes of every photo it names on the device.
+    pub async fn submit(self, draft: &Draft, record: InspectionRecord) -> Submission {
+        let id = draft.id;
+        let mut first = false;
+        self.submitting.update_value(|s| {
+            if !s.contains(&id) {
+                s.push(id);
+                first = true;
+            }
+        });
+        if !first {
+            return Submission::Busy;
+        }
+        let submission = self.move_to_outbox(draft, record).await;
+        self.submitting.update_value(|s| s.retain(|x| *x != id));
+        submission
+    }
+
+    async fn move_to_outbox(self, draft: &Draft, record: InspectionRecord) -> Submission {
+        let entry = OutboxEntry {
+            inspection_id: draft.id,
+            label: label(&draft.enclave),
+            record: SyncRecord::Inspection(Box::new(record)),
+            owner: draft.owner,
+            state: OutboxState::Waiting,
+            queued_at: Utc::now(),
+            problem: None,
+            server_version: None,
+            review: None,
+        };
+        let mut photos: Vec<String> = entry.photos().map(|p| p.sha256.clone()).collect();
+        photos.sort_unstable();
+        photos.dedup();
+        let key = entry.record.id().to_string();
+        match store::move_to_outbox(&key, &entry, &photos).await {
+            Ok(Moved::Done) => {
+                self.drafts.update(|all| all.retain(|d| d.id != draft.id));
+                self.outbox.update(|o| upsert(o, entry));
+                self.sync();
+                Submission::Queued
+            }
+            Ok(Moved::AlreadyThere(stored)) => {
+                self.adopt_submitted(draft.id, stored);
+                Submission::AlreadySubmitted
+            }
+            Ok(Moved::DraftGone) => {
+                self.drafts.update(|all| all.retain(|d| d.id != draft.id));
+                Submission::DraftGone
+            }
+            Ok(Moved::MissingPhotos(missing)) => Submission::MissingPhotos(missing),
+            Err(e) => {
+                self.store_failure.set(Some(e.0.clone()));
+                Submission::Failed(e)
+            }
+        }
+    }
+
+    /// Queues an amendment to a submitted inspection and starts a sync. It is written
+    /// against the newest version of the inspection the device knows the server has, plus
+    /// the amendments still on their way; `correction` corrects the measure and the deadline
+    /// as such. `Err`: why not (Dutch, English) — the same checks as the server's, or the
+    /// device store failed.
+    pub async fn amend(
+        self,
+        inspection_id: Uuid,
+        text: String,
+        correction: Option<Correction>,
+    ) -> Result<(), Vec<(String, String)>> {
+        let me = self.me().ok_or_else(Vec::new)?;
+        let (label, known, queued) = self.outbox.with_untracked(|o| {
+            let of = || o.iter().filter(|e| e.inspection_id == inspection_id);
+            let label = of().next().map(|e| e.label.clone()).unwrap_or_default();
+            let known = of().filter_map(|e| e.server_version).max();
+            let queued = of()
+                .filter(|e| {
+                    matches!(e.record, SyncRecord::Amendment(_))
+                        && matches!(e.state, OutboxState::Waiting | OutboxState::Sending)
+                })
+                .count();
+            (label, known, u32::try_from(queued).unwrap_or(u32::MAX))
+        });
+        let now = Utc::now();
+        let amendment = AmendmentRecord {
+            id: Uuid::new_v4(),
+            inspection_id,
+            base_version: amendment_base_version(known, queued),
+            text,
+            measure: correction.and_then(|c| c.measure),
+            deadline: correction.and_then(|c| c.deadline),
+            written_at: now,
+        };
+        let problems = validate_amendment(&amendment);
+        if !problems.is_empty() {
+            return Err(problems
+                .into_iter()
+                .map(|p| (p.message_nl, p.message_en))
+                .collect());
+        }
+        let entry = OutboxEntry {
+            record: SyncRecord::Amendment(amendment),
+            owner: me,
+            inspection_id,
+            label,
+            state: OutboxState::Waiting,
+            queued_at: now,
+            problem: None,
+            server_version: None,
+            review: None,
+        };
+        match self.put_entries(vec![entry], Vec::new()).await {
+            Ok(()) => {
+                self.sync();
+                Ok(())
+            }
+            Err(e) => Err(vec![(
+                format!(
+                    "De rechtzetting kon niet bewaard worden op dit toestel: {}",
+                    e.0
+                ),
+                format!("The amendment could not be saved on this device: {}", e.0),
+            )]),
+        }
+    }
+
+    /// Sends a record that needs attention again, as it is.
+    pub async fn retry(self, id: Uuid) -> bool {
+        self.requeue(id, |_| ()).await
+    }
+
+    /// Sends an amendment in conflict again, written against the version the server has
+    /// (same id: the server never applied it).
+    pub async fn rebase(self, id: Uuid) -> bool {
+        self.requeue(id, |entry| {
+            let base = entry.rebase_to();
+            if let (Some(base), SyncRecord::Amendment(a)) = (base, &mut entry.record) {
+                a.base_version = base;
+            }
+        })
+        .await
+    }
+
+    /// Puts the entry `id` back to waiting, changed by `change`, and starts a sync.
+    async fn requeue(self, id: Uuid, change: impl FnOnce(&mut OutboxEntry)) -> bool {
+        let Some(mut entry) = self
+            .outbox
+            .with_untracked(|o| o.iter().find(|e| e.record.id() == id).cloned())
+        else {
+            return false;
+        };
+        change(&mut entry);
+        entry.state = OutboxState::Waiting;
+        entry.problem = None;
+        let ok = self.put_entries(vec![entry], Vec::new()).await.is_ok();
+        if ok {
+            self.sync();
+        }
+        ok
+    }
+
+    /// Stores `entries` together with `also`, in one transaction, then shows them — by id,
+    /// so entries added meanwhile stay.
+    async fn put_entries(self, entries: Vec<OutboxEntry>, also: Vec<Op>) -> Result<(), StoreError> {
+        let mut ops: Vec<Op> = entries
+            .iter()
+            .map(|e| Op::put(Store::Outbox, e.record.id().to_string(), e))
+            .collect();
+        ops.extend(also);
+        if let Err(e) = store::write(ops).await {
+            self.store_failure.set(Some(e.0.clone()));
+            return Err(e);
+        }
+        self.outbox.update(|o| {
+            for entry in entries {
+                upsert(o, entry);
+            }
+        });
+        Ok(())
+    }
+
+    /// Logout: when everything is on the server, the device forgets the working set,
+    /// drafts, outbox and photos, then signs out; otherwise it shows the warning instead.
+    ///
+    /// The tokens go at once (synchronously, before anything waits), so a tab closed right
+    /// after the click leaves no session behind; the emptying of the device store is marked
+    /// pending first and, if the tab closes before it is done, finished at the next start.
+    pub fn logout(self) {
+        if self.unsynced() > 0 {
+            self.logout_warning.set(true);
+            return;
+        }
+        set_purge_pending(true);
+        api::logout(self.session);
+        self.hold(Vec::new());
+        self.field.set(None);
+        self.outbox.set(Vec::new());
+        self.drafts.set(Vec::new());
+        leptos::task::spawn_local(self.purge());
+    }
+
+    /// Empties the device store and clears the pending mark. A failure is shown, and the
+    /// mark is cleared all the same: a next start must never empty what a next user saved.
+    async fn purge(self) {
+        self.store_result(store::purge().await);
+        set_purge_pending(false);
+    }
+
+    /// Signs out and keeps the unsynced records on the device: they are sent when their
+    /// author signs in again.
+    pub fn logout_keeping_data(self) {
+        self.logout_warning.set(false);
+        api::logout(self.session);
+    }
+}
+
+/// The localStorage key marking a logout whose emptying of the device store is not done.
+const PURGE_PENDING: &str = "ei-purge-pending";
+
+fn purge_pending() -> bool {
+    window()
+        .local_storage()
+        .ok()
+        .flatten()
+        .and_then(|s| s.get_item(PURGE_PENDING).ok().flatten())
+        .is_some()
+}
+
+fn set_purge_pending(pending: bool) {
+    if let Some(storage) = window().local_storage().ok().flatten() {
+        let _ = if pending {
+            storage.set_item(PURGE_PENDING, "1")
+        } else {
+            storage.remove_item(PURGE_PENDING)
+        };
+    }
+}
+
+/// The working set of a server's answer; an answer the app cannot read fails like one that
+/// is not JSON.
+fn read(answer: &WireSet) -> Result<WorkingSet, ApiFailure> {
+    WorkingSet::read(answer).map_err(|_| working_set::unreadable())
+}
+
+/// "Host — site, municipality".
+pub fn label(enclave: &FieldEnclave) -> String {
+    let s = &enclave.summary;
+    format!("{} — {}, {}", s.host.name, s.site.name, s.site.municipality)
+}
+
+/// Asks the browser not to evict the device store under storage pressure.
+fn request_persistent_storage() {
+    let storage = window().navigator().storage();
+    // Browsers without it (or that refuse) still keep the data in most cases; the answer
+    // is not needed.
+    let _ = storage.persist();
+}

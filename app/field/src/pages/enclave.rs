@@ -1,0 +1,431 @@
+//! The enclave page (`/enclaves/:id`): who and where, the two verdicts as large cards, the
+//! day's registration and the contracts, and the button that starts an inspection.
+
+use chrono::{DateTime, NaiveTime, Timelike, Utc};
+use leptos::prelude::*;
+use shared::dto::contract::{Contract, Regime};
+use shared::dto::enclave::{EnclaveDetail, EnclaveStatus};
+use shared::dto::inspection::Position;
+use shared::dto::organisation::Organisation;
+use shared::dto::registration::{MemberRole, Registration};
+use shared::rules::time::belgian_local;
+use uuid::Uuid;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::device::Device;
+use crate::draft::Draft;
+use app_core::api::{self, ApiFailure, Fetched};
+use app_core::components::offline::OfflineCopyNotice;
+use app_core::components::verdict::VerdictCard;
+use app_core::i18n::{self, I18n, Key};
+use app_core::router::Router;
+use app_core::session::Session;
+
+/// The page of the enclave `id`; the router makes a new one when the id changes. An
+/// enclave of the working set is shown from the device at once, with the verdicts computed
+/// there; any other is fetched from the server.
+#[component]
+pub fn EnclavePage(id: String) -> impl IntoView {
+    let i18n = I18n::expect();
+    let session = Session::expect();
+    let device = Device::expect();
+    let enclave_id = Uuid::parse_str(&id).ok();
+    // `None` while loading. Plain signals rather than a resource + <Suspense>: the same
+    // result for ~10 KB less wasm.
+    let detail = RwSignal::new(None::<Result<Fetched<EnclaveDetail>, ApiFailure>>);
+    let from_device = RwSignal::new(None::<DateTime<Utc>>);
+    let load = StoredValue::new(move || {
+        detail.set(None);
+        let id = id.clone();
+        if let Some((local, generated_at)) = enclave_id.and_then(|e| local_detail(device, e)) {
+            from_device.set(Some(generated_at));
+            detail.set(Some(Ok(Fetched {
+                value: local,
+                offline_copy: None,
+            })));
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            let result = api::enclave(session, &id).await;
+            // A no-op when the user has left the page meanwhile.
+            detail.try_set(Some(result));
+        });
+    });
+    // Once the device store is read (at once, except on a cold start).
+    Effect::new(move || {
+        if device.ready.get() {
+            load.with_value(|load| load());
+        }
+    });
+
+    view! {
+        <main>
+            <a class="button back" href="/" data-test="back">
+                {i18n.text(Key::BackToSearch)}
+            </a>
+            {move || from_device.get().map(|at| view! {
+                <p class="notice" role="status" data-test="from-device">
+                    {move || i18n.pick(
+                        "Gegevens van dit toestel, opgehaald op {time}.",
+                        "Data on this device, downloaded at {time}.",
+                    ).replace("{time}", &i18n::belgian_datetime(at))}
+                </p>
+            })}
+            // Only inspectors inspect: a reviewer or an admin is not offered what the server
+            // would refuse.
+            {move || {
+                enclave_id
+                    .filter(|_| {
+                        session
+                            .user()
+                            .is_some_and(|u| u.role == shared::dto::auth::Role::Inspector)
+                    })
+                    .map(|id| view! { <StartInspection id /> })
+            }}
+            {move || match detail.get() {
+                None => {
+                    view! { <p class="notice" role="status">{i18n.text(Key::Loading)}</p> }
+                        .into_any()
+                }
+                Some(Ok(fetched)) => view! { <EnclaveView fetched /> }.into_any(),
+                Some(Err(failure)) => {
+                    view! {
+                        <p class="notice error" role="alert" data-test="enclave-error">
+                            {move || failure.message(i18n)}
+                        </p>
+                        <button on:click=move |_| load.with_value(|load| load())>
+                            {i18n.text(Key::Retry)}
+                        </button>
+                    }
+                        .into_any()
+                }
+            }}
+        </main>
+    }
+}
+
+/// The enclave page built on the device from the working set, for now.
+fn local_detail(device: Device, id: Uuid) -> Option<(EnclaveDetail, DateTime<Utc>)> {
+    let enclave = device.enclave(id)?;
+    let meta = device.field_meta()?;
+    let now = belgian_local(Utc::now());
+    let on = now.date();
+    let at = NaiveTime::from_hms_opt(now.hour(), now.minute(), now.second()).unwrap_or_default();
+    let checks = enclave.checks(on, now, &meta.rules);
+    let registration = enclave.registration(on).map(|r| r.registration.clone());
+    let s = enclave.summary;
+    Some((
+        EnclaveDetail {
+            id: s.id,
+            site: s.site,
+            activity: s.activity,
+            status: s.status,
+            maatwerkbedrijf: enclave.maatwerkbedrijf,
+            host: enclave.host,
+            contracts: enclave.contracts,
+            registration,
+            on,
+            at,
+            checks,
+        },
+        meta.generated_at,
+    ))
+}
+
+/// Start an inspection here, or go on with one in progress.
+#[component]
+fn StartInspection(id: Uuid) -> impl IntoView {
+    let i18n = I18n::expect();
+    let device = Device::expect();
+    let session = Session::expect();
+    let router = expect_context::<Router>();
+    let busy = RwSignal::new(false);
+    let failure = RwSignal::new(None::<ApiFailure>);
+    let start = move |_| {
+        let Some(me) = session.user().map(|u| u.id) else {
+            return;
+        };
+        busy.set(true);
+        failure.set(None);
+        leptos::task::spawn_local(async move {
+            let position = current_position().await;
+            match device.enclave_for_inspection(id).await {
+                Ok((enclave, rules)) => {
+                    let mut draft = Draft::new(me, enclave, rules, Utc::now());
+                    draft.position = position;
+                    let draft_id = draft.id;
+                    if device.save_draft(draft).await {
+                        router.navigate(&format!("/inspections/{draft_id}"), false);
+                    }
+                }
+                Err(f) => failure.set(Some(f)),
+            }
+            busy.try_set(false);
+        });
+    };
+    let drafts = move || {
+        device
+            .my_drafts()
+            .into_iter()
+            .filter(|d| d.enclave.summary.id == id)
+            .map(|d| {
+                let href = format!("/inspections/{}", d.id);
+                view! {
+                    <a class="button" href=href data-test="resume-draft">
+                        {move || i18n.pick("Verder met inspectie van {time}", "Continue inspection of {time}")
+                            .replace("{time}", &i18n::time(d.at))}
+                    </a>
+                }
+            })
+            .collect_view()
+    };
+    view! {
+        <div class="actions start">
+            {drafts}
+            // Until the device store is read, the working set is not known yet: a tap then
+            // would look for the enclave on the server, and fail offline.
+            <button
+                class="primary"
+                data-test="start-inspection"
+                disabled=move || busy.get() || !device.ready.get()
+                on:click=start
+            >
+                {i18n.tr("Inspectie starten", "Start inspection")}
+            </button>
+        </div>
+        {move || failure.get().map(|f| view! { <p class="notice error">{f.message(i18n)}</p> })}
+    }
+}
+
+/// The device's position if the inspector allows it and it comes within a few seconds.
+async fn current_position() -> Option<Position> {
+    let geolocation = window().navigator().geolocation().ok()?;
+    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+        let found_resolve = resolve.clone();
+        let found = Closure::once_into_js(move |p: web_sys::Position| {
+            let c = p.coords();
+            let value = js_sys::Array::of3(
+                &c.latitude().into(),
+                &c.longitude().into(),
+                &c.accuracy().into(),
+            );
+            let _ = found_resolve.call1(&JsValue::NULL, &value);
+        });
+        let failed = Closure::once_into_js(move |_: JsValue| {
+            let _ = resolve.call1(&JsValue::NULL, &JsValue::NULL);
+        });
+        let options = web_sys::PositionOptions::new();
+        options.set_timeout(3000);
+        options.set_maximum_age(300_000);
+        let _ = geolocation.get_current_position_with_error_callback_and_options(
+            found.unchecked_ref(),
+            Some(failed.unchecked_ref()),
+            &options,
+        );
+    });
+    let value = wasm_bindgen_futures::JsFuture::from(promise).await.ok()?;
+    let array: js_sys::Array = value.dyn_into().ok()?;
+    Some(Position {
+        latitude: array.get(0).as_f64()?,
+        longitude: array.get(1).as_f64()?,
+        accuracy_m: array.get(2).as_f64(),
+    })
+}
+
+#[component]
+fn EnclaveView(fetched: Fetched<EnclaveDetail>) -> impl IntoView {
+    let i18n = I18n::expect();
+    let d = fetched.value;
+    let site = d.site;
+    let (on, at) = (d.on, d.at);
+    let status = match d.status {
+        EnclaveStatus::Active => None,
+        EnclaveStatus::Suspended => Some(Key::StatusSuspended),
+        EnclaveStatus::Ended => Some(Key::StatusEnded),
+    };
+    let site_address = format!("{}, {} {}", site.street, site.postcode, site.municipality);
+    view! {
+        {fetched.offline_copy.map(|at| view! { <OfflineCopyNotice fetched_at=at /> })}
+        <header data-test="enclave-header">
+            <h1>{d.host.name.clone()}</h1>
+            <p class="title">
+                <strong>{site.name}</strong>
+                {status.map(|key| view! { " " <span class="badge">{i18n.text(key)}</span> })}
+            </p>
+            <p class="address">{site_address.clone()}</p>
+        </header>
+        <p class="muted" data-test="checks-for">
+            {move || {
+                i18n.t(Key::ChecksFor)
+                    .replace("{date}", &i18n::date(on))
+                    .replace("{time}", &i18n::time(at))
+            }}
+        </p>
+        <div class="verdicts">
+            <VerdictCard
+                check="contract_filed"
+                title=Key::ContractFiled
+                verdict=d.checks.contract_filed
+            />
+            <VerdictCard
+                check="daily_registration"
+                title=Key::DailyRegistration
+                verdict=d.checks.daily_registration
+            />
+        </div>
+        <dl class="facts">
+            <dt>{i18n.text(Key::Address)}</dt>
+            <dd>{site_address}</dd>
+            {site
+                .establishment_unit_number
+                .map(|n| {
+                    view! {
+                        <dt>{i18n.text(Key::EstablishmentUnit)}</dt>
+                        <dd>{n}</dd>
+                    }
+                })}
+            <dt>{i18n.text(Key::Activity)}</dt>
+            <dd>{d.activity}</dd>
+            <dt>{i18n.text(Key::Host)}</dt>
+            <dd>{organisation(&d.host)}</dd>
+            <dt>{i18n.text(Key::Maatwerkbedrijf)}</dt>
+            <dd data-test="maatwerkbedrijf">{organisation(&d.maatwerkbedrijf)}</dd>
+        </dl>
+        <h2>{move || i18n.t(Key::RegistrationFor).replace("{date}", &i18n::date(on))}</h2>
+        {match d.registration {
+            Some(registration) => view! { <RegistrationView registration /> }.into_any(),
+            None => {
+                view! {
+                    <p class="notice" data-test="no-registration">
+                        {i18n.text(Key::NoRegistration)}
+                    </p>
+                }
+                    .into_any()
+            }
+        }}
+        <h2>{i18n.text(Key::Contracts)}</h2>
+        <ContractList contracts=d.contracts />
+    }
+}
+
+/// `Name (0123.456.749), street, postcode municipality`.
+fn organisation(o: &Organisation) -> String {
+    let number = o
+        .enterprise_number
+        .as_deref()
+        .map(|n| format!(" ({n})"))
+        .unwrap_or_default();
+    format!(
+        "{}{number}, {}, {} {}",
+        o.name, o.street, o.postcode, o.municipality
+    )
+}
+
+#[component]
+fn RegistrationView(registration: Registration) -> impl IntoView {
+    let i18n = I18n::expect();
+    let planned = i18n::time(registration.planned_start);
+    let registered_at = registration.registered_at;
+    let empty = registration.members.is_empty();
+    let members = registration
+        .members
+        .into_iter()
+        .map(|m| {
+            let (class, key) = match m.role {
+                MemberRole::Supervisor => ("badge supervisor", Key::RoleSupervisor),
+                MemberRole::Worker => ("badge worker", Key::RoleWorker),
+            };
+            view! {
+                <li data-test="member" data-role=m.role.as_str()>
+                    <span class=class>{i18n.text(key)}</span>
+                    <span>
+                        <strong>{m.display_name}</strong>
+                        " "
+                        <span class="muted small">{m.company_reference}</span>
+                    </span>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <dl class="facts" data-test="registration">
+            <dt>{i18n.text(Key::PlannedStart)}</dt>
+            <dd>{planned}</dd>
+            <dt>{i18n.text(Key::RegisteredAt)}</dt>
+            <dd>{i18n::belgian_datetime(registered_at)}</dd>
+        </dl>
+        <h3>{i18n.text(Key::TeamMembers)}</h3>
+        {empty.then(|| view! { <p class="notice">{i18n.text(Key::NobodyRegistered)}</p> })}
+        <ul class="members">{members}</ul>
+    }
+}
+
+#[component]
+fn ContractList(contracts: Vec<Contract>) -> impl IntoView {
+    let i18n = I18n::expect();
+    if contracts.is_empty() {
+        return view! { <p class="notice">{i18n.text(Key::NoContracts)}</p> }.into_any();
+    }
+    let items = contracts
+        .into_iter()
+        .map(|c| view! { <ContractItem contract=c /> })
+        .collect_view();
+    view! { <ul class="contracts" data-test="contracts">{items}</ul> }.into_any()
+}
+
+#[component]
+fn ContractItem(contract: Contract) -> impl IntoView {
+    let i18n = I18n::expect();
+    let c = contract;
+    let regime = match c.regime {
+        Regime::Approval => Key::RegimeApproval,
+        Regime::Notification => Key::RegimeNotification,
+    };
+    let status = Key::contract_status(c.status);
+    let (start, end, notified, approved) = (c.start_date, c.end_date, c.notified_at, c.approved_at);
+    view! {
+        <li data-test="contract" data-status=c.status.as_str()>
+            <p class="ref">{c.reference}</p>
+            <dl class="facts">
+                <dt>{i18n.text(Key::Start)}</dt>
+                <dd>{i18n::date(start)}</dd>
+                <dt>{i18n.text(Key::End)}</dt>
+                <dd>
+                    {move || match end {
+                        Some(end) => i18n::date(end),
+                        None => i18n.t(Key::OpenEnded).to_owned(),
+                    }}
+                </dd>
+                <dt>{i18n.text(Key::NotifiedAt)}</dt>
+                <dd>
+                    {move || match notified {
+                        Some(t) => i18n::belgian_datetime(t),
+                        None => i18n.t(Key::Unknown).to_owned(),
+                    }}
+                </dd>
+                {approved
+                    .map(|t| {
+                        view! {
+                            <dt>{i18n.text(Key::ApprovedAt)}</dt>
+                            <dd>{i18n::belgian_datetime(t)}</dd>
+                        }
+                    })}
+                <dt>{i18n.text(Key::Regime)}</dt>
+                <dd>{i18n.text(regime)}</dd>
+                <dt>{i18n.text(Key::Status)}</dt>
+                <dd>{i18n.text(status)}</dd>
+                {c
+                    .rejection_reason
+                    .map(|reason| {
+                        view! {
+                            <dt>{i18n.text(Key::RejectionReason)}</dt>
+                            <dd>{reason}</dd>
+                        }
+                    })}
+                <dt>{i18n.text(Key::MinSupervisors)}</dt>
+                <dd>{c.min_supervisors}</dd>
+            </dl>
+        </li>
+    }
+}

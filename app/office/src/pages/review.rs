@@ -1,0 +1,780 @@
+//! The reviewers' pages: the queue (`/review`), newest first with filters, and one inspection
+//! (`/review/:id`) with its checks and reasons, presence, findings with photos, amendments and
+//! earlier decisions, to approve or return with a comment. Built for a laptop as well as a
+//! tablet: the filters and buttons are plain form controls, usable from the keyboard.
+
+use std::time::Duration;
+
+use leptos::prelude::*;
+use shared::dto::auth::Role;
+use shared::dto::inspection::{InspectionView, Measure};
+use shared::dto::review::{InspectionSummary, ReviewDecision, ReviewRequest, ReviewState};
+use shared::rules::verdict::VerdictStatus;
+use uuid::Uuid;
+
+use app_core::api::{self, ApiFailure};
+use app_core::components::record::{RecordAmendment, RecordExtras, RecordView};
+use app_core::i18n::{self, I18n, Key};
+use app_core::session::Session;
+
+fn state_text(state: ReviewState) -> (&'static str, &'static str) {
+    match state {
+        ReviewState::Submitted => ("te beoordelen", "to review"),
+        ReviewState::Returned => ("teruggestuurd", "returned"),
+        ReviewState::Approved => ("goedgekeurd", "approved"),
+    }
+}
+
+fn measure_text(m: Measure) -> (&'static str, &'static str) {
+    match m {
+        Measure::Advice => ("informatie en advies", "information and advice"),
+        Measure::Warning => ("waarschuwing", "warning"),
+        Measure::RegularisationOrder => ("bevel tot regularisatie", "regularisation order"),
+        Measure::ReportProposed => ("proces-verbaal voorgesteld", "report proposed"),
+    }
+}
+
+fn mark(status: VerdictStatus) -> &'static str {
+    match status {
+        VerdictStatus::Pass => "✓",
+        VerdictStatus::Fail => "✗",
+        VerdictStatus::Unknown => "?",
+    }
+}
+
+/// Pause after the last keystroke before a text filter applies.
+const DEBOUNCE: Duration = Duration::from_millis(300);
+
+/// Days ahead the "due soon" list looks for report notification deadlines.
+const DUE_SOON_DAYS: u32 = 7;
+
+/// The queue's filters as the address bar keeps them (`/review?state=…&q=…`): a reload, a
+/// shared link or "back" from an inspection finds the same list.
+#[derive(Clone, Copy)]
+struct QueueFilters {
+    /// `submitted` (the default), `returned`, `approved`, `overdue`, `due` or `all`.
+    state: RwSignal<String>,
+    failing: RwSignal<String>,
+    measure: RwSignal<String>,
+    from: RwSignal<String>,
+    to: RwSignal<String>,
+    municipality: RwSignal<String>,
+    inspector: RwSignal<String>,
+    text: RwSignal<String>,
+}
+
+impl QueueFilters {
+    /// The filters in the current URL.
+    fn from_url() -> Self {
+        let params = window()
+            .location()
+            .search()
+            .ok()
+            .and_then(|s| web_sys::UrlSearchParams::new_with_str(&s).ok());
+        let get =
+            |key: &str| RwSignal::new(params.as_ref().and_then(|p| p.get(key)).unwrap_or_default());
+        let filters = Self {
+            state: get("state"),
+            failing: get("failing"),
+            measure: get("measure"),
+            from: get("from"),
+            to: get("to"),
+            municipality: get("municipality"),
+            inspector: get("inspector"),
+            text: get("q"),
+        };
+        if filters.state.with_untracked(String::is_empty) {
+            filters.state.set("submitted".to_owned());
+        }
+        filters
+    }
+
+    /// The page's own query string (tracked).
+    fn url_query(self) -> String {
+        api::query_string([
+            ("state", self.state.get()),
+            ("failing", self.failing.get()),
+            ("measure", self.measure.get()),
+            ("from", self.from.get()),
+            ("to", self.to.get()),
+            ("municipality", self.municipality.get()),
+            ("inspector", self.inspector.get()),
+            ("q", self.text.get()),
+        ])
+    }
+
+    /// The API's query string (tracked). "Overdue" and "due soon" are not states but lists of
+    /// approved reports not yet notified.
+    fn api_query(self) -> String {
+        let state = self.state.get();
+        let (state, overdue, due) = match state.as_str() {
+            "overdue" => (String::new(), "true".to_owned(), String::new()),
+            "due" => (String::new(), String::new(), DUE_SOON_DAYS.to_string()),
+            "all" => (String::new(), String::new(), String::new()),
+            _ => (state, String::new(), String::new()),
+        };
+        api::query_string([
+            ("state", state),
+            ("overdue", overdue),
+            ("due_within_days", due),
+            ("failing", self.failing.get()),
+            ("measure", self.measure.get()),
+            ("from", self.from.get()),
+            ("to", self.to.get()),
+            ("municipality", self.municipality.get()),
+            ("inspector", self.inspector.get()),
+            ("q", self.text.get()),
+        ])
+    }
+}
+
+/// Sets `target` to what was typed once typing pauses for [`DEBOUNCE`].
+fn debounced(
+    target: RwSignal<String>,
+    pending: StoredValue<Option<TimeoutHandle>>,
+) -> impl Fn(leptos::ev::Event) + Copy {
+    move |ev| {
+        let value = event_target_value(&ev);
+        if let Some(handle) = pending.get_value() {
+            handle.clear();
+        }
+        let handle = set_timeout_with_handle(move || target.set(value), DEBOUNCE);
+        pending.set_value(handle.ok());
+    }
+}
+
+/// The queue with its filters.
+#[component]
+pub fn ReviewQueuePage() -> impl IntoView {
+    let i18n = I18n::expect();
+    let session = Session::expect();
+    let router = expect_context::<app_core::router::Router>();
+    let filters = QueueFilters::from_url();
+    let QueueFilters {
+        state,
+        failing,
+        measure,
+        from,
+        to,
+        municipality,
+        inspector,
+        text,
+    } = filters;
+    let inspectors = RwSignal::new(Vec::<shared::dto::auth::User>::new());
+    leptos::task::spawn_local(async move {
+        if let Ok(list) = api::inspectors(session).await {
+            inspectors.try_set(list);
+        }
+    });
+    let export_failure = RwSignal::new(None::<ApiFailure>);
+    let items = RwSignal::new(Vec::<InspectionSummary>::new());
+    let total = RwSignal::new(0_u64);
+    let cursor = RwSignal::new(None::<String>);
+    let failure = RwSignal::new(None::<ApiFailure>);
+    let loading = RwSignal::new(false);
+    // Each request's number: an answer overtaken by a newer one (typing on) is dropped.
+    let latest = StoredValue::new(0_u32);
+    let load = move |more: bool| {
+        let q = filters.api_query();
+        let after = if more { cursor.get_untracked() } else { None };
+        let ticket = latest.get_value().wrapping_add(1);
+        latest.set_value(ticket);
+        loading.set(true);
+        leptos::task::spawn_local(async move {
+            let answer = api::queue(session, &q, after.as_deref()).await;
+            if latest.try_get_value() != Some(ticket) {
+                return;
+            }
+            match answer {
+                Ok(page) => {
+                    if more {
+                        items.update(|i| i.extend(page.items));
+                    } else {
+                        items.set(page.items);
+                    }
+                    total.set(page.total);
+                    cursor.set(page.next_cursor);
+                    failure.set(None);
+                }
+                Err(f) => failure.set(Some(f)),
+            }
+            loading.set(false);
+        });
+    };
+    Effect::new(move || {
+        // Reload whenever a filter changes, and keep the filters in the address bar.
+        let query = filters.url_query();
+        router.show_url(&if query.is_empty() {
+            "/review".to_owned()
+        } else {
+            format!("/review?{query}")
+        });
+        load(false);
+    });
+    let export = move |format: &'static str| {
+        let url = format!("/api/inspections?{}&format={format}", filters.api_query());
+        leptos::task::spawn_local(async move {
+            let name = format!("inspecties.{format}");
+            export_failure.set(api::download(session, &url, &name).await.err());
+        });
+    };
+    let pending_text = StoredValue::new(None::<TimeoutHandle>);
+    let pending_municipality = StoredValue::new(None::<TimeoutHandle>);
+    // An option that shows the filter read from the URL as chosen.
+    let chosen =
+        move |signal: RwSignal<String>, value: &'static str| move || signal.with(|s| s == value);
+    let range = move || {
+        let shown = items.with(Vec::len);
+        let total = total.get();
+        (shown > 0).then(|| format!("1–{shown} {} {total}", i18n.pick("van", "of")))
+    };
+    view! {
+        <main>
+            <h1>{i18n.tr("Te beoordelen inspecties", "Inspections to review")}</h1>
+            <div class="filters">
+                <label>
+                    {i18n.tr("Stand", "State")}
+                    <select data-test="queue-state" on:change=move |ev| state.set(event_target_value(&ev))>
+                        <option value="submitted" selected=chosen(state, "submitted")>{i18n.tr("Te beoordelen", "To review")}</option>
+                        <option value="returned" selected=chosen(state, "returned")>{i18n.tr("Teruggestuurd", "Returned")}</option>
+                        <option value="approved" selected=chosen(state, "approved")>{i18n.tr("Goedgekeurd", "Approved")}</option>
+                        <option value="due" selected=chosen(state, "due")>{i18n.tr("PV binnen 7 dagen te betekenen", "Report to notify within 7 days")}</option>
+                        <option value="overdue" selected=chosen(state, "overdue")>{i18n.tr("PV niet tijdig betekend", "Report notification overdue")}</option>
+                        <option value="all" selected=chosen(state, "all")>{i18n.tr("Alle", "All")}</option>
+                    </select>
+                </label>
+                <label>
+                    {i18n.tr("Controle niet in orde", "Check failing")}
+                    <select data-test="queue-failing" on:change=move |ev| failing.set(event_target_value(&ev))>
+                        <option value="">{i18n.tr("Om het even", "Any")}</option>
+                        <option value="contract_filed" selected=chosen(failing, "contract_filed")>{i18n.text(Key::ContractFiled)}</option>
+                        <option value="daily_registration" selected=chosen(failing, "daily_registration")>{i18n.text(Key::DailyRegistration)}</option>
+                        <option value="supervisor_present" selected=chosen(failing, "supervisor_present")>{i18n.text(Key::SupervisorPresent)}</option>
+                    </select>
+                </label>
+                <label>
+                    {i18n.tr("Maatregel", "Measure")}
+                    <select data-test="queue-measure" on:change=move |ev| measure.set(event_target_value(&ev))>
+                        <option value="">{i18n.tr("Om het even", "Any")}</option>
+                        {shared::dto::inspection::Measure::ALL.into_iter().map(|m| {
+                            let (nl, en) = m.names();
+                            view! { <option value=m.as_str() selected=chosen(measure, m.as_str())>{i18n.tr(nl, en)}</option> }
+                        }).collect_view()}
+                    </select>
+                </label>
+                <label>
+                    {i18n.tr("Van", "From")}
+                    <input type="date" data-test="queue-from" prop:value=from on:change=move |ev| from.set(event_target_value(&ev)) />
+                </label>
+                <label>
+                    {i18n.tr("Tot en met", "Up to")}
+                    <input type="date" data-test="queue-to" prop:value=to on:change=move |ev| to.set(event_target_value(&ev)) />
+                </label>
+                <label>
+                    {i18n.tr("Inspecteur", "Inspector")}
+                    <select data-test="queue-inspector" on:change=move |ev| inspector.set(event_target_value(&ev))>
+                        <option value="">{i18n.tr("Alle", "All")}</option>
+                        {move || inspectors.get().into_iter().map(|u| {
+                            let id = u.id.to_string();
+                            let selected = inspector.with_untracked(|i| *i == id);
+                            view! { <option value=id selected=selected>{u.display_name}</option> }
+                        }).collect_view()}
+                    </select>
+                </label>
+                <label>
+                    {i18n.tr("Gemeente", "Municipality")}
+                    <input type="search" data-test="queue-municipality" aria-describedby="queue-typing-hint"
+                        prop:value=municipality.get_untracked()
+                        on:input=debounced(municipality, pending_municipality) />
+                </label>
+                <label>
+                    {i18n.tr("Zoeken", "Search")}
+                    <input
+                        type="search"
+                        data-test="queue-search"
+                        aria-describedby="queue-typing-hint"
+                        placeholder=move || i18n.pick("gastbedrijf, maatwerkbedrijf, gemeente", "host, maatwerkbedrijf, municipality")
+                        prop:value=text.get_untracked()
+                        on:input=debounced(text, pending_text)
+                    />
+                </label>
+            </div>
+            <p class="hint" id="queue-typing-hint" data-test="queue-typing-hint">
+                {i18n.tr(
+                    "De lijst volgt terwijl u typt; de filters blijven in het adres, ook na herladen.",
+                    "The list follows as you type; the filters stay in the address, also after a reload.",
+                )}
+            </p>
+            <div class="actions">
+                <button data-test="queue-csv" on:click=move |_| export("csv")>{i18n.tr("Lijst als CSV", "List as CSV")}</button>
+                <button data-test="queue-xlsx" on:click=move |_| export("xlsx")>{i18n.tr("Lijst als Excel", "List as Excel")}</button>
+            </div>
+            {move || failure.get().map(|f| view! { <p class="notice error">{f.message(i18n)}</p> })}
+            {move || export_failure.get().map(|f| view! { <p class="notice error" role="alert">{f.message(i18n)}</p> })}
+            <p class="hint" data-test="queue-count" aria-live="polite">{range}</p>
+            <ul class="results" data-test="queue">
+                <For each=move || items.get() key=|i| i.id children=move |i| view! { <QueueItem item=i /> } />
+            </ul>
+            <Show when=move || !loading.get() && items.with(Vec::is_empty)>
+                <p class="notice" data-test="queue-empty">{i18n.tr("Niets te tonen.", "Nothing to show.")}</p>
+            </Show>
+            <Show when=move || cursor.with(Option::is_some)>
+                <button class="more" data-test="queue-more" on:click=move |_| load(true)>{i18n.text(Key::LoadMore)}</button>
+            </Show>
+        </main>
+    }
+}
+
+#[component]
+fn QueueItem(item: InspectionSummary) -> impl IntoView {
+    let i18n = I18n::expect();
+    let (snl, sen) = state_text(item.review_state);
+    let (mnl, men) = measure_text(item.measure);
+    // Days left to notify a report, while it is not yet notified nor late.
+    let due_in = item.report.as_ref().and_then(|r| {
+        let today = shared::rules::time::belgian_local(chrono::Utc::now()).date();
+        (r.notified_on.is_none() && !r.overdue).then(|| (r.due - today).num_days())
+    });
+    let checks = format!(
+        "{} {} {}",
+        mark(item.contract_filed),
+        mark(item.daily_registration),
+        mark(item.supervisor_present)
+    );
+    // The marks in words, for screen readers and as a tooltip (tracked: follows the language).
+    let (c1, c2, c3) = (
+        item.contract_filed,
+        item.daily_registration,
+        item.supervisor_present,
+    );
+    let checks_spoken = move || {
+        let word = |s: VerdictStatus| match s {
+            VerdictStatus::Pass => i18n.pick("in orde", "in order"),
+            VerdictStatus::Fail => i18n.pick("niet in orde", "not in order"),
+            VerdictStatus::Unknown => i18n.pick("onbekend", "unknown"),
+        };
+        format!(
+            "{}: {}; {}: {}; {}: {}",
+            i18n.t(Key::ContractFiled),
+            word(c1),
+            i18n.t(Key::DailyRegistration),
+            word(c2),
+            i18n.t(Key::SupervisorPresent),
+            word(c3)
+        )
+    };
+    view! {
+        <li>
+            <a class="card" href=format!("/review/{}", item.id) data-test="queue-item" data-id=item.id.to_string()>
+                <p class="title">
+                    <span>{item.host}</span>
+                    <span class="badge">{i18n.tr(snl, sen)}</span>
+                </p>
+                <p class="line">{item.maatwerkbedrijf} " · " {item.municipality}</p>
+                <p class="line">
+                    {i18n::date(item.on)} " · " {item.inspector} " · "
+                    <span role="img" aria-label=checks_spoken title=checks_spoken>{checks}</span>
+                    " · " {i18n.tr(mnl, men)}
+                </p>
+                {item.report.map(|r| view! {
+                    <p class="line">
+                        {i18n.tr("PV te betekenen uiterlijk ", "Report to notify by ")} {i18n::date(r.due)}
+                        {r.notified_on.map(|d| view! { " · " {i18n.tr("betekend ", "notified ")} {i18n::date(d)} })}
+                        {r.overdue.then(|| view! {
+                            " " <span class="badge sync-needs_attention" data-test="report-overdue">{i18n.tr("te laat", "overdue")}</span>
+                        })}
+                        {due_in.map(|days| view! {
+                            " " <span class="badge" data-test="report-due-in">
+                                {match days {
+                                    0 => i18n.pick("vandaag", "today").to_owned(),
+                                    1 => i18n.pick("nog 1 dag", "1 day left").to_owned(),
+                                    n => format!("{} {n} {}", i18n.pick("nog", ""), i18n.pick("dagen", "days left")).trim().to_owned(),
+                                }}
+                            </span>
+                        })}
+                    </p>
+                })}
+            </a>
+        </li>
+    }
+}
+
+/// One inspection to decide on.
+#[component]
+pub fn ReviewPage(id: String) -> impl IntoView {
+    let i18n = I18n::expect();
+    let session = Session::expect();
+    let id = Uuid::parse_str(&id).ok();
+    let view_signal = RwSignal::new(None::<Result<InspectionView, ApiFailure>>);
+    if let Some(id) = id {
+        leptos::task::spawn_local(async move {
+            view_signal.try_set(Some(api::inspection(session, id).await));
+        });
+    }
+    view! {
+        <main>
+            <a class="button back" href="/review">{i18n.tr("← Wachtrij", "← Queue")}</a>
+            {move || match view_signal.get() {
+                None if id.is_none() => view! { <p class="notice">{i18n.text(Key::NotFound)}</p> }.into_any(),
+                None => view! { <p class="notice">{i18n.text(Key::Loading)}</p> }.into_any(),
+                Some(Err(f)) => view! { <p class="notice error">{f.message(i18n)}</p> }.into_any(),
+                Some(Ok(v)) => view! { <ReviewBody v view_signal /> }.into_any(),
+            }}
+        </main>
+    }
+}
+
+#[component]
+fn ReviewBody(
+    v: InspectionView,
+    view_signal: RwSignal<Option<Result<InspectionView, ApiFailure>>>,
+) -> impl IntoView {
+    let i18n = I18n::expect();
+    let session = Session::expect();
+    let InspectionView {
+        record: r,
+        version,
+        inspector_id,
+        review_state: state,
+        amendments,
+        reviews,
+        report_notified_on,
+        ..
+    } = v;
+    let id = r.id;
+    let enclave_id = r.enclave_id;
+    // Who may do what, as the server allows it: only reviewers decide; the report's
+    // notification is recorded by a reviewer or by the inspector who wrote it.
+    let user = session.user();
+    let role = user.as_ref().map(|u| u.role);
+    let decides = role == Some(Role::Reviewer);
+    let notifies = decides
+        || user
+            .as_ref()
+            .is_some_and(|u| u.role == Role::Inspector && u.id == inspector_id);
+    let failing: Vec<(&'static str, Key)> = [
+        (
+            "contract_filed",
+            Key::ContractFiled,
+            r.contract_filed.status(),
+        ),
+        (
+            "daily_registration",
+            Key::DailyRegistration,
+            r.daily_registration.status(),
+        ),
+        (
+            "supervisor_present",
+            Key::SupervisorPresent,
+            r.supervisor_present.status(),
+        ),
+    ]
+    .into_iter()
+    .filter(|(_, _, s)| *s == VerdictStatus::Fail)
+    .map(|(name, key, _)| (name, key))
+    .collect();
+    // The enclave's earlier inspections, and how comparable cases (same maatwerkbedrijf, same
+    // check failing) were concluded, so measures stay consistent.
+    let history = RwSignal::new(Vec::<InspectionSummary>::new());
+    // Who inspected: the queue's line for this inspection names the inspector.
+    let inspector = RwSignal::new(None::<String>);
+    let comparable = RwSignal::new(Vec::<(Key, Vec<InspectionSummary>)>::new());
+    leptos::task::spawn_local(async move {
+        let Ok(page) = api::queue(session, &format!("enclave={enclave_id}"), None).await else {
+            return;
+        };
+        let mwb = page.items.iter().find_map(|i| i.maatwerkbedrijf_id);
+        if let Some(this) = page.items.iter().find(|i| i.id == id) {
+            inspector.try_set(Some(this.inspector.clone()));
+        }
+        history.try_set(page.items.into_iter().filter(|i| i.id != id).collect());
+        let Some(mwb) = mwb else { return };
+        for (name, key) in failing {
+            let query = format!("maatwerkbedrijf={mwb}&failing={name}&state=approved");
+            if let Ok(page) = api::queue(session, &query, None).await {
+                let cases: Vec<InspectionSummary> =
+                    page.items.into_iter().filter(|i| i.id != id).collect();
+                comparable.try_update(|c| c.push((key, cases)));
+            }
+        }
+    });
+    // Where: the site's address, and how far from it the tablet was (no map needed).
+    let site = RwSignal::new(None::<shared::dto::enclave::EnclaveDetail>);
+    leptos::task::spawn_local(async move {
+        if let Ok(detail) = api::enclave(session, &enclave_id.to_string()).await {
+            site.try_set(Some(detail.value));
+        }
+    });
+    let position = r.position.clone();
+    let address = move || {
+        site.get().map(|d| {
+            let s = &d.site;
+            let distance = position.as_ref().map(|p| {
+                let m = (shared::rules::geo::haversine_km(
+                    p.latitude,
+                    p.longitude,
+                    s.latitude,
+                    s.longitude,
+                ) * 1000.0)
+                    .round();
+                let accuracy = p.accuracy_m.map(|a| format!(" (±{a:.0} m)")).unwrap_or_default();
+                format!(
+                    "{} {m:.0} m {}{accuracy}",
+                    i18n.pick("Toestel op", "Device"),
+                    i18n.pick("van het adres", "from the address")
+                )
+            });
+            view! {
+                <p data-test="review-address">
+                    <strong>{d.host.name.clone()}</strong> " · " {s.name.clone()} ", " {s.street.clone()} ", "
+                    {s.postcode.clone()} " " {s.municipality.clone()} " · " {d.maatwerkbedrijf.name.clone()}
+                </p>
+                <p class="hint" data-test="review-position">
+                    {distance.unwrap_or_else(|| i18n.pick("Geen positie van het toestel.", "No device position.").to_owned())}
+                </p>
+            }
+        })
+    };
+    let (snl, sen) = state_text(state);
+    let comment = RwSignal::new(String::new());
+    let failure = RwSignal::new(None::<ApiFailure>);
+    let is_report = r.conclusion.measure == Measure::ReportProposed;
+    let notified = RwSignal::new(report_notified_on);
+    let notified_input = RwSignal::new(String::new());
+    let mark_notified = move |_| {
+        let Ok(on) = chrono::NaiveDate::parse_from_str(&notified_input.get_untracked(), "%Y-%m-%d")
+        else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            match api::report_notified(session, id, on).await {
+                Ok(()) => notified.set(Some(on)),
+                Err(f) => failure.set(Some(f)),
+            }
+        });
+    };
+    let decide = move |decision: ReviewDecision| {
+        let request = ReviewRequest {
+            decision,
+            comment: comment.get_untracked(),
+            version,
+        };
+        leptos::task::spawn_local(async move {
+            match api::review(session, id, &request).await {
+                Ok(updated) => view_signal.set(Some(Ok(updated))),
+                Err(f) => failure.set(Some(f)),
+            }
+        });
+    };
+    // The next inspection waiting for review (the newest, as the queue lists them), or back to
+    // the empty queue: a reviewer works through a day's queue without the mouse.
+    let router = expect_context::<app_core::router::Router>();
+    let next = move || {
+        leptos::task::spawn_local(async move {
+            match api::queue(session, "state=submitted", None).await {
+                Ok(page) => match page.items.into_iter().find(|i| i.id != id) {
+                    Some(i) => router.navigate(&format!("/review/{}", i.id), false),
+                    None => router.navigate("/review", false),
+                },
+                Err(f) => failure.set(Some(f)),
+            }
+        });
+    };
+    let comment_box = NodeRef::<leptos::html::Textarea>::new();
+    let next_button = NodeRef::<leptos::html::Button>::new();
+    // Once decided, the way on has the focus: Enter opens the next inspection.
+    Effect::new(move || {
+        if let Some(button) = next_button.get() {
+            let _ = button.focus();
+        }
+    });
+    // Shortcuts outside text fields: a approves, r goes to the comment (to return), n opens
+    // the next inspection.
+    let keys = window_event_listener(leptos::ev::keydown, move |ev| {
+        use wasm_bindgen::JsCast;
+        if !decides || ev.alt_key() || ev.ctrl_key() || ev.meta_key() || ev.repeat() {
+            return;
+        }
+        let typing = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .is_some_and(|e| matches!(e.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
+        // Not behind an enlarged photo either: the keys belong to the dialog then.
+        let dialog = document()
+            .query_selector("[aria-modal=true]")
+            .ok()
+            .flatten()
+            .is_some();
+        if typing || dialog {
+            return;
+        }
+        match ev.key().as_str() {
+            "a" if state == ReviewState::Submitted => {
+                ev.prevent_default();
+                decide(ReviewDecision::Approve);
+            }
+            "r" if state == ReviewState::Submitted => {
+                ev.prevent_default();
+                if let Some(textarea) = comment_box.get_untracked() {
+                    let _ = textarea.focus();
+                }
+            }
+            "n" => {
+                ev.prevent_default();
+                next();
+            }
+            _ => {}
+        }
+    });
+    on_cleanup(move || keys.remove());
+    let none =
+        move |empty: bool| empty.then(|| view! { <p class="hint">{i18n.tr("Geen.", "None.")}</p> });
+    let no_decisions = reviews.is_empty();
+    // The record in full through the same read-only component the inspector's summary uses;
+    // the amendments name their authors. The decisions follow below, in the reviewer's words.
+    let extras = RecordExtras {
+        amendments: amendments
+            .iter()
+            .map(|a| RecordAmendment {
+                author: Some(a.author_name.clone()).filter(|n| !n.is_empty()),
+                ..RecordAmendment::from_view(a)
+            })
+            .collect(),
+        session: Some(session),
+    };
+    let decisions = reviews
+        .iter()
+        .map(|d| {
+            let word = match d.decision {
+                ReviewDecision::Approve => i18n.tr("Goedgekeurd door ", "Approved by "),
+                ReviewDecision::Return => i18n.tr("Teruggestuurd door ", "Returned by "),
+            };
+            let comment = d.comment.clone();
+            view! {
+                <li data-test="review-decision" data-decision=d.decision.as_str()>
+                    <div>
+                        <p>
+                            {word} <strong>{d.reviewer_name.clone()}</strong> ", "
+                            {i18n::belgian_datetime(d.decided_at)} " (" {i18n.tr("versie ", "version ")}
+                            {d.inspection_version} ")"
+                        </p>
+                        {(!comment.is_empty()).then(|| view! { <p><q>{comment}</q></p> })}
+                    </div>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <header>
+            <h1 data-test="review-title">{i18n.tr("Inspectie van ", "Inspection of ")} {i18n::date(r.on)} " " {i18n::time(r.at)}</h1>
+            <p>
+                <span class="badge" data-test="review-state" data-state=state.as_str()>{i18n.tr(snl, sen)}</span>
+                " · " {i18n.tr("versie ", "version ")} {version}
+                {move || inspector.get().map(|name| view! {
+                    " · " {i18n.tr("inspecteur ", "inspector ")} <strong data-test="review-inspector">{name}</strong>
+                })}
+            </p>
+            {address}
+        </header>
+        <RecordView record=r.clone() extras />
+        <h2>{i18n.tr("Beslissingen", "Decisions")}</h2>
+        <ul class="members" data-test="review-decisions">{decisions}</ul>
+        {none(no_decisions)}
+        <h2>{i18n.tr("Eerdere inspecties van deze enclave", "Earlier inspections of this enclave")}</h2>
+        <ul class="results" data-test="history">
+            {move || history.get().into_iter().map(|i| view! { <QueueItem item=i /> }).collect_view()}
+        </ul>
+        {move || none(history.with(Vec::is_empty))}
+        <Show when=move || !comparable.with(Vec::is_empty)>
+            <h2>{i18n.tr("Vergelijkbare gevallen", "Comparable cases")}</h2>
+            <ul class="members" data-test="comparable">
+                {move || {
+                    comparable
+                        .get()
+                        .into_iter()
+                        .map(|(key, cases)| {
+                            let mut tally: Vec<(Measure, usize)> = Vec::new();
+                            for c in &cases {
+                                match tally.iter_mut().find(|(m, _)| *m == c.measure) {
+                                    Some((_, n)) => *n += 1,
+                                    None => tally.push((c.measure, 1)),
+                                }
+                            }
+                            let summary = tally
+                                .into_iter()
+                                .map(|(m, n)| {
+                                    let (nl, en) = measure_text(m);
+                                    format!("{n}× {}", i18n.pick(nl, en))
+                                })
+                                .collect::<Vec<_>>()
+                                .join(", ");
+                            view! {
+                                <li>
+                                    <strong>{i18n.text(key)}</strong>
+                                    {i18n.tr(" niet in orde, zelfde maatwerkbedrijf, goedgekeurd: ", " failing, same maatwerkbedrijf, approved: ")}
+                                    {if cases.is_empty() { i18n.pick("geen", "none").to_owned() } else { summary }}
+                                </li>
+                            }
+                        })
+                        .collect_view()
+                }}
+            </ul>
+        </Show>
+        <Show when=move || is_report && state == ReviewState::Approved>
+            <h2>{i18n.tr("Betekening van het proces-verbaal", "Notification of the report")}</h2>
+            <p data-test="report-deadline">
+                {i18n.tr("Uiterlijk ", "By ")}
+                {i18n::date(shared::rules::review::report_deadline(r.on))}
+                {move || notified.get().map(|d| format!(" · {} {}", i18n.pick("betekend op", "notified on"), i18n::date(d)))}
+            </p>
+            <Show when=move || notifies && notified.with(Option::is_none)>
+                <div class="actions">
+                    <label>
+                        {i18n.tr("Betekend op", "Notified on")}
+                        <input type="date" data-test="report-notified-on" on:change=move |ev| notified_input.set(event_target_value(&ev)) />
+                    </label>
+                    <button data-test="report-notified" on:click=mark_notified>
+                        {i18n.tr("Betekening vastleggen", "Record the notification")}
+                    </button>
+                </div>
+            </Show>
+        </Show>
+        <Show when=move || !decides>
+            <p class="notice" data-test="review-read-only">
+                {i18n.tr(
+                    "U leest deze inspectie; goedkeuren of terugsturen doet een beoordelaar.",
+                    "You are reading this inspection; a reviewer approves or returns it.",
+                )}
+            </p>
+        </Show>
+        <Show when=move || decides && state == ReviewState::Submitted>
+            <label>
+                {i18n.tr("Opmerking (verplicht bij terugsturen)", "Comment (required when returning)")}
+                <textarea data-test="review-comment-input" node_ref=comment_box aria-keyshortcuts="r"
+                    on:input=move |ev| comment.set(event_target_value(&ev))></textarea>
+            </label>
+            <div class="actions">
+                <button class="primary" data-test="approve" aria-keyshortcuts="a" on:click=move |_| decide(ReviewDecision::Approve)>
+                    {i18n.tr("Goedkeuren", "Approve")} " " <kbd>"a"</kbd>
+                </button>
+                <button data-test="return" on:click=move |_| decide(ReviewDecision::Return)>
+                    {i18n.tr("Terugsturen", "Return")}
+                </button>
+            </div>
+            <p class="hint">
+                {i18n.tr(
+                    "Sneltoetsen: a = goedkeuren, r = opmerking schrijven om terug te sturen, n = volgende inspectie.",
+                    "Shortcuts: a = approve, r = write a comment to return, n = next inspection.",
+                )}
+            </p>
+        </Show>
+        <Show when=move || decides && state != ReviewState::Submitted>
+            <div class="actions">
+                <button class="primary" data-test="review-next" node_ref=next_button aria-keyshortcuts="n" on:click=move |_| next()>
+                    {i18n.tr("Volgende te beoordelen", "Next to review")} " " <kbd>"n"</kbd>
+                </button>
+            </div>
+        </Show>
+        {move || failure.get().map(|f| view! { <p class="notice error" role="alert">{f.message(i18n)}</p> })}
+    }
+}
