@@ -7,8 +7,11 @@
 //! - [`error`]: the error body every failing API call answers with.
 //! - [`rules`]: working days, enterprise numbers and the inspection checks with their verdicts.
 //! - [`search`]: the folding of search words and the word index of the enclave search.
+//! - `fixtures`: test data, for tests only (feature `fixtures`).
 
 pub mod dto;
 pub mod error;
+#[cfg(any(test, feature = "fixtures"))]
+pub mod fixtures;
 pub mod rules;
 pub mod search;

@@ -135,14 +135,18 @@ async fn an_admin_switches_to_the_field_app_and_gets_it() {
     for path in FIELD {
         assert_eq!(requests(&before, path), 0, "{path}: {before:?}");
     }
+    b.set_viewport(800, 1280).await;
+    let shots = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
     let switch = b.find("switch-app").await;
     assert_eq!(b.attr(&switch, "data-app").await.as_deref(), Some("field"));
+    b.screenshot(&shots.join("switch-office.png")).await;
     b.click("switch-app").await;
     b.find("search-title").await;
     b.find("nav-prepare").await;
     // Back the other way, from the field app.
     let switch = b.find("switch-app").await;
     assert_eq!(b.attr(&switch, "data-app").await.as_deref(), Some("office"));
+    b.screenshot(&shots.join("switch-field.png")).await;
     let kept: Vec<&str> = SHELL.iter().chain(&OFFICE).chain(&FIELD).copied().collect();
     shell_cache(&b, None, &kept).await;
     let after = asset_requests(&s).await;

@@ -265,3 +265,96 @@ impl Draft {
         })
     }
 }
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use chrono::TimeZone;
+    use shared::dto::inspection::Measure;
+    use shared::fixtures::{enclave, id};
+
+    use super::*;
+
+    /// A draft at 08:00 Brussels time on 7 December 2026, the fixtures' registered day, in
+    /// enclave 1 whose team is begeleider 1 and workers 2 and 3.
+    pub(crate) fn draft() -> Draft {
+        let now = Utc.with_ymd_and_hms(2026, 12, 7, 7, 0, 0).unwrap();
+        Draft::new(
+            id(9),
+            enclave(1, 0, 0, &[1, 2, 3]),
+            RuleSettings::default(),
+            now,
+        )
+    }
+
+    #[test]
+    fn a_new_draft_answers_nothing_and_is_no_record_yet() {
+        let d = draft();
+        assert_eq!(d.on, NaiveDate::from_ymd_opt(2026, 12, 7).unwrap());
+        assert_eq!(d.at, NaiveTime::from_hms_opt(8, 0, 0).unwrap());
+        assert_eq!(d.unanswered_checks().len(), 3);
+        assert!(d.present.is_empty() && d.measure.is_none());
+        assert_eq!(d.record(Utc::now()), None, "no measure chosen, no record");
+    }
+
+    #[test]
+    fn ticking_counts_registered_people_by_role_and_only_them() {
+        let mut d = draft();
+        let (begeleider, worker) = (id(10_001), id(10_002));
+        d.set_present(begeleider, true);
+        d.set_present(worker, true);
+        d.set_present(worker, true);
+        d.set_present(id(99), true);
+        assert_eq!((d.supervisors_present, d.workers_present), (1, 1));
+        assert_eq!(
+            d.present.len(),
+            2,
+            "a second tick and a stranger add no one"
+        );
+        d.set_present(begeleider, false);
+        assert_eq!((d.supervisors_present, d.workers_present), (0, 1));
+    }
+
+    #[test]
+    fn the_record_carries_the_verdicts_the_answers_and_the_conclusion() {
+        let mut d = draft();
+        d.set_present(id(10_001), true);
+        d.set_present(id(10_002), true);
+        for kind in [CheckKind::ContractFiled, CheckKind::DailyRegistration] {
+            d.answer_mut(kind).confirmed = true;
+        }
+        let overridden = d.verdict(CheckKind::SupervisorPresent).status;
+        let other = if overridden == VerdictStatus::Pass {
+            VerdictStatus::Fail
+        } else {
+            VerdictStatus::Pass
+        };
+        *d.answer_mut(CheckKind::SupervisorPresent) = CheckAnswer {
+            confirmed: false,
+            override_status: Some(other),
+            note: "  de begeleider was even weg  ".into(),
+        };
+        assert!(d.unanswered_checks().is_empty());
+        d.measure = Some(Measure::Warning);
+        d.motivation = " Registratie te laat. ".into();
+        let now = Utc.with_ymd_and_hms(2026, 12, 7, 8, 30, 0).unwrap();
+        let record = d.record(now).expect("a record once a measure is chosen");
+        assert_eq!(record.id, d.id);
+        assert_eq!(record.enclave_id, id(1));
+        assert_eq!(
+            (record.started_at, record.submitted_at),
+            (d.started_at, now)
+        );
+        assert_eq!(
+            record.contract_filed.computed,
+            d.verdict(CheckKind::ContractFiled)
+        );
+        assert_eq!(record.supervisor_present.status(), other);
+        assert_eq!(
+            record.supervisor_present.note.as_deref(),
+            Some("de begeleider was even weg")
+        );
+        assert_eq!((record.supervisors_present, record.workers_present), (1, 1));
+        assert_eq!(record.conclusion.measure, Measure::Warning);
+        assert_eq!(record.conclusion.motivation, "Registratie te laat.");
+    }
+}

@@ -875,3 +875,82 @@ fn request_persistent_storage() {
     // is not needed.
     let _ = storage.persist();
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+    use shared::fixtures::id;
+
+    use super::*;
+    use crate::draft::tests::draft;
+
+    fn entry(record: SyncRecord, state: OutboxState) -> OutboxEntry {
+        OutboxEntry {
+            inspection_id: match &record {
+                SyncRecord::Inspection(r) => r.id,
+                SyncRecord::Amendment(a) => a.inspection_id,
+            },
+            record,
+            owner: id(9),
+            label: "Org 11 — Site 1, Gent".into(),
+            state,
+            queued_at: Utc.with_ymd_and_hms(2026, 12, 7, 9, 0, 0).unwrap(),
+            problem: None,
+            server_version: None,
+            review: None,
+        }
+    }
+
+    fn inspection() -> SyncRecord {
+        let mut d = draft();
+        d.measure = Some(shared::dto::inspection::Measure::Advice);
+        SyncRecord::Inspection(Box::new(d.record(d.started_at).expect("a record")))
+    }
+
+    fn amendment(inspection_id: Uuid) -> SyncRecord {
+        SyncRecord::Amendment(AmendmentRecord {
+            id: id(77),
+            inspection_id,
+            base_version: 1,
+            text: "Begeleider kwam om 9 uur.".into(),
+            measure: None,
+            deadline: None,
+            written_at: Utc.with_ymd_and_hms(2026, 12, 7, 10, 0, 0).unwrap(),
+        })
+    }
+
+    #[test]
+    fn the_outbox_holds_one_entry_per_record() {
+        let record = inspection();
+        let mut outbox = Vec::new();
+        upsert(&mut outbox, entry(record.clone(), OutboxState::Waiting));
+        upsert(&mut outbox, entry(record.clone(), OutboxState::Sending));
+        assert_eq!(outbox.len(), 1, "a record sent again replaces its entry");
+        assert_eq!(outbox[0].state, OutboxState::Sending);
+        let on = record.id();
+        upsert(&mut outbox, entry(amendment(on), OutboxState::Waiting));
+        upsert(&mut outbox, entry(record, OutboxState::Synced));
+        assert_eq!(outbox.len(), 2);
+        assert_eq!(outbox[0].state, OutboxState::Synced);
+        assert_eq!(outbox[1].inspection_id, on);
+    }
+
+    #[test]
+    fn only_an_amendment_in_conflict_is_sent_again_on_the_servers_version() {
+        let record = inspection();
+        let mut first = entry(record.clone(), OutboxState::NeedsAttention);
+        first.server_version = Some(3);
+        assert_eq!(first.rebase_to(), None, "an inspection is never rebased");
+        let mut later = entry(amendment(record.id()), OutboxState::NeedsAttention);
+        assert_eq!(later.rebase_to(), None, "no server version known");
+        later.server_version = Some(3);
+        assert_eq!(later.rebase_to(), Some(rebased_version(3)));
+        assert!(
+            entry(record, OutboxState::Waiting)
+                .photos()
+                .next()
+                .is_none(),
+            "a record without findings names no photos"
+        );
+    }
+}
