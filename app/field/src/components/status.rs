@@ -1,9 +1,11 @@
-//! The field app's part of the header: the sync indicator, always on screen, and the warning
-//! shown instead of logging out while the device holds unsent work.
+//! The field app's sync state: the indicator in the header, always on screen, the warning
+//! shown instead of logging out while the device holds unsent work, and the badge of one
+//! record's state in lists.
 
 use app_core::i18n::I18n;
 use app_core::session::Session;
 use leptos::prelude::*;
+use shared::rules::sync::OutboxState;
 
 use crate::device::Device;
 
@@ -103,5 +105,22 @@ pub fn LogoutWarning() -> impl IntoView {
                 </button>
             </div>
         </div>
+    }
+}
+
+/// The sync state of a record, as a badge.
+#[component]
+pub fn SyncBadge(state: OutboxState) -> impl IntoView {
+    let i18n = I18n::expect();
+    let (nl, en) = match state {
+        OutboxState::Waiting => ("wacht op verzending", "waiting to send"),
+        OutboxState::Sending => ("wordt verzonden", "sending"),
+        OutboxState::Synced => ("✓ verzonden", "✓ synced"),
+        OutboxState::NeedsAttention => ("⚠ aandacht nodig", "⚠ needs attention"),
+    };
+    view! {
+        <span class=format!("badge sync-{}", state.as_str()) data-test="sync-state" data-state=state.as_str()>
+            {i18n.tr(nl, en)}
+        </span>
     }
 }

@@ -8,8 +8,8 @@ use shared::dto::review::ReviewState;
 use shared::dto::sync::SyncRecord;
 use shared::rules::sync::OutboxState;
 
+use crate::components::status::SyncBadge;
 use crate::device::{Device, OutboxEntry};
-use crate::pages::inspection::SyncBadge;
 use crate::store::{Broken, Store};
 use app_core::api::ApiFailure;
 use app_core::file;

@@ -1,0 +1,125 @@
+//! How the work is directed: who gives the instructions, and whether the begeleider stays the
+//! whole shift.
+
+use super::*;
+
+#[component]
+pub(super) fn InstructionsForm(ed: Editor) -> impl IntoView {
+    let i18n = I18n::expect();
+    let d = ed.draft;
+    let givers = [
+        (
+            InstructionGiver::Supervisor,
+            "supervisor",
+            "Alleen de begeleider",
+            "Only the supervisor",
+        ),
+        (
+            InstructionGiver::HostStaff,
+            "host_staff",
+            "Personeel van het gastbedrijf",
+            "Host staff",
+        ),
+        (InstructionGiver::Both, "both", "Allebei", "Both"),
+        (
+            InstructionGiver::Unclear,
+            "unclear",
+            "Niet vast te stellen",
+            "Cannot be established",
+        ),
+    ];
+    let choices = givers
+        .into_iter()
+        .map(|(giver, value, nl, en)| {
+            view! {
+                <label class="choice">
+                    <input
+                        type="radio"
+                        name="given_by"
+                        data-test=format!("given-by-{value}")
+                        prop:checked=move || d.with(|d| d.instructions.given_by == Some(giver))
+                        on:change=move |_| ed.edit(|d| d.instructions.given_by = Some(giver))
+                    />
+                    {i18n.tr(nl, en)}
+                </label>
+            }
+        })
+        .collect_view();
+    // A question answered yes or no; unanswered until the inspector picks one.
+    let yes_no = move |host: bool| {
+        let value = move || {
+            d.with(|d| {
+                if host {
+                    d.instructions.host_assigns_tasks
+                } else {
+                    d.instructions.supervisor_whole_shift
+                }
+            })
+        };
+        let (name, nl, en) = if host {
+            (
+                "host_assigns_tasks",
+                "Verdeelt of controleert het gastbedrijf zelf taken van de werknemers?",
+                "Does the host assign or check the workers' tasks itself?",
+            )
+        } else {
+            (
+                "supervisor_whole_shift",
+                "Is de begeleider de hele shift aanwezig?",
+                "Is the supervisor present for the whole shift?",
+            )
+        };
+        let option = move |answer: bool| {
+            view! {
+                <label class="choice">
+                    <input
+                        type="radio"
+                        name=name
+                        data-test=format!("{name}-{}", if answer { "yes" } else { "no" })
+                        prop:checked=move || value() == Some(answer)
+                        on:change=move |_| {
+                            ed.edit(|d| {
+                                if host {
+                                    d.instructions.host_assigns_tasks = Some(answer);
+                                } else {
+                                    d.instructions.supervisor_whole_shift = Some(answer);
+                                }
+                            })
+                        }
+                    />
+                    {if answer { i18n.tr("Ja", "Yes") } else { i18n.tr("Nee", "No") }}
+                </label>
+            }
+        };
+        view! {
+            <fieldset class="choices" data-test=format!("question-{name}")>
+                <legend>{i18n.tr(nl, en)}</legend>
+                {option(true)}
+                {option(false)}
+            </fieldset>
+        }
+    };
+    view! {
+        <fieldset class="choices" data-test="question-given_by">
+            <legend>
+                {i18n.tr(
+                    "Van wie krijgen de werknemers hun instructies?",
+                    "From whom do the workers take instructions?",
+                )}
+            </legend>
+            {choices}
+        </fieldset>
+        {yes_no(true)}
+        {yes_no(false)}
+        <label>
+            {i18n.tr("Toelichting", "Note")}
+            <textarea
+                prop:value=move || d.with(|d| d.instructions.note.clone().unwrap_or_default())
+                on:input=move |ev| {
+                    let v = event_target_value(&ev);
+                    ed.edit(|d| d.instructions.note = (!v.trim().is_empty()).then_some(v));
+                }
+            ></textarea>
+        </label>
+    }
+}
