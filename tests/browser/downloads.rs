@@ -159,6 +159,14 @@ async fn an_admin_switches_to_the_field_app_and_gets_it() {
     b.find("search-title").await;
     b.click("switch-app").await;
     b.find("nav-register").await;
+    // A logout forgets the choice: the next sign-in on this device starts in the role's app.
+    b.click("switch-app").await;
+    b.find("search-title").await;
+    b.click("logout").await;
+    b.type_into("login-username", "adam").await;
+    b.type_into("login-password", PW).await;
+    b.click("login-submit").await;
+    b.find("nav-register").await;
     b.close().await;
 }
 

@@ -14,7 +14,8 @@ use shared::dto::auth::Role;
 use crate::api;
 use crate::session::Session;
 
-/// The localStorage key of the app a reviewer or admin chose last (not personal data).
+/// The localStorage key of the app a reviewer or admin chose last (not personal data;
+/// forgotten at a logout).
 const CHOICE_KEY: &str = "ei.app";
 
 /// One of the two apps.
@@ -73,6 +74,13 @@ impl AppKind {
             "office" => Some(Self::Office),
             _ => None,
         }
+    }
+}
+
+/// Forgets the stored choice of app (at a logout).
+pub fn forget_choice() {
+    if let Some(storage) = window().local_storage().ok().flatten() {
+        let _ = storage.remove_item(CHOICE_KEY);
     }
 }
 

@@ -202,11 +202,13 @@ pub fn forget_api_answers() {
 
 /// Signs out at once, then ends the session on the server in the background with the
 /// refresh token alone (the access token may have expired while the tablet sat idle), and
-/// forgets the API answers the service worker stored for this user.
+/// forgets the API answers the service worker stored for this user and the app they chose
+/// (the next user of the device starts in their own role's app).
 pub fn logout(session: Session) {
     let refresh = session.refresh_token();
     session.sign_out(false);
     forget_api_answers();
+    crate::shell::forget_choice();
     if let Some(refresh) = refresh {
         leptos::task::spawn_local(async move {
             let body = json(&RefreshRequest {
