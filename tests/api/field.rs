@@ -59,17 +59,8 @@ async fn working_set_of_the_region(backend: Backend) {
     let f = app.fixture();
     let mwb = f.organisation(OrganisationKind::Maatwerkbedrijf, "Atelier Kouter", None);
     let host = f.organisation(OrganisationKind::RegularCompany, "Brouwerij Gent", None);
-    let far_host = f.organisation(OrganisationKind::RegularCompany, "Haven Antwerpen", None);
     let gent = f.enclave(&mwb, &host, EnclaveSpec::default());
-    let antwerpen = f.enclave(
-        &mwb,
-        &far_host,
-        EnclaveSpec {
-            postcode: "2000".into(),
-            municipality: "Antwerpen".into(),
-            ..EnclaveSpec::default()
-        },
-    );
+    let antwerpen = f.enclave_in(&mwb, "Haven Antwerpen", "2000", "Antwerpen");
     f.contract(&gent, ContractSpec::default());
 
     let today = today();
@@ -320,15 +311,7 @@ async fn a_refresh_sends_only_what_changed(backend: Backend) {
         &f.organisation(OrganisationKind::RegularCompany, "Drukkerij Aalst", None),
         EnclaveSpec::default(),
     );
-    let antwerpen = f.enclave(
-        &mwb,
-        &f.organisation(OrganisationKind::RegularCompany, "Haven Antwerpen", None),
-        EnclaveSpec {
-            postcode: "2000".into(),
-            municipality: "Antwerpen".into(),
-            ..EnclaveSpec::default()
-        },
-    );
+    let antwerpen = f.enclave_in(&mwb, "Haven Antwerpen", "2000", "Antwerpen");
     f.contract(&gent, ContractSpec::default());
     let today = today();
     let seven = NaiveTime::from_hms_opt(7, 0, 0).unwrap();
@@ -439,14 +422,11 @@ async fn a_whole_set_when_the_region_the_rules_or_the_days_change(backend: Backe
     let app = TestApp::spawn(backend).await;
     let f = app.fixture();
     let gent = f.simple_enclave("Brouwerij Gent");
-    let hasselt = f.enclave(
+    let hasselt = f.enclave_in(
         &f.organisation(OrganisationKind::Maatwerkbedrijf, "Atelier Hasselt", None),
-        &f.organisation(OrganisationKind::RegularCompany, "Stokerij Hasselt", None),
-        EnclaveSpec {
-            postcode: "3500".into(),
-            municipality: "Hasselt".into(),
-            ..EnclaveSpec::default()
-        },
+        "Stokerij Hasselt",
+        "3500",
+        "Hasselt",
     );
     let row = f.user(
         "ines",
@@ -503,14 +483,11 @@ async fn a_refresh_never_crosses_the_region(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let f = app.fixture();
     let gent = f.simple_enclave("Brouwerij Gent");
-    let antwerpen = f.enclave(
+    let antwerpen = f.enclave_in(
         &f.organisation(OrganisationKind::Maatwerkbedrijf, "Atelier Haven", None),
-        &f.organisation(OrganisationKind::RegularCompany, "Haven Antwerpen", None),
-        EnclaveSpec {
-            postcode: "2000".into(),
-            municipality: "Antwerpen".into(),
-            ..EnclaveSpec::default()
-        },
+        "Haven Antwerpen",
+        "2000",
+        "Antwerpen",
     );
     let ines = app
         .user("ines", Role::Inspector, &[Province::OostVlaanderen])

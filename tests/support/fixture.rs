@@ -179,6 +179,27 @@ impl Fixture {
         self.enclave(&mwb, &host, EnclaveSpec::default())
     }
 
+    /// An enclave of `mwb` at a new host `host_name`, its site in `postcode` `municipality`
+    /// (another province than the default site in Gent, for tests of an inspector's region).
+    pub fn enclave_in(
+        &self,
+        mwb: &OrganisationRow,
+        host_name: &str,
+        postcode: &str,
+        municipality: &str,
+    ) -> EnclaveRow {
+        let host = self.organisation(OrganisationKind::RegularCompany, host_name, None);
+        self.enclave(
+            mwb,
+            &host,
+            EnclaveSpec {
+                postcode: postcode.into(),
+                municipality: municipality.into(),
+                ..EnclaveSpec::default()
+            },
+        )
+    }
+
     /// A contract of an enclave.
     pub fn contract(&self, enclave: &EnclaveRow, spec: ContractSpec) -> ContractRow {
         let now = repo::now();
