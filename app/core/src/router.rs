@@ -232,7 +232,7 @@ impl Router {
     /// The app that serves `to` for the user now.
     fn app_for(self, to: &str) -> AppKind {
         let (path, search) = to.split_once('?').unwrap_or((to, ""));
-        Route::parse(path, &format!("?{search}"))
+        Route::parse(path, search)
             .app()
             .or_else(|| untrack(|| self.session.user()).map(|u| AppKind::preferred(u.role)))
             .unwrap_or(self.kind)

@@ -134,7 +134,8 @@ impl Session {
     }
 }
 
-fn storage() -> Option<web_sys::Storage> {
+/// The browser's localStorage, where it is available.
+pub(crate) fn storage() -> Option<web_sys::Storage> {
     window().local_storage().ok().flatten()
 }
 

@@ -12,7 +12,7 @@ use leptos::prelude::*;
 use shared::dto::auth::Role;
 
 use crate::api;
-use crate::session::Session;
+use crate::session::{Session, storage};
 
 /// The localStorage key of the app a reviewer or admin chose last (not personal data;
 /// forgotten at a logout).
@@ -79,26 +79,32 @@ impl AppKind {
 
 /// Forgets the stored choice of app (at a logout).
 pub fn forget_choice() {
-    if let Some(storage) = window().local_storage().ok().flatten() {
-        let _ = storage.remove_item(CHOICE_KEY);
-    }
+    write(CHOICE_KEY, None);
 }
 
 fn stored_choice() -> Option<AppKind> {
-    window()
-        .local_storage()
-        .ok()
-        .flatten()
-        .and_then(|s| s.get_item(CHOICE_KEY).ok().flatten())
-        .and_then(|code| AppKind::parse(&code))
+    read(CHOICE_KEY).and_then(|code| AppKind::parse(&code))
+}
+
+/// The stored value of `key` (none without storage).
+fn read(key: &str) -> Option<String> {
+    storage().and_then(|s| s.get_item(key).ok().flatten())
+}
+
+/// Stores `value` under `key`, or removes it. Without storage (or when it is full) nothing is
+/// kept: the choice falls back to the role's app, the field data mark to a logout here.
+fn write(key: &str, value: Option<&str>) {
+    if let Some(storage) = storage() {
+        let _ = match value {
+            Some(value) => storage.set_item(key, value),
+            None => storage.remove_item(key),
+        };
+    }
 }
 
 /// Switches to `app` on the user's request: remembered for `/`, then a page load of `/`.
 pub fn switch_to(app: AppKind) {
-    if let Some(storage) = window().local_storage().ok().flatten() {
-        // Without storage the role's home app loads; the user can switch again.
-        let _ = storage.set_item(CHOICE_KEY, app.code());
-    }
+    write(CHOICE_KEY, Some(app.code()));
     let _ = window().location().assign("/");
 }
 
@@ -132,26 +138,14 @@ pub const FIELD_DATA_KEY: &str = "ei.field-data";
 
 /// Marks whether the field app's device store holds anything.
 pub fn mark_field_data(held: bool) {
-    if let Some(storage) = window().local_storage().ok().flatten() {
-        let _ = if held {
-            storage.set_item(FIELD_DATA_KEY, "1")
-        } else {
-            storage.remove_item(FIELD_DATA_KEY)
-        };
-    }
+    write(FIELD_DATA_KEY, held.then_some("1"));
 }
 
 /// The office app's logout. When the field app left data on this device, the logout runs in
 /// the field app (`/logout`), which empties the device store or warns about unsent work;
 /// otherwise the user signs out here.
 pub fn logout_without_device(session: Session) {
-    let held = window()
-        .local_storage()
-        .ok()
-        .flatten()
-        .and_then(|s| s.get_item(FIELD_DATA_KEY).ok().flatten())
-        .is_some();
-    if held {
+    if read(FIELD_DATA_KEY).is_some() {
         let _ = window().location().assign("/logout");
     } else {
         api::logout(session);
