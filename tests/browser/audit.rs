@@ -86,13 +86,14 @@ async fn an_admin_filters_and_pages_the_audit_trail() {
     // A reload keeps the filters.
     let result = b.client.refresh().await;
     b.ok("reloading", result).await;
+    // The page is still loading right after the reload: the controls may not exist yet.
     b.until("the filtered page after a reload", async || {
         let rows = b.all("audit-row").await;
         let typed = b
-            .js("return document.querySelector('[data-test=audit-user]').value")
+            .js("return document.querySelector('[data-test=audit-user]')?.value")
             .await;
         let action = b
-            .js("return document.querySelector('[data-test=audit-action]').value")
+            .js("return document.querySelector('[data-test=audit-action]')?.value")
             .await;
         (rows.len() == 50 && typed == "ines" && action == "read").then_some(())
     })
