@@ -9,6 +9,49 @@ use leptos::prelude::*;
 
 const STORAGE_KEY: &str = "ei.lang";
 
+/// A table of interface texts: every key with its Dutch and its English text side by side,
+/// written with [`texts!`](crate::texts). Each app has its own table, so an app's wasm holds
+/// only the texts it can show.
+pub trait Text: Copy + Send + Sync + 'static {
+    /// The (Dutch, English) texts.
+    fn texts(self) -> (&'static str, &'static str);
+}
+
+/// Declares a table of interface texts: an enum of keys, each with its Dutch and English text,
+/// and its [`Text`] implementation.
+///
+/// ```ignore
+/// app_core::texts! {
+///     /// The review pages' texts.
+///     pub enum ReviewText {
+///         Queue => ("Te beoordelen", "To review"),
+///     }
+/// }
+/// ```
+#[macro_export]
+macro_rules! texts {
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident {
+            $($(#[$key_meta:meta])* $key:ident => ($nl:expr, $en:expr $(,)?)),* $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        $vis enum $name {
+            $($(#[$key_meta])* $key),*
+        }
+
+        impl $crate::i18n::Text for $name {
+            fn texts(self) -> (&'static str, &'static str) {
+                match self {
+                    $(Self::$key => ($nl, $en)),*
+                }
+            }
+        }
+    };
+}
+
 /// An interface language. Dutch is the default.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
@@ -93,7 +136,7 @@ impl I18n {
     }
 
     /// The text for `key` in the current language (tracked).
-    pub fn t(self, key: Key) -> &'static str {
+    pub fn t(self, key: impl Text) -> &'static str {
         let (nl, en) = key.texts();
         self.pick(nl, en)
     }
@@ -101,7 +144,7 @@ impl I18n {
     /// The text for `key` as a view that follows the language. One closure type for all
     /// texts, so the renderer is instantiated once (a closure per call site would cost
     /// wasm size for each).
-    pub fn text(self, key: Key) -> impl IntoView + use<> {
+    pub fn text<T: Text>(self, key: T) -> impl IntoView + use<T> {
         move || self.t(key)
     }
 
@@ -120,78 +163,119 @@ impl I18n {
     }
 }
 
-/// Every interface text. `{…}` marks a value filled in by the caller.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Key {
-    Online,
-    Offline,
-    Logout,
-    SwitchLanguage,
-    LoginTitle,
-    LoginIntro,
-    Username,
-    Password,
-    SignIn,
-    SigningIn,
-    SessionExpired,
-    ErrOffline,
-    ErrServer,
-    Loading,
-    Retry,
-    NotFound,
-    OfflineCopy,
-    SearchLabel,
-    SearchPlaceholder,
-    SearchHint,
-    ByEnterpriseNumber,
-    NearMe,
-    Locating,
-    NearTitle,
-    GeoDenied,
-    GeoUnavailable,
-    NoResults,
-    LoadMore,
-    Host,
-    Maatwerkbedrijf,
-    EstablishmentUnit,
-    Address,
-    Activity,
-    StatusSuspended,
-    StatusEnded,
-    BackToSearch,
-    ChecksFor,
-    ContractFiled,
-    DailyRegistration,
-    SupervisorPresent,
-    VerdictPass,
-    VerdictFail,
-    VerdictUnknown,
-    Rule,
-    RegistrationFor,
-    NoRegistration,
-    PlannedStart,
-    RegisteredAt,
-    TeamMembers,
-    NobodyRegistered,
-    RoleWorker,
-    RoleSupervisor,
-    Contracts,
-    NoContracts,
-    Start,
-    End,
-    OpenEnded,
-    NotifiedAt,
-    ApprovedAt,
-    Unknown,
-    Regime,
-    RegimeApproval,
-    RegimeNotification,
-    Status,
-    ContractNotified,
-    ContractApproved,
-    ContractRejected,
-    RejectionReason,
-    MinSupervisors,
+texts! {
+    /// The texts both apps show (the shell, login, the record and verdict cards). `{…}` marks
+    /// a value filled in by the caller.
+    pub enum Key {
+        Online => ("Online", "Online"),
+        Offline => ("Offline", "Offline"),
+        Logout => ("Afmelden", "Log out"),
+        SwitchLanguage => ("Switch to English", "Schakel naar Nederlands"),
+        LoginTitle => ("Aanmelden", "Sign in"),
+        LoginIntro => (
+            "Controle van enclavewerking ter plaatse.",
+            "On-site checks of enclave work.",
+        ),
+        Username => ("Gebruikersnaam", "Username"),
+        Password => ("Wachtwoord", "Password"),
+        SignIn => ("Aanmelden", "Sign in"),
+        SigningIn => ("Bezig met aanmelden…", "Signing in…"),
+        SessionExpired => (
+            "Je sessie is verlopen. Meld je opnieuw aan.",
+            "Your session has expired. Please sign in again.",
+        ),
+        ErrOffline => (
+            "Geen verbinding met de server, en geen opgeslagen kopie op dit toestel.",
+            "Cannot reach the server, and there is no saved copy on this device.",
+        ),
+        ErrServer => (
+            "Onverwacht antwoord van de server (HTTP {status}).",
+            "Unexpected answer from the server (HTTP {status}).",
+        ),
+        Loading => ("Laden…", "Loading…"),
+        Retry => ("Opnieuw proberen", "Try again"),
+        NotFound => ("Deze pagina bestaat niet.", "This page does not exist."),
+        OfflineCopy => (
+            "Offline: opgeslagen kopie van {time}. De gegevens kunnen verouderd zijn.",
+            "Offline: saved copy from {time}. The data may be out of date.",
+        ),
+        SearchLabel => (
+            "Zoek een enclave op naam, gemeente of ondernemingsnummer",
+            "Find an enclave by name, municipality or enterprise number",
+        ),
+        SearchPlaceholder => ("bv. Aalst of 0123.456.749", "e.g. Aalst or 0123.456.749"),
+        SearchHint => (
+            "Typ minstens 2 tekens, of zoek in de buurt.",
+            "Type at least 2 characters, or search near you.",
+        ),
+        ByEnterpriseNumber => (
+            "Zoeken op ondernemingsnummer",
+            "Searching by enterprise number",
+        ),
+        NearMe => ("In de buurt", "Near me"),
+        Locating => ("Locatie bepalen…", "Finding your location…"),
+        NearTitle => ("Enclaves binnen {km} km", "Enclaves within {km} km"),
+        GeoDenied => (
+            "Locatie niet toegestaan. Sta locatie toe in de browser, of zoek op naam.",
+            "Location not allowed. Allow location in the browser, or search by name.",
+        ),
+        GeoUnavailable => (
+            "Je locatie kon niet bepaald worden. Zoek op naam.",
+            "Your location could not be found. Search by name.",
+        ),
+        NoResults => ("Geen enclaves gevonden.", "No enclaves found."),
+        LoadMore => ("Meer laden", "Load more"),
+        Host => ("Gastbedrijf", "Host"),
+        Maatwerkbedrijf => ("Maatwerkbedrijf", "Maatwerkbedrijf"),
+        EstablishmentUnit => ("Vestigingseenheid", "Establishment unit"),
+        Address => ("Adres", "Address"),
+        Activity => ("Activiteit", "Activity"),
+        StatusSuspended => ("Geschorst", "Suspended"),
+        StatusEnded => ("Beëindigd", "Ended"),
+        BackToSearch => ("← Zoeken", "← Search"),
+        ChecksFor => (
+            "Controle voor {date} om {time}",
+            "Checks for {date} at {time}",
+        ),
+        ContractFiled => ("Contract gemeld", "Contract filed"),
+        DailyRegistration => ("Dagelijkse registratie", "Daily registration"),
+        SupervisorPresent => ("Begeleider aanwezig", "Supervisor present"),
+        VerdictPass => ("In orde", "Pass"),
+        VerdictFail => ("Niet in orde", "Fail"),
+        VerdictUnknown => ("Onbekend", "Unknown"),
+        Rule => ("Regel", "Rule"),
+        RegistrationFor => ("Registratie voor {date}", "Registration for {date}"),
+        NoRegistration => (
+            "Geen registratie voor deze dag.",
+            "No registration for this day.",
+        ),
+        PlannedStart => ("Geplande start", "Planned start"),
+        RegisteredAt => ("Geregistreerd op", "Registered at"),
+        TeamMembers => ("Teamleden", "Team members"),
+        NobodyRegistered => ("Niemand geregistreerd.", "Nobody registered."),
+        RoleWorker => ("Doelgroepwerknemer", "Target-group worker"),
+        RoleSupervisor => ("Begeleider", "Supervisor"),
+        Contracts => ("Contracten", "Contracts"),
+        NoContracts => (
+            "Geen contracten in het register.",
+            "No contracts in the register.",
+        ),
+        Start => ("Start", "Start"),
+        End => ("Einde", "End"),
+        OpenEnded => ("onbepaalde duur", "open-ended"),
+        NotifiedAt => ("Gemeld op", "Notified at"),
+        ApprovedAt => ("Goedgekeurd op", "Approved at"),
+        Unknown => ("onbekend", "unknown"),
+        Regime => ("Regime", "Regime"),
+        RegimeApproval => ("Goedkeuring", "Approval"),
+        RegimeNotification => ("Melding", "Notification"),
+        Status => ("Status", "Status"),
+        ContractNotified => ("Gemeld", "Notified"),
+        ContractApproved => ("Goedgekeurd", "Approved"),
+        ContractRejected => ("Geweigerd", "Rejected"),
+        RejectionReason => ("Reden weigering", "Reason for rejection"),
+        MinSupervisors => ("Min. begeleiders", "Min. supervisors"),
+    }
 }
 
 impl Key {
@@ -203,121 +287,6 @@ impl Key {
             ContractStatus::Approved => Key::ContractApproved,
             ContractStatus::Rejected => Key::ContractRejected,
             ContractStatus::Ended => Key::StatusEnded,
-        }
-    }
-
-    /// The (Dutch, English) texts.
-    fn texts(self) -> (&'static str, &'static str) {
-        use Key::*;
-        match self {
-            Online => ("Online", "Online"),
-            Offline => ("Offline", "Offline"),
-            Logout => ("Afmelden", "Log out"),
-            SwitchLanguage => ("Switch to English", "Schakel naar Nederlands"),
-            LoginTitle => ("Aanmelden", "Sign in"),
-            LoginIntro => (
-                "Controle van enclavewerking ter plaatse.",
-                "On-site checks of enclave work.",
-            ),
-            Username => ("Gebruikersnaam", "Username"),
-            Password => ("Wachtwoord", "Password"),
-            SignIn => ("Aanmelden", "Sign in"),
-            SigningIn => ("Bezig met aanmelden…", "Signing in…"),
-            SessionExpired => (
-                "Je sessie is verlopen. Meld je opnieuw aan.",
-                "Your session has expired. Please sign in again.",
-            ),
-            ErrOffline => (
-                "Geen verbinding met de server, en geen opgeslagen kopie op dit toestel.",
-                "Cannot reach the server, and there is no saved copy on this device.",
-            ),
-            ErrServer => (
-                "Onverwacht antwoord van de server (HTTP {status}).",
-                "Unexpected answer from the server (HTTP {status}).",
-            ),
-            Loading => ("Laden…", "Loading…"),
-            Retry => ("Opnieuw proberen", "Try again"),
-            NotFound => ("Deze pagina bestaat niet.", "This page does not exist."),
-            OfflineCopy => (
-                "Offline: opgeslagen kopie van {time}. De gegevens kunnen verouderd zijn.",
-                "Offline: saved copy from {time}. The data may be out of date.",
-            ),
-            SearchLabel => (
-                "Zoek een enclave op naam, gemeente of ondernemingsnummer",
-                "Find an enclave by name, municipality or enterprise number",
-            ),
-            SearchPlaceholder => ("bv. Aalst of 0123.456.749", "e.g. Aalst or 0123.456.749"),
-            SearchHint => (
-                "Typ minstens 2 tekens, of zoek in de buurt.",
-                "Type at least 2 characters, or search near you.",
-            ),
-            ByEnterpriseNumber => (
-                "Zoeken op ondernemingsnummer",
-                "Searching by enterprise number",
-            ),
-            NearMe => ("In de buurt", "Near me"),
-            Locating => ("Locatie bepalen…", "Finding your location…"),
-            NearTitle => ("Enclaves binnen {km} km", "Enclaves within {km} km"),
-            GeoDenied => (
-                "Locatie niet toegestaan. Sta locatie toe in de browser, of zoek op naam.",
-                "Location not allowed. Allow location in the browser, or search by name.",
-            ),
-            GeoUnavailable => (
-                "Je locatie kon niet bepaald worden. Zoek op naam.",
-                "Your location could not be found. Search by name.",
-            ),
-            NoResults => ("Geen enclaves gevonden.", "No enclaves found."),
-            LoadMore => ("Meer laden", "Load more"),
-            Host => ("Gastbedrijf", "Host"),
-            Maatwerkbedrijf => ("Maatwerkbedrijf", "Maatwerkbedrijf"),
-            EstablishmentUnit => ("Vestigingseenheid", "Establishment unit"),
-            Address => ("Adres", "Address"),
-            Activity => ("Activiteit", "Activity"),
-            StatusSuspended => ("Geschorst", "Suspended"),
-            StatusEnded => ("Beëindigd", "Ended"),
-            BackToSearch => ("← Zoeken", "← Search"),
-            ChecksFor => (
-                "Controle voor {date} om {time}",
-                "Checks for {date} at {time}",
-            ),
-            ContractFiled => ("Contract gemeld", "Contract filed"),
-            DailyRegistration => ("Dagelijkse registratie", "Daily registration"),
-            SupervisorPresent => ("Begeleider aanwezig", "Supervisor present"),
-            VerdictPass => ("In orde", "Pass"),
-            VerdictFail => ("Niet in orde", "Fail"),
-            VerdictUnknown => ("Onbekend", "Unknown"),
-            Rule => ("Regel", "Rule"),
-            RegistrationFor => ("Registratie voor {date}", "Registration for {date}"),
-            NoRegistration => (
-                "Geen registratie voor deze dag.",
-                "No registration for this day.",
-            ),
-            PlannedStart => ("Geplande start", "Planned start"),
-            RegisteredAt => ("Geregistreerd op", "Registered at"),
-            TeamMembers => ("Teamleden", "Team members"),
-            NobodyRegistered => ("Niemand geregistreerd.", "Nobody registered."),
-            RoleWorker => ("Doelgroepwerknemer", "Target-group worker"),
-            RoleSupervisor => ("Begeleider", "Supervisor"),
-            Contracts => ("Contracten", "Contracts"),
-            NoContracts => (
-                "Geen contracten in het register.",
-                "No contracts in the register.",
-            ),
-            Start => ("Start", "Start"),
-            End => ("Einde", "End"),
-            OpenEnded => ("onbepaalde duur", "open-ended"),
-            NotifiedAt => ("Gemeld op", "Notified at"),
-            ApprovedAt => ("Goedgekeurd op", "Approved at"),
-            Unknown => ("onbekend", "unknown"),
-            Regime => ("Regime", "Regime"),
-            RegimeApproval => ("Goedkeuring", "Approval"),
-            RegimeNotification => ("Melding", "Notification"),
-            Status => ("Status", "Status"),
-            ContractNotified => ("Gemeld", "Notified"),
-            ContractApproved => ("Goedgekeurd", "Approved"),
-            ContractRejected => ("Geweigerd", "Rejected"),
-            RejectionReason => ("Reden weigering", "Reason for rejection"),
-            MinSupervisors => ("Min. begeleiders", "Min. supervisors"),
         }
     }
 }
