@@ -110,22 +110,15 @@ fn pages(
     };
 
     // Pages that need a session send anyone else to the login page, to come back after it;
-    // a login sends the user on; a page of the other app, or `/` for a user whose app is
-    // the other, loads that app; `/` in the office app is the role's first page.
+    // a login sends the user on; a page the other app serves (`Router::app_serving`) loads
+    // that app; `/` in the office app is the role's first page.
     Effect::new(move || match router.route() {
         Route::Login { next } if signed_in.get() => router.navigate(&next, true),
         route if !allowed(&route) => {
             let next = String::from(js_sys::encode_uri_component(&router.here()));
             router.navigate(&format!("/login?next={next}"), true);
         }
-        route if route.app().is_some_and(|app| app != shell.kind) => router.reload_here(),
-        Route::Search
-            if role
-                .get()
-                .is_some_and(|r| AppKind::preferred(r) != shell.kind) =>
-        {
-            router.reload_here();
-        }
+        route if router.app_serving(&route, role.get()) != shell.kind => router.reload_here(),
         Route::Search if shell.kind == AppKind::Office => match role.get() {
             Some(Role::Reviewer) => router.navigate("/review", true),
             Some(_) => router.navigate("/register", true),

@@ -9,6 +9,8 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlAnchorElement, MouseEvent, Url};
 
+use shared::dto::auth::Role;
+
 use crate::session::Session;
 use crate::shell::AppKind;
 
@@ -232,23 +234,32 @@ impl Router {
     /// The app that serves `to` for the user now.
     fn app_for(self, to: &str) -> AppKind {
         let (path, search) = to.split_once('?').unwrap_or((to, ""));
-        Route::parse(path, search)
+        let role = untrack(|| self.session.user()).map(|u| u.role);
+        self.app_serving(&Route::parse(path, search), role)
+    }
+
+    /// The app that serves `route` to a user of `role`: the page's own app, else (for `/`,
+    /// the login page and unknown paths) the app the role prefers, else this one. The one
+    /// place in Rust that decides it; `boot.js` decides the same for the first load.
+    pub fn app_serving(self, route: &Route, role: Option<Role>) -> AppKind {
+        route
             .app()
-            .or_else(|| untrack(|| self.session.user()).map(|u| AppKind::preferred(u.role)))
+            .or_else(|| role.map(AppKind::preferred))
             .unwrap_or(self.kind)
     }
 
     /// Loads the current URL again, for `boot.js` to start the app that serves it. Twice
     /// within a few seconds is a loop (the two lists of paths disagree): then it stays.
     pub fn reload_here(self) {
-        const RECENT_MS: f64 = 5_000.0;
-        let now = js_sys::Date::now();
+        const RECENT_MS: u64 = 5_000;
+        // Whole milliseconds: formatting an `f64` would pull float formatting into the wasm.
+        let now = js_sys::Date::now() as u64;
         let storage = window().session_storage().ok().flatten();
         let last = storage
             .as_ref()
             .and_then(|s| s.get_item("ei.app-switched").ok().flatten())
-            .and_then(|t| t.parse::<f64>().ok());
-        if last.is_some_and(|t| now - t < RECENT_MS) {
+            .and_then(|t| t.parse::<u64>().ok());
+        if last.is_some_and(|t| now.saturating_sub(t) < RECENT_MS) {
             leptos::logging::warn!("not switching apps again for {}", self.here());
             return;
         }

@@ -2,7 +2,8 @@
 //! of the verdict messages (`dd/mm/yyyy`, `HH:MM`).
 
 use chrono::{
-    DateTime, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone, Timelike, Utc,
+    DateTime, Datelike, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone,
+    Timelike, Utc,
 };
 use chrono_tz::Europe::Brussels;
 
@@ -53,17 +54,23 @@ fn end_of_gap(local: NaiveDateTime) -> DateTime<Utc> {
     DateTime::from_timestamp(hi, 0).expect("timestamp within range")
 }
 
-/// A date as `dd/mm/yyyy`.
+/// A date as `dd/mm/yyyy`. Integer formatting, not chrono's `format`: its strftime parser
+/// would be code in every wasm app that shows a verdict.
 pub(crate) fn format_date(date: NaiveDate) -> String {
-    date.format("%d/%m/%Y").to_string()
+    format!("{:02}/{:02}/{}", date.day(), date.month(), date.year())
 }
 
 /// A time as `HH:MM`, or `HH:MM:SS` when the seconds matter.
 pub(crate) fn format_time(time: NaiveTime) -> String {
     if time.second() == 0 {
-        time.format("%H:%M").to_string()
+        format!("{:02}:{:02}", time.hour(), time.minute())
     } else {
-        time.format("%H:%M:%S").to_string()
+        format!(
+            "{:02}:{:02}:{:02}",
+            time.hour(),
+            time.minute(),
+            time.second()
+        )
     }
 }
 
@@ -159,6 +166,15 @@ mod tests {
             let back = belgian_local(from_belgian_local(l));
             // Equal, or (in a gap) later by less than the one-hour jump.
             prop_assert!(back >= l && back - l < chrono::Duration::hours(1));
+        }
+
+        #[test]
+        fn formats_as_chrono_would(secs in 0i64..7_258_118_400) {
+            // 1970–2200, any second: the same texts as chrono's strftime formats.
+            let t = DateTime::from_timestamp(secs, 0).unwrap().naive_utc();
+            prop_assert_eq!(format_date(t.date()), t.format("%d/%m/%Y").to_string());
+            let time = if t.second() == 0 { "%H:%M" } else { "%H:%M:%S" };
+            prop_assert_eq!(format_time(t.time()), t.format(time).to_string());
         }
     }
 }

@@ -70,7 +70,7 @@ pub(super) fn ConclusionForm(ed: Editor) -> impl IntoView {
                     data-test="deadline"
                     prop:value=move || d.with(|d| d.deadline.map(|x| x.to_string()).unwrap_or_default())
                     on:change=move |ev| {
-                        let v = NaiveDate::parse_from_str(&event_target_value(&ev), "%Y-%m-%d").ok();
+                        let v = event_target_value(&ev).parse::<NaiveDate>().ok();
                         ed.edit(|d| d.deadline = v);
                     }
                 />

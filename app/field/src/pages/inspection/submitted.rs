@@ -180,7 +180,7 @@ pub(super) fn Submitted(id: Uuid) -> impl IntoView {
                     data-test="amendment-deadline"
                     prop:value=move || deadline.get().map(|x| x.to_string()).unwrap_or_default()
                     on:change=move |ev| {
-                        deadline.set(NaiveDate::parse_from_str(&event_target_value(&ev), "%Y-%m-%d").ok())
+                        deadline.set(event_target_value(&ev).parse::<NaiveDate>().ok())
                     }
                 />
             </label>
