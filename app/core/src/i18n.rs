@@ -18,13 +18,15 @@ pub trait Text: Copy + Send + Sync + 'static {
 }
 
 /// Declares a table of interface texts: an enum of keys, each with its Dutch and English text,
-/// and its [`Text`] implementation.
+/// and its [`Text`] implementation; in tests also `ALL`, every key, for [`table_problems`].
 ///
 /// ```ignore
 /// app_core::texts! {
 ///     /// The review pages' texts.
 ///     pub enum ReviewText {
+///         // The queue
 ///         Queue => ("Te beoordelen", "To review"),
+///         DaysLeft => ("nog {n} dagen", "{n} days left"),
 ///     }
 /// }
 /// ```
@@ -49,7 +51,52 @@ macro_rules! texts {
                 }
             }
         }
+
+        #[cfg(test)]
+        impl $name {
+            /// Every key, for the table's test (`app_core::i18n::table_problems`).
+            const ALL: &'static [Self] = &[$(Self::$key),*];
+        }
     };
+}
+
+/// What is wrong with a table of texts, one line per problem: a key without a Dutch or an
+/// English text, or whose two texts do not have the same `{placeholders}`. Each table's unit
+/// test runs it on every key (`ALL`, which [`texts!`](crate::texts) declares in tests).
+pub fn table_problems<T: Text + std::fmt::Debug>(all: &[T]) -> Vec<String> {
+    let mut problems = Vec::new();
+    for &key in all {
+        let (nl, en) = key.texts();
+        if nl.trim().is_empty() {
+            problems.push(format!("{key:?} has no Dutch text"));
+        }
+        if en.trim().is_empty() {
+            problems.push(format!("{key:?} has no English text"));
+        }
+        let (in_nl, in_en) = (placeholders(nl), placeholders(en));
+        if in_nl != in_en {
+            problems.push(format!(
+                "{key:?}: placeholders {in_nl:?} in Dutch, {in_en:?} in English"
+            ));
+        }
+    }
+    problems
+}
+
+/// The `{name}` placeholders in `text`, sorted.
+fn placeholders(text: &str) -> Vec<&str> {
+    let mut found: Vec<&str> = text
+        .match_indices('{')
+        .filter_map(|(start, _)| {
+            let end = start + text[start..].find('}')?;
+            let name = &text[start + 1..end];
+            let is_name =
+                !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            is_name.then_some(&text[start..=end])
+        })
+        .collect();
+    found.sort_unstable();
+    found
 }
 
 /// An interface language. Dutch is the default.
@@ -326,4 +373,40 @@ pub fn fixed(value: f64, decimals: u32) -> String {
     let sign = if scaled < 0 { "-" } else { "" };
     let (whole, frac) = (scaled.abs() / scale, scaled.abs() % scale);
     format!("{sign}{whole}.{frac:0width$}", width = decimals as usize)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_has_both_texts_with_the_same_placeholders() {
+        assert_eq!(table_problems(Key::ALL), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_table_problem_is_reported() {
+        texts! {
+            enum Broken {
+                Fine => ("{n} dagen", "{n} days"),
+                NoEnglish => ("Hallo", " "),
+                Renamed => ("{n} rijen", "{count} rows"),
+            }
+        }
+        assert_eq!(
+            table_problems(Broken::ALL),
+            [
+                "NoEnglish has no English text",
+                r#"Renamed: placeholders ["{n}"] in Dutch, ["{count}"] in English"#,
+            ]
+        );
+    }
+
+    #[test]
+    fn placeholders_are_names_in_braces() {
+        assert_eq!(
+            placeholders("{b} en {a}, niet { } of {x y}"),
+            ["{a}", "{b}"]
+        );
+    }
 }
