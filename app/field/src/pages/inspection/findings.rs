@@ -242,10 +242,7 @@ pub(super) fn FindingItem(ed: Editor, finding: Finding) -> impl IntoView {
             <p>
                 <span class="badge">
                     {i18n.tr("Ernst: ", "Severity: ")}
-                    {
-                        let (nl, en) = severity_words(finding.severity);
-                        i18n.tr(nl, en)
-                    }
+                    {i18n.text(severity_words(finding.severity))}
                 </span>
                 " "
                 <strong>{finding.category}</strong>
