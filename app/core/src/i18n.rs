@@ -60,6 +60,19 @@ macro_rules! texts {
     };
 }
 
+/// Both texts of `key`, each `(name, value)` of `values` filled in: a problem in both
+/// languages, the form in which the server sends problems and the device keeps them (shown
+/// with [`I18n::pick`]).
+pub fn both(key: impl Text, values: &[(&str, &str)]) -> (String, String) {
+    let fill = |text: &str| {
+        values.iter().fold(text.to_owned(), |text, (name, value)| {
+            text.replace(name, value)
+        })
+    };
+    let (nl, en) = key.texts();
+    (fill(nl), fill(en))
+}
+
 /// What is wrong with a table of texts, one line per problem: a key without a Dutch or an
 /// English text, or whose two texts do not have the same `{placeholders}`. Each table's unit
 /// test runs it on every key (`ALL`, which [`texts!`](crate::texts) declares in tests).
@@ -369,6 +382,7 @@ texts! {
         // Texts both apps show and core itself does not
         Loading => ("Laden…", "Loading…"),
         LoadMore => ("Meer laden", "Load more"),
+        Cancel => ("Annuleren", "Cancel"),
         Unknown => ("onbekend", "unknown"),
         Host => ("Gastbedrijf", "Host"),
         Maatwerkbedrijf => ("Maatwerkbedrijf", "Maatwerkbedrijf"),
@@ -378,60 +392,6 @@ texts! {
         End => ("Einde", "End"),
         Status => ("Status", "Status"),
         RejectionReason => ("Reden weigering", "Reason for rejection"),
-        // Texts only the field app shows, to move to its own table
-        Retry => ("Opnieuw proberen", "Try again"),
-        SearchLabel => (
-            "Zoek een enclave op naam, gemeente of ondernemingsnummer",
-            "Find an enclave by name, municipality or enterprise number",
-        ),
-        SearchPlaceholder => ("bv. Aalst of 0123.456.749", "e.g. Aalst or 0123.456.749"),
-        SearchHint => (
-            "Typ minstens 2 tekens, of zoek in de buurt.",
-            "Type at least 2 characters, or search near you.",
-        ),
-        ByEnterpriseNumber => (
-            "Zoeken op ondernemingsnummer",
-            "Searching by enterprise number",
-        ),
-        NearMe => ("In de buurt", "Near me"),
-        Locating => ("Locatie bepalen…", "Finding your location…"),
-        NearTitle => ("Enclaves binnen {km} km", "Enclaves within {km} km"),
-        GeoDenied => (
-            "Locatie niet toegestaan. Sta locatie toe in de browser, of zoek op naam.",
-            "Location not allowed. Allow location in the browser, or search by name.",
-        ),
-        GeoUnavailable => (
-            "Je locatie kon niet bepaald worden. Zoek op naam.",
-            "Your location could not be found. Search by name.",
-        ),
-        NoResults => ("Geen enclaves gevonden.", "No enclaves found."),
-        EstablishmentUnit => ("Vestigingseenheid", "Establishment unit"),
-        Address => ("Adres", "Address"),
-        StatusSuspended => ("Geschorst", "Suspended"),
-        ChecksFor => (
-            "Controle voor {date} om {time}",
-            "Checks for {date} at {time}",
-        ),
-        RegistrationFor => ("Registratie voor {date}", "Registration for {date}"),
-        NoRegistration => (
-            "Geen registratie voor deze dag.",
-            "No registration for this day.",
-        ),
-        PlannedStart => ("Geplande start", "Planned start"),
-        RegisteredAt => ("Geregistreerd op", "Registered at"),
-        TeamMembers => ("Teamleden", "Team members"),
-        NobodyRegistered => ("Niemand geregistreerd.", "Nobody registered."),
-        NoContracts => (
-            "Geen contracten in het register.",
-            "No contracts in the register.",
-        ),
-        OpenEnded => ("onbepaalde duur", "open-ended"),
-        NotifiedAt => ("Gemeld op", "Notified at"),
-        ApprovedAt => ("Goedgekeurd op", "Approved at"),
-        Regime => ("Regime", "Regime"),
-        RegimeApproval => ("Goedkeuring", "Approval"),
-        RegimeNotification => ("Melding", "Notification"),
-        MinSupervisors => ("Min. begeleiders", "Min. supervisors"),
     }
 }
 
