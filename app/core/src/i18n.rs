@@ -224,8 +224,11 @@ impl I18n {
 }
 
 texts! {
-    /// The texts both apps show (the shell, login, the record and verdict cards). `{…}` marks
-    /// a value filled in by the caller.
+    /// The core's table: the texts of the shell, login, the password change and the record
+    /// and verdict cards, which both apps show. Its last group holds texts both apps show
+    /// that core itself does not, kept here once rather than in each app's table; a text
+    /// only one app shows is in that app's table (`FieldKey`, `OfficeKey`). `{…}` marks a
+    /// value filled in by the caller.
     pub enum Key {
         // The header, the menu and the connection state
         Online => ("Online", "Online"),
