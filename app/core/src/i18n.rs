@@ -1,8 +1,11 @@
 //! Dutch and English: the interface texts, the chosen language (kept in localStorage) and
 //! the formatting of dates, times and distances.
 //!
-//! Texts from the server (verdict reasons, error messages) come in both languages already;
-//! [`I18n::pick`] chooses between them.
+//! One way to translate: every interface text is a key of a table ([`texts!`](crate::texts))
+//! with its Dutch and English side by side — [`Key`] here, `FieldKey` and `OfficeKey` in the
+//! apps — shown with [`I18n::text`] (a view) or [`I18n::t`] (a `&str`). Texts that come in
+//! both languages already (verdict reasons and error messages from the server, names from
+//! `shared`, problems kept on the device) are chosen between with [`I18n::pick`].
 
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Timelike, Utc};
 use leptos::prelude::*;
@@ -208,13 +211,9 @@ impl I18n {
         move || self.t(key)
     }
 
-    /// A Dutch/English pair given in place, as a view that follows the language (the same
-    /// single closure type as [`I18n::text`]).
-    pub fn tr(self, nl: &'static str, en: &'static str) -> impl IntoView + use<> {
-        move || self.pick(nl, en)
-    }
-
-    /// Chooses between a Dutch and an English text (tracked).
+    /// Chooses between a Dutch and an English text (tracked): for texts that come in both
+    /// languages from the server, from `shared` or from the device's store. The app's own
+    /// texts are keys of its table ([`I18n::t`], [`I18n::text`]).
     pub fn pick<'a>(self, nl: &'a str, en: &'a str) -> &'a str {
         match self.lang() {
             Lang::Nl => nl,
