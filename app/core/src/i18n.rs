@@ -1,8 +1,11 @@
 //! Dutch and English: the interface texts, the chosen language (kept in localStorage) and
 //! the formatting of dates, times and distances.
 //!
-//! Texts from the server (verdict reasons, error messages) come in both languages already;
-//! [`I18n::pick`] chooses between them.
+//! One way to translate: every interface text is a key of a table ([`texts!`](crate::texts))
+//! with its Dutch and English side by side — [`Key`] here, `FieldKey` and `OfficeKey` in the
+//! apps — shown with [`I18n::text`] (a view) or [`I18n::t`] (a `&str`). Texts that come in
+//! both languages already (verdict reasons and error messages from the server, names from
+//! `shared`, problems kept on the device) are chosen between with [`I18n::pick`].
 
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Timelike, Utc};
 use leptos::prelude::*;
@@ -18,13 +21,15 @@ pub trait Text: Copy + Send + Sync + 'static {
 }
 
 /// Declares a table of interface texts: an enum of keys, each with its Dutch and English text,
-/// and its [`Text`] implementation.
+/// and its [`Text`] implementation; in tests also `ALL`, every key, for [`table_problems`].
 ///
 /// ```ignore
 /// app_core::texts! {
 ///     /// The review pages' texts.
 ///     pub enum ReviewText {
+///         // The queue
 ///         Queue => ("Te beoordelen", "To review"),
+///         DaysLeft => ("nog {n} dagen", "{n} days left"),
 ///     }
 /// }
 /// ```
@@ -49,7 +54,65 @@ macro_rules! texts {
                 }
             }
         }
+
+        #[cfg(test)]
+        impl $name {
+            /// Every key, for the table's test (`app_core::i18n::table_problems`).
+            const ALL: &'static [Self] = &[$(Self::$key),*];
+        }
     };
+}
+
+/// Both texts of `key`, each `(name, value)` of `values` filled in: a problem in both
+/// languages, the form in which the server sends problems and the device keeps them (shown
+/// with [`I18n::pick`]).
+pub fn both(key: impl Text, values: &[(&str, &str)]) -> (String, String) {
+    let fill = |text: &str| {
+        values.iter().fold(text.to_owned(), |text, (name, value)| {
+            text.replace(name, value)
+        })
+    };
+    let (nl, en) = key.texts();
+    (fill(nl), fill(en))
+}
+
+/// What is wrong with a table of texts, one line per problem: a key without a Dutch or an
+/// English text, or whose two texts do not have the same `{placeholders}`. Each table's unit
+/// test runs it on every key (`ALL`, which [`texts!`](crate::texts) declares in tests).
+pub fn table_problems<T: Text + std::fmt::Debug>(all: &[T]) -> Vec<String> {
+    let mut problems = Vec::new();
+    for &key in all {
+        let (nl, en) = key.texts();
+        if nl.trim().is_empty() {
+            problems.push(format!("{key:?} has no Dutch text"));
+        }
+        if en.trim().is_empty() {
+            problems.push(format!("{key:?} has no English text"));
+        }
+        let (in_nl, in_en) = (placeholders(nl), placeholders(en));
+        if in_nl != in_en {
+            problems.push(format!(
+                "{key:?}: placeholders {in_nl:?} in Dutch, {in_en:?} in English"
+            ));
+        }
+    }
+    problems
+}
+
+/// The `{name}` placeholders in `text`, sorted.
+fn placeholders(text: &str) -> Vec<&str> {
+    let mut found: Vec<&str> = text
+        .match_indices('{')
+        .filter_map(|(start, _)| {
+            let end = start + text[start..].find('}')?;
+            let name = &text[start + 1..end];
+            let is_name =
+                !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            is_name.then_some(&text[start..=end])
+        })
+        .collect();
+    found.sort_unstable();
+    found
 }
 
 /// An interface language. Dutch is the default.
@@ -148,13 +211,9 @@ impl I18n {
         move || self.t(key)
     }
 
-    /// A Dutch/English pair given in place, as a view that follows the language (the same
-    /// single closure type as [`I18n::text`]).
-    pub fn tr(self, nl: &'static str, en: &'static str) -> impl IntoView + use<> {
-        move || self.pick(nl, en)
-    }
-
-    /// Chooses between a Dutch and an English text (tracked).
+    /// Chooses between a Dutch and an English text (tracked): for texts that come in both
+    /// languages from the server, from `shared` or from the device's store. The app's own
+    /// texts are keys of its table ([`I18n::t`], [`I18n::text`]).
     pub fn pick<'a>(self, nl: &'a str, en: &'a str) -> &'a str {
         match self.lang() {
             Lang::Nl => nl,
@@ -164,13 +223,41 @@ impl I18n {
 }
 
 texts! {
-    /// The texts both apps show (the shell, login, the record and verdict cards). `{…}` marks
-    /// a value filled in by the caller.
+    /// The core's table: the texts of the shell, login, the password change and the record
+    /// and verdict cards, which both apps show. Its last group holds texts both apps show
+    /// that core itself does not, kept here once rather than in each app's table; a text
+    /// only one app shows is in that app's table (`FieldKey`, `OfficeKey`). `{…}` marks a
+    /// value filled in by the caller.
     pub enum Key {
+        // The header, the menu and the connection state
         Online => ("Online", "Online"),
         Offline => ("Offline", "Offline"),
+        OfflineCopy => (
+            "Offline: opgeslagen kopie van {time}. De gegevens kunnen verouderd zijn.",
+            "Offline: saved copy from {time}. The data may be out of date.",
+        ),
+        MainMenu => ("Hoofdmenu", "Main menu"),
+        Search => ("Zoeken", "Search"),
+        PrepareForField => ("Voorbereiden op het terrein", "Prepare for the field"),
+        Review => ("Beoordelen", "Review"),
+        Register => ("Register", "Register"),
+        Import => ("Importeren", "Import"),
+        Users => ("Gebruikers", "Users"),
+        Overview => ("Overzicht", "Overview"),
+        Statistics => ("Statistiek", "Statistics"),
+        AuditTrail => ("Audittrail", "Audit trail"),
+        ToTheField => ("Naar het terrein", "To the field"),
+        ToTheOffice => ("Naar kantoor", "To the office"),
         Logout => ("Afmelden", "Log out"),
         SwitchLanguage => ("Switch to English", "Schakel naar Nederlands"),
+        SessionEnded => (
+            "Je sessie is beëindigd. Wat nog niet verzonden is, blijft op dit toestel en wordt verzonden zodra je je opnieuw aanmeldt.",
+            "Your session has ended. What has not been sent yet stays on this device and is sent as soon as you sign in again.",
+        ),
+        SignInAgain => ("Opnieuw aanmelden", "Sign in again"),
+        NotFound => ("Deze pagina bestaat niet.", "This page does not exist."),
+        BackToSearch => ("← Zoeken", "← Search"),
+        // Login and the password change
         LoginTitle => ("Aanmelden", "Sign in"),
         LoginIntro => (
             "Controle van enclavewerking ter plaatse.",
@@ -180,6 +267,24 @@ texts! {
         Password => ("Wachtwoord", "Password"),
         SignIn => ("Aanmelden", "Sign in"),
         SigningIn => ("Bezig met aanmelden…", "Signing in…"),
+        ChooseNewPassword => ("Kies een nieuw wachtwoord", "Choose a new password"),
+        PasswordSetByAdmin => (
+            "Je wachtwoord werd door een beheerder ingesteld. Kies er zelf een (minstens 10 tekens) voor je verder gaat.",
+            "Your password was set by an administrator. Choose your own (at least 10 characters) before you go on.",
+        ),
+        CurrentPassword => ("Huidig wachtwoord", "Current password"),
+        NewPassword => ("Nieuw wachtwoord", "New password"),
+        NewPasswordAgain => ("Nieuw wachtwoord, nog eens", "New password, again"),
+        ChangePassword => ("Wachtwoord wijzigen", "Change password"),
+        PasswordTooShort => (
+            "Een wachtwoord heeft minstens 10 tekens.",
+            "A password needs at least 10 characters.",
+        ),
+        PasswordsDiffer => (
+            "De twee nieuwe wachtwoorden verschillen.",
+            "The two new passwords differ.",
+        ),
+        // The API's failures
         SessionExpired => (
             "Je sessie is verlopen. Meld je opnieuw aan.",
             "Your session has expired. Please sign in again.",
@@ -192,89 +297,103 @@ texts! {
             "Onverwacht antwoord van de server (HTTP {status}).",
             "Unexpected answer from the server (HTTP {status}).",
         ),
-        Loading => ("Laden…", "Loading…"),
-        Retry => ("Opnieuw proberen", "Try again"),
-        NotFound => ("Deze pagina bestaat niet.", "This page does not exist."),
-        OfflineCopy => (
-            "Offline: opgeslagen kopie van {time}. De gegevens kunnen verouderd zijn.",
-            "Offline: saved copy from {time}. The data may be out of date.",
-        ),
-        SearchLabel => (
-            "Zoek een enclave op naam, gemeente of ondernemingsnummer",
-            "Find an enclave by name, municipality or enterprise number",
-        ),
-        SearchPlaceholder => ("bv. Aalst of 0123.456.749", "e.g. Aalst or 0123.456.749"),
-        SearchHint => (
-            "Typ minstens 2 tekens, of zoek in de buurt.",
-            "Type at least 2 characters, or search near you.",
-        ),
-        ByEnterpriseNumber => (
-            "Zoeken op ondernemingsnummer",
-            "Searching by enterprise number",
-        ),
-        NearMe => ("In de buurt", "Near me"),
-        Locating => ("Locatie bepalen…", "Finding your location…"),
-        NearTitle => ("Enclaves binnen {km} km", "Enclaves within {km} km"),
-        GeoDenied => (
-            "Locatie niet toegestaan. Sta locatie toe in de browser, of zoek op naam.",
-            "Location not allowed. Allow location in the browser, or search by name.",
-        ),
-        GeoUnavailable => (
-            "Je locatie kon niet bepaald worden. Zoek op naam.",
-            "Your location could not be found. Search by name.",
-        ),
-        NoResults => ("Geen enclaves gevonden.", "No enclaves found."),
-        LoadMore => ("Meer laden", "Load more"),
-        Host => ("Gastbedrijf", "Host"),
-        Maatwerkbedrijf => ("Maatwerkbedrijf", "Maatwerkbedrijf"),
-        EstablishmentUnit => ("Vestigingseenheid", "Establishment unit"),
-        Address => ("Adres", "Address"),
-        Activity => ("Activiteit", "Activity"),
-        StatusSuspended => ("Geschorst", "Suspended"),
-        StatusEnded => ("Beëindigd", "Ended"),
-        BackToSearch => ("← Zoeken", "← Search"),
-        ChecksFor => (
-            "Controle voor {date} om {time}",
-            "Checks for {date} at {time}",
-        ),
+        // The verdict card
         ContractFiled => ("Contract gemeld", "Contract filed"),
         DailyRegistration => ("Dagelijkse registratie", "Daily registration"),
         SupervisorPresent => ("Begeleider aanwezig", "Supervisor present"),
         VerdictPass => ("In orde", "Pass"),
         VerdictFail => ("Niet in orde", "Fail"),
         VerdictUnknown => ("Onbekend", "Unknown"),
-        Rule => ("Regel", "Rule"),
-        RegistrationFor => ("Registratie voor {date}", "Registration for {date}"),
-        NoRegistration => (
-            "Geen registratie voor deze dag.",
-            "No registration for this day.",
+        OverriddenPass => ("Toch in orde (inspecteur)", "Overridden by the inspector: in order"),
+        OverriddenFail => (
+            "Toch niet in orde (inspecteur)",
+            "Overridden by the inspector: not in order",
         ),
-        PlannedStart => ("Geplande start", "Planned start"),
-        RegisteredAt => ("Geregistreerd op", "Registered at"),
-        TeamMembers => ("Teamleden", "Team members"),
-        NobodyRegistered => ("Niemand geregistreerd.", "Nobody registered."),
+        OverriddenUnknown => ("Toch onbekend (inspecteur)", "Overridden by the inspector: unknown"),
+        Computed => ("Berekend: ", "Computed: "),
+        Rule => ("Regel", "Rule"),
+        // The record card: who was present
+        Checks => ("Controles", "Checks"),
+        Present => ("Aanwezig", "Present"),
         RoleWorker => ("Doelgroepwerknemer", "Target-group worker"),
         RoleSupervisor => ("Begeleider", "Supervisor"),
-        Contracts => ("Contracten", "Contracts"),
-        NoContracts => (
-            "Geen contracten in het register.",
-            "No contracts in the register.",
+        StaffNumber => ("pers.nr. ", "staff no. "),
+        NameNotKept => ("(naam niet bewaard)", "(name not kept)"),
+        NotRegistered => ("niet geregistreerd", "not registered"),
+        States => ("verklaart: ", "states: "),
+        RegisteredWorker => ("geregistreerde doelgroepwerknemer", "registered target-group worker"),
+        RegisteredWorkers => (
+            "geregistreerde doelgroepwerknemers",
+            "registered target-group workers",
         ),
-        Start => ("Start", "Start"),
-        End => ("Einde", "End"),
-        OpenEnded => ("onbepaalde duur", "open-ended"),
-        NotifiedAt => ("Gemeld op", "Notified at"),
-        ApprovedAt => ("Goedgekeurd op", "Approved at"),
-        Unknown => ("onbekend", "unknown"),
-        Regime => ("Regime", "Regime"),
-        RegimeApproval => ("Goedkeuring", "Approval"),
-        RegimeNotification => ("Melding", "Notification"),
-        Status => ("Status", "Status"),
+        RegisteredSupervisor => ("geregistreerde begeleider", "registered supervisor"),
+        RegisteredSupervisors => ("geregistreerde begeleiders", "registered supervisors"),
+        WorkingButNotRegistered => (
+            "Aan het werk maar niet geregistreerd",
+            "Working but not registered",
+        ),
+        UnregisteredFinding => (
+            "Vaststelling: wie niet geregistreerd is, telt niet als doelgroepwerknemer of begeleider van het team, welke rol die ook opgeeft.",
+            "Finding: people who are not registered do not count as the team's workers or supervisors, whatever role they state.",
+        ),
+        // The record card: instructions
+        Instructions => ("Instructies", "Instructions"),
+        InstructionsGivenBy => ("Instructies gegeven door", "Instructions given by"),
+        OnlySupervisor => ("alleen de begeleider", "only the supervisor"),
+        HostStaff => ("personeel van het gastbedrijf", "host staff"),
+        Both => ("allebei", "both"),
+        CannotBeEstablished => ("niet vast te stellen", "cannot be established"),
+        HostAssignsTasks => (
+            "Gastbedrijf verdeelt of controleert taken",
+            "Host assigns or checks tasks",
+        ),
+        SupervisorWholeShift => (
+            "Begeleider de hele shift aanwezig",
+            "Supervisor present the whole shift",
+        ),
+        AnswerYes => ("ja", "yes"),
+        AnswerNo => ("nee", "no"),
+        NotAnswered => ("niet beantwoord", "not answered"),
+        Note => ("Toelichting", "Note"),
+        // The record card: findings
+        Findings => ("Vaststellingen", "Findings"),
+        NoFindings => ("Geen vaststellingen.", "No findings."),
+        General => ("Algemeen", "General"),
+        SeverityLabel => ("Ernst: ", "Severity: "),
+        Low => ("laag", "low"),
+        Medium => ("middel", "medium"),
+        High => ("hoog", "high"),
+        Photo => ("Foto", "Photo"),
+        Enlarge => ("vergroten", "enlarge"),
+        Close => ("✕ Sluiten", "✕ Close"),
+        // The record card: conclusion and amendments
+        Conclusion => ("Conclusie", "Conclusion"),
+        Measure => ("Maatregel", "Measure"),
+        DeadlineLower => ("termijn", "deadline"),
+        Originally => ("Oorspronkelijk: ", "Originally: "),
+        Corrected => ("rechtgezet", "corrected"),
+        Motivation => ("Motivering", "Motivation"),
+        Amendments => ("Rechtzettingen", "Amendments"),
+        MeasureLabel => ("maatregel: ", "measure: "),
+        DeadlineLabel => ("termijn: ", "deadline: "),
+        // A contract's status (`Key::contract_status`)
         ContractNotified => ("Gemeld", "Notified"),
         ContractApproved => ("Goedgekeurd", "Approved"),
         ContractRejected => ("Geweigerd", "Rejected"),
+        StatusEnded => ("Beëindigd", "Ended"),
+        // Texts both apps show and core itself does not
+        Loading => ("Laden…", "Loading…"),
+        LoadMore => ("Meer laden", "Load more"),
+        Cancel => ("Annuleren", "Cancel"),
+        Unknown => ("onbekend", "unknown"),
+        Host => ("Gastbedrijf", "Host"),
+        Maatwerkbedrijf => ("Maatwerkbedrijf", "Maatwerkbedrijf"),
+        Activity => ("Activiteit", "Activity"),
+        Contracts => ("Contracten", "Contracts"),
+        Start => ("Start", "Start"),
+        End => ("Einde", "End"),
+        Status => ("Status", "Status"),
         RejectionReason => ("Reden weigering", "Reason for rejection"),
-        MinSupervisors => ("Min. begeleiders", "Min. supervisors"),
     }
 }
 
@@ -326,4 +445,40 @@ pub fn fixed(value: f64, decimals: u32) -> String {
     let sign = if scaled < 0 { "-" } else { "" };
     let (whole, frac) = (scaled.abs() / scale, scaled.abs() % scale);
     format!("{sign}{whole}.{frac:0width$}", width = decimals as usize)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_has_both_texts_with_the_same_placeholders() {
+        assert_eq!(table_problems(Key::ALL), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_table_problem_is_reported() {
+        texts! {
+            enum Broken {
+                Fine => ("{n} dagen", "{n} days"),
+                NoEnglish => ("Hallo", " "),
+                Renamed => ("{n} rijen", "{count} rows"),
+            }
+        }
+        assert_eq!(
+            table_problems(Broken::ALL),
+            [
+                "NoEnglish has no English text",
+                r#"Renamed: placeholders ["{n}"] in Dutch, ["{count}"] in English"#,
+            ]
+        );
+    }
+
+    #[test]
+    fn placeholders_are_names_in_braces() {
+        assert_eq!(
+            placeholders("{b} en {a}, niet { } of {x y}"),
+            ["{a}", "{b}"]
+        );
+    }
 }

@@ -19,6 +19,9 @@ use shared::rules::verdict::{Verdict, VerdictStatus};
 use shared::rules::{Presence, check_supervisor_present};
 use uuid::Uuid;
 
+use crate::texts::FieldKey;
+use app_core::i18n::Text;
+
 /// The inspector's answer to a computed verdict: confirmed, or overridden with a note.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CheckAnswer {
@@ -207,31 +210,21 @@ impl Draft {
     /// The checks neither confirmed nor overridden, as (Dutch, English) problems.
     pub fn unanswered_checks(&self) -> Vec<(String, String)> {
         [
-            (
-                CheckKind::ContractFiled,
-                "controle 1 (enclavecontract)",
-                "check 1 (contract filed)",
-            ),
-            (
-                CheckKind::DailyRegistration,
-                "controle 2 (dagelijkse registratie)",
-                "check 2 (daily registration)",
-            ),
-            (
-                CheckKind::SupervisorPresent,
-                "controle 3 (aanwezigheid begeleider)",
-                "check 3 (supervisor present)",
-            ),
+            (CheckKind::ContractFiled, FieldKey::CheckOneName),
+            (CheckKind::DailyRegistration, FieldKey::CheckTwoName),
+            (CheckKind::SupervisorPresent, FieldKey::CheckThreeName),
         ]
         .into_iter()
-        .filter(|(kind, ..)| {
+        .filter(|(kind, _)| {
             let a = self.answer(*kind);
             !a.confirmed && a.override_status.is_none()
         })
-        .map(|(_, nl, en)| {
+        .map(|(_, check)| {
+            let (nl, en) = FieldKey::ConfirmOrOverride.texts();
+            let (check_nl, check_en) = check.texts();
             (
-                format!("Bevestig {nl} of wijk ervan af."),
-                format!("Confirm or override {en}."),
+                nl.replace("{check}", check_nl),
+                en.replace("{check}", check_en),
             )
         })
         .collect()

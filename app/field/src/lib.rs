@@ -7,6 +7,7 @@
 //!   [`draft`]: an inspection being recorded; [`photo`]: downscaling and hashing.
 //! - [`components`]: the sync indicator and the logout warning in the header, the result
 //!   cards of the search.
+//! - [`texts`]: the app's table of interface texts, Dutch and English side by side.
 
 mod components;
 mod device;
@@ -14,6 +15,7 @@ mod draft;
 mod pages;
 mod photo;
 mod store;
+mod texts;
 
 use app_core::api::ApiFailure;
 use app_core::picture::LocalPhotos;

@@ -1,13 +1,15 @@
 //! Enclave Inspect's office app, for reviewers and department staff: review, the contract
 //! register, imports, the yearly overview, statistics, users and the audit trail. It holds
 //! nothing on the device (no store, drafts, photos or sync) and runs in the shell of
-//! `app_core`.
+//! `app_core`. [`pages`] holds one module per route; [`texts`], the app's table of
+//! interface texts, Dutch and English side by side.
 //!
 //! Logging out: when the field app left data on this device (a reviewer or admin who also
 //! inspects), the logout goes through the field app, which empties the device store or warns
 //! about unsent work ([`app_core::shell::FIELD_DATA_KEY`]).
 
 mod pages;
+mod texts;
 
 use app_core::router::Route;
 use app_core::shell::{self, AppKind, Shell};

@@ -70,52 +70,52 @@ fn Nav() -> impl IntoView {
     let other = kind.other();
     let may_switch = move || role().is_some_and(|r| other.allows(r));
     view! {
-        <nav class="nav-links" aria-label=move || i18n.pick("Hoofdmenu", "Main menu").to_owned()>
+        <nav class="nav-links" aria-label=move || i18n.t(Key::MainMenu).to_owned()>
             <Show when=move || kind == AppKind::Field>
                 <a class="button nav" href="/" data-test="nav-search">
-                    {i18n.tr("Zoeken", "Search")}
+                    {i18n.text(Key::Search)}
                 </a>
                 <a class="button nav" href="/device" data-test="nav-prepare">
-                    {i18n.tr("Voorbereiden op het terrein", "Prepare for the field")}
+                    {i18n.text(Key::PrepareForField)}
                 </a>
             </Show>
             <Show when=is(&[Role::Reviewer])>
                 <a class="button nav" href="/review" data-test="nav-review">
-                    {i18n.tr("Beoordelen", "Review")}
+                    {i18n.text(Key::Review)}
                 </a>
             </Show>
             <Show when=is(&[Role::Reviewer, Role::Admin])>
                 <a class="button nav" href="/register" data-test="nav-register">
-                    {i18n.tr("Register", "Register")}
+                    {i18n.text(Key::Register)}
                 </a>
             </Show>
             <Show when=is(&[Role::Admin])>
                 <a class="button nav" href="/imports" data-test="nav-imports">
-                    {i18n.tr("Importeren", "Import")}
+                    {i18n.text(Key::Import)}
                 </a>
                 <a class="button nav" href="/users" data-test="nav-users">
-                    {i18n.tr("Gebruikers", "Users")}
+                    {i18n.text(Key::Users)}
                 </a>
             </Show>
             <Show when=is(&[Role::Reviewer, Role::Admin])>
                 <a class="button nav" href="/reports/contracts" data-test="nav-overview">
-                    {i18n.tr("Overzicht", "Overview")}
+                    {i18n.text(Key::Overview)}
                 </a>
                 <a class="button nav" href="/reports/inspections" data-test="nav-statistics">
-                    {i18n.tr("Statistiek", "Statistics")}
+                    {i18n.text(Key::Statistics)}
                 </a>
             </Show>
             <Show when=is(&[Role::Admin])>
                 <a class="button nav" href="/audit" data-test="nav-audit">
-                    {i18n.tr("Audittrail", "Audit trail")}
+                    {i18n.text(Key::AuditTrail)}
                 </a>
             </Show>
             <Show when=may_switch>
                 <button class="nav switch" data-test="switch-app" data-app=other.code()
                     on:click=move |_| shell::switch_to(other)>
                     {match other {
-                        AppKind::Field => i18n.tr("Naar het terrein", "To the field"),
-                        AppKind::Office => i18n.tr("Naar kantoor", "To the office"),
+                        AppKind::Field => i18n.text(Key::ToTheField),
+                        AppKind::Office => i18n.text(Key::ToTheOffice),
                     }}
                 </button>
             </Show>
@@ -139,13 +139,10 @@ pub fn SessionEnded() -> impl IntoView {
         <Show when=move || session.ended() && !matches!(router.route(), Route::Login { .. })>
             <div class="notice warning-panel" role="status" data-test="session-ended">
                 <p>
-                    {i18n.tr(
-                        "Je sessie is beëindigd. Wat nog niet verzonden is, blijft op dit toestel en wordt verzonden zodra je je opnieuw aanmeldt.",
-                        "Your session has ended. What has not been sent yet stays on this device and is sent as soon as you sign in again.",
-                    )}
+                    {i18n.text(Key::SessionEnded)}
                 </p>
                 <button class="primary" data-test="session-ended-sign-in" on:click=sign_in>
-                    {i18n.tr("Opnieuw aanmelden", "Sign in again")}
+                    {i18n.text(Key::SignInAgain)}
                 </button>
             </div>
         </Show>

@@ -18,7 +18,7 @@ use shared::dto::inspection::{
 use shared::dto::registration::MemberRole;
 
 use crate::components::verdict::CheckCard;
-use crate::i18n::{self, I18n, Key};
+use crate::i18n::{self, I18n, Key, Text};
 use crate::picture::{self, LocalPhotos};
 use crate::session::Session;
 
@@ -98,7 +98,7 @@ pub fn RecordView(
     view! {
         <div class="record" data-test="record">
             <section class="record-part">
-                <h2>{i18n.tr("Controles", "Checks")}</h2>
+                <h2>{i18n.text(Key::Checks)}</h2>
                 <div class="verdicts">
                     <CheckCard check="contract_filed" title=Key::ContractFiled record=record.contract_filed.clone() />
                     <CheckCard check="daily_registration" title=Key::DailyRegistration record=record.daily_registration.clone() />
@@ -126,7 +126,7 @@ fn PresentList(record: InspectionRecord) -> impl IntoView {
         .iter()
         .map(|p| {
             let name = if p.name.trim().is_empty() {
-                i18n.pick("(naam niet bewaard)", "(name not kept)").to_owned()
+                i18n.t(Key::NameNotKept).to_owned()
             } else {
                 p.name.clone()
             };
@@ -134,7 +134,7 @@ fn PresentList(record: InspectionRecord) -> impl IntoView {
                 <li data-test="record-present" data-role=p.role.as_str()>
                     <strong>{name}</strong>
                     {(!p.staff_ref.is_empty()).then(|| view! {
-                        " " <span class="staff-ref" data-test="staff-ref">{i18n.tr("pers.nr. ", "staff no. ")} {p.staff_ref.clone()}</span>
+                        " " <span class="staff-ref" data-test="staff-ref">{i18n.text(Key::StaffNumber)} {p.staff_ref.clone()}</span>
                     })}
                     " "
                     <span class="badge">{i18n.text(role_key(p.role))}</span>
@@ -151,10 +151,10 @@ fn PresentList(record: InspectionRecord) -> impl IntoView {
                     <strong>{u.name.clone()}</strong>
                     " "
                     <span class="badge warn">
-                        {i18n.tr("niet geregistreerd", "not registered")}
+                        {i18n.text(Key::NotRegistered)}
                     </span>
                     " "
-                    {i18n.tr("verklaart: ", "states: ")}
+                    {i18n.text(Key::States)}
                     {i18n.text(role_key(u.stated_role))}
                 </li>
             }
@@ -162,35 +162,32 @@ fn PresentList(record: InspectionRecord) -> impl IntoView {
         .collect_view();
     view! {
         <section class="record-part" data-test="record-presence">
-            <h2>{i18n.tr("Aanwezig", "Present")}</h2>
+            <h2>{i18n.text(Key::Present)}</h2>
             <p data-test="record-counts">
                 {record.workers_present} " "
                 {plural(
                     i18n,
                     record.workers_present,
-                    ("geregistreerde doelgroepwerknemer", "geregistreerde doelgroepwerknemers"),
-                    ("registered target-group worker", "registered target-group workers"),
+                    Key::RegisteredWorker,
+                    Key::RegisteredWorkers,
                 )}
                 ", " {record.supervisors_present} " "
                 {plural(
                     i18n,
                     record.supervisors_present,
-                    ("geregistreerde begeleider", "geregistreerde begeleiders"),
-                    ("registered supervisor", "registered supervisors"),
+                    Key::RegisteredSupervisor,
+                    Key::RegisteredSupervisors,
                 )}
                 {(unregistered_count > 0).then(|| view! {
                     ", " <span data-test="record-unregistered-count">{unregistered_count}</span> " "
-                    {i18n.tr("niet geregistreerd", "not registered")}
+                    {i18n.text(Key::NotRegistered)}
                 })}
             </p>
             <ul class="members">{present}</ul>
             {(unregistered_count > 0).then(|| view! {
-                <h3>{i18n.tr("Aan het werk maar niet geregistreerd", "Working but not registered")}</h3>
+                <h3>{i18n.text(Key::WorkingButNotRegistered)}</h3>
                 <p class="notice warn" data-test="record-unregistered-finding">
-                    {i18n.tr(
-                        "Vaststelling: wie niet geregistreerd is, telt niet als doelgroepwerknemer of begeleider van het team, welke rol die ook opgeeft.",
-                        "Finding: people who are not registered do not count as the team's workers or supervisors, whatever role they state.",
-                    )}
+                    {i18n.text(Key::UnregisteredFinding)}
                 </p>
                 <ul class="members">{unregistered}</ul>
             })}
@@ -198,18 +195,9 @@ fn PresentList(record: InspectionRecord) -> impl IntoView {
     }
 }
 
-/// The Dutch or English word for `n` of something, singular for one.
-fn plural(
-    i18n: I18n,
-    n: u32,
-    (one_nl, many_nl): (&'static str, &'static str),
-    (one_en, many_en): (&'static str, &'static str),
-) -> impl IntoView + use<> {
-    if n == 1 {
-        i18n.tr(one_nl, one_en)
-    } else {
-        i18n.tr(many_nl, many_en)
-    }
+/// The word for `n` of something: `one` for one, else `many`.
+fn plural(i18n: I18n, n: u32, one: Key, many: Key) -> impl IntoView + use<> {
+    i18n.text(if n == 1 { one } else { many })
 }
 
 fn role_key(role: MemberRole) -> Key {
@@ -225,37 +213,31 @@ fn role_key(role: MemberRole) -> Key {
 fn InstructionAnswers(record: InspectionRecord) -> impl IntoView {
     let i18n = I18n::expect();
     let ins = record.instructions;
-    let unanswered = move || i18n.tr("niet beantwoord", "not answered").into_any();
+    let unanswered = move || i18n.text(Key::NotAnswered).into_any();
     let yes_no = move |v: Option<bool>| match v {
-        Some(true) => i18n.tr("ja", "yes").into_any(),
-        Some(false) => i18n.tr("nee", "no").into_any(),
+        Some(true) => i18n.text(Key::AnswerYes).into_any(),
+        Some(false) => i18n.text(Key::AnswerNo).into_any(),
         None => unanswered(),
     };
     let giver = match ins.given_by {
-        Some(InstructionGiver::Supervisor) => i18n
-            .tr("alleen de begeleider", "only the supervisor")
-            .into_any(),
-        Some(InstructionGiver::HostStaff) => i18n
-            .tr("personeel van het gastbedrijf", "host staff")
-            .into_any(),
-        Some(InstructionGiver::Both) => i18n.tr("allebei", "both").into_any(),
-        Some(InstructionGiver::Unclear) => i18n
-            .tr("niet vast te stellen", "cannot be established")
-            .into_any(),
+        Some(InstructionGiver::Supervisor) => i18n.text(Key::OnlySupervisor).into_any(),
+        Some(InstructionGiver::HostStaff) => i18n.text(Key::HostStaff).into_any(),
+        Some(InstructionGiver::Both) => i18n.text(Key::Both).into_any(),
+        Some(InstructionGiver::Unclear) => i18n.text(Key::CannotBeEstablished).into_any(),
         None => unanswered(),
     };
     view! {
         <section class="record-part" data-test="record-instructions">
-            <h2>{i18n.tr("Instructies", "Instructions")}</h2>
+            <h2>{i18n.text(Key::Instructions)}</h2>
             <dl class="facts">
-                <dt>{i18n.tr("Instructies gegeven door", "Instructions given by")}</dt>
+                <dt>{i18n.text(Key::InstructionsGivenBy)}</dt>
                 <dd data-test="record-given-by">{giver}</dd>
-                <dt>{i18n.tr("Gastbedrijf verdeelt of controleert taken", "Host assigns or checks tasks")}</dt>
+                <dt>{i18n.text(Key::HostAssignsTasks)}</dt>
                 <dd data-test="record-host-assigns">{yes_no(ins.host_assigns_tasks)}</dd>
-                <dt>{i18n.tr("Begeleider de hele shift aanwezig", "Supervisor present the whole shift")}</dt>
+                <dt>{i18n.text(Key::SupervisorWholeShift)}</dt>
                 <dd data-test="record-whole-shift">{yes_no(ins.supervisor_whole_shift)}</dd>
                 {ins.note.map(|note| view! {
-                    <dt>{i18n.tr("Toelichting", "Note")}</dt>
+                    <dt>{i18n.text(Key::Note)}</dt>
                     <dd>{note}</dd>
                 })}
             </dl>
@@ -264,11 +246,11 @@ fn InstructionAnswers(record: InspectionRecord) -> impl IntoView {
 }
 
 /// The severity of a finding, in words.
-pub fn severity_words(severity: Severity) -> (&'static str, &'static str) {
+pub fn severity_words(severity: Severity) -> Key {
     match severity {
-        Severity::Low => ("laag", "low"),
-        Severity::Medium => ("middel", "medium"),
-        Severity::High => ("hoog", "high"),
+        Severity::Low => Key::Low,
+        Severity::Medium => Key::Medium,
+        Severity::High => Key::High,
     }
 }
 
@@ -284,7 +266,9 @@ fn FindingList(
         .findings
         .into_iter()
         .map(|f| {
-            let (nl, en) = severity_words(f.severity);
+            let severity = severity_words(f.severity);
+            // The words name the severity in the page's data and classes too.
+            let (nl, en) = severity.texts();
             let check = f.check;
             let photos = f
                 .photos
@@ -296,7 +280,7 @@ fn FindingList(
                 <li class="finding" data-test="record-finding" data-severity=nl>
                     <p>
                         <span class=format!("badge severity-{en}")>
-                            {i18n.tr("Ernst: ", "Severity: ")} {i18n.tr(nl, en)}
+                            {i18n.text(Key::SeverityLabel)} {i18n.text(severity)}
                         </span>
                         " "
                         <strong data-test="record-finding-category">{f.category}</strong>
@@ -311,8 +295,8 @@ fn FindingList(
         .collect_view();
     view! {
         <section class="record-part" data-test="record-findings">
-            <h2>{i18n.tr("Vaststellingen", "Findings")}</h2>
-            {empty.then(|| view! { <p class="muted">{i18n.tr("Geen vaststellingen.", "No findings.")}</p> })}
+            <h2>{i18n.text(Key::Findings)}</h2>
+            {empty.then(|| view! { <p class="muted">{i18n.text(Key::NoFindings)}</p> })}
             <ul class="findings">{findings}</ul>
         </section>
     }
@@ -324,7 +308,7 @@ pub fn belongs_to(i18n: I18n, check: Option<CheckKind>) -> &'static str {
         Some(CheckKind::ContractFiled) => i18n.t(Key::ContractFiled),
         Some(CheckKind::DailyRegistration) => i18n.t(Key::DailyRegistration),
         Some(CheckKind::SupervisorPresent) => i18n.t(Key::SupervisorPresent),
-        None => i18n.pick("Algemeen", "General"),
+        None => i18n.t(Key::General),
     }
 }
 
@@ -362,7 +346,7 @@ pub fn PhotoThumb(
             picture::revoke(&u);
         }
     });
-    let alt = move || format!("{} {n}", i18n.pick("Foto", "Photo"));
+    let alt = move || format!("{} {n}", i18n.t(Key::Photo));
     let open = move |_| {
         if let Some(u) = url.get_untracked() {
             enlarged.set(Some(Enlarged { url: u, alt: alt() }));
@@ -374,7 +358,7 @@ pub fn PhotoThumb(
             data-test="photo-thumb"
             data-sha256=photo.sha256.clone()
             data-loaded=move || url.with(Option::is_some).to_string()
-            aria-label=move || format!("{} — {}", alt(), i18n.pick("vergroten", "enlarge"))
+            aria-label=move || format!("{} — {}", alt(), i18n.t(Key::Enlarge))
             on:click=open
         >
             {move || match url.get() {
@@ -422,7 +406,7 @@ pub fn Lightbox(enlarged: RwSignal<Option<Enlarged>>) -> impl IntoView {
                         node_ref=close_button
                         on:click=move |_| enlarged.set(None)
                     >
-                        {i18n.tr("✕ Sluiten", "✕ Close")}
+                        {i18n.text(Key::Close)}
                     </button>
                 </div>
             }
@@ -440,31 +424,31 @@ fn ConclusionView(original: Conclusion, corrected: Conclusion) -> impl IntoView 
         let (nl, en) = c.measure.names();
         let deadline = c
             .deadline
-            .map(|d| format!(" · {} {}", i18n.pick("termijn", "deadline"), i18n::date(d)));
-        view! { {i18n.tr(nl, en)} {deadline} }
+            .map(|d| format!(" · {} {}", i18n.t(Key::DeadlineLower), i18n::date(d)));
+        view! { {move || i18n.pick(nl, en)} {deadline} }
     };
     let original_line = changed.then(|| {
         view! {
             <p class="small muted" data-test="record-original-measure">
-                {i18n.tr("Oorspronkelijk: ", "Originally: ")} {measure(&original)}
+                {i18n.text(Key::Originally)} {measure(&original)}
             </p>
         }
     });
     view! {
         <section class="record-part" data-test="record-conclusion">
-            <h2>{i18n.tr("Conclusie", "Conclusion")}</h2>
+            <h2>{i18n.text(Key::Conclusion)}</h2>
             <dl class="facts">
-                <dt>{i18n.tr("Maatregel", "Measure")}</dt>
+                <dt>{i18n.text(Key::Measure)}</dt>
                 <dd
                     data-test="record-measure"
                     data-measure=corrected.measure.as_str()
                     data-corrected=changed.to_string()
                 >
                     {measure(&corrected)}
-                    {changed.then(|| view! { " " <span class="badge">{i18n.tr("rechtgezet", "corrected")}</span> })}
+                    {changed.then(|| view! { " " <span class="badge">{i18n.text(Key::Corrected)}</span> })}
                     {original_line}
                 </dd>
-                <dt>{i18n.tr("Motivering", "Motivation")}</dt>
+                <dt>{i18n.text(Key::Motivation)}</dt>
                 <dd data-test="record-motivation">{corrected.motivation.clone()}</dd>
             </dl>
         </section>
@@ -481,10 +465,10 @@ fn AmendmentList(amendments: Vec<RecordAmendment>) -> impl IntoView {
                 let correction = a.correction().map(|_| {
                     let measure = a.measure.map(|m| {
                         let (nl, en) = m.names();
-                        view! { {i18n.tr("maatregel: ", "measure: ")} {i18n.tr(nl, en)} " " }
+                        view! { {i18n.text(Key::MeasureLabel)} {move || i18n.pick(nl, en)} " " }
                     });
                     let deadline = a.deadline.map(|d| {
-                        view! { {i18n.tr("termijn: ", "deadline: ")} {i18n::date(d)} }
+                        view! { {i18n.text(Key::DeadlineLabel)} {i18n::date(d)} }
                     });
                     view! { <p class="small" data-test="record-amendment-correction">"→ " {measure} {deadline}</p> }
                 });
@@ -502,7 +486,7 @@ fn AmendmentList(amendments: Vec<RecordAmendment>) -> impl IntoView {
             .collect_view();
         view! {
             <section class="record-part" data-test="record-amendments">
-                <h2>{i18n.tr("Rechtzettingen", "Amendments")}</h2>
+                <h2>{i18n.text(Key::Amendments)}</h2>
                 <ul class="members">{items}</ul>
             </section>
         }

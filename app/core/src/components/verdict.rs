@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use shared::dto::inspection::CheckRecord;
 use shared::rules::verdict::{Verdict, VerdictStatus};
 
-use crate::i18n::{I18n, Key, Lang};
+use crate::i18n::{I18n, Key};
 
 /// `check` names the check in `data-test` (`verdict-{check}`); `data-status` holds
 /// `pass`, `fail` or `unknown`.
@@ -61,37 +61,25 @@ fn card(
         .map(|reason| {
             view! {
                 <li>
-                    {move || match i18n.lang() {
-                        Lang::Nl => reason.message_nl.clone(),
-                        Lang::En => reason.message_en.clone(),
-                    }}
+                    {move || i18n.pick(&reason.message_nl, &reason.message_en).to_owned()}
                 </li>
             }
         })
         .collect_view();
     let is_overridden = overridden.is_some();
     let override_view = overridden.map(|o| {
-        let (nl, en) = match o.status {
-            VerdictStatus::Pass => (
-                "Toch in orde (inspecteur)",
-                "Overridden by the inspector: in order",
-            ),
-            VerdictStatus::Fail => (
-                "Toch niet in orde (inspecteur)",
-                "Overridden by the inspector: not in order",
-            ),
-            VerdictStatus::Unknown => (
-                "Toch onbekend (inspecteur)",
-                "Overridden by the inspector: unknown",
-            ),
+        let overridden_to = match o.status {
+            VerdictStatus::Pass => Key::OverriddenPass,
+            VerdictStatus::Fail => Key::OverriddenFail,
+            VerdictStatus::Unknown => Key::OverriddenUnknown,
         };
         let (_, computed_mark, computed_word) = looks(computed);
         view! {
             <div class="override" data-test=format!("override-{check}")>
-                <p class="override-mark"><strong>{i18n.tr(nl, en)}</strong></p>
+                <p class="override-mark"><strong>{i18n.text(overridden_to)}</strong></p>
                 {(!o.note.is_empty()).then(|| view! { <p class="override-note">{o.note}</p> })}
                 <p class="small computed" data-test="computed">
-                    {i18n.tr("Berekend: ", "Computed: ")}
+                    {i18n.text(Key::Computed)}
                     <span aria-hidden="true">{computed_mark}</span>
                     " "
                     {i18n.text(computed_word)}

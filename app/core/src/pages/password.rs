@@ -6,7 +6,7 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
 use crate::api::{self, ApiFailure};
-use crate::i18n::I18n;
+use crate::i18n::{I18n, Key};
 use crate::session::Session;
 use crate::shell::Shell;
 
@@ -35,23 +35,11 @@ pub fn ChangePasswordPage() -> impl IntoView {
             again.get_untracked(),
         );
         if n.chars().count() < MIN_CHARS {
-            error.set(Some(
-                i18n.pick(
-                    "Een wachtwoord heeft minstens 10 tekens.",
-                    "A password needs at least 10 characters.",
-                )
-                .to_owned(),
-            ));
+            error.set(Some(i18n.t(Key::PasswordTooShort).to_owned()));
             return;
         }
         if n != a {
-            error.set(Some(
-                i18n.pick(
-                    "De twee nieuwe wachtwoorden verschillen.",
-                    "The two new passwords differ.",
-                )
-                .to_owned(),
-            ));
+            error.set(Some(i18n.t(Key::PasswordsDiffer).to_owned()));
             return;
         }
         busy.set(true);
@@ -71,28 +59,25 @@ pub fn ChangePasswordPage() -> impl IntoView {
 
     view! {
         <main class="narrow">
-            <h1>{i18n.tr("Kies een nieuw wachtwoord", "Choose a new password")}</h1>
+            <h1>{i18n.text(Key::ChooseNewPassword)}</h1>
             <p class="muted">
-                {i18n.tr(
-                    "Je wachtwoord werd door een beheerder ingesteld. Kies er zelf een (minstens 10 tekens) voor je verder gaat.",
-                    "Your password was set by an administrator. Choose your own (at least 10 characters) before you go on.",
-                )}
+                {i18n.text(Key::PasswordSetByAdmin)}
             </p>
             <form on:submit=submit data-test="change-password">
-                <label for="current-password">{i18n.tr("Huidig wachtwoord", "Current password")}</label>
+                <label for="current-password">{i18n.text(Key::CurrentPassword)}</label>
                 <input id="current-password" type="password" autocomplete="current-password" required
                     data-test="password-current" bind:value=current />
-                <label for="new-password">{i18n.tr("Nieuw wachtwoord", "New password")}</label>
+                <label for="new-password">{i18n.text(Key::NewPassword)}</label>
                 <input id="new-password" type="password" autocomplete="new-password" required
                     minlength=MIN_CHARS data-test="password-new" bind:value=new />
-                <label for="new-password-again">{i18n.tr("Nieuw wachtwoord, nog eens", "New password, again")}</label>
+                <label for="new-password-again">{i18n.text(Key::NewPasswordAgain)}</label>
                 <input id="new-password-again" type="password" autocomplete="new-password" required
                     data-test="password-again" bind:value=again />
                 {move || error.get().map(|e| view! {
                     <p class="notice error" role="alert" data-test="password-error">{e}</p>
                 })}
                 <button type="submit" class="primary" data-test="password-submit" disabled=move || busy.get()>
-                    {i18n.tr("Wachtwoord wijzigen", "Change password")}
+                    {i18n.text(Key::ChangePassword)}
                 </button>
             </form>
         </main>

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use shared::dto::enclave::{EnclaveStatus, EnclaveSummary};
 use shared::rules::verdict::{Verdict, VerdictStatus};
 
+use crate::texts::FieldKey;
 use app_core::i18n::{self, I18n, Key};
 
 #[component]
@@ -14,8 +15,8 @@ pub fn EnclaveCard(item: EnclaveSummary) -> impl IntoView {
     let site = item.site;
     let status = match item.status {
         EnclaveStatus::Active => None,
-        EnclaveStatus::Suspended => Some(Key::StatusSuspended),
-        EnclaveStatus::Ended => Some(Key::StatusEnded),
+        EnclaveStatus::Suspended => Some(FieldKey::StatusSuspended),
+        EnclaveStatus::Ended => Some(FieldKey::StatusEnded),
     };
     view! {
         <li>

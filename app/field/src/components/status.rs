@@ -2,7 +2,8 @@
 //! shown instead of logging out while the device holds unsent work, and the badge of one
 //! record's state in lists.
 
-use app_core::i18n::I18n;
+use crate::texts::FieldKey;
+use app_core::i18n::{I18n, Key};
 use app_core::session::Session;
 use leptos::prelude::*;
 use shared::rules::sync::OutboxState;
@@ -34,17 +35,17 @@ pub fn SyncIndicator() -> impl IntoView {
     };
     let text = move || match state() {
         "attention" => i18n
-            .pick("⚠ {n} aandacht nodig", "⚠ {n} need attention")
+            .t(FieldKey::SyncAttention)
             .replace("{n}", &device.attention().to_string()),
-        "loading" => i18n.pick("… Toestel lezen", "… Reading device").to_owned(),
+        "loading" => i18n.t(FieldKey::SyncReadingDevice).to_owned(),
         "returned" => i18n
-            .pick("↩ {n} teruggestuurd", "↩ {n} returned")
+            .t(FieldKey::SyncReturned)
             .replace("{n}", &device.returned().len().to_string()),
-        "sending" => i18n.pick("↻ Verzenden…", "↻ Sending…").to_owned(),
+        "sending" => i18n.t(FieldKey::SyncSending).to_owned(),
         "waiting" => i18n
-            .pick("● {n} te verzenden", "● {n} to send")
+            .t(FieldKey::SyncWaiting)
             .replace("{n}", &device.pending().to_string()),
-        _ => i18n.pick("✓ Alles verzonden", "✓ All synced").to_owned(),
+        _ => i18n.t(FieldKey::SyncAllSynced).to_owned(),
     };
     let href = move || match device.returned().as_slice() {
         [only] if state() == "returned" => format!("/inspections/{only}"),
@@ -76,10 +77,7 @@ pub fn LogoutWarning() -> impl IntoView {
             <p>
                 {move || {
                     i18n
-                        .pick(
-                            "Er staan nog {n} niet verzonden items op dit toestel (inspecties in opmaak of te verzenden). Afmelden wist niets: ze blijven bewaard tot ze verzonden zijn.",
-                            "There are still {n} unsent items on this device (inspections in progress or waiting to send). Logging out deletes nothing: they are kept until they are sent.",
-                        )
+                        .t(FieldKey::LogoutUnsentWarning)
                         .replace("{n}", &device.unsynced().to_string())
                 }}
             </p>
@@ -94,14 +92,14 @@ pub fn LogoutWarning() -> impl IntoView {
                             device.sync();
                         }
                     >
-                        {i18n.tr("Eerst synchroniseren", "Sync first")}
+                        {i18n.text(FieldKey::SyncFirst)}
                     </button>
                 </Show>
                 <button data-test="logout-keep" on:click=move |_| device.logout_keeping_data()>
-                    {i18n.tr("Toch afmelden, gegevens bewaren", "Log out, keep the data")}
+                    {i18n.text(FieldKey::LogoutKeepData)}
                 </button>
                 <button data-test="logout-cancel" on:click=move |_| device.logout_warning.set(false)>
-                    {i18n.tr("Annuleren", "Cancel")}
+                    {i18n.text(Key::Cancel)}
                 </button>
             </div>
         </div>
@@ -112,15 +110,15 @@ pub fn LogoutWarning() -> impl IntoView {
 #[component]
 pub fn SyncBadge(state: OutboxState) -> impl IntoView {
     let i18n = I18n::expect();
-    let (nl, en) = match state {
-        OutboxState::Waiting => ("wacht op verzending", "waiting to send"),
-        OutboxState::Sending => ("wordt verzonden", "sending"),
-        OutboxState::Synced => ("✓ verzonden", "✓ synced"),
-        OutboxState::NeedsAttention => ("⚠ aandacht nodig", "⚠ needs attention"),
+    let text = match state {
+        OutboxState::Waiting => FieldKey::BadgeWaiting,
+        OutboxState::Sending => FieldKey::BadgeSending,
+        OutboxState::Synced => FieldKey::BadgeSynced,
+        OutboxState::NeedsAttention => FieldKey::BadgeNeedsAttention,
     };
     view! {
         <span class=format!("badge sync-{}", state.as_str()) data-test="sync-state" data-state=state.as_str()>
-            {i18n.tr(nl, en)}
+            {i18n.text(text)}
         </span>
     }
 }

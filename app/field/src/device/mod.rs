@@ -30,7 +30,9 @@ use uuid::Uuid;
 use self::search::LocalIndex;
 use crate::draft::Draft;
 use crate::store::{self, Broken, DraftWrite, Moved, Op, Store, StoreError};
+use crate::texts::FieldKey;
 use app_core::api::{self, ApiFailure};
+use app_core::i18n;
 use app_core::session::Session;
 
 /// How often sync retries while records wait.
@@ -734,12 +736,9 @@ impl Device {
                 self.sync();
                 Ok(())
             }
-            Err(e) => Err(vec![(
-                format!(
-                    "De rechtzetting kon niet bewaard worden op dit toestel: {}",
-                    e.0
-                ),
-                format!("The amendment could not be saved on this device: {}", e.0),
+            Err(e) => Err(vec![i18n::both(
+                FieldKey::AmendmentNotSaved,
+                &[("{error}", &e.0)],
             )]),
         }
     }

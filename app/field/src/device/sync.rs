@@ -33,7 +33,9 @@ use uuid::Uuid;
 
 use super::{Device, OutboxEntry, ReviewNote};
 use crate::store::{self, Op, Store};
+use crate::texts::FieldKey;
 use app_core::api::{self, ApiFailure};
+use app_core::i18n;
 
 /// Records per push.
 const BATCH: usize = 100;
@@ -208,28 +210,13 @@ impl Device {
                     }
                     Err(PhotoFailure::NotOnDevice(None)) => (
                         OutboxState::NeedsAttention,
-                        (
-                            format!(
-                                "De foto {}… ontbreekt op dit toestel, en de server heeft ze niet.",
-                                short(&photo.sha256)
-                            ),
-                            format!(
-                                "The photo {}… is missing on this device, and the server does not have it.",
-                                short(&photo.sha256)
-                            ),
-                        ),
+                        i18n::both(FieldKey::PhotoMissing, &[("{photo}", short(&photo.sha256))]),
                     ),
                     Err(PhotoFailure::NotOnDevice(Some(why))) => (
                         OutboxState::NeedsAttention,
-                        (
-                            format!(
-                                "De foto {}… kon op dit toestel niet gelezen worden: {why}",
-                                short(&photo.sha256)
-                            ),
-                            format!(
-                                "The photo {}… could not be read on this device: {why}",
-                                short(&photo.sha256)
-                            ),
+                        i18n::both(
+                            FieldKey::PhotoNotRead,
+                            &[("{photo}", short(&photo.sha256)), ("{error}", &why)],
                         ),
                     ),
                     Err(PhotoFailure::Api(failure)) => {

@@ -11,9 +11,10 @@ use shared::rules::sync::OutboxState;
 use crate::components::status::SyncBadge;
 use crate::device::{Device, OutboxEntry};
 use crate::store::{Broken, Store};
+use crate::texts::FieldKey;
 use app_core::api::ApiFailure;
 use app_core::file;
-use app_core::i18n::{self, I18n};
+use app_core::i18n::{self, I18n, Key};
 use app_core::session::Session;
 
 #[component]
@@ -23,29 +24,24 @@ pub fn DevicePage() -> impl IntoView {
     let session = Session::expect();
     let me = move || session.user().map(|u| u.id);
 
-    let field = move || {
-        match device.field_meta() {
+    let field = move || match device.field_meta() {
         Some(meta) => view! {
             <dl class="facts" data-test="working-set" data-enclaves=meta.enclaves>
-                <dt>{i18n.tr("Enclaves op dit toestel", "Enclaves on this device")}</dt>
+                <dt>{i18n.text(FieldKey::EnclavesOnDevice)}</dt>
                 <dd data-test="working-set-count">{meta.enclaves}</dd>
-                <dt>{i18n.tr("Registraties", "Registrations")}</dt>
+                <dt>{i18n.text(FieldKey::Registrations)}</dt>
                 <dd>{i18n::date(meta.from)} " – " {i18n::date(meta.to)}</dd>
-                <dt>{i18n.tr("Opgehaald", "Downloaded")}</dt>
+                <dt>{i18n.text(FieldKey::Downloaded)}</dt>
                 <dd>{i18n::belgian_datetime(meta.generated_at)}</dd>
             </dl>
         }
         .into_any(),
         None => view! {
             <p class="notice" data-test="working-set-empty">
-                {i18n.tr(
-                    "Er staan nog geen gegevens op dit toestel. Bereid je voor op het terrein terwijl je online bent.",
-                    "There is no data on this device yet. Prepare for the field while you are online.",
-                )}
+                {i18n.text(FieldKey::NoDataOnDevice)}
             </p>
         }
         .into_any(),
-    }
     };
     let prepare = move |_| {
         leptos::task::spawn_local(async move {
@@ -76,8 +72,8 @@ pub fn DevicePage() -> impl IntoView {
             .map(|e| {
                 let href = format!("/inspections/{}", e.inspection_id);
                 let kind = match e.record {
-                    SyncRecord::Inspection(_) => i18n.tr("Inspectie", "Inspection"),
-                    SyncRecord::Amendment(_) => i18n.tr("Rechtzetting", "Amendment"),
+                    SyncRecord::Inspection(_) => i18n.text(FieldKey::Inspection),
+                    SyncRecord::Amendment(_) => i18n.text(FieldKey::Amendment),
                 };
                 view! {
                     <li data-test="outbox-entry" data-state=e.state.as_str() data-inspection=e.inspection_id.to_string()>
@@ -87,7 +83,7 @@ pub fn DevicePage() -> impl IntoView {
                         {e.review.filter(|r| r.state == ReviewState::Returned).map(|_| view! {
                             " "
                             <span class="badge sync-needs_attention" data-test="returned">
-                                {i18n.tr("teruggestuurd", "returned")}
+                                {i18n.text(FieldKey::ReturnedMark)}
                             </span>
                         })}
                         {e.problem.map(|(nl, en)| view! {
@@ -127,19 +123,16 @@ pub fn DevicePage() -> impl IntoView {
 
     view! {
         <main>
-            <h1>{i18n.tr("Toestel en synchronisatie", "Device and sync")}</h1>
+            <h1>{i18n.text(FieldKey::DeviceTitle)}</h1>
             <section class="step">
-                <h2>{i18n.tr("Synchronisatie", "Sync")}</h2>
+                <h2>{i18n.text(FieldKey::SyncHeading)}</h2>
                 <p data-test="sync-summary">
                     {move || {
                         let (p, a) = (device.pending(), device.attention());
                         match (p, a) {
-                            (0, 0) => i18n.pick("Alles is verzonden.", "Everything is synced.").to_owned(),
+                            (0, 0) => i18n.t(FieldKey::EverythingSynced).to_owned(),
                             _ => i18n
-                                .pick(
-                                    "{p} wachten op verzending, {a} hebben aandacht nodig.",
-                                    "{p} waiting to send, {a} need attention.",
-                                )
+                                .t(FieldKey::PendingAndAttention)
                                 .replace("{p}", &p.to_string())
                                 .replace("{a}", &a.to_string()),
                         }
@@ -150,7 +143,7 @@ pub fn DevicePage() -> impl IntoView {
                         device
                             .last_sync
                             .get()
-                            .map(|t| format!("{} {}", i18n.pick("Laatst gesynchroniseerd:", "Last synced:"), i18n::belgian_datetime(t)))
+                            .map(|t| format!("{} {}", i18n.t(FieldKey::LastSynced), i18n::belgian_datetime(t)))
                     }}
                 </p>
                 {move || device.failure.get().map(|f| view! {
@@ -158,49 +151,46 @@ pub fn DevicePage() -> impl IntoView {
                 })}
                 {move || device.store_failure.get().map(|f| view! {
                     <p class="notice error" role="alert">
-                        {i18n.tr("Opslag op dit toestel mislukt: ", "Storing on this device failed: ")}
+                        {i18n.text(FieldKey::StoringFailed)}
                         {f}
                     </p>
                 })}
                 <button data-test="sync-now" disabled=move || device.syncing.get() on:click=move |_| device.sync()>
-                    {i18n.tr("Nu synchroniseren", "Sync now")}
+                    {i18n.text(FieldKey::SyncNow)}
                 </button>
             </section>
             <section class="step">
-                <h2>{i18n.tr("Voorbereiden op het terrein", "Prepare for the field")}</h2>
+                <h2>{i18n.text(Key::PrepareForField)}</h2>
                 {field}
                 <button class="primary" data-test="prepare" disabled=move || device.preparing.get() on:click=prepare>
                     {move || {
                         if device.preparing.get() {
-                            i18n.pick("Bezig met ophalen…", "Downloading…")
+                            i18n.t(FieldKey::Downloading)
                         } else {
-                            i18n.pick("Gegevens van mijn regio ophalen", "Download my region's data")
+                            i18n.t(FieldKey::DownloadRegion)
                         }
                     }}
                 </button>
             </section>
             <Show when=move || { device.attention() > 0 }>
                 <section class="step" data-test="attention">
-                    <h2>{i18n.tr("Aandacht nodig", "Needs attention")}</h2>
+                    <h2>{i18n.text(FieldKey::NeedsAttention)}</h2>
                     <ul class="members attention">{attention} {broken}</ul>
                 </section>
             </Show>
             <section class="step">
-                <h2>{i18n.tr("Inspecties in opmaak", "Inspections in progress")}</h2>
+                <h2>{i18n.text(FieldKey::DraftsHeading)}</h2>
                 <ul class="members" data-test="drafts">{drafts}</ul>
             </section>
             <section class="step">
-                <h2>{i18n.tr("Verzonden en te verzenden", "Sent and to send")}</h2>
+                <h2>{i18n.text(FieldKey::OutboxHeading)}</h2>
                 <ul class="members" data-test="outbox">{outbox}</ul>
             </section>
             <Show when=move || { others() > 0 }>
                 <p class="notice" data-test="other-users-data">
                     {move || {
                         i18n
-                            .pick(
-                                "{n} niet verzonden items van een andere gebruiker staan op dit toestel; ze worden verzonden wanneer die zich opnieuw aanmeldt.",
-                                "{n} unsent items of another user are on this device; they are sent when that user signs in again.",
-                            )
+                            .t(FieldKey::OtherUsersUnsent)
                             .replace("{n}", &others().to_string())
                     }}
                 </p>
@@ -215,18 +205,13 @@ pub fn DevicePage() -> impl IntoView {
 fn failure_text(i18n: I18n, device: Device, failure: &ApiFailure) -> String {
     match (failure, device.field_meta()) {
         (ApiFailure::Offline, Some(meta)) => i18n
-            .pick(
-                "Geen verbinding met de server. Op dit toestel staan {n} enclaves, bijgewerkt {time}: zoeken en inspecteren werkt; alles wordt verzonden zodra de server bereikbaar is.",
-                "Cannot reach the server. This device holds {n} enclaves, updated {time}: search and inspections work; everything is sent once the server can be reached.",
+            .t(FieldKey::OfflineWithData)
+            .replace(
+                "{n}",
+                &grouped(meta.enclaves, i18n.t(FieldKey::ThousandsSeparator)),
             )
-            .replace("{n}", &grouped(meta.enclaves, i18n.pick(".", ",")))
             .replace("{time}", &i18n::belgian_datetime(meta.generated_at)),
-        (ApiFailure::Offline, None) => i18n
-            .pick(
-                "Geen verbinding met de server, en nog geen gegevens op dit toestel.",
-                "Cannot reach the server, and no data on this device yet.",
-            )
-            .to_owned(),
+        (ApiFailure::Offline, None) => i18n.t(FieldKey::OfflineWithoutData).to_owned(),
         _ => failure.message(i18n),
     }
 }
@@ -252,15 +237,11 @@ fn AttentionEntry(entry: OutboxEntry) -> impl IntoView {
     let id = entry.record.id();
     let busy = RwSignal::new(false);
     let (kind, kind_name) = match entry.record {
-        SyncRecord::Inspection(_) => (i18n.tr("Inspectie", "Inspection"), "inspection"),
-        SyncRecord::Amendment(_) => (i18n.tr("Rechtzetting", "Amendment"), "amendment"),
+        SyncRecord::Inspection(_) => (i18n.text(FieldKey::Inspection), "inspection"),
+        SyncRecord::Amendment(_) => (i18n.text(FieldKey::Amendment), "amendment"),
     };
-    let (nl, en) = entry.problem.clone().unwrap_or_else(|| {
-        (
-            "De server heeft dit item niet aanvaard.".to_owned(),
-            "The server did not accept this record.".to_owned(),
-        )
-    });
+    // The problem as stored with the entry, in both languages.
+    let problem = entry.problem.clone();
     let rebase_to = entry.rebase_to();
     let json = file::pretty_json(&serde_json::to_string(&entry).unwrap_or_default());
     let filename = format!("enclave-inspect-{id}.json");
@@ -279,11 +260,14 @@ fn AttentionEntry(entry: OutboxEntry) -> impl IntoView {
         <li data-test="attention-entry" data-id=id.to_string() data-kind=kind_name>
             <a class="entry-link" href=format!("/inspections/{}", entry.inspection_id)>{kind} ": " {entry.label}</a>
             <p class="notice error" data-test="attention-problem">
-                {move || i18n.pick(&nl, &en).to_owned()}
+                {move || match &problem {
+                    Some((nl, en)) => i18n.pick(nl, en).to_owned(),
+                    None => i18n.t(FieldKey::NotAccepted).to_owned(),
+                }}
             </p>
             <div class="actions">
                 <button data-test="retry" disabled=move || busy.get() on:click=move |_| act(false)>
-                    {i18n.tr("Opnieuw proberen", "Try again")}
+                    {i18n.text(FieldKey::Retry)}
                 </button>
                 {rebase_to.map(|version| view! {
                     <button
@@ -292,10 +276,7 @@ fn AttentionEntry(entry: OutboxEntry) -> impl IntoView {
                         disabled=move || busy.get()
                         on:click=move |_| act(true)
                     >
-                        {i18n.tr(
-                            "Aanpassen aan de versie op de server en opnieuw verzenden",
-                            "Rebase on the server's version and send again",
-                        )}
+                        {i18n.text(FieldKey::RebaseAndSend)}
                     </button>
                 })}
                 <SaveAsFile json filename test="save-json" />
@@ -309,22 +290,19 @@ fn AttentionEntry(entry: OutboxEntry) -> impl IntoView {
 #[component]
 fn BrokenEntry(entry: Broken) -> impl IntoView {
     let i18n = I18n::expect();
-    let (nl, en) = match entry.store {
-        Store::Drafts => ("Inspectie in opmaak", "Inspection in progress"),
-        _ => ("Te verzenden item", "Record to send"),
+    let what = match entry.store {
+        Store::Drafts => FieldKey::BrokenDraft,
+        _ => FieldKey::BrokenRecord,
     };
     let text = file::pretty_json(&entry.raw);
     let filename = format!("enclave-inspect-{}.json", entry.key);
     let key = entry.key.clone();
     view! {
         <li data-test="broken-entry" data-key=key data-store=entry.store.name()>
-            <strong>{i18n.tr(nl, en)}</strong>
+            <strong>{i18n.text(what)}</strong>
             " " <code>{entry.key}</code>
             <p class="notice error">
-                {i18n.tr(
-                    "Deze versie van de app kan dit item niet meer lezen. Het blijft op dit toestel bewaard; bewaar het als bestand en bezorg het aan de beheerder.",
-                    "This version of the app can no longer read this item. It stays on this device; save it as a file and send it to the administrator.",
-                )}
+                {i18n.text(FieldKey::UnreadableItem)}
             </p>
             <SaveAsFile json=text filename test="save-broken" />
         </li>
@@ -341,14 +319,11 @@ fn SaveAsFile(json: String, filename: String, test: &'static str) -> impl IntoVi
             data-test=test
             on:click=move |_| failed.set(!file::save_text(&json, "application/json", &filename))
         >
-            {i18n.tr("Bewaren als bestand", "Save as file")}
+            {i18n.text(FieldKey::SaveAsFile)}
         </button>
         <Show when=move || failed.get()>
             <span class="notice error" role="alert">
-                {i18n.tr(
-                    "Deze browser kon het bestand niet aanmaken.",
-                    "This browser could not make the file.",
-                )}
+                {i18n.text(FieldKey::FileNotMade)}
             </span>
         </Show>
     }

@@ -15,6 +15,7 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use crate::device::Device;
 use crate::draft::Draft;
+use crate::texts::FieldKey;
 use app_core::api::{self, ApiFailure, Fetched};
 use app_core::components::offline::OfflineCopyNotice;
 use app_core::components::verdict::VerdictCard;
@@ -66,10 +67,7 @@ pub fn EnclavePage(id: String) -> impl IntoView {
             </a>
             {move || from_device.get().map(|at| view! {
                 <p class="notice" role="status" data-test="from-device">
-                    {move || i18n.pick(
-                        "Gegevens van dit toestel, opgehaald op {time}.",
-                        "Data on this device, downloaded at {time}.",
-                    ).replace("{time}", &i18n::belgian_datetime(at))}
+                    {move || i18n.t(FieldKey::FromDevice).replace("{time}", &i18n::belgian_datetime(at))}
                 </p>
             })}
             // Only inspectors inspect: a reviewer or an admin is not offered what the server
@@ -95,7 +93,7 @@ pub fn EnclavePage(id: String) -> impl IntoView {
                             {move || failure.message(i18n)}
                         </p>
                         <button on:click=move |_| load.with_value(|load| load())>
-                            {i18n.text(Key::Retry)}
+                            {i18n.text(FieldKey::Retry)}
                         </button>
                     }
                         .into_any()
@@ -173,7 +171,7 @@ fn StartInspection(id: Uuid) -> impl IntoView {
                 let href = format!("/inspections/{}", d.id);
                 view! {
                     <a class="button" href=href data-test="resume-draft">
-                        {move || i18n.pick("Verder met inspectie van {time}", "Continue inspection of {time}")
+                        {move || i18n.t(FieldKey::ContinueInspection)
                             .replace("{time}", &i18n::time(d.at))}
                     </a>
                 }
@@ -191,7 +189,7 @@ fn StartInspection(id: Uuid) -> impl IntoView {
                 disabled=move || busy.get() || !device.ready.get()
                 on:click=start
             >
-                {i18n.tr("Inspectie starten", "Start inspection")}
+                {i18n.text(FieldKey::StartInspection)}
             </button>
         </div>
         {move || failure.get().map(|f| view! { <p class="notice error">{f.message(i18n)}</p> })}
@@ -241,8 +239,8 @@ fn EnclaveView(fetched: Fetched<EnclaveDetail>) -> impl IntoView {
     let (on, at) = (d.on, d.at);
     let status = match d.status {
         EnclaveStatus::Active => None,
-        EnclaveStatus::Suspended => Some(Key::StatusSuspended),
-        EnclaveStatus::Ended => Some(Key::StatusEnded),
+        EnclaveStatus::Suspended => Some(FieldKey::StatusSuspended),
+        EnclaveStatus::Ended => Some(FieldKey::StatusEnded),
     };
     let site_address = format!("{}, {} {}", site.street, site.postcode, site.municipality);
     view! {
@@ -257,7 +255,7 @@ fn EnclaveView(fetched: Fetched<EnclaveDetail>) -> impl IntoView {
         </header>
         <p class="muted" data-test="checks-for">
             {move || {
-                i18n.t(Key::ChecksFor)
+                i18n.t(FieldKey::ChecksFor)
                     .replace("{date}", &i18n::date(on))
                     .replace("{time}", &i18n::time(at))
             }}
@@ -275,13 +273,13 @@ fn EnclaveView(fetched: Fetched<EnclaveDetail>) -> impl IntoView {
             />
         </div>
         <dl class="facts">
-            <dt>{i18n.text(Key::Address)}</dt>
+            <dt>{i18n.text(FieldKey::Address)}</dt>
             <dd>{site_address}</dd>
             {site
                 .establishment_unit_number
                 .map(|n| {
                     view! {
-                        <dt>{i18n.text(Key::EstablishmentUnit)}</dt>
+                        <dt>{i18n.text(FieldKey::EstablishmentUnit)}</dt>
                         <dd>{n}</dd>
                     }
                 })}
@@ -292,13 +290,13 @@ fn EnclaveView(fetched: Fetched<EnclaveDetail>) -> impl IntoView {
             <dt>{i18n.text(Key::Maatwerkbedrijf)}</dt>
             <dd data-test="maatwerkbedrijf">{organisation(&d.maatwerkbedrijf)}</dd>
         </dl>
-        <h2>{move || i18n.t(Key::RegistrationFor).replace("{date}", &i18n::date(on))}</h2>
+        <h2>{move || i18n.t(FieldKey::RegistrationFor).replace("{date}", &i18n::date(on))}</h2>
         {match d.registration {
             Some(registration) => view! { <RegistrationView registration /> }.into_any(),
             None => {
                 view! {
                     <p class="notice" data-test="no-registration">
-                        {i18n.text(Key::NoRegistration)}
+                        {i18n.text(FieldKey::NoRegistration)}
                     </p>
                 }
                     .into_any()
@@ -350,13 +348,13 @@ fn RegistrationView(registration: Registration) -> impl IntoView {
         .collect_view();
     view! {
         <dl class="facts" data-test="registration">
-            <dt>{i18n.text(Key::PlannedStart)}</dt>
+            <dt>{i18n.text(FieldKey::PlannedStart)}</dt>
             <dd>{planned}</dd>
-            <dt>{i18n.text(Key::RegisteredAt)}</dt>
+            <dt>{i18n.text(FieldKey::RegisteredAt)}</dt>
             <dd>{i18n::belgian_datetime(registered_at)}</dd>
         </dl>
-        <h3>{i18n.text(Key::TeamMembers)}</h3>
-        {empty.then(|| view! { <p class="notice">{i18n.text(Key::NobodyRegistered)}</p> })}
+        <h3>{i18n.text(FieldKey::TeamMembers)}</h3>
+        {empty.then(|| view! { <p class="notice">{i18n.text(FieldKey::NobodyRegistered)}</p> })}
         <ul class="members">{members}</ul>
     }
 }
@@ -365,7 +363,7 @@ fn RegistrationView(registration: Registration) -> impl IntoView {
 fn ContractList(contracts: Vec<Contract>) -> impl IntoView {
     let i18n = I18n::expect();
     if contracts.is_empty() {
-        return view! { <p class="notice">{i18n.text(Key::NoContracts)}</p> }.into_any();
+        return view! { <p class="notice">{i18n.text(FieldKey::NoContracts)}</p> }.into_any();
     }
     let items = contracts
         .into_iter()
@@ -379,8 +377,8 @@ fn ContractItem(contract: Contract) -> impl IntoView {
     let i18n = I18n::expect();
     let c = contract;
     let regime = match c.regime {
-        Regime::Approval => Key::RegimeApproval,
-        Regime::Notification => Key::RegimeNotification,
+        Regime::Approval => FieldKey::RegimeApproval,
+        Regime::Notification => FieldKey::RegimeNotification,
     };
     let status = Key::contract_status(c.status);
     let (start, end, notified, approved) = (c.start_date, c.end_date, c.notified_at, c.approved_at);
@@ -394,10 +392,10 @@ fn ContractItem(contract: Contract) -> impl IntoView {
                 <dd>
                     {move || match end {
                         Some(end) => i18n::date(end),
-                        None => i18n.t(Key::OpenEnded).to_owned(),
+                        None => i18n.t(FieldKey::OpenEnded).to_owned(),
                     }}
                 </dd>
-                <dt>{i18n.text(Key::NotifiedAt)}</dt>
+                <dt>{i18n.text(FieldKey::NotifiedAt)}</dt>
                 <dd>
                     {move || match notified {
                         Some(t) => i18n::belgian_datetime(t),
@@ -407,11 +405,11 @@ fn ContractItem(contract: Contract) -> impl IntoView {
                 {approved
                     .map(|t| {
                         view! {
-                            <dt>{i18n.text(Key::ApprovedAt)}</dt>
+                            <dt>{i18n.text(FieldKey::ApprovedAt)}</dt>
                             <dd>{i18n::belgian_datetime(t)}</dd>
                         }
                     })}
-                <dt>{i18n.text(Key::Regime)}</dt>
+                <dt>{i18n.text(FieldKey::Regime)}</dt>
                 <dd>{i18n.text(regime)}</dd>
                 <dt>{i18n.text(Key::Status)}</dt>
                 <dd>{i18n.text(status)}</dd>
@@ -423,7 +421,7 @@ fn ContractItem(contract: Contract) -> impl IntoView {
                             <dd>{reason}</dd>
                         }
                     })}
-                <dt>{i18n.text(Key::MinSupervisors)}</dt>
+                <dt>{i18n.text(FieldKey::MinSupervisors)}</dt>
                 <dd>{c.min_supervisors}</dd>
             </dl>
         </li>

@@ -2,6 +2,7 @@
 //! data. The device logs out as from its own header: it empties the store, or warns about
 //! unsent work and lets the user choose.
 
+use crate::texts::FieldKey;
 use app_core::i18n::I18n;
 use app_core::router::Router;
 use app_core::session::Session;
@@ -30,9 +31,9 @@ pub fn LogoutPage() -> impl IntoView {
     });
     view! {
         <main class="narrow">
-            <p class="notice" role="status">{i18n.tr("Afmelden…", "Logging out…")}</p>
+            <p class="notice" role="status">{i18n.text(FieldKey::LoggingOut)}</p>
             <a class="button" href="/device">
-                {i18n.tr("Naar wat op dit toestel staat", "To what is on this device")}
+                {i18n.text(FieldKey::ToDevice)}
             </a>
         </main>
     }

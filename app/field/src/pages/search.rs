@@ -18,6 +18,7 @@ use web_sys::{Position, PositionError, PositionOptions};
 
 use crate::components::enclave_card::EnclaveCard;
 use crate::device::Device;
+use crate::texts::FieldKey;
 use app_core::api::{self, ApiFailure, SearchQuery};
 use app_core::components::offline::OfflineCopyNotice;
 use app_core::i18n::{I18n, Key};
@@ -313,15 +314,15 @@ pub fn SearchPage() -> impl IntoView {
     };
     let near_title = move || match state.query.get() {
         Some(SearchQuery::Near { radius_km, .. }) => Some(view! {
-            <h2>{move || i18n.t(Key::NearTitle).replace("{km}", &radius_km.to_string())}</h2>
+            <h2>{move || i18n.t(FieldKey::NearTitle).replace("{km}", &radius_km.to_string())}</h2>
         }),
         _ => None,
     };
 
     view! {
         <main>
-            <h1 class="visually-hidden" data-test="search-title">{i18n.tr("Enclaves zoeken", "Find enclaves")}</h1>
-            <label for="search">{i18n.text(Key::SearchLabel)}</label>
+            <h1 class="visually-hidden" data-test="search-title">{i18n.text(FieldKey::FindEnclaves)}</h1>
+            <label for="search">{i18n.text(FieldKey::SearchLabel)}</label>
             <div class="searchbar">
                 <input
                     id="search"
@@ -331,7 +332,7 @@ pub fn SearchPage() -> impl IntoView {
                     autofocus
                     enterkeyhint="search"
                     data-test="search-input"
-                    placeholder=move || i18n.t(Key::SearchPlaceholder)
+                    placeholder=move || i18n.t(FieldKey::SearchPlaceholder)
                     prop:value=move || state.input.get()
                     on:input=on_input
                 />
@@ -341,27 +342,21 @@ pub fn SearchPage() -> impl IntoView {
                     disabled=move || state.phase.get() == Phase::Locating
                     on:click=move |_| state.near_me(session)
                 >
-                    {i18n.text(Key::NearMe)}
+                    {i18n.text(FieldKey::NearMe)}
                 </button>
             </div>
             <p class="hint" data-test="search-hint" hidden=move || !state.items.with(Vec::is_empty)>
                 {move || match by_number() {
-                    Some(Number::EstablishmentUnit) => i18n.pick(
-                        "Zoeken op vestigingseenheidsnummer",
-                        "Searching by establishment unit number",
-                    ),
-                    Some(Number::Enterprise) => i18n.t(Key::ByEnterpriseNumber),
-                    None => i18n.t(Key::SearchHint),
+                    Some(Number::EstablishmentUnit) => i18n.t(FieldKey::ByEstablishmentUnitNumber),
+                    Some(Number::Enterprise) => i18n.t(FieldKey::ByEnterpriseNumber),
+                    None => i18n.t(FieldKey::SearchHint),
                 }}
             </p>
             {near_title}
             {move || state.offline_copy.get().map(|at| view! { <OfflineCopyNotice fetched_at=at /> })}
             <Show when=move || state.from_device.get()>
                 <p class="notice" role="status" data-test="search-from-device">
-                    {i18n.tr(
-                        "Gezocht in de werkset op dit toestel.",
-                        "Searched the working set on this device.",
-                    )}
+                    {i18n.text(FieldKey::SearchedWorkingSet)}
                 </p>
             </Show>
             {move || status_line(i18n, state, false)}
@@ -394,10 +389,10 @@ fn status_line(i18n: I18n, state: SearchState, below: bool) -> Option<AnyView> {
     }
     let (text, class) = match phase {
         Phase::Idle => return None,
-        Phase::Locating => (i18n.t(Key::Locating).to_owned(), "notice"),
+        Phase::Locating => (i18n.t(FieldKey::Locating).to_owned(), "notice"),
         Phase::Loading | Phase::LoadingMore => (i18n.t(Key::Loading).to_owned(), "notice"),
         Phase::Done if state.items.with(Vec::is_empty) => {
-            (i18n.t(Key::NoResults).to_owned(), "notice")
+            (i18n.t(FieldKey::NoResults).to_owned(), "notice")
         }
         Phase::Done => return None,
         Phase::Failed(failure) | Phase::MoreFailed(failure) => {
@@ -405,9 +400,9 @@ fn status_line(i18n: I18n, state: SearchState, below: bool) -> Option<AnyView> {
         }
         Phase::NoLocation { denied } => (
             i18n.t(if denied {
-                Key::GeoDenied
+                FieldKey::GeoDenied
             } else {
-                Key::GeoUnavailable
+                FieldKey::GeoUnavailable
             })
             .to_owned(),
             "notice error",

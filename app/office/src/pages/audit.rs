@@ -6,6 +6,7 @@
 use leptos::prelude::*;
 use shared::dto::audit::{AuditEvent, cursor_after};
 
+use crate::texts::OfficeKey;
 use app_core::api::{self, ApiFailure};
 use app_core::i18n::{self, I18n, Key};
 use app_core::router::Router;
@@ -15,50 +16,34 @@ use app_core::session::Session;
 const PAGE: usize = 50;
 
 /// Actions the server records, offered as suggestions by the action filter (which takes any
-/// action): `(value, Dutch, English)`.
-const ACTIONS: [(&str, &str, &str); 15] = [
-    ("read", "Inzage", "Read"),
-    ("export", "Export", "Export"),
-    ("search", "Zoeken naar personen", "Search for people"),
-    (
-        "working_set_download",
-        "Werkset gedownload",
-        "Working set downloaded",
-    ),
-    ("login", "Aanmelding", "Login"),
-    ("refresh", "Sessie verlengd", "Session refreshed"),
-    ("logout", "Afmelding", "Logout"),
-    ("inspection_review", "Beoordeling", "Review"),
-    ("report_notified", "Pv betekend", "Report notified"),
-    (
-        "contract_create",
-        "Contract geregistreerd",
-        "Contract registered",
-    ),
-    ("contract_update", "Contract gewijzigd", "Contract changed"),
-    ("contract_end", "Contract beëindigd", "Contract ended"),
-    (
-        "contracts_import",
-        "Contracten ingelezen",
-        "Contracts imported",
-    ),
-    (
-        "registrations_import",
-        "Registraties ingelezen",
-        "Registrations imported",
-    ),
-    ("purge", "Opschoning (bewaartermijn)", "Purge (retention)"),
+/// action): `(value, text)`.
+const ACTIONS: [(&str, OfficeKey); 15] = [
+    ("read", OfficeKey::ActionRead),
+    ("export", OfficeKey::ActionExport),
+    ("search", OfficeKey::ActionSearch),
+    ("working_set_download", OfficeKey::ActionWorkingSetDownload),
+    ("login", OfficeKey::ActionLogin),
+    ("refresh", OfficeKey::ActionRefresh),
+    ("logout", OfficeKey::ActionLogout),
+    ("inspection_review", OfficeKey::ActionInspectionReview),
+    ("report_notified", OfficeKey::ActionReportNotified),
+    ("contract_create", OfficeKey::ActionContractCreate),
+    ("contract_update", OfficeKey::ActionContractUpdate),
+    ("contract_end", OfficeKey::ActionContractEnd),
+    ("contracts_import", OfficeKey::ActionContractsImport),
+    ("registrations_import", OfficeKey::ActionRegistrationsImport),
+    ("purge", OfficeKey::ActionPurge),
 ];
 
-/// The kinds of objects events name: `(value, Dutch, English)`.
-const OBJECTS: [(&str, &str, &str); 7] = [
-    ("enclave", "Enclave (met personen)", "Enclave (with people)"),
-    ("session", "Sessie", "Session"),
-    ("inspection", "Inspectie", "Inspection"),
-    ("attachment", "Foto", "Photo"),
-    ("inspections", "Inspectielijst", "Inspection list"),
-    ("person", "Persoon", "Person"),
-    ("contract", "Contract", "Contract"),
+/// The kinds of objects events name: `(value, text)`.
+const OBJECTS: [(&str, OfficeKey); 7] = [
+    ("enclave", OfficeKey::ObjectEnclave),
+    ("session", OfficeKey::ObjectSession),
+    ("inspection", OfficeKey::ObjectInspection),
+    ("attachment", OfficeKey::ObjectAttachment),
+    ("inspections", OfficeKey::ObjectInspections),
+    ("person", OfficeKey::ObjectPerson),
+    ("contract", OfficeKey::ObjectContract),
 ];
 
 /// The audit trail, filtered and paged.
@@ -123,73 +108,67 @@ pub fn AuditPage() -> impl IntoView {
             export_failure.set(api::download(session, &url, "audit.csv").await.err());
         });
     };
-    let text_filter =
-        move |signal: RwSignal<String>, test: &'static str, label: (&'static str, &'static str)| {
-            view! {
-                <label>
-                    {i18n.tr(label.0, label.1)}
-                    <input type="search" data-test=test prop:value=signal.get_untracked()
-                        on:change=move |ev| set(signal, event_target_value(&ev)) />
-                </label>
-            }
-        };
-    let choice =
-        move |signal: RwSignal<String>,
-              test: &'static str,
-              label: (&'static str, &'static str),
-              options: &'static [(&'static str, &'static str, &'static str)]| {
-            view! {
-                <label>
-                    {i18n.tr(label.0, label.1)}
-                    <select data-test=test prop:value=move || signal.get()
-                        on:change=move |ev| set(signal, event_target_value(&ev))>
-                        <option value="">{i18n.tr("Alle", "All")}</option>
-                        {options.iter().map(|(value, nl, en)| view! { <option value=*value>{i18n.tr(nl, en)}</option> }).collect_view()}
-                    </select>
-                </label>
-            }
-        };
+    let text_filter = move |signal: RwSignal<String>, test: &'static str, label: OfficeKey| {
+        view! {
+            <label>
+                {i18n.text(label)}
+                <input type="search" data-test=test prop:value=signal.get_untracked()
+                    on:change=move |ev| set(signal, event_target_value(&ev)) />
+            </label>
+        }
+    };
+    let choice = move |signal: RwSignal<String>,
+                       test: &'static str,
+                       label: OfficeKey,
+                       options: &'static [(&'static str, OfficeKey)]| {
+        view! {
+            <label>
+                {i18n.text(label)}
+                <select data-test=test prop:value=move || signal.get()
+                    on:change=move |ev| set(signal, event_target_value(&ev))>
+                    <option value="">{i18n.text(OfficeKey::All)}</option>
+                    {options.iter().map(|(value, text)| view! { <option value=*value>{i18n.text(*text)}</option> }).collect_view()}
+                </select>
+            </label>
+        }
+    };
     let action_filter = move || {
         view! {
             <label>
-                {i18n.tr("Actie", "Action")}
+                {i18n.text(OfficeKey::Action)}
                 <input type="search" list="audit-actions" data-test="audit-action" prop:value=action.get_untracked()
                     on:change=move |ev| set(action, event_target_value(&ev)) />
                 <datalist id="audit-actions">
-                    {ACTIONS.iter().map(|(value, nl, en)| view! { <option value=*value>{i18n.tr(nl, en)}</option> }).collect_view()}
+                    {ACTIONS.iter().map(|(value, text)| view! { <option value=*value>{i18n.text(*text)}</option> }).collect_view()}
                 </datalist>
             </label>
         }
     };
-    let date_filter =
-        move |signal: RwSignal<String>, test: &'static str, label: (&'static str, &'static str)| {
-            view! {
-                <label>
-                    {i18n.tr(label.0, label.1)}
-                    <input type="date" data-test=test prop:value=signal.get_untracked()
-                        on:change=move |ev| set(signal, event_target_value(&ev)) />
-                </label>
-            }
-        };
+    let date_filter = move |signal: RwSignal<String>, test: &'static str, label: OfficeKey| {
+        view! {
+            <label>
+                {i18n.text(label)}
+                <input type="date" data-test=test prop:value=signal.get_untracked()
+                    on:change=move |ev| set(signal, event_target_value(&ev)) />
+            </label>
+        }
+    };
     view! {
         <main class="report">
-            <h1>{i18n.tr("Audittrail", "Audit trail")}</h1>
+            <h1>{i18n.text(Key::AuditTrail)}</h1>
             <p class="hint">
-                {i18n.tr(
-                    "Wie deed wat, wanneer en van waar: aanmeldingen, inzage in persoonsgegevens, exports, beslissingen en opschoningen.",
-                    "Who did what, when and from where: logins, reads of personal data, exports, decisions and purges.",
-                )}
+                {i18n.text(OfficeKey::AuditIntro)}
             </p>
             <div class="filters">
-                {text_filter(user, "audit-user", ("Gebruiker", "User"))}
+                {text_filter(user, "audit-user", OfficeKey::User)}
                 {action_filter()}
-                {choice(object_type, "audit-object-type", ("Soort object", "Kind of object"), &OBJECTS)}
-                {text_filter(object_id, "audit-object-id", ("Object-id", "Object id"))}
-                {date_filter(from, "audit-from", ("Vanaf", "From"))}
-                {date_filter(to, "audit-to", ("Tot en met", "Up to and including"))}
+                {choice(object_type, "audit-object-type", OfficeKey::ObjectKind, &OBJECTS)}
+                {text_filter(object_id, "audit-object-id", OfficeKey::ObjectId)}
+                {date_filter(from, "audit-from", OfficeKey::FromDate)}
+                {date_filter(to, "audit-to", OfficeKey::UpToAndIncluding)}
             </div>
             <div class="actions">
-                <button data-test="audit-csv" on:click=export>{i18n.tr("CSV downloaden", "Download CSV")}</button>
+                <button data-test="audit-csv" on:click=export>{i18n.text(OfficeKey::DownloadCsv)}</button>
             </div>
             {move || export_failure.get().map(|f| view! { <p class="notice error" role="alert">{f.message(i18n)}</p> })}
             {move || match page.get() {
@@ -213,7 +192,7 @@ fn AuditTable(events: Vec<AuditEvent>) -> impl IntoView {
     if events.is_empty() {
         return view! {
             <p class="notice" data-test="audit-empty">
-                {i18n.tr("Geen gebeurtenissen voor deze filter.", "No events for this filter.")}
+                {i18n.text(OfficeKey::NoEvents)}
             </p>
         }
         .into_any();
@@ -242,15 +221,15 @@ fn AuditTable(events: Vec<AuditEvent>) -> impl IntoView {
         .collect_view();
     view! {
         <table class="table wide" data-test="audit-rows" tabindex="0"
-            aria-label=move || i18n.pick("Gebeurtenissen", "Events").to_owned()>
+            aria-label=move || i18n.t(OfficeKey::Events).to_owned()>
             <thead><tr>
-                <th scope="col">{i18n.tr("Tijdstip", "Time")}</th>
-                <th scope="col">{i18n.tr("Gebruiker", "User")}</th>
-                <th scope="col">{i18n.tr("Client", "Client")}</th>
-                <th scope="col">{i18n.tr("Actie", "Action")}</th>
-                <th scope="col">{i18n.tr("Uitkomst", "Outcome")}</th>
-                <th scope="col">{i18n.tr("Object", "Object")}</th>
-                <th scope="col">{i18n.tr("Details", "Details")}</th>
+                <th scope="col">{i18n.text(OfficeKey::Time)}</th>
+                <th scope="col">{i18n.text(OfficeKey::User)}</th>
+                <th scope="col">{i18n.text(OfficeKey::Client)}</th>
+                <th scope="col">{i18n.text(OfficeKey::Action)}</th>
+                <th scope="col">{i18n.text(OfficeKey::Outcome)}</th>
+                <th scope="col">{i18n.text(OfficeKey::Object)}</th>
+                <th scope="col">{i18n.text(OfficeKey::Details)}</th>
             </tr></thead>
             <tbody>{rows}</tbody>
         </table>
@@ -286,13 +265,13 @@ fn Paging(
     view! {
         <div class="actions">
             <button data-test="audit-newest" disabled=at_start on:click=newest>
-                {i18n.tr("Nieuwste", "Newest")}
+                {i18n.text(OfficeKey::Newest)}
             </button>
             <button data-test="audit-previous" disabled=at_start on:click=previous>
-                {i18n.tr("Vorige", "Previous")}
+                {i18n.text(OfficeKey::Previous)}
             </button>
             <button data-test="audit-next" disabled=!has_next on:click=forward>
-                {i18n.tr("Volgende", "Next")}
+                {i18n.text(OfficeKey::Next)}
             </button>
         </div>
     }

@@ -7,8 +7,9 @@
 use leptos::prelude::*;
 use shared::dto::import::{ColumnMapping, ImportChange, ImportColumns, ImportReport};
 
+use crate::texts::OfficeKey;
 use app_core::api::{self, ApiFailure};
-use app_core::i18n::I18n;
+use app_core::i18n::{I18n, Key};
 use app_core::session::Session;
 
 /// Importing the contract register from a CSV or Excel file.
@@ -93,40 +94,31 @@ pub fn ImportPage() -> impl IntoView {
     };
     view! {
         <main>
-            <h1>{i18n.tr("Importeren", "Import")}</h1>
+            <h1>{i18n.text(Key::Import)}</h1>
             <fieldset class="choice" data-test="import-kind">
-                <legend class="visually-hidden">{i18n.tr("Wat importeert u?", "What are you importing?")}</legend>
+                <legend class="visually-hidden">{i18n.text(OfficeKey::WhatToImport)}</legend>
                 <label>
                     <input type="radio" name="kind" value="contracts" checked
                         on:change=move |_| switch("contracts") />
-                    {i18n.tr("Contractregister", "Contract register")}
+                    {i18n.text(OfficeKey::ContractRegister)}
                 </label>
                 <label>
                     <input type="radio" name="kind" value="registrations" data-test="import-registrations"
                         on:change=move |_| switch("registrations") />
-                    {i18n.tr("Dagregistraties", "Daily registrations")}
+                    {i18n.text(OfficeKey::DailyRegistrations)}
                 </label>
             </fieldset>
             <p class="hint">
                 {move || if contracts() {
-                    i18n.pick(
-                        "CSV of Excel met een kopregel, zoals het departement het register bijhoudt. Na het kiezen stelt de toepassing voor welke kolom wat bevat; u kunt elke keuze aanpassen.",
-                        "CSV or Excel with a header row, as the department keeps its register. Once chosen, the application proposes which column holds what; you can change every choice.",
-                    )
+                    i18n.t(OfficeKey::ContractsFileHint)
                 } else {
-                    i18n.pick(
-                        "CSV of Excel, één rij per persoon per dag: referentie (van het contract), datum, geregistreerd (datum en uur), aanvang, personeelsnummer, naam, rol (doelgroepwerknemer of begeleider). Een bestaande registratie wordt nooit herschreven.",
-                        "CSV or Excel, one row per person per day: reference (of the contract), date, registered (date and time), start, staff number, name, role (worker or supervisor). A stored registration is never rewritten.",
-                    )
+                    i18n.t(OfficeKey::RegistrationsFileHint)
                 }}
                 " "
-                {i18n.tr(
-                    "Alles of niets: bij één probleem wordt niets ingelezen.",
-                    "All or nothing: with one problem nothing is imported.",
-                )}
+                {i18n.text(OfficeKey::AllOrNothing)}
             </p>
             <label class="button">
-                {i18n.tr("Bestand kiezen", "Choose a file")}
+                {i18n.text(OfficeKey::ChooseFile)}
                 <input type="file" accept=".csv,.xlsx,text/csv" class="visually-hidden" data-test="import-file" on:change=choose />
             </label>
             <p data-test="import-file-name">{move || file.get().map(|(name, _)| name)}</p>
@@ -136,10 +128,10 @@ pub fn ImportPage() -> impl IntoView {
             }))}
             <div class="actions">
                 <button data-test="import-check" disabled=move || busy.get() || file.with(Option::is_none) on:click=move |_| run(true)>
-                    {i18n.tr("Controleren", "Check")}
+                    {i18n.text(OfficeKey::CheckFile)}
                 </button>
                 <button class="primary" data-test="import-run" disabled=move || busy.get() || file.with(Option::is_none) on:click=move |_| run(false)>
-                    {i18n.tr("Importeren", "Import")}
+                    {i18n.text(Key::Import)}
                 </button>
             </div>
             {move || report.get().map(|r| match r {
@@ -202,7 +194,7 @@ fn MappingStep(
                                 .filter_map(|r| r.get(c as usize))
                                 .map(|v| {
                                     if v.is_empty() {
-                                        i18n.pick("(leeg)", "(empty)").to_owned()
+                                        i18n.t(OfficeKey::EmptyCell).to_owned()
                                     } else {
                                         v.clone()
                                     }
@@ -224,7 +216,7 @@ fn MappingStep(
                     <td>
                         <select id=id.clone() data-test=id on:change=change>
                             <option value="" selected=move || chosen().is_none()>
-                                {i18n.tr("— niet in het bestand —", "— not in the file —")}
+                                {i18n.text(OfficeKey::NotInFile)}
                             </option>
                             {options}
                         </select>
@@ -236,22 +228,19 @@ fn MappingStep(
         .collect_view();
     view! {
         <section class="import-mapping" data-test="import-mapping" aria-labelledby="mapping-title">
-            <h2 id="mapping-title">{i18n.tr("Welke kolom is wat?", "Which column is what?")}</h2>
+            <h2 id="mapping-title">{i18n.text(OfficeKey::WhichColumn)}</h2>
             <p class="hint">
                 {move || format!(
                     "{} {}",
                     columns.rows,
-                    i18n.pick(
-                        "gegevensrijen. Voorgesteld uit de kopregel en de inhoud van de cellen; kijk de voorbeeldwaarden na en pas aan waar nodig. * = verplicht.",
-                        "data rows. Proposed from the header row and the cells' contents; check the sample values and change what is wrong. * = required.",
-                    ),
+                    i18n.t(OfficeKey::ColumnsHint),
                 )}
             </p>
             <table class="table">
                 <thead><tr>
-                    <th scope="col">{i18n.tr("Gegeven", "Field")}</th>
-                    <th scope="col">{i18n.tr("Kolom in het bestand", "Column in the file")}</th>
-                    <th scope="col">{i18n.tr("Voorbeeldwaarden", "Sample values")}</th>
+                    <th scope="col">{i18n.text(OfficeKey::MappingField)}</th>
+                    <th scope="col">{i18n.text(OfficeKey::ColumnInFile)}</th>
+                    <th scope="col">{i18n.text(OfficeKey::SampleValues)}</th>
                 </tr></thead>
                 <tbody>{rows}</tbody>
             </table>
@@ -269,31 +258,23 @@ fn ReportView(report: ImportReport) -> impl IntoView {
     let summary = move || {
         let total = added + updated;
         match (r.dry_run, failed) {
-            (_, true) => i18n
-                .pick(
-                    "Niets ingelezen: los eerst de problemen hieronder op.",
-                    "Nothing imported: first solve the problems below.",
-                )
-                .to_owned(),
+            (_, true) => i18n.t(OfficeKey::NothingImported).to_owned(),
             (true, false) => format!(
                 "{} {total} {} {added} {}, {updated} {}.",
-                i18n.pick(
-                    "Controle: nog niets ingelezen. Importeren zou",
-                    "Check: nothing imported yet. Importing would write"
-                ),
+                i18n.t(OfficeKey::DryRunWould),
                 if total == 1 {
-                    i18n.pick("rij schrijven:", "row:")
+                    i18n.t(OfficeKey::RowWrite)
                 } else {
-                    i18n.pick("rijen schrijven:", "rows:")
+                    i18n.t(OfficeKey::RowsWrite)
                 },
-                i18n.pick("nieuw", "new"),
-                i18n.pick("gewijzigd", "changed"),
+                i18n.t(OfficeKey::ChangeAdded),
+                i18n.t(OfficeKey::ChangeUpdated),
             ),
             (false, false) => format!(
                 "{total} {} {added} {}, {updated} {}.",
-                i18n.pick("ingelezen:", "imported:"),
-                i18n.pick("nieuw", "new"),
-                i18n.pick("gewijzigd", "changed"),
+                i18n.t(OfficeKey::Imported),
+                i18n.t(OfficeKey::ChangeAdded),
+                i18n.t(OfficeKey::ChangeUpdated),
             ),
         }
     };
@@ -320,8 +301,8 @@ fn ReportView(report: ImportReport) -> impl IntoView {
         .into_iter()
         .map(|c| {
             let change = move || match c.change {
-                ImportChange::Added => i18n.pick("nieuw", "new"),
-                ImportChange::Updated => i18n.pick("gewijzigd", "changed"),
+                ImportChange::Added => i18n.t(OfficeKey::ChangeAdded),
+                ImportChange::Updated => i18n.t(OfficeKey::ChangeUpdated),
             };
             view! {
                 <li data-test="import-contract">
@@ -337,18 +318,18 @@ fn ReportView(report: ImportReport) -> impl IntoView {
             // With problems nothing is written: no counts that look like a result.
             {(!failed).then(|| view! {
                 <dl class="facts">
-                    <dt>{i18n.tr("Rijen", "Rows")}</dt><dd>{r.rows}</dd>
-                    <dt>{i18n.tr("Nieuw", "New")}</dt><dd data-test="import-added">{r.added}</dd>
-                    <dt>{i18n.tr("Gewijzigd", "Changed")}</dt><dd data-test="import-updated">{r.updated}</dd>
-                    <dt>{i18n.tr("Ongewijzigd", "Unchanged")}</dt><dd>{r.unchanged}</dd>
+                    <dt>{i18n.text(OfficeKey::Rows)}</dt><dd>{r.rows}</dd>
+                    <dt>{i18n.text(OfficeKey::New)}</dt><dd data-test="import-added">{r.added}</dd>
+                    <dt>{i18n.text(OfficeKey::Changed)}</dt><dd data-test="import-updated">{r.updated}</dd>
+                    <dt>{i18n.text(OfficeKey::Unchanged)}</dt><dd>{r.unchanged}</dd>
                 </dl>
             })}
             {failed.then(|| view! {
                 <table class="table">
                     <thead><tr>
-                        <th scope="col">{i18n.tr("Rij", "Row")}</th>
-                        <th scope="col">{i18n.tr("Kolom", "Column")}</th>
-                        <th scope="col">{i18n.tr("Probleem", "Problem")}</th>
+                        <th scope="col">{i18n.text(OfficeKey::Row)}</th>
+                        <th scope="col">{i18n.text(OfficeKey::Column)}</th>
+                        <th scope="col">{i18n.text(OfficeKey::Problem)}</th>
                     </tr></thead>
                     <tbody>{problems}</tbody>
                 </table>

@@ -15,6 +15,7 @@ use shared::rules::enterprise_number::EnterpriseNumber;
 use shared::rules::register::{timeliness, validate_contract};
 use shared::rules::time::{belgian_local, from_belgian_local};
 
+use crate::texts::OfficeKey;
 use app_core::api::{self, ApiFailure, SearchQuery};
 use app_core::i18n::{self, I18n, Key};
 use app_core::router::Router;
@@ -123,18 +124,18 @@ pub fn RegisterPage() -> impl IntoView {
     view! {
         <main class="report">
             <div class="actions no-print">
-                <h1>{i18n.tr("Contractregister", "Contract register")}</h1>
+                <h1>{i18n.text(OfficeKey::ContractRegister)}</h1>
                 {admin.then(|| view! {
                     <a class="button primary" href="/register/new" data-test="register-new">
-                        {i18n.tr("Nieuw contract", "New contract")}
+                        {i18n.text(OfficeKey::NewContract)}
                     </a>
                 })}
             </div>
             <div class="filters no-print">
                 <label>
-                    {i18n.tr("Zoeken", "Search")}
+                    {i18n.text(Key::Search)}
                     <input type="search" data-test="register-search" aria-describedby="register-search-hint" prop:value=text.get_untracked()
-                        placeholder=move || i18n.pick("referentie, naam, ondernemingsnummer (0123.456.749), gemeente", "reference, name, enterprise number (0123.456.749), municipality")
+                        placeholder=move || i18n.t(OfficeKey::RegisterSearchPlaceholder)
                         on:input=move |ev| {
                             // Filters as the admin types, once typing pauses.
                             let v = event_target_value(&ev);
@@ -145,44 +146,44 @@ pub fn RegisterPage() -> impl IntoView {
                                 std::time::Duration::from_millis(350),
                             );
                         } />
-                    <small id="register-search-hint" class="hint">{i18n.tr("Filtert terwijl u typt.", "Filters as you type.")}</small>
+                    <small id="register-search-hint" class="hint">{i18n.text(OfficeKey::FiltersAsYouType)}</small>
                 </label>
                 <label>
-                    {i18n.tr("Type gastorganisatie", "Host type")}
+                    {i18n.text(OfficeKey::HostType)}
                     <select data-test="register-type" prop:value=move || host_type.get() on:change=move |ev| { let v = event_target_value(&ev); reset(&|| host_type.set(v.clone())) }>
-                        <option value="">{i18n.tr("Alle", "All")}</option>
+                        <option value="">{i18n.text(OfficeKey::All)}</option>
                         {HostType::ALL.into_iter().map(|t| {
                             let (nl, en) = t.names();
                             let value = serde_json::to_value(t).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
-                            view! { <option value=value>{i18n.tr(nl, en)}</option> }
+                            view! { <option value=value>{move || i18n.pick(nl, en)}</option> }
                         }).collect_view()}
                     </select>
                 </label>
                 <label>
                     {i18n.text(Key::Status)}
                     <select data-test="register-status" prop:value=move || status.get() on:change=move |ev| { let v = event_target_value(&ev); reset(&|| status.set(v.clone())) }>
-                        <option value="">{i18n.tr("Alle", "All")}</option>
+                        <option value="">{i18n.text(OfficeKey::All)}</option>
                         {status_options()}
                     </select>
                 </label>
                 <label>
-                    {i18n.tr("Ontvangen in", "Received in")}
+                    {i18n.text(OfficeKey::ReceivedIn)}
                     <input type="number" min="2000" max="2100" data-test="register-year" prop:value=year.get_untracked()
                         on:change=move |ev| { let v = event_target_value(&ev); reset(&|| year.set(v.clone())) } />
                 </label>
                 <label class="check">
                     <input type="checkbox" data-test="register-late" prop:checked=late.get_untracked() on:change=move |ev| { let v = event_target_checked(&ev); reset(&|| late.set(v)) } />
-                    {i18n.tr("Te laat gemeld", "Notified late")}
+                    {i18n.text(OfficeKey::NotifiedLate)}
                 </label>
                 <label class="check">
                     <input type="checkbox" prop:checked=open_ended.get_untracked() on:change=move |ev| { let v = event_target_checked(&ev); reset(&|| open_ended.set(v)) } />
-                    {i18n.tr("Onbepaalde duur, lopend", "Open-ended, running")}
+                    {i18n.text(OfficeKey::OpenEndedRunning)}
                 </label>
             </div>
             <div class="actions no-print">
-                <button data-test="register-csv" on:click=move |_| export("csv")>{i18n.tr("CSV downloaden", "Download CSV")}</button>
-                <button data-test="register-xlsx" on:click=move |_| export("xlsx")>{i18n.tr("Excel downloaden", "Download Excel")}</button>
-                <button on:click=move |_| { let _ = window().print(); }>{i18n.tr("Afdrukken", "Print")}</button>
+                <button data-test="register-csv" on:click=move |_| export("csv")>{i18n.text(OfficeKey::DownloadCsv)}</button>
+                <button data-test="register-xlsx" on:click=move |_| export("xlsx")>{i18n.text(OfficeKey::DownloadExcel)}</button>
+                <button on:click=move |_| { let _ = window().print(); }>{i18n.text(OfficeKey::Print)}</button>
             </div>
             {move || export_failure.get().map(|f| view! { <p class="notice error" role="alert">{f.message(i18n)}</p> })}
             {move || match page.get() {
@@ -195,40 +196,40 @@ pub fn RegisterPage() -> impl IntoView {
                     view! {
                         <p data-test="register-total">
                             {move || if total == 1 {
-                                i18n.pick("1 contract", "1 contract").to_owned()
+                                i18n.t(OfficeKey::OneContract).to_owned()
                             } else {
-                                format!("{total} {}", i18n.pick("contracten", "contracts"))
+                                format!("{total} {}", i18n.t(OfficeKey::ContractsPlural))
                             }}
                         </p>
                         <table class="table" data-test="register-rows" tabindex="0"
-                            aria-label=move || i18n.pick("Contracten", "Contracts").to_owned()>
+                            aria-label=move || i18n.t(Key::Contracts).to_owned()>
                             <thead><tr>
-                                {header("reference", i18n.pick("Referentie", "Reference").to_owned())}
+                                {header("reference", i18n.t(OfficeKey::Reference).to_owned())}
                                 {header("maatwerkbedrijf", i18n.t(Key::Maatwerkbedrijf).to_owned())}
                                 {header("host", i18n.t(Key::Host).to_owned())}
                                 {header("start", i18n.t(Key::Start).to_owned())}
                                 {header("end", i18n.t(Key::End).to_owned())}
-                                {header("received", i18n.pick("Ontvangen", "Received").to_owned())}
-                                <th scope="col">{i18n.tr("Tijdig", "On time")}</th>
+                                {header("received", i18n.t(OfficeKey::Received).to_owned())}
+                                <th scope="col">{i18n.text(OfficeKey::OnTime)}</th>
                                 {header("status", i18n.t(Key::Status).to_owned())}
                             </tr></thead>
                             <tbody>{rows}</tbody>
                         </table>
                         <div class="actions no-print">
                             <button disabled=move || offset.get() == 0 on:click=move |_| offset.update(|o| *o = o.saturating_sub(50))>
-                                {i18n.tr("Vorige", "Previous")}
+                                {i18n.text(OfficeKey::Previous)}
                             </button>
                             <span data-test="register-page-number" aria-live="polite">
                                 {move || format!(
                                     "{} {} {} {}",
-                                    i18n.pick("pagina", "page"),
+                                    i18n.t(OfficeKey::Page),
                                     offset.get() / 50 + 1,
-                                    i18n.pick("van", "of"),
+                                    i18n.t(OfficeKey::Of),
                                     total.div_ceil(50).max(1),
                                 )}
                             </span>
                             <button data-test="register-next" disabled={shown >= total} on:click=move |_| offset.update(|o| *o += 50)>
-                                {i18n.tr("Volgende", "Next")}
+                                {i18n.text(OfficeKey::Next)}
                             </button>
                         </div>
                     }
@@ -249,9 +250,11 @@ fn RegisterRow(e: RegisterEntry, admin: bool) -> impl IntoView {
         view! { <span>{c.reference.clone()}</span> }.into_any()
     };
     let on_time = match e.timeliness.on_time {
-        Some(true) => view! { <span class="badge pass">{i18n.tr("ja", "yes")}</span> }.into_any(),
+        Some(true) => {
+            view! { <span class="badge pass">{i18n.text(Key::AnswerYes)}</span> }.into_any()
+        }
         Some(false) => {
-            view! { <span class="badge fail">{i18n.tr("te laat", "late")}</span> }.into_any()
+            view! { <span class="badge fail">{i18n.text(OfficeKey::LateBadge)}</span> }.into_any()
         }
         None => view! { <span class="badge unknown">"?"</span> }.into_any(),
     };
@@ -375,13 +378,13 @@ pub fn ContractFormPage(id: Option<String>) -> impl IntoView {
     let date_input = move |value: String| NaiveDate::parse_from_str(&value, "%Y-%m-%d").ok();
     view! {
         <main class="form-page">
-            <p class="no-print"><a class="back-link" href="/register">{i18n.tr("← Contractregister", "← Contract register")}</a></p>
+            <p class="no-print"><a class="back-link" href="/register">{i18n.text(OfficeKey::BackToRegister)}</a></p>
             <h1>
-                {if editing { i18n.tr("Contract bewerken", "Edit contract").into_any() } else { i18n.tr("Nieuw contract", "New contract").into_any() }}
+                {if editing { i18n.text(OfficeKey::EditContract).into_any() } else { i18n.text(OfficeKey::NewContract).into_any() }}
             </h1>
             {move || load_failure.get().map(|f| view! { <p class="notice error" role="alert">{f.message(i18n)}</p> })}
             <fieldset>
-                <legend>{i18n.tr("Enclave", "Enclave")}</legend>
+                <legend>{i18n.text(OfficeKey::Enclave)}</legend>
                 {move || match enclave.get() {
                     Some(name) => view! { <p data-test="contract-enclave">{name}</p> }.into_any(),
                     None => view! { <EnclavePicker chosen=Callback::new(move |e: EnclaveSummary| {
@@ -394,7 +397,7 @@ pub fn ContractFormPage(id: Option<String>) -> impl IntoView {
             <form on:submit=move |ev| { ev.prevent_default(); save(false); }>
             <div class="grid">
                 <label>
-                    {i18n.tr("Referentie", "Reference")}
+                    {i18n.text(OfficeKey::Reference)}
                     <input data-test="contract-reference" required prop:value=move || draft.with(|d| d.reference.clone())
                         on:input=move |ev| draft.update(|d| d.reference = event_target_value(&ev)) />
                     {problem("reference")}
@@ -406,19 +409,19 @@ pub fn ContractFormPage(id: Option<String>) -> impl IntoView {
                     {problem("start_date")}
                 </label>
                 <label>
-                    {i18n.tr("Einde (leeg: onbepaalde duur)", "End (empty: open-ended)")}
+                    {i18n.text(OfficeKey::EndOrOpen)}
                     <input type="date" data-test="contract-end" prop:value=move || draft.with(|d| d.end_date.map(|e| e.to_string()).unwrap_or_default())
                         on:change=move |ev| { let v = date_input(event_target_value(&ev)); draft.update(|d| d.end_date = v) } />
                     {problem("end_date")}
                 </label>
                 <label>
-                    {i18n.tr("Melding ontvangen (datum en uur)", "Notification received (date and time)")}
+                    {i18n.text(OfficeKey::NotificationReceived)}
                     <input type="datetime-local" data-test="contract-received" prop:value=move || draft.with(|d| local_input(d.notified_at))
                         on:change=move |ev| { let v = from_local_input(&event_target_value(&ev)); draft.update(|d| d.notified_at = v) } />
                     {problem("notified_at")}
                 </label>
                 <label>
-                    {i18n.tr("Goedgekeurd op (goedkeuringsregime)", "Approved on (approval regime)")}
+                    {i18n.text(OfficeKey::ApprovedOnLabel)}
                     <input type="datetime-local" prop:value=move || draft.with(|d| local_input(d.approved_at))
                         on:change=move |ev| { let v = from_local_input(&event_target_value(&ev)); draft.update(|d| d.approved_at = v) } />
                     {problem("approved_at")}
@@ -431,13 +434,13 @@ pub fn ContractFormPage(id: Option<String>) -> impl IntoView {
                     </select>
                 </label>
                 <label>
-                    {i18n.tr("Reden van weigering", "Reason for rejection")}
+                    {i18n.text(OfficeKey::ReasonForRejection)}
                     <textarea data-test="contract-reason" prop:value=move || draft.with(|d| d.rejection_reason.clone().unwrap_or_default())
                         on:input=move |ev| { let v = event_target_value(&ev); draft.update(|d| d.rejection_reason = (!v.trim().is_empty()).then_some(v)) }></textarea>
                     {problem("rejection_reason")}
                 </label>
                 <label>
-                    {i18n.tr("Minimum aantal begeleiders", "Minimum number of supervisors")}
+                    {i18n.text(OfficeKey::MinimumSupervisors)}
                     <input type="number" min="1" max="50" prop:value=move || draft.with(|d| d.min_supervisors.to_string())
                         on:change=move |ev| if let Ok(n) = event_target_value(&ev).parse() { draft.update(|d| d.min_supervisors = n) } />
                     {problem("min_supervisors")}
@@ -449,22 +452,22 @@ pub fn ContractFormPage(id: Option<String>) -> impl IntoView {
                     let t = on_time.get();
                     let deadline = i18n::date(t.deadline);
                     match t.on_time {
-                        Some(true) => view! { <span class="badge pass">{i18n.tr("Tijdig gemeld", "Notified in time")}</span> " " {i18n.tr("uiterlijk ", "deadline ")} {deadline} }.into_any(),
-                        Some(false) => view! { <span class="badge fail">{i18n.tr("Te laat gemeld", "Notified late")}</span> " " {i18n.tr("uiterlijk ", "deadline ")} {deadline} }.into_any(),
-                        None => view! { <span class="badge unknown">{i18n.tr("Nog niet ontvangen", "Not received yet")}</span> " " {i18n.tr("uiterlijk ", "deadline ")} {deadline} }.into_any(),
+                        Some(true) => view! { <span class="badge pass">{i18n.text(OfficeKey::NotifiedInTime)}</span> " " {i18n.text(OfficeKey::DeadlineBy)} {deadline} }.into_any(),
+                        Some(false) => view! { <span class="badge fail">{i18n.text(OfficeKey::NotifiedLate)}</span> " " {i18n.text(OfficeKey::DeadlineBy)} {deadline} }.into_any(),
+                        None => view! { <span class="badge unknown">{i18n.text(OfficeKey::NotReceivedYet)}</span> " " {i18n.text(OfficeKey::DeadlineBy)} {deadline} }.into_any(),
                     }
                 }}
             </p>
             {move || save_failure.get().map(|f| view! { <p class="notice error" role="alert" data-test="contract-save-error">{f.message(i18n)}</p> })}
-            {move || saved.get().map(|_| view! { <p class="notice" role="status" data-test="contract-saved">{i18n.tr("Opgeslagen.", "Saved.")}</p> })}
+            {move || saved.get().map(|_| view! { <p class="notice" role="status" data-test="contract-saved">{i18n.text(OfficeKey::Saved)}</p> })}
             <div class="actions">
                 <button type="submit" class="primary" data-test="contract-save"
                     disabled=move || busy.get() || !problems.with(Vec::is_empty) || draft.with(|d| d.enclave_id.is_nil())>
-                    {i18n.tr("Opslaan", "Save")}
+                    {i18n.text(OfficeKey::Save)}
                 </button>
                 <Show when=move || previous.with(|p| p.as_ref().is_some_and(|c| c.status != ContractStatus::Ended))>
                     <button type="button" data-test="contract-end-now" disabled=move || busy.get() on:click=move |_| save(true)>
-                        {i18n.tr("Contract beëindigen", "End the contract")}
+                        {i18n.text(OfficeKey::EndContract)}
                     </button>
                 </Show>
             </div>
@@ -506,9 +509,9 @@ fn EnclavePicker(chosen: Callback<EnclaveSummary>) -> impl IntoView {
     };
     view! {
         <label>
-            {i18n.tr("Zoek op naam of ondernemingsnummer", "Search by name or enterprise number")}
+            {i18n.text(OfficeKey::EnclaveSearchLabel)}
             <input type="search" data-test="contract-enclave-search" aria-describedby="contract-enclave-hint"
-                placeholder=move || i18n.pick("bv. Brouwerij Gent of 0123.456.749", "e.g. Brouwerij Gent or 0123.456.749")
+                placeholder=move || i18n.t(OfficeKey::EnclaveSearchPlaceholder)
                 on:input=move |ev| {
                     // Searches as the admin types, once typing pauses.
                     let v = event_target_value(&ev);
@@ -519,7 +522,7 @@ fn EnclavePicker(chosen: Callback<EnclaveSummary>) -> impl IntoView {
                         std::time::Duration::from_millis(350),
                     );
                 } />
-            <small id="contract-enclave-hint" class="hint">{i18n.tr("Zoekt terwijl u typt.", "Searches as you type.")}</small>
+            <small id="contract-enclave-hint" class="hint">{i18n.text(OfficeKey::SearchesAsYouType)}</small>
         </label>
         {move || number_error.get().map(|(nl, en)| view! {
             <p class="field-error" data-test="contract-number-error">{move || i18n.pick(&nl, &en).to_owned()}</p>

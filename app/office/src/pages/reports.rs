@@ -10,6 +10,7 @@ use leptos::prelude::*;
 use shared::dto::report::{ContractOverview, HostType};
 use wasm_bindgen::JsCast;
 
+use crate::texts::OfficeKey;
 use app_core::api::{self, ApiFailure};
 use app_core::i18n::{self, I18n, Key};
 use app_core::router::Router;
@@ -44,10 +45,10 @@ pub fn YearReportBar(
             }
         }
     });
-    let link = move |href: String, format: &'static str, label: (&'static str, &'static str)| {
+    let link = move |href: String, format: &'static str, label: OfficeKey| {
         view! {
             <a class="button" href=href download=format!("{file}-{year}.{format}") data-test=format!("{test}-{format}")>
-                {i18n.tr(label.0, label.1)}
+                {i18n.text(label)}
             </a>
         }
     };
@@ -56,7 +57,7 @@ pub fn YearReportBar(
     let stamp = move || {
         let text = format!(
             "\"{} {}\"",
-            i18n.pick("Afgedrukt op", "Printed on"),
+            i18n.t(OfficeKey::PrintedOn),
             i18n::belgian_datetime(chrono::Utc::now())
         );
         set_root_property("--printed-on", &text);
@@ -70,7 +71,7 @@ pub fn YearReportBar(
     view! {
         <div class="actions no-print">
             <label>
-                {i18n.tr("Jaar", "Year")}
+                {i18n.text(OfficeKey::Year)}
                 <input
                     type="number"
                     min="2000"
@@ -83,9 +84,9 @@ pub fn YearReportBar(
                     }
                 />
             </label>
-            {move || csv.get().map(|href| link(href, "csv", ("CSV downloaden", "Download CSV")))}
-            {move || xlsx.get().map(|href| link(href, "xlsx", ("Excel downloaden", "Download Excel")))}
-            <button on:click=move |_| { let _ = window().print(); }>{i18n.tr("Afdrukken", "Print")}</button>
+            {move || csv.get().map(|href| link(href, "csv", OfficeKey::DownloadCsv))}
+            {move || xlsx.get().map(|href| link(href, "xlsx", OfficeKey::DownloadExcel))}
+            <button on:click=move |_| { let _ = window().print(); }>{i18n.text(OfficeKey::Print)}</button>
         </div>
     }
 }
@@ -116,7 +117,7 @@ pub fn ContractOverviewPage(year: Option<i32>) -> impl IntoView {
     view! {
         <main class="report">
             <YearReportBar year page="/reports/contracts" api="/api/reports/contracts" file="enclavecontracten" test="overview" />
-            <h1>{i18n.tr("Enclavecontracten ontvangen in ", "Enclave contracts received in ")} {year}</h1>
+            <h1>{i18n.text(OfficeKey::ContractsReceivedIn)} {year}</h1>
             {move || match overview.get() {
                 None => view! { <p class="notice">{i18n.text(Key::Loading)}</p> }.into_any(),
                 Some(Err(f)) => view! { <p class="notice error">{f.message(i18n)}</p> }.into_any(),
@@ -137,7 +138,7 @@ fn OverviewBody(o: ContractOverview) -> impl IntoView {
             let (nl, en) = c.host_type.names();
             view! {
                 <tr data-test="overview-type" data-type=format!("{:?}", c.host_type)>
-                    <th scope="row">{i18n.tr(nl, en)}</th>
+                    <th scope="row">{move || i18n.pick(nl, en)}</th>
                     <td data-test="count">{c.contracts}</td>
                     <td>{c.late}</td>
                     <td>{c.rejected}</td>
@@ -155,7 +156,7 @@ fn OverviewBody(o: ContractOverview) -> impl IntoView {
                 <tr data-test="overview-reason">
                     <th scope="row">
                         {if reason.is_empty() {
-                            i18n.tr("(geen reden opgegeven)", "(no reason given)").into_any()
+                            i18n.text(OfficeKey::NoReasonGiven).into_any()
                         } else {
                             reason.into_any()
                         }}
@@ -184,7 +185,7 @@ fn OverviewBody(o: ContractOverview) -> impl IntoView {
                 .collect_view();
             view! {
                 <tr data-test="overview-activities" data-type=format!("{:?}", a.host_type)>
-                    <th scope="row">{i18n.tr(nl, en)}</th>
+                    <th scope="row">{move || i18n.pick(nl, en)}</th>
                     <td><ul class="plain">{list}</ul></td>
                 </tr>
             }
@@ -196,10 +197,7 @@ fn OverviewBody(o: ContractOverview) -> impl IntoView {
             <p class="notice" data-test="overview-no-registrations">
                 {move || {
                     i18n
-                        .pick(
-                            "Er zijn geen dagelijkse registraties van {year} in het systeem; daarom staan er 0 doelgroepwerknemers en begeleiders.",
-                            "There are no daily registrations of {year} in the system; that is why it shows 0 target-group workers and supervisors.",
-                        )
+                        .t(OfficeKey::NoRegistrationsInYear)
                         .replace("{year}", &year.to_string())
                 }}
             </p>
@@ -232,12 +230,12 @@ fn OverviewBody(o: ContractOverview) -> impl IntoView {
                 <tr data-test="overview-row">
                     <td>{r.maatwerkbedrijf}</td>
                     <td>{r.host}</td>
-                    <td>{i18n.tr(nl, en)}</td>
+                    <td>{move || i18n.pick(nl, en)}</td>
                     <td data-test="row-activity">{r.activity}</td>
                     <td>{i18n::date(r.start)}</td>
                     <td>{r.end.map(i18n::date)}</td>
                     <td>{i18n::date(r.received)}</td>
-                    <td>{if r.on_time { i18n.tr("ja", "yes") } else { i18n.tr("nee", "no") }}</td>
+                    <td>{if r.on_time { i18n.text(Key::AnswerYes) } else { i18n.text(Key::AnswerNo) }}</td>
                     <td>{i18n.text(status)} {r.rejection_reason.map(|why| format!(": {why}"))}</td>
                     <td class="num">{r.headcount.workers}</td>
                     <td class="num">{r.headcount.supervisors}</td>
@@ -248,32 +246,32 @@ fn OverviewBody(o: ContractOverview) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <h2>{i18n.tr("Per type gastorganisatie", "By host type")}</h2>
+        <h2>{i18n.text(OfficeKey::ByHostType)}</h2>
         <table class="table" data-test="overview-types">
             <thead><tr>
-                <th>{i18n.tr("Type", "Type")}</th>
-                <th>{i18n.tr("Contracten", "Contracts")}</th>
-                <th>{i18n.tr("Te laat", "Late")}</th>
-                <th>{i18n.tr("Geweigerd", "Rejected")}</th>
+                <th>{i18n.text(OfficeKey::Type)}</th>
+                <th>{i18n.text(Key::Contracts)}</th>
+                <th>{i18n.text(OfficeKey::Late)}</th>
+                <th>{i18n.text(Key::ContractRejected)}</th>
             </tr></thead>
             <tbody>{by_type}</tbody>
         </table>
         <dl class="facts" data-test="overview-totals">
-            <dt>{i18n.tr("Geweigerd", "Rejected")}</dt>
+            <dt>{i18n.text(Key::ContractRejected)}</dt>
             <dd data-test="overview-rejected">{o.rejected}</dd>
-            <dt>{i18n.tr("Onbepaalde duur, nog lopend", "Open-ended, still running")}</dt>
+            <dt>{i18n.text(OfficeKey::OpenEndedStillRunning)}</dt>
             <dd>{o.open_ended_running}</dd>
-            <dt>{i18n.tr("Doelgroepwerknemers (verschillende personen)", "Target-group workers (distinct people)")}</dt>
-            <dd data-test="overview-workers">{t.workers} " · " {t.worker_days} {i18n.tr(" persoonsdagen", " person-days")}</dd>
-            <dt>{i18n.tr("Begeleiders (verschillende personen)", "Supervisors (distinct people)")}</dt>
-            <dd data-test="overview-supervisors">{t.supervisors} " · " {t.supervisor_days} {i18n.tr(" persoonsdagen", " person-days")}</dd>
+            <dt>{i18n.text(OfficeKey::DistinctWorkers)}</dt>
+            <dd data-test="overview-workers">{t.workers} " · " {t.worker_days} {i18n.text(OfficeKey::PersonDays)}</dd>
+            <dt>{i18n.text(OfficeKey::DistinctSupervisors)}</dt>
+            <dd data-test="overview-supervisors">{t.supervisors} " · " {t.supervisor_days} {i18n.text(OfficeKey::PersonDays)}</dd>
         </dl>
         {no_people}
-        <h2>{i18n.tr("Redenen van weigering", "Reasons for rejection")}</h2>
+        <h2>{i18n.text(OfficeKey::ReasonsForRejection)}</h2>
         {if o.rejection_reasons.is_empty() {
             view! {
                 <p class="muted" data-test="overview-no-reasons">
-                    {i18n.tr("Geen geweigerde contracten dit jaar.", "No rejected contracts this year.")}
+                    {i18n.text(OfficeKey::NoRejectedContracts)}
                 </p>
             }
             .into_any()
@@ -282,55 +280,55 @@ fn OverviewBody(o: ContractOverview) -> impl IntoView {
                 <table class="table" data-test="overview-reasons">
                     <thead><tr>
                         <th>{i18n.text(Key::RejectionReason)}</th>
-                        <th>{i18n.tr("Contracten", "Contracts")}</th>
+                        <th>{i18n.text(Key::Contracts)}</th>
                     </tr></thead>
                     <tbody>{reasons}</tbody>
                 </table>
             }
             .into_any()
         }}
-        <h2>{i18n.tr("Aard van de opdrachten per type gastorganisatie", "Nature of the work per host type")}</h2>
+        <h2>{i18n.text(OfficeKey::WorkByHostType)}</h2>
         <table class="table" data-test="overview-activity-types">
             <thead><tr>
-                <th>{i18n.tr("Type", "Type")}</th>
-                <th>{i18n.tr("Activiteiten (contracten)", "Activities (contracts)")}</th>
+                <th>{i18n.text(OfficeKey::Type)}</th>
+                <th>{i18n.text(OfficeKey::ActivitiesContracts)}</th>
             </tr></thead>
             <tbody>{activities}</tbody>
         </table>
-        <h2>{i18n.tr("Mensen per maatwerkbedrijf (alle enclaves)", "People per maatwerkbedrijf (all enclaves)")}</h2>
+        <h2>{i18n.text(OfficeKey::PeoplePerMaatwerkbedrijf)}</h2>
         <table class="table" data-test="overview-maatwerkbedrijven">
             <thead><tr>
                 <th>{i18n.text(Key::Maatwerkbedrijf)}</th>
-                <th>{i18n.tr("Enclaves", "Enclaves")}</th>
-                <th>{i18n.tr("Werkn.", "Workers")}</th>
-                <th>{i18n.tr("Begel.", "Superv.")}</th>
-                <th>{i18n.tr("Werkn.dagen", "Worker days")}</th>
-                <th>{i18n.tr("Begel.dagen", "Superv. days")}</th>
+                <th>{i18n.text(OfficeKey::Enclaves)}</th>
+                <th>{i18n.text(OfficeKey::WorkersShort)}</th>
+                <th>{i18n.text(OfficeKey::SupervisorsShort)}</th>
+                <th>{i18n.text(OfficeKey::WorkerDays)}</th>
+                <th>{i18n.text(OfficeKey::SupervisorDays)}</th>
             </tr></thead>
             <tbody>{per_mwb}</tbody>
         </table>
-        <h2>{i18n.tr("Contracten", "Contracts")}</h2>
+        <h2>{i18n.text(Key::Contracts)}</h2>
         // Wide: it scrolls within itself, so it takes the keyboard focus to scroll by keys.
         <table
             class="table wide"
             data-test="overview-rows"
             tabindex="0"
-            aria-label=move || i18n.pick("Contracten", "Contracts").to_owned()
+            aria-label=move || i18n.t(Key::Contracts).to_owned()
         >
             <thead><tr>
                 <th>{i18n.text(Key::Maatwerkbedrijf)}</th>
                 <th>{i18n.text(Key::Host)}</th>
-                <th>{i18n.tr("Type", "Type")}</th>
-                <th>{i18n.tr("Activiteit", "Activity")}</th>
+                <th>{i18n.text(OfficeKey::Type)}</th>
+                <th>{i18n.text(Key::Activity)}</th>
                 <th>{i18n.text(Key::Start)}</th>
                 <th>{i18n.text(Key::End)}</th>
-                <th>{i18n.tr("Ontvangen", "Received")}</th>
-                <th>{i18n.tr("Tijdig", "On time")}</th>
+                <th>{i18n.text(OfficeKey::Received)}</th>
+                <th>{i18n.text(OfficeKey::OnTime)}</th>
                 <th>{i18n.text(Key::Status)}</th>
-                <th>{i18n.tr("Werkn.", "Workers")}</th>
-                <th>{i18n.tr("Begel.", "Superv.")}</th>
-                <th>{i18n.tr("Werkn.dagen", "Worker days")}</th>
-                <th>{i18n.tr("Begel.dagen", "Superv. days")}</th>
+                <th>{i18n.text(OfficeKey::WorkersShort)}</th>
+                <th>{i18n.text(OfficeKey::SupervisorsShort)}</th>
+                <th>{i18n.text(OfficeKey::WorkerDays)}</th>
+                <th>{i18n.text(OfficeKey::SupervisorDays)}</th>
             </tr></thead>
             <tbody>{rows}</tbody>
         </table>

@@ -12,25 +12,26 @@ use shared::dto::review::{InspectionSummary, ReviewDecision, ReviewRequest, Revi
 use shared::rules::verdict::VerdictStatus;
 use uuid::Uuid;
 
+use crate::texts::OfficeKey;
 use app_core::api::{self, ApiFailure};
 use app_core::components::record::{RecordAmendment, RecordExtras, RecordView};
 use app_core::i18n::{self, I18n, Key};
 use app_core::session::Session;
 
-fn state_text(state: ReviewState) -> (&'static str, &'static str) {
+fn state_text(state: ReviewState) -> OfficeKey {
     match state {
-        ReviewState::Submitted => ("te beoordelen", "to review"),
-        ReviewState::Returned => ("teruggestuurd", "returned"),
-        ReviewState::Approved => ("goedgekeurd", "approved"),
+        ReviewState::Submitted => OfficeKey::BadgeToReview,
+        ReviewState::Returned => OfficeKey::BadgeReturned,
+        ReviewState::Approved => OfficeKey::BadgeApproved,
     }
 }
 
-fn measure_text(m: Measure) -> (&'static str, &'static str) {
+fn measure_text(m: Measure) -> OfficeKey {
     match m {
-        Measure::Advice => ("informatie en advies", "information and advice"),
-        Measure::Warning => ("waarschuwing", "warning"),
-        Measure::RegularisationOrder => ("bevel tot regularisatie", "regularisation order"),
-        Measure::ReportProposed => ("proces-verbaal voorgesteld", "report proposed"),
+        Measure::Advice => OfficeKey::MeasureAdvice,
+        Measure::Warning => OfficeKey::MeasureWarning,
+        Measure::RegularisationOrder => OfficeKey::MeasureRegularisationOrder,
+        Measure::ReportProposed => OfficeKey::MeasureReportProposed,
     }
 }
 
@@ -226,54 +227,54 @@ pub fn ReviewQueuePage() -> impl IntoView {
     let range = move || {
         let shown = items.with(Vec::len);
         let total = total.get();
-        (shown > 0).then(|| format!("1–{shown} {} {total}", i18n.pick("van", "of")))
+        (shown > 0).then(|| format!("1–{shown} {} {total}", i18n.t(OfficeKey::Of)))
     };
     view! {
         <main>
-            <h1>{i18n.tr("Te beoordelen inspecties", "Inspections to review")}</h1>
+            <h1>{i18n.text(OfficeKey::InspectionsToReview)}</h1>
             <div class="filters">
                 <label>
-                    {i18n.tr("Stand", "State")}
+                    {i18n.text(OfficeKey::ReviewState)}
                     <select data-test="queue-state" on:change=move |ev| state.set(event_target_value(&ev))>
-                        <option value="submitted" selected=chosen(state, "submitted")>{i18n.tr("Te beoordelen", "To review")}</option>
-                        <option value="returned" selected=chosen(state, "returned")>{i18n.tr("Teruggestuurd", "Returned")}</option>
-                        <option value="approved" selected=chosen(state, "approved")>{i18n.tr("Goedgekeurd", "Approved")}</option>
-                        <option value="due" selected=chosen(state, "due")>{i18n.tr("PV binnen 7 dagen te betekenen", "Report to notify within 7 days")}</option>
-                        <option value="overdue" selected=chosen(state, "overdue")>{i18n.tr("PV niet tijdig betekend", "Report notification overdue")}</option>
-                        <option value="all" selected=chosen(state, "all")>{i18n.tr("Alle", "All")}</option>
+                        <option value="submitted" selected=chosen(state, "submitted")>{i18n.text(OfficeKey::StateToReview)}</option>
+                        <option value="returned" selected=chosen(state, "returned")>{i18n.text(OfficeKey::StateReturned)}</option>
+                        <option value="approved" selected=chosen(state, "approved")>{i18n.text(OfficeKey::StateApproved)}</option>
+                        <option value="due" selected=chosen(state, "due")>{i18n.text(OfficeKey::ReportDue)}</option>
+                        <option value="overdue" selected=chosen(state, "overdue")>{i18n.text(OfficeKey::ReportOverdue)}</option>
+                        <option value="all" selected=chosen(state, "all")>{i18n.text(OfficeKey::All)}</option>
                     </select>
                 </label>
                 <label>
-                    {i18n.tr("Controle niet in orde", "Check failing")}
+                    {i18n.text(OfficeKey::CheckFailing)}
                     <select data-test="queue-failing" on:change=move |ev| failing.set(event_target_value(&ev))>
-                        <option value="">{i18n.tr("Om het even", "Any")}</option>
+                        <option value="">{i18n.text(OfficeKey::Any)}</option>
                         <option value="contract_filed" selected=chosen(failing, "contract_filed")>{i18n.text(Key::ContractFiled)}</option>
                         <option value="daily_registration" selected=chosen(failing, "daily_registration")>{i18n.text(Key::DailyRegistration)}</option>
                         <option value="supervisor_present" selected=chosen(failing, "supervisor_present")>{i18n.text(Key::SupervisorPresent)}</option>
                     </select>
                 </label>
                 <label>
-                    {i18n.tr("Maatregel", "Measure")}
+                    {i18n.text(Key::Measure)}
                     <select data-test="queue-measure" on:change=move |ev| measure.set(event_target_value(&ev))>
-                        <option value="">{i18n.tr("Om het even", "Any")}</option>
+                        <option value="">{i18n.text(OfficeKey::Any)}</option>
                         {shared::dto::inspection::Measure::ALL.into_iter().map(|m| {
                             let (nl, en) = m.names();
-                            view! { <option value=m.as_str() selected=chosen(measure, m.as_str())>{i18n.tr(nl, en)}</option> }
+                            view! { <option value=m.as_str() selected=chosen(measure, m.as_str())>{move || i18n.pick(nl, en)}</option> }
                         }).collect_view()}
                     </select>
                 </label>
                 <label>
-                    {i18n.tr("Van", "From")}
+                    {i18n.text(OfficeKey::From)}
                     <input type="date" data-test="queue-from" prop:value=from on:change=move |ev| from.set(event_target_value(&ev)) />
                 </label>
                 <label>
-                    {i18n.tr("Tot en met", "Up to")}
+                    {i18n.text(OfficeKey::UpTo)}
                     <input type="date" data-test="queue-to" prop:value=to on:change=move |ev| to.set(event_target_value(&ev)) />
                 </label>
                 <label>
-                    {i18n.tr("Inspecteur", "Inspector")}
+                    {i18n.text(OfficeKey::Inspector)}
                     <select data-test="queue-inspector" on:change=move |ev| inspector.set(event_target_value(&ev))>
-                        <option value="">{i18n.tr("Alle", "All")}</option>
+                        <option value="">{i18n.text(OfficeKey::All)}</option>
                         {move || inspectors.get().into_iter().map(|u| {
                             let id = u.id.to_string();
                             let selected = inspector.with_untracked(|i| *i == id);
@@ -282,32 +283,29 @@ pub fn ReviewQueuePage() -> impl IntoView {
                     </select>
                 </label>
                 <label>
-                    {i18n.tr("Gemeente", "Municipality")}
+                    {i18n.text(OfficeKey::Municipality)}
                     <input type="search" data-test="queue-municipality" aria-describedby="queue-typing-hint"
                         prop:value=municipality.get_untracked()
                         on:input=debounced(municipality, pending_municipality) />
                 </label>
                 <label>
-                    {i18n.tr("Zoeken", "Search")}
+                    {i18n.text(Key::Search)}
                     <input
                         type="search"
                         data-test="queue-search"
                         aria-describedby="queue-typing-hint"
-                        placeholder=move || i18n.pick("gastbedrijf, maatwerkbedrijf, gemeente", "host, maatwerkbedrijf, municipality")
+                        placeholder=move || i18n.t(OfficeKey::QueueSearchPlaceholder)
                         prop:value=text.get_untracked()
                         on:input=debounced(text, pending_text)
                     />
                 </label>
             </div>
             <p class="hint" id="queue-typing-hint" data-test="queue-typing-hint">
-                {i18n.tr(
-                    "De lijst volgt terwijl u typt; de filters blijven in het adres, ook na herladen.",
-                    "The list follows as you type; the filters stay in the address, also after a reload.",
-                )}
+                {i18n.text(OfficeKey::QueueSearchHint)}
             </p>
             <div class="actions">
-                <button data-test="queue-csv" on:click=move |_| export("csv")>{i18n.tr("Lijst als CSV", "List as CSV")}</button>
-                <button data-test="queue-xlsx" on:click=move |_| export("xlsx")>{i18n.tr("Lijst als Excel", "List as Excel")}</button>
+                <button data-test="queue-csv" on:click=move |_| export("csv")>{i18n.text(OfficeKey::ListAsCsv)}</button>
+                <button data-test="queue-xlsx" on:click=move |_| export("xlsx")>{i18n.text(OfficeKey::ListAsExcel)}</button>
             </div>
             {move || failure.get().map(|f| view! { <p class="notice error">{f.message(i18n)}</p> })}
             {move || export_failure.get().map(|f| view! { <p class="notice error" role="alert">{f.message(i18n)}</p> })}
@@ -316,7 +314,7 @@ pub fn ReviewQueuePage() -> impl IntoView {
                 <For each=move || items.get() key=|i| i.id children=move |i| view! { <QueueItem item=i /> } />
             </ul>
             <Show when=move || !loading.get() && items.with(Vec::is_empty)>
-                <p class="notice" data-test="queue-empty">{i18n.tr("Niets te tonen.", "Nothing to show.")}</p>
+                <p class="notice" data-test="queue-empty">{i18n.text(OfficeKey::NothingToShow)}</p>
             </Show>
             <Show when=move || cursor.with(Option::is_some)>
                 <button class="more" data-test="queue-more" on:click=move |_| load(true)>{i18n.text(Key::LoadMore)}</button>
@@ -328,8 +326,8 @@ pub fn ReviewQueuePage() -> impl IntoView {
 #[component]
 fn QueueItem(item: InspectionSummary) -> impl IntoView {
     let i18n = I18n::expect();
-    let (snl, sen) = state_text(item.review_state);
-    let (mnl, men) = measure_text(item.measure);
+    let state = state_text(item.review_state);
+    let measure = measure_text(item.measure);
     // Days left to notify a report, while it is not yet notified nor late.
     let due_in = item.report.as_ref().and_then(|r| {
         let today = shared::rules::time::belgian_local(chrono::Utc::now()).date();
@@ -349,9 +347,9 @@ fn QueueItem(item: InspectionSummary) -> impl IntoView {
     );
     let checks_spoken = move || {
         let word = |s: VerdictStatus| match s {
-            VerdictStatus::Pass => i18n.pick("in orde", "in order"),
-            VerdictStatus::Fail => i18n.pick("niet in orde", "not in order"),
-            VerdictStatus::Unknown => i18n.pick("onbekend", "unknown"),
+            VerdictStatus::Pass => i18n.t(OfficeKey::SpokenPass),
+            VerdictStatus::Fail => i18n.t(OfficeKey::SpokenFail),
+            VerdictStatus::Unknown => i18n.t(Key::Unknown),
         };
         format!(
             "{}: {}; {}: {}; {}: {}",
@@ -368,27 +366,27 @@ fn QueueItem(item: InspectionSummary) -> impl IntoView {
             <a class="card" href=format!("/review/{}", item.id) data-test="queue-item" data-id=item.id.to_string()>
                 <p class="title">
                     <span>{item.host}</span>
-                    <span class="badge">{i18n.tr(snl, sen)}</span>
+                    <span class="badge">{i18n.text(state)}</span>
                 </p>
                 <p class="line">{item.maatwerkbedrijf} " · " {item.municipality}</p>
                 <p class="line">
                     {i18n::date(item.on)} " · " {item.inspector} " · "
                     <span role="img" aria-label=checks_spoken title=checks_spoken>{checks}</span>
-                    " · " {i18n.tr(mnl, men)}
+                    " · " {i18n.text(measure)}
                 </p>
                 {item.report.map(|r| view! {
                     <p class="line">
-                        {i18n.tr("PV te betekenen uiterlijk ", "Report to notify by ")} {i18n::date(r.due)}
-                        {r.notified_on.map(|d| view! { " · " {i18n.tr("betekend ", "notified ")} {i18n::date(d)} })}
+                        {i18n.text(OfficeKey::ReportToNotifyBy)} {i18n::date(r.due)}
+                        {r.notified_on.map(|d| view! { " · " {i18n.text(OfficeKey::NotifiedShort)} {i18n::date(d)} })}
                         {r.overdue.then(|| view! {
-                            " " <span class="badge sync-needs_attention" data-test="report-overdue">{i18n.tr("te laat", "overdue")}</span>
+                            " " <span class="badge sync-needs_attention" data-test="report-overdue">{i18n.text(OfficeKey::OverdueBadge)}</span>
                         })}
                         {due_in.map(|days| view! {
                             " " <span class="badge" data-test="report-due-in">
                                 {match days {
-                                    0 => i18n.pick("vandaag", "today").to_owned(),
-                                    1 => i18n.pick("nog 1 dag", "1 day left").to_owned(),
-                                    n => format!("{} {n} {}", i18n.pick("nog", ""), i18n.pick("dagen", "days left")).trim().to_owned(),
+                                    0 => i18n.t(OfficeKey::Today).to_owned(),
+                                    1 => i18n.t(OfficeKey::OneDayLeft).to_owned(),
+                                    n => i18n.t(OfficeKey::DaysLeft).replace("{n}", &n.to_string()),
                                 }}
                             </span>
                         })}
@@ -413,7 +411,7 @@ pub fn ReviewPage(id: String) -> impl IntoView {
     }
     view! {
         <main>
-            <a class="button back" href="/review">{i18n.tr("← Wachtrij", "← Queue")}</a>
+            <a class="button back" href="/review">{i18n.text(OfficeKey::BackToQueue)}</a>
             {move || match view_signal.get() {
                 None if id.is_none() => view! { <p class="notice">{i18n.text(Key::NotFound)}</p> }.into_any(),
                 None => view! { <p class="notice">{i18n.text(Key::Loading)}</p> }.into_any(),
@@ -520,8 +518,8 @@ fn ReviewBody(
                 let accuracy = p.accuracy_m.map(|a| format!(" (±{a:.0} m)")).unwrap_or_default();
                 format!(
                     "{} {m:.0} m {}{accuracy}",
-                    i18n.pick("Toestel op", "Device"),
-                    i18n.pick("van het adres", "from the address")
+                    i18n.t(OfficeKey::DeviceAt),
+                    i18n.t(OfficeKey::FromAddress)
                 )
             });
             view! {
@@ -530,12 +528,12 @@ fn ReviewBody(
                     {s.postcode.clone()} " " {s.municipality.clone()} " · " {d.maatwerkbedrijf.name.clone()}
                 </p>
                 <p class="hint" data-test="review-position">
-                    {distance.unwrap_or_else(|| i18n.pick("Geen positie van het toestel.", "No device position.").to_owned())}
+                    {distance.unwrap_or_else(|| i18n.t(OfficeKey::NoDevicePosition).to_owned())}
                 </p>
             }
         })
     };
-    let (snl, sen) = state_text(state);
+    let state_word = state_text(state);
     let comment = RwSignal::new(String::new());
     let failure = RwSignal::new(None::<ApiFailure>);
     let is_report = r.conclusion.measure == Measure::ReportProposed;
@@ -627,8 +625,9 @@ fn ReviewBody(
         }
     });
     on_cleanup(move || keys.remove());
-    let none =
-        move |empty: bool| empty.then(|| view! { <p class="hint">{i18n.tr("Geen.", "None.")}</p> });
+    let none = move |empty: bool| {
+        empty.then(|| view! { <p class="hint">{i18n.text(OfficeKey::NoneListed)}</p> })
+    };
     let no_decisions = reviews.is_empty();
     // The record in full through the same read-only component the inspector's summary uses;
     // the amendments name their authors. The decisions follow below, in the reviewer's words.
@@ -646,8 +645,8 @@ fn ReviewBody(
         .iter()
         .map(|d| {
             let word = match d.decision {
-                ReviewDecision::Approve => i18n.tr("Goedgekeurd door ", "Approved by "),
-                ReviewDecision::Return => i18n.tr("Teruggestuurd door ", "Returned by "),
+                ReviewDecision::Approve => i18n.text(OfficeKey::ApprovedBy),
+                ReviewDecision::Return => i18n.text(OfficeKey::ReturnedBy),
             };
             let comment = d.comment.clone();
             view! {
@@ -655,7 +654,7 @@ fn ReviewBody(
                     <div>
                         <p>
                             {word} <strong>{d.reviewer_name.clone()}</strong> ", "
-                            {i18n::belgian_datetime(d.decided_at)} " (" {i18n.tr("versie ", "version ")}
+                            {i18n::belgian_datetime(d.decided_at)} " (" {i18n.text(OfficeKey::Version)}
                             {d.inspection_version} ")"
                         </p>
                         {(!comment.is_empty()).then(|| view! { <p><q>{comment}</q></p> })}
@@ -666,27 +665,27 @@ fn ReviewBody(
         .collect_view();
     view! {
         <header>
-            <h1 data-test="review-title">{i18n.tr("Inspectie van ", "Inspection of ")} {i18n::date(r.on)} " " {i18n::time(r.at)}</h1>
+            <h1 data-test="review-title">{i18n.text(OfficeKey::InspectionOf)} {i18n::date(r.on)} " " {i18n::time(r.at)}</h1>
             <p>
-                <span class="badge" data-test="review-state" data-state=state.as_str()>{i18n.tr(snl, sen)}</span>
-                " · " {i18n.tr("versie ", "version ")} {version}
+                <span class="badge" data-test="review-state" data-state=state.as_str()>{i18n.text(state_word)}</span>
+                " · " {i18n.text(OfficeKey::Version)} {version}
                 {move || inspector.get().map(|name| view! {
-                    " · " {i18n.tr("inspecteur ", "inspector ")} <strong data-test="review-inspector">{name}</strong>
+                    " · " {i18n.text(OfficeKey::InspectorPrefix)} <strong data-test="review-inspector">{name}</strong>
                 })}
             </p>
             {address}
         </header>
         <RecordView record=r.clone() extras />
-        <h2>{i18n.tr("Beslissingen", "Decisions")}</h2>
+        <h2>{i18n.text(OfficeKey::Decisions)}</h2>
         <ul class="members" data-test="review-decisions">{decisions}</ul>
         {none(no_decisions)}
-        <h2>{i18n.tr("Eerdere inspecties van deze enclave", "Earlier inspections of this enclave")}</h2>
+        <h2>{i18n.text(OfficeKey::EarlierInspections)}</h2>
         <ul class="results" data-test="history">
             {move || history.get().into_iter().map(|i| view! { <QueueItem item=i /> }).collect_view()}
         </ul>
         {move || none(history.with(Vec::is_empty))}
         <Show when=move || !comparable.with(Vec::is_empty)>
-            <h2>{i18n.tr("Vergelijkbare gevallen", "Comparable cases")}</h2>
+            <h2>{i18n.text(OfficeKey::ComparableCases)}</h2>
             <ul class="members" data-test="comparable">
                 {move || {
                     comparable
@@ -703,16 +702,15 @@ fn ReviewBody(
                             let summary = tally
                                 .into_iter()
                                 .map(|(m, n)| {
-                                    let (nl, en) = measure_text(m);
-                                    format!("{n}× {}", i18n.pick(nl, en))
+                                    format!("{n}× {}", i18n.t(measure_text(m)))
                                 })
                                 .collect::<Vec<_>>()
                                 .join(", ");
                             view! {
                                 <li>
                                     <strong>{i18n.text(key)}</strong>
-                                    {i18n.tr(" niet in orde, zelfde maatwerkbedrijf, goedgekeurd: ", " failing, same maatwerkbedrijf, approved: ")}
-                                    {if cases.is_empty() { i18n.pick("geen", "none").to_owned() } else { summary }}
+                                    {i18n.text(OfficeKey::ComparableFailing)}
+                                    {if cases.is_empty() { i18n.t(OfficeKey::NoCases).to_owned() } else { summary }}
                                 </li>
                             }
                         })
@@ -721,57 +719,51 @@ fn ReviewBody(
             </ul>
         </Show>
         <Show when=move || is_report && state == ReviewState::Approved>
-            <h2>{i18n.tr("Betekening van het proces-verbaal", "Notification of the report")}</h2>
+            <h2>{i18n.text(OfficeKey::ReportNotification)}</h2>
             <p data-test="report-deadline">
-                {i18n.tr("Uiterlijk ", "By ")}
+                {i18n.text(OfficeKey::DueBy)}
                 {i18n::date(shared::rules::review::report_deadline(r.on))}
-                {move || notified.get().map(|d| format!(" · {} {}", i18n.pick("betekend op", "notified on"), i18n::date(d)))}
+                {move || notified.get().map(|d| format!(" · {} {}", i18n.t(OfficeKey::NotifiedOnShort), i18n::date(d)))}
             </p>
             <Show when=move || notifies && notified.with(Option::is_none)>
                 <div class="actions">
                     <label>
-                        {i18n.tr("Betekend op", "Notified on")}
+                        {i18n.text(OfficeKey::NotifiedOn)}
                         <input type="date" data-test="report-notified-on" on:change=move |ev| notified_input.set(event_target_value(&ev)) />
                     </label>
                     <button data-test="report-notified" on:click=mark_notified>
-                        {i18n.tr("Betekening vastleggen", "Record the notification")}
+                        {i18n.text(OfficeKey::RecordNotification)}
                     </button>
                 </div>
             </Show>
         </Show>
         <Show when=move || !decides>
             <p class="notice" data-test="review-read-only">
-                {i18n.tr(
-                    "U leest deze inspectie; goedkeuren of terugsturen doet een beoordelaar.",
-                    "You are reading this inspection; a reviewer approves or returns it.",
-                )}
+                {i18n.text(OfficeKey::ReadOnlyReview)}
             </p>
         </Show>
         <Show when=move || decides && state == ReviewState::Submitted>
             <label>
-                {i18n.tr("Opmerking (verplicht bij terugsturen)", "Comment (required when returning)")}
+                {i18n.text(OfficeKey::ReturnComment)}
                 <textarea data-test="review-comment-input" node_ref=comment_box aria-keyshortcuts="r"
                     on:input=move |ev| comment.set(event_target_value(&ev))></textarea>
             </label>
             <div class="actions">
                 <button class="primary" data-test="approve" aria-keyshortcuts="a" on:click=move |_| decide(ReviewDecision::Approve)>
-                    {i18n.tr("Goedkeuren", "Approve")} " " <kbd>"a"</kbd>
+                    {i18n.text(OfficeKey::Approve)} " " <kbd>"a"</kbd>
                 </button>
                 <button data-test="return" on:click=move |_| decide(ReviewDecision::Return)>
-                    {i18n.tr("Terugsturen", "Return")}
+                    {i18n.text(OfficeKey::Return)}
                 </button>
             </div>
             <p class="hint">
-                {i18n.tr(
-                    "Sneltoetsen: a = goedkeuren, r = opmerking schrijven om terug te sturen, n = volgende inspectie.",
-                    "Shortcuts: a = approve, r = write a comment to return, n = next inspection.",
-                )}
+                {i18n.text(OfficeKey::ReviewShortcuts)}
             </p>
         </Show>
         <Show when=move || decides && state != ReviewState::Submitted>
             <div class="actions">
                 <button class="primary" data-test="review-next" node_ref=next_button aria-keyshortcuts="n" on:click=move |_| next()>
-                    {i18n.tr("Volgende te beoordelen", "Next to review")} " " <kbd>"n"</kbd>
+                    {i18n.text(OfficeKey::NextToReview)} " " <kbd>"n"</kbd>
                 </button>
             </div>
         </Show>

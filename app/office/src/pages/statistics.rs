@@ -8,6 +8,7 @@ use shared::dto::report::{CheckCounts, InspectionStatistics, MonthCounts};
 use shared::rules::statistics::percent;
 
 use crate::pages::reports::{YearReportBar, report_year};
+use crate::texts::OfficeKey;
 use app_core::api::{self, ApiFailure};
 use app_core::i18n::{I18n, Key};
 use app_core::session::Session;
@@ -24,7 +25,7 @@ pub fn StatisticsPage(year: Option<i32>) -> impl IntoView {
     view! {
         <main class="report">
             <YearReportBar year page="/reports/inspections" api="/api/reports/inspections" file="inspecties" test="statistics" />
-            <h1>{i18n.tr("Inspecties in ", "Inspections in ")} {year}</h1>
+            <h1>{i18n.text(OfficeKey::InspectionsIn)} {year}</h1>
             {move || match stats.get() {
                 None => view! { <p class="notice">{i18n.text(Key::Loading)}</p> }.into_any(),
                 Some(Err(f)) => view! { <p class="notice error">{f.message(i18n)}</p> }.into_any(),
@@ -34,11 +35,20 @@ pub fn StatisticsPage(year: Option<i32>) -> impl IntoView {
     }
 }
 
-const MONTHS_NL: [&str; 12] = [
-    "jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec",
-];
-const MONTHS_EN: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+/// The months' short names, January first.
+const MONTHS: [OfficeKey; 12] = [
+    OfficeKey::Jan,
+    OfficeKey::Feb,
+    OfficeKey::Mar,
+    OfficeKey::Apr,
+    OfficeKey::May,
+    OfficeKey::Jun,
+    OfficeKey::Jul,
+    OfficeKey::Aug,
+    OfficeKey::Sep,
+    OfficeKey::Oct,
+    OfficeKey::Nov,
+    OfficeKey::Dec,
 ];
 
 /// `part` of `whole` as "n (p %)".
@@ -57,7 +67,7 @@ fn StatisticsBody(s: InspectionStatistics) -> impl IntoView {
             let (nl, en) = m.measure.names();
             view! {
                 <tr data-test="figures-measure" data-measure=m.measure.as_str()>
-                    <th scope="row">{i18n.tr(nl, en)}</th>
+                    <th scope="row">{move || i18n.pick(nl, en)}</th>
                     <td class="num" data-test="proposed">{m.proposed}</td>
                     <td class="num" data-test="taken">{m.taken}</td>
                 </tr>
@@ -113,39 +123,39 @@ fn StatisticsBody(s: InspectionStatistics) -> impl IntoView {
         .collect_view()
         .into_any();
     view! {
-        <h2>{i18n.tr("Kengetallen voor het jaarverslag", "Figures for the yearly report")}</h2>
+        <h2>{i18n.text(OfficeKey::YearlyFigures)}</h2>
         <dl class="facts" data-test="statistics-figures">
-            <dt>{i18n.tr("Controles", "Inspections")}</dt>
+            <dt>{i18n.text(OfficeKey::FiguresInspections)}</dt>
             <dd data-test="figures-controls">{f.controls}</dd>
-            <dt>{i18n.tr("Werkgevers (maatwerkbedrijven) bezocht", "Employers (maatwerkbedrijven) visited")}</dt>
+            <dt>{i18n.text(OfficeKey::EmployersVisited)}</dt>
             <dd data-test="figures-employers">{f.employers_visited}</dd>
-            <dt>{i18n.tr("Gastorganisaties bezocht", "Hosts visited")}</dt>
+            <dt>{i18n.text(OfficeKey::HostsVisited)}</dt>
             <dd>{f.hosts_visited}</dd>
-            <dt>{i18n.tr("Doelgroepwerknemers gecontroleerd", "Target-group workers checked")}</dt>
+            <dt>{i18n.text(OfficeKey::WorkersChecked)}</dt>
             <dd data-test="figures-workers">{f.workers_checked}</dd>
-            <dt>{i18n.tr("Begeleiders gecontroleerd", "Supervisors checked")}</dt>
+            <dt>{i18n.text(OfficeKey::SupervisorsChecked)}</dt>
             <dd>{f.supervisors_checked}</dd>
-            <dt>{i18n.tr("Niet-geregistreerde personen", "Unregistered people")}</dt>
+            <dt>{i18n.text(OfficeKey::UnregisteredPeople)}</dt>
             <dd>{f.unregistered_found}</dd>
         </dl>
         <table class="table" data-test="figures-measures">
             <thead><tr>
-                <th>{i18n.tr("Maatregel", "Measure")}</th>
-                <th>{i18n.tr("Voorgesteld", "Proposed")}</th>
-                <th>{i18n.tr("Genomen (goedgekeurd)", "Taken (approved)")}</th>
+                <th>{i18n.text(Key::Measure)}</th>
+                <th>{i18n.text(OfficeKey::Proposed)}</th>
+                <th>{i18n.text(OfficeKey::TakenApproved)}</th>
             </tr></thead>
             <tbody>{measures}</tbody>
         </table>
-        <h2>{i18n.tr("Inspecties per maand", "Inspections per month")}</h2>
+        <h2>{i18n.text(OfficeKey::InspectionsPerMonth)}</h2>
         <MonthChart months=s.per_month.clone() />
-        <h2>{i18n.tr("Aandeel niet in orde per controle", "Share failing per check")}</h2>
+        <h2>{i18n.text(OfficeKey::FailingPerCheck)}</h2>
         <ShareChart rows=check_rows test="check-bar"
-            label=Signal::derive(move || i18n.pick("Aandeel niet in orde per controle", "Share failing per check").to_owned()) />
-        <h2>{i18n.tr("Per type gastorganisatie", "By host type")}</h2>
+            label=Signal::derive(move || i18n.t(OfficeKey::FailingPerCheck).to_owned()) />
+        <h2>{i18n.text(OfficeKey::ByHostType)}</h2>
         <ShareChart rows=type_rows test="type-bar"
-            label=Signal::derive(move || i18n.pick("Aandeel met een tekortkoming per type gastorganisatie", "Share with a failing check per host type").to_owned()) />
+            label=Signal::derive(move || i18n.t(OfficeKey::FailingPerHostType).to_owned()) />
         <CountsTable rows=by_type />
-        <h2>{i18n.tr("Per maatwerkbedrijf", "By maatwerkbedrijf")}</h2>
+        <h2>{i18n.text(OfficeKey::ByMaatwerkbedrijf)}</h2>
         <CountsTable rows=by_mwb />
     }
 }
@@ -157,11 +167,11 @@ fn CountsTable(rows: AnyView) -> impl IntoView {
         <table class="table">
             <thead><tr>
                 <th></th>
-                <th>{i18n.tr("Inspecties", "Inspections")}</th>
+                <th>{i18n.text(OfficeKey::Inspections)}</th>
                 <th>{i18n.text(Key::ContractFiled)}</th>
                 <th>{i18n.text(Key::DailyRegistration)}</th>
                 <th>{i18n.text(Key::SupervisorPresent)}</th>
-                <th>{i18n.tr("Minstens één", "At least one")}</th>
+                <th>{i18n.text(OfficeKey::AtLeastOne)}</th>
             </tr></thead>
             <tbody>{rows}</tbody>
         </table>
@@ -217,7 +227,7 @@ fn MonthChart(months: Vec<MonthCounts>) -> impl IntoView {
                         {(m.counts.inspections > 0).then_some(m.counts.inspections)}
                     </text>
                     <text x={x + bar / 2.0} y={height - 8.0} text-anchor="middle" class="axis-label">
-                        {move || i18n.pick(MONTHS_NL[month], MONTHS_EN[month]).to_owned()}
+                        {i18n.text(MONTHS[month])}
                     </text>
                 </g>
             }
@@ -226,12 +236,12 @@ fn MonthChart(months: Vec<MonthCounts>) -> impl IntoView {
     view! {
         <figure class="chart">
             <svg viewBox=format!("0 0 {width} {height}") role="img" data-test="month-chart"
-                aria-label=move || i18n.pick("Inspecties per maand", "Inspections per month").to_owned()>
+                aria-label=move || i18n.t(OfficeKey::InspectionsPerMonth).to_owned()>
                 {bars}
             </svg>
             <figcaption>
-                <span class="legend bar"></span>{i18n.tr(" alle inspecties ", " all inspections ")}
-                <span class="legend bar-fail"></span>{i18n.tr(" met een tekortkoming", " with a failing check")}
+                <span class="legend bar"></span>{i18n.text(OfficeKey::AllInspectionsLegend)}
+                <span class="legend bar-fail"></span>{i18n.text(OfficeKey::WithFailingLegend)}
             </figcaption>
         </figure>
     }

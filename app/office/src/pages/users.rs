@@ -9,8 +9,9 @@ use leptos::prelude::*;
 use shared::dto::auth::{Account, AccountChange, AccountUpdate, Role};
 use shared::dto::enclave::Province;
 
+use crate::texts::OfficeKey;
 use app_core::api::{self, ApiFailure};
-use app_core::i18n::I18n;
+use app_core::i18n::{I18n, Key};
 use app_core::session::Session;
 
 /// An action on an account that waits for its confirmation.
@@ -33,18 +34,9 @@ impl Pending {
 
     fn question(self, i18n: I18n) -> &'static str {
         match self {
-            Self::Disable => i18n.pick(
-                "Uitschakelen? De gebruiker kan zich niet meer aanmelden en elke sessie eindigt meteen.",
-                "Disable? The user can no longer log in and every session ends at once.",
-            ),
-            Self::Revoke => i18n.pick(
-                "Alle sessies beëindigen? Elk toestel van deze gebruiker wordt afgemeld.",
-                "End every session? Every device of this user is signed out.",
-            ),
-            Self::ResetPassword => i18n.pick(
-                "Wachtwoord resetten? De gebruiker wordt afgemeld en kiest bij de volgende aanmelding een nieuw wachtwoord.",
-                "Reset the password? The user is signed out and chooses a new password at the next login.",
-            ),
+            Self::Disable => i18n.t(OfficeKey::DisableQuestion),
+            Self::Revoke => i18n.t(OfficeKey::RevokeQuestion),
+            Self::ResetPassword => i18n.t(OfficeKey::ResetPasswordQuestion),
         }
     }
 }
@@ -70,12 +62,9 @@ pub fn UsersPage() -> impl IntoView {
     };
     view! {
         <main class="users">
-            <h1>{i18n.tr("Gebruikers", "Users")}</h1>
+            <h1>{i18n.text(Key::Users)}</h1>
             <p class="muted">
-                {i18n.tr(
-                    "Uitschakelen, een andere rol of andere provincies en een wachtwoordreset beëindigen de sessies van de gebruiker.",
-                    "Disabling, another role or other provinces and a password reset end the user's sessions.",
-                )}
+                {i18n.text(OfficeKey::UsersIntro)}
             </p>
             {move || failure.get().map(|f| view! {
                 <p class="notice error" role="alert" data-test="users-error">{f.message(i18n)}</p>
@@ -84,26 +73,20 @@ pub fn UsersPage() -> impl IntoView {
                 <div class="notice" role="status" data-test="users-done">
                     <p>
                         {i18n
-                            .pick(
-                                "{user}: {n} sessies beëindigd.",
-                                "{user}: {n} sessions ended.",
-                            )
+                            .t(OfficeKey::SessionsEnded)
                             .replace("{user}", &account.display_name)
                             .replace("{n}", &change.sessions_ended.to_string())}
                     </p>
                     {change.temporary_password.map(|pw| view! {
                         <p>
-                            {i18n.tr(
-                                "Tijdelijk wachtwoord (wordt maar één keer getoond; geef het persoonlijk door):",
-                                "Temporary password (shown only this once; hand it over in person):",
-                            )}
+                            {i18n.text(OfficeKey::TemporaryPassword)}
                             " "
                             <code class="temporary-password" data-test="temporary-password">{pw}</code>
                         </p>
                     })}
                 </div>
             })}
-            <Suspense fallback=move || view! { <p class="muted">{i18n.tr("Laden…", "Loading…")}</p> }>
+            <Suspense fallback=move || view! { <p class="muted">{i18n.text(Key::Loading)}</p> }>
                 {move || accounts.get().map(|result| match result {
                     Ok(list) => view! {
                         <ul class="accounts" data-test="accounts">
@@ -167,9 +150,9 @@ fn AccountItem(
         "active"
     };
     let status_text = move || match status {
-        "disabled" => i18n.pick("Uitgeschakeld", "Disabled"),
-        "must-change" => i18n.pick("Moet wachtwoord wijzigen", "Must change password"),
-        _ => i18n.pick("Actief", "Active"),
+        "disabled" => i18n.t(OfficeKey::Disabled),
+        "must-change" => i18n.t(OfficeKey::MustChangePassword),
+        _ => i18n.t(OfficeKey::Active),
     };
     let named = a
         .provinces
@@ -179,7 +162,7 @@ fn AccountItem(
         .join(", ");
     let provinces_text = move || {
         if named.is_empty() {
-            i18n.pick("heel Vlaanderen", "all of Flanders").to_owned()
+            i18n.t(OfficeKey::AllOfFlanders).to_owned()
         } else {
             named.clone()
         }
@@ -192,7 +175,7 @@ fn AccountItem(
     let last_login = move || {
         last_login
             .clone()
-            .unwrap_or_else(|| i18n.pick("nooit", "never").to_owned())
+            .unwrap_or_else(|| i18n.t(OfficeKey::Never).to_owned())
     };
     let account_role = a.role;
     let is_me = me == Some(a.id);
@@ -205,11 +188,11 @@ fn AccountItem(
                 <span class=format!("badge status-{status}")>{status_text}</span>
             </div>
             <dl class="facts">
-                <dt>{i18n.tr("Rol", "Role")}</dt>
+                <dt>{i18n.text(OfficeKey::Role)}</dt>
                 <dd data-test="account-role">{move || role_name(i18n, account_role)}</dd>
-                <dt>{i18n.tr("Provincies", "Provinces")}</dt>
+                <dt>{i18n.text(OfficeKey::Provinces)}</dt>
                 <dd>{provinces_text}</dd>
-                <dt>{i18n.tr("Laatst aangemeld", "Last login")}</dt>
+                <dt>{i18n.text(OfficeKey::LastLogin)}</dt>
                 <dd>{last_login}</dd>
             </dl>
             <div class="actions">
@@ -217,39 +200,39 @@ fn AccountItem(
                     view! {
                         <button class="danger" data-test="account-disable" disabled=move || busy.get() || is_me
                             on:click=move |_| pending.set(Some(Pending::Disable))>
-                            {i18n.tr("Uitschakelen", "Disable")}
+                            {i18n.text(OfficeKey::Disable)}
                         </button>
                     }.into_any()
                 } else {
                     view! {
                         <button data-test="account-enable" disabled=move || busy.get() on:click=enable>
-                            {i18n.tr("Inschakelen", "Enable")}
+                            {i18n.text(OfficeKey::Enable)}
                         </button>
                     }.into_any()
                 }}
                 <button data-test="account-edit" disabled=move || busy.get()
                     on:click=move |_| editing.update(|e| *e = !*e) aria-expanded=move || editing.get().to_string()>
-                    {i18n.tr("Rol en provincies", "Role and provinces")}
+                    {i18n.text(OfficeKey::RoleAndProvinces)}
                 </button>
                 <button data-test="account-reset" disabled=move || busy.get()
                     on:click=move |_| pending.set(Some(Pending::ResetPassword))>
-                    {i18n.tr("Wachtwoord resetten", "Reset password")}
+                    {i18n.text(OfficeKey::ResetPassword)}
                 </button>
                 <button class="danger" data-test="account-revoke" disabled=move || busy.get()
                     on:click=move |_| pending.set(Some(Pending::Revoke))>
-                    {i18n.tr("Sessies beëindigen", "End sessions")}
+                    {i18n.text(OfficeKey::EndSessions)}
                 </button>
             </div>
             {move || pending.get().map(|p| view! {
-                <div class="notice confirm" role="alertdialog" aria-label=i18n.pick("Bevestigen", "Confirm").to_owned()
+                <div class="notice confirm" role="alertdialog" aria-label=i18n.t(OfficeKey::Confirm).to_owned()
                     data-test="account-confirm">
                     <p>{move || p.question(i18n)}</p>
                     <div class="actions">
                         <button class="primary" data-test="account-confirm-yes" disabled=move || busy.get() on:click=confirm>
-                            {i18n.tr("Bevestigen", "Confirm")}
+                            {i18n.text(OfficeKey::Confirm)}
                         </button>
                         <button data-test="account-confirm-no" on:click=move |_| pending.set(None)>
-                            {i18n.tr("Annuleren", "Cancel")}
+                            {i18n.text(Key::Cancel)}
                         </button>
                     </div>
                 </div>
@@ -257,7 +240,7 @@ fn AccountItem(
             <Show when=move || editing.get()>
                 <div class="account-edit" data-test="account-editor">
                     <fieldset class="choices">
-                        <legend>{i18n.tr("Rol", "Role")}</legend>
+                        <legend>{i18n.text(OfficeKey::Role)}</legend>
                         {[Role::Inspector, Role::Reviewer, Role::Admin].into_iter().map(|r| view! {
                             <label class="choice">
                                 <input type="radio" name=format!("role-{id}") data-test=format!("role-{}", r.as_str())
@@ -267,7 +250,7 @@ fn AccountItem(
                         }).collect_view()}
                     </fieldset>
                     <fieldset class="choices">
-                        <legend>{i18n.tr("Provincies (geen: heel Vlaanderen)", "Provinces (none: all of Flanders)")}</legend>
+                        <legend>{i18n.text(OfficeKey::ProvincesOrAll)}</legend>
                         {Province::ALL.into_iter().map(|p| view! {
                             <label class="choice">
                                 <input type="checkbox" data-test=format!("province-{}", p.as_str())
@@ -284,7 +267,7 @@ fn AccountItem(
                         }).collect_view()}
                     </fieldset>
                     <button class="primary" data-test="account-save" disabled=move || busy.get() on:click=save>
-                        {i18n.tr("Opslaan (beëindigt de sessies)", "Save (ends the sessions)")}
+                        {i18n.text(OfficeKey::SaveEndsSessions)}
                     </button>
                 </div>
             </Show>
@@ -294,9 +277,9 @@ fn AccountItem(
 
 fn role_name(i18n: I18n, role: Role) -> &'static str {
     match role {
-        Role::Inspector => i18n.pick("Inspecteur", "Inspector"),
-        Role::Reviewer => i18n.pick("Beoordelaar", "Reviewer"),
-        Role::Admin => i18n.pick("Beheerder", "Admin"),
+        Role::Inspector => i18n.t(OfficeKey::Inspector),
+        Role::Reviewer => i18n.t(OfficeKey::RoleReviewer),
+        Role::Admin => i18n.t(OfficeKey::RoleAdmin),
     }
 }
 

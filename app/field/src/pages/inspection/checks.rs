@@ -32,7 +32,7 @@ pub(super) fn CheckAnswerCard(ed: Editor, check: CheckKind) -> impl IntoView {
                 data-test=format!("confirm-{name}")
                 on:click=move |_| set_override(None)
             >
-                {i18n.tr("✓ Bevestigen", "✓ Confirm")}
+                {i18n.text(FieldKey::ConfirmCheck)}
             </button>
             <button
                 class:chosen=move || answer().override_status == Some(VerdictStatus::Pass)
@@ -40,7 +40,7 @@ pub(super) fn CheckAnswerCard(ed: Editor, check: CheckKind) -> impl IntoView {
                 data-test=format!("override-pass-{name}")
                 on:click=move |_| set_override(Some(VerdictStatus::Pass))
             >
-                {i18n.tr("Toch in orde", "In order after all")}
+                {i18n.text(FieldKey::InOrderAfterAll)}
             </button>
             <button
                 class:chosen=move || answer().override_status == Some(VerdictStatus::Fail)
@@ -48,12 +48,12 @@ pub(super) fn CheckAnswerCard(ed: Editor, check: CheckKind) -> impl IntoView {
                 data-test=format!("override-fail-{name}")
                 on:click=move |_| set_override(Some(VerdictStatus::Fail))
             >
-                {i18n.tr("Toch niet in orde", "Not in order after all")}
+                {i18n.text(FieldKey::NotInOrderAfterAll)}
             </button>
         </div>
         <Show when=move || answer().override_status.is_some()>
             <label>
-                {i18n.tr("Nota (verplicht bij afwijken)", "Note (required when overriding)")}
+                {i18n.text(FieldKey::OverrideNote)}
                 <textarea
                     data-test=format!("note-{name}")
                     prop:value=move || answer().note

@@ -7,34 +7,22 @@ pub(super) fn ConclusionForm(ed: Editor) -> impl IntoView {
     let i18n = I18n::expect();
     let d = ed.draft;
     let measures = [
-        (
-            Measure::Advice,
-            "advice",
-            "Informatie en advies",
-            "Information and advice",
-        ),
-        (
-            Measure::Warning,
-            "warning",
-            "Waarschuwing met termijn",
-            "Warning with a deadline",
-        ),
+        (Measure::Advice, "advice", FieldKey::MeasureAdvice),
+        (Measure::Warning, "warning", FieldKey::MeasureWarning),
         (
             Measure::RegularisationOrder,
             "regularisation_order",
-            "Bevel tot regularisatie",
-            "Regularisation order",
+            FieldKey::MeasureRegularisationOrder,
         ),
         (
             Measure::ReportProposed,
             "report_proposed",
-            "Proces-verbaal voorstellen",
-            "Propose a report (proces-verbaal)",
+            FieldKey::MeasureReportProposed,
         ),
     ];
     let choices = measures
         .into_iter()
-        .map(|(measure, value, nl, en)| {
+        .map(|(measure, value, text)| {
             view! {
                 <label class="choice">
                     <input
@@ -44,7 +32,7 @@ pub(super) fn ConclusionForm(ed: Editor) -> impl IntoView {
                         prop:checked=move || d.with(|d| d.measure == Some(measure))
                         on:change=move |_| ed.edit(|d| d.measure = Some(measure))
                     />
-                    {i18n.tr(nl, en)}
+                    {i18n.text(text)}
                 </label>
             }
         })
@@ -59,12 +47,12 @@ pub(super) fn ConclusionForm(ed: Editor) -> impl IntoView {
     };
     view! {
         <fieldset class="choices">
-            <legend>{i18n.tr("Maatregel", "Measure")}</legend>
+            <legend>{i18n.text(Key::Measure)}</legend>
             {choices}
         </fieldset>
         <Show when=needs_deadline>
             <label>
-                {i18n.tr("Termijn", "Deadline")}
+                {i18n.text(FieldKey::Deadline)}
                 <input
                     type="date"
                     data-test="deadline"
@@ -77,7 +65,7 @@ pub(super) fn ConclusionForm(ed: Editor) -> impl IntoView {
             </label>
         </Show>
         <label>
-            {i18n.tr("Motivering (verplicht)", "Motivation (required)")}
+            {i18n.text(FieldKey::MotivationRequired)}
             <textarea
                 data-test="motivation"
                 prop:value=move || d.with(|d| d.motivation.clone())

@@ -49,15 +49,9 @@ pub(super) fn DraftForm(draft: Draft) -> impl IntoView {
                     problems.try_set(missing_photos(&draft, &missing));
                 }
                 Submission::Failed(e) => {
-                    problems.try_set(vec![(
-                        format!(
-                            "Indienen mislukt: de opslag op dit toestel faalde ({}).",
-                            e.0
-                        ),
-                        format!(
-                            "Submitting failed: storing on this device failed ({}).",
-                            e.0
-                        ),
+                    problems.try_set(vec![i18n::both(
+                        FieldKey::SubmitStoringFailed,
+                        &[("{error}", &e.0)],
                     )]);
                 }
                 // Gone: the page says it is not on this device. Busy: the first submit answers.
@@ -68,10 +62,7 @@ pub(super) fn DraftForm(draft: Draft) -> impl IntoView {
     };
     let discard = move |_| {
         let sure = window()
-            .confirm_with_message(i18n.pick(
-                "Deze inspectie weggooien? Dit kan niet ongedaan worden.",
-                "Discard this inspection? This cannot be undone.",
-            ))
+            .confirm_with_message(i18n.t(FieldKey::DiscardQuestion))
             .unwrap_or(false);
         if sure {
             let id = d.with_untracked(|d| d.id);
@@ -88,7 +79,7 @@ pub(super) fn DraftForm(draft: Draft) -> impl IntoView {
             <h1 data-test="inspection-title">{title}</h1>
             <p class="muted">
                 {move || {
-                    i18n.t(Key::ChecksFor)
+                    i18n.t(FieldKey::ChecksFor)
                         .replace("{date}", &i18n::date(on))
                         .replace("{time}", &i18n::time(at))
                 }}
@@ -96,38 +87,38 @@ pub(super) fn DraftForm(draft: Draft) -> impl IntoView {
             <p class="muted small" data-test="draft-saved" data-saved=move || ed.saved.get().to_string()>
                 {move || {
                     if ed.saved.get() {
-                        i18n.pick("✓ Bewaard op dit toestel", "✓ Saved on this device")
+                        i18n.t(FieldKey::SavedOnDevice)
                     } else {
-                        i18n.pick("Bewaren…", "Saving…")
+                        i18n.t(FieldKey::Saving)
                     }
                 }}
             </p>
         </header>
 
         <section class="step">
-            <h2>{i18n.tr("1. Contract en registratie", "1. Contract and registration")}</h2>
+            <h2>{i18n.text(FieldKey::StepContract)}</h2>
             <CheckAnswerCard ed check=CheckKind::ContractFiled />
             <CheckAnswerCard ed check=CheckKind::DailyRegistration />
         </section>
 
         <section class="step" data-test="presence">
-            <h2>{i18n.tr("2. Wie is aanwezig?", "2. Who is present?")}</h2>
+            <h2>{i18n.text(FieldKey::StepPresent)}</h2>
             <Presence ed />
             <CheckAnswerCard ed check=CheckKind::SupervisorPresent />
         </section>
 
         <section class="step">
-            <h2>{i18n.tr("3. Wie geeft de instructies?", "3. Who gives the instructions?")}</h2>
+            <h2>{i18n.text(FieldKey::StepInstructions)}</h2>
             <InstructionsForm ed />
         </section>
 
         <section class="step">
-            <h2>{i18n.tr("4. Vaststellingen", "4. Findings")}</h2>
+            <h2>{i18n.text(FieldKey::StepFindings)}</h2>
             <Findings ed />
         </section>
 
         <section class="step">
-            <h2>{i18n.tr("5. Conclusie", "5. Conclusion")}</h2>
+            <h2>{i18n.text(FieldKey::StepConclusion)}</h2>
             <ConclusionForm ed />
         </section>
 
@@ -141,14 +132,14 @@ pub(super) fn DraftForm(draft: Draft) -> impl IntoView {
             >
                 {move || {
                     if submitting.get() {
-                        i18n.pick("Indienen…", "Submitting…")
+                        i18n.t(FieldKey::Submitting)
                     } else {
-                        i18n.pick("Indienen", "Submit")
+                        i18n.t(FieldKey::Submit)
                     }
                 }}
             </button>
             <button class="danger" data-test="discard" on:click=discard>
-                {i18n.tr("Weggooien", "Discard")}
+                {i18n.text(FieldKey::Discard)}
             </button>
         </div>
     }
@@ -199,15 +190,9 @@ pub(super) fn missing_photos(draft: &Draft, missing: &[String]) -> Vec<(String, 
                 .filter(|p| missing.contains(&p.sha256))
                 .map(move |p| {
                     let sha = p.sha256.get(..12).unwrap_or(&p.sha256);
-                    (
-                        format!(
-                            "Foto {sha}… bij vaststelling „{}” ontbreekt op dit toestel. Verwijder ze en neem ze opnieuw.",
-                            f.category
-                        ),
-                        format!(
-                            "Photo {sha}… of finding “{}” is missing on this device. Remove it and take it again.",
-                            f.category
-                        ),
+                    i18n::both(
+                        FieldKey::FindingPhotoMissing,
+                        &[("{photo}", sha), ("{finding}", &f.category)],
                     )
                 })
         })

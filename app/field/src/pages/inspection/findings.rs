@@ -68,16 +68,16 @@ pub(super) fn Findings(ed: Editor) -> impl IntoView {
         </ul>
         <div class="finding-form">
             <label>
-                {i18n.tr("Hoort bij", "Belongs to")}
+                {i18n.text(FieldKey::BelongsTo)}
                 <select data-test="finding-check" on:change=move |ev| check.set(event_target_value(&ev))>
-                    <option value="">{i18n.tr("Algemeen", "General")}</option>
+                    <option value="">{i18n.text(Key::General)}</option>
                     <option value="contract_filed">{i18n.text(Key::ContractFiled)}</option>
                     <option value="daily_registration">{i18n.text(Key::DailyRegistration)}</option>
                     <option value="supervisor_present">{i18n.text(Key::SupervisorPresent)}</option>
                 </select>
             </label>
             <label>
-                {i18n.tr("Categorie", "Category")}
+                {i18n.text(FieldKey::Category)}
                 <input
                     type="text"
                     list="finding-categories"
@@ -94,7 +94,7 @@ pub(super) fn Findings(ed: Editor) -> impl IntoView {
                 </datalist>
             </label>
             <label>
-                {i18n.tr("Ernst", "Severity")}
+                {i18n.text(FieldKey::Severity)}
                 <select
                     data-test="finding-severity"
                     prop:value=move || match severity.get() {
@@ -112,14 +112,14 @@ pub(super) fn Findings(ed: Editor) -> impl IntoView {
                         })
                     }
                 >
-                    <option value="">{i18n.tr("— kies —", "— choose —")}</option>
-                    <option value="low">{i18n.tr("Laag", "Low")}</option>
-                    <option value="medium">{i18n.tr("Middel", "Medium")}</option>
-                    <option value="high">{i18n.tr("Hoog", "High")}</option>
+                    <option value="">{i18n.text(FieldKey::ChooseOption)}</option>
+                    <option value="low">{i18n.text(FieldKey::SeverityLow)}</option>
+                    <option value="medium">{i18n.text(FieldKey::SeverityMedium)}</option>
+                    <option value="high">{i18n.text(FieldKey::SeverityHigh)}</option>
                 </select>
             </label>
             <label>
-                {i18n.tr("Wat stel je vast?", "What do you find?")}
+                {i18n.text(FieldKey::WhatDoYouFind)}
                 <textarea
                     data-test="finding-text"
                     prop:value=move || text.get()
@@ -128,7 +128,7 @@ pub(super) fn Findings(ed: Editor) -> impl IntoView {
             </label>
             <ProblemList problems=missing test="finding-problems" />
             <button data-test="add-finding" on:click=add>
-                {i18n.tr("Vaststelling toevoegen", "Add finding")}
+                {i18n.text(FieldKey::AddFinding)}
             </button>
         </div>
     }
@@ -201,7 +201,7 @@ pub(super) fn FindingItem(ed: Editor, finding: Finding) -> impl IntoView {
                     <li class="photo" data-test="photo" data-sha256=key>
                         <PhotoThumb photo=p n session=None enlarged />
                         <button class="small remove-photo" data-test="remove-photo" on:click=remove>
-                            {move || i18n.pick(&format!("✕ Foto {n} verwijderen"), &format!("✕ Remove photo {n}")).to_owned()}
+                            {move || i18n.t(FieldKey::RemovePhoto).replace("{n}", &n.to_string())}
                         </button>
                     </li>
                 }
@@ -220,17 +220,9 @@ pub(super) fn FindingItem(ed: Editor, finding: Finding) -> impl IntoView {
                 >
                     {move || {
                         if quota {
-                            i18n.pick(
-                                    "De foto kon niet bewaard worden: het toestel is vol.",
-                                    "The photo could not be saved: the device storage is full.",
-                                )
-                                .to_owned()
+                            i18n.t(FieldKey::PhotoDeviceFull).to_owned()
                         } else {
-                            i18n.pick(
-                                    "De foto kon niet bewaard worden op dit toestel: {error}",
-                                    "The photo could not be saved on this device: {error}",
-                                )
-                                .replace("{error}", &e.0)
+                            i18n.t(FieldKey::PhotoNotSaved).replace("{error}", &e.0)
                         }
                     }}
                 </p>
@@ -241,11 +233,8 @@ pub(super) fn FindingItem(ed: Editor, finding: Finding) -> impl IntoView {
         <li data-test="finding">
             <p>
                 <span class="badge">
-                    {i18n.tr("Ernst: ", "Severity: ")}
-                    {
-                        let (nl, en) = severity_words(finding.severity);
-                        i18n.tr(nl, en)
-                    }
+                    {i18n.text(Key::SeverityLabel)}
+                    {i18n.text(severity_words(finding.severity))}
                 </span>
                 " "
                 <strong>{finding.category}</strong>
@@ -256,7 +245,7 @@ pub(super) fn FindingItem(ed: Editor, finding: Finding) -> impl IntoView {
             <ul class="photos thumbs">{photos}</ul>
             <Lightbox enlarged />
             <label class="button">
-                {i18n.tr("Foto toevoegen", "Add photo")}
+                {i18n.text(FieldKey::AddPhoto)}
                 <input
                     type="file"
                     accept="image/*"
@@ -267,17 +256,17 @@ pub(super) fn FindingItem(ed: Editor, finding: Finding) -> impl IntoView {
                 />
             </label>
             <Show when=move || busy.get()>
-                <span class="muted" data-test="photo-busy">{i18n.tr("Foto verwerken…", "Processing photo…")}</span>
+                <span class="muted" data-test="photo-busy">{i18n.text(FieldKey::ProcessingPhoto)}</span>
             </Show>
             <Show when=move || failed.get()>
-                <span class="notice error">{i18n.tr("Deze foto kon niet gelezen worden.", "This photo could not be read.")}</span>
+                <span class="notice error">{i18n.text(FieldKey::PhotoUnreadable)}</span>
             </Show>
             {save_failure}
             <button
                 class="small"
                 on:click=move |_| ed.edit(|d| d.findings.retain(|f| f.id != fid))
             >
-                {i18n.tr("Vaststelling verwijderen", "Remove finding")}
+                {i18n.text(FieldKey::RemoveFinding)}
             </button>
         </li>
     }

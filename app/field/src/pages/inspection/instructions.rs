@@ -11,26 +11,19 @@ pub(super) fn InstructionsForm(ed: Editor) -> impl IntoView {
         (
             InstructionGiver::Supervisor,
             "supervisor",
-            "Alleen de begeleider",
-            "Only the supervisor",
+            FieldKey::GiverSupervisor,
         ),
         (
             InstructionGiver::HostStaff,
             "host_staff",
-            "Personeel van het gastbedrijf",
-            "Host staff",
+            FieldKey::GiverHostStaff,
         ),
-        (InstructionGiver::Both, "both", "Allebei", "Both"),
-        (
-            InstructionGiver::Unclear,
-            "unclear",
-            "Niet vast te stellen",
-            "Cannot be established",
-        ),
+        (InstructionGiver::Both, "both", FieldKey::GiverBoth),
+        (InstructionGiver::Unclear, "unclear", FieldKey::GiverUnclear),
     ];
     let choices = givers
         .into_iter()
-        .map(|(giver, value, nl, en)| {
+        .map(|(giver, value, text)| {
             view! {
                 <label class="choice">
                     <input
@@ -40,7 +33,7 @@ pub(super) fn InstructionsForm(ed: Editor) -> impl IntoView {
                         prop:checked=move || d.with(|d| d.instructions.given_by == Some(giver))
                         on:change=move |_| ed.edit(|d| d.instructions.given_by = Some(giver))
                     />
-                    {i18n.tr(nl, en)}
+                    {i18n.text(text)}
                 </label>
             }
         })
@@ -56,17 +49,12 @@ pub(super) fn InstructionsForm(ed: Editor) -> impl IntoView {
                 }
             })
         };
-        let (name, nl, en) = if host {
-            (
-                "host_assigns_tasks",
-                "Verdeelt of controleert het gastbedrijf zelf taken van de werknemers?",
-                "Does the host assign or check the workers' tasks itself?",
-            )
+        let (name, question) = if host {
+            ("host_assigns_tasks", FieldKey::HostAssignsTasksQuestion)
         } else {
             (
                 "supervisor_whole_shift",
-                "Is de begeleider de hele shift aanwezig?",
-                "Is the supervisor present for the whole shift?",
+                FieldKey::SupervisorWholeShiftQuestion,
             )
         };
         let option = move |answer: bool| {
@@ -87,13 +75,13 @@ pub(super) fn InstructionsForm(ed: Editor) -> impl IntoView {
                             })
                         }
                     />
-                    {if answer { i18n.tr("Ja", "Yes") } else { i18n.tr("Nee", "No") }}
+                    {if answer { i18n.text(FieldKey::Yes) } else { i18n.text(FieldKey::No) }}
                 </label>
             }
         };
         view! {
             <fieldset class="choices" data-test=format!("question-{name}")>
-                <legend>{i18n.tr(nl, en)}</legend>
+                <legend>{i18n.text(question)}</legend>
                 {option(true)}
                 {option(false)}
             </fieldset>
@@ -102,17 +90,14 @@ pub(super) fn InstructionsForm(ed: Editor) -> impl IntoView {
     view! {
         <fieldset class="choices" data-test="question-given_by">
             <legend>
-                {i18n.tr(
-                    "Van wie krijgen de werknemers hun instructies?",
-                    "From whom do the workers take instructions?",
-                )}
+                {i18n.text(FieldKey::InstructionsFromWhom)}
             </legend>
             {choices}
         </fieldset>
         {yes_no(true)}
         {yes_no(false)}
         <label>
-            {i18n.tr("Toelichting", "Note")}
+            {i18n.text(Key::Note)}
             <textarea
                 prop:value=move || d.with(|d| d.instructions.note.clone().unwrap_or_default())
                 on:input=move |ev| {

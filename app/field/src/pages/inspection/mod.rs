@@ -33,6 +33,7 @@ use crate::device::{Device, OutboxEntry, ReviewNote, Submission};
 use crate::draft::Draft;
 use crate::photo;
 use crate::store::StoreError;
+use crate::texts::FieldKey;
 use app_core::components::problems::ProblemList;
 use app_core::components::record::{
     Enlarged, Lightbox, PhotoThumb, RecordAmendment, RecordExtras, RecordView, belongs_to,
@@ -94,10 +95,7 @@ pub fn InspectionPage(id: String) -> impl IntoView {
         Kind::Submitted(id) => view! { <Submitted id /> }.into_any(),
         Kind::Missing => view! {
             <p class="notice" data-test="inspection-missing">
-                {i18n.tr(
-                    "Deze inspectie staat niet op dit toestel.",
-                    "This inspection is not on this device.",
-                )}
+                {i18n.text(FieldKey::InspectionNotOnDevice)}
             </p>
         }
         .into_any(),
@@ -105,7 +103,7 @@ pub fn InspectionPage(id: String) -> impl IntoView {
     view! {
         <main class="inspection">
             <a class="button back" href="/device">
-                {i18n.tr("← Toestel en sync", "← Device and sync")}
+                {i18n.text(FieldKey::BackToDevice)}
             </a>
             {page}
         </main>

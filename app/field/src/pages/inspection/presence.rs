@@ -12,7 +12,7 @@ pub(super) fn Presence(ed: Editor) -> impl IntoView {
     let floating = d.with_untracked(|d| d.floating().to_vec());
     let list = match members {
         None => view! {
-            <p class="notice" data-test="no-registration">{i18n.text(Key::NoRegistration)}</p>
+            <p class="notice" data-test="no-registration">{i18n.text(FieldKey::NoRegistration)}</p>
         }
         .into_any(),
         Some(members) => {
@@ -41,7 +41,7 @@ pub(super) fn Presence(ed: Editor) -> impl IntoView {
                                     <strong>{m.display_name}</strong>
                                     " "
                                     <span class="staff-ref" data-test="staff-ref">
-                                        {i18n.tr("pers.nr. ", "staff no. ")}
+                                        {i18n.text(Key::StaffNumber)}
                                         {m.company_reference}
                                     </span>
                                     " "
@@ -51,10 +51,7 @@ pub(super) fn Presence(ed: Editor) -> impl IntoView {
                                             view! {
                                                 " "
                                                 <span class="badge warn" data-test="floating">
-                                                    {i18n.tr(
-                                                        "ook elders geregistreerd vandaag",
-                                                        "also registered elsewhere today",
-                                                    )}
+                                                    {i18n.text(FieldKey::RegisteredElsewhere)}
                                                 </span>
                                             }
                                         })}
@@ -99,14 +96,14 @@ pub(super) fn Presence(ed: Editor) -> impl IntoView {
                     <li data-test="unregistered" data-role=u.stated_role.as_str()>
                         <strong>{u.name.clone()}</strong>
                         " "
-                        <span class="badge warn">{i18n.tr("niet geregistreerd", "not registered")}</span>
+                        <span class="badge warn">{i18n.text(Key::NotRegistered)}</span>
                         " "
-                        {i18n.tr("verklaart: ", "states: ")}
+                        {i18n.text(Key::States)}
                         {i18n.text(role)}
                         " "
                         <button
                             class="small"
-                            aria-label=move || format!("{} {}", i18n.pick("Verwijderen:", "Remove:"), u.name)
+                            aria-label=move || format!("{} {}", i18n.t(FieldKey::RemovePersonLabel), u.name)
                             on:click=move |_| {
                                 ed.edit(|d| {
                                     if i < d.unregistered.len() {
@@ -116,7 +113,7 @@ pub(super) fn Presence(ed: Editor) -> impl IntoView {
                                 })
                             }
                         >
-                            {i18n.tr("Verwijderen", "Remove")}
+                            {i18n.text(FieldKey::RemovePerson)}
                         </button>
                     </li>
                 }
@@ -136,28 +133,25 @@ pub(super) fn Presence(ed: Editor) -> impl IntoView {
     };
     view! {
         <p class="hint">
-            {i18n.tr(
-                "Vink aan wie je ter plaatse ziet.",
-                "Tick everyone you see on site.",
-            )}
+            {i18n.text(FieldKey::TickPresent)}
         </p>
         {list}
-        <h3>{i18n.tr("Niet geregistreerd, wel aan het werk", "Working but not registered")}</h3>
+        <h3>{i18n.text(FieldKey::WorkingNotRegistered)}</h3>
         <ul class="members">{unregistered}</ul>
         <div class="add-person">
             <label class="visually-hidden" for="unregistered-name">
-                {i18n.tr("Naam van wie niet geregistreerd is", "Name of the person not registered")}
+                {i18n.text(FieldKey::UnregisteredNameLabel)}
             </label>
             <input
                 type="text"
                 id="unregistered-name"
                 data-test="unregistered-name"
-                placeholder=move || i18n.pick("Naam zoals opgegeven", "Name as given")
+                placeholder=move || i18n.t(FieldKey::NameAsGiven)
                 prop:value=move || name.get()
                 on:input=move |ev| name.set(event_target_value(&ev))
             />
             <label class="visually-hidden" for="unregistered-role">
-                {i18n.tr("Rol die de persoon opgeeft", "Role the person states")}
+                {i18n.text(FieldKey::StatedRoleLabel)}
             </label>
             <select
                 id="unregistered-role"
@@ -176,23 +170,23 @@ pub(super) fn Presence(ed: Editor) -> impl IntoView {
                 <option value="supervisor">{i18n.text(Key::RoleSupervisor)}</option>
             </select>
             <button data-test="add-unregistered" on:click=add>
-                {i18n.tr("Toevoegen", "Add")}
+                {i18n.text(FieldKey::AddPerson)}
             </button>
         </div>
         <p class="counts" data-test="counts">
             <span data-test="count-workers">
                 <output data-test="count">{move || counts().0}</output>
-                " " {i18n.tr("geregistreerde doelgroepwerknemers", "registered target-group workers")}
+                " " {i18n.text(Key::RegisteredWorkers)}
             </span>
             " · "
             <span data-test="count-supervisors">
                 <output data-test="count">{move || counts().1}</output>
-                " " {i18n.tr("geregistreerde begeleiders", "registered supervisors")}
+                " " {i18n.text(Key::RegisteredSupervisors)}
             </span>
             " · "
             <span data-test="count-unregistered">
                 <output data-test="count">{move || counts().2}</output>
-                " " {i18n.tr("niet geregistreerd (telt niet mee)", "not registered (not counted)")}
+                " " {i18n.text(FieldKey::NotRegisteredNotCounted)}
             </span>
         </p>
     }

@@ -39,10 +39,7 @@ pub(super) fn Submitted(id: Uuid) -> impl IntoView {
     let amend = move |_| {
         let t = text.get_untracked().trim().to_owned();
         if t.is_empty() {
-            amend_problems.set(vec![(
-                "Schrijf wat je rechtzet en waarom.".to_owned(),
-                "Write what you correct and why.".to_owned(),
-            )]);
+            amend_problems.set(vec![i18n::both(FieldKey::WriteCorrection, &[])]);
             return;
         }
         let (m, dl) = (measure.get_untracked(), deadline.get_untracked());
@@ -110,7 +107,7 @@ pub(super) fn Submitted(id: Uuid) -> impl IntoView {
                             <h1 data-test="inspection-title">{label}</h1>
                             <p class="muted">
                                 {i18n::date(on)} " " {i18n::time(at)} " · "
-                                {i18n.tr("ingediend", "submitted")}
+                                {i18n.text(FieldKey::Submitted)}
                             </p>
                             <p>
                                 <SyncBadge state />
@@ -125,7 +122,7 @@ pub(super) fn Submitted(id: Uuid) -> impl IntoView {
                 })
         }}
         <Show when=move || !amendments().is_empty()>
-            <h2>{i18n.tr("Verzending van rechtzettingen", "Sending amendments")}</h2>
+            <h2>{i18n.text(FieldKey::SendingAmendments)}</h2>
         </Show>
         <ul class="members" data-test="amendments">
             {move || {
@@ -144,12 +141,9 @@ pub(super) fn Submitted(id: Uuid) -> impl IntoView {
             }}
         </ul>
         <section class="step amend" data-test="amend-form">
-            <h2>{i18n.tr("Rechtzetting toevoegen", "Add an amendment")}</h2>
+            <h2>{i18n.text(FieldKey::AddAnAmendment)}</h2>
             <label>
-                {i18n.tr(
-                    "Rechtzetting (de oorspronkelijke inspectie blijft bewaard)",
-                    "Amendment (the original inspection is kept)",
-                )}
+                {i18n.text(FieldKey::AmendmentLegend)}
                 <textarea
                     data-test="amendment-text"
                     prop:value=move || text.get()
@@ -157,24 +151,24 @@ pub(super) fn Submitted(id: Uuid) -> impl IntoView {
                 ></textarea>
             </label>
             <label>
-                {i18n.tr("Maatregel rechtzetten (optioneel)", "Correct the measure (optional)")}
+                {i18n.text(FieldKey::CorrectMeasure)}
                 <select
                     data-test="amendment-measure"
                     prop:value=move || measure.get().map_or("", Measure::as_str)
                     on:change=move |ev| measure.set(Measure::parse(&event_target_value(&ev)))
                 >
-                    <option value="">{i18n.tr("— ongewijzigd —", "— unchanged —")}</option>
+                    <option value="">{i18n.text(FieldKey::UnchangedOption)}</option>
                     {Measure::ALL
                         .into_iter()
                         .map(|m| {
                             let (nl, en) = m.names();
-                            view! { <option value=m.as_str()>{i18n.tr(nl, en)}</option> }
+                            view! { <option value=m.as_str()>{move || i18n.pick(nl, en)}</option> }
                         })
                         .collect_view()}
                 </select>
             </label>
             <label>
-                {i18n.tr("Termijn rechtzetten (optioneel)", "Correct the deadline (optional)")}
+                {i18n.text(FieldKey::CorrectDeadline)}
                 <input
                     type="date"
                     data-test="amendment-deadline"
@@ -186,7 +180,7 @@ pub(super) fn Submitted(id: Uuid) -> impl IntoView {
             </label>
             <ProblemList problems=amend_problems test="amendment-problems" />
             <button data-test="add-amendment" on:click=amend>
-                {i18n.tr("Rechtzetting toevoegen", "Add amendment")}
+                {i18n.text(FieldKey::AddAmendment)}
             </button>
         </section>
     }
@@ -197,23 +191,15 @@ pub(super) fn Submitted(id: Uuid) -> impl IntoView {
 #[component]
 pub(super) fn ReviewNotice(note: ReviewNote) -> impl IntoView {
     let i18n = I18n::expect();
-    let (class, nl, en) = match note.state {
-        ReviewState::Returned => (
-            "notice error",
-            "Teruggestuurd door de reviewer. Antwoord met een rechtzetting hieronder.",
-            "Returned by the reviewer. Answer with an amendment below.",
-        ),
-        ReviewState::Approved => (
-            "notice",
-            "✓ Goedgekeurd door de reviewer.",
-            "✓ Approved by the reviewer.",
-        ),
-        ReviewState::Submitted => ("notice", "Wacht op review.", "Waiting for review."),
+    let (class, text) = match note.state {
+        ReviewState::Returned => ("notice error", FieldKey::ReviewReturned),
+        ReviewState::Approved => ("notice", FieldKey::ReviewApproved),
+        ReviewState::Submitted => ("notice", FieldKey::ReviewWaiting),
     };
     let comment = note.comment;
     view! {
         <div class=class role="status" data-test="review-state" data-state=note.state.as_str()>
-            <p>{i18n.tr(nl, en)}</p>
+            <p>{i18n.text(text)}</p>
             {(!comment.is_empty()).then(|| view! { <p data-test="review-comment">"“" {comment} "”"</p> })}
         </div>
     }
