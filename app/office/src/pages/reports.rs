@@ -11,7 +11,8 @@ use shared::dto::report::{ContractOverview, HostType};
 use wasm_bindgen::JsCast;
 
 use crate::texts::OfficeKey;
-use app_core::api::{self, ApiFailure};
+use app_core::api;
+use app_core::components::loaded::loaded;
 use app_core::i18n::{self, I18n, Key};
 use app_core::router::Router;
 use app_core::session::Session;
@@ -110,19 +111,12 @@ pub fn ContractOverviewPage(year: Option<i32>) -> impl IntoView {
     let i18n = I18n::expect();
     let session = Session::expect();
     let year = report_year(year);
-    let overview = RwSignal::new(None::<Result<ContractOverview, ApiFailure>>);
-    leptos::task::spawn_local(async move {
-        overview.try_set(Some(api::contract_overview(session, year).await));
-    });
+    let overview = LocalResource::new(move || api::contract_overview(session, year));
     view! {
         <main class="report">
             <YearReportBar year page="/reports/contracts" api="/api/reports/contracts" file="enclavecontracten" test="overview" />
             <h1>{i18n.text(OfficeKey::ContractsReceivedIn)} {year}</h1>
-            {move || match overview.get() {
-                None => view! { <p class="notice">{i18n.text(Key::Loading)}</p> }.into_any(),
-                Some(Err(f)) => view! { <p class="notice error">{f.message(i18n)}</p> }.into_any(),
-                Some(Ok(o)) => view! { <OverviewBody o /> }.into_any(),
-            }}
+            {loaded(overview, |o| view! { <OverviewBody o /> })}
         </main>
     }
 }

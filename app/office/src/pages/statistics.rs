@@ -9,7 +9,8 @@ use shared::rules::statistics::percent;
 
 use crate::pages::reports::{YearReportBar, report_year};
 use crate::texts::OfficeKey;
-use app_core::api::{self, ApiFailure};
+use app_core::api;
+use app_core::components::loaded::loaded;
 use app_core::i18n::{I18n, Key};
 use app_core::session::Session;
 
@@ -18,19 +19,12 @@ pub fn StatisticsPage(year: Option<i32>) -> impl IntoView {
     let i18n = I18n::expect();
     let session = Session::expect();
     let year = report_year(year);
-    let stats = RwSignal::new(None::<Result<InspectionStatistics, ApiFailure>>);
-    leptos::task::spawn_local(async move {
-        stats.try_set(Some(api::inspection_statistics(session, year).await));
-    });
+    let stats = LocalResource::new(move || api::inspection_statistics(session, year));
     view! {
         <main class="report">
             <YearReportBar year page="/reports/inspections" api="/api/reports/inspections" file="inspecties" test="statistics" />
             <h1>{i18n.text(OfficeKey::InspectionsIn)} {year}</h1>
-            {move || match stats.get() {
-                None => view! { <p class="notice">{i18n.text(Key::Loading)}</p> }.into_any(),
-                Some(Err(f)) => view! { <p class="notice error">{f.message(i18n)}</p> }.into_any(),
-                Some(Ok(s)) => view! { <StatisticsBody s /> }.into_any(),
-            }}
+            {loaded(stats, |s| view! { <StatisticsBody s /> })}
         </main>
     }
 }
