@@ -6,6 +6,7 @@
 //! and leaving it out keeps ~20 KB (gzip) out of the wasm bundle.
 
 use leptos::prelude::*;
+use serde::de::DeserializeOwned;
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlAnchorElement, MouseEvent, Url};
 
@@ -180,6 +181,17 @@ fn query(search: &str, name: &str) -> Option<String> {
     form_urlencoded::parse(search.trim_start_matches('?').as_bytes())
         .find(|(key, _)| key == name)
         .map(|(_, value)| value.into_owned())
+}
+
+/// The query of the address shown now (also after [`Router::show_url`]) as a `T`: a page's
+/// filters, as a query type of `shared::dto::query` or the page's own, decoded as the server
+/// decodes a query. `T::default()` when it does not fit `T` (an address edited by hand).
+pub fn shown_query<T: DeserializeOwned + Default>() -> T {
+    decode_query(&window().location().search().unwrap_or_default())
+}
+
+fn decode_query<T: DeserializeOwned + Default>(search: &str) -> T {
+    serde_urlencoded::from_str(search.trim_start_matches('?')).unwrap_or_default()
 }
 
 /// The current route, and navigation.
@@ -468,6 +480,27 @@ mod tests {
         ] {
             assert_eq!(boot_js_app(path), Route::parse(path, "").app(), "{path}");
         }
+    }
+
+    #[test]
+    fn shown_queries_are_decoded_as_the_server_decodes_them() {
+        use shared::dto::query::{AuditQuery, RegisterQuery};
+        let audit: AuditQuery = decode_query("?user=in%C3%A8s+%26+co&action=read&page=2");
+        assert_eq!(
+            audit,
+            AuditQuery {
+                user: Some("inès & co".into()),
+                action: Some("read".into()),
+                ..AuditQuery::default()
+            }
+        );
+        let register: RegisterQuery = decode_query("q=peeters&sort=start&desc=true");
+        assert_eq!(register.q.as_deref(), Some("peeters"));
+        assert!(register.desc && !register.late);
+        // What does not fit the type is no filter at all.
+        let register: RegisterQuery = decode_query("?received_year=twenty&q=x");
+        assert_eq!(register, RegisterQuery::default());
+        assert_eq!(decode_query::<AuditQuery>(""), AuditQuery::default());
     }
 
     #[test]

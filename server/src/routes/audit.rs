@@ -4,11 +4,10 @@
 
 use actix_web::{HttpResponse, web};
 use chrono::{NaiveDate, NaiveDateTime};
-use serde::Deserialize;
 use shared::dto::audit::{AuditEvent, cursor_after};
 use shared::dto::auth::Role;
+use shared::dto::query::AuditQuery;
 use shared::rules::time::{belgian_local, from_belgian_local};
-use utoipa::IntoParams;
 
 use crate::auth::AuthUser;
 use crate::db::rows::{AuditEventRow, uuid};
@@ -60,34 +59,6 @@ pub fn read_event<'a>(
     }
 }
 
-/// Query of `GET /api/audit`.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct AuditQuery {
-    /// Only events of this user (username).
-    pub user: Option<String>,
-    /// Only events of this action (e.g. `login`, `read`, `export`, `purge`).
-    pub action: Option<String>,
-    /// Only events about this kind of object (e.g. `inspection`, `enclave`, `person`).
-    pub object_type: Option<String>,
-    /// Only events about this object (its id or hash).
-    pub object_id: Option<String>,
-    /// From this day on (YYYY-MM-DD, Belgian time, inclusive).
-    #[param(pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
-    pub from: Option<String>,
-    /// Up to and including this day (YYYY-MM-DD, Belgian time).
-    #[param(pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
-    pub to: Option<String>,
-    /// At most this many events, 1–500 (default 100).
-    #[param(minimum = 1, maximum = 500)]
-    pub limit: Option<i64>,
-    /// The `X-Next-Cursor` header of the previous page.
-    pub cursor: Option<String>,
-    /// `json` (default, paged) or `csv`: every match as a file (at most 10,000).
-    #[param(pattern = "^(json|csv)$")]
-    pub format: Option<String>,
-}
-
 fn bad(nl: &str, en: &str) -> AppError {
     AppError::bad_request(nl, en)
 }
@@ -121,44 +92,43 @@ fn given(value: Option<String>) -> Option<String> {
     value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
 }
 
-impl AuditQuery {
-    fn into_filter(self) -> Result<repo::audit::Filter, AppError> {
-        let from = self.from.as_deref().map(|v| day(v, "from")).transpose()?;
-        let to = self.to.as_deref().map(|v| day(v, "to")).transpose()?;
-        if let (Some(from), Some(to)) = (from, to)
-            && from > to
-        {
-            return Err(unprocessable(
-                "from mag niet na to liggen.",
-                "from must not be after to.",
-            ));
-        }
-        let before = match self.cursor.as_deref() {
-            None | Some("") => None,
-            Some(c) => Some(
-                c.split_once('~')
-                    .and_then(|(ts, id)| {
-                        let ts = chrono::DateTime::parse_from_rfc3339(ts).ok()?.naive_utc();
-                        Some((ts, id.to_owned()))
-                    })
-                    .ok_or_else(|| {
-                        unprocessable(
-                            "Ongeldige cursor; begin opnieuw bij de eerste pagina.",
-                            "Invalid cursor; start again at the first page.",
-                        )
-                    })?,
-            ),
-        };
-        Ok(repo::audit::Filter {
-            username: given(self.user),
-            action: given(self.action),
-            object_type: given(self.object_type),
-            object_id: given(self.object_id),
-            from: from.map(start_of),
-            to: to.and_then(|d| d.succ_opt()).map(start_of),
-            before,
-        })
+/// The filter a query asks for, checked.
+fn into_filter(query: AuditQuery) -> Result<repo::audit::Filter, AppError> {
+    let from = query.from.as_deref().map(|v| day(v, "from")).transpose()?;
+    let to = query.to.as_deref().map(|v| day(v, "to")).transpose()?;
+    if let (Some(from), Some(to)) = (from, to)
+        && from > to
+    {
+        return Err(unprocessable(
+            "from mag niet na to liggen.",
+            "from must not be after to.",
+        ));
     }
+    let before = match query.cursor.as_deref() {
+        None | Some("") => None,
+        Some(c) => Some(
+            c.split_once('~')
+                .and_then(|(ts, id)| {
+                    let ts = chrono::DateTime::parse_from_rfc3339(ts).ok()?.naive_utc();
+                    Some((ts, id.to_owned()))
+                })
+                .ok_or_else(|| {
+                    unprocessable(
+                        "Ongeldige cursor; begin opnieuw bij de eerste pagina.",
+                        "Invalid cursor; start again at the first page.",
+                    )
+                })?,
+        ),
+    };
+    Ok(repo::audit::Filter {
+        username: given(query.user),
+        action: given(query.action),
+        object_type: given(query.object_type),
+        object_id: given(query.object_id),
+        from: from.map(start_of),
+        to: to.and_then(|d| d.succ_opt()).map(start_of),
+        before,
+    })
 }
 
 /// The newest audit events first (the cursor of the next page in the `X-Next-Cursor` header),
@@ -197,7 +167,7 @@ pub async fn list(
             "limit must be between 1 and 500.",
         ));
     }
-    let filter = query.into_filter()?;
+    let filter = into_filter(query)?;
     let mut rows = state
         .db
         .run(move |conn| Ok(repo::audit::page(conn, &filter, limit + 1)?))

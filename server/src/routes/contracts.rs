@@ -12,18 +12,17 @@
 use actix_web::{HttpResponse, web};
 use chrono::{Datelike, Utc};
 use diesel::Connection;
-use serde::Deserialize;
 use shared::dto::auth::Role;
 use shared::dto::contract::{
     Contract, ContractDraft, ContractStatus, ContractUpdate, RegisterEntry, RegisterPage,
 };
+use shared::dto::query::RegisterQuery;
 use shared::dto::report::HostType;
 use shared::dto::sync::Entity;
 use shared::error::ErrorCode;
 use shared::rules::contract_filed::regime_for_start;
 use shared::rules::enterprise_number::EnterpriseNumber;
 use shared::rules::register::{overlap_problem, overlapping, timeliness, validate_contract};
-use utoipa::IntoParams;
 
 use crate::auth::AuthUser;
 use crate::db::repo;
@@ -37,42 +36,6 @@ use crate::state::AppState;
 
 /// Most rows in one export.
 pub const MAX_EXPORT_ROWS: usize = 50_000;
-
-/// Filters of `GET /api/contracts`.
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct RegisterQuery {
-    /// Free text: reference, maatwerkbedrijf, host, site, municipality, enterprise number.
-    pub q: Option<String>,
-    /// Organisation id of the maatwerkbedrijf.
-    pub maatwerkbedrijf: Option<uuid::Uuid>,
-    pub host_type: Option<HostType>,
-    pub status: Option<ContractStatus>,
-    /// Only contracts received (notified, else approved) in this year.
-    #[param(minimum = 1900, maximum = 2200)]
-    pub received_year: Option<i32>,
-    /// Only contracts that arrived after their deadline.
-    #[serde(default)]
-    pub late: bool,
-    /// Only open-ended contracts that are not rejected or ended.
-    #[serde(default)]
-    pub open_ended: bool,
-    /// `json` (default, paged), `csv` or `xlsx` (every match).
-    #[param(pattern = "^(json|csv|xlsx)$")]
-    pub format: Option<String>,
-    /// Page size, 1–200 (default 50), and rows to skip.
-    #[param(minimum = 1, maximum = 200)]
-    pub limit: Option<usize>,
-    #[param(minimum = 0, maximum = 1_000_000)]
-    pub offset: Option<usize>,
-    /// Sort by `reference`, `maatwerkbedrijf`, `host`, `start`, `end`, `received` or
-    /// `status` (default: maatwerkbedrijf, host, newest start first).
-    #[param(pattern = "^(reference|maatwerkbedrijf|host|start|end|received|status)$")]
-    pub sort: Option<String>,
-    /// Sort descending.
-    #[serde(default)]
-    pub desc: bool,
-}
 
 fn entry_of(e: &Entry, c: &Contract, state: &AppState) -> RegisterEntry {
     RegisterEntry {

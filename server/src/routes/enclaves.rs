@@ -8,12 +8,12 @@ use chrono::{NaiveDate, NaiveTime, Timelike, Utc};
 use serde::{Deserialize, Serialize};
 use shared::dto::auth::Role;
 use shared::dto::enclave::{Checks, EnclaveDetail, EnclavePage};
+use shared::dto::query::{DetailQuery, SearchQuery};
 use shared::error::ErrorCode;
 use shared::rules::contract_filed::check_contract_filed;
 use shared::rules::daily_registration::check_daily_registration;
 use shared::rules::enterprise_number::{EnterpriseNumber, EstablishmentUnitNumber};
 use shared::rules::time::belgian_local;
-use utoipa::IntoParams;
 
 use crate::auth::AuthUser;
 use crate::db::repo::enclaves as repo;
@@ -27,30 +27,6 @@ const DEFAULT_LIMIT: usize = 20;
 const MAX_LIMIT: usize = 100;
 const DEFAULT_RADIUS_KM: f64 = 10.0;
 const MAX_RADIUS_KM: f64 = 250.0;
-
-/// Query of `GET /api/enclaves`; give at most one of `q`, `enterprise_number` and `near`.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct SearchQuery {
-    /// Free text: host, maatwerkbedrijf, site, street, municipality (accents and case ignored).
-    pub q: Option<String>,
-    /// Enterprise number of the host or the maatwerkbedrijf, in any usual spelling; an
-    /// establishment unit number (here or in `q`) finds the enclave at that site.
-    pub enterprise_number: Option<String>,
-    /// `LAT,LON`: nearest first.
-    #[param(
-        pattern = r"^-?([0-8]?[0-9](\.[0-9]+)?|90(\.0+)?),-?((1[0-7][0-9]|[0-9]?[0-9])(\.[0-9]+)?|180(\.0+)?)$"
-    )]
-    pub near: Option<String>,
-    /// Radius for `near`, default 10 km.
-    #[param(exclusive_minimum = 0, maximum = 250)]
-    pub radius_km: Option<f64>,
-    /// Page size, 1–100 (default 20).
-    #[param(minimum = 1, maximum = 100)]
-    pub limit: Option<usize>,
-    /// `next_cursor` of the previous page.
-    pub cursor: Option<String>,
-}
 
 /// The opaque cursor's content.
 #[derive(Debug, Serialize, Deserialize)]
@@ -72,96 +48,95 @@ fn unprocessable(nl: &str, en: &str) -> AppError {
     AppError::new(ErrorCode::ValidationFailed, nl, en)
 }
 
-impl SearchQuery {
-    fn into_search(mut self, user: &AuthUser) -> Result<Search, AppError> {
-        // An empty field is no field (a form sends its empty boxes).
-        let given = |s: &Option<String>| s.as_ref().is_some_and(|s| !s.trim().is_empty());
-        let q = self.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
-        if !given(&self.enterprise_number) {
-            self.enterprise_number = None;
-        }
-        if !given(&self.near) {
-            self.near = None;
-        }
-        if !given(&self.cursor) {
-            self.cursor = None;
-        }
-        let modes = [
-            q.is_some(),
-            self.enterprise_number.is_some(),
-            self.near.is_some(),
-        ];
-        if modes.iter().filter(|g| **g).count() > 1 {
-            return Err(unprocessable(
-                "Geef één zoekwijze: q, enterprise_number of near.",
-                "Give one search mode: q, enterprise_number or near.",
-            ));
-        }
-        let limit = self.limit.unwrap_or(DEFAULT_LIMIT);
-        if !(1..=MAX_LIMIT).contains(&limit) {
-            return Err(bad_query(
-                "limit moet tussen 1 en 100 liggen.",
-                "limit must be between 1 and 100.",
-            ));
-        }
-        // The establishment unit number shown on an enclave page finds it, typed in the search
-        // box or given as a number.
-        let unit = q
-            .or(self.enterprise_number.as_deref())
-            .and_then(|n| n.parse::<EstablishmentUnitNumber>().ok());
-        let mode = if let Some(unit) = unit {
-            SearchMode::EstablishmentUnit(unit.digits().to_owned())
-        } else if let Some(raw) = &self.enterprise_number {
-            let number: EnterpriseNumber =
-                raw.parse()
-                    .map_err(|e: shared::rules::enterprise_number::NumberError| {
-                        AppError::new(
-                            ErrorCode::InvalidEnterpriseNumber,
-                            e.message_nl(),
-                            e.message_en(),
-                        )
-                    })?;
-            SearchMode::EnterpriseNumber(number.digits().to_owned())
-        } else if let Some(near) = &self.near {
-            let (lat, lon) = parse_position(near)?;
-            let radius_km = self.radius_km.unwrap_or(DEFAULT_RADIUS_KM);
-            if !(radius_km > 0.0 && radius_km <= MAX_RADIUS_KM) {
-                return Err(bad_query(
-                    "radius_km moet groter dan 0 en hoogstens 250 zijn.",
-                    "radius_km must be above 0 and at most 250.",
-                ));
-            }
-            SearchMode::Near {
-                lat,
-                lon,
-                radius_km,
-            }
-        } else if let Some(q) = q {
-            let words: Vec<String> = normalise(q).split_whitespace().map(str::to_owned).collect();
-            if words.is_empty() {
-                SearchMode::All
-            } else {
-                SearchMode::Text(words)
-            }
-        } else {
-            SearchMode::All
-        };
-        let after = match self.cursor.as_deref() {
-            None | Some("") => None,
-            Some(c) => Some(decode_cursor(c, &mode)?),
-        };
-        let provinces = if user.role == Role::Inspector {
-            user.provinces.clone()
-        } else {
-            Vec::new()
-        };
-        Ok(Search {
-            mode,
-            limit,
-            after,
-            provinces,
-        })
+/// The search a query asks for, checked.
+fn into_search(mut query: SearchQuery, user: &AuthUser) -> Result<Search, AppError> {
+    // An empty field is no field (a form sends its empty boxes).
+    let given = |s: &Option<String>| s.as_ref().is_some_and(|s| !s.trim().is_empty());
+    let q = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
+    if !given(&query.enterprise_number) {
+        query.enterprise_number = None;
     }
+    if !given(&query.near) {
+        query.near = None;
+    }
+    if !given(&query.cursor) {
+        query.cursor = None;
+    }
+    let modes = [
+        q.is_some(),
+        query.enterprise_number.is_some(),
+        query.near.is_some(),
+    ];
+    if modes.iter().filter(|g| **g).count() > 1 {
+        return Err(unprocessable(
+            "Geef één zoekwijze: q, enterprise_number of near.",
+            "Give one search mode: q, enterprise_number or near.",
+        ));
+    }
+    let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(bad_query(
+            "limit moet tussen 1 en 100 liggen.",
+            "limit must be between 1 and 100.",
+        ));
+    }
+    // The establishment unit number shown on an enclave page finds it, typed in the search
+    // box or given as a number.
+    let unit = q
+        .or(query.enterprise_number.as_deref())
+        .and_then(|n| n.parse::<EstablishmentUnitNumber>().ok());
+    let mode = if let Some(unit) = unit {
+        SearchMode::EstablishmentUnit(unit.digits().to_owned())
+    } else if let Some(raw) = &query.enterprise_number {
+        let number: EnterpriseNumber =
+            raw.parse()
+                .map_err(|e: shared::rules::enterprise_number::NumberError| {
+                    AppError::new(
+                        ErrorCode::InvalidEnterpriseNumber,
+                        e.message_nl(),
+                        e.message_en(),
+                    )
+                })?;
+        SearchMode::EnterpriseNumber(number.digits().to_owned())
+    } else if let Some(near) = &query.near {
+        let (lat, lon) = parse_position(near)?;
+        let radius_km = query.radius_km.unwrap_or(DEFAULT_RADIUS_KM);
+        if !(radius_km > 0.0 && radius_km <= MAX_RADIUS_KM) {
+            return Err(bad_query(
+                "radius_km moet groter dan 0 en hoogstens 250 zijn.",
+                "radius_km must be above 0 and at most 250.",
+            ));
+        }
+        SearchMode::Near {
+            lat,
+            lon,
+            radius_km,
+        }
+    } else if let Some(q) = q {
+        let words: Vec<String> = normalise(q).split_whitespace().map(str::to_owned).collect();
+        if words.is_empty() {
+            SearchMode::All
+        } else {
+            SearchMode::Text(words)
+        }
+    } else {
+        SearchMode::All
+    };
+    let after = match query.cursor.as_deref() {
+        None | Some("") => None,
+        Some(c) => Some(decode_cursor(c, &mode)?),
+    };
+    let provinces = if user.role == Role::Inspector {
+        user.provinces.clone()
+    } else {
+        Vec::new()
+    };
+    Ok(Search {
+        mode,
+        limit,
+        after,
+        provinces,
+    })
 }
 
 fn parse_position(s: &str) -> Result<(f64, f64), AppError> {
@@ -217,7 +192,7 @@ pub async fn search(
     query: web::Query<SearchQuery>,
 ) -> Result<HttpResponse, AppError> {
     user.require(ALL_ROLES)?;
-    let search = query.into_inner().into_search(&user)?;
+    let search = into_search(query.into_inner(), &user)?;
     // Each result carries its verdicts for now: check 1 from the register, check 2 from the
     // day's registrations, both in the lookup index.
     let now_local = belgian_local(Utc::now());
@@ -257,18 +232,6 @@ pub async fn search(
     Ok(HttpResponse::Ok()
         .content_type(actix_web::http::header::ContentType::json())
         .body(body))
-}
-
-/// Query of `GET /api/enclaves/{id}`.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct DetailQuery {
-    /// The day to check, `YYYY-MM-DD` (default: today in Belgium).
-    #[param(pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
-    pub on: Option<String>,
-    /// The Belgian local time of the check, `HH:MM` (default: now).
-    #[param(pattern = r"^[0-9]{2}:[0-9]{2}$")]
-    pub at: Option<String>,
 }
 
 /// An enclave with its organisations, contracts, that day's registration and the verdicts.

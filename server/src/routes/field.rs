@@ -11,17 +11,16 @@ use std::collections::{HashMap, HashSet};
 
 use actix_web::{HttpResponse, web};
 use chrono::{Days, Utc};
-use serde::Deserialize;
 use shared::dto::auth::Role;
 use shared::dto::field::{
     FieldEnclave, FieldRegistration, MAX_WORKING_SET_DAYS, MAX_WORKING_SET_IDS, WireHeader, WireSet,
 };
+use shared::dto::query::WorkingSetQuery;
 use shared::dto::registration::Registration;
 use shared::dto::sync::Entity;
 use shared::rules::floating_supervisors;
 use shared::rules::time::belgian_local;
 use shared::rules::working_set::{SetToken, delta_enclaves, refresh_by_delta, scope};
-use utoipa::IntoParams;
 use uuid::Uuid;
 
 use crate::auth::AuthUser;
@@ -31,23 +30,6 @@ use crate::db::rows::uuid;
 use crate::error::AppError;
 use crate::index::{Entry, Snapshot};
 use crate::state::AppState;
-
-/// Query of `GET /api/field/working-set`.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct WorkingSetQuery {
-    /// Days of registrations from today on, 1–7 (default 3).
-    #[param(minimum = 1, maximum = 7)]
-    pub days: Option<u32>,
-    /// Comma-separated enclave ids: only these (at most 500).
-    #[param(
-        pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(,[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})*$"
-    )]
-    pub ids: Option<String>,
-    /// The token of the set the device holds: answer only what changed after it.
-    #[param(pattern = r"^w1\.[0-9]{1,18}\.[0-9]{1,7}\.[0-9]{1,9}\.[0-9a-f]{16}$")]
-    pub since: Option<String>,
-}
 
 /// The working set: enclaves with their organisations, contracts and the registrations of
 /// the coming days, with floating supervisors flagged; whole, or what changed since `since`.

@@ -12,11 +12,10 @@
 
 use actix_web::{HttpResponse, web};
 use diesel::Connection;
-use serde::Deserialize;
 use shared::dto::auth::Role;
 use shared::dto::import::{ImportColumns, ImportReport};
+use shared::dto::query::{ContractImportQuery, FormatQuery, ImportQuery};
 use shared::error::ErrorCode;
-use utoipa::IntoParams;
 
 use crate::auth::AuthUser;
 use crate::config::ImportLimits;
@@ -27,44 +26,6 @@ use crate::state::AppState;
 
 /// Largest file accepted: 10 MiB.
 pub const MAX_IMPORT_BYTES: usize = 10 * 1024 * 1024;
-
-/// Query of the imports.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ImportQuery {
-    /// `csv` (default) or `xlsx`.
-    #[param(pattern = "^(csv|xlsx)$")]
-    pub format: Option<String>,
-    /// Validate and preview only.
-    #[serde(default)]
-    pub dry_run: bool,
-}
-
-/// Query of the contract import.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ContractImportQuery {
-    /// `csv` (default) or `xlsx`.
-    #[param(pattern = "^(csv|xlsx)$")]
-    pub format: Option<String>,
-    /// Validate and preview only.
-    #[serde(default)]
-    pub dry_run: bool,
-    /// The confirmed columns as JSON, field → 0-based column, e.g.
-    /// `{"reference":0,"maatwerkbedrijf":4,"host":2,"site":5,"start":6,"received":7}`
-    /// (fields: reference, maatwerkbedrijf, host, site, start, end, received, approved,
-    /// status, rejection_reason). Without it, the proposal of `/columns` is used.
-    pub mapping: Option<String>,
-}
-
-/// Query of the column proposal.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct FormatQuery {
-    /// `csv` (default) or `xlsx`.
-    #[param(pattern = "^(csv|xlsx)$")]
-    pub format: Option<String>,
-}
 
 /// The body of a 422 from an import: the report of its rows' problems, or the file refused
 /// whole for its size. Only describes the OpenAPI document.

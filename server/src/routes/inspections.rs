@@ -15,6 +15,7 @@ use diesel::Connection;
 use shared::dto::auth::Role;
 use shared::dto::inspection::Measure;
 use shared::dto::inspection::{InspectionRecord, InspectionView};
+use shared::dto::query::QueueQuery;
 use shared::dto::review::{InspectionQueue, InspectionSummary, ReviewRequest, ReviewState};
 use shared::dto::sync::Entity;
 use shared::error::ErrorCode;
@@ -194,45 +195,6 @@ fn refusal(r: ReviewRefusal) -> AppError {
         | ReviewRefusal::AlreadyApproved => ErrorCode::Conflict,
     };
     AppError::new(code, nl, en)
-}
-
-/// Query of `GET /api/inspections`.
-#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct QueueQuery {
-    /// Inspection dates from and to, `YYYY-MM-DD` (inclusive).
-    pub from: Option<chrono::NaiveDate>,
-    pub to: Option<chrono::NaiveDate>,
-    /// Inspector (user id); inspectors always see only their own.
-    pub inspector: Option<uuid::Uuid>,
-    /// Only inspections of this enclave (its history).
-    pub enclave: Option<uuid::Uuid>,
-    /// Organisation id of the maatwerkbedrijf, or of the host.
-    pub maatwerkbedrijf: Option<uuid::Uuid>,
-    pub host: Option<uuid::Uuid>,
-    /// Municipality of the site (case and accents ignored).
-    pub municipality: Option<String>,
-    /// `submitted`, `returned` or `approved`.
-    pub state: Option<ReviewState>,
-    /// A check that failed: `contract_filed`, `daily_registration`, `supervisor_present`.
-    pub failing: Option<shared::dto::inspection::CheckKind>,
-    pub measure: Option<shared::dto::inspection::Measure>,
-    /// Only approved reports not notified within 14 days of the inspection.
-    #[serde(default)]
-    pub overdue: bool,
-    /// Only approved reports not yet notified whose 14-day deadline falls between today and
-    /// this many days from now (0–14).
-    #[param(minimum = 0, maximum = 14)]
-    pub due_within_days: Option<u32>,
-    /// Free text: host, maatwerkbedrijf, site, street, municipality.
-    pub q: Option<String>,
-    /// Page size, 1–100 (default 50).
-    #[param(minimum = 1, maximum = 100)]
-    pub limit: Option<i64>,
-    pub cursor: Option<String>,
-    /// `json` (default, paged), or `csv` / `xlsx`: every match as a file (at most 10,000).
-    #[param(pattern = "^(json|csv|xlsx)$")]
-    pub format: Option<String>,
 }
 
 /// Most inspections in one export.

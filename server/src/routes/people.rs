@@ -4,13 +4,12 @@
 
 use actix_web::{HttpResponse, web};
 use chrono::Utc;
-use serde::Deserialize;
 use shared::dto::auth::Role;
 use shared::dto::inspection::InspectionRecord;
 use shared::dto::person::{PersonExport, PersonInspection, PersonRegistration, PersonSummary};
+use shared::dto::query::PeopleQuery;
 use shared::dto::registration::MemberRole;
 use shared::dto::review::ReviewState;
-use utoipa::IntoParams;
 
 use crate::auth::AuthUser;
 use crate::db::repo::people as repo;
@@ -39,15 +38,6 @@ fn summary((p, maatwerkbedrijf_name): (PersonRow, String)) -> Result<PersonSumma
         company_reference: p.company_reference,
         created_at: p.created_at.and_utc(),
     })
-}
-
-/// Query of `GET /api/people`.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct PeopleQuery {
-    /// Part of the name or the staff number (at least 2 characters; case ignored).
-    #[param(min_length = 2)]
-    pub q: String,
 }
 
 /// People whose name or staff number contains `q`, by name (at most 50).

@@ -14,15 +14,14 @@ use std::borrow::Cow;
 
 use actix_web::{HttpResponse, web};
 use chrono::{NaiveDate, Utc};
-use serde::Deserialize;
 use shared::dto::auth::Role;
+use shared::dto::query::ReportQuery;
 use shared::dto::report::{
     CheckCounts, ContractOverview, HostType, InspectionStatistics, OverviewRow,
 };
 use shared::rules::overview::{ContractInput, Owners, overview, overview_enclaves, status_names};
 use shared::rules::statistics::{Visited, statistics};
 use shared::rules::time::belgian_local;
-use utoipa::IntoParams;
 
 use crate::auth::AuthUser;
 use crate::db::repo::reports;
@@ -146,18 +145,6 @@ pub fn xlsx_book(sheets: &[Sheet<'_>]) -> Result<Vec<u8>, AppError> {
         book.save_to_buffer()
     };
     build().map_err(AppError::internal)
-}
-
-/// Query of the reports.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ReportQuery {
-    /// The year, e.g. 2019.
-    #[param(minimum = 2000, maximum = 2100)]
-    pub year: i32,
-    /// `json` (default), `csv` or `xlsx`.
-    #[param(pattern = "^(json|csv|xlsx)$")]
-    pub format: Option<String>,
 }
 
 /// The yearly overview of contracts received.

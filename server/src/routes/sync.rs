@@ -13,18 +13,17 @@ use std::collections::{HashMap, HashSet};
 use actix_web::{HttpResponse, web};
 use chrono::{NaiveDateTime, Utc};
 use diesel::Connection;
-use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use shared::dto::auth::Role;
 use shared::dto::enclave::Province;
 use shared::dto::inspection::{AmendmentRecord, InspectionRecord};
+use shared::dto::query::PullQuery;
 use shared::dto::sync::{
     Entity, PullResponse, PushOutcome, PushRequest, PushResponse, PushResult, RejectionCode,
     SyncRecord,
 };
 use shared::rules::inspection::{validate_amendment, validate_correction, validate_inspection};
 use shared::rules::time::belgian_local;
-use utoipa::IntoParams;
 
 use crate::auth::AuthUser;
 use crate::db::DbConnection;
@@ -399,18 +398,6 @@ pub async fn push(
         .await?;
     state.metrics.count_push(&kinds, &results);
     Ok(HttpResponse::Ok().json(PushResponse { results }))
-}
-
-/// Query of `GET /api/sync/pull`.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct PullQuery {
-    /// The `next_cursor` of the previous pull (0 at first).
-    #[param(minimum = 0, maximum = 9_223_372_036_854_775_807_i64)]
-    pub since: Option<i64>,
-    /// At most this many changes, 1–1000 (default 500).
-    #[param(minimum = 1, maximum = 1000)]
-    pub limit: Option<i64>,
 }
 
 /// Changes since a cursor, oldest first.

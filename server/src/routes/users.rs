@@ -12,23 +12,14 @@
 //! Never a password hash.
 
 use actix_web::{HttpResponse, web};
-use serde::Deserialize;
 use shared::dto::auth::{Account, AccountChange, AccountUpdate, PasswordChange, Role, User};
-use utoipa::IntoParams;
+use shared::dto::query::UsersQuery;
 
 use crate::accounts::{self, Actor, Target};
 use crate::auth::{AuthUser, password};
 use crate::db::repo::users;
 use crate::error::AppError;
 use crate::state::AppState;
-
-/// Query of `GET /api/users`.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct UsersQuery {
-    /// Only users of this role.
-    pub role: Option<Role>,
-}
 
 /// The active users, by name.
 #[utoipa::path(get, path = "/api/users", tag = "auth", params(UsersQuery),

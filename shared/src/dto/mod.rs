@@ -1,5 +1,5 @@
-//! JSON shapes of the HTTP API, one module per resource. Database rows live in the server;
-//! these are what crosses the wire.
+//! JSON shapes of the HTTP API, one module per resource, and the query strings of every
+//! operation in [`query`]. Database rows live in the server; these are what crosses the wire.
 
 pub mod audit;
 pub mod auth;
@@ -10,6 +10,7 @@ pub mod import;
 pub mod inspection;
 pub mod organisation;
 pub mod person;
+pub mod query;
 pub mod registration;
 pub mod report;
 pub mod review;

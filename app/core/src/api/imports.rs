@@ -2,8 +2,9 @@
 //! (or its dry run) with the columns the clerk confirmed.
 
 use shared::dto::import::{ColumnMapping, ImportColumns, ImportReport};
+use shared::dto::query::{ContractImportQuery, FormatQuery};
 
-use super::{ApiFailure, Body, authed_reply, decode, encode};
+use super::{ApiFailure, Body, authed_reply, decode, url};
 use crate::session::Session;
 
 fn file_body(bytes: &[u8]) -> Body {
@@ -14,8 +15,8 @@ fn file_body(bytes: &[u8]) -> Body {
     }
 }
 
-fn format(xlsx: bool) -> &'static str {
-    if xlsx { "xlsx" } else { "csv" }
+fn format(xlsx: bool) -> Option<String> {
+    Some(if xlsx { "xlsx" } else { "csv" }.to_owned())
 }
 
 /// `POST /api/imports/contracts/columns`: the header, sample rows and proposed columns.
@@ -24,7 +25,10 @@ pub async fn columns(
     bytes: &[u8],
     xlsx: bool,
 ) -> Result<ImportColumns, ApiFailure> {
-    let url = format!("/api/imports/contracts/columns?format={}", format(xlsx));
+    let query = FormatQuery {
+        format: format(xlsx),
+    };
+    let url = url("/api/imports/contracts/columns", &query);
     let reply = authed_reply(session, "POST", &url, Some(file_body(bytes))).await?;
     decode(&reply)
 }
@@ -37,12 +41,12 @@ pub async fn contracts(
     dry_run: bool,
     mapping: &ColumnMapping,
 ) -> Result<ImportReport, ApiFailure> {
-    let mapping = serde_json::to_string(mapping).unwrap_or_default();
-    let url = format!(
-        "/api/imports/contracts?format={}&dry_run={dry_run}&mapping={}",
-        format(xlsx),
-        encode(&mapping)
-    );
+    let query = ContractImportQuery {
+        format: format(xlsx),
+        dry_run,
+        mapping: Some(serde_json::to_string(mapping).unwrap_or_default()),
+    };
+    let url = url("/api/imports/contracts", &query);
     let reply = authed_reply(session, "POST", &url, Some(file_body(bytes))).await?;
     if reply.status == 422 {
         return serde_json::from_str(&reply.body).map_err(|_| reply.failure());

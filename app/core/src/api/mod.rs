@@ -6,6 +6,9 @@
 //!
 //! Offline, the service worker answers GET requests it has seen before with a stored copy
 //! and marks it (`x-ei-offline-copy`); [`Fetched::offline_copy`] passes that on to the page.
+//!
+//! A URL with a query is built by [`url`] alone, from a query type of `shared::dto::query`
+//! (the types the server's handlers extract), never by hand.
 
 pub mod imports;
 
@@ -16,6 +19,7 @@ use std::time::Duration;
 
 use futures::future::{FutureExt, LocalBoxFuture, Shared};
 use leptos::prelude::*;
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared::dto::auth::{
     Account, AccountChange, AccountUpdate, LoginRequest, PasswordChange, RefreshRequest,
@@ -24,6 +28,10 @@ use shared::dto::auth::{
 use shared::dto::enclave::{EnclaveDetail, EnclavePage};
 use shared::dto::field::WireSet;
 use shared::dto::inspection::InspectionView;
+use shared::dto::query::{
+    AuditQuery, ImportQuery, PullQuery, QueueQuery, RegisterQuery, ReportQuery, UsersQuery,
+    WorkingSetQuery,
+};
 use shared::dto::report::{ContractOverview, ImportReport};
 use shared::dto::review::{InspectionQueue, ReviewRequest};
 use shared::dto::sync::{AttachmentStatus, PullResponse, PushRequest, PushResponse};
@@ -40,7 +48,7 @@ use crate::session::Session;
 /// How long a request may take before it counts as offline.
 const TIMEOUT: Duration = Duration::from_secs(30);
 /// Results per search page.
-const PAGE_SIZE: u32 = 20;
+const PAGE_SIZE: usize = 20;
 /// The service worker's cache of API answers (see `static/sw.js`), emptied on logout.
 const API_CACHE: &str = "ei-api-v1";
 /// The id of the last user who signed in on this device.
@@ -129,24 +137,24 @@ impl SearchQuery {
     }
 
     fn url(&self, cursor: Option<&str>) -> String {
-        let mut url = match self {
-            Self::Text(q) => format!("/api/enclaves?q={}", encode(q)),
-            Self::EnterpriseNumber(n) => format!("/api/enclaves?enterprise_number={}", encode(n)),
+        let mut query = shared::dto::query::SearchQuery {
+            limit: Some(PAGE_SIZE),
+            cursor: cursor.map(str::to_owned),
+            ..Default::default()
+        };
+        match self {
+            Self::Text(q) => query.q = Some(q.clone()),
+            Self::EnterpriseNumber(n) => query.enterprise_number = Some(n.clone()),
             Self::Near {
                 lat,
                 lon,
                 radius_km,
-            } => format!(
-                "/api/enclaves?near={},{}&radius_km={radius_km}",
-                fixed(*lat, 5),
-                fixed(*lon, 5)
-            ),
-        };
-        url.push_str(&format!("&limit={PAGE_SIZE}"));
-        if let Some(cursor) = cursor {
-            url.push_str(&format!("&cursor={}", encode(cursor)));
+            } => {
+                query.near = Some(format!("{},{}", fixed(*lat, 5), fixed(*lon, 5)));
+                query.radius_km = Some(f64::from(*radius_km));
+            }
         }
-        url
+        url("/api/enclaves", &query)
     }
 }
 
@@ -162,18 +170,49 @@ fn looks_like_enterprise_number(input: &str) -> bool {
         && rest.chars().filter(char::is_ascii_digit).count() >= 9
 }
 
+/// A path segment, encoded.
 fn encode(s: &str) -> String {
     String::from(js_sys::encode_uri_component(s))
 }
 
-/// A query string of filters, `key=value&…`, values trimmed and encoded, blank ones left out.
-pub fn query_string<const N: usize>(filters: [(&str, String); N]) -> String {
-    filters
-        .iter()
-        .filter(|(_, value)| !value.trim().is_empty())
-        .map(|(key, value)| format!("{key}={}", encode(value.trim())))
-        .collect::<Vec<_>>()
-        .join("&")
+/// `path` with `query` as its query string (`path?a=1&b=x+y`), or `path` alone when nothing is
+/// set. Every API URL with a query is built here, from a query type of `shared::dto::query`,
+/// encoded as the server decodes it; a page's own address (its filters) is built the same way.
+pub fn url(path: &str, query: &impl Serialize) -> String {
+    // The query types are flat: text, numbers, flags, days and ids, which always encode.
+    let query = serde_urlencoded::to_string(query).unwrap_or_default();
+    if query.is_empty() {
+        path.to_owned()
+    } else {
+        [path, "?", &query].concat()
+    }
+}
+
+/// A filter as a form control holds it (text), as the field of a query type holds it: trimmed,
+/// read as the server reads that field from a query, and none when blank or not a value of
+/// `T` (an address edited by hand), so that a URL carries only the filters that are set.
+pub fn filter<T: DeserializeOwned>(text: &str) -> Option<T> {
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    let pair = serde_urlencoded::to_string([("v", text)]).ok()?;
+    let read: Vec<(String, T)> = serde_urlencoded::from_str(&pair).ok()?;
+    read.into_iter().next().map(|(_, value)| value)
+}
+
+/// The text a form control shows for a filter: the value as a query carries it (the other way
+/// round from [`filter`]), blank for none.
+pub fn filter_text<T: Serialize>(value: Option<T>) -> String {
+    let Some(value) = value else {
+        return String::new();
+    };
+    let pair = serde_urlencoded::to_string([("v", value)]).unwrap_or_default();
+    let read: Vec<(String, String)> = serde_urlencoded::from_str(&pair).unwrap_or_default();
+    read.into_iter()
+        .next()
+        .map(|(_, text)| text)
+        .unwrap_or_default()
 }
 
 /// `POST /api/auth/login`. When someone else than last time signs in on this device, the
@@ -286,8 +325,11 @@ pub async fn import(
     xlsx: bool,
     dry_run: bool,
 ) -> Result<ImportReport, ApiFailure> {
-    let format = if xlsx { "xlsx" } else { "csv" };
-    let url = format!("/api/imports/{what}?format={format}&dry_run={dry_run}");
+    let query = ImportQuery {
+        format: Some(if xlsx { "xlsx" } else { "csv" }.to_owned()),
+        dry_run,
+    };
+    let url = url(&format!("/api/imports/{what}"), &query);
     let body = Body::Bytes {
         data: js_sys::Uint8Array::from(bytes.as_slice()),
         content_type: "application/octet-stream".to_owned(),
@@ -308,15 +350,17 @@ pub async fn working_set(
     days: u32,
     since: Option<&str>,
 ) -> Result<WireSet, ApiFailure> {
-    let mut url = format!("/api/field/working-set?days={days}");
-    if let Some(ids) = ids {
-        let ids: Vec<String> = ids.iter().map(uuid::Uuid::to_string).collect();
-        url.push_str(&format!("&ids={}", ids.join(",")));
-    }
-    if let Some(since) = since {
-        url.push_str(&format!("&since={}", encode(since)));
-    }
-    Ok(get(session, &url).await?.value)
+    let query = WorkingSetQuery {
+        days: Some(days),
+        ids: ids.map(|ids| {
+            let ids: Vec<String> = ids.iter().map(uuid::Uuid::to_string).collect();
+            ids.join(",")
+        }),
+        since: since.map(str::to_owned),
+    };
+    Ok(get(session, &url("/api/field/working-set", &query))
+        .await?
+        .value)
 }
 
 /// `GET /api/inspections/{id}`: an inspection as the server has it, with its review.
@@ -324,25 +368,26 @@ pub async fn inspection(session: Session, id: uuid::Uuid) -> Result<InspectionVi
     Ok(get(session, &format!("/api/inspections/{id}")).await?.value)
 }
 
-/// `GET /api/inspections?…`: one page of the review queue (`query` is already encoded).
+/// `GET /api/inspections?…`: one page (of 30) of the review queue, filtered by `query`.
 pub async fn queue(
     session: Session,
-    query: &str,
+    query: &QueueQuery,
     cursor: Option<&str>,
 ) -> Result<InspectionQueue, ApiFailure> {
-    let mut url = format!("/api/inspections?limit=30&{query}");
-    if let Some(cursor) = cursor {
-        url.push_str(&format!("&cursor={}", encode(cursor)));
-    }
-    Ok(get(session, &url).await?.value)
+    let query = QueueQuery {
+        limit: Some(30),
+        cursor: cursor.map(str::to_owned),
+        ..query.clone()
+    };
+    Ok(get(session, &url("/api/inspections", &query)).await?.value)
 }
 
-/// `GET /api/audit?…`: audit events, newest first (`query` is already encoded).
+/// `GET /api/audit?…`: audit events, newest first.
 pub async fn audit(
     session: Session,
-    query: &str,
+    query: &AuditQuery,
 ) -> Result<Vec<shared::dto::audit::AuditEvent>, ApiFailure> {
-    Ok(get(session, &format!("/api/audit?{query}")).await?.value)
+    Ok(get(session, &url("/api/audit", query)).await?.value)
 }
 
 /// `GET /api/reports/contracts?year=`: the yearly overview.
@@ -350,14 +395,18 @@ pub async fn contract_overview(
     session: Session,
     year: i32,
 ) -> Result<ContractOverview, ApiFailure> {
-    Ok(get(session, &format!("/api/reports/contracts?year={year}"))
+    let query = ReportQuery { year, format: None };
+    Ok(get(session, &url("/api/reports/contracts", &query))
         .await?
         .value)
 }
 
 /// `GET /api/users?role=inspector`: the inspectors, for the queue's filter.
 pub async fn inspectors(session: Session) -> Result<Vec<shared::dto::auth::User>, ApiFailure> {
-    Ok(get(session, "/api/users?role=inspector").await?.value)
+    let query = UsersQuery {
+        role: Some(shared::dto::auth::Role::Inspector),
+    };
+    Ok(get(session, &url("/api/users", &query)).await?.value)
 }
 
 /// `GET /api/users/me`: asks whether the session still lives. A session the server ended
@@ -423,21 +472,18 @@ pub async fn inspection_statistics(
     session: Session,
     year: i32,
 ) -> Result<shared::dto::report::InspectionStatistics, ApiFailure> {
-    Ok(
-        get(session, &format!("/api/reports/inspections?year={year}"))
-            .await?
-            .value,
-    )
-}
-
-/// `GET /api/contracts?…`: a page of the register (`query` is already encoded).
-pub async fn register(
-    session: Session,
-    query: &str,
-) -> Result<shared::dto::contract::RegisterPage, ApiFailure> {
-    Ok(get(session, &format!("/api/contracts?{query}"))
+    let query = ReportQuery { year, format: None };
+    Ok(get(session, &url("/api/reports/inspections", &query))
         .await?
         .value)
+}
+
+/// `GET /api/contracts?…`: a page of the register.
+pub async fn register(
+    session: Session,
+    query: &RegisterQuery,
+) -> Result<shared::dto::contract::RegisterPage, ApiFailure> {
+    Ok(get(session, &url("/api/contracts", query)).await?.value)
 }
 
 /// `GET /api/contracts/{id}`.
@@ -564,13 +610,13 @@ pub async fn push(session: Session, request: &PushRequest) -> Result<PushRespons
         .value)
 }
 
-/// `GET /api/sync/pull?since=…`.
+/// `GET /api/sync/pull?since=…`: up to 500 changes.
 pub async fn pull(session: Session, since: i64) -> Result<PullResponse, ApiFailure> {
-    Ok(
-        get(session, &format!("/api/sync/pull?since={since}&limit=500"))
-            .await?
-            .value,
-    )
+    let query = PullQuery {
+        since: Some(since),
+        limit: Some(500),
+    };
+    Ok(get(session, &url("/api/sync/pull", &query)).await?.value)
 }
 
 /// `GET /api/attachments/{sha256}/status`: how much of a photo the server has.
@@ -854,4 +900,113 @@ pub fn offline_copy_time(http_date: &str) -> String {
         .filter(|_| millis.is_finite())
         .map(crate::i18n::belgian_datetime)
         .unwrap_or_else(|| http_date.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shared::dto::report::HostType;
+
+    #[test]
+    fn urls_carry_what_is_set() {
+        assert_eq!(url("/api/audit", &AuditQuery::default()), "/api/audit");
+        let query = AuditQuery {
+            user: Some("inès & co".into()),
+            limit: Some(51),
+            ..AuditQuery::default()
+        };
+        assert_eq!(
+            url("/api/audit", &query),
+            "/api/audit?user=in%C3%A8s+%26+co&limit=51"
+        );
+        let search = SearchQuery::Near {
+            lat: 51.05,
+            lon: 3.7,
+            radius_km: 10,
+        };
+        assert_eq!(
+            search.url(Some("c")),
+            "/api/enclaves?near=51.05000%2C3.70000&radius_km=10.0&limit=20&cursor=c"
+        );
+        assert_eq!(
+            SearchQuery::Text("Café Zoé".into()).url(None),
+            "/api/enclaves?q=Caf%C3%A9+Zo%C3%A9&limit=20"
+        );
+    }
+
+    /// A page's address can be a query type with the page's own fields beside it (the
+    /// register's page number), in the order of the fields.
+    #[test]
+    fn addresses_flatten_a_query_type() {
+        #[derive(Serialize)]
+        struct Address<'a> {
+            #[serde(flatten)]
+            filter: &'a RegisterQuery,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            page: Option<usize>,
+        }
+        let filter = RegisterQuery {
+            q: Some("peeters & zonen".into()),
+            host_type: Some(HostType::Government),
+            late: true,
+            sort: Some("start".into()),
+            desc: true,
+            ..RegisterQuery::default()
+        };
+        let address = |page| {
+            url(
+                "/register",
+                &Address {
+                    filter: &filter,
+                    page,
+                },
+            )
+        };
+        assert_eq!(
+            address(Some(2)),
+            "/register?q=peeters+%26+zonen&host_type=government&late=true&sort=start&desc=true&page=2"
+        );
+        assert_eq!(
+            address(None),
+            "/register?q=peeters+%26+zonen&host_type=government&late=true&sort=start&desc=true"
+        );
+        let empty = RegisterQuery::default();
+        let address = Address {
+            filter: &empty,
+            page: Some(3),
+        };
+        assert_eq!(url("/register", &address), "/register?page=3");
+    }
+
+    #[test]
+    fn filters_are_read_as_the_server_reads_them() {
+        assert_eq!(
+            filter::<String>("  Sint-Niklaas "),
+            Some("Sint-Niklaas".into())
+        );
+        assert_eq!(filter::<String>(" a & b "), Some("a & b".into()));
+        assert_eq!(filter::<String>("   "), None);
+        assert_eq!(filter::<i32>("2025"), Some(2025));
+        assert_eq!(filter::<i32>("twenty"), None);
+        assert_eq!(
+            filter::<HostType>("sheltered_or_social"),
+            Some(HostType::ShelteredOrSocial)
+        );
+        assert_eq!(filter::<HostType>("castle"), None);
+        assert_eq!(
+            filter_text(Some(HostType::ShelteredOrSocial)),
+            "sheltered_or_social"
+        );
+        assert_eq!(filter_text(Some(2025)), "2025");
+        assert_eq!(filter_text(Some("a & b")), "a & b");
+        assert_eq!(filter_text(None::<HostType>), "");
+        assert_eq!(
+            filter::<chrono::NaiveDate>("2025-03-07"),
+            chrono::NaiveDate::from_ymd_opt(2025, 3, 7)
+        );
+        assert_eq!(
+            filter::<uuid::Uuid>("01010101-0101-0101-0101-010101010101"),
+            Some(uuid::Uuid::from_bytes([1; 16]))
+        );
+    }
 }

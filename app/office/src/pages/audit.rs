@@ -5,6 +5,7 @@
 
 use leptos::prelude::*;
 use shared::dto::audit::{AuditEvent, cursor_after};
+use shared::dto::query::AuditQuery;
 
 use crate::texts::OfficeKey;
 use app_core::api::{self, ApiFailure};
@@ -52,46 +53,39 @@ pub fn AuditPage() -> impl IntoView {
     let i18n = I18n::expect();
     let session = Session::expect();
     let router = expect_context::<Router>();
-    let url =
-        web_sys::UrlSearchParams::new_with_str(&window().location().search().unwrap_or_default())
-            .ok();
-    let param = |key: &str| url.as_ref().and_then(|u| u.get(key)).unwrap_or_default();
-    let user = RwSignal::new(param("user"));
-    let action = RwSignal::new(param("action"));
-    let object_type = RwSignal::new(param("object_type"));
-    let object_id = RwSignal::new(param("object_id"));
-    let from = RwSignal::new(param("from"));
-    let to = RwSignal::new(param("to"));
+    // The address holds the filters and the page shown, as the API takes them.
+    let shown: AuditQuery = app_core::router::shown_query();
+    let user = RwSignal::new(api::filter_text(shown.user));
+    let action = RwSignal::new(api::filter_text(shown.action));
+    let object_type = RwSignal::new(api::filter_text(shown.object_type));
+    let object_id = RwSignal::new(api::filter_text(shown.object_id));
+    let from = RwSignal::new(api::filter_text(shown.from));
+    let to = RwSignal::new(api::filter_text(shown.to));
     // The cursor of the page shown (empty: the newest), and those of the pages before it.
-    let cursor = RwSignal::new(param("cursor"));
+    let cursor = RwSignal::new(api::filter_text(shown.cursor));
     let earlier = RwSignal::new(Vec::<String>::new());
     let page = RwSignal::new(None::<Result<Vec<AuditEvent>, ApiFailure>>);
     let export_failure = RwSignal::new(None::<ApiFailure>);
-    let filter = move || {
-        api::query_string([
-            ("user", user.get()),
-            ("action", action.get()),
-            ("object_type", object_type.get()),
-            ("object_id", object_id.get()),
-            ("from", from.get()),
-            ("to", to.get()),
-        ])
+    let filter = move || AuditQuery {
+        user: api::filter(&user.get()),
+        action: api::filter(&action.get()),
+        object_type: api::filter(&object_type.get()),
+        object_id: api::filter(&object_id.get()),
+        from: api::filter(&from.get()),
+        to: api::filter(&to.get()),
+        ..AuditQuery::default()
     };
     Effect::new(move || {
-        let filters = filter();
-        let at = api::query_string([("cursor", cursor.get())]);
-        let shown = [filters.as_str(), at.as_str()]
-            .into_iter()
-            .filter(|part| !part.is_empty())
-            .collect::<Vec<_>>()
-            .join("&");
-        router.show_url(&if shown.is_empty() {
-            "/audit".to_owned()
-        } else {
-            format!("/audit?{shown}")
-        });
+        let shown = AuditQuery {
+            cursor: api::filter(&cursor.get()),
+            ..filter()
+        };
+        router.show_url(&api::url("/audit", &shown));
         // One more than a page tells whether a next page exists.
-        let query = format!("{shown}&limit={}", PAGE + 1);
+        let query = AuditQuery {
+            limit: Some(PAGE as i64 + 1),
+            ..shown
+        };
         leptos::task::spawn_local(async move {
             page.try_set(Some(api::audit(session, &query).await));
         });
@@ -103,7 +97,11 @@ pub fn AuditPage() -> impl IntoView {
         signal.set(value);
     };
     let export = move |_| {
-        let url = format!("/api/audit?{}&format=csv", filter());
+        let query = AuditQuery {
+            format: Some("csv".to_owned()),
+            ..filter()
+        };
+        let url = api::url("/api/audit", &query);
         leptos::task::spawn_local(async move {
             export_failure.set(api::download(session, &url, "audit.csv").await.err());
         });

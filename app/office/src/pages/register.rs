@@ -6,9 +6,11 @@
 
 use chrono::{NaiveDate, NaiveDateTime, Utc};
 use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
 use shared::dto::auth::Role;
 use shared::dto::contract::{Contract, ContractDraft, ContractStatus, RegisterEntry};
 use shared::dto::enclave::EnclaveSummary;
+use shared::dto::query::RegisterQuery;
 use shared::dto::report::HostType;
 use shared::rules::contract_filed::RuleSettings;
 use shared::rules::enterprise_number::EnterpriseNumber;
@@ -30,6 +32,23 @@ fn status_options() -> impl IntoView {
         .collect_view()
 }
 
+/// The register page's address: the filters as the API takes them, and the page (of 50) shown,
+/// e.g. `/register?q=peeters&sort=start&desc=true&page=2`.
+#[derive(Serialize)]
+struct Address<'a> {
+    #[serde(flatten)]
+    filter: &'a RegisterQuery,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    page: Option<usize>,
+}
+
+/// The page number of the address, read apart from the filters (a flattened struct would read
+/// every value as text).
+#[derive(Default, Deserialize)]
+struct PageNumber {
+    page: Option<usize>,
+}
+
 /// The register, filtered.
 #[component]
 pub fn RegisterPage() -> impl IntoView {
@@ -38,57 +57,55 @@ pub fn RegisterPage() -> impl IntoView {
     let admin = session.user().is_some_and(|u| u.role == Role::Admin);
     let router = expect_context::<Router>();
     // Filters, sort and page start from the URL, so a reload or a shared link shows the same.
-    let url =
-        web_sys::UrlSearchParams::new_with_str(&window().location().search().unwrap_or_default())
-            .ok();
-    let param = |key: &str| url.as_ref().and_then(|u| u.get(key)).unwrap_or_default();
-    let text = RwSignal::new(param("q"));
-    let host_type = RwSignal::new(param("host_type"));
-    let status = RwSignal::new(param("status"));
-    let year = RwSignal::new(param("received_year"));
-    let late = RwSignal::new(param("late") == "true");
-    let open_ended = RwSignal::new(param("open_ended") == "true");
-    let sort = RwSignal::new(param("sort"));
-    let desc = RwSignal::new(param("desc") == "true");
-    let offset = RwSignal::new(
-        param("page")
-            .parse::<usize>()
-            .map_or(0, |p| p.saturating_sub(1) * 50),
-    );
+    let shown: RegisterQuery = app_core::router::shown_query();
+    let text = RwSignal::new(api::filter_text(shown.q));
+    let host_type = RwSignal::new(api::filter_text(shown.host_type));
+    let status = RwSignal::new(api::filter_text(shown.status));
+    let year = RwSignal::new(api::filter_text(shown.received_year));
+    let late = RwSignal::new(shown.late);
+    let open_ended = RwSignal::new(shown.open_ended);
+    let sort = RwSignal::new(api::filter_text(shown.sort));
+    let desc = RwSignal::new(shown.desc);
+    let PageNumber { page: shown_page } = app_core::router::shown_query();
+    let offset = RwSignal::new(shown_page.map_or(0, |p| p.saturating_sub(1) * 50));
     // Keystrokes in the text filter; only the last one's pause filters.
     let typed = RwSignal::new(0u32);
     let page = RwSignal::new(None::<Result<shared::dto::contract::RegisterPage, ApiFailure>>);
     let export_failure = RwSignal::new(None::<ApiFailure>);
-    let filter = move || {
-        let flag = |on: bool| if on { "true" } else { "" }.to_owned();
-        api::query_string([
-            ("q", text.get()),
-            ("host_type", host_type.get()),
-            ("status", status.get()),
-            ("received_year", year.get()),
-            ("late", flag(late.get())),
-            ("open_ended", flag(open_ended.get())),
-            ("sort", sort.get()),
-            ("desc", flag(desc.get())),
-        ])
+    let filter = move || RegisterQuery {
+        q: api::filter(&text.get()),
+        host_type: api::filter(&host_type.get()),
+        status: api::filter(&status.get()),
+        received_year: api::filter(&year.get()),
+        late: late.get(),
+        open_ended: open_ended.get(),
+        sort: api::filter(&sort.get()),
+        desc: desc.get(),
+        ..RegisterQuery::default()
     };
     Effect::new(move || {
         let number = offset.get() / 50 + 1;
-        let filters = filter();
-        let shown = match (filters.is_empty(), number) {
-            (true, 1) => "/register".to_owned(),
-            (false, 1) => format!("/register?{filters}"),
-            (true, _) => format!("/register?page={number}"),
-            (false, _) => format!("/register?{filters}&page={number}"),
+        let filter = filter();
+        let address = Address {
+            filter: &filter,
+            page: (number > 1).then_some(number),
         };
-        router.show_url(&shown);
-        let q = format!("{}&limit=50&offset={}", filter(), offset.get());
+        router.show_url(&api::url("/register", &address));
+        let query = RegisterQuery {
+            limit: Some(50),
+            offset: Some(offset.get()),
+            ..filter
+        };
         leptos::task::spawn_local(async move {
-            page.try_set(Some(api::register(session, &q).await));
+            page.try_set(Some(api::register(session, &query).await));
         });
     });
     let export = move |format: &'static str| {
-        let url = format!("/api/contracts?{}&format={format}", filter());
+        let query = RegisterQuery {
+            format: Some(format.to_owned()),
+            ..filter()
+        };
+        let url = api::url("/api/contracts", &query);
         leptos::task::spawn_local(async move {
             let name = format!("enclavecontracten-register.{format}");
             export_failure.set(api::download(session, &url, &name).await.err());

@@ -7,6 +7,7 @@
 
 use chrono::Datelike;
 use leptos::prelude::*;
+use shared::dto::query::ReportQuery;
 use shared::dto::report::{ContractOverview, HostType};
 use wasm_bindgen::JsCast;
 
@@ -40,7 +41,11 @@ pub fn YearReportBar(
     let xlsx = RwSignal::new(None::<String>);
     leptos::task::spawn_local(async move {
         for (format, link) in [("csv", csv), ("xlsx", xlsx)] {
-            let url = format!("{api}?year={year}&format={format}");
+            let query = ReportQuery {
+                year,
+                format: Some(format.to_owned()),
+            };
+            let url = api::url(api, &query);
             if let Ok(href) = api::blob_url(session, &url).await {
                 link.try_set(Some(href));
             }
@@ -80,8 +85,12 @@ pub fn YearReportBar(
                     data-test=format!("{test}-year")
                     prop:value=year.to_string()
                     on:change=move |ev| {
-                        let y = event_target_value(&ev);
-                        router.navigate(&format!("{page}?year={y}"), false);
+                        // The page, for the year typed (this year when it is not one).
+                        let to = match api::filter(&event_target_value(&ev)) {
+                            Some(year) => api::url(page, &ReportQuery { year, format: None }),
+                            None => page.to_owned(),
+                        };
+                        router.navigate(&to, false);
                     }
                 />
             </label>

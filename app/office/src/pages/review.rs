@@ -6,8 +6,10 @@
 use std::time::Duration;
 
 use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
 use shared::dto::auth::Role;
-use shared::dto::inspection::{InspectionView, Measure};
+use shared::dto::inspection::{CheckKind, InspectionView, Measure};
+use shared::dto::query::QueueQuery;
 use shared::dto::review::{InspectionSummary, ReviewDecision, ReviewRequest, ReviewState};
 use shared::rules::verdict::VerdictStatus;
 use uuid::Uuid;
@@ -64,25 +66,42 @@ struct QueueFilters {
     text: RwSignal<String>,
 }
 
+/// The queue's address as the filters' controls hold them: the API's filters, except that the
+/// state may also be `overdue`, `due` or `all` (see [`QueueFilters::api_query`]).
+#[derive(Default, Serialize, Deserialize)]
+struct QueueAddress {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    state: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    failing: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    measure: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    from: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    to: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    municipality: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    inspector: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    q: Option<String>,
+}
+
 impl QueueFilters {
     /// The filters in the current URL.
     fn from_url() -> Self {
-        let params = window()
-            .location()
-            .search()
-            .ok()
-            .and_then(|s| web_sys::UrlSearchParams::new_with_str(&s).ok());
-        let get =
-            |key: &str| RwSignal::new(params.as_ref().and_then(|p| p.get(key)).unwrap_or_default());
+        let shown: QueueAddress = app_core::router::shown_query();
+        let control = |value: Option<String>| RwSignal::new(api::filter_text(value));
         let filters = Self {
-            state: get("state"),
-            failing: get("failing"),
-            measure: get("measure"),
-            from: get("from"),
-            to: get("to"),
-            municipality: get("municipality"),
-            inspector: get("inspector"),
-            text: get("q"),
+            state: control(shown.state),
+            failing: control(shown.failing),
+            measure: control(shown.measure),
+            from: control(shown.from),
+            to: control(shown.to),
+            municipality: control(shown.municipality),
+            inspector: control(shown.inspector),
+            text: control(shown.q),
         };
         if filters.state.with_untracked(String::is_empty) {
             filters.state.set("submitted".to_owned());
@@ -90,42 +109,41 @@ impl QueueFilters {
         filters
     }
 
-    /// The page's own query string (tracked).
-    fn url_query(self) -> String {
-        api::query_string([
-            ("state", self.state.get()),
-            ("failing", self.failing.get()),
-            ("measure", self.measure.get()),
-            ("from", self.from.get()),
-            ("to", self.to.get()),
-            ("municipality", self.municipality.get()),
-            ("inspector", self.inspector.get()),
-            ("q", self.text.get()),
-        ])
+    /// The page's own address (tracked).
+    fn address(self) -> String {
+        let address = QueueAddress {
+            state: api::filter(&self.state.get()),
+            failing: api::filter(&self.failing.get()),
+            measure: api::filter(&self.measure.get()),
+            from: api::filter(&self.from.get()),
+            to: api::filter(&self.to.get()),
+            municipality: api::filter(&self.municipality.get()),
+            inspector: api::filter(&self.inspector.get()),
+            q: api::filter(&self.text.get()),
+        };
+        api::url("/review", &address)
     }
 
-    /// The API's query string (tracked). "Overdue" and "due soon" are not states but lists of
+    /// The API's query (tracked). "Overdue" and "due soon" are not states but lists of
     /// approved reports not yet notified.
-    fn api_query(self) -> String {
-        let state = self.state.get();
-        let (state, overdue, due) = match state.as_str() {
-            "overdue" => (String::new(), "true".to_owned(), String::new()),
-            "due" => (String::new(), String::new(), DUE_SOON_DAYS.to_string()),
-            "all" => (String::new(), String::new(), String::new()),
-            _ => (state, String::new(), String::new()),
+    fn api_query(self) -> QueueQuery {
+        let mut query = QueueQuery {
+            failing: api::filter(&self.failing.get()),
+            measure: api::filter(&self.measure.get()),
+            from: api::filter(&self.from.get()),
+            to: api::filter(&self.to.get()),
+            municipality: api::filter(&self.municipality.get()),
+            inspector: api::filter(&self.inspector.get()),
+            q: api::filter(&self.text.get()),
+            ..QueueQuery::default()
         };
-        api::query_string([
-            ("state", state),
-            ("overdue", overdue),
-            ("due_within_days", due),
-            ("failing", self.failing.get()),
-            ("measure", self.measure.get()),
-            ("from", self.from.get()),
-            ("to", self.to.get()),
-            ("municipality", self.municipality.get()),
-            ("inspector", self.inspector.get()),
-            ("q", self.text.get()),
-        ])
+        match self.state.get().as_str() {
+            "overdue" => query.overdue = true,
+            "due" => query.due_within_days = Some(DUE_SOON_DAYS),
+            "all" => {}
+            state => query.state = api::filter(state),
+        }
+        query
     }
 }
 
@@ -204,16 +222,15 @@ pub fn ReviewQueuePage() -> impl IntoView {
     };
     Effect::new(move || {
         // Reload whenever a filter changes, and keep the filters in the address bar.
-        let query = filters.url_query();
-        router.show_url(&if query.is_empty() {
-            "/review".to_owned()
-        } else {
-            format!("/review?{query}")
-        });
+        router.show_url(&filters.address());
         load(false);
     });
     let export = move |format: &'static str| {
-        let url = format!("/api/inspections?{}&format={format}", filters.api_query());
+        let query = QueueQuery {
+            format: Some(format.to_owned()),
+            ..filters.api_query()
+        };
+        let url = api::url("/api/inspections", &query);
         leptos::task::spawn_local(async move {
             let name = format!("inspecties.{format}");
             export_failure.set(api::download(session, &url, &name).await.err());
@@ -450,19 +467,19 @@ fn ReviewBody(
         || user
             .as_ref()
             .is_some_and(|u| u.role == Role::Inspector && u.id == inspector_id);
-    let failing: Vec<(&'static str, Key)> = [
+    let failing: Vec<(CheckKind, Key)> = [
         (
-            "contract_filed",
+            CheckKind::ContractFiled,
             Key::ContractFiled,
             r.contract_filed.status(),
         ),
         (
-            "daily_registration",
+            CheckKind::DailyRegistration,
             Key::DailyRegistration,
             r.daily_registration.status(),
         ),
         (
-            "supervisor_present",
+            CheckKind::SupervisorPresent,
             Key::SupervisorPresent,
             r.supervisor_present.status(),
         ),
@@ -478,7 +495,11 @@ fn ReviewBody(
     let inspector = RwSignal::new(None::<String>);
     let comparable = RwSignal::new(Vec::<(Key, Vec<InspectionSummary>)>::new());
     leptos::task::spawn_local(async move {
-        let Ok(page) = api::queue(session, &format!("enclave={enclave_id}"), None).await else {
+        let earlier = QueueQuery {
+            enclave: Some(enclave_id),
+            ..QueueQuery::default()
+        };
+        let Ok(page) = api::queue(session, &earlier, None).await else {
             return;
         };
         let mwb = page.items.iter().find_map(|i| i.maatwerkbedrijf_id);
@@ -488,7 +509,12 @@ fn ReviewBody(
         history.try_set(page.items.into_iter().filter(|i| i.id != id).collect());
         let Some(mwb) = mwb else { return };
         for (name, key) in failing {
-            let query = format!("maatwerkbedrijf={mwb}&failing={name}&state=approved");
+            let query = QueueQuery {
+                maatwerkbedrijf: Some(mwb),
+                failing: Some(name),
+                state: Some(ReviewState::Approved),
+                ..QueueQuery::default()
+            };
             if let Ok(page) = api::queue(session, &query, None).await {
                 let cases: Vec<InspectionSummary> =
                     page.items.into_iter().filter(|i| i.id != id).collect();
@@ -569,7 +595,11 @@ fn ReviewBody(
     let router = expect_context::<app_core::router::Router>();
     let next = move || {
         leptos::task::spawn_local(async move {
-            match api::queue(session, "state=submitted", None).await {
+            let waiting = QueueQuery {
+                state: Some(ReviewState::Submitted),
+                ..QueueQuery::default()
+            };
+            match api::queue(session, &waiting, None).await {
                 Ok(page) => match page.items.into_iter().find(|i| i.id != id) {
                     Some(i) => router.navigate(&format!("/review/{}", i.id), false),
                     None => router.navigate("/review", false),
