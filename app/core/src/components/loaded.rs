@@ -1,5 +1,6 @@
-//! A page's data from the server, through a Leptos resource: *Laden…* until it arrives (a
-//! `Suspense`), then the page's body with it, or why it could not be loaded.
+//! A page's data from the server, through a Leptos resource: *Laden…* until it first arrives,
+//! then the page's body with it, or why it could not be loaded. A `Transition`: when the
+//! resource fetches again (a filter changed), the last answer stays until the next is there.
 
 use leptos::prelude::*;
 
@@ -18,7 +19,7 @@ where
 {
     let i18n = I18n::expect();
     view! {
-        <Suspense fallback=move || view! { <p class="notice">{i18n.text(Key::Loading)}</p> }>
+        <Transition fallback=move || view! { <p class="notice">{i18n.text(Key::Loading)}</p> }>
             {move || {
                 let body = body.clone();
                 Suspend::new(async move {
@@ -28,6 +29,6 @@ where
                     }
                 })
             }}
-        </Suspense>
+        </Transition>
     }
 }

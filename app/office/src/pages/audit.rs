@@ -9,6 +9,7 @@ use shared::dto::query::AuditQuery;
 
 use crate::texts::OfficeKey;
 use app_core::api::{self, ApiFailure};
+use app_core::components::loaded::loaded;
 use app_core::i18n::{self, I18n, Key};
 use app_core::router::Router;
 use app_core::session::Session;
@@ -64,7 +65,6 @@ pub fn AuditPage() -> impl IntoView {
     // The cursor of the page shown (empty: the newest), and those of the pages before it.
     let cursor = RwSignal::new(api::filter_text(shown.cursor));
     let earlier = RwSignal::new(Vec::<String>::new());
-    let page = RwSignal::new(None::<Result<Vec<AuditEvent>, ApiFailure>>);
     let export_failure = RwSignal::new(None::<ApiFailure>);
     let filter = move || AuditQuery {
         user: api::filter(&user.get()),
@@ -75,20 +75,19 @@ pub fn AuditPage() -> impl IntoView {
         to: api::filter(&to.get()),
         ..AuditQuery::default()
     };
-    Effect::new(move || {
-        let shown = AuditQuery {
-            cursor: api::filter(&cursor.get()),
-            ..filter()
-        };
-        router.show_url(&api::url("/audit", &shown));
+    let shown = move || AuditQuery {
+        cursor: api::filter(&cursor.get()),
+        ..filter()
+    };
+    Effect::new(move || router.show_url(&api::url("/audit", &shown())));
+    // The page the filters and the cursor ask for, fetched again when they change.
+    let page = LocalResource::new(move || {
         // One more than a page tells whether a next page exists.
         let query = AuditQuery {
             limit: Some(PAGE as i64 + 1),
-            ..shown
+            ..shown()
         };
-        leptos::task::spawn_local(async move {
-            page.try_set(Some(api::audit(session, &query).await));
-        });
+        async move { api::audit(session, &query).await }
     });
     // A changed filter starts again at the newest events.
     let set = move |signal: RwSignal<String>, value: String| {
@@ -169,16 +168,12 @@ pub fn AuditPage() -> impl IntoView {
                 <button data-test="audit-csv" on:click=export>{i18n.text(OfficeKey::DownloadCsv)}</button>
             </div>
             {move || export_failure.get().map(|f| view! { <p class="notice error" role="alert">{f.message(i18n)}</p> })}
-            {move || match page.get() {
-                None => view! { <p class="notice">{i18n.text(Key::Loading)}</p> }.into_any(),
-                Some(Err(f)) => view! { <p class="notice error" role="alert">{f.message(i18n)}</p> }.into_any(),
-                Some(Ok(mut events)) => {
-                    let more = events.len() > PAGE;
-                    events.truncate(PAGE);
-                    let next = events.last().filter(|_| more).map(cursor_after);
-                    view! { <AuditTable events /> <Paging cursor earlier next /> }.into_any()
-                }
-            }}
+            {loaded(page, move |mut events: Vec<AuditEvent>| {
+                let more = events.len() > PAGE;
+                events.truncate(PAGE);
+                let next = events.last().filter(|_| more).map(cursor_after);
+                view! { <AuditTable events /> <Paging cursor earlier next /> }
+            })}
         </main>
     }
 }

@@ -19,6 +19,7 @@ use shared::rules::time::{belgian_local, from_belgian_local};
 
 use crate::texts::OfficeKey;
 use app_core::api::{self, ApiFailure, SearchQuery};
+use app_core::components::loaded::loaded;
 use app_core::i18n::{self, I18n, Key};
 use app_core::router::Router;
 use app_core::session::Session;
@@ -70,7 +71,6 @@ pub fn RegisterPage() -> impl IntoView {
     let offset = RwSignal::new(shown_page.map_or(0, |p| p.saturating_sub(1) * 50));
     // Keystrokes in the text filter; only the last one's pause filters.
     let typed = RwSignal::new(0u32);
-    let page = RwSignal::new(None::<Result<shared::dto::contract::RegisterPage, ApiFailure>>);
     let export_failure = RwSignal::new(None::<ApiFailure>);
     let filter = move || RegisterQuery {
         q: api::filter(&text.get()),
@@ -91,14 +91,15 @@ pub fn RegisterPage() -> impl IntoView {
             page: (number > 1).then_some(number),
         };
         router.show_url(&api::url("/register", &address));
+    });
+    // The page the filters, the sort and the offset ask for, fetched again when they change.
+    let page = LocalResource::new(move || {
         let query = RegisterQuery {
             limit: Some(50),
             offset: Some(offset.get()),
-            ..filter
+            ..filter()
         };
-        leptos::task::spawn_local(async move {
-            page.try_set(Some(api::register(session, &query).await));
-        });
+        async move { api::register(session, &query).await }
     });
     let export = move |format: &'static str| {
         let query = RegisterQuery {
@@ -203,10 +204,7 @@ pub fn RegisterPage() -> impl IntoView {
                 <button on:click=move |_| { let _ = window().print(); }>{i18n.text(OfficeKey::Print)}</button>
             </div>
             {move || export_failure.get().map(|f| view! { <p class="notice error" role="alert">{f.message(i18n)}</p> })}
-            {move || match page.get() {
-                None => view! { <p class="notice">{i18n.text(Key::Loading)}</p> }.into_any(),
-                Some(Err(f)) => view! { <p class="notice error">{f.message(i18n)}</p> }.into_any(),
-                Some(Ok(p)) => {
+            {loaded(page, move |p: shared::dto::contract::RegisterPage| {
                     let total = p.total as usize;
                     let shown = offset.get_untracked() + p.items.len();
                     let rows = p.items.into_iter().map(|e| view! { <RegisterRow e admin /> }).collect_view();
@@ -250,9 +248,7 @@ pub fn RegisterPage() -> impl IntoView {
                             </button>
                         </div>
                     }
-                    .into_any()
-                }
-            }}
+            })}
         </main>
     }
 }
