@@ -114,10 +114,7 @@ fn pages(
     // that app; `/` in the office app is the role's first page.
     Effect::new(move || match router.route() {
         Route::Login { next } if signed_in.get() => router.navigate(&next, true),
-        route if !allowed(&route) => {
-            let next = String::from(js_sys::encode_uri_component(&router.here()));
-            router.navigate(&format!("/login?next={next}"), true);
-        }
+        route if !allowed(&route) => router.sign_in_and_return(true),
         route if router.app_serving(&route, role.get()) != shell.kind => router.reload_here(),
         Route::Search if shell.kind == AppKind::Office => match role.get() {
             Some(Role::Reviewer) => router.navigate("/review", true),

@@ -235,6 +235,13 @@ impl Router {
             .with_untracked(|(path, search)| format!("{path}{search}"))
     }
 
+    /// Goes to the login page, to come back here after it (`/login?next=…`). `replace` as
+    /// for [`Router::navigate`].
+    pub fn sign_in_and_return(self, replace: bool) {
+        let login = crate::api::url("/login", &[("next", self.here())]);
+        self.navigate(&login, replace);
+    }
+
     /// Shows `to` in the address bar in place of the current URL without changing the page:
     /// a page whose record just got its id stays as it is, and a reload finds the record.
     pub fn show_url(self, to: &str) {

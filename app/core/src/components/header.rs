@@ -131,10 +131,7 @@ pub fn SessionEnded() -> impl IntoView {
     let i18n = I18n::expect();
     let session = Session::expect();
     let router = expect_context::<Router>();
-    let sign_in = move |_| {
-        let next = String::from(js_sys::encode_uri_component(&router.here()));
-        router.navigate(&format!("/login?next={next}"), false);
-    };
+    let sign_in = move |_| router.sign_in_and_return(false);
     view! {
         <Show when=move || session.ended() && !matches!(router.route(), Route::Login { .. })>
             <div class="notice warning-panel" role="status" data-test="session-ended">

@@ -105,11 +105,15 @@ pub fn AuditPage() -> impl IntoView {
             export_failure.set(api::download(session, &url, "audit.csv").await.err());
         });
     };
-    let text_filter = move |signal: RwSignal<String>, test: &'static str, label: OfficeKey| {
+    // A typed filter: `kind` is the input's type (`search` or `date`).
+    let input_filter = move |kind: &'static str,
+                             signal: RwSignal<String>,
+                             test: &'static str,
+                             label: OfficeKey| {
         view! {
             <label>
                 {i18n.text(label)}
-                <input type="search" data-test=test prop:value=signal.get_untracked()
+                <input type=kind data-test=test prop:value=signal.get_untracked()
                     on:change=move |ev| set(signal, event_target_value(&ev)) />
             </label>
         }
@@ -141,15 +145,6 @@ pub fn AuditPage() -> impl IntoView {
             </label>
         }
     };
-    let date_filter = move |signal: RwSignal<String>, test: &'static str, label: OfficeKey| {
-        view! {
-            <label>
-                {i18n.text(label)}
-                <input type="date" data-test=test prop:value=signal.get_untracked()
-                    on:change=move |ev| set(signal, event_target_value(&ev)) />
-            </label>
-        }
-    };
     view! {
         <main class="report">
             <h1>{i18n.text(Key::AuditTrail)}</h1>
@@ -157,12 +152,12 @@ pub fn AuditPage() -> impl IntoView {
                 {i18n.text(OfficeKey::AuditIntro)}
             </p>
             <div class="filters">
-                {text_filter(user, "audit-user", OfficeKey::User)}
+                {input_filter("search", user, "audit-user", OfficeKey::User)}
                 {action_filter()}
                 {choice(object_type, "audit-object-type", OfficeKey::ObjectKind, &OBJECTS)}
-                {text_filter(object_id, "audit-object-id", OfficeKey::ObjectId)}
-                {date_filter(from, "audit-from", OfficeKey::FromDate)}
-                {date_filter(to, "audit-to", OfficeKey::UpToAndIncluding)}
+                {input_filter("search", object_id, "audit-object-id", OfficeKey::ObjectId)}
+                {input_filter("date", from, "audit-from", OfficeKey::FromDate)}
+                {input_filter("date", to, "audit-to", OfficeKey::UpToAndIncluding)}
             </div>
             <div class="actions">
                 <button data-test="audit-csv" on:click=export>{i18n.text(OfficeKey::DownloadCsv)}</button>

@@ -109,9 +109,9 @@ impl QueueFilters {
         filters
     }
 
-    /// The page's own address (tracked).
-    fn address(self) -> String {
-        let address = QueueAddress {
+    /// The filters as the page's address shows them (tracked): only those that are set.
+    fn shown(self) -> QueueAddress {
+        QueueAddress {
             state: api::filter(&self.state.get()),
             failing: api::filter(&self.failing.get()),
             measure: api::filter(&self.measure.get()),
@@ -120,24 +120,29 @@ impl QueueFilters {
             municipality: api::filter(&self.municipality.get()),
             inspector: api::filter(&self.inspector.get()),
             q: api::filter(&self.text.get()),
-        };
-        api::url("/review", &address)
+        }
+    }
+
+    /// The page's own address (tracked).
+    fn address(self) -> String {
+        api::url("/review", &self.shown())
     }
 
     /// The API's query (tracked). "Overdue" and "due soon" are not states but lists of
     /// approved reports not yet notified.
     fn api_query(self) -> QueueQuery {
+        let shown = self.shown();
         let mut query = QueueQuery {
-            failing: api::filter(&self.failing.get()),
-            measure: api::filter(&self.measure.get()),
-            from: api::filter(&self.from.get()),
-            to: api::filter(&self.to.get()),
-            municipality: api::filter(&self.municipality.get()),
-            inspector: api::filter(&self.inspector.get()),
-            q: api::filter(&self.text.get()),
+            failing: typed(shown.failing.as_deref()),
+            measure: typed(shown.measure.as_deref()),
+            from: typed(shown.from.as_deref()),
+            to: typed(shown.to.as_deref()),
+            municipality: shown.municipality,
+            inspector: typed(shown.inspector.as_deref()),
+            q: shown.q,
             ..QueueQuery::default()
         };
-        match self.state.get().as_str() {
+        match shown.state.as_deref().unwrap_or_default() {
             "overdue" => query.overdue = true,
             "due" => query.due_within_days = Some(DUE_SOON_DAYS),
             "all" => {}
@@ -145,6 +150,11 @@ impl QueueFilters {
         }
         query
     }
+}
+
+/// A filter of the address as its field of the API's query (none when it is not a value).
+fn typed<T: serde::de::DeserializeOwned>(shown: Option<&str>) -> Option<T> {
+    shown.and_then(api::filter)
 }
 
 /// Sets `target` to what was typed once typing pauses for [`DEBOUNCE`].
