@@ -7,6 +7,7 @@ pub mod enterprise_number;
 pub mod geo;
 pub mod inspection;
 pub mod overview;
+pub mod planning;
 pub mod redirect;
 pub mod register;
 pub mod review;
@@ -24,6 +25,10 @@ pub use daily_registration::check_daily_registration;
 pub use enterprise_number::{EnterpriseNumber, EstablishmentUnitNumber, NumberError};
 pub use inspection::{
     Problem, ProblemCode, validate_amendment, validate_correction, validate_inspection,
+};
+pub use planning::{
+    Notification, PlanningInput, PlanningReason, PlanningReasonCode, PlanningSettings,
+    PlanningWeights, RankedEnclave, TeamSize, Weight, rank, score,
 };
 pub use supervision_norm::{NormOutcome, SupervisionNorm, SupportNeed, compare_with_norm};
 pub use supervisor_present::{Presence, check_supervisor_present, floating_supervisors};
