@@ -495,19 +495,39 @@ fn last_working_days(n: u32) -> (String, String) {
     }
 }
 
+/// The reasons that apply to `input` on `today`, unsorted.
 fn reasons(
     input: &PlanningInput,
     settings: &PlanningSettings,
     today: NaiveDate,
 ) -> Vec<PlanningReason> {
-    use PlanningReasonCode::*;
     let mut out = Reasons {
         weights: &settings.weights,
         list: Vec::new(),
     };
-    let (window_nl, window_en) = last_working_days(settings.recent_working_days);
-    let since = format_date(settings.history_since(today));
+    registrations(&mut out, input, settings.recent_working_days);
+    norm_shortfall(&mut out, input, settings);
+    notification(&mut out, input.notification);
+    earlier_inspections(&mut out, input, settings.history_since(today), today);
+    last_inspection(
+        &mut out,
+        input.last_inspection,
+        settings.stale_after_days,
+        today,
+    );
+    recent_start(
+        &mut out,
+        input.contract_start,
+        settings.recent_start_days,
+        today,
+    );
+    out.list
+}
 
+/// Missing, late and unsupervised registrations and floating supervisors in the window of
+/// `window` working days.
+fn registrations(out: &mut Reasons<'_>, input: &PlanningInput, window: u32) {
+    use PlanningReasonCode::*;
     let missing = input.unregistered_days;
     if missing > 0 {
         let of = input.contract_days.max(missing);
@@ -530,6 +550,7 @@ fn reasons(
 
     let n = input.late_registrations;
     out.add(RegisteredAfterStart, n, || {
+        let (window_nl, window_en) = last_working_days(window);
         (
             format!(
                 "{} gemaakt na de geplande start, in {window_nl}.",
@@ -544,6 +565,7 @@ fn reasons(
 
     let n = input.unsupervised_registrations;
     out.add(NoSupervisorRegistered, n, || {
+        let (window_nl, window_en) = last_working_days(window);
         (
             format!(
                 "{} zonder begeleider, in {window_nl}.",
@@ -558,6 +580,7 @@ fn reasons(
 
     let n = input.floating_days;
     out.add(SupervisorFloating, n, || {
+        let (window_nl, window_en) = last_working_days(window);
         (
             format!(
                 "Op {} in {window_nl} was een begeleider van deze enclave ook geregistreerd \
@@ -571,12 +594,16 @@ fn reasons(
             ),
         )
     });
+}
 
+/// The window's busiest team against the norm for the team's support need.
+fn norm_shortfall(out: &mut Reasons<'_>, input: &PlanningInput, settings: &PlanningSettings) {
     if let Some(team) = input.busiest_team {
         let need = input.support_need;
         let outcome = compare_with_norm(team.workers, team.supervisors, need, &settings.norm);
         let short = outcome.shortfall;
-        out.add(SupervisionNormExceeded, short, || {
+        out.add(PlanningReasonCode::SupervisionNormExceeded, short, || {
+            let (window_nl, window_en) = last_working_days(settings.recent_working_days);
             let per = outcome.workers_per_supervisor;
             let per_nl = count(per, "doelgroepwerknemer", "doelgroepwerknemers");
             let per_en = count(per, "worker", "workers");
@@ -617,16 +644,19 @@ fn reasons(
             )
         });
     }
+}
 
-    match input.notification {
+/// A late or missing notification of the contract in force.
+fn notification(out: &mut Reasons<'_>, notification: Notification) {
+    match notification {
         Notification::InTime => {}
-        Notification::Late => out.add(NotifiedLate, 1, || {
+        Notification::Late => out.add(PlanningReasonCode::NotifiedLate, 1, || {
             (
                 "Het lopende contract werd te laat gemeld aan het departement WSE.".into(),
                 "The contract in force was notified to the Departement WSE late.".into(),
             )
         }),
-        Notification::Missing => out.add(NotificationMissing, 1, || {
+        Notification::Missing => out.add(PlanningReasonCode::NotificationMissing, 1, || {
             (
                 "Het register toont geen kennisgeving of goedkeuring van een lopend contract."
                     .into(),
@@ -634,7 +664,17 @@ fn reasons(
             )
         }),
     }
+}
 
+/// Failed checks and measures at inspections since `since`, and measures whose deadline
+/// passed before `today` without a follow-up.
+fn earlier_inspections(
+    out: &mut Reasons<'_>,
+    input: &PlanningInput,
+    since: NaiveDate,
+    today: NaiveDate,
+) {
+    use PlanningReasonCode::*;
     let history = [
         (
             EarlierFailedChecks,
@@ -663,6 +703,7 @@ fn reasons(
     ];
     for (code, n, nl, en) in history {
         out.add(code, n, || {
+            let since = format_date(since);
             (
                 format!("{} bij inspecties sinds {since}.", count(n, nl.0, nl.1)),
                 format!("{} at inspections since {since}.", count(n, en.0, en.1)),
@@ -694,16 +735,24 @@ fn reasons(
             )
         });
     }
+}
 
-    match input.last_inspection {
-        None => out.add(NeverInspected, 1, || {
+/// Never inspected, or last inspected more than `stale_after_days` before `today`.
+fn last_inspection(
+    out: &mut Reasons<'_>,
+    last: Option<NaiveDate>,
+    stale_after_days: u32,
+    today: NaiveDate,
+) {
+    match last {
+        None => out.add(PlanningReasonCode::NeverInspected, 1, || {
             ("Nog nooit geïnspecteerd.".into(), "Never inspected.".into())
         }),
         Some(last) => {
             let days = (today - last).num_days();
-            if days > i64::from(settings.stale_after_days) {
+            if days > i64::from(stale_after_days) {
                 let on = format_date(last);
-                out.add(NotInspectedRecently, 1, || {
+                out.add(PlanningReasonCode::NotInspectedRecently, 1, || {
                     (
                         format!(
                             "Laatste inspectie op {on}, {} geleden.",
@@ -718,12 +767,20 @@ fn reasons(
             }
         }
     }
+}
 
-    if let Some(start) = input.contract_start {
+/// A contract in force that started at most `recent_start_days` before `today`.
+fn recent_start(
+    out: &mut Reasons<'_>,
+    start: Option<NaiveDate>,
+    recent_start_days: u32,
+    today: NaiveDate,
+) {
+    if let Some(start) = start {
         let days = (today - start).num_days();
-        if days <= i64::from(settings.recent_start_days) {
+        if days <= i64::from(recent_start_days) {
             let on = format_date(start);
-            let messages = match days {
+            out.add(PlanningReasonCode::RecentStart, 1, || match days {
                 d if d < 0 => (
                     format!("Het contract start op {on}."),
                     format!("The contract starts on {on}."),
@@ -742,12 +799,9 @@ fn reasons(
                         count(days, "day", "days")
                     ),
                 ),
-            };
-            out.add(RecentStart, 1, || messages);
+            });
         }
     }
-
-    out.list
 }
 
 #[cfg(test)]
