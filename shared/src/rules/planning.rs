@@ -419,21 +419,35 @@ pub fn score(
 }
 
 /// The enclaves highest score first, ties by enclave id (the same order on every device),
-/// at most `limit` of them.
+/// at most `limit` of them. Enclave ids are expected to be distinct.
+///
+/// Every enclave is scored, but messages are written only for the `limit` kept.
 pub fn rank(
     inputs: &[PlanningInput],
     settings: &PlanningSettings,
     today: NaiveDate,
     limit: usize,
 ) -> Vec<RankedEnclave> {
-    let version = settings.version_tag();
-    let mut ranked: Vec<RankedEnclave> = inputs
+    let key =
+        |&(score, input): &(u32, &PlanningInput)| (std::cmp::Reverse(score), input.enclave_id);
+    let mut totals: Vec<(u32, &PlanningInput)> = inputs
         .iter()
-        .map(|input| scored(input, settings, today, version.clone()))
+        .map(|input| {
+            let mut reasons = Reasons::new(&settings.weights, false);
+            collect(&mut reasons, input, settings, today);
+            (reasons.score, input)
+        })
         .collect();
-    ranked.sort_unstable_by_key(|r| (std::cmp::Reverse(r.score), r.enclave_id));
-    ranked.truncate(limit);
-    ranked
+    if limit < totals.len() {
+        totals.select_nth_unstable_by_key(limit, key);
+        totals.truncate(limit);
+    }
+    totals.sort_unstable_by_key(key);
+    let version = settings.version_tag();
+    totals
+        .into_iter()
+        .map(|(_, input)| scored(input, settings, today, version.clone()))
+        .collect()
 }
 
 fn scored(
@@ -442,28 +456,41 @@ fn scored(
     today: NaiveDate,
     rule_version: String,
 ) -> RankedEnclave {
-    let mut reasons = reasons(input, settings, today);
-    reasons.sort_by_key(|r| (std::cmp::Reverse(r.weight), r.code));
+    let mut reasons = Reasons::new(&settings.weights, true);
+    collect(&mut reasons, input, settings, today);
+    let mut list = reasons.list;
+    list.sort_by_key(|r| (std::cmp::Reverse(r.weight), r.code));
     RankedEnclave {
         enclave_id: input.enclave_id,
-        score: reasons
-            .iter()
-            .fold(0, |sum, r| sum.saturating_add(r.weight)),
-        reasons,
+        score: reasons.score,
+        reasons: list,
         rule_version,
     }
 }
 
-/// Collects the reasons that apply, each with its weight for `n` occurrences; reasons that
-/// do not occur or weigh nothing are left out.
+/// Adds up the reasons that apply, each with its weight for `n` occurrences, and lists them
+/// with their messages when asked to; reasons that do not occur or weigh nothing are left
+/// out.
 struct Reasons<'a> {
     weights: &'a PlanningWeights,
+    /// Whether to list the reasons with their messages, or only add up the score.
+    explain: bool,
+    score: u32,
     list: Vec<PlanningReason>,
 }
 
-impl Reasons<'_> {
+impl<'a> Reasons<'a> {
+    fn new(weights: &'a PlanningWeights, explain: bool) -> Self {
+        Self {
+            weights,
+            explain,
+            score: 0,
+            list: Vec::new(),
+        }
+    }
+
     /// Adds the reason with `code` for `n` occurrences; the messages are only written when
-    /// it applies.
+    /// it applies and is explained.
     fn add(
         &mut self,
         code: PlanningReasonCode,
@@ -471,7 +498,11 @@ impl Reasons<'_> {
         messages: impl FnOnce() -> (String, String),
     ) {
         let weight = self.weights.get(code).of(n);
-        if n > 0 && weight > 0 {
+        if n == 0 || weight == 0 {
+            return;
+        }
+        self.score = self.score.saturating_add(weight);
+        if self.explain {
             let (nl, en) = messages();
             self.list.push(PlanningReason {
                 code,
@@ -495,33 +526,19 @@ fn last_working_days(n: u32) -> (String, String) {
     }
 }
 
-/// The reasons that apply to `input` on `today`, unsorted.
-fn reasons(
+/// Adds the reasons that apply to `input` on `today` to `out`.
+fn collect(
+    out: &mut Reasons<'_>,
     input: &PlanningInput,
     settings: &PlanningSettings,
     today: NaiveDate,
-) -> Vec<PlanningReason> {
-    let mut out = Reasons {
-        weights: &settings.weights,
-        list: Vec::new(),
-    };
-    registrations(&mut out, input, settings.recent_working_days);
-    norm_shortfall(&mut out, input, settings);
-    notification(&mut out, input.notification);
-    earlier_inspections(&mut out, input, settings.history_since(today), today);
-    last_inspection(
-        &mut out,
-        input.last_inspection,
-        settings.stale_after_days,
-        today,
-    );
-    recent_start(
-        &mut out,
-        input.contract_start,
-        settings.recent_start_days,
-        today,
-    );
-    out.list
+) {
+    registrations(out, input, settings.recent_working_days);
+    norm_shortfall(out, input, settings);
+    notification(out, input.notification);
+    earlier_inspections(out, input, settings.history_since(today), today);
+    last_inspection(out, input.last_inspection, settings.stale_after_days, today);
+    recent_start(out, input.contract_start, settings.recent_start_days, today);
 }
 
 /// Missing, late and unsupervised registrations and floating supervisors in the window of
@@ -711,16 +728,11 @@ fn earlier_inspections(
         });
     }
 
-    let overdue: Vec<NaiveDate> = input
-        .open_deadlines
-        .iter()
-        .copied()
-        .filter(|d| *d < today)
-        .collect();
-    if let Some(oldest) = overdue.iter().min() {
-        let n = overdue.len() as u32;
-        let oldest = format_date(*oldest);
+    let overdue = || input.open_deadlines.iter().filter(|d| **d < today);
+    if let Some(&oldest) = overdue().min() {
+        let n = overdue().count() as u32;
         out.add(FollowUpOverdue, n, || {
+            let oldest = format_date(oldest);
             (
                 format!(
                     "{} met een verstreken termijn zonder opvolgingsinspectie (oudste termijn: \
