@@ -5,7 +5,8 @@
 //!
 //! - [`dto`]: the JSON shapes of the HTTP API, one module per resource.
 //! - [`error`]: the error body every failing API call answers with.
-//! - [`rules`]: working days, enterprise numbers and the inspection checks with their verdicts.
+//! - [`rules`]: working days, enterprise numbers, the inspection checks with their verdicts,
+//!   the supervision norm and the risk planning.
 //! - [`search`]: the folding of search words and the word index of the enclave search.
 //! - `fixtures`: test data, for tests only (feature `fixtures`).
 

@@ -7,10 +7,12 @@ pub mod enterprise_number;
 pub mod geo;
 pub mod inspection;
 pub mod overview;
+pub mod planning;
 pub mod redirect;
 pub mod register;
 pub mod review;
 pub mod statistics;
+pub mod supervision_norm;
 pub mod supervisor_present;
 pub mod sync;
 pub mod time;
@@ -24,6 +26,11 @@ pub use enterprise_number::{EnterpriseNumber, EstablishmentUnitNumber, NumberErr
 pub use inspection::{
     Problem, ProblemCode, validate_amendment, validate_correction, validate_inspection,
 };
+pub use planning::{
+    Notification, PlanningInput, PlanningReason, PlanningReasonCode, PlanningSettings,
+    PlanningWeights, RankedEnclave, TeamSize, Weight, rank, score,
+};
+pub use supervision_norm::{NormOutcome, SupervisionNorm, SupportNeed, compare_with_norm};
 pub use supervisor_present::{Presence, check_supervisor_present, floating_supervisors};
 pub use verdict::{Reason, ReasonCode, Verdict, VerdictStatus};
 
