@@ -641,6 +641,10 @@ pub fn generate(today: NaiveDate) -> DemoData {
             search_text,
             created_at: created,
             updated_at: created,
+            // By position, not drawn: the rest of the demo data stays as it was. One in four
+            // teams has no recorded need.
+            support_need: [Some("low"), Some("medium"), Some("high"), None][e % 4]
+                .map(str::to_owned),
         });
 
         // Contracts.

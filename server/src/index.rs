@@ -151,6 +151,7 @@ impl Snapshot {
                     host: host.to_ref()?,
                     distance_km: None,
                     checks: None,
+                    support_need: e.support_need()?,
                 },
                 host: host.to_dto()?,
                 maatwerkbedrijf: mwb.to_dto()?,

@@ -10,6 +10,7 @@ use crate::dto::enclave::{EnclaveStatus, EnclaveSummary, Province, Site};
 use crate::dto::field::{FieldEnclave, FieldRegistration};
 use crate::dto::organisation::{Organisation, OrganisationKind, OrganisationRef};
 use crate::dto::registration::{MemberRole, Registration, RegistrationMember};
+use crate::rules::supervision_norm::SupportNeed::{High, Low, Medium};
 
 /// The id numbered `n`.
 pub fn id(n: u64) -> Uuid {
@@ -92,6 +93,7 @@ pub fn enclave(n: u64, version: u64, mwb: u64, people: &[u64]) -> FieldEnclave {
             host: short(&host),
             distance_km: None,
             checks: None,
+            support_need: [None, Some(Low), Some(Medium), Some(High)][(n % 4) as usize],
         },
         maatwerkbedrijf: mwb,
         host,

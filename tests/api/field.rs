@@ -15,6 +15,7 @@ use shared::dto::field::{WireSet, WorkingSet};
 use shared::dto::organisation::OrganisationKind;
 use shared::dto::registration::MemberRole::{Supervisor, Worker};
 use shared::dto::sync::Entity;
+use shared::rules::supervision_norm::SupportNeed;
 use shared::rules::{LeadTime, RuleSettings};
 use tests::dates::today;
 use tests::fixture::{ContractSpec, EnclaveSpec};
@@ -59,7 +60,14 @@ async fn working_set_of_the_region(backend: Backend) {
     let f = app.fixture();
     let mwb = f.organisation(OrganisationKind::Maatwerkbedrijf, "Atelier Kouter", None);
     let host = f.organisation(OrganisationKind::RegularCompany, "Brouwerij Gent", None);
-    let gent = f.enclave(&mwb, &host, EnclaveSpec::default());
+    let gent = f.enclave(
+        &mwb,
+        &host,
+        EnclaveSpec {
+            support_need: Some(SupportNeed::High),
+            ..EnclaveSpec::default()
+        },
+    );
     let antwerpen = f.enclave_in(&mwb, "Haven Antwerpen", "2000", "Antwerpen");
     f.contract(&gent, ContractSpec::default());
 
@@ -126,6 +134,9 @@ async fn working_set_of_the_region(backend: Backend) {
         e.checks(today, today.and_time(page.at), &set.rules),
         page.checks
     );
+    // The team's support need (check 3's norm) travels with the set and the page.
+    assert_eq!(e.summary.support_need, Some(SupportNeed::High));
+    assert_eq!(page.support_need, Some(SupportNeed::High));
 
     // Three days by default.
     let default = whole(&ines, "/api/field/working-set").await;
@@ -196,7 +207,7 @@ async fn working_set_refusals(backend: Backend) {
             "bad_request",
         ),
         (
-            "/api/field/working-set?since=w1.1.739957.3.xyz",
+            "/api/field/working-set?since=w2.1.739957.3.xyz",
             StatusCode::BAD_REQUEST,
             "bad_request",
         ),

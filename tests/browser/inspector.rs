@@ -15,6 +15,7 @@ use serde_json::json;
 use shared::dto::auth::Role;
 use shared::dto::organisation::OrganisationKind;
 use shared::dto::registration::MemberRole::{Supervisor, Worker};
+use shared::rules::supervision_norm::SupportNeed;
 use tests::axe::audit;
 use tests::dates::{date, local, now_local};
 use tests::driver::Browser;
@@ -61,7 +62,14 @@ async fn walk((width, height): (u32, u32), suffix: &str) {
         None,
     );
     let host = f.organisation(OrganisationKind::RegularCompany, "Drukkerij Vanhove", None);
-    let enclave = f.enclave(&mwb, &host, EnclaveSpec::default());
+    let enclave = f.enclave(
+        &mwb,
+        &host,
+        EnclaveSpec {
+            support_need: Some(SupportNeed::High),
+            ..EnclaveSpec::default()
+        },
+    );
     f.contract(
         &enclave,
         ContractSpec {
@@ -111,6 +119,12 @@ async fn walk((width, height): (u32, u32), suffix: &str) {
     b.find("queue-state").await;
     b.goto(&format!("{base}/enclaves/{}", enclave.id)).await;
     b.find("registration").await;
+    // The team's support need, and the supervision norm it sets for check 3.
+    let need = text_of(&b, "support-need").await;
+    assert_eq!(
+        need, "hoog: 1 begeleider per 7 doelgroepwerknemers",
+        "{need}"
+    );
     assert!(
         b.all("start-inspection").await.is_empty(),
         "a reviewer is offered 'Inspectie starten'"

@@ -14,6 +14,7 @@ use shared::dto::enclave::Province;
 use shared::dto::organisation::OrganisationKind;
 use shared::dto::registration::MemberRole;
 use shared::dto::sync::Entity;
+use shared::rules::supervision_norm::SupportNeed;
 use shared::rules::time::from_belgian_local;
 
 use crate::dates::{date, local};
@@ -33,6 +34,8 @@ pub struct EnclaveSpec {
     pub latitude: f64,
     pub longitude: f64,
     pub activity: String,
+    /// The team's support need, if recorded.
+    pub support_need: Option<SupportNeed>,
 }
 
 impl Default for EnclaveSpec {
@@ -45,6 +48,7 @@ impl Default for EnclaveSpec {
             latitude: 51.0543,
             longitude: 3.7174,
             activity: "verpakking".into(),
+            support_need: None,
         }
     }
 }
@@ -163,6 +167,7 @@ impl Fixture {
             status: "active".into(),
             created_at: now,
             updated_at: now,
+            support_need: spec.support_need.map(|n| n.as_str().to_owned()),
         };
         self.exec(|c| diesel::insert_into(enclaves::table).values(&row).execute(c));
         row

@@ -16,7 +16,7 @@ use shared::dto::inspection::{
 use shared::dto::registration::{MemberRole, Registration};
 use shared::rules::contract_filed::RuleSettings;
 use shared::rules::verdict::{Verdict, VerdictStatus};
-use shared::rules::{Presence, check_supervisor_present};
+use shared::rules::{Presence, TeamNorm, check_supervisor_present};
 use uuid::Uuid;
 
 use crate::texts::FieldKey;
@@ -135,6 +135,10 @@ impl Draft {
                     unregistered: &self.unregistered,
                 },
                 self.floating(),
+                TeamNorm {
+                    need: self.enclave.summary.support_need,
+                    ..TeamNorm::default()
+                },
                 self.moment(),
             ),
         }

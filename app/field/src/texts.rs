@@ -66,6 +66,23 @@ app_core::texts! {
         ),
         Retry => ("Opnieuw proberen", "Try again"),
         EstablishmentUnit => ("Vestigingseenheid", "Establishment unit"),
+        SupportNeed => ("Ondersteuningsnood", "Support need"),
+        SupportNeedLow => (
+            "laag: 1 begeleider per {n} doelgroepwerknemers",
+            "low: 1 supervisor per {n} target-group workers",
+        ),
+        SupportNeedMedium => (
+            "gemiddeld: 1 begeleider per {n} doelgroepwerknemers",
+            "medium: 1 supervisor per {n} target-group workers",
+        ),
+        SupportNeedHigh => (
+            "hoog: 1 begeleider per {n} doelgroepwerknemers",
+            "high: 1 supervisor per {n} target-group workers",
+        ),
+        SupportNeedUnknown => (
+            "niet geregistreerd: de mildste norm geldt, 1 begeleider per {n} doelgroepwerknemers",
+            "not recorded: the most lenient norm applies, 1 supervisor per {n} target-group workers",
+        ),
         Address => ("Adres", "Address"),
         ChecksFor => ("Controle voor {date} om {time}", "Checks for {date} at {time}"),
         RegistrationFor => ("Registratie voor {date}", "Registration for {date}"),

@@ -14,6 +14,7 @@ use shared::dto::registration::{MemberRole, Registration, RegistrationMember};
 use shared::dto::review::{ReviewDecision, ReviewRequest, ReviewState, ReviewView};
 use shared::dto::sync::{Change, Entity};
 use shared::rules::enterprise_number::{EnterpriseNumber, EstablishmentUnitNumber};
+use shared::rules::supervision_norm::SupportNeed;
 use uuid::Uuid;
 
 use super::schema::*;
@@ -128,9 +129,19 @@ pub struct EnclaveRow {
     pub sort_key: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// `low`, `medium` or `high`; see [`SupportNeed`].
+    pub support_need: Option<String>,
 }
 
 impl EnclaveRow {
+    /// The team's support need, if the register records it.
+    pub fn support_need(&self) -> QueryResult<Option<SupportNeed>> {
+        self.support_need
+            .as_deref()
+            .map(|s| SupportNeed::parse(s).ok_or_else(|| corrupt("support need", s)))
+            .transpose()
+    }
+
     /// The enclave's province.
     pub fn province(&self) -> QueryResult<Province> {
         Province::parse(&self.province).ok_or_else(|| corrupt("province", &self.province))

@@ -34,6 +34,7 @@ diesel::table! {
         sort_key -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        support_need -> Nullable<Text>,
     }
 }
 

@@ -322,5 +322,6 @@ pub async fn detail(
         on,
         at,
         checks,
+        support_need: summary.support_need,
     }))
 }

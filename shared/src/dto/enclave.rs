@@ -7,6 +7,7 @@ use uuid::Uuid;
 use super::contract::Contract;
 use super::organisation::{Organisation, OrganisationRef};
 use super::registration::Registration;
+use crate::rules::supervision_norm::SupportNeed;
 use crate::rules::verdict::Verdict;
 
 /// The Flemish provinces; inspectors cover one or more.
@@ -124,6 +125,10 @@ pub struct EnclaveSummary {
     /// Checks 1 and 2 for today, now (search results of the server; `None` elsewhere).
     #[serde(default)]
     pub checks: Option<Checks>,
+    /// The team's support need, which sets the supervision norm of check 3; `None` when the
+    /// register does not record it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub support_need: Option<SupportNeed>,
 }
 
 /// One page of search results; pass `next_cursor` back as `cursor` for the next page.
@@ -154,6 +159,9 @@ pub struct EnclaveDetail {
     #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,9})?$", example = "10:15:00"))]
     pub at: NaiveTime,
     pub checks: Checks,
+    /// The team's support need, which sets the supervision norm of check 3.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub support_need: Option<SupportNeed>,
 }
 
 /// The verdicts of the checks computed from the register.

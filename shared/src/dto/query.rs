@@ -87,7 +87,7 @@ pub struct WorkingSetQuery {
     /// The token of the set the device holds: answer only what changed after it.
     #[cfg_attr(
         feature = "openapi",
-        param(pattern = r"^w1\.[0-9]{1,18}\.[0-9]{1,7}\.[0-9]{1,9}\.[0-9a-f]{16}$")
+        param(pattern = r"^w2\.[0-9]{1,18}\.[0-9]{1,7}\.[0-9]{1,9}\.[0-9a-f]{16}$")
     )]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub since: Option<String>,
@@ -415,11 +415,11 @@ mod tests {
             WorkingSetQuery {
                 days: Some(3),
                 ids: Some(format!("{},{}", id(1), id(2))),
-                since: Some("w1.12.3.4.00ff00ff00ff00ff".into()),
+                since: Some("w2.12.3.4.00ff00ff00ff00ff".into()),
             },
             "days=3\
              &ids=01010101-0101-0101-0101-010101010101%2C02020202-0202-0202-0202-020202020202\
-             &since=w1.12.3.4.00ff00ff00ff00ff",
+             &since=w2.12.3.4.00ff00ff00ff00ff",
         );
     }
 

@@ -31,7 +31,7 @@ pub use planning::{
     PlanningWeights, RankedEnclave, TeamSize, Weight, rank, score,
 };
 pub use supervision_norm::{NormOutcome, SupervisionNorm, SupportNeed, compare_with_norm};
-pub use supervisor_present::{Presence, check_supervisor_present, floating_supervisors};
+pub use supervisor_present::{Presence, TeamNorm, check_supervisor_present, floating_supervisors};
 pub use verdict::{Reason, ReasonCode, Verdict, VerdictStatus};
 
 /// `n` followed by the singular or plural noun, for reason and problem messages.

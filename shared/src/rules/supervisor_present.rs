@@ -4,6 +4,11 @@
 //! Only a registered supervisor the inspector saw counts; someone who is not in the
 //! registration never does, whatever role they state. Supervision is permanent: a supervisor
 //! registered for another enclave the same day ("floating") fails the check.
+//!
+//! The sector's supervision norm (one begeleider per 13, 10 or 7 workers, by the team's
+//! support need; [`super::supervision_norm`]) is compared with the workers and registered
+//! begeleiders present. A shortfall is named but does not fail the check: the decree asks
+//! for at least one begeleider, the norm is the sector's guidance.
 
 use super::count;
 use std::collections::HashSet;
@@ -11,13 +16,14 @@ use std::collections::HashSet;
 use chrono::NaiveDateTime;
 use uuid::Uuid;
 
+use super::supervision_norm::{SupervisionNorm, SupportNeed, compare_with_norm};
 use super::time::{belgian_local, format_date, format_time};
 use super::verdict::{Reason, ReasonCode, Verdict};
 use crate::dto::inspection::{PresentPerson, UnregisteredPerson};
 use crate::dto::registration::{MemberRole, Registration, RegistrationMember};
 
 /// The `rule_version` of check 3's verdicts.
-pub const RULE_VERSION: &str = "supervisor_present/1";
+pub const RULE_VERSION: &str = "supervisor_present/2";
 
 /// What the inspector recorded on site.
 #[derive(Debug, Clone, Copy, Default)]
@@ -28,6 +34,14 @@ pub struct Presence<'a> {
     pub unregistered: &'a [UnregisteredPerson],
 }
 
+/// The supervision norm a team is held to: its support need as the enclave records it
+/// (`None`: not recorded, the most lenient figure applies) and the norm's figures.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TeamNorm {
+    pub need: Option<SupportNeed>,
+    pub norm: SupervisionNorm,
+}
+
 /// The verdict of check 3 for the team's `registration`, with the `presence` the inspector
 /// recorded at `now` (Belgian local time) and the ids of the registered supervisors who are
 /// also registered for another enclave that day (`floating`, see [`floating_supervisors`]).
@@ -36,7 +50,8 @@ pub struct Presence<'a> {
 /// first: the reasons are a registration made after the planned start; a registered
 /// supervisor present or not; floating supervisors; people working without being
 /// registered — the failing ones before the others, in that order — and last the registered
-/// people not seen (informational: it does not fail the check). Without a registration, its
+/// people not seen and a shortfall against the team's supervision `norm` (both
+/// informational: they do not fail the check). Without a registration, its
 /// absence is the first reason. Roles are those of the
 /// registration; present ids it does not contain are ignored. Without a registration nobody
 /// present is registered, so the check fails.
@@ -44,6 +59,7 @@ pub fn check_supervisor_present(
     registration: Option<&Registration>,
     presence: Presence<'_>,
     floating: &[Uuid],
+    norm: TeamNorm,
     now: NaiveDateTime,
 ) -> Verdict {
     let Some(registration) = registration else {
@@ -80,6 +96,18 @@ pub fn check_supervisor_present(
     reasons.extend(supervisors_floating(&floating));
     reasons.extend(not_registered(presence.unregistered));
     reasons.sort_by_key(|r| !r.code.is_failure());
+    if !supervisors.is_empty() {
+        let workers = present
+            .iter()
+            .filter(|m| m.role == MemberRole::Worker)
+            .count()
+            + presence
+                .unregistered
+                .iter()
+                .filter(|p| p.stated_role == MemberRole::Worker)
+                .count();
+        reasons.extend(norm_shortfall(workers, supervisors.len(), norm));
+    }
     reasons.extend(registered_but_absent(&absent));
     Verdict::from_reasons(reasons, RULE_VERSION)
 }
@@ -326,6 +354,48 @@ fn registered_after_start(registration: &Registration) -> Option<Reason> {
     ))
 }
 
+/// Informational: more workers at work (registered or not) per registered begeleider present
+/// than the team's norm allows, with how many begeleiders are missing.
+fn norm_shortfall(workers: usize, supervisors: usize, team: TeamNorm) -> Option<Reason> {
+    let as_u32 = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    let outcome = compare_with_norm(as_u32(workers), as_u32(supervisors), team.need, &team.norm);
+    if outcome.is_met() {
+        return None;
+    }
+    let per = outcome.workers_per_supervisor;
+    let (need_nl, need_en) = match team.need {
+        Some(need) => {
+            let (nl, en) = need.names();
+            (
+                format!("bij een {nl} ondersteuningsnood"),
+                format!("for a {en} support need"),
+            )
+        }
+        None => (
+            "de ondersteuningsnood is niet gekend, dus geldt de mildste norm".to_owned(),
+            "the support need is not recorded, so the most lenient norm applies".to_owned(),
+        ),
+    };
+    let short = outcome.shortfall;
+    Some(Reason::new(
+        ReasonCode::SupervisionNormShortfall,
+        format!(
+            "{} aan het werk met {}: de norm is 1 begeleider per {per} ({need_nl}), er \
+             {} {} te weinig.",
+            count(workers, "doelgroepwerknemer", "doelgroepwerknemers"),
+            count(supervisors, "begeleider", "begeleiders"),
+            if short == 1 { "is" } else { "zijn" },
+            count(short, "begeleider", "begeleiders"),
+        ),
+        format!(
+            "{} at work with {}: the norm is 1 supervisor per {per} ({need_en}), {} short.",
+            count(workers, "target-group worker", "target-group workers"),
+            count(supervisors, "supervisor", "supervisors"),
+            count(short, "supervisor", "supervisors"),
+        ),
+    ))
+}
+
 /// One informational reason listing the registered people not seen.
 fn registered_but_absent(absent: &[&RegistrationMember]) -> Option<Reason> {
     if absent.is_empty() {
@@ -442,6 +512,26 @@ mod tests {
             name: name.to_owned(),
             stated_role,
         }
+    }
+
+    /// A team of `supervisors` begeleiders (ids 1..) and `workers` workers after them, all
+    /// registered in time and all present.
+    fn crew(supervisors: u128, workers: u128) -> (Registration, Vec<PresentPerson>) {
+        let members: Vec<RegistrationMember> = (1..=supervisors + workers)
+            .map(|n| {
+                let role = if n <= supervisors {
+                    MemberRole::Supervisor
+                } else {
+                    MemberRole::Worker
+                };
+                member(n, &format!("Persoon {n}"), role)
+            })
+            .collect();
+        let present = ticked(
+            &(1..=supervisors + workers).collect::<Vec<_>>(),
+            MemberRole::Worker,
+        );
+        (registration(at(day(), 7, 30), members), present)
     }
 
     fn codes(v: &Verdict) -> Vec<ReasonCode> {
@@ -628,7 +718,8 @@ mod tests {
                 present: &present,
                 unregistered,
             };
-            let v = check_supervisor_present(reg, presence, &floating, visit());
+            let v =
+                check_supervisor_present(reg, presence, &floating, TeamNorm::default(), visit());
             assert_eq!(v.status, status, "{name}");
             assert_eq!(codes(&v), expected, "{name}");
             assert_eq!(v.rule_version, RULE_VERSION);
@@ -653,7 +744,7 @@ mod tests {
             present: &present,
             unregistered: &[],
         };
-        let v = check_supervisor_present(Some(&reg), presence, &[], visit());
+        let v = check_supervisor_present(Some(&reg), presence, &[], TeamNorm::default(), visit());
         assert_eq!(v.status, VerdictStatus::Unknown);
         assert_eq!(codes(&v), [ReasonCode::DateInFuture]);
         assert_eq!(
@@ -684,7 +775,8 @@ mod tests {
             present: &present,
             unregistered: &[],
         };
-        let v = check_supervisor_present(Some(&team()), presence, &[], visit());
+        let v =
+            check_supervisor_present(Some(&team()), presence, &[], TeamNorm::default(), visit());
         assert_eq!(
             v.reasons[0].message_nl,
             "Aanwezig: 1 geregistreerde begeleider (Chris Janssens)."
@@ -710,7 +802,13 @@ mod tests {
             present: &present,
             unregistered: &unregistered,
         };
-        let v = check_supervisor_present(Some(&reg), presence, &[id(3), id(4)], visit());
+        let v = check_supervisor_present(
+            Some(&reg),
+            presence,
+            &[id(3), id(4)],
+            TeamNorm::default(),
+            visit(),
+        );
         let nl: Vec<&str> = v.reasons.iter().map(|r| r.message_nl.as_str()).collect();
         let en: Vec<&str> = v.reasons.iter().map(|r| r.message_en.as_str()).collect();
         assert_eq!(
@@ -754,7 +852,7 @@ mod tests {
     fn no_supervisor_messages() {
         let message = |reg: Option<&Registration>| {
             let presence = Presence::default();
-            check_supervisor_present(reg, presence, &[], visit()).reasons[0]
+            check_supervisor_present(reg, presence, &[], TeamNorm::default(), visit()).reasons[0]
                 .message_nl
                 .clone()
         };
@@ -787,7 +885,7 @@ mod tests {
             registered_at: at(day(), 9, 0),
             ..team()
         };
-        let v = check_supervisor_present(Some(&late), presence, &[], visit());
+        let v = check_supervisor_present(Some(&late), presence, &[], TeamNorm::default(), visit());
         assert_eq!(v.status, VerdictStatus::Fail);
         assert!(
             v.reasons[0]
@@ -797,7 +895,7 @@ mod tests {
             v.reasons[0].message_nl
         );
         assert_eq!(v.reasons[1].code, ReasonCode::SupervisorPresent);
-        let none = check_supervisor_present(None, presence, &[], visit());
+        let none = check_supervisor_present(None, presence, &[], TeamNorm::default(), visit());
         assert_eq!(none.status, VerdictStatus::Fail);
         assert!(
             none.reasons[0]
@@ -805,7 +903,8 @@ mod tests {
                 .starts_with("There is no daily registration")
         );
         // On time and present: the passing reason is first and alone.
-        let v = check_supervisor_present(Some(&team()), presence, &[], visit());
+        let v =
+            check_supervisor_present(Some(&team()), presence, &[], TeamNorm::default(), visit());
         assert_eq!(codes(&v), [ReasonCode::SupervisorPresent]);
     }
 
@@ -825,6 +924,7 @@ mod tests {
                 Some(&reg),
                 presence,
                 &[],
+                TeamNorm::default(),
                 visit(),
             ))
         };
@@ -914,6 +1014,110 @@ mod tests {
         registration(registered_at, members)
     }
 
+    #[test]
+    fn a_shortfall_against_the_norm_is_named_and_does_not_fail() {
+        use SupportNeed::*;
+        // (begeleiders, workers, need, shortfall named): 13 per begeleider for a low need, 10
+        // for a medium, 7 for a high one; the most lenient (13) when the need is unknown.
+        let rows: [(u128, u128, Option<SupportNeed>, Option<u32>); 9] = [
+            (1, 13, Some(Low), None),
+            (1, 14, Some(Low), Some(1)),
+            (1, 10, Some(Medium), None),
+            (1, 11, Some(Medium), Some(1)),
+            (1, 7, Some(High), None),
+            (1, 15, Some(High), Some(2)),
+            (2, 14, Some(High), None),
+            (1, 13, None, None),
+            (1, 27, None, Some(2)),
+        ];
+        for (supervisors, workers, need, shortfall) in rows {
+            let (reg, present) = crew(supervisors, workers);
+            let presence = Presence {
+                present: &present,
+                unregistered: &[],
+            };
+            let team = TeamNorm {
+                need,
+                norm: SupervisionNorm::default(),
+            };
+            let v = check_supervisor_present(Some(&reg), presence, &[], team, visit());
+            let case = format!("{supervisors} / {workers} / {need:?}");
+            assert_eq!(v.status, VerdictStatus::Pass, "{case}");
+            let named = v
+                .reasons
+                .iter()
+                .find(|r| r.code == ReasonCode::SupervisionNormShortfall);
+            assert_eq!(named.is_some(), shortfall.is_some(), "{case}");
+            if let (Some(reason), Some(short)) = (named, shortfall) {
+                let per = match need {
+                    Some(need) => SupervisionNorm::default().workers_per_supervisor(need),
+                    None => 13,
+                };
+                assert!(
+                    reason
+                        .message_nl
+                        .contains(&format!("1 begeleider per {per}")),
+                    "{case}"
+                );
+                assert!(
+                    reason
+                        .message_en
+                        .contains(&format!("1 supervisor per {per}")),
+                    "{case}"
+                );
+                assert!(
+                    reason.message_en.contains(&format!("{short} supervisor")),
+                    "{case}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_norm_reason_states_the_facts() {
+        let (reg, present) = crew(1, 8);
+        let presence = Presence {
+            present: &present,
+            unregistered: &[stranger("Iemand", MemberRole::Worker)],
+        };
+        let team = TeamNorm {
+            need: Some(SupportNeed::High),
+            norm: SupervisionNorm::default(),
+        };
+        let v = check_supervisor_present(Some(&reg), presence, &[], team, visit());
+        // An unregistered worker counts as working (and fails the check on its own).
+        assert_eq!(v.status, VerdictStatus::Fail);
+        let norm = v
+            .reasons
+            .iter()
+            .find(|r| r.code == ReasonCode::SupervisionNormShortfall)
+            .expect("named");
+        assert_eq!(
+            norm.message_nl,
+            "9 doelgroepwerknemers aan het werk met 1 begeleider: de norm is 1 begeleider per 7 \
+             (bij een hoge ondersteuningsnood), er is 1 begeleider te weinig."
+        );
+        assert_eq!(
+            norm.message_en,
+            "9 target-group workers at work with 1 supervisor: the norm is 1 supervisor per 7 \
+             (for a high support need), 1 supervisor short."
+        );
+        assert!(!ReasonCode::SupervisionNormShortfall.is_failure());
+    }
+
+    #[test]
+    fn no_norm_reason_without_a_begeleider_present() {
+        let (reg, _) = crew(1, 20);
+        let present = ticked(&(2..=21).collect::<Vec<_>>(), MemberRole::Worker);
+        let presence = Presence {
+            present: &present,
+            unregistered: &[],
+        };
+        let v = check_supervisor_present(Some(&reg), presence, &[], TeamNorm::default(), visit());
+        assert_eq!(v.status, VerdictStatus::Fail);
+        assert!(!codes(&v).contains(&ReasonCode::SupervisionNormShortfall));
+    }
+
     proptest! {
         #[test]
         fn fails_iff_a_failing_reason(
@@ -951,7 +1155,7 @@ mod tests {
                 .collect();
             let presence = Presence { present: &present, unregistered: &unregistered };
             let reg = registered.then_some(&reg);
-            let v = check_supervisor_present(reg, presence, &floating, visit());
+            let v = check_supervisor_present(reg, presence, &floating, TeamNorm::default(), visit());
 
             let any_failing = v.reasons.iter().any(|r| r.code.is_failure());
             prop_assert_eq!(v.status == VerdictStatus::Fail, any_failing);
@@ -983,7 +1187,7 @@ mod tests {
             let n = present.len();
             present.rotate_left(shuffle as usize % n);
             let presence = Presence { present: &present, unregistered: &[] };
-            let v = check_supervisor_present(Some(&reg), presence, &[], visit());
+            let v = check_supervisor_present(Some(&reg), presence, &[], TeamNorm::default(), visit());
             prop_assert_eq!(v.status, VerdictStatus::Pass);
             prop_assert_eq!(codes(&v), [ReasonCode::SupervisorPresent]);
         }

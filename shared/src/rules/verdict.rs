@@ -83,6 +83,8 @@ pub enum ReasonCode {
     RegisteredAfterStart,
     /// Fail: a supervisor is also registered for another enclave the same day.
     SupervisorFloating,
+    /// Informational: more workers per begeleider present than the sector's norm allows.
+    SupervisionNormShortfall,
 }
 
 impl ReasonCode {

@@ -30,8 +30,9 @@ pub struct SetToken {
     pub scope: u64,
 }
 
-/// The form's version: a token of another form asks for a whole set.
-const FORM: &str = "w1";
+/// The form's version: a token of another form asks for a whole set (the server refuses it
+/// and the device downloads a whole set). `w2`: enclaves carry their team's support need.
+const FORM: &str = "w2";
 
 impl SetToken {
     /// The token as sent: `w1.<seq>.<from, as days since 1 January of year 1>.<days>.<scope
@@ -219,24 +220,24 @@ mod tests {
             days: 3,
             scope: 0xdead_beef,
         };
-        assert_eq!(token.format(), "w1.42.739957.3.00000000deadbeef");
+        assert_eq!(token.format(), "w2.42.739957.3.00000000deadbeef");
         assert_eq!(SetToken::parse(&token.format()), Some(token));
         // The extremes of the documented pattern read.
         assert!(
-            SetToken::parse("w1.999999999999999999.9999999.999999999.ffffffffffffffff").is_some()
+            SetToken::parse("w2.999999999999999999.9999999.999999999.ffffffffffffffff").is_some()
         );
-        assert!(SetToken::parse("w1.0.0.0.0000000000000000").is_some());
+        assert!(SetToken::parse("w2.0.0.0.0000000000000000").is_some());
         for bad in [
             "",
             "42",
-            "w2.42.739957.3.00000000deadbeef",
-            "w1.-1.739957.3.00000000deadbeef",
-            "w1.+1.739957.3.00000000deadbeef",
-            "w1.42.2026-12-07.3.00000000deadbeef",
-            "w1.42.739957.x.00000000deadbeef",
-            "w1.42.739957.3.DEADBEEF00000000",
-            "w1.42.739957.3.zz",
-            "w1.42.739957.3.00000000deadbeef.1",
+            "w1.42.739957.3.00000000deadbeef",
+            "w2.-1.739957.3.00000000deadbeef",
+            "w2.+1.739957.3.00000000deadbeef",
+            "w2.42.2026-12-07.3.00000000deadbeef",
+            "w2.42.739957.x.00000000deadbeef",
+            "w2.42.739957.3.DEADBEEF00000000",
+            "w2.42.739957.3.zz",
+            "w2.42.739957.3.00000000deadbeef.1",
         ] {
             assert_eq!(SetToken::parse(bad), None, "{bad}");
         }

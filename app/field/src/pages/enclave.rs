@@ -8,6 +8,7 @@ use shared::dto::enclave::{EnclaveDetail, EnclaveStatus};
 use shared::dto::inspection::Position;
 use shared::dto::organisation::Organisation;
 use shared::dto::registration::{MemberRole, Registration};
+use shared::rules::supervision_norm::{SupervisionNorm, SupportNeed};
 use shared::rules::time::belgian_local;
 use uuid::Uuid;
 use wasm_bindgen::closure::Closure;
@@ -126,9 +127,25 @@ fn local_detail(device: Device, id: Uuid) -> Option<(EnclaveDetail, DateTime<Utc
             on,
             at,
             checks,
+            support_need: s.support_need,
         },
         meta.generated_at,
     ))
+}
+
+/// The team's support need and the supervision norm it sets (check 3 compares with it).
+fn support_need(need: Option<SupportNeed>) -> impl IntoView {
+    let i18n = I18n::expect();
+    let norm = SupervisionNorm::default();
+    move || {
+        let (key, per) = match need {
+            Some(SupportNeed::Low) => (FieldKey::SupportNeedLow, norm.low),
+            Some(SupportNeed::Medium) => (FieldKey::SupportNeedMedium, norm.medium),
+            Some(SupportNeed::High) => (FieldKey::SupportNeedHigh, norm.high),
+            None => (FieldKey::SupportNeedUnknown, norm.most_lenient()),
+        };
+        i18n.t(key).replace("{n}", &per.to_string())
+    }
 }
 
 /// Start an inspection here, or go on with one in progress.
@@ -285,6 +302,8 @@ fn EnclaveView(fetched: Fetched<EnclaveDetail>) -> impl IntoView {
                 })}
             <dt>{i18n.text(Key::Activity)}</dt>
             <dd>{d.activity}</dd>
+            <dt>{i18n.text(FieldKey::SupportNeed)}</dt>
+            <dd data-test="support-need">{support_need(d.support_need)}</dd>
             <dt>{i18n.text(Key::Host)}</dt>
             <dd>{organisation(&d.host)}</dd>
             <dt>{i18n.text(Key::Maatwerkbedrijf)}</dt>

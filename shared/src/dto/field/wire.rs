@@ -26,6 +26,7 @@ use crate::dto::enclave::{EnclaveStatus, EnclaveSummary, Province, Site};
 use crate::dto::organisation::{Organisation, OrganisationKind, OrganisationRef};
 use crate::dto::registration::{MemberRole, Registration, RegistrationMember};
 use crate::rules::contract_filed::RuleSettings;
+use crate::rules::supervision_norm::SupportNeed;
 
 /// `GET /api/field/working-set`: the working set, whole (`full`) or as a delta.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -52,7 +53,7 @@ pub struct WireSet {
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<Vec<Value>>))]
     pub people: Vec<WirePerson>,
     /// Enclaves: `[id, site, activity, status, maatwerkbedrijf, host, contracts,
-    /// registrations]`, the id in 22 characters (its 128 bits, six at a time from the most
+    /// registrations, support need]`, the id in 22 characters (its 128 bits, six at a time from the most
     /// significant, in the URL-safe base64 alphabet); the site is `[name, street, postcode, municipality, province,
     /// latitude, longitude, establishment unit number]`, the organisations are positions in
     /// `organisations`, a contract is `[reference, start, end, notified at, approved at, regime,
@@ -92,6 +93,7 @@ pub struct WireEnclave(
     u32,
     Vec<WireContract>,
     Vec<WireRegistration>,
+    Option<SupportNeed>,
 );
 
 /// See [`WireSet::enclaves`].
@@ -249,6 +251,7 @@ impl Tables {
                 })
                 .collect(),
             registrations,
+            s.support_need,
         )
     }
 }
@@ -319,7 +322,8 @@ impl WireSet {
     }
 
     fn enclave(&self, wire: &WireEnclave) -> Result<FieldEnclave, WireError> {
-        let WireEnclave(id, site, activity, status, mwb, host, contracts, registrations) = wire;
+        let WireEnclave(id, site, activity, status, mwb, host, contracts, registrations, need) =
+            wire;
         let WireSite(name, street, postcode, municipality, province, lat, lon, unit) = site;
         let maatwerkbedrijf = self.organisation(*mwb)?;
         let host = self.organisation(*host)?;
@@ -415,6 +419,7 @@ impl WireSet {
                 host: reference(&host),
                 distance_km: None,
                 checks: None,
+                support_need: *need,
             },
             maatwerkbedrijf,
             host,

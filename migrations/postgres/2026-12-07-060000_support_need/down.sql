@@ -1,0 +1,1 @@
+ALTER TABLE enclaves DROP COLUMN support_need;
