@@ -6,13 +6,13 @@ use std::collections::BTreeMap;
 
 use chrono::{Days, NaiveDate, NaiveTime};
 use reqwest::StatusCode;
-use server::db::rows::EnclaveRow;
+use server::db::rows::{EnclaveRow, RegistrationRow};
 use shared::dto::auth::Role;
 use shared::dto::enclave::Province;
 use shared::dto::inspection::Measure;
 use shared::dto::organisation::OrganisationKind;
 use shared::dto::planning::{PlannedVisit, PlanningAnswer};
-use shared::dto::registration::MemberRole::{Supervisor, Worker};
+use shared::dto::registration::MemberRole::{self, Supervisor, Worker};
 use shared::dto::sync::{PushOutcome, SyncRecord};
 use shared::rules::planning::PlanningReasonCode::{self, *};
 use shared::rules::{PlanningSettings, VerdictStatus};
@@ -23,6 +23,7 @@ use tests::{Backend, TestApp, User, assert_error, json, on_both_backends};
 
 on_both_backends!(
     missing_registrations_rank_first,
+    floating_supervisors_and_the_norm,
     earlier_inspections_and_their_corrections_count,
     inspectors_see_their_provinces,
     limit_and_refusals,
@@ -43,14 +44,27 @@ fn window() -> Vec<NaiveDate> {
     PlanningSettings::default().registration_window(today())
 }
 
-/// Registers the enclave's team (a supervisor and a worker) on every day of the window, the
-/// evening before, for a start at 7:00.
-fn registered_every_day(f: &Fixture, enclave: &EnclaveRow) {
+/// Registers the enclave's team on every day of the window, the evening before, for a start
+/// at 7:00: a supervisor and a worker, on the last day `last_team`.
+fn registered_every_day(
+    f: &Fixture,
+    enclave: &EnclaveRow,
+    last_team: &[MemberRole],
+) -> Vec<RegistrationRow> {
     let seven = NaiveTime::from_hms_opt(7, 0, 0).unwrap();
-    for day in window() {
-        let evening = (day - Days::new(1)).and_hms_opt(18, 0, 0).unwrap();
-        f.registration(enclave, day, evening, seven, &[Supervisor, Worker]);
-    }
+    let window = window();
+    window
+        .iter()
+        .map(|&day| {
+            let evening = (day - Days::new(1)).and_hms_opt(18, 0, 0).unwrap();
+            let team = if Some(&day) == window.last() {
+                last_team
+            } else {
+                &[Supervisor, Worker]
+            };
+            f.registration(enclave, day, evening, seven, team)
+        })
+        .collect()
 }
 
 async fn missing_registrations_rank_first(backend: Backend) {
@@ -60,7 +74,7 @@ async fn missing_registrations_rank_first(backend: Backend) {
     let calm = f.simple_enclave("Rustige Bakkerij");
     f.contract(&silent, ContractSpec::default());
     f.contract(&calm, ContractSpec::default());
-    registered_every_day(&f, &calm);
+    registered_every_day(&f, &calm, &[Supervisor, Worker]);
     // One registration of the silent enclave came after its start, without a supervisor.
     let last = *window().last().unwrap();
     f.registration(
@@ -116,6 +130,47 @@ async fn missing_registrations_rank_first(backend: Backend) {
     );
 }
 
+async fn floating_supervisors_and_the_norm(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let f = app.fixture();
+    let here = f.simple_enclave("Hier");
+    let there = f.simple_enclave("Daar");
+    let crowded = f.simple_enclave("Druk");
+    for enclave in [&here, &there, &crowded] {
+        f.contract(enclave, ContractSpec::default());
+    }
+    let team = [Supervisor, Worker];
+    let here_days = registered_every_day(&f, &here, &team);
+    let there_days = registered_every_day(&f, &there, &team);
+    // On the last day the supervisor of "Hier" is also registered as one of "Daar".
+    let (here_last, there_last) = (here_days.last().unwrap(), there_days.last().unwrap());
+    let (supervisor, _) = f
+        .members(here_last)
+        .into_iter()
+        .find(|(_, role)| role == "supervisor")
+        .unwrap();
+    f.add_member(there_last, &supervisor, Supervisor);
+    // On the last day "Druk" registered 14 workers for 1 supervisor: over the most lenient
+    // norm (13) by one.
+    let mut big = vec![Supervisor];
+    big.extend([Worker; 14]);
+    registered_every_day(&f, &crowded, &big);
+
+    let answer = planning(&app.reviewer().await, "/api/planning").await;
+    let by_id: BTreeMap<String, BTreeMap<PlanningReasonCode, u32>> = answer
+        .items
+        .iter()
+        .map(|v| (v.enclave_id.to_string(), reasons(v)))
+        .collect();
+    let floating = BTreeMap::from([(SupervisorFloating, 8), (NeverInspected, 25)]);
+    assert_eq!(by_id[&here.id], floating);
+    assert_eq!(by_id[&there.id], floating);
+    assert_eq!(
+        by_id[&crowded.id],
+        BTreeMap::from([(SupervisionNormExceeded, 10), (NeverInspected, 25)])
+    );
+}
+
 async fn earlier_inspections_and_their_corrections_count(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let f = app.fixture();
@@ -123,7 +178,7 @@ async fn earlier_inspections_and_their_corrections_count(backend: Backend) {
     let followed = f.simple_enclave("Opgevolgde Smederij");
     for enclave in [&warned, &followed] {
         f.contract(enclave, ContractSpec::default());
-        registered_every_day(&f, enclave);
+        registered_every_day(&f, enclave, &[Supervisor, Worker]);
     }
     let ines = app.inspector().await;
     let day = |n: u64| today() - Days::new(n);

@@ -114,10 +114,11 @@ pub async fn planning(
 
 /// What the database says about every enclave, read at once.
 struct Facts {
-    /// The window's registrations of all of Flanders, by day.
-    by_day: HashMap<NaiveDate, Vec<Registration>>,
-    /// Per enclave, where its registrations are in `by_day`: `(day, index)`.
-    by_enclave: HashMap<Uuid, Vec<(NaiveDate, usize)>>,
+    /// The window's registrations, by enclave.
+    registrations: HashMap<Uuid, Vec<Registration>>,
+    /// The days of the window on which a supervisor of the enclave was also registered as a
+    /// supervisor of another enclave.
+    floating: HashMap<Uuid, HashSet<NaiveDate>>,
     history: HashMap<Uuid, History>,
     last_inspection: HashMap<Uuid, NaiveDate>,
 }
@@ -150,20 +151,48 @@ impl Facts {
             (Some(&from), Some(&to)) => register::registrations_between(conn, from, to)?,
             _ => Vec::new(),
         };
-        let mut by_day: HashMap<NaiveDate, Vec<Registration>> = HashMap::new();
-        let mut by_enclave: HashMap<Uuid, Vec<(NaiveDate, usize)>> = HashMap::new();
         let days: HashSet<NaiveDate> = window.iter().copied().collect();
+        let mut by_day: HashMap<NaiveDate, Vec<Registration>> = HashMap::new();
         for (row, members) in registrations {
-            if !days.contains(&row.work_date) {
-                continue;
+            if days.contains(&row.work_date) {
+                let registration = row.to_dto(&members)?;
+                by_day
+                    .entry(registration.work_date)
+                    .or_default()
+                    .push(registration);
             }
-            let registration = row.to_dto(&members)?;
-            let day = by_day.entry(registration.work_date).or_default();
-            by_enclave
-                .entry(registration.enclave_id)
-                .or_default()
-                .push((registration.work_date, day.len()));
-            day.push(registration);
+        }
+        let mut floating: HashMap<Uuid, HashSet<NaiveDate>> = HashMap::new();
+        let mut by_enclave: HashMap<Uuid, Vec<Registration>> = HashMap::new();
+        for (day, same_day) in by_day {
+            // Only a supervisor named in two registrations of the day can float: the rule
+            // judges just the registrations naming one, not every registration against the
+            // whole day.
+            let mut named: HashMap<Uuid, u32> = HashMap::new();
+            for m in same_day.iter().flat_map(|r| &r.members) {
+                if m.role == MemberRole::Supervisor {
+                    *named.entry(m.person_id).or_default() += 1;
+                }
+            }
+            for registration in &same_day {
+                let shared = registration
+                    .members
+                    .iter()
+                    .filter(|m| m.role == MemberRole::Supervisor)
+                    .any(|m| named.get(&m.person_id).is_some_and(|n| *n > 1));
+                if shared && !floating_supervisors(registration, &same_day).is_empty() {
+                    floating
+                        .entry(registration.enclave_id)
+                        .or_default()
+                        .insert(day);
+                }
+            }
+            for registration in same_day {
+                by_enclave
+                    .entry(registration.enclave_id)
+                    .or_default()
+                    .push(registration);
+            }
         }
 
         let mut last_inspection = HashMap::new();
@@ -213,8 +242,8 @@ impl Facts {
             }
         }
         Ok(Self {
-            by_day,
-            by_enclave,
+            registrations: by_enclave,
+            floating,
             history,
             last_inspection,
         })
@@ -235,19 +264,8 @@ impl Facts {
             .copied()
             .filter(|d| covering(&entry.contracts, *d).next().is_some())
             .collect();
-        let own: Vec<&Registration> = self
-            .by_enclave
-            .get(&id)
-            .into_iter()
-            .flatten()
-            .map(|(day, i)| &self.by_day[day][*i])
-            .collect();
+        let own = self.registrations.get(&id).map_or(&[][..], Vec::as_slice);
         let registered: HashSet<NaiveDate> = own.iter().map(|r| r.work_date).collect();
-        let floating: HashSet<NaiveDate> = own
-            .iter()
-            .filter(|r| !floating_supervisors(r, &self.by_day[&r.work_date]).is_empty())
-            .map(|r| r.work_date)
-            .collect();
         let history = self.history.get(&id);
         PlanningInput {
             enclave_id: id,
@@ -262,8 +280,8 @@ impl Facts {
                 .count() as u32,
             unsupervised_registrations: own.iter().filter(|r| team_size(r).supervisors == 0).count()
                 as u32,
-            floating_days: floating.len() as u32,
-            busiest_team: own.iter().map(|r| team_size(r)).fold(None, busier),
+            floating_days: self.floating.get(&id).map_or(0, |days| days.len() as u32),
+            busiest_team: own.iter().map(team_size).fold(None, busier),
             support_need: None,
             notification: Notification::from_verdict(&verdict),
             failed_checks: history.map_or(0, |h| h.failed_checks),
