@@ -20,6 +20,7 @@ mod lookup;
 mod migrations;
 mod object_store;
 mod observability;
+mod planning;
 mod privacy;
 mod proxy;
 mod register;

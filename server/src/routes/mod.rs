@@ -11,6 +11,7 @@ pub mod health;
 pub mod imports;
 pub mod inspections;
 pub mod people;
+pub mod planning;
 pub mod reports;
 pub mod sync;
 pub mod users;
@@ -94,6 +95,7 @@ route_table! {
         "/enclaves" { GET => enclaves::search }
         "/enclaves/{id}" { GET => enclaves::detail }
         "/field/working-set" { GET => field::working_set }
+        "/planning" { GET => planning::planning }
         "/audit" { GET => audit::list }
         "/sync/push" [sync::push_body()] { POST => sync::push }
         "/sync/pull" { GET => sync::pull }
@@ -165,9 +167,9 @@ async fn api_not_found(req: HttpRequest) -> Result<HttpResponse, AppError> {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Enclave Inspect API", description = "Lookup, verdicts and inspections of enclavewerking."),
-    paths(health::health, health::ready, auth::login, auth::refresh, auth::logout, enclaves::search, enclaves::detail, field::working_set, audit::list, sync::push, sync::pull, inspections::queue, inspections::get, inspections::review, inspections::report_notified, reports::contracts, reports::inspections, contracts::list, contracts::get, contracts::create, contracts::update, imports::contracts_import, imports::contract_columns, imports::registrations_import, attachments::put, attachments::status, attachments::get, users::list, people::search, people::export, users::me, users::change_password, users::accounts_list, users::update, users::disable, users::enable, users::reset_password, users::revoke),
+    paths(health::health, health::ready, auth::login, auth::refresh, auth::logout, enclaves::search, enclaves::detail, field::working_set, planning::planning, audit::list, sync::push, sync::pull, inspections::queue, inspections::get, inspections::review, inspections::report_notified, reports::contracts, reports::inspections, contracts::list, contracts::get, contracts::create, contracts::update, imports::contracts_import, imports::contract_columns, imports::registrations_import, attachments::put, attachments::status, attachments::get, users::list, people::search, people::export, users::me, users::change_password, users::accounts_list, users::update, users::disable, users::enable, users::reset_password, users::revoke),
     modifiers(&BearerAuth, &CommonResponses, &DatePatterns),
-    tags((name = "auth"), (name = "enclaves"), (name = "field"), (name = "audit"), (name = "sync"), (name = "inspections"), (name = "reports"), (name = "imports"), (name = "register"), (name = "people"), (name = "accounts"), (name = "health"))
+    tags((name = "auth"), (name = "enclaves"), (name = "field"), (name = "planning"), (name = "audit"), (name = "sync"), (name = "inspections"), (name = "reports"), (name = "imports"), (name = "register"), (name = "people"), (name = "accounts"), (name = "health"))
 )]
 pub struct ApiDoc;
 

@@ -10,6 +10,7 @@ pub mod import;
 pub mod inspection;
 pub mod organisation;
 pub mod person;
+pub mod planning;
 pub mod query;
 pub mod registration;
 pub mod report;

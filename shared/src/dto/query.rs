@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use super::auth::Role;
 use super::contract::ContractStatus;
+use super::enclave::Province;
 use super::inspection::{CheckKind, Measure};
 use super::report::HostType;
 use super::review::ReviewState;
@@ -91,6 +92,20 @@ pub struct WorkingSetQuery {
     )]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub since: Option<String>,
+}
+
+/// Query of `GET /api/planning`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct PlanningQuery {
+    /// At most this many enclaves, 1–200 (default 50).
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 200))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<usize>,
+    /// Only enclaves in this province (an inspector: one of theirs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub province: Option<Province>,
 }
 
 /// Query of `GET /api/sync/pull`.
@@ -360,6 +375,7 @@ mod tests {
         round_trip(SearchQuery::default(), "");
         round_trip(DetailQuery::default(), "");
         round_trip(WorkingSetQuery::default(), "");
+        round_trip(PlanningQuery::default(), "");
         round_trip(PullQuery::default(), "");
         round_trip(QueueQuery::default(), "");
         round_trip(AuditQuery::default(), "");
@@ -421,6 +437,18 @@ mod tests {
              &ids=01010101-0101-0101-0101-010101010101%2C02020202-0202-0202-0202-020202020202\
              &since=w2.12.3.4.00ff00ff00ff00ff",
         );
+    }
+
+    #[test]
+    fn planning() {
+        round_trip(
+            PlanningQuery {
+                limit: Some(20),
+                province: Some(Province::OostVlaanderen),
+            },
+            "limit=20&province=oost_vlaanderen",
+        );
+        assert!(serde_urlencoded::from_str::<PlanningQuery>("province=brussel").is_err());
     }
 
     #[test]

@@ -49,6 +49,12 @@ pub fn check_daily_registration(
     Verdict::from_reasons(reasons, RULE_VERSION)
 }
 
+/// Whether `registration` was made after the team's planned start on day `on`, compared in
+/// Belgian local time (at the start itself is in time).
+pub fn registered_after_start(registration: &Registration, on: NaiveDate) -> bool {
+    belgian_local(registration.registered_at) > on.and_time(registration.planned_start)
+}
+
 /// Registered at or before the planned start of day `on`, compared in Belgian local time.
 fn timing(registration: &Registration, on: NaiveDate) -> Reason {
     let registered = belgian_local(registration.registered_at);
@@ -58,7 +64,7 @@ fn timing(registration: &Registration, on: NaiveDate) -> Reason {
         format_time(registered.time()),
     );
     let (plan_date, plan_time) = (format_date(on), format_time(planned.time()));
-    if registered > planned {
+    if registered_after_start(registration, on) {
         Reason::new(
             ReasonCode::RegisteredLate,
             format!(

@@ -142,6 +142,74 @@ pub fn amendments_of(
         .load(conn)
 }
 
+/// An inspection as the risk planning weighs it: the statuses that count and the record
+/// (whose conclusion holds the deadline).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = inspections)]
+pub struct HistoryRow {
+    pub id: String,
+    pub enclave_id: String,
+    pub on_date: chrono::NaiveDate,
+    pub contract_filed: String,
+    pub daily_registration: String,
+    pub supervisor_present: String,
+    pub record: String,
+}
+
+/// Every inspection on or after `since`.
+pub fn history_since(
+    conn: &mut DbConnection,
+    since: chrono::NaiveDate,
+) -> QueryResult<Vec<HistoryRow>> {
+    inspections::table
+        .filter(inspections::on_date.ge(since))
+        .select(HistoryRow::as_select())
+        .load(conn)
+}
+
+/// The structured corrections of the inspections on or after `since`, as
+/// `(inspection id, correction)`, each inspection's oldest first (as [`corrections_of`]).
+pub fn corrections_since(
+    conn: &mut DbConnection,
+    since: chrono::NaiveDate,
+) -> QueryResult<Vec<(String, Correction)>> {
+    let rows: Vec<(String, Option<String>, Option<chrono::NaiveDate>)> = amendments::table
+        .inner_join(inspections::table)
+        .filter(inspections::on_date.ge(since))
+        .filter(
+            amendments::measure
+                .is_not_null()
+                .or(amendments::deadline.is_not_null()),
+        )
+        .order((amendments::received_at.asc(), amendments::id.asc()))
+        .select((
+            amendments::inspection_id,
+            amendments::measure,
+            amendments::deadline,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, measure, deadline)| {
+            let measure = measure.as_deref().and_then(Measure::parse);
+            (id, Correction { measure, deadline })
+        })
+        .collect())
+}
+
+/// The day of each inspected enclave's last inspection, as `(enclave id, day)`.
+pub fn last_inspections(
+    conn: &mut DbConnection,
+) -> QueryResult<Vec<(String, Option<chrono::NaiveDate>)>> {
+    inspections::table
+        .group_by(inspections::enclave_id)
+        .select((
+            inspections::enclave_id,
+            diesel::dsl::max(inspections::on_date),
+        ))
+        .load(conn)
+}
+
 /// An inspection as the review queue lists it (without the record itself).
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = inspections)]
