@@ -15,9 +15,10 @@ use shared::dto::planning::{PlannedVisit, PlanningAnswer};
 use shared::dto::registration::MemberRole::{self, Supervisor, Worker};
 use shared::dto::sync::{PushOutcome, SyncRecord};
 use shared::rules::planning::PlanningReasonCode::{self, *};
+use shared::rules::supervision_norm::SupportNeed;
 use shared::rules::{PlanningSettings, VerdictStatus};
 use tests::dates::today;
-use tests::fixture::{ContractSpec, Fixture};
+use tests::fixture::{ContractSpec, EnclaveSpec, Fixture};
 use tests::records::{amendment, inspection};
 use tests::{Backend, TestApp, User, assert_error, json, on_both_backends};
 
@@ -136,7 +137,16 @@ async fn floating_supervisors_and_the_norm(backend: Backend) {
     let here = f.simple_enclave("Hier");
     let there = f.simple_enclave("Daar");
     let crowded = f.simple_enclave("Druk");
-    for enclave in [&here, &there, &crowded] {
+    // A team with a high support need: 1 begeleider per 7 workers.
+    let cared = f.enclave(
+        &f.organisation(OrganisationKind::Maatwerkbedrijf, "Maatwerk Zorg", None),
+        &f.organisation(OrganisationKind::RegularCompany, "Zorgboerderij", None),
+        EnclaveSpec {
+            support_need: Some(SupportNeed::High),
+            ..EnclaveSpec::default()
+        },
+    );
+    for enclave in [&here, &there, &crowded, &cared] {
         f.contract(enclave, ContractSpec::default());
     }
     let team = [Supervisor, Worker];
@@ -155,6 +165,10 @@ async fn floating_supervisors_and_the_norm(backend: Backend) {
     let mut big = vec![Supervisor];
     big.extend([Worker; 14]);
     registered_every_day(&f, &crowded, &big);
+    // 8 workers for 1 begeleider: within the most lenient norm, over the high need's 7.
+    let mut cared_team = vec![Supervisor];
+    cared_team.extend([Worker; 8]);
+    registered_every_day(&f, &cared, &cared_team);
 
     let answer = planning(&app.reviewer().await, "/api/planning").await;
     let by_id: BTreeMap<String, BTreeMap<PlanningReasonCode, u32>> = answer
@@ -168,6 +182,11 @@ async fn floating_supervisors_and_the_norm(backend: Backend) {
     assert_eq!(
         by_id[&crowded.id],
         BTreeMap::from([(SupervisionNormExceeded, 10), (NeverInspected, 25)])
+    );
+    assert_eq!(
+        by_id[&cared.id],
+        BTreeMap::from([(SupervisionNormExceeded, 10), (NeverInspected, 25)]),
+        "the enclave's support need sets the norm"
     );
 }
 

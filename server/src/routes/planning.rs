@@ -282,7 +282,7 @@ impl Facts {
                 as u32,
             floating_days: self.floating.get(&id).map_or(0, |days| days.len() as u32),
             busiest_team: own.iter().map(team_size).fold(None, busier),
-            support_need: None,
+            support_need: entry.summary.support_need,
             notification: Notification::from_verdict(&verdict),
             failed_checks: history.map_or(0, |h| h.failed_checks),
             warnings: history.map_or(0, |h| h.warnings),
