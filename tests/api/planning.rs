@@ -101,8 +101,8 @@ async fn missing_registrations_rank_first(backend: Backend) {
 
     let first = &answer.items[0];
     assert_eq!(first.host_name, "Stille Drukkerij");
-    assert_eq!(first.municipality, "Gent");
-    assert_eq!(first.province, Province::OostVlaanderen);
+    assert_eq!(first.site.municipality, "Gent");
+    assert_eq!(first.site.province, Province::OostVlaanderen);
     // 9 of 10 contract days unregistered: 8 points each, at most 40.
     let missing = first
         .reasons
@@ -298,7 +298,7 @@ async fn inspectors_see_their_provinces(backend: Backend) {
         );
         let answer = planning(&user, "/api/planning?province=antwerpen").await;
         assert_eq!(ids(&answer), vec![antwerpen.id.clone()]);
-        assert_eq!(answer.items[0].municipality, "Antwerpen");
+        assert_eq!(answer.items[0].site.municipality, "Antwerpen");
     }
 }
 

@@ -93,15 +93,9 @@ pub async fn planning(
                 enclave_id: ranked.enclave_id,
                 score: ranked.score,
                 reasons: ranked.reasons,
-                site_name: e.summary.site.name.clone(),
+                site: e.summary.site.clone(),
                 host_name: e.host.name.clone(),
                 maatwerkbedrijf_name: e.maatwerkbedrijf.name.clone(),
-                street: e.summary.site.street.clone(),
-                postcode: e.summary.site.postcode.clone(),
-                municipality: e.summary.site.municipality.clone(),
-                province: e.province,
-                latitude: e.summary.latitude,
-                longitude: e.summary.longitude,
             })
         })
         .collect();

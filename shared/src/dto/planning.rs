@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::enclave::Province;
+use super::enclave::Site;
 use crate::rules::planning::PlanningReason;
 
 /// The answer of `GET /api/planning`: highest score first, ties by enclave id.
@@ -29,14 +29,8 @@ pub struct PlannedVisit {
     pub score: u32,
     /// Heaviest first.
     pub reasons: Vec<PlanningReason>,
-    /// The site's name, the host and the maatwerkbedrijf.
-    pub site_name: String,
+    /// Where the team works, with its position to route the visit.
+    pub site: Site,
     pub host_name: String,
     pub maatwerkbedrijf_name: String,
-    pub street: String,
-    pub postcode: String,
-    pub municipality: String,
-    pub province: Province,
-    pub latitude: f64,
-    pub longitude: f64,
 }
