@@ -916,7 +916,8 @@ fn enclave_contracts(
     covers_today
 }
 
-/// A year of inspections by the demo inspector, with their review decisions.
+/// A year of inspections by the demo inspector, with their review decisions, and the
+/// follow-ups of most measures whose deadline has passed.
 fn insert_inspections(
     conn: &mut DbConnection,
     d: &DemoData,
@@ -924,10 +925,11 @@ fn insert_inspections(
 ) -> Result<(), AppError> {
     use sha2::{Digest, Sha256};
     use shared::dto::inspection::{
-        CheckKind, CheckRecord, Conclusion, Finding, InspectionRecord, InstructionGiver,
-        Instructions, Measure, Severity, UnregisteredPerson,
+        CheckKind, CheckRecord, Conclusion, Finding, FollowUpRecord, InspectionRecord,
+        InstructionGiver, Instructions, Measure, Remedy, Severity, Shortcoming, UnregisteredPerson,
     };
     use shared::dto::review::ReviewState;
+    use shared::rules::follow_up;
     use shared::rules::verdict::{Verdict, VerdictStatus};
 
     let user = |conn: &mut DbConnection, name: &str| -> Result<String, AppError> {
@@ -959,6 +961,7 @@ fn insert_inspections(
     };
     let mut rows = Vec::with_capacity(INSPECTIONS);
     let mut reviews = Vec::new();
+    let mut earlier = Vec::new();
     for _ in 0..INSPECTIONS {
         let on = *pick(&mut rng, &days);
         let enclave = *pick(&mut rng, &active);
@@ -1086,6 +1089,7 @@ fn insert_inspections(
                 }
                 .into(),
             },
+            follows: None,
         };
         let age = (today - on).num_days();
         let state = if age <= 14 {
@@ -1120,28 +1124,103 @@ fn insert_inspections(
         let notified =
             (reported && rng.random_bool(0.75)).then(|| on + Days::new(rng.random_range(3..14)));
         let json = serde_json::to_string(&record).map_err(AppError::internal)?;
-        rows.push(InspectionRow {
-            id: record.id.to_string(),
-            enclave_id: enclave.id.clone(),
-            inspector_id: inspector.clone(),
-            province: enclave.province.clone(),
-            on_date: on,
-            measure: measure.as_str().into(),
-            contract_filed: contract.as_str().into(),
-            daily_registration: registration.as_str().into(),
-            supervisor_present: supervisor.as_str().into(),
-            version: 1,
-            content_hash: format!("{:x}", Sha256::digest(json.as_bytes())),
-            record: json,
-            review_state: state.as_str().into(),
-            started_at_device: started.naive_utc(),
-            submitted_at_device: submitted.naive_utc(),
-            received_at: submitted.naive_utc(),
-            report_notified_on: notified,
-            workers_present: record.workers_present as i32,
-            supervisors_present: record.supervisors_present as i32,
-            unregistered: record.unregistered.len() as i32,
-        });
+        let province = Province::parse(&enclave.province)
+            .ok_or_else(|| AppError::internal("demo province"))?;
+        let hash = format!("{:x}", Sha256::digest(json.as_bytes()));
+        let mut row = InspectionRow::submitted(
+            &record,
+            &inspector,
+            province,
+            json,
+            hash,
+            submitted.naive_utc(),
+        );
+        row.review_state = state.as_str().into();
+        row.report_notified_on = notified;
+        if row.follow_up_due.is_some_and(|due| due < today) {
+            earlier.push((record, province));
+        }
+        rows.push(row);
+    }
+    // Most measures whose deadline passed were followed up, most shortcomings remedied; the
+    // rest stand overdue. A generator of its own keeps the inspections above as they were.
+    let mut rng = StdRng::seed_from_u64(SEED ^ 0xF011);
+    for (before, province) in earlier {
+        if !rng.random_bool(0.7) {
+            continue;
+        }
+        let due = before.conclusion.deadline.unwrap_or(before.on);
+        let Some(&on) = days
+            .iter()
+            .find(|d| **d <= due + Days::new(rng.random_range(0..10)) && **d > before.on)
+        else {
+            continue;
+        };
+        let remedies: Vec<Remedy> = follow_up::shortcomings(&before)
+            .into_iter()
+            .map(|shortcoming| Remedy {
+                shortcoming,
+                remedied: rng.random_bool(0.85),
+            })
+            .collect();
+        let still = |kind| {
+            let failing = remedies
+                .iter()
+                .any(|r| r.shortcoming == Shortcoming::Check(kind) && !r.remedied);
+            check(if failing {
+                VerdictStatus::Fail
+            } else {
+                VerdictStatus::Pass
+            })
+        };
+        let remedied = remedies.iter().all(|r| r.remedied);
+        let started = from_belgian_local(on.and_time(before.at));
+        let record = InspectionRecord {
+            id: uuid::Uuid::from_u128(rng.random()),
+            started_at: started,
+            submitted_at: started + chrono::Duration::minutes(30),
+            on,
+            contract_filed: still(CheckKind::ContractFiled),
+            daily_registration: still(CheckKind::DailyRegistration),
+            supervisor_present: still(CheckKind::SupervisorPresent),
+            findings: Vec::new(),
+            conclusion: if remedied {
+                Conclusion {
+                    measure: Measure::Advice,
+                    deadline: None,
+                    motivation: "Opvolging: alle tekortkomingen zijn verholpen.".into(),
+                }
+            } else {
+                Conclusion {
+                    measure: Measure::RegularisationOrder,
+                    deadline: Some(on + Days::new(30)),
+                    motivation: "Opvolging: niet alles is verholpen; bevel tot regularisatie."
+                        .into(),
+                }
+            },
+            follows: Some(FollowUpRecord {
+                inspection_id: before.id,
+                remedies,
+            }),
+            ..before
+        };
+        let json = serde_json::to_string(&record).map_err(AppError::internal)?;
+        let hash = format!("{:x}", Sha256::digest(json.as_bytes()));
+        let received = record.submitted_at.naive_utc();
+        let mut row = InspectionRow::submitted(&record, &inspector, province, json, hash, received);
+        if (today - on).num_days() > 14 {
+            row.review_state = ReviewState::Approved.as_str().into();
+            reviews.push(ReviewRow {
+                id: id(&mut rng),
+                inspection_id: row.id.clone(),
+                reviewer_id: reviewer.clone(),
+                decision: "approve".into(),
+                comment: String::new(),
+                inspection_version: 1,
+                decided_at: received + chrono::Duration::days(1),
+            });
+        }
+        rows.push(row);
     }
     repo::inspections::insert_many(conn, &rows)?;
     insert_chunks!(conn, reviews::table, reviews, 1000)?;

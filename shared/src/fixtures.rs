@@ -8,9 +8,11 @@ use uuid::Uuid;
 use crate::dto::contract::{Contract, ContractStatus, Regime};
 use crate::dto::enclave::{EnclaveStatus, EnclaveSummary, Province, Site};
 use crate::dto::field::{FieldEnclave, FieldRegistration};
+use crate::dto::inspection::{CheckRecord, Conclusion, InspectionRecord, Instructions, Measure};
 use crate::dto::organisation::{Organisation, OrganisationKind, OrganisationRef};
 use crate::dto::registration::{MemberRole, Registration, RegistrationMember};
 use crate::rules::supervision_norm::SupportNeed::{High, Low, Medium};
+use crate::rules::verdict::{Reason, ReasonCode, Verdict};
 
 /// The id numbered `n`.
 pub fn id(n: u64) -> Uuid {
@@ -124,5 +126,47 @@ pub fn enclave(n: u64, version: u64, mwb: u64, people: &[u64]) -> FieldEnclave {
             })
             .into_iter()
             .collect(),
+    }
+}
+
+/// A plain inspection of enclave 1 on 7 December 2026 at 10:15: every check computed as
+/// passed, nobody ticked, no findings, an advice.
+pub fn inspection_record() -> InspectionRecord {
+    let check = || CheckRecord {
+        computed: Verdict::from_reasons(
+            vec![Reason::new(
+                ReasonCode::RegisteredInTime,
+                "Tijdig.",
+                "In time.",
+            )],
+            "test/1",
+        ),
+        override_status: None,
+        note: None,
+    };
+    let at = Utc.with_ymd_and_hms(2026, 12, 7, 9, 15, 0).unwrap();
+    InspectionRecord {
+        id: id(5_000),
+        enclave_id: id(1),
+        started_at: at,
+        submitted_at: at,
+        on: NaiveDate::from_ymd_opt(2026, 12, 7).unwrap(),
+        at: NaiveTime::from_hms_opt(10, 15, 0).unwrap(),
+        position: None,
+        contract_filed: check(),
+        daily_registration: check(),
+        supervisor_present: check(),
+        present: Vec::new(),
+        unregistered: Vec::new(),
+        workers_present: 0,
+        supervisors_present: 0,
+        instructions: Instructions::default(),
+        findings: Vec::new(),
+        conclusion: Conclusion {
+            measure: Measure::Advice,
+            deadline: None,
+            motivation: "In orde.".into(),
+        },
+        follows: None,
     }
 }

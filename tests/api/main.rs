@@ -13,6 +13,7 @@ mod connections;
 mod evidence;
 mod fault;
 mod field;
+mod follow_ups;
 mod hostile_files;
 mod imports;
 mod inputs;

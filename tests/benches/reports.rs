@@ -243,6 +243,10 @@ fn seed_inspections(db: &server::db::Db, year: i32) {
                 workers_present: record.workers_present as i32,
                 supervisors_present: record.supervisors_present as i32,
                 unregistered: record.unregistered.len() as i32,
+                follow_up_due: shared::rules::follow_up::due(&record.conclusion),
+                follows_id: None,
+                remedied: None,
+                not_remedied: None,
             }
         })
         .collect();

@@ -58,6 +58,7 @@ pub fn inspection(enclave_id: &str) -> InspectionRecord {
             deadline: Some(belgian_local(now).date() + Duration::days(14)),
             motivation: "Eerste vaststelling; waarschuwing met termijn.".into(),
         },
+        follows: None,
     }
 }
 

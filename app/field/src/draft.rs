@@ -259,6 +259,7 @@ impl Draft {
                 deadline: self.deadline,
                 motivation: self.motivation.trim().to_owned(),
             },
+            follows: None,
         })
     }
 }

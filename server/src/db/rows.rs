@@ -14,6 +14,7 @@ use shared::dto::registration::{MemberRole, Registration, RegistrationMember};
 use shared::dto::review::{ReviewDecision, ReviewRequest, ReviewState, ReviewView};
 use shared::dto::sync::{Change, Entity};
 use shared::rules::enterprise_number::{EnterpriseNumber, EstablishmentUnitNumber};
+use shared::rules::follow_up;
 use shared::rules::supervision_norm::SupportNeed;
 use uuid::Uuid;
 
@@ -358,6 +359,14 @@ pub struct InspectionRow {
     pub workers_present: i32,
     pub supervisors_present: i32,
     pub unregistered: i32,
+    /// When the follow-up its measure opens is due (a warning's or an order's deadline, as
+    /// corrected by amendments); `None`: its measure opens none.
+    pub follow_up_due: Option<NaiveDate>,
+    /// The inspection it follows up, and how many of that one's shortcomings it found
+    /// remedied and not (`None` when it follows nothing up).
+    pub follows_id: Option<String>,
+    pub remedied: Option<i32>,
+    pub not_remedied: Option<i32>,
 }
 
 impl InspectionRow {
@@ -371,6 +380,10 @@ impl InspectionRow {
         content_hash: String,
         received_at: NaiveDateTime,
     ) -> Self {
+        let tally = record
+            .follows
+            .as_ref()
+            .map(|f| follow_up::tally(&f.remedies));
         Self {
             id: record.id.to_string(),
             enclave_id: record.enclave_id.to_string(),
@@ -392,7 +405,16 @@ impl InspectionRow {
             workers_present: record.workers_present as i32,
             supervisors_present: record.supervisors_present as i32,
             unregistered: record.unregistered.len() as i32,
+            follow_up_due: follow_up::due(&record.conclusion),
+            follows_id: record.follows.as_ref().map(|f| f.inspection_id.to_string()),
+            remedied: tally.map(|t| t.remedied as i32),
+            not_remedied: tally.map(|t| t.not_remedied as i32),
         }
+    }
+
+    /// The record as pushed; unreadable JSON is a corrupt row.
+    pub fn stored_record(&self) -> QueryResult<InspectionRecord> {
+        serde_json::from_str(&self.record).map_err(|_| corrupt("inspection record", &self.id))
     }
 
     /// The review state.

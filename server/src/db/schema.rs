@@ -215,6 +215,10 @@ diesel::table! {
         workers_present -> Integer,
         supervisors_present -> Integer,
         unregistered -> Integer,
+        follow_up_due -> Nullable<Date>,
+        follows_id -> Nullable<Text>,
+        remedied -> Nullable<Integer>,
+        not_remedied -> Nullable<Integer>,
     }
 }
 

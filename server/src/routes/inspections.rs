@@ -13,8 +13,8 @@ use actix_web::{HttpResponse, web};
 use chrono::Utc;
 use diesel::Connection;
 use shared::dto::auth::Role;
+use shared::dto::inspection::InspectionView;
 use shared::dto::inspection::Measure;
-use shared::dto::inspection::{InspectionRecord, InspectionView};
 use shared::dto::query::QueueQuery;
 use shared::dto::review::{InspectionQueue, InspectionSummary, ReviewRequest, ReviewState};
 use shared::dto::sync::Entity;
@@ -68,8 +68,7 @@ fn view((row, amendments, reviews, names): Stored) -> Result<InspectionView, App
             .map(|(_, n)| n.clone())
             .unwrap_or_default()
     };
-    let record: InspectionRecord = serde_json::from_str(&row.record)
-        .map_err(|e| AppError::internal(format!("stored inspection {} unreadable: {e}", row.id)))?;
+    let record = row.stored_record()?;
     let photo_hashes = record.photos().map(|p| p.sha256.clone()).collect();
     let amendments = amendments
         .iter()

@@ -16,12 +16,13 @@ use diesel::Connection;
 use sha2::{Digest, Sha256};
 use shared::dto::auth::Role;
 use shared::dto::enclave::Province;
-use shared::dto::inspection::{AmendmentRecord, InspectionRecord};
+use shared::dto::inspection::{AmendmentRecord, InspectionRecord, corrected_conclusion};
 use shared::dto::query::PullQuery;
 use shared::dto::sync::{
     Entity, PullResponse, PushOutcome, PushRequest, PushResponse, PushResult, RejectionCode,
     SyncRecord,
 };
+use shared::rules::follow_up::{self, validate_follow_up};
 use shared::rules::inspection::{validate_amendment, validate_correction, validate_inspection};
 use shared::rules::time::belgian_local;
 
@@ -77,12 +78,7 @@ fn bad_correction(
     if amendment.correction().is_none() {
         return Ok(None);
     }
-    let record: InspectionRecord = serde_json::from_str(&inspection.record).map_err(|e| {
-        AppError::internal(format!(
-            "stored inspection {} unreadable: {e}",
-            inspection.id
-        ))
-    })?;
+    let record = inspection.stored_record()?;
     let earlier = repo_inspections::corrections_of(conn, &inspection.id)?;
     let problems = validate_correction(amendment, &record, &earlier);
     if problems.is_empty() {
@@ -97,6 +93,22 @@ fn bad_correction(
         nl.join("; "),
         en.join("; "),
     )))
+}
+
+/// When the follow-up of `inspection` is due once `amendment`'s correction is added to the
+/// stored ones.
+fn corrected_due(
+    conn: &mut DbConnection,
+    inspection: &InspectionRow,
+    amendment: &AmendmentRecord,
+) -> Result<Option<chrono::NaiveDate>, AppError> {
+    let record = inspection.stored_record()?;
+    let corrections = repo_inspections::corrections_of(conn, &inspection.id)?;
+    let conclusion = corrected_conclusion(
+        &record.conclusion,
+        corrections.into_iter().chain(amendment.correction()),
+    );
+    Ok(follow_up::due(&conclusion))
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
@@ -205,6 +217,9 @@ impl<'a> Batch<'a> {
             match p {
                 Prepared::Inspection { record, .. } => {
                     inspection_ids.push(record.id.to_string());
+                    if let Some(follows) = &record.follows {
+                        inspection_ids.push(follows.inspection_id.to_string());
+                    }
                     enclave_ids.push(record.enclave_id.to_string());
                     photos.extend(photo_hashes(record));
                 }
@@ -256,7 +271,7 @@ impl<'a> Batch<'a> {
         let (id, outcome) = match p {
             Prepared::Invalid(id, outcome) => (id, outcome),
             Prepared::Inspection { record, json, hash } => {
-                (record.id, self.inspection(*record, json, hash))
+                (record.id, self.inspection(*record, json, hash)?)
             }
             Prepared::Amendment { record, hash } => {
                 self.flush(conn)?;
@@ -266,10 +281,15 @@ impl<'a> Batch<'a> {
         Ok(PushResult { id, outcome })
     }
 
-    fn inspection(&mut self, record: InspectionRecord, json: String, hash: String) -> PushOutcome {
+    fn inspection(
+        &mut self,
+        record: InspectionRecord,
+        json: String,
+        hash: String,
+    ) -> Result<PushOutcome, AppError> {
         let id = record.id.to_string();
         if let Some(existing) = self.known.get(&id) {
-            return if existing.inspector_id != self.user.id {
+            return Ok(if existing.inspector_id != self.user.id {
                 forbidden()
             } else if existing.content_hash == hash {
                 PushOutcome::Duplicate {
@@ -279,7 +299,7 @@ impl<'a> Batch<'a> {
                 PushOutcome::Conflict {
                     server_version: version(existing.version),
                 }
-            };
+            });
         }
         let province = self
             .provinces
@@ -287,28 +307,65 @@ impl<'a> Batch<'a> {
             .and_then(|p| Province::parse(p));
         let province = match province {
             None => {
-                return rejected(
+                return Ok(rejected(
                     RejectionCode::UnknownEnclave,
                     "Onbekende enclave.",
                     "Unknown enclave.",
-                );
+                ));
             }
-            Some(p) if !self.user.covers(p) => return forbidden(),
+            Some(p) if !self.user.covers(p) => return Ok(forbidden()),
             Some(p) => p,
         };
+        if let Some(rejection) = self.bad_follow_up(&record)? {
+            return Ok(rejection);
+        }
         // Evidence complete or not applied: the record waits until every photo is stored.
         let missing: Vec<String> = photo_hashes(&record)
             .filter(|sha| !self.photos.contains(sha))
             .collect();
         if !missing.is_empty() {
-            return PushOutcome::MissingAttachments { sha256: missing };
+            return Ok(PushOutcome::MissingAttachments { sha256: missing });
         }
         self.named_photos.extend(photo_hashes(&record));
         let row = InspectionRow::submitted(&record, &self.user.id, province, json, hash, self.now);
         self.change(Entity::Inspection, &id, &id);
         self.known.insert(id, row.clone());
         self.new_inspections.push(row);
-        PushOutcome::Applied { version: 1 }
+        Ok(PushOutcome::Applied { version: 1 })
+    }
+
+    /// The rejection of `record`'s follow-up, if it names an inspection the server does not
+    /// have or does not answer it ([`validate_follow_up`]).
+    fn bad_follow_up(&self, record: &InspectionRecord) -> Result<Option<PushOutcome>, AppError> {
+        let Some(follows) = &record.follows else {
+            return Ok(None);
+        };
+        let Some(earlier) = self.known.get(&follows.inspection_id.to_string()) else {
+            return Ok(Some(rejected(
+                RejectionCode::ValidationFailed,
+                "follows.inspection_id: de opgevolgde inspectie is onbekend.",
+                "follows.inspection_id: the inspection followed up is unknown.",
+            )));
+        };
+        let earlier = earlier.stored_record()?;
+        let problems = validate_follow_up(record, &earlier);
+        if problems.is_empty() {
+            return Ok(None);
+        }
+        let (nl, en): (Vec<String>, Vec<String>) = problems
+            .into_iter()
+            .map(|p| {
+                (
+                    format!("{}: {}", p.field, p.message_nl),
+                    format!("{}: {}", p.field, p.message_en),
+                )
+            })
+            .unzip();
+        Ok(Some(rejected(
+            RejectionCode::ValidationFailed,
+            nl.join("; "),
+            en.join("; "),
+        )))
     }
 
     fn amendment(
@@ -345,6 +402,13 @@ impl<'a> Batch<'a> {
         }
         if let Some(rejection) = bad_correction(conn, &record, &inspection)? {
             return Ok(rejection);
+        }
+        if record.correction().is_some() {
+            let due = corrected_due(conn, &inspection, &record)?;
+            repo_inspections::set_follow_up_due(conn, &inspection.id, due)?;
+            if let Some(known) = self.known.get_mut(&inspection.id) {
+                known.follow_up_due = due;
+            }
         }
         let row = AmendmentRow::pushed(record, &inspection, &user.id, hash, self.now);
         repo_inspections::insert_amendment(conn, &row)?;

@@ -11,7 +11,7 @@ use super::review::{ReviewState, ReviewView};
 use crate::rules::verdict::{Verdict, VerdictStatus};
 
 /// The three checks of an enclave inspection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CheckKind {
@@ -199,6 +199,34 @@ pub struct Conclusion {
     pub motivation: String,
 }
 
+/// A shortcoming of an inspection that a follow-up judges: a check that failed, or a
+/// finding (by its id).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Shortcoming {
+    Check(CheckKind),
+    Finding(Uuid),
+}
+
+/// Whether one shortcoming of the earlier inspection was remedied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Remedy {
+    pub shortcoming: Shortcoming,
+    pub remedied: bool,
+}
+
+/// What a follow-up inspection says of the inspection it follows up.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FollowUpRecord {
+    /// The earlier inspection, whose warning or order this one follows up.
+    pub inspection_id: Uuid,
+    /// One answer per shortcoming of the earlier inspection, none left out.
+    pub remedies: Vec<Remedy>,
+}
+
 /// Where the device was, if the inspector allowed it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -237,6 +265,11 @@ pub struct InspectionRecord {
     pub instructions: Instructions,
     pub findings: Vec<Finding>,
     pub conclusion: Conclusion,
+    /// Set when this inspection follows up an earlier one's measure: per shortcoming of the
+    /// earlier inspection, whether it was remedied. Absent in records that follow nothing
+    /// (and so in every record made before follow-ups existed, whose hash stays the same).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follows: Option<FollowUpRecord>,
 }
 
 impl InspectionRecord {

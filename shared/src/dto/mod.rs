@@ -6,6 +6,7 @@ pub mod auth;
 pub mod contract;
 pub mod enclave;
 pub mod field;
+pub mod follow_up;
 pub mod import;
 pub mod inspection;
 pub mod organisation;

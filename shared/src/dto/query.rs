@@ -108,6 +108,26 @@ pub struct PlanningQuery {
     pub province: Option<Province>,
 }
 
+/// Query of `GET /api/follow-ups`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct FollowUpQuery {
+    /// Only follow-ups past their deadline and not followed up.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub overdue: Option<bool>,
+    /// Only follow-ups of this inspector's inspections (an inspector: only their own).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub inspector: Option<Uuid>,
+    /// Only follow-ups of this enclave.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enclave: Option<Uuid>,
+    /// At most this many, 1–500 (default 200).
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 500))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<usize>,
+}
+
 /// Query of `GET /api/sync/pull`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
@@ -376,6 +396,7 @@ mod tests {
         round_trip(DetailQuery::default(), "");
         round_trip(WorkingSetQuery::default(), "");
         round_trip(PlanningQuery::default(), "");
+        round_trip(FollowUpQuery::default(), "");
         round_trip(PullQuery::default(), "");
         round_trip(QueueQuery::default(), "");
         round_trip(AuditQuery::default(), "");
@@ -449,6 +470,21 @@ mod tests {
             "limit=20&province=oost_vlaanderen",
         );
         assert!(serde_urlencoded::from_str::<PlanningQuery>("province=brussel").is_err());
+    }
+
+    #[test]
+    fn follow_ups() {
+        round_trip(
+            FollowUpQuery {
+                overdue: Some(true),
+                inspector: Some(id(1)),
+                enclave: Some(id(2)),
+                limit: Some(50),
+            },
+            "overdue=true&inspector=01010101-0101-0101-0101-010101010101\
+             &enclave=02020202-0202-0202-0202-020202020202&limit=50",
+        );
+        assert!(serde_urlencoded::from_str::<FollowUpQuery>("overdue=ja").is_err());
     }
 
     #[test]

@@ -126,6 +126,23 @@ pub fn validate_inspection(record: &InspectionRecord, today: NaiveDate) -> Vec<P
     );
     findings(&mut p, &record.findings);
     conclusion(&mut p, &record.conclusion, record.on, "conclusion");
+    // Whether the answers fit the inspection followed up is for the server, which has it
+    // (`follow_up::validate_follow_up`); here only their number is bounded.
+    let answers = record.follows.as_ref().map_or(0, |f| f.remedies.len());
+    if answers > MAX_FINDINGS + 3 {
+        p.push(
+            "follows.remedies",
+            ProblemCode::TooLong,
+            format!(
+                "Een opvolging beantwoordt hoogstens {} tekortkomingen (nu {answers}).",
+                MAX_FINDINGS + 3
+            ),
+            format!(
+                "A follow-up answers at most {} shortcomings (now {answers}).",
+                MAX_FINDINGS + 3
+            ),
+        );
+    }
     p.0
 }
 
@@ -753,6 +770,7 @@ mod tests {
                 deadline: Some(ymd(2024, 8, 15)),
                 motivation: "Eén doelgroepwerknemer werkte zonder registratie.".to_owned(),
             },
+            follows: None,
         }
     }
 

@@ -4,6 +4,7 @@ pub mod calendar;
 pub mod contract_filed;
 pub mod daily_registration;
 pub mod enterprise_number;
+pub mod follow_up;
 pub mod geo;
 pub mod inspection;
 pub mod overview;

@@ -53,6 +53,19 @@ pub fn set_version(conn: &mut DbConnection, id: &str, version: i32) -> QueryResu
     Ok(())
 }
 
+/// Sets when an inspection's follow-up is due (after an amendment corrected its measure or
+/// deadline).
+pub fn set_follow_up_due(
+    conn: &mut DbConnection,
+    id: &str,
+    due: Option<chrono::NaiveDate>,
+) -> QueryResult<()> {
+    diesel::update(inspections::table.find(id))
+        .set(inspections::follow_up_due.eq(due))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// Stores a review decision and the inspection's new review state.
 pub fn insert_review(
     conn: &mut DbConnection,
@@ -331,4 +344,97 @@ pub fn display_names(
         .filter(users::id.eq_any(ids))
         .select((users::id, users::display_name))
         .load(conn)
+}
+
+/// An inspection whose measure opened a follow-up, as the follow-ups list it.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = inspections)]
+pub struct FollowUpRow {
+    pub id: String,
+    pub enclave_id: String,
+    pub inspector_id: String,
+    pub on_date: chrono::NaiveDate,
+    pub follow_up_due: Option<chrono::NaiveDate>,
+}
+
+/// Which follow-ups to list; `None` matches any.
+#[derive(Debug, Clone, Default)]
+pub struct FollowUpFilter {
+    pub inspector: Option<String>,
+    pub enclave: Option<String>,
+    /// Only those due before this day.
+    pub due_before: Option<chrono::NaiveDate>,
+}
+
+/// The inspections whose measure opened a follow-up, that pass `f`.
+pub fn follow_ups(conn: &mut DbConnection, f: &FollowUpFilter) -> QueryResult<Vec<FollowUpRow>> {
+    let mut query = inspections::table
+        .filter(inspections::follow_up_due.is_not_null())
+        .into_boxed();
+    if let Some(inspector) = &f.inspector {
+        query = query.filter(inspections::inspector_id.eq(inspector));
+    }
+    if let Some(enclave) = &f.enclave {
+        query = query.filter(inspections::enclave_id.eq(enclave));
+    }
+    if let Some(day) = f.due_before {
+        query = query.filter(inspections::follow_up_due.lt(day));
+    }
+    query.select(FollowUpRow::as_select()).load(conn)
+}
+
+/// An inspection that followed up another: which, when, and what it found.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = inspections)]
+pub struct FollowerRow {
+    pub id: String,
+    pub follows_id: Option<String>,
+    pub on_date: chrono::NaiveDate,
+    pub received_at: chrono::NaiveDateTime,
+    pub remedied: Option<i32>,
+    pub not_remedied: Option<i32>,
+}
+
+/// The inspections that followed up any of `ids`.
+pub fn followers_of(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<FollowerRow>> {
+    let mut found = Vec::new();
+    for chunk in ids.chunks(1000) {
+        found.extend(
+            inspections::table
+                .filter(inspections::follows_id.eq_any(chunk))
+                .select(FollowerRow::as_select())
+                .load(conn)?,
+        );
+    }
+    Ok(found)
+}
+
+/// The structured corrections of the inspections among `ids`, as `(inspection id,
+/// correction)`, each inspection's oldest first (as [`corrections_of`]).
+pub fn corrections_of_many(
+    conn: &mut DbConnection,
+    ids: &[String],
+) -> QueryResult<Vec<(String, Correction)>> {
+    let mut found = Vec::new();
+    for chunk in ids.chunks(1000) {
+        let rows: Vec<(String, Option<String>, Option<chrono::NaiveDate>)> = amendments::table
+            .filter(amendments::inspection_id.eq_any(chunk))
+            .filter(
+                amendments::measure
+                    .is_not_null()
+                    .or(amendments::deadline.is_not_null()),
+            )
+            .order((amendments::received_at.asc(), amendments::id.asc()))
+            .select((
+                amendments::inspection_id,
+                amendments::measure,
+                amendments::deadline,
+            ))
+            .load(conn)?;
+        found.extend(rows.into_iter().map(|(id, measure, deadline)| {
+            let measure = measure.as_deref().and_then(Measure::parse);
+            (id, Correction { measure, deadline })
+        }));
+    }
+    Ok(found)
 }
