@@ -70,7 +70,10 @@ async fn every_page_of_every_role_is_accessible_on_the_tablet() {
 
     // The inspector.
     prepare_for_the_field(&b, &base, USERNAME, PW).await;
-    assert_eq!(nav(&b).await, ["nav-search", "nav-prepare"]);
+    assert_eq!(
+        nav(&b).await,
+        ["nav-search", "nav-prepare", "nav-follow-ups"]
+    );
     audit(&b, "device", &mut problems).await;
     b.goto(&s.url("/")).await;
     b.type_into("search-input", "elegance").await;
@@ -98,6 +101,7 @@ async fn every_page_of_every_role_is_accessible_on_the_tablet() {
         nav(&b).await,
         [
             "nav-review",
+            "nav-follow-ups",
             "nav-register",
             "nav-overview",
             "nav-statistics"
@@ -126,6 +130,7 @@ async fn every_page_of_every_role_is_accessible_on_the_tablet() {
     assert_eq!(
         nav(&b).await,
         [
+            "nav-follow-ups",
             "nav-register",
             "nav-imports",
             "nav-users",

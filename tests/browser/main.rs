@@ -27,6 +27,7 @@ mod accounts;
 mod audit;
 mod downloads;
 mod field;
+mod follow_ups;
 mod imports;
 mod inspector;
 mod login;

@@ -246,6 +246,7 @@ texts! {
         Overview => ("Overzicht", "Overview"),
         Statistics => ("Statistiek", "Statistics"),
         AuditTrail => ("Audittrail", "Audit trail"),
+        FollowUps => ("Opvolgingen", "Follow-ups"),
         ToTheField => ("Naar het terrein", "To the field"),
         ToTheOffice => ("Naar kantoor", "To the office"),
         Logout => ("Afmelden", "Log out"),
@@ -383,6 +384,27 @@ texts! {
         StatusEnded => ("Beëindigd", "Ended"),
         // Texts both apps show and core itself does not
         Loading => ("Laden…", "Loading…"),
+        // Follow-ups of measures
+        FollowUpsIntro => (
+            "Elke waarschuwing en elk bevel tot regularisatie met een termijn, vroegste termijn eerst.",
+            "Every warning and regularisation order with a deadline, soonest deadline first.",
+        ),
+        OnlyOverdue => ("Alleen achterstallige", "Only overdue"),
+        FollowUpCount => (
+            "Opvolgingen: {n} · achterstallig: {late}",
+            "Follow-ups: {n} · overdue: {late}",
+        ),
+        FollowUpInspected => ("{measure} bij de inspectie van {date}", "{measure} at the inspection of {date}"),
+        FollowUpDue => ("Termijn: {date}", "Deadline: {date}"),
+        FollowUpResult => (
+            "Opgevolgd op {date}: {yes} verholpen, {no} niet verholpen",
+            "Followed up on {date}: {yes} remedied, {no} not remedied",
+        ),
+        FollowUpsNone => ("Geen opvolgingen.", "No follow-ups."),
+        FollowUpsMore => (
+            "Er zijn er meer; de eerste {n} staan hier.",
+            "There are more; the first {n} are shown.",
+        ),
         LoadMore => ("Meer laden", "Load more"),
         Cancel => ("Annuleren", "Cancel"),
         Unknown => ("onbekend", "unknown"),

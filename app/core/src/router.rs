@@ -58,6 +58,8 @@ pub enum Route {
     Audit,
     /// `/users`: the admins' Users page.
     Users,
+    /// `/follow-ups?overdue=`: follow-ups of measures, in both apps.
+    FollowUps,
     /// `/review/{id}`: one inspection to approve or return.
     ReviewItem {
         id: String,
@@ -95,6 +97,9 @@ impl Route {
         if path == "/users" {
             return Self::Users;
         }
+        if path == "/follow-ups" {
+            return Self::FollowUps;
+        }
         let year = || query(search, "year").and_then(|y| y.parse().ok());
         if path == "/reports/contracts" {
             return Self::ContractOverview { year: year() };
@@ -130,7 +135,7 @@ impl Route {
     /// unknown path). `boot.js` keeps the same list of paths: a test compares them.
     pub fn app(&self) -> Option<AppKind> {
         match self {
-            Self::Search | Self::Login { .. } | Self::NotFound => None,
+            Self::Search | Self::Login { .. } | Self::FollowUps | Self::NotFound => None,
             Self::Enclave { .. } | Self::Inspection { .. } | Self::Device | Self::Logout => {
                 Some(AppKind::Field)
             }
@@ -172,6 +177,7 @@ impl Route {
                 | Self::Imports
                 | Self::Audit
                 | Self::Users
+                | Self::FollowUps
         )
     }
 }
@@ -432,6 +438,7 @@ mod tests {
             ),
             ("/audit", "?user=x", Route::Audit),
             ("/users", "", Route::Users),
+            ("/follow-ups", "?overdue=true", Route::FollowUps),
             ("/nothing", "", Route::NotFound),
         ] {
             assert_eq!(Route::parse(path, search), route, "{path}{search}");
@@ -483,6 +490,7 @@ mod tests {
             "/register/x",
             "/audit",
             "/users",
+            "/follow-ups",
             "/nothing",
         ] {
             assert_eq!(boot_js_app(path), Route::parse(path, "").app(), "{path}");

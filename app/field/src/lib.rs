@@ -18,6 +18,7 @@ mod store;
 mod texts;
 
 use app_core::api::ApiFailure;
+use app_core::pages::follow_ups::FollowUpsPage;
 use app_core::picture::LocalPhotos;
 use app_core::router::Route;
 use app_core::shell::{AppKind, Shell};
@@ -74,6 +75,7 @@ fn page(route: Route) -> AnyView {
         Route::Inspection { id } => view! { <InspectionPage id /> }.into_any(),
         Route::Device => view! { <DevicePage /> }.into_any(),
         Route::Logout => view! { <LogoutPage /> }.into_any(),
+        Route::FollowUps => view! { <FollowUpsPage /> }.into_any(),
         _ => ().into_any(),
     }
 }

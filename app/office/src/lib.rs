@@ -11,6 +11,7 @@
 mod pages;
 mod texts;
 
+use app_core::pages::follow_ups::FollowUpsPage;
 use app_core::router::Route;
 use app_core::shell::{self, AppKind, Shell};
 use leptos::prelude::*;
@@ -53,6 +54,7 @@ fn page(route: Route) -> AnyView {
         Route::ContractForm { id } => view! { <ContractFormPage id /> }.into_any(),
         Route::Audit => view! { <AuditPage /> }.into_any(),
         Route::Users => view! { <UsersPage /> }.into_any(),
+        Route::FollowUps => view! { <FollowUpsPage /> }.into_any(),
         _ => ().into_any(),
     }
 }

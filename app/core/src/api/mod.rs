@@ -382,6 +382,14 @@ pub async fn queue(
     Ok(get(session, &url("/api/inspections", &query)).await?.value)
 }
 
+/// `GET /api/follow-ups?…`: follow-ups of measures, soonest due first.
+pub async fn follow_ups(
+    session: Session,
+    query: &shared::dto::query::FollowUpQuery,
+) -> Result<shared::dto::follow_up::FollowUpList, ApiFailure> {
+    Ok(get(session, &url("/api/follow-ups", query)).await?.value)
+}
+
 /// `GET /api/audit?…`: audit events, newest first.
 pub async fn audit(
     session: Session,

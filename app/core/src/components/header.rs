@@ -55,8 +55,9 @@ pub fn Header() -> impl IntoView {
 
 /// The pages of this app the user's role may use, and nothing else (the server's role
 /// checks), and the switch to the other app for a role that may use it. In the field app
-/// everyone searches and prepares for the field. In the office app a reviewer reviews, reads
-/// the overview, the statistics and the register; an admin keeps the register, imports, reads
+/// everyone searches and prepares for the field, and an inspector follows up their measures.
+/// In the office app a reviewer reviews, follows up everyone's measures, reads the overview,
+/// the statistics and the register; an admin follows up measures too, keeps the register, imports, reads
 /// the overview, the statistics and the audit trail, and manages the users.
 #[component]
 fn Nav() -> impl IntoView {
@@ -79,9 +80,19 @@ fn Nav() -> impl IntoView {
                     {i18n.text(Key::PrepareForField)}
                 </a>
             </Show>
+            <Show when=move || kind == AppKind::Field && role() == Some(Role::Inspector)>
+                <a class="button nav" href="/follow-ups" data-test="nav-follow-ups">
+                    {i18n.text(Key::FollowUps)}
+                </a>
+            </Show>
             <Show when=is(&[Role::Reviewer])>
                 <a class="button nav" href="/review" data-test="nav-review">
                     {i18n.text(Key::Review)}
+                </a>
+            </Show>
+            <Show when=is(&[Role::Reviewer, Role::Admin])>
+                <a class="button nav" href="/follow-ups" data-test="nav-follow-ups">
+                    {i18n.text(Key::FollowUps)}
                 </a>
             </Show>
             <Show when=is(&[Role::Reviewer, Role::Admin])>

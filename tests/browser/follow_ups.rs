@@ -1,0 +1,149 @@
+//! Follow-ups in the browser: the inspector, on a 10-inch tablet, opens *Opvolgingen* from the
+//! field app's menu and finds their overdue warning marked and counted, and the one they
+//! followed up with what it found; the reviewer, on a laptop, opens it from the office app's
+//! menu, shows only the overdue ones (kept in the URL) and opens the inspection to review.
+//! axe-core finds no serious violation and no control under 44 px. Screenshots are saved as
+//! `$CARGO_TARGET_TMPDIR/follow-ups-{tablet,laptop}.png`.
+
+use chrono::Days;
+use shared::dto::auth::Role;
+use shared::dto::inspection::{FollowUpRecord, Measure, Remedy};
+use shared::dto::sync::{PushOutcome, SyncRecord};
+use shared::rules::VerdictStatus;
+use shared::rules::follow_up::shortcomings;
+use tests::axe::audit;
+use tests::dates::today;
+use tests::driver::Browser;
+use tests::records::inspection;
+
+use super::{PW, Scenario, USERNAME};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inspector_and_reviewer_see_overdue_follow_ups_stand_out() {
+    let Some(b) = Browser::open().await else {
+        return;
+    };
+    let s = Scenario::start().await;
+    s.app.fixture().user("rita", PW, Role::Reviewer, &[]);
+    let ines = s.app.login(USERNAME, PW).await.access_token;
+    // A warning at Peeters 40 days ago, due 5 days ago and not followed up; one at Élégance
+    // 30 days ago, followed up today with its finding remedied and check 2 not.
+    let mut overdue = inspection(&s.peeters);
+    overdue.on = today() - Days::new(40);
+    overdue.conclusion.deadline = Some(today() - Days::new(5));
+    let mut warned = inspection(&s.elegance);
+    warned.on = today() - Days::new(30);
+    warned.conclusion.deadline = Some(today() - Days::new(2));
+    let mut later = inspection(&s.elegance);
+    later.findings.clear();
+    later.daily_registration.computed.status = VerdictStatus::Fail;
+    later.conclusion.measure = Measure::RegularisationOrder;
+    later.conclusion.deadline = Some(today() + Days::new(20));
+    later.follows = Some(FollowUpRecord {
+        inspection_id: warned.id,
+        remedies: shortcomings(&warned)
+            .into_iter()
+            .enumerate()
+            .map(|(i, shortcoming)| Remedy {
+                shortcoming,
+                remedied: i > 0,
+            })
+            .collect(),
+    });
+    let pushed = s
+        .app
+        .push(
+            &ines,
+            [&overdue, &warned, &later]
+                .into_iter()
+                .map(|r| SyncRecord::Inspection(Box::new(r.clone())))
+                .collect(),
+        )
+        .await;
+    for result in &pushed.results {
+        assert!(
+            matches!(result.outcome, PushOutcome::Applied { .. }),
+            "{:?}",
+            result.outcome
+        );
+    }
+    let shots = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let mut problems = Vec::new();
+
+    // The inspector, on a tablet in portrait.
+    b.set_viewport(800, 1280).await;
+    b.sign_in(&s.url("/login"), USERNAME, PW).await;
+    b.click("nav-follow-ups").await;
+    b.until_path("/follow-ups").await;
+    let cards = b
+        .until("three follow-ups", async || {
+            let cards = b.all("follow-up").await;
+            (cards.len() == 3).then_some(cards)
+        })
+        .await;
+    let mut statuses = Vec::new();
+    for card in &cards {
+        statuses.push(b.attr(card, "data-status").await.unwrap_or_default());
+    }
+    assert_eq!(
+        statuses,
+        ["overdue", "not_remedied", "open"],
+        "soonest due first"
+    );
+    let first = b.text(&cards[0]).await;
+    assert!(
+        first.contains("Peeters Verpakking BV") && first.contains("achterstallig"),
+        "{first}"
+    );
+    let count = b.text(&b.find("follow-up-count").await).await;
+    assert_eq!(count, "Opvolgingen: 3 · achterstallig: 1");
+    let result = b.text(&b.find("follow-up-result").await).await;
+    assert!(result.contains("1 verholpen, 1 niet verholpen"), "{result}");
+    assert_eq!(
+        b.attr(&cards[0], "href").await.as_deref(),
+        Some(format!("/enclaves/{}", s.peeters).as_str()),
+        "an inspector goes to the enclave, to inspect it again"
+    );
+    b.screenshot(&shots.join("follow-ups-tablet.png")).await;
+    audit(&b, "follow-ups (inspector)", &mut problems).await;
+    b.click("logout").await;
+    b.find("login-username").await;
+
+    // The reviewer, on a laptop: only the overdue one, kept in the URL, opened for review.
+    b.set_viewport(1280, 900).await;
+    b.sign_in(&s.url("/login"), "rita", PW).await;
+    b.click("nav-follow-ups").await;
+    b.until_path("/follow-ups").await;
+    b.until("three follow-ups", async || {
+        (b.all("follow-up").await.len() == 3).then_some(())
+    })
+    .await;
+    b.click("only-overdue").await;
+    let only = b
+        .until("only the overdue one", async || {
+            let cards = b.all("follow-up").await;
+            (cards.len() == 1).then_some(cards)
+        })
+        .await;
+    assert_eq!(
+        b.attr(&only[0], "data-id").await.as_deref(),
+        Some(overdue.id.to_string().as_str())
+    );
+    b.until("the filter is in the URL", async || {
+        let url = b.client.current_url().await.ok()?;
+        url.query()
+            .is_some_and(|q| q.contains("overdue=true"))
+            .then_some(())
+    })
+    .await;
+    b.screenshot(&shots.join("follow-ups-laptop.png")).await;
+    audit(&b, "follow-ups (reviewer)", &mut problems).await;
+    b.click("follow-up").await;
+    b.until_path(&format!("/review/{}", overdue.id)).await;
+    assert!(
+        problems.is_empty(),
+        "{} accessibility problems:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
