@@ -146,6 +146,16 @@ async fn measures_open_follow_ups_due_by_their_deadline(backend: Backend) {
     assert_eq!(first.host_name, "Garage Termijn");
     assert_eq!(first.site.municipality, "Gent");
     assert_eq!(first.shortcomings, 2, "check 2 failed, one finding");
+    assert_eq!(
+        first.to_answer[0].shortcoming,
+        Shortcoming::Check(CheckKind::DailyRegistration)
+    );
+    assert_eq!(
+        first.to_answer[1].shortcoming,
+        Shortcoming::Finding(overdue.findings[0].id)
+    );
+    assert_eq!(first.to_answer[1].text, overdue.findings[0].text);
+    assert_eq!(first.to_answer[1].category, "registratie");
     assert_eq!((first.remedied, first.not_remedied), (0, 0));
     assert_eq!(first.followed_up_by, None);
     assert_eq!(of(&list, &moved).due, today() + Days::new(30));

@@ -2,8 +2,10 @@
 //! field app's menu and finds their overdue warning marked and counted, and the one they
 //! followed up with what it found; the reviewer, on a laptop, opens it from the office app's
 //! menu, shows only the overdue ones (kept in the URL) and opens the inspection to review.
-//! axe-core finds no serious violation and no control under 44 px. Screenshots are saved as
-//! `$CARGO_TARGET_TMPDIR/follow-ups-{tablet,laptop}.png`.
+//! Offline, the inspector starts the follow-up of an overdue warning from the enclave page,
+//! cannot submit it before saying of each shortcoming whether it was remedied, and once back
+//! online finds it followed up. axe-core finds no serious violation and no control under
+//! 44 px. Screenshots are saved as `$CARGO_TARGET_TMPDIR/follow-ups-{tablet,laptop,form}.png`.
 
 use chrono::Days;
 use shared::dto::auth::Role;
@@ -11,9 +13,13 @@ use shared::dto::inspection::{FollowUpRecord, Measure, Remedy};
 use shared::dto::sync::{PushOutcome, SyncRecord};
 use shared::rules::VerdictStatus;
 use shared::rules::follow_up::shortcomings;
+use std::time::Duration;
+
 use tests::axe::audit;
 use tests::dates::today;
 use tests::driver::Browser;
+use tests::field::{conclude, prepare_for_the_field, tap, until_all_synced, until_submitted};
+use tests::proxy::Proxy;
 use tests::records::inspection;
 
 use super::{PW, Scenario, USERNAME};
@@ -146,4 +152,105 @@ async fn inspector_and_reviewer_see_overdue_follow_ups_stand_out() {
         problems.len(),
         problems.join("\n")
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_inspector_follows_up_an_overdue_warning_offline() {
+    let Some(b) = Browser::open().await else {
+        return;
+    };
+    let s = Scenario::start().await;
+    let ines = s.app.login(USERNAME, PW).await.access_token;
+    // A warning at Peeters 40 days ago: check 2 failed, one finding; due 5 days ago.
+    let mut warned = inspection(&s.peeters);
+    warned.on = today() - Days::new(40);
+    warned.conclusion.deadline = Some(today() - Days::new(5));
+    s.app
+        .push(
+            &ines,
+            vec![SyncRecord::Inspection(Box::new(warned.clone()))],
+        )
+        .await;
+    let server = s.app.base_url.trim_start_matches("http://").to_owned();
+    let proxy = Proxy::start(&server).await;
+    let base = proxy.base_url.clone();
+    b.set_viewport(800, 1280).await;
+    prepare_for_the_field(&b, &base, USERNAME, PW).await;
+
+    // Offline: the follow-up came with the working set.
+    proxy.set_online(false);
+    b.goto(&format!("{base}/enclaves/{}", s.peeters)).await;
+    let offered = b.find("enclave-follow-up").await;
+    assert_eq!(
+        b.attr(&offered, "data-status").await.as_deref(),
+        Some("overdue")
+    );
+    let text = b.text(&offered).await;
+    assert!(text.contains("achterstallig"), "{text}");
+    b.until("the device store is read", async || {
+        let start = b.find("start-follow-up").await;
+        b.attr(&start, "disabled").await.is_none().then_some(())
+    })
+    .await;
+    b.click("start-follow-up").await;
+    b.find("follow-up-step").await;
+    let remedies = b.all("remedy").await;
+    assert_eq!(remedies.len(), 2, "check 2 and the finding");
+    let finding = b.text(&remedies[1]).await;
+    assert!(
+        finding.contains("Registratie pas na de start ingediend."),
+        "{finding}"
+    );
+    conclude(&b).await;
+    tap(&b, "submit").await;
+    let problems = b.text(&b.find("problems").await).await;
+    assert!(problems.contains("2 onbeantwoord"), "{problems}");
+
+    // Check 2 not remedied, the finding remedied.
+    for (name, nth) in [("not-remedied", 0), ("remedied", 1)] {
+        b.js(&format!(
+            "document.querySelectorAll('[data-test=\"{name}\"]')[{nth}].scrollIntoView({{ block: 'center' }})"
+        ))
+        .await;
+        b.all(name).await[nth].click().await.expect("answered");
+    }
+    b.screenshot(&std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("follow-ups-form.png"))
+        .await;
+    let mut problems = Vec::new();
+    audit(&b, "follow-up form", &mut problems).await;
+    assert!(
+        problems.is_empty(),
+        "{} accessibility problems:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+    tap(&b, "submit").await;
+    until_submitted(&b).await;
+
+    // Back online: it syncs, and the warning is followed up, not remedied.
+    proxy.set_online(true);
+    until_all_synced(&b, &base, Duration::from_secs(60)).await;
+    b.goto(&format!("{base}/follow-ups")).await;
+    let card = b
+        .until("the warning followed up", async || {
+            let cards = b.all("follow-up").await;
+            let mut found = None;
+            for card in cards {
+                if b.attr(&card, "data-id").await.as_deref() == Some(&warned.id.to_string()) {
+                    found = Some(card);
+                }
+            }
+            found
+        })
+        .await;
+    assert_eq!(
+        b.attr(&card, "data-status").await.as_deref(),
+        Some("not_remedied")
+    );
+    let result = b.text(&b.find("follow-up-result").await).await;
+    assert!(result.contains("1 verholpen, 1 niet verholpen"), "{result}");
+    // Started once: the enclave page offers it no more.
+    b.goto(&format!("{base}/enclaves/{}", s.peeters)).await;
+    b.find("start-inspection").await;
+    assert!(b.all("enclave-follow-up").await.is_empty());
 }

@@ -9,9 +9,10 @@
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 use shared::dto::field::FieldEnclave;
+use shared::dto::follow_up::{FollowUp, ShortcomingText};
 use shared::dto::inspection::{
-    CheckKind, CheckRecord, Conclusion, Finding, InspectionRecord, Instructions, Measure, Position,
-    PresentPerson, UnregisteredPerson,
+    CheckKind, CheckRecord, Conclusion, Finding, FollowUpRecord, InspectionRecord, Instructions,
+    Measure, Position, PresentPerson, Remedy, UnregisteredPerson,
 };
 use shared::dto::registration::{MemberRole, Registration};
 use shared::rules::contract_filed::RuleSettings;
@@ -60,6 +61,47 @@ pub struct Draft {
     pub measure: Option<Measure>,
     pub deadline: Option<NaiveDate>,
     pub motivation: String,
+    /// Set when this inspection follows up an earlier one's measure.
+    #[serde(default)]
+    pub follows: Option<FollowUpDraft>,
+}
+
+/// The follow-up part of a draft: the earlier inspection, and per shortcoming the answer
+/// (none until the inspector gives it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FollowUpDraft {
+    pub inspection_id: Uuid,
+    pub inspected_on: NaiveDate,
+    pub measure: Measure,
+    pub due: NaiveDate,
+    pub answers: Vec<FollowUpAnswer>,
+}
+
+/// Whether one shortcoming was remedied; `None` until answered.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FollowUpAnswer {
+    pub item: ShortcomingText,
+    pub remedied: Option<bool>,
+}
+
+impl FollowUpDraft {
+    /// The follow-up of `f`, nothing answered.
+    pub fn of(f: &FollowUp) -> Self {
+        Self {
+            inspection_id: f.inspection_id,
+            inspected_on: f.inspected_on,
+            measure: f.measure,
+            due: f.due,
+            answers: f
+                .to_answer
+                .iter()
+                .map(|item| FollowUpAnswer {
+                    item: item.clone(),
+                    remedied: None,
+                })
+                .collect(),
+        }
+    }
 }
 
 impl Draft {
@@ -97,6 +139,7 @@ impl Draft {
             measure: None,
             deadline: None,
             motivation: String::new(),
+            follows: None,
         }
     }
 
@@ -234,6 +277,19 @@ impl Draft {
         .collect()
     }
 
+    /// The follow-up's shortcomings not answered yet, as (Dutch, English) problems.
+    pub fn unanswered_remedies(&self) -> Vec<(String, String)> {
+        let open = self.follows.as_ref().map_or(0, |f| {
+            f.answers.iter().filter(|a| a.remedied.is_none()).count()
+        });
+        if open == 0 {
+            return Vec::new();
+        }
+        let (nl, en) = FieldKey::RemedyUnanswered.texts();
+        let n = open.to_string();
+        vec![(nl.replace("{n}", &n), en.replace("{n}", &n))]
+    }
+
     /// The record to submit at `now`, or `None` while no measure is chosen.
     pub fn record(&self, now: DateTime<Utc>) -> Option<InspectionRecord> {
         let check = |kind: CheckKind| self.check_record(kind);
@@ -259,7 +315,20 @@ impl Draft {
                 deadline: self.deadline,
                 motivation: self.motivation.trim().to_owned(),
             },
-            follows: None,
+            // Unanswered shortcomings are left out: `unanswered_remedies` holds the submit.
+            follows: self.follows.as_ref().map(|f| FollowUpRecord {
+                inspection_id: f.inspection_id,
+                remedies: f
+                    .answers
+                    .iter()
+                    .filter_map(|a| {
+                        Some(Remedy {
+                            shortcoming: a.item.shortcoming,
+                            remedied: a.remedied?,
+                        })
+                    })
+                    .collect(),
+            }),
         })
     }
 }
@@ -292,6 +361,59 @@ pub(crate) mod tests {
         assert_eq!(d.unanswered_checks().len(), 3);
         assert!(d.present.is_empty() && d.measure.is_none());
         assert_eq!(d.record(Utc::now()), None, "no measure chosen, no record");
+    }
+
+    #[test]
+    fn a_follow_up_answers_every_shortcoming_before_it_is_submitted() {
+        use shared::dto::inspection::Shortcoming;
+        let mut d = draft();
+        d.measure = Some(Measure::Advice);
+        let item = |shortcoming| ShortcomingText {
+            shortcoming,
+            category: String::new(),
+            text: String::new(),
+        };
+        let (check, finding) = (
+            Shortcoming::Check(CheckKind::DailyRegistration),
+            Shortcoming::Finding(id(77)),
+        );
+        d.follows = Some(FollowUpDraft {
+            inspection_id: id(70),
+            inspected_on: NaiveDate::from_ymd_opt(2026, 11, 2).unwrap(),
+            measure: Measure::Warning,
+            due: NaiveDate::from_ymd_opt(2026, 12, 2).unwrap(),
+            answers: vec![
+                FollowUpAnswer {
+                    item: item(check),
+                    remedied: None,
+                },
+                FollowUpAnswer {
+                    item: item(finding),
+                    remedied: None,
+                },
+            ],
+        });
+        assert_eq!(d.unanswered_remedies().len(), 1);
+        let answers = &mut d.follows.as_mut().unwrap().answers;
+        answers[0].remedied = Some(false);
+        answers[1].remedied = Some(true);
+        assert!(d.unanswered_remedies().is_empty());
+        let follows = d.record(Utc::now()).unwrap().follows.expect("follows");
+        assert_eq!(follows.inspection_id, id(70));
+        assert_eq!(
+            follows.remedies,
+            vec![
+                Remedy {
+                    shortcoming: check,
+                    remedied: false
+                },
+                Remedy {
+                    shortcoming: finding,
+                    remedied: true
+                },
+            ]
+        );
+        assert_eq!(draft().record(Utc::now()), None);
     }
 
     #[test]

@@ -101,6 +101,22 @@ app_core::texts! {
         MinSupervisors => ("Min. begeleiders", "Min. supervisors"),
         ContinueInspection => ("Verder met inspectie van {time}", "Continue inspection of {time}"),
         StartInspection => ("Inspectie starten", "Start inspection"),
+        StartFollowUp => ("Opvolging starten", "Start follow-up"),
+        FollowUpOf => (
+            "Opvolging van de {measure} van {date}, termijn {due}",
+            "Follow-up of the {measure} of {date}, deadline {due}",
+        ),
+        StepFollowUp => ("Opvolging", "Follow-up"),
+        FollowUpQuestion => (
+            "Zeg van elke tekortkoming van de vorige inspectie of ze verholpen is.",
+            "Say of every shortcoming of the earlier inspection whether it was remedied.",
+        ),
+        Remedied => ("Verholpen", "Remedied"),
+        NotRemedied => ("Niet verholpen", "Not remedied"),
+        RemedyUnanswered => (
+            "Zeg van elke tekortkoming of ze verholpen is ({n} onbeantwoord).",
+            "Say of every shortcoming whether it was remedied ({n} unanswered).",
+        ),
         // The device page
         DeviceTitle => ("Toestel en synchronisatie", "Device and sync"),
         SyncHeading => ("Synchronisatie", "Sync"),

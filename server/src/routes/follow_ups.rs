@@ -8,8 +8,8 @@ use std::collections::HashMap;
 use actix_web::{HttpResponse, web};
 use chrono::Utc;
 use shared::dto::auth::Role;
-use shared::dto::follow_up::{FollowUp, FollowUpList};
-use shared::dto::inspection::{Correction, corrected_conclusion};
+use shared::dto::follow_up::{FollowUp, FollowUpList, ShortcomingText};
+use shared::dto::inspection::{Correction, Shortcoming, corrected_conclusion};
 use shared::dto::query::FollowUpQuery;
 use shared::rules::follow_up::{self, FollowUpStatus, Outcome};
 use shared::rules::time::belgian_local;
@@ -113,6 +113,20 @@ pub async fn list(
             &record.conclusion,
             corrected.remove(&row.id).unwrap_or_default(),
         );
+        let to_answer: Vec<ShortcomingText> = follow_up::shortcomings(&record)
+            .into_iter()
+            .map(|shortcoming| {
+                let finding = record.findings.iter().find(|f| match shortcoming {
+                    Shortcoming::Finding(id) => f.id == id,
+                    Shortcoming::Check(_) => false,
+                });
+                ShortcomingText {
+                    shortcoming,
+                    category: finding.map(|f| f.category.clone()).unwrap_or_default(),
+                    text: finding.map(|f| f.text.clone()).unwrap_or_default(),
+                }
+            })
+            .collect();
         let follower = latest.get(&row.id);
         let result = follower.map(outcome).unwrap_or_default();
         items.push(FollowUp {
@@ -125,11 +139,12 @@ pub async fn list(
             measure: conclusion.measure,
             due,
             status,
-            shortcomings: follow_up::shortcomings(&record).len() as u32,
+            shortcomings: to_answer.len() as u32,
             followed_up_by: follower.map(|f| uuid(&f.id)).transpose()?,
             followed_up_on: follower.map(|f| f.on_date),
             remedied: result.remedied,
             not_remedied: result.not_remedied,
+            to_answer,
         });
     }
     Ok(HttpResponse::Ok().json(FollowUpList {

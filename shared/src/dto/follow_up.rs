@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::enclave::Site;
-use super::inspection::Measure;
+use super::inspection::{Measure, Shortcoming};
 use crate::rules::follow_up::FollowUpStatus;
 
 /// The answer of `GET /api/follow-ups`: soonest due first, ties by inspection id.
@@ -49,4 +49,19 @@ pub struct FollowUp {
     /// Of its shortcomings, how many the follow-up found remedied and not (0 and 0 before).
     pub remedied: u32,
     pub not_remedied: u32,
+    /// The shortcomings a follow-up answers, in order, as the tablet asks about them.
+    #[serde(default)]
+    pub to_answer: Vec<ShortcomingText>,
+}
+
+/// A shortcoming with what the earlier inspection said of it: a failed check (no text: the
+/// app names the check) or a finding's category and text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ShortcomingText {
+    pub shortcoming: Shortcoming,
+    #[serde(default)]
+    pub category: String,
+    #[serde(default)]
+    pub text: String,
 }

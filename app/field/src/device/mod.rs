@@ -19,7 +19,9 @@ use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use shared::dto::field::{FieldEnclave, WireSet, WorkingSet};
+use shared::dto::follow_up::FollowUp;
 use shared::dto::inspection::{AmendmentRecord, Correction, InspectionRecord, PhotoRef};
+use shared::dto::query::FollowUpQuery;
 use shared::dto::review::ReviewState;
 use shared::dto::sync::SyncRecord;
 use shared::rules::contract_filed::RuleSettings;
@@ -119,9 +121,26 @@ pub struct FieldMeta {
     /// carried one has none: its next refresh downloads it whole.
     #[serde(default)]
     pub token: Option<String>,
+    /// The inspector's follow-ups still to do (open, due, overdue), as last fetched with the
+    /// set: a follow-up inspection can start from them offline.
+    #[serde(default)]
+    pub follow_ups: Vec<FollowUp>,
 }
 
 const FIELD_META: &str = "field";
+
+/// The user's follow-ups still to do; `None` when the server could not be asked.
+async fn follow_ups_to_do(session: Session) -> Option<Vec<FollowUp>> {
+    let list = api::follow_ups(session, &FollowUpQuery::default())
+        .await
+        .ok()?;
+    Some(
+        list.items
+            .into_iter()
+            .filter(|f| !f.status.is_followed_up())
+            .collect(),
+    )
+}
 
 /// What became of a submit.
 #[derive(Debug, Clone, PartialEq)]
@@ -363,6 +382,21 @@ impl Device {
         self.field.get().filter(|m| m.owner == me)
     }
 
+    /// The follow-ups still to do at `enclave`, not begun in a draft on the device.
+    pub fn follow_ups_at(self, enclave: Uuid) -> Vec<FollowUp> {
+        let begun: Vec<Uuid> = self
+            .my_drafts()
+            .iter()
+            .filter_map(|d| d.follows.as_ref().map(|f| f.inspection_id))
+            .collect();
+        self.field_meta()
+            .map(|m| m.follow_ups)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|f| f.enclave_id == enclave && !begun.contains(&f.inspection_id))
+            .collect()
+    }
+
     /// An enclave of the working set.
     pub fn enclave(self, id: Uuid) -> Option<FieldEnclave> {
         self.field_meta()?;
@@ -459,7 +493,9 @@ impl Device {
         let ok = match result.and_then(|answer| read(&answer)) {
             Ok(set) => {
                 self.failure.set(None);
-                self.keep_working_set(me, set, ids.is_none()).await
+                let follow_ups = follow_ups_to_do(self.session).await;
+                self.keep_working_set(me, set, ids.is_none(), follow_ups)
+                    .await
             }
             Err(failure) => {
                 self.failure.set(Some(failure));
@@ -471,8 +507,14 @@ impl Device {
     }
 
     /// Stores a downloaded working set: the whole set replaces the old one; a chosen list
-    /// is added to it.
-    async fn keep_working_set(self, me: Uuid, set: WorkingSet, whole: bool) -> bool {
+    /// is added to it. `follow_ups` replace the ones held, if given.
+    async fn keep_working_set(
+        self,
+        me: Uuid,
+        set: WorkingSet,
+        whole: bool,
+        follow_ups: Option<Vec<FollowUp>>,
+    ) -> bool {
         let mut enclaves = if whole || self.field_meta().is_none() {
             Vec::new()
         } else {
@@ -495,6 +537,9 @@ impl Device {
             enclaves: enclaves.len(),
             region: whole || self.field_meta().is_some_and(|m| m.region),
             token,
+            follow_ups: follow_ups
+                .or_else(|| self.field_meta().map(|m| m.follow_ups))
+                .unwrap_or_default(),
         };
         let mut ops = vec![Op::Clear(Store::Enclaves)];
         ops.extend(
@@ -534,7 +579,7 @@ impl Device {
             })?;
         let rules = set.rules;
         if let Some(me) = self.me() {
-            self.keep_working_set(me, set, false).await;
+            self.keep_working_set(me, set, false, None).await;
         }
         Ok((enclave, rules))
     }

@@ -55,6 +55,10 @@ impl Device {
             enclaves: self.enclaves.get_value(),
         };
         let applied = set.apply(&answer).map_err(|_| unreadable())?;
+        // Not reachable: the follow-ups held stay.
+        let follow_ups = super::follow_ups_to_do(self.session)
+            .await
+            .unwrap_or(meta.follow_ups);
         let fresh = FieldMeta {
             owner: me,
             generated_at: set.generated_at,
@@ -64,6 +68,7 @@ impl Device {
             enclaves: set.enclaves.len(),
             region: meta.region,
             token: Some(set.token.clone()),
+            follow_ups,
         };
         let rewrite = applied.full || !applied.removed.is_empty();
         let mut ops = if rewrite {

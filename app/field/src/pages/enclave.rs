@@ -8,6 +8,7 @@ use shared::dto::enclave::{EnclaveDetail, EnclaveStatus};
 use shared::dto::inspection::Position;
 use shared::dto::organisation::Organisation;
 use shared::dto::registration::{MemberRole, Registration};
+use shared::rules::follow_up::FollowUpStatus;
 use shared::rules::supervision_norm::{SupervisionNorm, SupportNeed};
 use shared::rules::time::belgian_local;
 use uuid::Uuid;
@@ -15,7 +16,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::device::Device;
-use crate::draft::Draft;
+use crate::draft::{Draft, FollowUpDraft};
 use crate::texts::FieldKey;
 use app_core::api::{self, ApiFailure, Fetched};
 use app_core::components::offline::OfflineCopyNotice;
@@ -157,7 +158,8 @@ fn StartInspection(id: Uuid) -> impl IntoView {
     let router = expect_context::<Router>();
     let busy = RwSignal::new(false);
     let failure = RwSignal::new(None::<ApiFailure>);
-    let start = move |_| {
+    // A new draft; a follow-up of an earlier inspection's measure with `follows`.
+    let start = move |follows: Option<FollowUpDraft>| {
         let Some(me) = session.user().map(|u| u.id) else {
             return;
         };
@@ -169,6 +171,7 @@ fn StartInspection(id: Uuid) -> impl IntoView {
                 Ok((enclave, rules)) => {
                     let mut draft = Draft::new(me, enclave, rules, Utc::now());
                     draft.position = position;
+                    draft.follows = follows;
                     let draft_id = draft.id;
                     if device.save_draft(draft).await {
                         router.navigate(&format!("/inspections/{draft_id}"), false);
@@ -195,7 +198,42 @@ fn StartInspection(id: Uuid) -> impl IntoView {
             })
             .collect_view()
     };
+    let follow_ups = move || {
+        device
+            .follow_ups_at(id)
+            .into_iter()
+            .map(|f| {
+                let (measure_nl, measure_en) = f.measure.names();
+                let what = i18n
+                    .t(FieldKey::FollowUpOf)
+                    .replace("{measure}", i18n.pick(measure_nl, measure_en))
+                    .replace("{date}", &i18n::date(f.inspected_on))
+                    .replace("{due}", &i18n::date(f.due));
+                let (status_nl, status_en) = f.status.names();
+                let badge = if f.status == FollowUpStatus::Overdue {
+                    "badge fail"
+                } else {
+                    "badge"
+                };
+                let follows = FollowUpDraft::of(&f);
+                view! {
+                    <div class="follow-up" data-test="enclave-follow-up" data-status=f.status.as_str()>
+                        <p>{what} " " <span class=badge>{i18n.pick(status_nl, status_en).to_owned()}</span></p>
+                        <button
+                            class="primary"
+                            data-test="start-follow-up"
+                            disabled=move || busy.get() || !device.ready.get()
+                            on:click=move |_| start(Some(follows.clone()))
+                        >
+                            {i18n.text(FieldKey::StartFollowUp)}
+                        </button>
+                    </div>
+                }
+            })
+            .collect_view()
+    };
     view! {
+        {follow_ups}
         <div class="actions start">
             {drafts}
             // Until the device store is read, the working set is not known yet: a tap then
@@ -204,7 +242,7 @@ fn StartInspection(id: Uuid) -> impl IntoView {
                 class="primary"
                 data-test="start-inspection"
                 disabled=move || busy.get() || !device.ready.get()
-                on:click=start
+                on:click=move |_| start(None)
             >
                 {i18n.text(FieldKey::StartInspection)}
             </button>

@@ -25,6 +25,7 @@ pub(super) fn DraftForm(draft: Draft) -> impl IntoView {
     });
     let (on, at) = d.with_untracked(|d| (d.on, d.at));
     let title = d.with_untracked(|d| crate::device::label(&d.enclave));
+    let follows = d.with_untracked(|d| d.follows.is_some());
 
     let submit = move |_| {
         if submitting.get_untracked() {
@@ -95,6 +96,13 @@ pub(super) fn DraftForm(draft: Draft) -> impl IntoView {
             </p>
         </header>
 
+        {follows.then(|| view! {
+            <section class="step" data-test="follow-up-step">
+                <h2>{i18n.text(FieldKey::StepFollowUp)}</h2>
+                <FollowUpForm ed />
+            </section>
+        })}
+
         <section class="step">
             <h2>{i18n.text(FieldKey::StepContract)}</h2>
             <CheckAnswerCard ed check=CheckKind::ContractFiled />
@@ -152,7 +160,8 @@ pub(super) fn check_draft(
     now: DateTime<Utc>,
 ) -> (Option<InspectionRecord>, Vec<(String, String)>) {
     let today = belgian_local(now).date();
-    let mut found = draft.unanswered_checks();
+    let mut found = draft.unanswered_remedies();
+    found.extend(draft.unanswered_checks());
     let record = draft.record(now);
     // Without a measure the rest is checked as if it were advice (which needs no deadline),
     // so every other problem shows at the first try too.

@@ -9,14 +9,18 @@
 //! with the draft that names it, in one transaction — when the device cannot keep it, the
 //! draft stays as it was and the page says why. Submitting checks what the server checks.
 //!
-//! One module per section: [`draft_form`] holds them together; [`checks`], [`presence`],
-//! [`instructions`], [`findings`], [`conclusion`]; [`submitted`] shows what was sent.
+//! A follow-up inspection starts with the earlier inspection's shortcomings, each to be said
+//! remedied or not.
+//!
+//! One module per section: [`draft_form`] holds them together; [`follow_up`], [`checks`],
+//! [`presence`], [`instructions`], [`findings`], [`conclusion`]; [`submitted`] shows what was
+//! sent.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use leptos::prelude::*;
 use shared::dto::inspection::{
     CheckKind, Correction, Finding, InspectionRecord, InstructionGiver, Measure, PhotoRef,
-    Severity, UnregisteredPerson,
+    Severity, Shortcoming, UnregisteredPerson,
 };
 use shared::dto::registration::MemberRole;
 use shared::dto::review::ReviewState;
@@ -48,6 +52,7 @@ mod checks;
 mod conclusion;
 mod draft_form;
 mod findings;
+mod follow_up;
 mod instructions;
 mod presence;
 mod submitted;
@@ -56,6 +61,7 @@ use self::checks::CheckAnswerCard;
 use self::conclusion::ConclusionForm;
 use self::draft_form::DraftForm;
 use self::findings::Findings;
+use self::follow_up::FollowUpForm;
 use self::instructions::InstructionsForm;
 use self::presence::Presence;
 use self::submitted::Submitted;
