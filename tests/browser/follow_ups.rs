@@ -226,6 +226,11 @@ async fn an_inspector_follows_up_an_overdue_warning_offline() {
     );
     tap(&b, "submit").await;
     until_submitted(&b).await;
+    let recorded = b.text(&b.find("record-follow-up").await).await;
+    assert!(
+        recorded.contains("1 verholpen, 1 niet verholpen"),
+        "the submitted record says what was remedied: {recorded}"
+    );
 
     // Back online: it syncs, and the warning is followed up, not remedied.
     proxy.set_online(true);

@@ -401,6 +401,15 @@ texts! {
             "Followed up on {date}: {yes} remedied, {no} not remedied",
         ),
         FollowUpsNone => ("Geen opvolgingen.", "No follow-ups."),
+        FollowUp => ("Opvolging", "Follow-up"),
+        FollowUpSummary => (
+            "Volgt een eerdere inspectie op: {yes} verholpen, {no} niet verholpen.",
+            "Follows up an earlier inspection: {yes} remedied, {no} not remedied.",
+        ),
+        FollowsInspection => ("Opgevolgde inspectie:", "Inspection followed up:"),
+        AFinding => ("Een vaststelling", "A finding"),
+        Remedied => ("verholpen", "remedied"),
+        NotRemedied => ("niet verholpen", "not remedied"),
         FollowUpsMore => (
             "Er zijn er meer; de eerste {n} staan hier.",
             "There are more; the first {n} are shown.",

@@ -12,8 +12,9 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use leptos::prelude::*;
 use shared::dto::inspection::{
-    AmendmentRecord, AmendmentView, CheckKind, Conclusion, Correction, InspectionRecord,
-    InstructionGiver, Measure, PhotoRef, Severity, corrected_conclusion,
+    AmendmentRecord, AmendmentView, CheckKind, Conclusion, Correction, FollowUpRecord,
+    InspectionRecord, InstructionGiver, Measure, PhotoRef, Severity, Shortcoming,
+    corrected_conclusion,
 };
 use shared::dto::registration::MemberRole;
 
@@ -109,6 +110,7 @@ pub fn RecordView(
             <InstructionAnswers record=record.clone() />
             <FindingList record=record.clone() session enlarged />
             <ConclusionView original=record.conclusion.clone() corrected />
+            {record.follows.clone().map(|follows| view! { <FollowUpAnswers follows /> })}
             <AmendmentList amendments=extras.amendments />
             <Lightbox enlarged />
         </div>
@@ -451,6 +453,47 @@ fn ConclusionView(original: Conclusion, corrected: Conclusion) -> impl IntoView 
                 <dt>{i18n.text(Key::Motivation)}</dt>
                 <dd data-test="record-motivation">{corrected.motivation.clone()}</dd>
             </dl>
+        </section>
+    }
+}
+
+/// What a follow-up inspection said of the inspection it follows up: per shortcoming (a
+/// check by name, a finding), remedied or not.
+#[component]
+fn FollowUpAnswers(follows: FollowUpRecord) -> impl IntoView {
+    let i18n = I18n::expect();
+    let outcome = shared::rules::follow_up::tally(&follows.remedies);
+    let summary = move || {
+        i18n.t(Key::FollowUpSummary)
+            .replace("{yes}", &outcome.remedied.to_string())
+            .replace("{no}", &outcome.not_remedied.to_string())
+    };
+    let answers = follows
+        .remedies
+        .iter()
+        .map(|r| {
+            let what = match r.shortcoming {
+                Shortcoming::Check(check) => belongs_to(i18n, Some(check)),
+                Shortcoming::Finding(_) => i18n.t(Key::AFinding),
+            };
+            let (badge, word) = if r.remedied {
+                ("badge pass", Key::Remedied)
+            } else {
+                ("badge fail", Key::NotRemedied)
+            };
+            view! {
+                <li data-test="record-remedy" data-remedied=r.remedied.to_string()>
+                    {what} " " <span class=badge>{i18n.text(word)}</span>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="record-part" data-test="record-follow-up">
+            <h2>{i18n.text(Key::FollowUp)}</h2>
+            <p>{summary}</p>
+            <p class="small muted">{i18n.text(Key::FollowsInspection)} " " <code>{follows.inspection_id.to_string()}</code></p>
+            <ul class="members">{answers}</ul>
         </section>
     }
 }
