@@ -350,6 +350,10 @@ async fn the_database_counts_the_demo_inspections_as_the_rule_does(backend: Back
                         workers_present: record.workers_present,
                         supervisors_present: record.supervisors_present,
                         unregistered: record.unregistered.len() as u32,
+                        follow_up: record
+                            .follows
+                            .as_ref()
+                            .map(|f| shared::rules::follow_up::tally(&f.remedies)),
                     }
                 },
             )
@@ -384,5 +388,14 @@ async fn the_database_counts_the_demo_inspections_as_the_rule_does(backend: Back
             |f| f.review_state == ReviewState::Approved && f.measure == Measure::ReportProposed
         ),
         "reports taken"
+    );
+    assert!(
+        facts
+            .iter()
+            .any(|f| f.follow_up.is_some_and(|o| o.not_remedied == 0))
+            && facts
+                .iter()
+                .any(|f| f.follow_up.is_some_and(|o| o.not_remedied > 0)),
+        "follow-ups that found everything remedied and some that did not"
     );
 }

@@ -244,6 +244,17 @@ app_core::texts! {
         WorkersChecked => ("Doelgroepwerknemers gecontroleerd", "Target-group workers checked"),
         SupervisorsChecked => ("Begeleiders gecontroleerd", "Supervisors checked"),
         UnregisteredPeople => ("Niet-geregistreerde personen", "Unregistered people"),
+        FollowUpFigures => ("Opvolging van maatregelen", "Follow-up of measures"),
+        FollowUpsRemedied => (
+            "Opvolgingen: alles verholpen",
+            "Follow-ups: everything remedied",
+        ),
+        FollowUpsNotRemedied => (
+            "Opvolgingen: niet alles verholpen",
+            "Follow-ups: not everything remedied",
+        ),
+        ShortcomingsRemedied => ("Tekortkomingen verholpen", "Shortcomings remedied"),
+        ShortcomingsNotRemedied => ("Tekortkomingen niet verholpen", "Shortcomings not remedied"),
         Proposed => ("Voorgesteld", "Proposed"),
         TakenApproved => ("Genomen (goedgekeurd)", "Taken (approved)"),
         InspectionsPerMonth => ("Inspecties per maand", "Inspections per month"),

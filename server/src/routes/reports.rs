@@ -364,6 +364,19 @@ pub async fn inspections(
         ("doelgroepwerknemers gecontroleerd", f.workers_checked),
         ("begeleiders gecontroleerd", f.supervisors_checked),
         ("niet-geregistreerde personen", f.unregistered_found),
+        ("opvolgingen: alles verholpen", f.follow_ups.remedied),
+        (
+            "opvolgingen: niet alles verholpen",
+            f.follow_ups.not_remedied,
+        ),
+        (
+            "tekortkomingen verholpen",
+            f.follow_ups.shortcomings_remedied,
+        ),
+        (
+            "tekortkomingen niet verholpen",
+            f.follow_ups.shortcomings_not_remedied,
+        ),
     ]
     .into_iter()
     .map(|(name, n)| vec![name.to_owned(), n.to_string(), String::new()])

@@ -244,6 +244,33 @@ pub struct YearFigures {
     pub unregistered_found: u32,
     /// Advice, warning, regularisation order, report: in that order.
     pub measures: Vec<MeasureCount>,
+    /// What the follow-up inspections of the year found of earlier measures.
+    #[serde(default)]
+    pub follow_ups: FollowUpFigures,
+}
+
+/// The follow-up inspections of a year: how many found every shortcoming of the earlier
+/// inspection remedied and how many not, and the shortcomings remedied and not.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FollowUpFigures {
+    pub remedied: u32,
+    pub not_remedied: u32,
+    pub shortcomings_remedied: u32,
+    pub shortcomings_not_remedied: u32,
+}
+
+impl FollowUpFigures {
+    /// Counts one follow-up inspection's outcome.
+    pub fn add(&mut self, outcome: crate::rules::follow_up::Outcome) {
+        if outcome.not_remedied == 0 {
+            self.remedied += 1;
+        } else {
+            self.not_remedied += 1;
+        }
+        self.shortcomings_remedied += outcome.remedied;
+        self.shortcomings_not_remedied += outcome.not_remedied;
+    }
 }
 
 /// `GET /api/reports/inspections?year=`: inspection statistics of a year.

@@ -15,10 +15,11 @@ use uuid::Uuid;
 
 use crate::dto::inspection::Measure;
 use crate::dto::report::{
-    CheckCounts, HostType, HostTypeCounts, InspectionStatistics, MaatwerkbedrijfCounts,
-    MeasureCount, MonthCounts, YearFigures,
+    CheckCounts, FollowUpFigures, HostType, HostTypeCounts, InspectionStatistics,
+    MaatwerkbedrijfCounts, MeasureCount, MonthCounts, YearFigures,
 };
 use crate::dto::review::ReviewState;
+use crate::rules::follow_up::Outcome;
 use crate::rules::verdict::VerdictStatus;
 
 /// One submitted inspection, as much as the statistics need.
@@ -37,6 +38,8 @@ pub struct InspectionFact {
     pub workers_present: u32,
     pub supervisors_present: u32,
     pub unregistered: u32,
+    /// What it found of the inspection it follows up, if it is a follow-up.
+    pub follow_up: Option<Outcome>,
 }
 
 impl CheckCounts {
@@ -83,6 +86,8 @@ pub struct InspectionTally {
     pub unregistered: u32,
     /// Per measure: how often it was proposed, and how often taken (the inspection approved).
     pub measures: HashMap<Measure, (u32, u32)>,
+    /// What the follow-up inspections found.
+    pub follow_ups: FollowUpFigures,
 }
 
 /// Counts the inspections of `year` in `facts` (those of other years are ignored).
@@ -106,6 +111,9 @@ pub fn tally(year: i32, facts: &[InspectionFact]) -> InspectionTally {
         let (proposed, taken) = t.measures.entry(f.measure).or_default();
         *proposed += 1;
         *taken += u32::from(f.review_state == ReviewState::Approved);
+        if let Some(outcome) = f.follow_up {
+            t.follow_ups.add(outcome);
+        }
     }
     t.visits = visits.into_iter().collect();
     t
@@ -189,6 +197,7 @@ pub fn statistics(year: i32, tally: &InspectionTally) -> InspectionStatistics {
                     }
                 })
                 .collect(),
+            follow_ups: tally.follow_ups,
         },
     }
 }
@@ -224,6 +233,7 @@ mod tests {
             workers_present: 4,
             supervisors_present: 1,
             unregistered: 0,
+            follow_up: None,
         }
     }
 
@@ -233,7 +243,19 @@ mod tests {
         report.measure = Measure::ReportProposed;
         report.review_state = ReviewState::Approved;
         report.unregistered = 2;
+        let mut remedied = fact("2025-04-01", 1, 10, [Pass, Pass, Pass]);
+        remedied.follow_up = Some(Outcome {
+            remedied: 2,
+            not_remedied: 0,
+        });
+        let mut not_remedied = fact("2025-04-02", 1, 10, [Pass, Fail, Pass]);
+        not_remedied.follow_up = Some(Outcome {
+            remedied: 1,
+            not_remedied: 2,
+        });
         let facts = vec![
+            remedied,
+            not_remedied,
             fact("2025-01-15", 1, 10, [Pass, Pass, Pass]),
             fact("2025-01-20", 2, 11, [Fail, Pass, Unknown]),
             report,
@@ -241,6 +263,18 @@ mod tests {
             fact("2024-12-31", 1, 12, [Fail, Fail, Fail]),
         ];
         let s = inspection_statistics(2025, &facts);
+        assert_eq!(
+            s.figures.follow_ups,
+            FollowUpFigures {
+                remedied: 1,
+                not_remedied: 1,
+                shortcomings_remedied: 3,
+                shortcomings_not_remedied: 2,
+            }
+        );
+        let facts = &facts[2..];
+        let s = inspection_statistics(2025, facts);
+        assert_eq!(s.figures.follow_ups, FollowUpFigures::default());
         assert_eq!(s.total.inspections, 3);
         assert_eq!(s.total.contract_filed_failed, 1);
         assert_eq!(s.total.daily_registration_failed, 1);

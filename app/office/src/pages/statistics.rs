@@ -140,6 +140,17 @@ fn StatisticsBody(s: InspectionStatistics) -> impl IntoView {
             </tr></thead>
             <tbody>{measures}</tbody>
         </table>
+        <h2>{i18n.text(OfficeKey::FollowUpFigures)}</h2>
+        <dl class="facts" data-test="figures-follow-ups">
+            <dt>{i18n.text(OfficeKey::FollowUpsRemedied)}</dt>
+            <dd data-test="figures-remedied">{f.follow_ups.remedied}</dd>
+            <dt>{i18n.text(OfficeKey::FollowUpsNotRemedied)}</dt>
+            <dd data-test="figures-not-remedied">{f.follow_ups.not_remedied}</dd>
+            <dt>{i18n.text(OfficeKey::ShortcomingsRemedied)}</dt>
+            <dd>{f.follow_ups.shortcomings_remedied}</dd>
+            <dt>{i18n.text(OfficeKey::ShortcomingsNotRemedied)}</dt>
+            <dd>{f.follow_ups.shortcomings_not_remedied}</dd>
+        </dl>
         <h2>{i18n.text(OfficeKey::InspectionsPerMonth)}</h2>
         <MonthChart months=s.per_month.clone() />
         <h2>{i18n.text(OfficeKey::FailingPerCheck)}</h2>

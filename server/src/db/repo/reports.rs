@@ -229,7 +229,8 @@ fn tally(
         .select((inspections::enclave_id, check_counts!()))
         .load(conn)?;
     type People = (Option<i64>, Option<i64>, Option<i64>);
-    let per_day: Vec<(NaiveDate, String, String, Checked, People)> = inspections::table
+    type FollowedUp = (Option<i64>, Option<i64>, Option<i64>, Option<i64>);
+    let per_day: Vec<(NaiveDate, String, String, Checked, People, FollowedUp)> = inspections::table
         .filter(inspections::on_date.between(from, to))
         .group_by((
             inspections::on_date,
@@ -246,6 +247,12 @@ fn tally(
                 sum(inspections::supervisors_present),
                 sum(inspections::unregistered),
             ),
+            (
+                counted_if!(inspections::not_remedied.eq(0)),
+                counted_if!(inspections::not_remedied.gt(0)),
+                sum(inspections::remedied),
+                sum(inspections::not_remedied),
+            ),
         ))
         .load(conn)?;
 
@@ -255,7 +262,15 @@ fn tally(
             tally.visits.push((place, check_counts(checked)));
         }
     }
-    for (day, measure, state, checked, (workers, supervisors, unregistered)) in per_day {
+    for (day, measure, state, checked, (workers, supervisors, unregistered), followed_up) in per_day
+    {
+        let (remedied, not_remedied, shortcomings_remedied, shortcomings_not_remedied) =
+            followed_up;
+        let f = &mut tally.follow_ups;
+        f.remedied += summed(remedied);
+        f.not_remedied += summed(not_remedied);
+        f.shortcomings_remedied += summed(shortcomings_remedied);
+        f.shortcomings_not_remedied += summed(shortcomings_not_remedied);
         let n = checked.0 as u32;
         tally.months[day.month0() as usize].merge(&check_counts(checked));
         tally.workers_present += summed(workers);
