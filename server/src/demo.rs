@@ -1070,6 +1070,7 @@ fn insert_inspections(
                 }),
                 host_assigns_tasks: Some(supervisor == VerdictStatus::Fail),
                 supervisor_whole_shift: Some(supervisor != VerdictStatus::Fail),
+                main_activity: Some(true),
                 note: None,
             },
             findings,

@@ -138,7 +138,7 @@ async fn walk((width, height): (u32, u32), suffix: &str) {
     let answered = b
         .js(
             "return document.querySelectorAll('[data-test^=given-by-]:checked, \
-             [data-test^=host_assigns_tasks-]:checked, \
+             [data-test^=main_activity-]:checked, [data-test^=host_assigns_tasks-]:checked, \
              [data-test^=supervisor_whole_shift-]:checked, [data-test^=measure-]:checked, \
              .answer .chosen').length",
         )
@@ -148,13 +148,20 @@ async fn walk((width, height): (u32, u32), suffix: &str) {
         .js("return document.querySelector('[data-test=finding-severity]').value")
         .await;
     assert_eq!(severity, json!(""), "a finding's severity starts unchosen");
+    // The main-activity question shows the host's NACE code and the enclave's activity.
+    let activity = text_of(&b, "enclave-activity").await;
+    assert!(
+        !activity.is_empty(),
+        "the enclave's activity beside the question"
+    );
+    b.find("host-nace").await;
 
     // Submitting lists each unanswered question.
     tap(&b, "submit").await;
     let problems = text_of(&b, "problems").await;
     assert_eq!(
         problems.matches("Vraag niet beantwoord").count(),
-        3,
+        4,
         "{problems}"
     );
     assert_eq!(
@@ -276,6 +283,7 @@ async fn walk((width, height): (u32, u32), suffix: &str) {
 
     tap(&b, "confirm-contract_filed").await;
     tap(&b, "confirm-supervisor_present").await;
+    tap(&b, "main_activity-no").await;
     tap(&b, "given-by-both").await;
     tap(&b, "host_assigns_tasks-yes").await;
     tap(&b, "supervisor_whole_shift-no").await;
@@ -374,6 +382,7 @@ async fn walk((width, height): (u32, u32), suffix: &str) {
     assert_eq!(text_of(&b, "record-given-by").await.trim(), "allebei");
     assert_eq!(text_of(&b, "record-host-assigns").await.trim(), "ja");
     assert_eq!(text_of(&b, "record-whole-shift").await.trim(), "nee");
+    assert_eq!(text_of(&b, "record-main-activity").await.trim(), "nee");
     let finding = b.find("record-finding").await;
     assert_eq!(
         b.attr(&finding, "data-severity").await.as_deref(),

@@ -121,6 +121,7 @@ async fn an_inspection_recorded_offline_syncs_when_the_network_returns() {
     })
     .await;
     b.click("confirm-supervisor_present").await;
+    b.click("main_activity-yes").await;
     b.click("given-by-supervisor").await;
     b.click("host_assigns_tasks-no").await;
     b.click("supervisor_whole_shift-yes").await;

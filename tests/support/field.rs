@@ -123,12 +123,13 @@ pub async fn tap(b: &Browser, name: &str) {
 }
 
 /// Answers what the form leaves unanswered until the inspector answers it: confirms the
-/// three computed checks and answers the questions on instructions (only the begeleider,
-/// the host assigns no tasks, the begeleider is there the whole shift).
+/// three computed checks and answers the questions on the work (the host's main activity,
+/// only the begeleider, the host assigns no tasks, the begeleider is there the whole shift).
 pub async fn answer_the_questions(b: &Browser) {
     for check in ["contract_filed", "daily_registration", "supervisor_present"] {
         tap(b, &format!("confirm-{check}")).await;
     }
+    tap(b, "main_activity-yes").await;
     tap(b, "given-by-supervisor").await;
     tap(b, "host_assigns_tasks-no").await;
     tap(b, "supervisor_whole_shift-yes").await;

@@ -43,6 +43,7 @@ pub fn inspection(enclave_id: &str) -> InspectionRecord {
             given_by: Some(InstructionGiver::Supervisor),
             host_assigns_tasks: Some(false),
             supervisor_whole_shift: Some(true),
+            main_activity: Some(true),
             note: None,
         },
         findings: vec![Finding {

@@ -402,6 +402,7 @@ texts! {
         ),
         FollowUpsNone => ("Geen opvolgingen.", "No follow-ups."),
         FollowUp => ("Opvolging", "Follow-up"),
+        MainActivity => ("Hoofdactiviteit gastorganisatie", "The host's main activity"),
         FollowUpSummary => (
             "Volgt een eerdere inspectie op: {yes} verholpen, {no} niet verholpen.",
             "Follows up an earlier inspection: {yes} remedied, {no} not remedied.",

@@ -290,6 +290,16 @@ impl Draft {
         vec![(nl.replace("{n}", &n), en.replace("{n}", &n))]
     }
 
+    /// The main-activity question while unanswered, as a (Dutch, English) problem. The app
+    /// asks it of every inspection; the server also takes records made before it was asked.
+    pub fn unanswered_main_activity(&self) -> Option<(String, String)> {
+        let (nl, en) = FieldKey::MainActivityUnanswered.texts();
+        self.instructions
+            .main_activity
+            .is_none()
+            .then(|| (nl.to_owned(), en.to_owned()))
+    }
+
     /// The record to submit at `now`, or `None` while no measure is chosen.
     pub fn record(&self, now: DateTime<Utc>) -> Option<InspectionRecord> {
         let check = |kind: CheckKind| self.check_record(kind);
@@ -359,6 +369,7 @@ pub(crate) mod tests {
         assert_eq!(d.on, NaiveDate::from_ymd_opt(2026, 12, 7).unwrap());
         assert_eq!(d.at, NaiveTime::from_hms_opt(8, 0, 0).unwrap());
         assert_eq!(d.unanswered_checks().len(), 3);
+        assert!(d.unanswered_main_activity().is_some());
         assert!(d.present.is_empty() && d.measure.is_none());
         assert_eq!(d.record(Utc::now()), None, "no measure chosen, no record");
     }

@@ -102,6 +102,17 @@ app_core::texts! {
         ContinueInspection => ("Verder met inspectie van {time}", "Continue inspection of {time}"),
         StartInspection => ("Inspectie starten", "Start inspection"),
         StartFollowUp => ("Opvolging starten", "Start follow-up"),
+        MainActivityQuestion => (
+            "Doen de doelgroepwerknemers de hoofdactiviteit van de gastorganisatie, hetzelfde werk als in het maatwerkbedrijf?",
+            "Do the target-group workers do the host's main activity, the same work as in the maatwerkbedrijf?",
+        ),
+        HostNace => ("Hoofdactiviteit gastorganisatie (NACE)", "Host's main activity (NACE)"),
+        EnclaveActivity => ("Activiteit van de enclave", "The enclave's activity"),
+        NotInRegister => ("niet in het register", "not in the register"),
+        MainActivityUnanswered => (
+            "Vraag niet beantwoord: of de doelgroepwerknemers de hoofdactiviteit van de gastorganisatie doen.",
+            "Question not answered: whether the target-group workers do the host's main activity.",
+        ),
         FollowUpOf => (
             "Opvolging van de {measure} van {date}, termijn {due}",
             "Follow-up of the {measure} of {date}, deadline {due}",

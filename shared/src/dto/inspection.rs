@@ -98,6 +98,12 @@ pub struct Instructions {
     /// Is the begeleider present during the whole shift?
     #[serde(default)]
     pub supervisor_whole_shift: Option<bool>,
+    /// Do the target-group workers do the host's main activity (hoofdactiviteit), the same
+    /// work as in the maatwerkbedrijf, as enclave work is defined? The app asks it; the
+    /// server takes a record without it (made before it was asked), and such a record's
+    /// hash stays as it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub main_activity: Option<bool>,
     #[serde(default)]
     pub note: Option<String>,
 }

@@ -762,6 +762,7 @@ mod tests {
                 given_by: Some(InstructionGiver::Supervisor),
                 host_assigns_tasks: Some(false),
                 supervisor_whole_shift: Some(true),
+                main_activity: Some(true),
                 note: Some("Volgens de ploegbaas.".to_owned()),
             },
             findings: vec![finding(1), finding(2)],
@@ -807,6 +808,24 @@ mod tests {
     fn baseline_is_valid() {
         assert_eq!(validate_inspection(&valid(), today()), []);
         assert_eq!(validate_amendment(&amendment()), []);
+    }
+
+    /// Records made before the app asked about the host's main activity, or before
+    /// follow-ups, still apply and serialise (and so hash) as they did.
+    #[test]
+    fn later_questions_are_optional_and_absent_from_older_records() {
+        let mut older = valid();
+        older.instructions.main_activity = None;
+        older.follows = None;
+        assert_eq!(validate_inspection(&older, today()), []);
+        let json = serde_json::to_string(&older).unwrap();
+        assert!(!json.contains("main_activity") && !json.contains("follows"), "{json}");
+        let mut answered = valid();
+        answered.instructions.main_activity = Some(false);
+        let json = serde_json::to_string(&answered).unwrap();
+        assert!(json.contains(r#""main_activity":false"#), "{json}");
+        let back: InspectionRecord = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, answered);
     }
 
     /// Name, how the valid record is broken, and the expected problems.

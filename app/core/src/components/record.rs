@@ -238,6 +238,8 @@ fn InstructionAnswers(record: InspectionRecord) -> impl IntoView {
                 <dd data-test="record-host-assigns">{yes_no(ins.host_assigns_tasks)}</dd>
                 <dt>{i18n.text(Key::SupervisorWholeShift)}</dt>
                 <dd data-test="record-whole-shift">{yes_no(ins.supervisor_whole_shift)}</dd>
+                <dt>{i18n.text(Key::MainActivity)}</dt>
+                <dd data-test="record-main-activity">{yes_no(ins.main_activity)}</dd>
                 {ins.note.map(|note| view! {
                     <dt>{i18n.text(Key::Note)}</dt>
                     <dd>{note}</dd>

@@ -162,6 +162,7 @@ pub(super) fn check_draft(
     let today = belgian_local(now).date();
     let mut found = draft.unanswered_remedies();
     found.extend(draft.unanswered_checks());
+    found.extend(draft.unanswered_main_activity());
     let record = draft.record(now);
     // Without a measure the rest is checked as if it were advice (which needs no deadline),
     // so every other problem shows at the first try too.

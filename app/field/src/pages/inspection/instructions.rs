@@ -1,5 +1,6 @@
-//! How the work is directed: who gives the instructions, and whether the begeleider stays the
-//! whole shift.
+//! How the work is directed: whether the team does the host's main activity (with the host's
+//! NACE code and the enclave's activity beside the question), who gives the instructions, and
+//! whether the begeleider stays the whole shift.
 
 use super::*;
 
@@ -87,7 +88,43 @@ pub(super) fn InstructionsForm(ed: Editor) -> impl IntoView {
             </fieldset>
         }
     };
+    let (nace, activity) = d.with_untracked(|d| {
+        (
+            d.enclave.host.nace_code.clone(),
+            d.enclave.summary.activity.clone(),
+        )
+    });
+    let main_activity = move |answer: bool| {
+        view! {
+            <label class="choice">
+                <input
+                    type="radio"
+                    name="main_activity"
+                    data-test=format!("main_activity-{}", if answer { "yes" } else { "no" })
+                    prop:checked=move || d.with(|d| d.instructions.main_activity == Some(answer))
+                    on:change=move |_| ed.edit(|d| d.instructions.main_activity = Some(answer))
+                />
+                {if answer { i18n.text(FieldKey::Yes) } else { i18n.text(FieldKey::No) }}
+            </label>
+        }
+    };
     view! {
+        <fieldset class="choices" data-test="question-main_activity">
+            <legend>{i18n.text(FieldKey::MainActivityQuestion)}</legend>
+            <dl class="facts small">
+                <dt>{i18n.text(FieldKey::HostNace)}</dt>
+                <dd data-test="host-nace">
+                    {match nace {
+                        Some(code) => code.into_any(),
+                        None => i18n.text(FieldKey::NotInRegister).into_any(),
+                    }}
+                </dd>
+                <dt>{i18n.text(FieldKey::EnclaveActivity)}</dt>
+                <dd data-test="enclave-activity">{activity}</dd>
+            </dl>
+            {main_activity(true)}
+            {main_activity(false)}
+        </fieldset>
         <fieldset class="choices" data-test="question-given_by">
             <legend>
                 {i18n.text(FieldKey::InstructionsFromWhom)}
