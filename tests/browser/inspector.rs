@@ -409,6 +409,47 @@ async fn walk((width, height): (u32, u32), suffix: &str) {
         (b.attr(&thumb, "data-loaded").await.as_deref() == Some("true")).then_some(())
     })
     .await;
+    // On paper (print media): no header or buttons, each photo named by its SHA-256, and
+    // Chromium prints the page to a PDF.
+    b.cdp(
+        "Emulation.setEmulatedMedia",
+        json!({ "media": "print", "features": [] }),
+    )
+    .await;
+    let printed = b
+        .js(
+            "const shown = (s) => { const e = document.querySelector(s); \
+             return !!e && e.getClientRects().length > 0; }; \
+             const sha = document.querySelector('[data-test=photo-sha]'); \
+             return [shown('.topbar'), shown('[data-test=print]'), shown('[data-test=photo-sha]'), \
+             sha ? sha.textContent : '', \
+             document.querySelector('[data-test=photo-thumb]').getAttribute('data-sha256') || ''];",
+        )
+        .await;
+    assert_eq!(printed[0], json!(false), "the header is not printed");
+    assert_eq!(printed[1], json!(false), "the print button is not printed");
+    assert_eq!(printed[2], json!(true), "the photo's hash is printed");
+    assert_eq!(printed[3].as_str().map(str::len), Some(64), "{printed}");
+    assert_eq!(printed[3], printed[4], "the hash of the photo shown");
+    let pdf = b
+        .cdp("Page.printToPDF", json!({ "preferCSSPageSize": true }))
+        .await;
+    let data = pdf["data"].as_str().unwrap_or_default();
+    assert!(
+        data.starts_with("JVBERi0"),
+        "a PDF: {}",
+        &data[..data.len().min(20)]
+    );
+    let bytes = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, data)
+        .expect("the PDF's bytes");
+    let path =
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("inspection{suffix}.pdf"));
+    std::fs::write(&path, bytes).expect("the PDF kept for humans to read");
+    b.cdp(
+        "Emulation.setEmulatedMedia",
+        json!({ "media": "", "features": [] }),
+    )
+    .await;
     b.full_page_screenshot(
         std::path::Path::new(env!("CARGO_TARGET_TMPDIR")),
         &format!("inspection-summary{suffix}.png"),

@@ -102,6 +102,8 @@ app_core::texts! {
         ContinueInspection => ("Verder met inspectie van {time}", "Continue inspection of {time}"),
         StartInspection => ("Inspectie starten", "Start inspection"),
         StartFollowUp => ("Opvolging starten", "Start follow-up"),
+        Print => ("Afdrukken", "Print"),
+        Maatwerkbedrijf => ("Maatwerkbedrijf", "Maatwerkbedrijf"),
         MainActivityQuestion => (
             "Doen de doelgroepwerknemers de hoofdactiviteit van de gastorganisatie, hetzelfde werk als in het maatwerkbedrijf?",
             "Do the target-group workers do the host's main activity, the same work as in the maatwerkbedrijf?",

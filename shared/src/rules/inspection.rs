@@ -819,7 +819,10 @@ mod tests {
         older.follows = None;
         assert_eq!(validate_inspection(&older, today()), []);
         let json = serde_json::to_string(&older).unwrap();
-        assert!(!json.contains("main_activity") && !json.contains("follows"), "{json}");
+        assert!(
+            !json.contains("main_activity") && !json.contains("follows"),
+            "{json}"
+        );
         let mut answered = valid();
         answered.instructions.main_activity = Some(false);
         let json = serde_json::to_string(&answered).unwrap();

@@ -278,7 +278,16 @@ fn FindingList(
                 .photos
                 .into_iter()
                 .enumerate()
-                .map(|(i, p)| view! { <li><PhotoThumb photo=p n=i + 1 session enlarged /></li> })
+                .map(|(i, p)| {
+                    // The printed report names each photo by its hash, the evidence's identity.
+                    let sha = p.sha256.clone();
+                    view! {
+                        <li>
+                            <PhotoThumb photo=p n=i + 1 session enlarged />
+                            <code class="print-only sha" data-test="photo-sha">{sha}</code>
+                        </li>
+                    }
+                })
                 .collect_view();
             view! {
                 <li class="finding" data-test="record-finding" data-severity=nl>

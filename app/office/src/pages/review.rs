@@ -437,7 +437,7 @@ pub fn ReviewPage(id: String) -> impl IntoView {
         });
     }
     view! {
-        <main>
+        <main class="inspection-print">
             <a class="button back" href="/review">{i18n.text(OfficeKey::BackToQueue)}</a>
             {move || match view_signal.get() {
                 None if id.is_none() => view! { <p class="notice">{i18n.text(Key::NotFound)}</p> }.into_any(),
@@ -714,13 +714,18 @@ fn ReviewBody(
                 })}
             </p>
             {address}
+            <div class="actions no-print">
+                <button data-test="print" on:click=move |_| { let _ = window().print(); }>
+                    {i18n.text(OfficeKey::Print)}
+                </button>
+            </div>
         </header>
         <RecordView record=r.clone() extras />
         <h2>{i18n.text(OfficeKey::Decisions)}</h2>
         <ul class="members" data-test="review-decisions">{decisions}</ul>
         {none(no_decisions)}
-        <h2>{i18n.text(OfficeKey::EarlierInspections)}</h2>
-        <ul class="results" data-test="history">
+        <h2 class="no-print">{i18n.text(OfficeKey::EarlierInspections)}</h2>
+        <ul class="results no-print" data-test="history">
             {move || history.get().into_iter().map(|i| view! { <QueueItem item=i /> }).collect_view()}
         </ul>
         {move || none(history.with(Vec::is_empty))}

@@ -107,7 +107,7 @@ pub fn InspectionPage(id: String) -> impl IntoView {
         .into_any(),
     };
     view! {
-        <main class="inspection">
+        <main class="inspection inspection-print">
             <a class="button back" href="/device">
                 {i18n.text(FieldKey::BackToDevice)}
             </a>

@@ -116,6 +116,12 @@ pub(super) fn Submitted(id: Uuid) -> impl IntoView {
                                 <p class="notice error" data-test="sync-problem">{move || i18n.pick(&nl, &en).to_owned()}</p>
                             })}
                             {review.map(|note| view! { <ReviewNotice note /> })}
+                            {place(r.enclave_id)}
+                            <div class="actions no-print">
+                                <button data-test="print" on:click=move |_| { let _ = window().print(); }>
+                                    {i18n.text(FieldKey::Print)}
+                                </button>
+                            </div>
                         </header>
                         <RecordView record=*r extras />
                     }
@@ -184,6 +190,20 @@ pub(super) fn Submitted(id: Uuid) -> impl IntoView {
             </button>
         </section>
     }
+}
+
+/// The maatwerkbedrijf and the site's address, from the working set when it holds the
+/// enclave: the printed report names who and where.
+fn place(enclave: Uuid) -> Option<impl IntoView> {
+    let i18n = I18n::expect();
+    let e = Device::expect().enclave(enclave)?;
+    let site = e.summary.site;
+    Some(view! {
+        <p class="muted" data-test="inspection-place">
+            {i18n.text(FieldKey::Maatwerkbedrijf)} ": " {e.maatwerkbedrijf.name} " · "
+            {site.street} ", " {site.postcode} " " {site.municipality}
+        </p>
+    })
 }
 
 /// The latest review decision: a return is shown prominently, with the reviewer's comment,
