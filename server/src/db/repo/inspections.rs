@@ -201,13 +201,19 @@ pub fn corrections_since(
             amendments::deadline,
         ))
         .load(conn)?;
-    Ok(rows
-        .into_iter()
+    Ok(corrections(rows))
+}
+
+/// Amendment rows `(inspection id, measure, deadline)` as corrections.
+fn corrections(
+    rows: Vec<(String, Option<String>, Option<chrono::NaiveDate>)>,
+) -> Vec<(String, Correction)> {
+    rows.into_iter()
         .map(|(id, measure, deadline)| {
             let measure = measure.as_deref().and_then(Measure::parse);
             (id, Correction { measure, deadline })
         })
-        .collect())
+        .collect()
 }
 
 /// The day of each inspected enclave's last inspection, as `(enclave id, day)`.
@@ -431,10 +437,7 @@ pub fn corrections_of_many(
                 amendments::deadline,
             ))
             .load(conn)?;
-        found.extend(rows.into_iter().map(|(id, measure, deadline)| {
-            let measure = measure.as_deref().and_then(Measure::parse);
-            (id, Correction { measure, deadline })
-        }));
+        found.extend(corrections(rows));
     }
     Ok(found)
 }
