@@ -6,6 +6,7 @@ mod attachments;
 mod auth;
 mod backup;
 mod bad_network;
+mod case_file;
 mod compression;
 mod concurrency;
 mod conformance;

@@ -11,7 +11,7 @@ use shared::dto::auth::Role;
 use shared::dto::follow_up::{FollowUp, FollowUpList, ShortcomingText};
 use shared::dto::inspection::{Correction, Shortcoming, corrected_conclusion};
 use shared::dto::query::FollowUpQuery;
-use shared::rules::follow_up::{self, FollowUpStatus, Outcome};
+use shared::rules::follow_up::{self, FollowUpStatus};
 use shared::rules::time::belgian_local;
 
 use crate::auth::AuthUser;
@@ -73,7 +73,7 @@ pub async fn list(
         .await?;
     let latest = latest_followers(followers);
     let status = |row: &repo::FollowUpRow| {
-        let outcome = latest.get(&row.id).map(outcome);
+        let outcome = latest.get(&row.id).map(FollowerRow::outcome);
         row.follow_up_due
             .map(|due| follow_up::status(due, today, outcome))
     };
@@ -128,7 +128,7 @@ pub async fn list(
             })
             .collect();
         let follower = latest.get(&row.id);
-        let result = follower.map(outcome).unwrap_or_default();
+        let result = follower.map(FollowerRow::outcome).unwrap_or_default();
         items.push(FollowUp {
             inspection_id: uuid(&row.id)?,
             enclave_id: uuid(&row.enclave_id)?,
@@ -169,13 +169,4 @@ fn latest_followers(followers: Vec<FollowerRow>) -> HashMap<String, FollowerRow>
         }
     }
     latest
-}
-
-/// What a follow-up inspection found, as stored beside it.
-fn outcome(f: &FollowerRow) -> Outcome {
-    let count = |n: Option<i32>| u32::try_from(n.unwrap_or(0)).unwrap_or(0);
-    Outcome {
-        remedied: count(f.remedied),
-        not_remedied: count(f.not_remedied),
-    }
 }

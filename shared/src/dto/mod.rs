@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod case_file;
 pub mod contract;
 pub mod enclave;
 pub mod field;

@@ -1,6 +1,7 @@
 //! Pure domain rules. "Now" and all settings are arguments; nothing here reads a clock.
 
 pub mod calendar;
+pub mod case_file;
 pub mod contract_filed;
 pub mod daily_registration;
 pub mod enterprise_number;

@@ -401,6 +401,17 @@ pub struct FollowerRow {
     pub not_remedied: Option<i32>,
 }
 
+impl FollowerRow {
+    /// What it found, as stored beside it.
+    pub fn outcome(&self) -> shared::rules::follow_up::Outcome {
+        let count = |n: Option<i32>| u32::try_from(n.unwrap_or(0)).unwrap_or(0);
+        shared::rules::follow_up::Outcome {
+            remedied: count(self.remedied),
+            not_remedied: count(self.not_remedied),
+        }
+    }
+}
+
 /// The inspections that followed up any of `ids`.
 pub fn followers_of(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<FollowerRow>> {
     let mut found = Vec::new();
@@ -438,6 +449,53 @@ pub fn corrections_of_many(
             ))
             .load(conn)?;
         found.extend(corrections(rows));
+    }
+    Ok(found)
+}
+
+/// Every inspection of an enclave, oldest first.
+pub fn of_enclave(conn: &mut DbConnection, enclave_id: &str) -> QueryResult<Vec<InspectionRow>> {
+    inspections::table
+        .filter(inspections::enclave_id.eq(enclave_id))
+        .order((inspections::on_date.asc(), inspections::received_at.asc()))
+        .select(InspectionRow::as_select())
+        .load(conn)
+}
+
+/// The amendments of the inspections among `ids`: `(inspection id, received at, corrected
+/// measure)`, oldest first.
+pub fn amendment_days(
+    conn: &mut DbConnection,
+    ids: &[String],
+) -> QueryResult<Vec<(String, chrono::NaiveDateTime, Option<String>)>> {
+    let mut found = Vec::new();
+    for chunk in ids.chunks(1000) {
+        found.extend(
+            amendments::table
+                .filter(amendments::inspection_id.eq_any(chunk))
+                .order((amendments::received_at.asc(), amendments::id.asc()))
+                .select((
+                    amendments::inspection_id,
+                    amendments::received_at,
+                    amendments::measure,
+                ))
+                .load::<(String, chrono::NaiveDateTime, Option<String>)>(conn)?,
+        );
+    }
+    Ok(found)
+}
+
+/// The review decisions on the inspections among `ids`, oldest first.
+pub fn reviews_of_many(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<ReviewRow>> {
+    let mut found = Vec::new();
+    for chunk in ids.chunks(1000) {
+        found.extend(
+            reviews::table
+                .filter(reviews::inspection_id.eq_any(chunk))
+                .order((reviews::decided_at.asc(), reviews::id.asc()))
+                .select(ReviewRow::as_select())
+                .load(conn)?,
+        );
     }
     Ok(found)
 }
