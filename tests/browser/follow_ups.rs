@@ -5,7 +5,7 @@
 //! Offline, the inspector starts the follow-up of an overdue warning from the enclave page,
 //! cannot submit it before saying of each shortcoming whether it was remedied, and once back
 //! online finds it followed up. axe-core finds no serious violation and no control under
-//! 44 px. Screenshots are saved as `$CARGO_TARGET_TMPDIR/follow-ups-{tablet,laptop,form}.png`.
+//! 44 px. Screenshots are saved as `$CARGO_TARGET_TMPDIR/follow-ups-{tablet,laptop,form,case-file}.png`.
 
 use chrono::Days;
 use shared::dto::auth::Role;
@@ -187,6 +187,8 @@ async fn an_inspector_follows_up_an_overdue_warning_offline() {
     );
     let text = b.text(&offered).await;
     assert!(text.contains("achterstallig"), "{text}");
+    // The case file is the server's: offline the page says so.
+    b.find("case-file-offline").await;
     b.until("the device store is read", async || {
         let start = b.find("start-follow-up").await;
         b.attr(&start, "disabled").await.is_none().then_some(())
@@ -254,8 +256,37 @@ async fn an_inspector_follows_up_an_overdue_warning_offline() {
     );
     let result = b.text(&b.find("follow-up-result").await).await;
     assert!(result.contains("1 verholpen, 1 niet verholpen"), "{result}");
-    // Started once: the enclave page offers it no more.
+    // Started once: the enclave page offers it no more; its case file tells the story.
     b.goto(&format!("{base}/enclaves/{}", s.peeters)).await;
     b.find("start-inspection").await;
     assert!(b.all("enclave-follow-up").await.is_empty());
+    let kinds = b
+        .until("the case file", async || {
+            let events = b.all("case-event").await;
+            let mut kinds = Vec::new();
+            for e in &events {
+                kinds.push(b.attr(e, "data-kind").await.unwrap_or_default());
+            }
+            (!kinds.is_empty()).then_some(kinds)
+        })
+        .await;
+    assert_eq!(
+        kinds,
+        ["followed_up", "inspection", "follow_up_due", "inspection"],
+        "newest first"
+    );
+    b.js("document.querySelector('[data-test=case-file-section]').scrollIntoView()")
+        .await;
+    b.screenshot(
+        &std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("follow-ups-case-file.png"),
+    )
+    .await;
+    let mut problems = Vec::new();
+    audit(&b, "enclave page with its case file", &mut problems).await;
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    let file = b.text(&b.find("case-file").await).await;
+    assert!(
+        file.contains("Opvolging van een eerdere maatregel: 1 verholpen, 1 niet verholpen."),
+        "{file}"
+    );
 }

@@ -103,6 +103,12 @@ app_core::texts! {
         StartInspection => ("Inspectie starten", "Start inspection"),
         StartFollowUp => ("Opvolging starten", "Start follow-up"),
         Print => ("Afdrukken", "Print"),
+        CaseFile => ("Dossier", "Case file"),
+        CaseFileOffline => (
+            "Het dossier is alleen online te lezen.",
+            "The case file can only be read online.",
+        ),
+        CaseFileEmpty => ("Nog niets in het dossier.", "Nothing in the case file yet."),
         Maatwerkbedrijf => ("Maatwerkbedrijf", "Maatwerkbedrijf"),
         MainActivityQuestion => (
             "Doen de doelgroepwerknemers de hoofdactiviteit van de gastorganisatie, hetzelfde werk als in het maatwerkbedrijf?",

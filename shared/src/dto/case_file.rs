@@ -30,6 +30,22 @@ pub enum CaseEventKind {
     FollowedUp,
 }
 
+impl CaseEventKind {
+    /// As serialised.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ContractNotified => "contract_notified",
+            Self::ContractStarted => "contract_started",
+            Self::ContractEnded => "contract_ended",
+            Self::Inspection => "inspection",
+            Self::Amendment => "amendment",
+            Self::ReviewDecision => "review_decision",
+            Self::FollowUpDue => "follow_up_due",
+            Self::FollowedUp => "followed_up",
+        }
+    }
+}
+
 /// One event of the case file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -44,4 +60,27 @@ pub struct CaseEvent {
     pub contract_id: Option<Uuid>,
     pub text_nl: String,
     pub text_en: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_kind_is_named_as_serialised() {
+        use CaseEventKind::*;
+        for kind in [
+            ContractNotified,
+            ContractStarted,
+            ContractEnded,
+            Inspection,
+            Amendment,
+            ReviewDecision,
+            FollowUpDue,
+            FollowedUp,
+        ] {
+            let json = serde_json::to_string(&kind).unwrap();
+            assert_eq!(json, format!("\"{}\"", kind.as_str()));
+        }
+    }
 }

@@ -382,6 +382,18 @@ pub async fn queue(
     Ok(get(session, &url("/api/inspections", &query)).await?.value)
 }
 
+/// `GET /api/enclaves/{id}/case-file`: the enclave's timeline, newest first.
+pub async fn case_file(
+    session: Session,
+    enclave_id: &str,
+) -> Result<shared::dto::case_file::CaseFile, ApiFailure> {
+    let url = format!(
+        "/api/enclaves/{}/case-file",
+        js_sys::encode_uri_component(enclave_id)
+    );
+    Ok(get(session, &url).await?.value)
+}
+
 /// `GET /api/follow-ups?…`: follow-ups of measures, soonest due first.
 pub async fn follow_ups(
     session: Session,

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, NaiveTime, Timelike, Utc};
 use leptos::prelude::*;
+use shared::dto::case_file::CaseFile;
 use shared::dto::contract::{Contract, Regime};
 use shared::dto::enclave::{EnclaveDetail, EnclaveStatus};
 use shared::dto::inspection::Position;
@@ -88,7 +89,10 @@ pub fn EnclavePage(id: String) -> impl IntoView {
                     view! { <p class="notice" role="status">{i18n.text(Key::Loading)}</p> }
                         .into_any()
                 }
-                Some(Ok(fetched)) => view! { <EnclaveView fetched /> }.into_any(),
+                Some(Ok(fetched)) => {
+                    let id = fetched.value.id;
+                    view! { <EnclaveView fetched /> <CaseFileSection id /> }.into_any()
+                }
                 Some(Err(failure)) => {
                     view! {
                         <p class="notice error" role="alert" data-test="enclave-error">
@@ -102,6 +106,54 @@ pub fn EnclavePage(id: String) -> impl IntoView {
                 }
             }}
         </main>
+    }
+}
+
+/// The enclave's case file, newest first, from the server: contracts, inspections, measures,
+/// follow-ups, amendments and decisions. Offline it says it needs the network (the working
+/// set holds no history).
+#[component]
+fn CaseFileSection(id: Uuid) -> impl IntoView {
+    let i18n = I18n::expect();
+    let session = Session::expect();
+    let file = RwSignal::new(None::<Result<CaseFile, ApiFailure>>);
+    leptos::task::spawn_local(async move {
+        let result = api::case_file(session, &id.to_string()).await;
+        file.try_set(Some(result));
+    });
+    let body = move || {
+        match file.get() {
+            None => view! { <p class="muted">{i18n.text(Key::Loading)}</p> }.into_any(),
+            Some(Err(ApiFailure::Offline)) => view! {
+                <p class="muted" data-test="case-file-offline">{i18n.text(FieldKey::CaseFileOffline)}</p>
+            }
+            .into_any(),
+            Some(Err(f)) => view! { <p class="notice error">{f.message(i18n)}</p> }.into_any(),
+            Some(Ok(file)) if file.events.is_empty() => {
+                view! { <p class="muted">{i18n.text(FieldKey::CaseFileEmpty)}</p> }.into_any()
+            }
+            Some(Ok(file)) => {
+                let events = file
+                    .events
+                    .into_iter()
+                    .map(|e| {
+                        view! {
+                            <li data-test="case-event" data-kind=e.kind.as_str()>
+                                <strong>{i18n::date(e.on)}</strong> " "
+                                {move || i18n.pick(&e.text_nl, &e.text_en).to_owned()}
+                            </li>
+                        }
+                    })
+                    .collect_view();
+                view! { <ul class="members" data-test="case-file">{events}</ul> }.into_any()
+            }
+        }
+    };
+    view! {
+        <section class="step" data-test="case-file-section">
+            <h2>{i18n.text(FieldKey::CaseFile)}</h2>
+            {body}
+        </section>
     }
 }
 
