@@ -24,6 +24,28 @@ use tests::records::inspection;
 
 use super::{PW, Scenario, USERNAME};
 
+/// A follow-up card as the page shows it.
+#[derive(serde::Deserialize)]
+struct Card {
+    id: String,
+    status: String,
+    href: String,
+    text: String,
+}
+
+/// The follow-up cards on the page, read in one script (never half of one drawing, half of
+/// the next).
+async fn cards_shown(b: &Browser) -> Vec<Card> {
+    let read = b
+        .js(
+            "return [...document.querySelectorAll('[data-test=follow-up]')].map((c) => \
+             ({ id: c.dataset.id, status: c.dataset.status, \
+                href: c.getAttribute('href'), text: c.textContent }));",
+        )
+        .await;
+    serde_json::from_value(read).unwrap_or_default()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn inspector_and_reviewer_see_overdue_follow_ups_stand_out() {
     let Some(b) = Browser::open().await else {
@@ -83,20 +105,17 @@ async fn inspector_and_reviewer_see_overdue_follow_ups_stand_out() {
     b.until_path("/follow-ups").await;
     let cards = b
         .until("three follow-ups", async || {
-            let cards = b.all("follow-up").await;
+            let cards = cards_shown(&b).await;
             (cards.len() == 3).then_some(cards)
         })
         .await;
-    let mut statuses = Vec::new();
-    for card in &cards {
-        statuses.push(b.attr(card, "data-status").await.unwrap_or_default());
-    }
+    let statuses: Vec<&str> = cards.iter().map(|c| c.status.as_str()).collect();
     assert_eq!(
         statuses,
         ["overdue", "not_remedied", "open"],
         "soonest due first"
     );
-    let first = b.text(&cards[0]).await;
+    let first = &cards[0].text;
     assert!(
         first.contains("Peeters Verpakking BV") && first.contains("achterstallig"),
         "{first}"
@@ -106,8 +125,8 @@ async fn inspector_and_reviewer_see_overdue_follow_ups_stand_out() {
     let result = b.text(&b.find("follow-up-result").await).await;
     assert!(result.contains("1 verholpen, 1 niet verholpen"), "{result}");
     assert_eq!(
-        b.attr(&cards[0], "href").await.as_deref(),
-        Some(format!("/enclaves/{}", s.peeters).as_str()),
+        cards[0].href,
+        format!("/enclaves/{}", s.peeters),
         "an inspector goes to the enclave, to inspect it again"
     );
     b.screenshot(&shots.join("follow-ups-tablet.png")).await;
@@ -121,20 +140,17 @@ async fn inspector_and_reviewer_see_overdue_follow_ups_stand_out() {
     b.click("nav-follow-ups").await;
     b.until_path("/follow-ups").await;
     b.until("three follow-ups", async || {
-        (b.all("follow-up").await.len() == 3).then_some(())
+        (cards_shown(&b).await.len() == 3).then_some(())
     })
     .await;
     b.click("only-overdue").await;
     let only = b
         .until("only the overdue one", async || {
-            let cards = b.all("follow-up").await;
+            let cards = cards_shown(&b).await;
             (cards.len() == 1).then_some(cards)
         })
         .await;
-    assert_eq!(
-        b.attr(&only[0], "data-id").await.as_deref(),
-        Some(overdue.id.to_string().as_str())
-    );
+    assert_eq!(only[0].id, overdue.id.to_string());
     b.until("the filter is in the URL", async || {
         let url = b.client.current_url().await.ok()?;
         url.query()
@@ -240,34 +256,36 @@ async fn an_inspector_follows_up_an_overdue_warning_offline() {
     b.goto(&format!("{base}/follow-ups")).await;
     let card = b
         .until("the warning followed up", async || {
-            let cards = b.all("follow-up").await;
-            let mut found = None;
-            for card in cards {
-                if b.attr(&card, "data-id").await.as_deref() == Some(&warned.id.to_string()) {
-                    found = Some(card);
-                }
-            }
-            found
+            let status = b
+                .js(&format!(
+                    "const card = document.querySelector('[data-test=follow-up][data-id=\"{}\"]'); \
+                     return card ? card.dataset.status : null;",
+                    warned.id
+                ))
+                .await;
+            status.as_str().map(str::to_owned)
         })
         .await;
-    assert_eq!(
-        b.attr(&card, "data-status").await.as_deref(),
-        Some("not_remedied")
-    );
+    assert_eq!(card, "not_remedied");
     let result = b.text(&b.find("follow-up-result").await).await;
     assert!(result.contains("1 verholpen, 1 niet verholpen"), "{result}");
     // Started once: the enclave page offers it no more; its case file tells the story.
     b.goto(&format!("{base}/enclaves/{}", s.peeters)).await;
     b.find("start-inspection").await;
     assert!(b.all("enclave-follow-up").await.is_empty());
-    let kinds = b
+    // Read in one script: the page draws the file again when the working set refreshes.
+    let (kinds, file) = b
         .until("the case file", async || {
-            let events = b.all("case-event").await;
-            let mut kinds = Vec::new();
-            for e in &events {
-                kinds.push(b.attr(e, "data-kind").await.unwrap_or_default());
-            }
-            (!kinds.is_empty()).then_some(kinds)
+            let read = b
+                .js(
+                    "const file = document.querySelector('[data-test=case-file]'); \
+                     return file ? [[...file.querySelectorAll('[data-test=case-event]')] \
+                     .map((e) => e.dataset.kind), file.textContent] : null;",
+                )
+                .await;
+            let kinds: Vec<String> = serde_json::from_value(read.get(0)?.clone()).ok()?;
+            let file = read.get(1)?.as_str()?.to_owned();
+            (!kinds.is_empty()).then_some((kinds, file))
         })
         .await;
     assert_eq!(
@@ -284,7 +302,6 @@ async fn an_inspector_follows_up_an_overdue_warning_offline() {
     let mut problems = Vec::new();
     audit(&b, "enclave page with its case file", &mut problems).await;
     assert!(problems.is_empty(), "{}", problems.join("\n"));
-    let file = b.text(&b.find("case-file").await).await;
     assert!(
         file.contains("Opvolging van een eerdere maatregel: 1 verholpen, 1 niet verholpen."),
         "{file}"

@@ -33,11 +33,10 @@ pub fn FollowUpsPage() -> impl IntoView {
         let query = query();
         async move { api::follow_ups(session, &query).await }
     });
-    let reviewer = move || {
-        session
-            .user()
-            .is_some_and(|u| matches!(u.role, Role::Reviewer | Role::Admin))
-    };
+    // Read once: a role does not change while the page lives (a changed role ends the
+    // session), and the list is not drawn again when the session's tokens are refreshed.
+    let reviewer =
+        untrack(|| session.user()).is_some_and(|u| matches!(u.role, Role::Reviewer | Role::Admin));
     view! {
         <main data-test="follow-ups-page">
             <h1>{i18n.text(Key::FollowUps)}</h1>
@@ -69,7 +68,7 @@ pub fn FollowUpsPage() -> impl IntoView {
                 let items = list
                     .items
                     .into_iter()
-                    .map(|item| follow_up(i18n, item, reviewer()))
+                    .map(|item| follow_up(i18n, item, reviewer))
                     .collect_view();
                 view! {
                     <p class="hint" data-test="follow-up-count" aria-live="polite">{count}</p>

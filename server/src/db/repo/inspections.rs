@@ -186,22 +186,11 @@ pub fn corrections_since(
     conn: &mut DbConnection,
     since: chrono::NaiveDate,
 ) -> QueryResult<Vec<(String, Correction)>> {
-    let rows: Vec<(String, Option<String>, Option<chrono::NaiveDate>)> = amendments::table
-        .inner_join(inspections::table)
+    let ids: Vec<String> = inspections::table
         .filter(inspections::on_date.ge(since))
-        .filter(
-            amendments::measure
-                .is_not_null()
-                .or(amendments::deadline.is_not_null()),
-        )
-        .order((amendments::received_at.asc(), amendments::id.asc()))
-        .select((
-            amendments::inspection_id,
-            amendments::measure,
-            amendments::deadline,
-        ))
+        .select(inspections::id)
         .load(conn)?;
-    Ok(corrections(rows))
+    corrections_of_many(conn, &ids)
 }
 
 /// Amendment rows `(inspection id, measure, deadline)` as corrections.
