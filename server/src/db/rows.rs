@@ -37,6 +37,13 @@ pub fn corrupt(what: &'static str, value: &str) -> diesel::result::Error {
     }))
 }
 
+/// How many of an inspection's three stored check statuses (contract filed, daily
+/// registration, supervisor present) say it failed.
+pub fn failed_checks(statuses: [&str; 3]) -> u32 {
+    let fail = shared::rules::verdict::VerdictStatus::Fail.as_str();
+    statuses.into_iter().filter(|s| *s == fail).count() as u32
+}
+
 /// Parses a stored UUID; a malformed one is a corrupt row.
 pub fn uuid(s: &str) -> QueryResult<Uuid> {
     Uuid::parse_str(s).map_err(|_| corrupt("uuid", s))

@@ -9,16 +9,15 @@ use actix_web::{HttpResponse, web};
 use chrono::Utc;
 use shared::dto::auth::Role;
 use shared::dto::case_file::CaseFile;
-use shared::dto::inspection::{Correction, Measure, corrected_conclusion};
+use shared::dto::inspection::{Measure, corrected_conclusion};
 use shared::dto::review::ReviewDecision;
 use shared::rules::case_file::{CaseInspection, events};
-use shared::rules::follow_up::{self, Outcome};
+use shared::rules::follow_up;
 use shared::rules::time::belgian_local;
-use shared::rules::verdict::VerdictStatus;
 
 use crate::auth::AuthUser;
-use crate::db::repo::inspections as repo;
-use crate::db::rows::uuid;
+use crate::db::repo::inspections::{self as repo, FollowerRow};
+use crate::db::rows::{failed_checks, uuid};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -44,7 +43,7 @@ pub async fn case_file(
     }
     let contracts = entry.contracts.clone();
     let enclave_id = entry.summary.id;
-    let (rows, corrections, amendments, reviews, followers) = state
+    let (rows, mut corrected, amendments, reviews, latest) = state
         .db
         .run(move |conn| {
             let rows = repo::of_enclave(conn, &id)?;
@@ -54,15 +53,11 @@ pub async fn case_file(
                 repo::corrections_of_many(conn, &ids)?,
                 repo::amendment_days(conn, &ids)?,
                 repo::reviews_of_many(conn, &ids)?,
-                repo::followers_of(conn, &ids)?,
+                repo::latest_followers(conn, &ids)?,
             ))
         })
         .await?;
     let day = |at: chrono::NaiveDateTime| belgian_local(at.and_utc()).date();
-    let mut corrected: HashMap<String, Vec<Correction>> = HashMap::new();
-    for (id, c) in corrections {
-        corrected.entry(id).or_default().push(c);
-    }
     let mut amended: HashMap<String, Vec<_>> = HashMap::new();
     for (id, at, measure) in amendments {
         let measure = measure.as_deref().and_then(Measure::parse);
@@ -77,17 +72,6 @@ pub async fn case_file(
             .or_default()
             .push((day(r.decided_at), decision));
     }
-    // What the latest follow-up of each inspection found.
-    let mut followed: HashMap<String, (chrono::NaiveDate, Outcome)> = HashMap::new();
-    for f in followers {
-        let Some(of) = f.follows_id.clone() else {
-            continue;
-        };
-        if followed.get(&of).is_none_or(|(on, _)| *on <= f.on_date) {
-            followed.insert(of, (f.on_date, f.outcome()));
-        }
-    }
-    let fail = VerdictStatus::Fail.as_str();
     let mut inspections = Vec::with_capacity(rows.len());
     for row in &rows {
         let record = row.stored_record()?;
@@ -101,21 +85,18 @@ pub async fn case_file(
             measure: conclusion.measure,
             due: follow_up::due(&conclusion),
             review_state: row.review_state()?,
-            failed_checks: [
+            failed_checks: failed_checks([
                 &row.contract_filed,
                 &row.daily_registration,
                 &row.supervisor_present,
-            ]
-            .into_iter()
-            .filter(|s| *s == fail)
-            .count() as u32,
+            ]),
             amendments: amended.remove(&row.id).unwrap_or_default(),
             decisions: decided.remove(&row.id).unwrap_or_default(),
             follows: record
                 .follows
                 .as_ref()
                 .map(|f| (f.inspection_id, follow_up::tally(&f.remedies))),
-            followed_up: followed.get(&row.id).map(|(_, o)| *o),
+            followed_up: latest.get(&row.id).map(FollowerRow::outcome),
         });
     }
     let today = belgian_local(Utc::now()).date();

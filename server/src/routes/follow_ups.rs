@@ -8,8 +8,8 @@ use std::collections::HashMap;
 use actix_web::{HttpResponse, web};
 use chrono::Utc;
 use shared::dto::auth::Role;
-use shared::dto::follow_up::{FollowUp, FollowUpList, ShortcomingText};
-use shared::dto::inspection::{Correction, Shortcoming, corrected_conclusion};
+use shared::dto::follow_up::{FollowUp, FollowUpList};
+use shared::dto::inspection::corrected_conclusion;
 use shared::dto::query::FollowUpQuery;
 use shared::rules::follow_up::{self, FollowUpStatus};
 use shared::rules::time::belgian_local;
@@ -62,16 +62,15 @@ pub async fn list(
         due_before: overdue.then_some(today),
     };
 
-    let (mut found, followers) = state
+    let (mut found, latest) = state
         .db
         .run(move |conn| {
             let found = repo::follow_ups(conn, &filter)?;
             let ids: Vec<String> = found.iter().map(|r| r.id.clone()).collect();
-            let followers = repo::followers_of(conn, &ids)?;
-            Ok::<_, AppError>((found, followers))
+            let latest = repo::latest_followers(conn, &ids)?;
+            Ok::<_, AppError>((found, latest))
         })
         .await?;
-    let latest = latest_followers(followers);
     let status = |row: &repo::FollowUpRow| {
         let outcome = latest.get(&row.id).map(FollowerRow::outcome);
         row.follow_up_due
@@ -83,7 +82,7 @@ pub async fn list(
     found.truncate(limit);
 
     let ids: Vec<String> = found.iter().map(|r| r.id.clone()).collect();
-    let (records, corrections) = state
+    let (records, mut corrected) = state
         .db
         .run(move |conn| {
             Ok::<_, AppError>((
@@ -93,10 +92,6 @@ pub async fn list(
         })
         .await?;
     let records: HashMap<String, _> = records.into_iter().map(|r| (r.id.clone(), r)).collect();
-    let mut corrected: HashMap<String, Vec<Correction>> = HashMap::new();
-    for (id, correction) in corrections {
-        corrected.entry(id).or_default().push(correction);
-    }
     let snapshot = state.index.snapshot(&state.db).await?;
     let mut items = Vec::with_capacity(found.len());
     for row in &found {
@@ -113,20 +108,7 @@ pub async fn list(
             &record.conclusion,
             corrected.remove(&row.id).unwrap_or_default(),
         );
-        let to_answer: Vec<ShortcomingText> = follow_up::shortcomings(&record)
-            .into_iter()
-            .map(|shortcoming| {
-                let finding = record.findings.iter().find(|f| match shortcoming {
-                    Shortcoming::Finding(id) => f.id == id,
-                    Shortcoming::Check(_) => false,
-                });
-                ShortcomingText {
-                    shortcoming,
-                    category: finding.map(|f| f.category.clone()).unwrap_or_default(),
-                    text: finding.map(|f| f.text.clone()).unwrap_or_default(),
-                }
-            })
-            .collect();
+        let to_answer = follow_up::described_shortcomings(&record);
         let follower = latest.get(&row.id);
         let result = follower.map(FollowerRow::outcome).unwrap_or_default();
         items.push(FollowUp {
@@ -152,21 +134,4 @@ pub async fn list(
         on: today,
         more,
     }))
-}
-
-/// The latest follow-up inspection of each inspection followed up (by day, then arrival).
-fn latest_followers(followers: Vec<FollowerRow>) -> HashMap<String, FollowerRow> {
-    let mut latest: HashMap<String, FollowerRow> = HashMap::new();
-    for f in followers {
-        let Some(of) = f.follows_id.clone() else {
-            continue;
-        };
-        match latest.get(&of) {
-            Some(seen) if (seen.on_date, seen.received_at) >= (f.on_date, f.received_at) => {}
-            _ => {
-                latest.insert(of, f);
-            }
-        }
-    }
-    latest
 }

@@ -12,13 +12,12 @@ use serde::Deserialize;
 use shared::dto::auth::Role;
 use shared::dto::contract::{Contract, ContractStatus};
 use shared::dto::enclave::EnclaveStatus;
-use shared::dto::inspection::{Conclusion, Correction, Measure, corrected_conclusion};
+use shared::dto::inspection::{Conclusion, Measure, corrected_conclusion};
 use shared::dto::planning::{PlannedVisit, PlanningAnswer};
 use shared::dto::query::PlanningQuery;
 use shared::dto::registration::{MemberRole, Registration};
 use shared::rules::daily_registration::registered_after_start;
 use shared::rules::time::belgian_local;
-use shared::rules::verdict::VerdictStatus;
 use shared::rules::{
     Notification, PlanningInput, PlanningSettings, RuleSettings, TeamSize, check_contract_filed,
     floating_supervisors, rank,
@@ -29,7 +28,7 @@ use crate::auth::AuthUser;
 use crate::db::DbConnection;
 use crate::db::repo::enclaves as register;
 use crate::db::repo::inspections as repo;
-use crate::db::rows::uuid;
+use crate::db::rows::{failed_checks, uuid};
 use crate::error::AppError;
 use crate::index::Entry;
 use crate::state::AppState;
@@ -195,10 +194,7 @@ impl Facts {
                 last_inspection.insert(uuid(&enclave)?, day);
             }
         }
-        let mut corrections: HashMap<String, Vec<Correction>> = HashMap::new();
-        for (inspection, correction) in repo::corrections_since(conn, since)? {
-            corrections.entry(inspection).or_default().push(correction);
-        }
+        let mut corrections = repo::corrections_since(conn, since)?;
         let mut history: HashMap<Uuid, History> = HashMap::new();
         for row in repo::history_since(conn, since)? {
             let stored: StoredConclusion = serde_json::from_str(&row.record).map_err(|e| {
@@ -210,15 +206,11 @@ impl Facts {
             );
             let enclave = uuid(&row.enclave_id)?;
             let h = history.entry(enclave).or_default();
-            let fail = VerdictStatus::Fail.as_str();
-            h.failed_checks += [
+            h.failed_checks += failed_checks([
                 &row.contract_filed,
                 &row.daily_registration,
                 &row.supervisor_present,
-            ]
-            .into_iter()
-            .filter(|s| *s == fail)
-            .count() as u32;
+            ]);
             match conclusion.measure {
                 Measure::Advice => {}
                 Measure::Warning => h.warnings += 1,

@@ -68,47 +68,43 @@ fn rejected(code: RejectionCode, nl: impl Into<String>, en: impl Into<String>) -
     }
 }
 
-/// The rejection of an amendment whose structured correction leaves `inspection`'s
-/// conclusion invalid (after the corrections stored before it), if so.
-fn bad_correction(
+/// What an amendment's structured correction does to `inspection`'s conclusion.
+enum Corrected {
+    /// It corrects nothing.
+    Nothing,
+    /// It leaves the conclusion invalid (after the corrections stored before it).
+    Rejected(PushOutcome),
+    /// It holds; the follow-up is due on this day (`None`: the measure opens none).
+    Due(Option<chrono::NaiveDate>),
+}
+
+/// Checks `amendment`'s correction against `inspection` and the corrections stored before
+/// it (one read of each), and says when the follow-up is due once it applies.
+fn corrected(
     conn: &mut DbConnection,
     amendment: &AmendmentRecord,
     inspection: &InspectionRow,
-) -> Result<Option<PushOutcome>, AppError> {
-    if amendment.correction().is_none() {
-        return Ok(None);
-    }
+) -> Result<Corrected, AppError> {
+    let Some(correction) = amendment.correction() else {
+        return Ok(Corrected::Nothing);
+    };
     let record = inspection.stored_record()?;
     let earlier = repo_inspections::corrections_of(conn, &inspection.id)?;
     let problems = validate_correction(amendment, &record, &earlier);
-    if problems.is_empty() {
-        return Ok(None);
+    if !problems.is_empty() {
+        let (nl, en): (Vec<String>, Vec<String>) = problems
+            .into_iter()
+            .map(|p| (p.message_nl, p.message_en))
+            .unzip();
+        return Ok(Corrected::Rejected(rejected(
+            RejectionCode::ValidationFailed,
+            nl.join("; "),
+            en.join("; "),
+        )));
     }
-    let (nl, en): (Vec<String>, Vec<String>) = problems
-        .into_iter()
-        .map(|p| (p.message_nl, p.message_en))
-        .unzip();
-    Ok(Some(rejected(
-        RejectionCode::ValidationFailed,
-        nl.join("; "),
-        en.join("; "),
-    )))
-}
-
-/// When the follow-up of `inspection` is due once `amendment`'s correction is added to the
-/// stored ones.
-fn corrected_due(
-    conn: &mut DbConnection,
-    inspection: &InspectionRow,
-    amendment: &AmendmentRecord,
-) -> Result<Option<chrono::NaiveDate>, AppError> {
-    let record = inspection.stored_record()?;
-    let corrections = repo_inspections::corrections_of(conn, &inspection.id)?;
-    let conclusion = corrected_conclusion(
-        &record.conclusion,
-        corrections.into_iter().chain(amendment.correction()),
-    );
-    Ok(follow_up::due(&conclusion))
+    let conclusion =
+        corrected_conclusion(&record.conclusion, earlier.into_iter().chain([correction]));
+    Ok(Corrected::Due(follow_up::due(&conclusion)))
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
@@ -400,14 +396,14 @@ impl<'a> Batch<'a> {
                 server_version: version(inspection.version),
             });
         }
-        if let Some(rejection) = bad_correction(conn, &record, &inspection)? {
-            return Ok(rejection);
-        }
-        if record.correction().is_some() {
-            let due = corrected_due(conn, &inspection, &record)?;
-            repo_inspections::set_follow_up_due(conn, &inspection.id, due)?;
-            if let Some(known) = self.known.get_mut(&inspection.id) {
-                known.follow_up_due = due;
+        match corrected(conn, &record, &inspection)? {
+            Corrected::Nothing => {}
+            Corrected::Rejected(rejection) => return Ok(rejection),
+            Corrected::Due(due) => {
+                repo_inspections::set_follow_up_due(conn, &inspection.id, due)?;
+                if let Some(known) = self.known.get_mut(&inspection.id) {
+                    known.follow_up_due = due;
+                }
             }
         }
         let row = AmendmentRow::pushed(record, &inspection, &user.id, hash, self.now);

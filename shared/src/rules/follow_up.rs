@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::inspection::{Problem, ProblemCode};
 use super::verdict::VerdictStatus;
+use crate::dto::follow_up::ShortcomingText;
 use crate::dto::inspection::{CheckKind, Conclusion, InspectionRecord, Remedy, Shortcoming};
 
 /// A follow-up is due (rather than open) from this many days before its deadline.
@@ -90,6 +91,25 @@ pub fn shortcomings(record: &InspectionRecord) -> Vec<Shortcoming> {
         .filter(|(_, check)| check.status() == VerdictStatus::Fail)
         .map(|(kind, _)| Shortcoming::Check(kind))
         .chain(record.findings.iter().map(|f| Shortcoming::Finding(f.id)))
+        .collect()
+}
+
+/// The shortcomings of `record` (as [`shortcomings`]) with what it said of them: a finding's
+/// category and text; nothing for a check, which the app names.
+pub fn described_shortcomings(record: &InspectionRecord) -> Vec<ShortcomingText> {
+    shortcomings(record)
+        .into_iter()
+        .map(|shortcoming| {
+            let finding = match shortcoming {
+                Shortcoming::Finding(id) => record.findings.iter().find(|f| f.id == id),
+                Shortcoming::Check(_) => None,
+            };
+            ShortcomingText {
+                shortcoming,
+                category: finding.map(|f| f.category.clone()).unwrap_or_default(),
+                text: finding.map(|f| f.text.clone()).unwrap_or_default(),
+            }
+        })
         .collect()
 }
 
@@ -241,6 +261,22 @@ mod tests {
                 Shortcoming::Finding(Uuid::from_bytes([2; 16])),
             ]
         );
+    }
+
+    #[test]
+    fn findings_are_described_checks_are_not() {
+        let (earlier, _) = pair();
+        let described = described_shortcomings(&earlier);
+        assert_eq!(
+            described.iter().map(|d| d.shortcoming).collect::<Vec<_>>(),
+            shortcomings(&earlier)
+        );
+        assert_eq!(
+            (described[0].category.as_str(), described[0].text.as_str()),
+            ("", "")
+        );
+        assert_eq!(described[1].category, "veiligheid");
+        assert_eq!(described[1].text, "Geen veiligheidsschoenen.");
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Inspections, their amendments and review decisions. Their changes devices pull are
 //! appended through the [`journal`](super::journal).
 
+use std::collections::HashMap;
+
 use diesel::prelude::*;
 
 use crate::db::{DbBackend, DbConnection};
@@ -180,29 +182,17 @@ pub fn history_since(
         .load(conn)
 }
 
-/// The structured corrections of the inspections on or after `since`, as
-/// `(inspection id, correction)`, each inspection's oldest first (as [`corrections_of`]).
+/// The structured corrections of the inspections on or after `since`, by inspection, each
+/// inspection's oldest first (as [`corrections_of`]).
 pub fn corrections_since(
     conn: &mut DbConnection,
     since: chrono::NaiveDate,
-) -> QueryResult<Vec<(String, Correction)>> {
+) -> QueryResult<HashMap<String, Vec<Correction>>> {
     let ids: Vec<String> = inspections::table
         .filter(inspections::on_date.ge(since))
         .select(inspections::id)
         .load(conn)?;
     corrections_of_many(conn, &ids)
-}
-
-/// Amendment rows `(inspection id, measure, deadline)` as corrections.
-fn corrections(
-    rows: Vec<(String, Option<String>, Option<chrono::NaiveDate>)>,
-) -> Vec<(String, Correction)> {
-    rows.into_iter()
-        .map(|(id, measure, deadline)| {
-            let measure = measure.as_deref().and_then(Measure::parse);
-            (id, Correction { measure, deadline })
-        })
-        .collect()
 }
 
 /// The day of each inspected enclave's last inspection, as `(enclave id, day)`.
@@ -401,8 +391,29 @@ impl FollowerRow {
     }
 }
 
+/// The latest inspection (by day, then arrival) that followed up each of `ids` that was
+/// followed up, by the id of the inspection it followed up.
+pub fn latest_followers(
+    conn: &mut DbConnection,
+    ids: &[String],
+) -> QueryResult<HashMap<String, FollowerRow>> {
+    let mut latest: HashMap<String, FollowerRow> = HashMap::new();
+    for f in followers_of(conn, ids)? {
+        let Some(of) = f.follows_id.clone() else {
+            continue;
+        };
+        if latest
+            .get(&of)
+            .is_none_or(|seen| (seen.on_date, seen.received_at) < (f.on_date, f.received_at))
+        {
+            latest.insert(of, f);
+        }
+    }
+    Ok(latest)
+}
+
 /// The inspections that followed up any of `ids`.
-pub fn followers_of(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<FollowerRow>> {
+fn followers_of(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<FollowerRow>> {
     let mut found = Vec::new();
     for chunk in ids.chunks(1000) {
         found.extend(
@@ -415,13 +426,13 @@ pub fn followers_of(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<
     Ok(found)
 }
 
-/// The structured corrections of the inspections among `ids`, as `(inspection id,
-/// correction)`, each inspection's oldest first (as [`corrections_of`]).
+/// The structured corrections of the inspections among `ids`, by inspection, each
+/// inspection's oldest first (as [`corrections_of`]).
 pub fn corrections_of_many(
     conn: &mut DbConnection,
     ids: &[String],
-) -> QueryResult<Vec<(String, Correction)>> {
-    let mut found = Vec::new();
+) -> QueryResult<HashMap<String, Vec<Correction>>> {
+    let mut found: HashMap<String, Vec<Correction>> = HashMap::new();
     for chunk in ids.chunks(1000) {
         let rows: Vec<(String, Option<String>, Option<chrono::NaiveDate>)> = amendments::table
             .filter(amendments::inspection_id.eq_any(chunk))
@@ -437,7 +448,13 @@ pub fn corrections_of_many(
                 amendments::deadline,
             ))
             .load(conn)?;
-        found.extend(corrections(rows));
+        for (id, measure, deadline) in rows {
+            let measure = measure.as_deref().and_then(Measure::parse);
+            found
+                .entry(id)
+                .or_default()
+                .push(Correction { measure, deadline });
+        }
     }
     Ok(found)
 }
