@@ -343,7 +343,7 @@ fn snapshot_postgres(url: &str, dir: &Path) -> Result<Snapshot, Error> {
     let tool = PgTool::find("pg_dump")?;
     let shown = masked_url(url);
     let db_err = |e: &dyn std::fmt::Display| failed(&shown, e);
-    let mut pg = PgConnection::establish(url).map_err(|e| db_err(&e))?;
+    let mut pg = crate::db::pg_establish(url).map_err(|e| db_err(&e))?;
     tool.check_against(server_version(&mut pg).map_err(|e| db_err(&e))?)?;
     pg.batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         .map_err(|e| db_err(&e))?;
@@ -762,7 +762,7 @@ impl Restorer {
             Self::Postgres { tool, url, .. } => {
                 let shown = masked_url(url);
                 let db_err = |e: &dyn std::fmt::Display| failed(&shown, e);
-                let mut pg = PgConnection::establish(url).map_err(|e| db_err(&e))?;
+                let mut pg = crate::db::pg_establish(url).map_err(|e| db_err(&e))?;
                 tool.check_against(server_version(&mut pg).map_err(|e| db_err(&e))?)?;
                 let relations = diesel::sql_query(
                     "SELECT count(*) AS n FROM pg_catalog.pg_class c \

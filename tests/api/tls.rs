@@ -101,3 +101,23 @@ async fn postgres_is_reached_over_verified_tls_and_a_wrong_ca_or_name_is_refused
     let refused = refusal(&cluster.url("127.0.0.1", database.name(), "sslmode=disable"));
     assert!(refused.contains("no encryption"), "{refused}");
 }
+
+/// A process that ends while other threads still use their TLS connections to PostgreSQL
+/// exits cleanly. The test process itself ends so, with servers' pools still open: libpq
+/// once had OpenSSL free its state at exit under those threads, and a whole run that had
+/// passed died with SIGSEGV as it exited. Each try exits at a random moment of four threads
+/// connecting, querying and closing.
+#[test]
+fn a_process_exits_cleanly_while_its_threads_use_tls_connections() {
+    if !postgres::available() {
+        return;
+    }
+    let database = TempDatabase::create();
+    for attempt in 0..60 {
+        let status = std::process::Command::new(env!("CARGO_BIN_EXE_exit-while-connected"))
+            .arg(database.url())
+            .status()
+            .expect("exit-while-connected runs");
+        assert!(status.success(), "attempt {attempt}: {status}");
+    }
+}

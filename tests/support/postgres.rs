@@ -14,9 +14,9 @@ use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+use diesel::ConnectionError;
 use diesel::connection::SimpleConnection;
 use diesel::pg::PgConnection;
-use diesel::{Connection, ConnectionError};
 
 use crate::tls::TestCa;
 
@@ -106,7 +106,7 @@ pub fn cluster() -> Option<&'static TlsCluster> {
 fn wait_for(url: &str, timeout: Duration) -> Result<(), String> {
     let start = Instant::now();
     loop {
-        match PgConnection::establish(url) {
+        match server::db::pg_establish(url) {
             Ok(_) => return Ok(()),
             Err(e) if start.elapsed() > timeout => return Err(e.to_string()),
             Err(_) => std::thread::sleep(Duration::from_millis(100)),
@@ -275,7 +275,7 @@ fn start_cluster(bin: &Path) -> Result<TlsCluster, String> {
         let log = std::fs::read_to_string(cluster.dir.join("postgres.log")).unwrap_or_default();
         format!("the test cluster did not start: {e}\n{log}")
     })?;
-    let mut admin = PgConnection::establish(&url).map_err(|e| e.to_string())?;
+    let mut admin = server::db::pg_establish(&url).map_err(|e| e.to_string())?;
     admin
         .batch_execute(&format!("CREATE ROLE {PLAIN_ROLE} SUPERUSER LOGIN"))
         .map_err(|e| e.to_string())?;
@@ -287,7 +287,7 @@ fn start_cluster(bin: &Path) -> Result<TlsCluster, String> {
 pub const PLAIN_ROLE: &str = "plain";
 
 fn connect() -> Result<PgConnection, ConnectionError> {
-    PgConnection::establish(&admin_url())
+    server::db::pg_establish(&admin_url())
 }
 
 /// A database created for one test and dropped (forcefully) when this value is dropped.

@@ -111,7 +111,7 @@ impl r2d2::ManageConnection for ConnectionManager {
 
     fn connect(&self) -> Result<DbConnection, Self::Error> {
         match self.backend {
-            Backend::Postgres => PgConnection::establish(&self.url).map(DbConnection::Pg),
+            Backend::Postgres => pg_establish(&self.url).map(DbConnection::Pg),
             Backend::Sqlite => {
                 let mut conn = SqliteConnection::establish(&self.url)?;
                 // WAL lets readers run beside the single writer; busy_timeout makes writers
@@ -140,6 +140,16 @@ impl r2d2::ManageConnection for ConnectionManager {
     fn has_broken(&self, _conn: &mut DbConnection) -> bool {
         false
     }
+}
+
+/// A PostgreSQL connection, with OpenSSL set up first as a library must be in a process that
+/// exits with threads still using it: libpq would otherwise have OpenSSL register its
+/// clean-up to run at exit, which frees what a connection still open on another thread
+/// (a server's pool, a test's) is using, and the process dies with SIGSEGV as it exits.
+/// `openssl_sys::init` sets it up once, without that clean-up (`OPENSSL_INIT_NO_ATEXIT`).
+pub fn pg_establish(url: &str) -> diesel::ConnectionResult<PgConnection> {
+    openssl_sys::init();
+    PgConnection::establish(url)
 }
 
 /// One connection outside any pool, set up as the pool's are, without migrating (tests of a
