@@ -8,7 +8,7 @@
 // app. The same rules are in Rust (`app_core::router::Route::app`, `app_core::shell`); a
 // test compares the paths.
 const OFFICE_PATHS = ['/review', '/register', '/reports', '/imports', '/audit', '/users'];
-const FIELD_PATHS = ['/enclaves', '/inspections', '/device', '/logout'];
+const FIELD_PATHS = ['/enclaves', '/inspections', '/device', '/logout', '/planning'];
 
 function under(path, prefixes) {
   return prefixes.some((p) => path === p || path.startsWith(p + '/'));

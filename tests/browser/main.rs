@@ -32,6 +32,7 @@ mod imports;
 mod inspector;
 mod login;
 mod offline;
+mod planning;
 mod register;
 mod reports;
 mod review;

@@ -247,6 +247,7 @@ texts! {
         Statistics => ("Statistiek", "Statistics"),
         AuditTrail => ("Audittrail", "Audit trail"),
         FollowUps => ("Opvolgingen", "Follow-ups"),
+        Planning => ("Planning", "Planning"),
         ToTheField => ("Naar het terrein", "To the field"),
         ToTheOffice => ("Naar kantoor", "To the office"),
         Logout => ("Afmelden", "Log out"),

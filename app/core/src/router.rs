@@ -60,6 +60,8 @@ pub enum Route {
     Users,
     /// `/follow-ups?overdue=`: follow-ups of measures, in both apps.
     FollowUps,
+    /// `/planning`: the day's visits, ranked by risk and put in a route.
+    Planning,
     /// `/review/{id}`: one inspection to approve or return.
     ReviewItem {
         id: String,
@@ -100,6 +102,9 @@ impl Route {
         if path == "/follow-ups" {
             return Self::FollowUps;
         }
+        if path == "/planning" {
+            return Self::Planning;
+        }
         let year = || query(search, "year").and_then(|y| y.parse().ok());
         if path == "/reports/contracts" {
             return Self::ContractOverview { year: year() };
@@ -136,9 +141,11 @@ impl Route {
     pub fn app(&self) -> Option<AppKind> {
         match self {
             Self::Search | Self::Login { .. } | Self::FollowUps | Self::NotFound => None,
-            Self::Enclave { .. } | Self::Inspection { .. } | Self::Device | Self::Logout => {
-                Some(AppKind::Field)
-            }
+            Self::Enclave { .. }
+            | Self::Inspection { .. }
+            | Self::Device
+            | Self::Logout
+            | Self::Planning => Some(AppKind::Field),
             Self::Review
             | Self::ReviewItem { .. }
             | Self::Imports
@@ -152,11 +159,15 @@ impl Route {
     }
 
     /// Whether the page works from the device, for a user whose session ended: search, the
-    /// enclave page, inspections and the device page.
+    /// enclave page, inspections, the device page and the day's route.
     pub fn works_from_device(&self) -> bool {
         matches!(
             self,
-            Self::Search | Self::Enclave { .. } | Self::Inspection { .. } | Self::Device
+            Self::Search
+                | Self::Enclave { .. }
+                | Self::Inspection { .. }
+                | Self::Device
+                | Self::Planning
         )
     }
 
@@ -178,6 +189,7 @@ impl Route {
                 | Self::Audit
                 | Self::Users
                 | Self::FollowUps
+                | Self::Planning
         )
     }
 }
@@ -439,6 +451,7 @@ mod tests {
             ("/audit", "?user=x", Route::Audit),
             ("/users", "", Route::Users),
             ("/follow-ups", "?overdue=true", Route::FollowUps),
+            ("/planning", "", Route::Planning),
             ("/nothing", "", Route::NotFound),
         ] {
             assert_eq!(Route::parse(path, search), route, "{path}{search}");
@@ -491,6 +504,7 @@ mod tests {
             "/audit",
             "/users",
             "/follow-ups",
+            "/planning",
             "/nothing",
         ] {
             assert_eq!(boot_js_app(path), Route::parse(path, "").app(), "{path}");

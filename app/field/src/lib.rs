@@ -1,10 +1,11 @@
 //! Enclave Inspect's field app, the inspectors' PWA: search, the enclave page with the three
-//! checks, the inspection form, and the device page, all working without a network from
-//! what the device holds. Runs in the shell of `app_core`.
+//! checks, the inspection form, the device page and the day's planning, all working without
+//! a network from what the device holds. Runs in the shell of `app_core`.
 //!
 //! - [`pages`]: one per route of the field app.
 //! - [`device`]: the working set, drafts, outbox and sync engine; [`store`]: IndexedDB;
-//!   [`draft`]: an inspection being recorded; [`photo`]: downscaling and hashing.
+//!   [`draft`]: an inspection being recorded; [`photo`]: downscaling and hashing;
+//!   [`position`]: where the tablet is.
 //! - [`components`]: the sync indicator and the logout warning in the header, the result
 //!   cards of the search.
 //! - [`texts`]: the app's table of interface texts, Dutch and English side by side.
@@ -14,6 +15,7 @@ mod device;
 mod draft;
 mod pages;
 mod photo;
+mod position;
 mod store;
 mod texts;
 
@@ -31,6 +33,7 @@ use crate::pages::device::DevicePage;
 use crate::pages::enclave::EnclavePage;
 use crate::pages::inspection::InspectionPage;
 use crate::pages::logout::LogoutPage;
+use crate::pages::planning::PlanningPage;
 use crate::pages::search::{SearchPage, SearchState};
 use crate::store::Store;
 
@@ -76,6 +79,7 @@ fn page(route: Route) -> AnyView {
         Route::Device => view! { <DevicePage /> }.into_any(),
         Route::Logout => view! { <LogoutPage /> }.into_any(),
         Route::FollowUps => view! { <FollowUpsPage /> }.into_any(),
+        Route::Planning => view! { <PlanningPage /> }.into_any(),
         _ => ().into_any(),
     }
 }

@@ -341,6 +341,35 @@ app_core::texts! {
             "De rechtzetting kon niet bewaard worden op dit toestel: {error}",
             "The amendment could not be saved on this device: {error}",
         ),
+        // The planning
+        PlanningIntro => (
+            "De enclaves om eerst te bezoeken, met waarom. Kies de bezoeken van vandaag: ze worden een route en komen op dit toestel, zodat ze ook zonder netwerk werken.",
+            "The enclaves to visit first, with why. Pick today's visits: they become a route and go on this device, so they work without a network too.",
+        ),
+        ToInspectFirst => ("Eerst te bezoeken", "To visit first"),
+        RankedOn => ("Rangschikking van {date}", "Ranking of {date}"),
+        NothingToPlan => ("Geen enclaves om te plannen.", "No enclaves to plan."),
+        Points => ("{n} punten", "{n} points"),
+        RouteOfTheDay => ("Route van vandaag", "Today's route"),
+        RouteFromHere => ("Vertrek vanaf je positie.", "Starting from your position."),
+        RouteFromFirst => (
+            "Vertrek bij het eerst gekozen bezoek.",
+            "Starting at the first visit picked.",
+        ),
+        RouteGeoDenied => ("Locatie niet toegestaan.", "Location not allowed."),
+        RouteGeoUnavailable => ("Je locatie kon niet bepaald worden.", "Your location could not be found."),
+        StartHere => ("Vertrek vanaf mijn positie", "Start from my position"),
+        KeepRoute => ("Op dit toestel zetten", "Put on this device"),
+        RouteKept => (
+            "{n} bezoeken staan op dit toestel, in deze volgorde.",
+            "{n} visits are on this device, in this order.",
+        ),
+        RouteNotKept => (
+            "De bezoeken konden niet op dit toestel gezet worden. Probeer opnieuw met netwerk.",
+            "The visits could not be put on this device. Try again with a network.",
+        ),
+        RouteLength => ("Samen {km} km in vogelvlucht.", "{km} km in all, as the crow flies."),
+        RouteKeptOn => ("Geplande route van {date}", "Planned route of {date}"),
     }
 }
 

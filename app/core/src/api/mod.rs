@@ -394,6 +394,14 @@ pub async fn case_file(
     Ok(get(session, &url).await?.value)
 }
 
+/// `GET /api/planning?…`: the enclaves to inspect first, highest score first.
+pub async fn planning(
+    session: Session,
+    query: &shared::dto::query::PlanningQuery,
+) -> Result<shared::dto::planning::PlanningAnswer, ApiFailure> {
+    Ok(get(session, &url("/api/planning", query)).await?.value)
+}
+
 /// `GET /api/follow-ups?…`: follow-ups of measures, soonest due first.
 pub async fn follow_ups(
     session: Session,

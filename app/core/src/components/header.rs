@@ -55,7 +55,7 @@ pub fn Header() -> impl IntoView {
 
 /// The pages of this app the user's role may use, and nothing else (the server's role
 /// checks), and the switch to the other app for a role that may use it. In the field app
-/// everyone searches and prepares for the field, and an inspector follows up their measures.
+/// everyone searches, prepares for the field and plans the day's visits, and an inspector follows up their measures.
 /// In the office app a reviewer reviews, follows up everyone's measures, reads the overview,
 /// the statistics and the register; an admin follows up measures too, keeps the register, imports, reads
 /// the overview, the statistics and the audit trail, and manages the users.
@@ -78,6 +78,9 @@ fn Nav() -> impl IntoView {
                 </a>
                 <a class="button nav" href="/device" data-test="nav-prepare">
                     {i18n.text(Key::PrepareForField)}
+                </a>
+                <a class="button nav" href="/planning" data-test="nav-planning">
+                    {i18n.text(Key::Planning)}
                 </a>
             </Show>
             <Show when=move || kind == AppKind::Field && role() == Some(Role::Inspector)>

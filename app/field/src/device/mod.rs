@@ -125,6 +125,16 @@ pub struct FieldMeta {
     /// set: a follow-up inspection can start from them offline.
     #[serde(default)]
     pub follow_ups: Vec<FollowUp>,
+    /// The day's visits the user planned, kept with the set so the route is there offline.
+    #[serde(default)]
+    pub route: Option<PlannedRoute>,
+}
+
+/// A day's planned visits in the order of their route.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlannedRoute {
+    pub on: chrono::NaiveDate,
+    pub enclaves: Vec<Uuid>,
 }
 
 const FIELD_META: &str = "field";
@@ -506,6 +516,23 @@ impl Device {
         ok
     }
 
+    /// Puts the planned visits in the working set and keeps their route with it.
+    pub async fn plan(self, route: PlannedRoute) -> bool {
+        if !self.prepare(Some(route.enclaves.clone())).await {
+            return false;
+        }
+        let Some(mut meta) = self.field_meta() else {
+            return false;
+        };
+        meta.route = Some(route);
+        let ok =
+            self.store_result(store::write(vec![Op::put(Store::Meta, FIELD_META, &meta)]).await);
+        if ok {
+            self.field.set(Some(meta));
+        }
+        ok
+    }
+
     /// Stores a downloaded working set: the whole set replaces the old one; a chosen list
     /// is added to it. `follow_ups` replace the ones held, if given.
     async fn keep_working_set(
@@ -540,6 +567,7 @@ impl Device {
             follow_ups: follow_ups
                 .or_else(|| self.field_meta().map(|m| m.follow_ups))
                 .unwrap_or_default(),
+            route: self.field_meta().and_then(|m| m.route),
         };
         let mut ops = vec![Op::Clear(Store::Enclaves)];
         ops.extend(

@@ -69,6 +69,7 @@ impl Device {
             region: meta.region,
             token: Some(set.token.clone()),
             follow_ups,
+            route: meta.route.clone(),
         };
         let rewrite = applied.full || !applied.removed.is_empty();
         let mut ops = if rewrite {

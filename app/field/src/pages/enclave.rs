@@ -13,11 +13,10 @@ use shared::rules::follow_up::FollowUpStatus;
 use shared::rules::supervision_norm::{SupervisionNorm, SupportNeed};
 use shared::rules::time::belgian_local;
 use uuid::Uuid;
-use wasm_bindgen::closure::Closure;
-use wasm_bindgen::{JsCast, JsValue};
 
 use crate::device::Device;
 use crate::draft::{Draft, FollowUpDraft};
+use crate::position::{Patience, locate};
 use crate::texts::FieldKey;
 use app_core::api::{self, ApiFailure, Fetched};
 use app_core::components::offline::OfflineCopyNotice;
@@ -305,36 +304,16 @@ fn StartInspection(id: Uuid) -> impl IntoView {
 
 /// The device's position if the inspector allows it and it comes within a few seconds.
 async fn current_position() -> Option<Position> {
-    let geolocation = window().navigator().geolocation().ok()?;
-    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
-        let found_resolve = resolve.clone();
-        let found = Closure::once_into_js(move |p: web_sys::Position| {
-            let c = p.coords();
-            let value = js_sys::Array::of3(
-                &c.latitude().into(),
-                &c.longitude().into(),
-                &c.accuracy().into(),
-            );
-            let _ = found_resolve.call1(&JsValue::NULL, &value);
-        });
-        let failed = Closure::once_into_js(move |_: JsValue| {
-            let _ = resolve.call1(&JsValue::NULL, &JsValue::NULL);
-        });
-        let options = web_sys::PositionOptions::new();
-        options.set_timeout(3000);
-        options.set_maximum_age(300_000);
-        let _ = geolocation.get_current_position_with_error_callback_and_options(
-            found.unchecked_ref(),
-            Some(failed.unchecked_ref()),
-            &options,
-        );
-    });
-    let value = wasm_bindgen_futures::JsFuture::from(promise).await.ok()?;
-    let array: js_sys::Array = value.dyn_into().ok()?;
+    let patience = Patience {
+        timeout_ms: 3000,
+        maximum_age_ms: 300_000,
+        high_accuracy: false,
+    };
+    let fix = locate(patience).await.ok()?;
     Some(Position {
-        latitude: array.get(0).as_f64()?,
-        longitude: array.get(1).as_f64()?,
-        accuracy_m: array.get(2).as_f64(),
+        latitude: fix.latitude,
+        longitude: fix.longitude,
+        accuracy_m: Some(fix.accuracy_m).filter(|m| m.is_finite()),
     })
 }
 

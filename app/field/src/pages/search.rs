@@ -12,12 +12,10 @@ use std::time::Duration;
 use leptos::prelude::*;
 use shared::dto::enclave::EnclaveSummary;
 use uuid::Uuid;
-use wasm_bindgen::JsCast;
-use wasm_bindgen::closure::Closure;
-use web_sys::{Position, PositionError, PositionOptions};
 
 use crate::components::enclave_card::EnclaveCard;
 use crate::device::Device;
+use crate::position::{Patience, Unlocated, locate};
 use crate::texts::FieldKey;
 use app_core::api::{self, ApiFailure, SearchQuery};
 use app_core::components::offline::OfflineCopyNotice;
@@ -236,43 +234,30 @@ impl SearchState {
         let generation = self.bump();
         self.input.set(String::new());
         self.phase.set(Phase::Locating);
-        let Some(geolocation) = window().navigator().geolocation().ok() else {
-            self.phase.set(Phase::NoLocation { denied: false });
-            return;
-        };
-        let found = Closure::once_into_js(move |position: Position| {
-            if self.generation.get_value() == generation {
-                let coords = position.coords();
-                self.start(
+        leptos::task::spawn_local(async move {
+            let patience = Patience {
+                timeout_ms: 15_000,
+                maximum_age_ms: 60_000,
+                high_accuracy: true,
+            };
+            let found = locate(patience).await;
+            if self.generation.get_value() != generation {
+                return;
+            }
+            match found {
+                Ok(fix) => self.start(
                     session,
                     Some(SearchQuery::Near {
-                        lat: coords.latitude(),
-                        lon: coords.longitude(),
+                        lat: fix.latitude,
+                        lon: fix.longitude,
                         radius_km: NEAR_RADIUS_KM,
                     }),
-                );
+                ),
+                Err(why) => self.phase.set(Phase::NoLocation {
+                    denied: why == Unlocated::Denied,
+                }),
             }
         });
-        let failed = Closure::once_into_js(move |error: PositionError| {
-            if self.generation.get_value() == generation {
-                let denied = error.code() == PositionError::PERMISSION_DENIED;
-                self.phase.set(Phase::NoLocation { denied });
-            }
-        });
-        let options = PositionOptions::new();
-        options.set_enable_high_accuracy(true);
-        options.set_timeout(15_000);
-        options.set_maximum_age(60_000);
-        if geolocation
-            .get_current_position_with_error_callback_and_options(
-                found.unchecked_ref(),
-                Some(failed.unchecked_ref()),
-                &options,
-            )
-            .is_err()
-        {
-            self.phase.set(Phase::NoLocation { denied: false });
-        }
     }
 }
 

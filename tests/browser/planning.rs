@@ -1,0 +1,218 @@
+//! A day planned, followed up offline and printed, on a 10-inch tablet. The inspector opens
+//! *Planning* from the field app's menu and finds Peeters, with its warning overdue, ranked
+//! first with its reasons; picks it and Élégance; the route starts at the first visit picked
+//! until the tablet's position (near Gent) is asked for, and then goes to Élégance first. The
+//! visits go on the device. Offline, the planning still shows the route; its Peeters stop
+//! opens the enclave, whose inspection is the follow-up of the warning, and the submitted
+//! report prints to an A4 PDF that names what the follow-up found. axe-core finds no serious
+//! violation and no control under 44 px. Saved for humans: `$CARGO_TARGET_TMPDIR/planning.png`,
+//! `planning-offline.png` and `planning-report.pdf`.
+
+use chrono::Days;
+use serde_json::json;
+use shared::dto::sync::SyncRecord;
+
+use tests::axe::audit;
+use tests::dates::today;
+use tests::driver::Browser;
+use tests::field::{conclude, tap, until_service_worker, until_submitted};
+use tests::proxy::Proxy;
+use tests::records::inspection;
+
+use super::{PW, Scenario, USERNAME};
+
+/// The ranked enclaves on the page, read in one script: id and reason codes.
+#[derive(serde::Deserialize)]
+struct Ranked {
+    id: String,
+    codes: Vec<String>,
+}
+
+async fn ranking_shown(b: &Browser) -> Vec<Ranked> {
+    let read = b
+        .js(
+            "return [...document.querySelectorAll('[data-test=planning-visit]')].map((v) => \
+             ({ id: v.dataset.id, codes: [...v.querySelectorAll('[data-test=planning-reason]')] \
+                .map((r) => r.dataset.code) }));",
+        )
+        .await;
+    serde_json::from_value(read).unwrap_or_default()
+}
+
+/// The ids of the route's stops on the page, in order, read in one script.
+async fn route_shown(b: &Browser) -> Vec<String> {
+    let read = b
+        .js("return [...document.querySelectorAll('[data-test=route-stop]')].map((s) => s.dataset.id);")
+        .await;
+    serde_json::from_value(read).unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_inspector_plans_a_day_follows_up_offline_and_prints_the_report() {
+    let Some(b) = Browser::open().await else {
+        return;
+    };
+    let s = Scenario::start().await;
+    let ines = s.app.login(USERNAME, PW).await.access_token;
+    // A warning at Peeters 40 days ago, due 5 days ago: check 2 failed, one finding.
+    let mut warned = inspection(&s.peeters);
+    warned.on = today() - Days::new(40);
+    warned.conclusion.deadline = Some(today() - Days::new(5));
+    s.app
+        .push(
+            &ines,
+            vec![SyncRecord::Inspection(Box::new(warned.clone()))],
+        )
+        .await;
+    let server = s.app.base_url.trim_start_matches("http://").to_owned();
+    let proxy = Proxy::start(&server).await;
+    let base = proxy.base_url.clone();
+    let shots = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let mut problems = Vec::new();
+
+    b.set_viewport(800, 1280).await;
+    b.sign_in(&format!("{base}/login"), USERNAME, PW).await;
+    b.find("search-input").await;
+    until_service_worker(&b).await;
+    b.click("nav-planning").await;
+    b.until_path("/planning").await;
+    let ranking = b
+        .until("the ranking", async || {
+            let ranking = ranking_shown(&b).await;
+            (ranking.len() == 2).then_some(ranking)
+        })
+        .await;
+    assert_eq!(ranking[0].id, s.peeters, "the overdue warning first");
+    assert!(
+        ranking[0].codes.iter().any(|c| c == "follow_up_overdue"),
+        "{:?}",
+        ranking[0].codes
+    );
+    assert!(b.all("route-stop").await.is_empty(), "nothing picked yet");
+
+    // Peeters, then Élégance: from the first visit picked.
+    for nth in [0, 1] {
+        b.all("pick-visit").await[nth]
+            .click()
+            .await
+            .expect("a visit picked");
+    }
+    let route = b
+        .until("two stops", async || {
+            let route = route_shown(&b).await;
+            (route.len() == 2).then_some(route)
+        })
+        .await;
+    assert_eq!(route, [s.peeters.clone(), s.elegance.clone()]);
+    let start = b.text(&b.find("route-start").await).await;
+    assert_eq!(start, "Vertrek bij het eerst gekozen bezoek.");
+
+    // From the tablet's position near Gent: Élégance (Gent) first, then Peeters (Kortrijk).
+    b.cdp(
+        "Browser.grantPermissions",
+        json!({ "permissions": ["geolocation"], "origin": base }),
+    )
+    .await;
+    b.cdp(
+        "Emulation.setGeolocationOverride",
+        json!({ "latitude": 51.06, "longitude": 3.72, "accuracy": 20 }),
+    )
+    .await;
+    tap(&b, "route-from-here").await;
+    b.until("the route from here", async || {
+        (route_shown(&b).await == [s.elegance.clone(), s.peeters.clone()]).then_some(())
+    })
+    .await;
+    let start = b.text(&b.find("route-start").await).await;
+    assert_eq!(start, "Vertrek vanaf je positie.");
+    let length = b.text(&b.find("route-length").await).await;
+    assert!(
+        length.starts_with("Samen ") && length.ends_with(" km in vogelvlucht."),
+        "{length}"
+    );
+    tap(&b, "keep-route").await;
+    let kept = b.text(&b.find("route-kept").await).await;
+    assert_eq!(kept, "2 bezoeken staan op dit toestel, in deze volgorde.");
+    b.screenshot(&shots.join("planning.png")).await;
+    audit(&b, "planning", &mut problems).await;
+
+    // Offline: the page still shows the route kept on the device.
+    proxy.set_online(false);
+    b.goto(&format!("{base}/planning")).await;
+    b.find("kept-route").await;
+    let route = b
+        .until("the kept route", async || {
+            let route = route_shown(&b).await;
+            (route.len() == 2).then_some(route)
+        })
+        .await;
+    assert_eq!(route, [s.elegance.clone(), s.peeters.clone()]);
+    b.screenshot(&shots.join("planning-offline.png")).await;
+    audit(&b, "planning offline", &mut problems).await;
+
+    // The Peeters stop: its inspection follows the warning up.
+    b.js(&format!(
+        "document.querySelector('[data-test=route-stop][data-id=\"{}\"]').click()",
+        s.peeters
+    ))
+    .await;
+    b.until_path(&format!("/enclaves/{}", s.peeters)).await;
+    b.find("enclave-follow-up").await;
+    b.until("the device store is read", async || {
+        let start = b.find("start-follow-up").await;
+        b.attr(&start, "disabled").await.is_none().then_some(())
+    })
+    .await;
+    b.click("start-follow-up").await;
+    b.find("follow-up-step").await;
+    for (name, nth) in [("remedied", 0), ("remedied", 1)] {
+        b.js(&format!(
+            "document.querySelectorAll('[data-test=\"{name}\"]')[{nth}].scrollIntoView({{ block: 'center' }})"
+        ))
+        .await;
+        b.all(name).await[nth].click().await.expect("answered");
+    }
+    conclude(&b).await;
+    tap(&b, "submit").await;
+    until_submitted(&b).await;
+
+    // Its report, printed on A4: what the follow-up found is on it.
+    b.cdp(
+        "Emulation.setEmulatedMedia",
+        json!({ "media": "print", "features": [] }),
+    )
+    .await;
+    let printed = b
+        .js(
+            "const e = document.querySelector('[data-test=record-follow-up]'); \
+             return e && e.getClientRects().length > 0 ? e.textContent : null;",
+        )
+        .await;
+    assert!(
+        printed
+            .as_str()
+            .is_some_and(|t| t.contains("2 verholpen, 0 niet verholpen")),
+        "{printed}"
+    );
+    let pdf = b
+        .cdp("Page.printToPDF", json!({ "preferCSSPageSize": true }))
+        .await;
+    let bytes = base64::Engine::decode(
+        &base64::engine::general_purpose::STANDARD,
+        pdf["data"].as_str().unwrap_or_default(),
+    )
+    .expect("the PDF's bytes");
+    assert!(bytes.starts_with(b"%PDF"), "a PDF");
+    std::fs::write(shots.join("planning-report.pdf"), bytes).expect("the PDF kept");
+    b.cdp(
+        "Emulation.setEmulatedMedia",
+        json!({ "media": "", "features": [] }),
+    )
+    .await;
+    assert!(
+        problems.is_empty(),
+        "{} accessibility problems:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
