@@ -6,14 +6,17 @@
 //! (Dutch headers, a name column beside the number column, a site column, an empty receipt
 //! date, an overlap with an open-ended contract): the proposed mapping, the problems, the
 //! fixed file imported and what it did. Every contract the register form refuses, the import
-//! refuses with the same problems.
+//! refuses with the same problems. A column of support needs sets each team's, which the
+//! enclave page and the tablets' working sets then carry.
 
 use reqwest::StatusCode;
 use shared::dto::contract::ContractStatus;
 use shared::dto::enclave::EnclaveDetail;
+use shared::dto::field::{WireSet, WorkingSet};
 use shared::dto::import::{ContractField, ImportChange, ImportColumns, ImportReport};
 use shared::dto::organisation::OrganisationKind;
 use shared::dto::sync::Entity;
+use shared::rules::supervision_norm::SupportNeed;
 use shared::rules::time::belgian_local;
 use shared::rules::verdict::VerdictStatus;
 use tests::fixture::{ContractSpec, EnclaveSpec};
@@ -24,7 +27,8 @@ on_both_backends!(
     registration_imports,
     a_clerks_register_file_imports_with_its_mapping,
     a_mapping_that_does_not_fit_the_file_is_refused,
-    the_import_refuses_what_the_form_refuses
+    the_import_refuses_what_the_form_refuses,
+    a_register_file_records_each_teams_support_need
 );
 
 const OTHER_HOST: &str = "0300000016";
@@ -995,4 +999,144 @@ async fn the_import_refuses_what_the_form_refuses(backend: Backend) {
         "no other problems: {:?}",
         report.problems
     );
+}
+
+/// The register file with a support-need column (Dutch words, any case).
+fn with_needs(first: &str, second: &str) -> String {
+    format!(
+        "Referentie;Maatwerkbedrijf;Gastorganisatie;Start;Einde;Ontvangen;Ondersteuningsnood
+ENC-2019-001;0123.456.749;BE 0200.000.043;2019-03-11;2019-08-31;2019-03-08 10:00;{first}
+ENC-2019-002;0123456749;0200000043;02/09/2019;31/12/2019;01/08/2019;{second}
+"
+    )
+}
+
+async fn a_register_file_records_each_teams_support_need(backend: Backend) {
+    let World {
+        app,
+        admin,
+        inspector,
+        enclave,
+        ..
+    } = World::new(backend).await;
+    let adam = admin.token;
+    let need = async || {
+        let detail: EnclaveDetail = json(
+            app.get(&format!("/api/enclaves/{}", enclave.id), &adam)
+                .await,
+            StatusCode::OK,
+        )
+        .await;
+        detail.support_need
+    };
+    assert_eq!(need().await, None, "not recorded yet");
+
+    // The column is proposed by its Dutch header.
+    let file = with_needs("Hoog", "");
+    let proposal: ImportColumns = json(
+        upload(
+            &app,
+            &adam,
+            "contracts/columns",
+            "format=csv",
+            file.clone().into(),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let proposed = proposal
+        .fields
+        .iter()
+        .find(|p| p.field == ContractField::SupportNeed)
+        .expect("a support-need field");
+    assert_eq!((proposed.column, proposed.required), (Some(6), false));
+
+    // A dry run counts it and writes nothing; the import records it.
+    let preview: ImportReport = json(
+        import(&app, &adam, "format=csv&dry_run=true", file.clone().into()).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!((preview.added, preview.support_needs), (2, 1));
+    assert_eq!(need().await, None, "a dry run writes nothing");
+    let done: ImportReport = json(
+        import(&app, &adam, "format=csv", file.clone().into()).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!((done.added, done.support_needs), (2, 1));
+    assert_eq!(need().await, Some(SupportNeed::High));
+    let region = "/api/field/working-set";
+    let wire = async |path: &str| -> WireSet {
+        let text = inspector.get(path).await.text().await.expect("body");
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
+    };
+    let before = wire(region).await;
+    assert_eq!(
+        WorkingSet::read(&before).expect("a set").enclaves[0]
+            .summary
+            .support_need,
+        Some(SupportNeed::High)
+    );
+
+    // The same file changes nothing; another need changes it, an empty cell keeps it.
+    let again: ImportReport = json(
+        import(&app, &adam, "format=csv", file.into()).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!((again.unchanged, again.support_needs), (2, 0));
+    let lower: ImportReport = json(
+        import(&app, &adam, "format=csv", with_needs("", "midden").into()).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!((lower.unchanged, lower.support_needs), (2, 1));
+    assert_eq!(need().await, Some(SupportNeed::Medium));
+    // No contract changed, but the enclave did: the tablet's next refresh is a whole set.
+    let refresh = wire(&format!("{region}?since={}", before.token)).await;
+    assert!(refresh.full, "an enclave changed: the set is sent whole");
+    let sent = WorkingSet::read(&refresh)
+        .expect("a set")
+        .enclaves
+        .iter()
+        .find(|e| e.summary.id.to_string() == enclave.id)
+        .expect("the enclave")
+        .clone();
+    assert_eq!(sent.summary.support_need, Some(SupportNeed::Medium));
+
+    // An unknown word, and two needs for one enclave, are problems in their column and row;
+    // nothing is written.
+    for (file, row, says) in [
+        (
+            with_needs("zeer hoog", ""),
+            2,
+            "Onbekende ondersteuningsnood 'zeer hoog'",
+        ),
+        (
+            with_needs("laag", "hoog"),
+            3,
+            "Rij 2 geeft deze enclave een andere ondersteuningsnood (lage).",
+        ),
+    ] {
+        let refused: ImportReport = json(
+            import(&app, &adam, "format=csv", file.into()).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+        assert_eq!(refused.support_needs, 0);
+        let problem = &refused.problems[0];
+        assert_eq!(
+            (problem.row, problem.column.as_str()),
+            (row, "Ondersteuningsnood"),
+            "{problem:?}"
+        );
+        assert!(
+            problem.message_nl.starts_with(says),
+            "{}",
+            problem.message_nl
+        );
+    }
+    assert_eq!(need().await, Some(SupportNeed::Medium));
 }

@@ -72,7 +72,12 @@ async fn every_page_of_every_role_is_accessible_on_the_tablet() {
     prepare_for_the_field(&b, &base, USERNAME, PW).await;
     assert_eq!(
         nav(&b).await,
-        ["nav-search", "nav-prepare", "nav-planning", "nav-follow-ups"]
+        [
+            "nav-search",
+            "nav-prepare",
+            "nav-planning",
+            "nav-follow-ups"
+        ]
     );
     audit(&b, "device", &mut problems).await;
     b.click("nav-planning").await;

@@ -185,6 +185,10 @@ app_core::texts! {
         New => ("Nieuw", "New"),
         Changed => ("Gewijzigd", "Changed"),
         Unchanged => ("Ongewijzigd", "Unchanged"),
+        SupportNeedsSet => (
+            "Enclaves met een nieuwe ondersteuningsnood",
+            "Enclaves with a new support need",
+        ),
         Row => ("Rij", "Row"),
         Column => ("Kolom", "Column"),
         Problem => ("Probleem", "Problem"),

@@ -20,6 +20,7 @@ use shared::rules::contract_filed::regime_for_start;
 use shared::rules::enterprise_number::EnterpriseNumber;
 use shared::rules::inspection::ProblemCode;
 use shared::rules::register::{overlap_problem, overlapping, validate_contract};
+use shared::rules::supervision_norm::SupportNeed;
 use shared::rules::time::from_belgian_local;
 use uuid::Uuid;
 
@@ -48,6 +49,8 @@ pub struct Outcome {
     pub unchanged: u32,
     /// Contracts added or changed (or that would be).
     pub imported: Vec<ImportedContract>,
+    /// Enclaves whose support need the file sets or changes (or would).
+    pub support_needs: u32,
     pub problems: Vec<RowProblem>,
 }
 
@@ -69,13 +72,16 @@ impl Outcome {
             updated: count(ImportChange::Updated),
             unchanged: self.unchanged,
             contracts: if failed { Vec::new() } else { self.imported },
+            support_needs: if failed { 0 } else { self.support_needs },
             problems: self.problems,
         }
     }
 
     /// Whether the import changed the register.
     pub fn wrote(&self, dry_run: bool) -> bool {
-        !dry_run && self.problems.is_empty() && !self.imported.is_empty()
+        !dry_run
+            && self.problems.is_empty()
+            && (!self.imported.is_empty() || self.support_needs > 0)
     }
 }
 
@@ -140,13 +146,30 @@ pub fn write(
             change: *change,
         })
         .collect();
+    // The support needs the file changes, once per enclave (`validate` refused a file that
+    // gives one enclave two).
+    let mut needs: Vec<&Parsed> = Vec::new();
+    for p in valid.iter().filter(|p| p.support_need.is_some()) {
+        if p.support_need != p.had_support_need
+            && !needs.iter().any(|n| n.enclave_id == p.enclave_id)
+        {
+            needs.push(p);
+        }
+    }
     let outcome = Outcome {
         unchanged,
         imported,
+        support_needs: needs.len() as u32,
         problems,
     };
     if !outcome.problems.is_empty() || dry_run {
         return Ok(outcome);
+    }
+    let stamp = repo::now();
+    for p in &needs {
+        if let Some(need) = p.support_need {
+            repo::enclaves::set_support_need(conn, &p.row.enclave_id, need, stamp)?;
+        }
     }
     let mut added = Vec::new();
     for (row, _, change) in &writes {
@@ -162,8 +185,11 @@ pub fn write(
         actor,
         journal::Entry::new("contracts_import")
             .detail(format!(
-                "{added} added, {updated} updated, {unchanged} unchanged"
+                "{added} added, {updated} updated, {unchanged} unchanged, {} support needs set",
+                needs.len()
             ))
+            // A support need set changes the enclave row, and with it the register's
+            // fingerprint: a tablet's next refresh downloads its working set whole.
             .changes(writes.iter().map(|(row, p, _)| {
                 Change::register(Entity::Contract, &row.id, &row.enclave_id, p.province)
             })),
@@ -208,6 +234,10 @@ struct Parsed {
     enclave: String,
     /// The file's header of the reference column.
     reference_column: String,
+    /// The team's support need as the file gives it (`None`: an empty cell or no column).
+    support_need: Option<SupportNeed>,
+    /// The support need the register holds for the enclave.
+    had_support_need: Option<SupportNeed>,
 }
 
 /// The enclave as a clerk recognises it: host — site, municipality.
@@ -376,6 +406,8 @@ pub fn validate(table: &Table, mapping: &ColumnMapping, snapshot: &Snapshot) -> 
     let now = Utc::now();
     let stamp = repo::now();
     let mut seen: HashMap<String, u32> = HashMap::new();
+    // The support need each enclave got first in the file, and on which row.
+    let mut needs_given: HashMap<Uuid, (SupportNeed, u32)> = HashMap::new();
     let mut parsed: Vec<(Parsed, ContractDraft)> = Vec::new();
     // Shared by the row's checks below, each of which may add to it.
     let problems = std::cell::RefCell::new(problems);
@@ -500,6 +532,36 @@ pub fn validate(table: &Table, mapping: &ColumnMapping, snapshot: &Snapshot) -> 
         };
         let reason = cell(ContractField::RejectionReason).trim().to_owned();
         let enclave_id = enclave.and_then(|e| Uuid::parse_str(&e.id).ok());
+        let support_need = match cell(ContractField::SupportNeed).trim() {
+            "" => None,
+            value => SupportNeed::from_cell(value).or_else(|| {
+                bad(
+                    ContractField::SupportNeed,
+                    format!("Onbekende ondersteuningsnood '{value}' (laag, midden of hoog)."),
+                    format!("Unknown support need '{value}' (low, medium or high)."),
+                );
+                None
+            }),
+        };
+        if let (Some(id), Some(need)) = (enclave_id, support_need) {
+            match needs_given.get(&id) {
+                Some(&(other, row)) if other != need => bad(
+                    ContractField::SupportNeed,
+                    format!(
+                        "Rij {row} geeft deze enclave een andere ondersteuningsnood ({}).",
+                        other.names().0
+                    ),
+                    format!(
+                        "Row {row} gives this enclave another support need ({}).",
+                        other.names().1
+                    ),
+                ),
+                Some(_) => {}
+                None => {
+                    needs_given.insert(id, (need, line));
+                }
+            }
+        }
         // The register form's rule, on every row whose cells could be read: it says all that
         // the form would say of the same contract.
         let (Ok(Some(start)), Ok(end), Ok(received), Ok(approved), Some(status)) =
@@ -551,6 +613,8 @@ pub fn validate(table: &Table, mapping: &ColumnMapping, snapshot: &Snapshot) -> 
                 enclave_id,
                 enclave: enclave_label(enclave),
                 reference_column: column(ContractField::Reference),
+                support_need,
+                had_support_need: enclave.summary.support_need,
                 row: ContractRow {
                     id: uuid::Uuid::new_v4().to_string(),
                     enclave_id: enclave.id.clone(),

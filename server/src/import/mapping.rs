@@ -102,6 +102,14 @@ fn synonyms(field: ContractField) -> &'static [&'static str] {
             "rejection reason",
             "rejection_reason",
         ],
+        ContractField::SupportNeed => &[
+            "ondersteuningsnood",
+            "ondersteuningsnoden",
+            "ondersteuningsbehoefte",
+            "begeleidingsnood",
+            "support need",
+            "support_need",
+        ],
     }
 }
 
@@ -148,6 +156,9 @@ impl Content {
                 !self.mostly(self.dates) && !self.mostly(self.numbers)
             }
             ContractField::Status | ContractField::RejectionReason => !self.mostly(self.dates),
+            // Words the import does not know are its problems to name, not a reason to leave
+            // the column out; dates or enterprise numbers are another field's.
+            ContractField::SupportNeed => !self.mostly(self.dates) && !self.mostly(self.numbers),
         }
     }
 }

@@ -97,6 +97,7 @@ impl Outcome {
             },
             updated: 0,
             unchanged: self.unchanged,
+            support_needs: 0,
             problems: self.problems,
             contracts: Vec::new(),
         }

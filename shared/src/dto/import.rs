@@ -33,11 +33,14 @@ pub enum ContractField {
     Approved,
     Status,
     RejectionReason,
+    /// The support need of the enclave's team (laag, midden, hoog), which sets its
+    /// supervision norm; an empty cell leaves the enclave's as it is.
+    SupportNeed,
 }
 
 impl ContractField {
     /// Every field, in the order the mapping step shows them.
-    pub const ALL: [Self; 10] = [
+    pub const ALL: [Self; 11] = [
         Self::Reference,
         Self::Maatwerkbedrijf,
         Self::Host,
@@ -48,6 +51,7 @@ impl ContractField {
         Self::Approved,
         Self::Status,
         Self::RejectionReason,
+        Self::SupportNeed,
     ];
 
     /// The field as serialised (`reference`, `maatwerkbedrijf`, …).
@@ -63,6 +67,7 @@ impl ContractField {
             Self::Approved => "approved",
             Self::Status => "status",
             Self::RejectionReason => "rejection_reason",
+            Self::SupportNeed => "support_need",
         }
     }
 
@@ -101,6 +106,10 @@ impl ContractField {
             Self::Approved => ("Datum goedkeuring", "Date approved"),
             Self::Status => ("Status", "Status"),
             Self::RejectionReason => ("Reden weigering", "Rejection reason"),
+            Self::SupportNeed => (
+                "Ondersteuningsnood (laag, midden, hoog)",
+                "Support need (low, medium, high)",
+            ),
         }
     }
 }
@@ -183,4 +192,7 @@ pub struct ImportReport {
     /// Contract imports: each contract added or changed, in the file's order.
     #[serde(default)]
     pub contracts: Vec<ImportedContract>,
+    /// Contract imports: the enclaves whose team's support need the file set or changed.
+    #[serde(default)]
+    pub support_needs: u32,
 }

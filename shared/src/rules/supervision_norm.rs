@@ -36,6 +36,18 @@ impl SupportNeed {
         Self::ALL.into_iter().find(|n| n.as_str() == s)
     }
 
+    /// A cell of the department's register file: `laag`, `midden` (or `gemiddeld`), `hoog`,
+    /// or the English `low`, `medium`, `high`, in any case and with an adjective's ending
+    /// (`lage`, `gemiddelde`, `hoge`).
+    pub fn from_cell(cell: &str) -> Option<Self> {
+        match cell.trim().to_lowercase().as_str() {
+            "laag" | "lage" | "low" => Some(Self::Low),
+            "midden" | "middel" | "gemiddeld" | "gemiddelde" | "medium" => Some(Self::Medium),
+            "hoog" | "hoge" | "high" => Some(Self::High),
+            _ => None,
+        }
+    }
+
     /// Dutch and English adjectives, as in "een lage ondersteuningsnood" / "a low support need".
     pub fn names(self) -> (&'static str, &'static str) {
         match self {
@@ -150,6 +162,26 @@ mod tests {
             );
         }
         assert_eq!(SupportNeed::parse("Low"), None);
+    }
+
+    #[test]
+    fn a_register_cell_names_a_need_in_dutch_or_english() {
+        for (cell, need) in [
+            ("laag", Low),
+            (" Lage ", Low),
+            ("LOW", Low),
+            ("midden", Medium),
+            ("Gemiddeld", Medium),
+            ("medium", Medium),
+            ("hoog", High),
+            ("Hoge", High),
+            ("high", High),
+        ] {
+            assert_eq!(SupportNeed::from_cell(cell), Some(need), "{cell}");
+        }
+        for cell in ["", "zeer hoog", "3", "l"] {
+            assert_eq!(SupportNeed::from_cell(cell), None, "{cell}");
+        }
     }
 
     #[test]

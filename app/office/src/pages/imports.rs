@@ -322,6 +322,8 @@ fn ReportView(report: ImportReport) -> impl IntoView {
                     <dt>{i18n.text(OfficeKey::New)}</dt><dd data-test="import-added">{r.added}</dd>
                     <dt>{i18n.text(OfficeKey::Changed)}</dt><dd data-test="import-updated">{r.updated}</dd>
                     <dt>{i18n.text(OfficeKey::Unchanged)}</dt><dd>{r.unchanged}</dd>
+                    <dt>{i18n.text(OfficeKey::SupportNeedsSet)}</dt>
+                    <dd data-test="import-support-needs">{r.support_needs}</dd>
                 </dl>
             })}
             {failed.then(|| view! {

@@ -3,6 +3,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::dsl::{count_star, max};
 use diesel::prelude::*;
+use shared::rules::supervision_norm::SupportNeed;
 
 use crate::db::DbConnection;
 use crate::db::rows::{
@@ -63,6 +64,22 @@ pub fn register_version(conn: &mut DbConnection) -> QueryResult<RegisterVersion>
         organisations,
         contracts,
     })
+}
+
+/// Records the support need of an enclave's team (the register import's column).
+pub fn set_support_need(
+    conn: &mut DbConnection,
+    id: &str,
+    need: SupportNeed,
+    at: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(enclaves::table.find(id))
+        .set((
+            enclaves::support_need.eq(need.as_str()),
+            enclaves::updated_at.eq(at),
+        ))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// A registration with its members and who they are.
