@@ -9,7 +9,7 @@
 
 use chrono::Days;
 use shared::dto::auth::Role;
-use shared::dto::inspection::{FollowUpRecord, Measure, Remedy};
+use shared::dto::inspection::{FollowUpRecord, InspectionRecord, Measure, Remedy};
 use shared::dto::sync::{PushOutcome, SyncRecord};
 use shared::rules::VerdictStatus;
 use shared::rules::follow_up::shortcomings;
@@ -170,14 +170,10 @@ async fn inspector_and_reviewer_see_overdue_follow_ups_stand_out() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_inspector_follows_up_an_overdue_warning_offline() {
-    let Some(b) = Browser::open().await else {
-        return;
-    };
-    let s = Scenario::start().await;
+/// A warning at Peeters 40 days ago (check 2 failed, one finding), due 5 days ago, pushed by
+/// the inspector; and a proxy in front of the server, to take the network away.
+pub(super) async fn overdue_warning_at_peeters(s: &Scenario) -> (InspectionRecord, Proxy) {
     let ines = s.app.login(USERNAME, PW).await.access_token;
-    // A warning at Peeters 40 days ago: check 2 failed, one finding; due 5 days ago.
     let mut warned = inspection(&s.peeters);
     warned.on = today() - Days::new(40);
     warned.conclusion.deadline = Some(today() - Days::new(5));
@@ -188,7 +184,16 @@ async fn an_inspector_follows_up_an_overdue_warning_offline() {
         )
         .await;
     let server = s.app.base_url.trim_start_matches("http://").to_owned();
-    let proxy = Proxy::start(&server).await;
+    (warned, Proxy::start(&server).await)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_inspector_follows_up_an_overdue_warning_offline() {
+    let Some(b) = Browser::open().await else {
+        return;
+    };
+    let s = Scenario::start().await;
+    let (warned, proxy) = overdue_warning_at_peeters(&s).await;
     let base = proxy.base_url.clone();
     b.set_viewport(800, 1280).await;
     prepare_for_the_field(&b, &base, USERNAME, PW).await;

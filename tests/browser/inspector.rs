@@ -19,7 +19,9 @@ use shared::rules::supervision_norm::SupportNeed;
 use tests::axe::audit;
 use tests::dates::{date, local, now_local};
 use tests::driver::Browser;
-use tests::field::{photo_file, prepare_for_the_field, start_inspection, tap, until_submitted};
+use tests::field::{
+    photo_file, prepare_for_the_field, print_to_pdf, start_inspection, tap, until_submitted,
+};
 use tests::fixture::{ContractSpec, EnclaveSpec};
 use tests::{Backend, TestApp};
 
@@ -431,20 +433,11 @@ async fn walk((width, height): (u32, u32), suffix: &str) {
     assert_eq!(printed[2], json!(true), "the photo's hash is printed");
     assert_eq!(printed[3].as_str().map(str::len), Some(64), "{printed}");
     assert_eq!(printed[3], printed[4], "the hash of the photo shown");
-    let pdf = b
-        .cdp("Page.printToPDF", json!({ "preferCSSPageSize": true }))
-        .await;
-    let data = pdf["data"].as_str().unwrap_or_default();
-    assert!(
-        data.starts_with("JVBERi0"),
-        "a PDF: {}",
-        &data[..data.len().min(20)]
-    );
-    let bytes = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, data)
-        .expect("the PDF's bytes");
-    let path =
-        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("inspection{suffix}.pdf"));
-    std::fs::write(&path, bytes).expect("the PDF kept for humans to read");
+    print_to_pdf(
+        &b,
+        &std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("inspection{suffix}.pdf")),
+    )
+    .await;
     b.cdp(
         "Emulation.setEmulatedMedia",
         json!({ "media": "", "features": [] }),

@@ -8,17 +8,13 @@
 //! violation and no control under 44 px. Saved for humans: `$CARGO_TARGET_TMPDIR/planning.png`,
 //! `planning-offline.png` and `planning-report.pdf`.
 
-use chrono::Days;
 use serde_json::json;
-use shared::dto::sync::SyncRecord;
 
 use tests::axe::audit;
-use tests::dates::today;
 use tests::driver::Browser;
-use tests::field::{conclude, tap, until_service_worker, until_submitted};
-use tests::proxy::Proxy;
-use tests::records::inspection;
+use tests::field::{conclude, print_to_pdf, tap, until_service_worker, until_submitted};
 
+use super::follow_ups::overdue_warning_at_peeters;
 use super::{PW, Scenario, USERNAME};
 
 /// The ranked enclaves on the page, read in one script: id and reason codes.
@@ -53,19 +49,7 @@ async fn an_inspector_plans_a_day_follows_up_offline_and_prints_the_report() {
         return;
     };
     let s = Scenario::start().await;
-    let ines = s.app.login(USERNAME, PW).await.access_token;
-    // A warning at Peeters 40 days ago, due 5 days ago: check 2 failed, one finding.
-    let mut warned = inspection(&s.peeters);
-    warned.on = today() - Days::new(40);
-    warned.conclusion.deadline = Some(today() - Days::new(5));
-    s.app
-        .push(
-            &ines,
-            vec![SyncRecord::Inspection(Box::new(warned.clone()))],
-        )
-        .await;
-    let server = s.app.base_url.trim_start_matches("http://").to_owned();
-    let proxy = Proxy::start(&server).await;
+    let (_, proxy) = overdue_warning_at_peeters(&s).await;
     let base = proxy.base_url.clone();
     let shots = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
     let mut problems = Vec::new();
@@ -194,16 +178,7 @@ async fn an_inspector_plans_a_day_follows_up_offline_and_prints_the_report() {
             .is_some_and(|t| t.contains("2 verholpen, 0 niet verholpen")),
         "{printed}"
     );
-    let pdf = b
-        .cdp("Page.printToPDF", json!({ "preferCSSPageSize": true }))
-        .await;
-    let bytes = base64::Engine::decode(
-        &base64::engine::general_purpose::STANDARD,
-        pdf["data"].as_str().unwrap_or_default(),
-    )
-    .expect("the PDF's bytes");
-    assert!(bytes.starts_with(b"%PDF"), "a PDF");
-    std::fs::write(shots.join("planning-report.pdf"), bytes).expect("the PDF kept");
+    print_to_pdf(&b, &shots.join("planning-report.pdf")).await;
     b.cdp(
         "Emulation.setEmulatedMedia",
         json!({ "media": "", "features": [] }),

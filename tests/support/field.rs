@@ -112,6 +112,26 @@ pub async fn start_inspection(b: &Browser, base: &str, enclave: &str) -> String 
     url.path().to_owned()
 }
 
+/// Prints the page as Chromium prints it on A4 upright (the page's own `@page` size) to a PDF
+/// kept at `path` for humans to read; fails unless it is a PDF.
+pub async fn print_to_pdf(b: &Browser, path: &Path) {
+    let pdf = b
+        .cdp(
+            "Page.printToPDF",
+            serde_json::json!({ "preferCSSPageSize": true }),
+        )
+        .await;
+    let data = pdf["data"].as_str().unwrap_or_default();
+    let bytes = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, data)
+        .expect("the PDF's bytes");
+    assert!(
+        bytes.starts_with(b"%PDF"),
+        "a PDF: {}",
+        &data[..data.len().min(20)]
+    );
+    std::fs::write(path, bytes).expect("the PDF kept for humans to read");
+}
+
 /// Scrolls the element `name` to the middle of the screen (clear of the sticky header, which
 /// would take a tap on an element scrolled under it) and taps it.
 pub async fn tap(b: &Browser, name: &str) {
