@@ -113,7 +113,8 @@ pub fn PlanningPage() -> impl IntoView {
             enclaves: stops.iter().map(|s| s.id).collect(),
         };
         leptos::task::spawn_local(async move {
-            kept.set(Some(device.plan(plan).await));
+            // The page may be gone by then: its signal with it.
+            kept.try_set(Some(device.plan(plan).await));
         });
     };
 
