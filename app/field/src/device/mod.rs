@@ -497,6 +497,19 @@ impl Device {
     /// "Prepare for the field": downloads the working set (the user's region, or `ids`) and
     /// replaces what the device held.
     pub async fn prepare(self, ids: Option<Vec<Uuid>>) -> bool {
+        self.download(ids, None).await
+    }
+
+    /// Puts the planned visits in the working set and keeps their route with it, in one
+    /// write.
+    pub async fn plan(self, route: PlannedRoute) -> bool {
+        let ids = route.enclaves.clone();
+        self.download(Some(ids), Some(route)).await
+    }
+
+    /// Downloads the working set (the region, or `ids`) and stores it, with `route` as the
+    /// day's route if given (else the route held stays).
+    async fn download(self, ids: Option<Vec<Uuid>>, route: Option<PlannedRoute>) -> bool {
         let Some(me) = self.me() else { return false };
         self.preparing.set(true);
         let result = api::working_set(self.session, ids.as_deref(), WORKING_SET_DAYS, None).await;
@@ -504,7 +517,7 @@ impl Device {
             Ok(set) => {
                 self.failure.set(None);
                 let follow_ups = follow_ups_to_do(self.session).await;
-                self.keep_working_set(me, set, ids.is_none(), follow_ups)
+                self.keep_working_set(me, set, ids.is_none(), follow_ups, route)
                     .await
             }
             Err(failure) => {
@@ -516,31 +529,15 @@ impl Device {
         ok
     }
 
-    /// Puts the planned visits in the working set and keeps their route with it.
-    pub async fn plan(self, route: PlannedRoute) -> bool {
-        if !self.prepare(Some(route.enclaves.clone())).await {
-            return false;
-        }
-        let Some(mut meta) = self.field_meta() else {
-            return false;
-        };
-        meta.route = Some(route);
-        let ok =
-            self.store_result(store::write(vec![Op::put(Store::Meta, FIELD_META, &meta)]).await);
-        if ok {
-            self.field.set(Some(meta));
-        }
-        ok
-    }
-
     /// Stores a downloaded working set: the whole set replaces the old one; a chosen list
-    /// is added to it. `follow_ups` replace the ones held, if given.
+    /// is added to it. `follow_ups` and `route` replace the ones held, if given.
     async fn keep_working_set(
         self,
         me: Uuid,
         set: WorkingSet,
         whole: bool,
         follow_ups: Option<Vec<FollowUp>>,
+        route: Option<PlannedRoute>,
     ) -> bool {
         let mut enclaves = if whole || self.field_meta().is_none() {
             Vec::new()
@@ -567,7 +564,7 @@ impl Device {
             follow_ups: follow_ups
                 .or_else(|| self.field_meta().map(|m| m.follow_ups))
                 .unwrap_or_default(),
-            route: self.field_meta().and_then(|m| m.route),
+            route: route.or_else(|| self.field_meta().and_then(|m| m.route)),
         };
         let mut ops = vec![Op::Clear(Store::Enclaves)];
         ops.extend(
@@ -607,7 +604,7 @@ impl Device {
             })?;
         let rules = set.rules;
         if let Some(me) = self.me() {
-            self.keep_working_set(me, set, false, None).await;
+            self.keep_working_set(me, set, false, None, None).await;
         }
         Ok((enclave, rules))
     }
