@@ -21,6 +21,7 @@ pub mod observe;
 pub mod photos;
 pub mod pwa;
 pub mod read_audit;
+pub mod report;
 pub mod retention;
 pub mod routes;
 pub mod search_text;

@@ -18,6 +18,7 @@ mod follow_ups;
 mod hostile_files;
 mod imports;
 mod inputs;
+mod inspection_report;
 mod lookup;
 mod migrations;
 mod object_store;

@@ -7,7 +7,9 @@
 //! The reviewer's whole path on a laptop (1366×768) and on a tablet (800×1280): the reports
 //! whose notification is due soon, the queue filtered by typing (no Enter) and kept in the
 //! address through a reload and "back", an inspection read in full (who was present,
-//! the instruction answers, severity, a photo enlarged), returned, with the decision naming the reviewer. An admin reads a review page
+//! the instruction answers, severity, a photo enlarged), its report for the file downloaded as
+//! the server's PDF (on the laptop; read back by Poppler), returned, with the decision naming
+//! the reviewer. An admin reads a review page
 //! but is offered no decision. Screenshots: `$CARGO_TARGET_TMPDIR/review-page.png` (laptop)
 //! and `review-page-tablet.png`.
 
@@ -19,6 +21,7 @@ use shared::dto::sync::SyncRecord;
 use tests::axe::small_controls;
 use tests::driver::Browser;
 use tests::json;
+use tests::poppler::Poppler;
 use tests::records::inspection;
 
 use super::{ELEGANCE, PEETERS, PW, Scenario, USERNAME};
@@ -545,6 +548,33 @@ async fn a_reviewer_walks_the_queue_on_a_laptop_and_a_tablet() {
             b.all("lightbox").await.is_empty().then_some(())
         })
         .await;
+        if device == "laptop" {
+            // The report for the file: the server's PDF, downloaded with the reviewer's
+            // session; it names the finding and the photo's hash.
+            let downloads = tempfile::tempdir().expect("download dir");
+            b.download_into(downloads.path()).await;
+            // Up to the header's actions (the enlarged photo left the page scrolled, the
+            // button under the sticky menu bar).
+            b.js("window.scrollTo(0, 0)").await;
+            b.click("report-pdf").await;
+            let pdf = downloads.path().join(format!("inspectie-{}.pdf", mine.id));
+            b.until("the report is downloaded", async || {
+                // Chromium writes to another name and renames the file when it is complete.
+                std::fs::read(&pdf)
+                    .ok()?
+                    .starts_with(b"%PDF-")
+                    .then_some(())
+            })
+            .await;
+            if let Some(reader) = Poppler::provide("reading the downloaded report") {
+                let text = reader.text(&pdf);
+                assert!(
+                    text.contains("Geen begeleider te zien in hal 2.")
+                        && text.contains(&mine.findings[0].photos[0].sha256),
+                    "{text}"
+                );
+            }
+        }
 
         if device == "tablet" {
             assert_eq!(small_controls(&b).await, Vec::new(), "review page");

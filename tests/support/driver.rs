@@ -311,6 +311,15 @@ impl Browser {
         self.ok(&format!("DevTools command {cmd}"), result).await
     }
 
+    /// Lets the page's downloads land in `dir` (headless Chromium asks nobody where).
+    pub async fn download_into(&self, dir: &std::path::Path) {
+        self.cdp(
+            "Browser.setDownloadBehavior",
+            json!({ "behavior": "allow", "downloadPath": dir.to_string_lossy() }),
+        )
+        .await;
+    }
+
     /// Gives `origin` (`http://host:port`) a storage quota of `bytes`, as on a nearly full
     /// tablet. Writes beyond it fail with `QuotaExceededError`, and `Storage.getUsageAndQuota`
     /// shows it, but `navigator.storage.estimate()` still reports the disk's quota.

@@ -13,6 +13,7 @@ pub mod field;
 pub mod fixture;
 pub mod fuzz;
 pub mod nginx;
+pub mod poppler;
 pub mod postgres;
 pub mod proxy;
 pub mod records;

@@ -96,6 +96,27 @@ impl User {
             .expect("upload sent")
     }
 
+    /// Uploads a whole photo (as the tablet does, in one piece); panics unless it is taken.
+    pub async fn put_photo(&self, photo: &shared::dto::inspection::PhotoRef, bytes: &[u8]) {
+        let res = self
+            .http
+            .put(format!(
+                "{}/api/attachments/{}",
+                self.base_url, photo.sha256
+            ))
+            .bearer_auth(&self.token)
+            .header("content-type", &photo.content_type)
+            .header(
+                "content-range",
+                format!("bytes 0-{}/{}", bytes.len() - 1, bytes.len()),
+            )
+            .body(bytes.to_vec())
+            .send()
+            .await
+            .expect("upload sent");
+        assert!(res.status().is_success(), "photo upload: {}", res.status());
+    }
+
     /// Pushes records; panics unless the answer is 200.
     pub async fn push(&self, records: Vec<SyncRecord>) -> PushResponse {
         let res = self.post("/api/sync/push", &PushRequest { records }).await;

@@ -9,13 +9,15 @@
 //! with a comment (the state machine is `shared::rules::review`). The decision, the new state,
 //! a change the inspector pulls and an audit row are written in one transaction.
 
+use std::collections::HashMap;
+
 use actix_web::{HttpResponse, web};
 use chrono::Utc;
 use diesel::Connection;
 use shared::dto::auth::Role;
 use shared::dto::inspection::InspectionView;
 use shared::dto::inspection::Measure;
-use shared::dto::query::QueueQuery;
+use shared::dto::query::{InspectionReportQuery, QueueQuery};
 use shared::dto::review::{InspectionQueue, InspectionSummary, ReviewRequest, ReviewState};
 use shared::dto::sync::Entity;
 use shared::error::ErrorCode;
@@ -27,6 +29,7 @@ use crate::db::repo::inspections as repo;
 use crate::db::repo::journal::{self, Change};
 use crate::db::rows::{AmendmentRow, InspectionRow, ReviewRow, uuid};
 use crate::error::AppError;
+use crate::report::{Evidence, Jpeg, Lang, MAX_EMBEDDED_BYTES, Place, Report};
 use crate::routes::reports::{Format, Sheet, csv_table, download, xlsx_book};
 use crate::state::AppState;
 
@@ -122,6 +125,101 @@ pub async fn get(
         .await?
         .ok_or_else(not_found)?;
     Ok(HttpResponse::Ok().json(view(stored)?))
+}
+
+/// The inspection report as a PDF for the file, in Dutch (default) or English: the record
+/// with its amendments and decisions, the enclave as the register knows it, and each photo
+/// embedded with its SHA-256 (`crate::report`). Who may read the inspection may read its
+/// report; the read is audited, as the record names the team.
+#[utoipa::path(get, path = "/api/inspections/{id}/report.pdf", tag = "inspections",
+    params(("id" = uuid::Uuid, Path, description = "Inspection id"), InspectionReportQuery),
+    security(("bearer" = [])),
+    responses((status = 200, description = "The report, `application/pdf`", content_type = "application/pdf"),
+              (status = 400, body = shared::error::ApiError), (status = 403, body = shared::error::ApiError),
+              (status = 404, body = shared::error::ApiError)))]
+pub async fn report_pdf(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    query: web::Query<InspectionReportQuery>,
+) -> Result<HttpResponse, AppError> {
+    user.require(&[Role::Inspector, Role::Reviewer, Role::Admin])?;
+    let id = super::path_id(&path, not_found)?;
+    let lang = match query.lang.as_deref() {
+        None => Lang::Nl,
+        Some(l) => Lang::parse(l).ok_or_else(|| {
+            AppError::bad_request(
+                "De taal van het verslag is nl of en.",
+                "The report's language is nl or en.",
+            )
+        })?,
+    };
+    let reader = user.clone();
+    let stored = state
+        .db
+        .run(move |conn| {
+            let Some(stored) = load(conn, &id)? else {
+                return Ok(None);
+            };
+            if reader.role == Role::Inspector && stored.0.inspector_id != reader.id {
+                return Err(AppError::forbidden());
+            }
+            super::audit::record_read(conn, &reader, "read", "inspection_report", Some(&id), None)?;
+            Ok(Some(stored))
+        })
+        .await?
+        .ok_or_else(not_found)?;
+    let view = view(stored)?;
+    let snapshot = state.index.snapshot(&state.db).await?;
+    let place = snapshot
+        .get(&view.record.enclave_id.to_string())
+        .map(|e| Place {
+            host: e.host.clone(),
+            maatwerkbedrijf: e.maatwerkbedrijf.clone(),
+            site: e.summary.site.clone(),
+            activity: e.summary.activity.clone(),
+        });
+    // Each photo the record names, once: embedded while the report's budget lasts.
+    let mut photos = HashMap::new();
+    let mut embedded = 0u64;
+    for photo in view.record.photos() {
+        if photos.contains_key(&photo.sha256) {
+            continue;
+        }
+        // Only the bytes of a JPEG that fits the budget are read.
+        let evidence = match state.photos.size(&photo.sha256).await? {
+            None => Evidence::NotReceived,
+            Some(_) if photo.content_type != "image/jpeg" => Evidence::NotShown,
+            Some(size) if embedded + size > MAX_EMBEDDED_BYTES => Evidence::OverBudget,
+            Some(_) => match state.photos.read(&photo.sha256).await?.map(Jpeg::read) {
+                None => Evidence::NotReceived,
+                Some(Some(jpeg)) => {
+                    embedded += jpeg.bytes.len() as u64;
+                    Evidence::Jpeg(jpeg)
+                }
+                Some(None) => Evidence::NotShown,
+            },
+        };
+        photos.insert(photo.sha256.clone(), evidence);
+    }
+    let report = Report {
+        view,
+        place,
+        photos,
+        lang,
+        made_at: Utc::now(),
+    };
+    let name = format!("inspectie-{}.pdf", report.view.record.id);
+    let pdf = web::block(move || report.pdf())
+        .await
+        .map_err(AppError::internal)?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"{name}\""),
+        ))
+        .body(pdf))
 }
 
 /// Approve an inspection, or return it to the inspector with a comment.

@@ -111,6 +111,7 @@ route_table! {
         "/inspections" { GET => inspections::queue }
         "/inspections/{id}" { GET => inspections::get }
         "/inspections/{id}/report-notified" { POST => inspections::report_notified }
+        "/inspections/{id}/report.pdf" { GET => inspections::report_pdf }
         "/inspections/{id}/review" { POST => inspections::review }
         "/reports/contracts" { GET => reports::contracts }
         "/reports/inspections" { GET => reports::inspections }
@@ -171,7 +172,7 @@ async fn api_not_found(req: HttpRequest) -> Result<HttpResponse, AppError> {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Enclave Inspect API", description = "Lookup, verdicts and inspections of enclavewerking."),
-    paths(health::health, health::ready, auth::login, auth::refresh, auth::logout, enclaves::search, enclaves::detail, case_file::case_file, field::working_set, planning::planning, follow_ups::list, audit::list, sync::push, sync::pull, inspections::queue, inspections::get, inspections::review, inspections::report_notified, reports::contracts, reports::inspections, contracts::list, contracts::get, contracts::create, contracts::update, imports::contracts_import, imports::contract_columns, imports::registrations_import, attachments::put, attachments::status, attachments::get, users::list, people::search, people::export, users::me, users::change_password, users::accounts_list, users::update, users::disable, users::enable, users::reset_password, users::revoke),
+    paths(health::health, health::ready, auth::login, auth::refresh, auth::logout, enclaves::search, enclaves::detail, case_file::case_file, field::working_set, planning::planning, follow_ups::list, audit::list, sync::push, sync::pull, inspections::queue, inspections::get, inspections::report_pdf, inspections::review, inspections::report_notified, reports::contracts, reports::inspections, contracts::list, contracts::get, contracts::create, contracts::update, imports::contracts_import, imports::contract_columns, imports::registrations_import, attachments::put, attachments::status, attachments::get, users::list, people::search, people::export, users::me, users::change_password, users::accounts_list, users::update, users::disable, users::enable, users::reset_password, users::revoke),
     modifiers(&BearerAuth, &CommonResponses, &DatePatterns),
     tags((name = "auth"), (name = "enclaves"), (name = "field"), (name = "planning"), (name = "audit"), (name = "sync"), (name = "inspections"), (name = "reports"), (name = "imports"), (name = "register"), (name = "people"), (name = "accounts"), (name = "health"))
 )]

@@ -253,6 +253,17 @@ pub struct ReportQuery {
     pub format: Option<String>,
 }
 
+/// Query of the inspection report (`GET /api/inspections/{id}/report.pdf`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct InspectionReportQuery {
+    /// `nl` (default) or `en`.
+    #[cfg_attr(feature = "openapi", param(pattern = "^(nl|en)$"))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
+}
+
 /// Filters of `GET /api/contracts`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]

@@ -5,4 +5,5 @@ pub mod loaded;
 pub mod offline;
 pub mod problems;
 pub mod record;
+pub mod report_pdf;
 pub mod verdict;

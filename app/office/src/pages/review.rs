@@ -17,6 +17,7 @@ use uuid::Uuid;
 use crate::texts::OfficeKey;
 use app_core::api::{self, ApiFailure};
 use app_core::components::record::{RecordAmendment, RecordExtras, RecordView};
+use app_core::components::report_pdf::ReportPdfButton;
 use app_core::i18n::{self, I18n, Key};
 use app_core::session::Session;
 
@@ -718,6 +719,7 @@ fn ReviewBody(
                 <button data-test="print" on:click=move |_| { let _ = window().print(); }>
                     {i18n.text(OfficeKey::Print)}
                 </button>
+                <ReportPdfButton id />
             </div>
         </header>
         <RecordView record=r.clone() extras />
