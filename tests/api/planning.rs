@@ -1,6 +1,8 @@
 //! `GET /api/planning`: the risk planning ranks the enclaves of the user's region from the
 //! register, the registrations of the last working days and earlier inspections (with
-//! their corrections); inspectors see their provinces only; what it refuses.
+//! their corrections); inspectors see their provinces only; what it refuses. In every
+//! scenario the tablet, ranking offline from `GET /api/planning/facts` with the same rule,
+//! ranks exactly as the server.
 
 use std::collections::BTreeMap;
 
@@ -11,12 +13,12 @@ use shared::dto::auth::Role;
 use shared::dto::enclave::Province;
 use shared::dto::inspection::Measure;
 use shared::dto::organisation::OrganisationKind;
-use shared::dto::planning::{PlannedVisit, PlanningAnswer};
+use shared::dto::planning::{PlannedVisit, PlanningAnswer, PlanningFacts};
 use shared::dto::registration::MemberRole::{self, Supervisor, Worker};
 use shared::dto::sync::{PushOutcome, SyncRecord};
 use shared::rules::planning::PlanningReasonCode::{self, *};
 use shared::rules::supervision_norm::SupportNeed;
-use shared::rules::{PlanningSettings, VerdictStatus};
+use shared::rules::{PlanningSettings, VerdictStatus, rank};
 use tests::dates::today;
 use tests::fixture::{ContractSpec, EnclaveSpec, Fixture};
 use tests::records::{amendment, inspection};
@@ -33,6 +35,29 @@ on_both_backends!(
 /// The planning `path` answers `user`.
 async fn planning(user: &User, path: &str) -> PlanningAnswer {
     json(user.get(path).await, StatusCode::OK).await
+}
+
+/// The tablet's ranking from the region's facts (`GET /api/planning/facts`, as `user`) is the
+/// server's `answer` to the same user: the same enclaves, scores and reasons, in its order.
+async fn the_tablet_ranks_alike(user: &User, answer: &PlanningAnswer) {
+    let facts: PlanningFacts = json(user.get("/api/planning/facts").await, StatusCode::OK).await;
+    assert_eq!(facts.on, answer.on);
+    assert_eq!(facts.settings.version_tag(), answer.rule_version);
+    assert_eq!(
+        facts.inputs.len(),
+        answer.items.len(),
+        "the region's enclaves"
+    );
+    let tablet: Vec<_> = rank(&facts.inputs, &facts.settings, facts.on, 200)
+        .into_iter()
+        .map(|r| (r.enclave_id, r.score, r.reasons))
+        .collect();
+    let server: Vec<_> = answer
+        .items
+        .iter()
+        .map(|v| (v.enclave_id, v.score, v.reasons.clone()))
+        .collect();
+    assert_eq!(tablet, server);
 }
 
 /// The reasons of a planned visit: code → weight.
@@ -86,7 +111,9 @@ async fn missing_registrations_rank_first(backend: Backend) {
         &[Worker, Worker],
     );
 
-    let answer = planning(&app.reviewer().await, "/api/planning").await;
+    let rita = app.reviewer().await;
+    let answer = planning(&rita, "/api/planning").await;
+    the_tablet_ranks_alike(&rita, &answer).await;
     assert_eq!(answer.on, today());
     assert_eq!(
         answer.rule_version,
@@ -170,7 +197,9 @@ async fn floating_supervisors_and_the_norm(backend: Backend) {
     cared_team.extend([Worker; 8]);
     registered_every_day(&f, &cared, &cared_team);
 
-    let answer = planning(&app.reviewer().await, "/api/planning").await;
+    let rita = app.reviewer().await;
+    let answer = planning(&rita, "/api/planning").await;
+    the_tablet_ranks_alike(&rita, &answer).await;
     let by_id: BTreeMap<String, BTreeMap<PlanningReasonCode, u32>> = answer
         .items
         .iter()
@@ -233,7 +262,9 @@ async fn earlier_inspections_and_their_corrections_count(backend: Backend) {
         );
     }
 
-    let answer = planning(&app.reviewer().await, "/api/planning").await;
+    let rita = app.reviewer().await;
+    let answer = planning(&rita, "/api/planning").await;
+    the_tablet_ranks_alike(&rita, &answer).await;
     let ids: Vec<String> = answer
         .items
         .iter()
@@ -281,6 +312,8 @@ async fn inspectors_see_their_provinces(backend: Backend) {
         .await;
     let answer = planning(&ines, "/api/planning").await;
     assert_eq!(ids(&answer), vec![gent.id.clone()]);
+    // The tablet's facts hold the inspector's province only.
+    the_tablet_ranks_alike(&ines, &answer).await;
     let answer = planning(&ines, "/api/planning?province=oost_vlaanderen").await;
     assert_eq!(ids(&answer), vec![gent.id.clone()]);
     assert_error(
@@ -292,6 +325,7 @@ async fn inspectors_see_their_provinces(backend: Backend) {
 
     for user in [app.reviewer().await, app.admin().await] {
         let answer = planning(&user, "/api/planning").await;
+        the_tablet_ranks_alike(&user, &answer).await;
         assert_eq!(
             ids(&answer),
             sorted(vec![gent.id.clone(), antwerpen.id.clone()])

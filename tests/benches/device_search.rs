@@ -11,7 +11,9 @@
 //! the list), then the next animation frame and the task after it (style, layout and paint
 //! of that frame). Keystrokes are measured one at a time, each after the previous one is on
 //! screen. The app's `ei-index` measure gives the time the search index took to build when
-//! the working set loaded.
+//! the working set loaded. In each round the planning page is then opened offline, and the
+//! device ranks the enclaves it holds from the planning facts kept with the set: the page's
+//! measure of the ranking alone, beside the same facts ranked natively in this process.
 
 use diesel::prelude::*;
 use server::db::rows::{ContractRow, EnclaveRow};
@@ -19,10 +21,14 @@ use server::db::schema::{contracts, enclaves, organisations};
 use server::db::{Db, DbConnection};
 use server::search_text::{enclave_search_text, normalise};
 use shared::dto::enclave::EnclavePage;
+use shared::dto::planning::PlanningFacts;
+use shared::rules::rank;
 use tests::field::FieldBench;
 
 /// The region of the future, in copies of the demo's register.
 const COPIES: usize = 10;
+/// How often the planning page is opened offline to rank.
+const RANKINGS: usize = 11;
 
 /// Set on each keydown; gives the milliseconds until its results are on screen, and the
 /// result cards then shown.
@@ -142,9 +148,48 @@ fn main() {
                 typed.len(),
                 cards as f64 / shown.len() as f64
             );
+            rank_offline(b, &url("/planning"), &demo.base_url, &demo.token).await;
         }
         bench.browser.close().await;
     });
+}
+
+/// The planning ranked on the device, offline, from the facts kept with the working set (the
+/// page's own measure of `rank` alone, `data-rank-ms`), `RANKINGS` times, beside the same
+/// facts (`GET /api/planning/facts`) ranked natively in this process, as the reference.
+async fn rank_offline(b: &tests::driver::Browser, planning: &str, base_url: &str, token: &str) {
+    let mut on_device = Vec::new();
+    let mut ranked = String::new();
+    for _ in 0..RANKINGS {
+        b.goto(planning).await;
+        let notice = b.find("ranked-on-device").await;
+        let ms = b.attr(&notice, "data-rank-ms").await.unwrap_or_default();
+        on_device.push(ms.parse::<f64>().expect("the page measured its ranking"));
+        ranked = b.attr(&notice, "data-ranked").await.unwrap_or_default();
+    }
+    let facts: PlanningFacts = tests::http_client()
+        .get(format!("{base_url}/api/planning/facts"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("facts")
+        .json()
+        .await
+        .expect("facts json");
+    let today = tests::dates::today();
+    let mut native: Vec<f64> = (0..RANKINGS)
+        .map(|_| {
+            let started = std::time::Instant::now();
+            std::hint::black_box(rank(&facts.inputs, &facts.settings, today, 30));
+            started.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect();
+    let (d50, d95) = percentiles(&mut on_device);
+    let (n50, n95) = percentiles(&mut native);
+    println!(
+        "planning ranked offline on the device, {ranked} enclaves, keep 30: median {d50:.1} ms, p95 {d95:.1} ms; the same {} facts ranked natively (reference): median {n50:.2} ms, p95 {n95:.2} ms",
+        facts.inputs.len()
+    );
 }
 
 /// Median and 95th percentile.

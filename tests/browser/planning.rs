@@ -2,7 +2,9 @@
 //! *Planning* from the field app's menu and finds Peeters, with its warning overdue, ranked
 //! first with its reasons; picks it and Élégance; the route starts at the first visit picked
 //! until the tablet's position (near Gent) is asked for, and then goes to Élégance first. The
-//! visits go on the device. Offline, the planning still shows the route; its Peeters stop
+//! visits go on the device. Offline, the planning still shows the route, and the device ranks
+//! the enclaves it holds by itself as the server did (from the planning facts kept with the
+//! set); the route's Peeters stop
 //! opens the enclave, whose inspection is the follow-up of the warning, and the submitted
 //! report prints to an A4 PDF that names what the follow-up found. axe-core finds no serious
 //! violation and no control under 44 px. Saved for humans: `$CARGO_TARGET_TMPDIR/planning.png`,
@@ -131,6 +133,26 @@ async fn an_inspector_plans_a_day_follows_up_offline_and_prints_the_report() {
         })
         .await;
     assert_eq!(route, [s.elegance.clone(), s.peeters.clone()]);
+    // And ranks by itself, with the same rule, from the facts kept with the set: the same two,
+    // Peeters first for its overdue warning, as the server ranked them.
+    let notice = b.find("ranked-on-device").await;
+    assert!(
+        b.text(&notice)
+            .await
+            .starts_with("Geen verbinding: gerangschikt op dit toestel"),
+        "the page says where the ranking comes from"
+    );
+    let offline = b
+        .until("the ranking on the device", async || {
+            let ranking = ranking_shown(&b).await;
+            (ranking.len() == 2).then_some(ranking)
+        })
+        .await;
+    assert_eq!(
+        offline.iter().map(|r| &r.id).collect::<Vec<_>>(),
+        ranking.iter().map(|r| &r.id).collect::<Vec<_>>()
+    );
+    assert_eq!(offline[0].codes, ranking[0].codes);
     b.screenshot(&shots.join("planning-offline.png")).await;
     audit(&b, "planning offline", &mut problems).await;
 

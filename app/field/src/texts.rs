@@ -348,6 +348,10 @@ app_core::texts! {
         ),
         ToInspectFirst => ("Eerst te bezoeken", "To visit first"),
         RankedOn => ("Rangschikking van {date}", "Ranking of {date}"),
+        RankedOnDevice => (
+            "Geen verbinding: gerangschikt op dit toestel, met dezelfde regel, uit de gegevens van {date}.",
+            "No connection: ranked on this device, with the same rule, from the data of {date}.",
+        ),
         NothingToPlan => ("Geen enclaves om te plannen.", "No enclaves to plan."),
         Points => ("{n} punten", "{n} points"),
         RouteOfTheDay => ("Route van vandaag", "Today's route"),

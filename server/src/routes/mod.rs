@@ -99,6 +99,7 @@ route_table! {
         "/enclaves/{id}/case-file" { GET => case_file::case_file }
         "/field/working-set" { GET => field::working_set }
         "/planning" { GET => planning::planning }
+        "/planning/facts" { GET => planning::facts }
         "/follow-ups" { GET => follow_ups::list }
         "/audit" { GET => audit::list }
         "/sync/push" [sync::push_body()] { POST => sync::push }
@@ -172,7 +173,7 @@ async fn api_not_found(req: HttpRequest) -> Result<HttpResponse, AppError> {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Enclave Inspect API", description = "Lookup, verdicts and inspections of enclavewerking."),
-    paths(health::health, health::ready, auth::login, auth::refresh, auth::logout, enclaves::search, enclaves::detail, case_file::case_file, field::working_set, planning::planning, follow_ups::list, audit::list, sync::push, sync::pull, inspections::queue, inspections::get, inspections::report_pdf, inspections::review, inspections::report_notified, reports::contracts, reports::inspections, contracts::list, contracts::get, contracts::create, contracts::update, imports::contracts_import, imports::contract_columns, imports::registrations_import, attachments::put, attachments::status, attachments::get, users::list, people::search, people::export, users::me, users::change_password, users::accounts_list, users::update, users::disable, users::enable, users::reset_password, users::revoke),
+    paths(health::health, health::ready, auth::login, auth::refresh, auth::logout, enclaves::search, enclaves::detail, case_file::case_file, field::working_set, planning::planning, planning::facts, follow_ups::list, audit::list, sync::push, sync::pull, inspections::queue, inspections::get, inspections::report_pdf, inspections::review, inspections::report_notified, reports::contracts, reports::inspections, contracts::list, contracts::get, contracts::create, contracts::update, imports::contracts_import, imports::contract_columns, imports::registrations_import, attachments::put, attachments::status, attachments::get, users::list, people::search, people::export, users::me, users::change_password, users::accounts_list, users::update, users::disable, users::enable, users::reset_password, users::revoke),
     modifiers(&BearerAuth, &CommonResponses, &DatePatterns),
     tags((name = "auth"), (name = "enclaves"), (name = "field"), (name = "planning"), (name = "audit"), (name = "sync"), (name = "inspections"), (name = "reports"), (name = "imports"), (name = "register"), (name = "people"), (name = "accounts"), (name = "health"))
 )]

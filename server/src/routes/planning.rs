@@ -2,9 +2,11 @@
 //! ([`PlanningInput`]) come from the register index (contracts, check 1) and one read of the
 //! database: the registrations of the window (all of Flanders, for floating supervisors), the
 //! inspections of the history with their corrections, and each enclave's last inspection.
-//! `shared::rules::planning::rank` scores and orders them.
+//! `shared::rules::planning::rank` scores and orders them. `GET /api/planning/facts` answers
+//! the same facts unscored, for the tablet to rank offline with the same rule.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use actix_web::{HttpResponse, web};
 use chrono::{NaiveDate, Utc};
@@ -12,8 +14,9 @@ use serde::Deserialize;
 use shared::dto::auth::Role;
 use shared::dto::contract::{Contract, ContractStatus};
 use shared::dto::enclave::EnclaveStatus;
+use shared::dto::enclave::Province;
 use shared::dto::inspection::{Conclusion, Measure, corrected_conclusion};
-use shared::dto::planning::{PlannedVisit, PlanningAnswer};
+use shared::dto::planning::{PlannedVisit, PlanningAnswer, PlanningFacts};
 use shared::dto::query::PlanningQuery;
 use shared::dto::registration::{MemberRole, Registration};
 use shared::rules::daily_registration::registered_after_start;
@@ -30,7 +33,7 @@ use crate::db::repo::enclaves as register;
 use crate::db::repo::inspections as repo;
 use crate::db::rows::{failed_checks, uuid};
 use crate::error::AppError;
-use crate::index::Entry;
+use crate::index::{Entry, Snapshot};
 use crate::state::AppState;
 
 /// Enclaves answered when `limit` is not given.
@@ -61,29 +64,9 @@ pub async fn planning(
         return Err(AppError::forbidden());
     }
 
-    let today = belgian_local(Utc::now()).date();
-    let settings = PlanningSettings {
-        calendar: state.config.rules.calendar,
-        ..PlanningSettings::default()
-    };
-    let window = settings.registration_window(today);
-    let since = settings.history_since(today);
-    let facts = {
-        let window = window.clone();
-        state
-            .db
-            .run(move |conn| Facts::load(conn, &window, since))
-            .await?
-    };
-    let snapshot = state.index.snapshot(&state.db).await?;
-    let inputs: Vec<PlanningInput> = snapshot
-        .entries()
-        .iter()
-        .filter(|e| e.summary.status == EnclaveStatus::Active && user.covers(e.province))
-        .filter(|e| query.province.is_none_or(|p| p == e.province))
-        .map(|e| facts.input(e, today, &window, &state.config.rules))
-        .collect();
-
+    let region = Region::read(&user, &state, query.province).await?;
+    let (today, settings, inputs, snapshot) =
+        (region.on, region.settings, region.inputs, region.snapshot);
     let items = rank(&inputs, &settings, today, limit)
         .into_iter()
         .filter_map(|ranked| {
@@ -103,6 +86,67 @@ pub async fn planning(
         on: today,
         rule_version: settings.version_tag(),
     }))
+}
+
+/// What the planning weighs for every active enclave of the user's region, with no score,
+/// for the tablet to rank offline with the same rule: the region's [`PlanningFacts`] today.
+#[utoipa::path(get, path = "/api/planning/facts", tag = "planning",
+    security(("bearer" = [])),
+    responses((status = 200, body = PlanningFacts), (status = 403, body = shared::error::ApiError)))]
+pub async fn facts(user: AuthUser, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    user.require(&[Role::Inspector, Role::Reviewer, Role::Admin])?;
+    let region = Region::read(&user, &state, None).await?;
+    Ok(HttpResponse::Ok().json(PlanningFacts {
+        on: region.on,
+        settings: region.settings,
+        inputs: region.inputs,
+    }))
+}
+
+/// The planning's facts about the active enclaves of a user's region (or one province of it)
+/// today, and the register they were read with.
+struct Region {
+    on: NaiveDate,
+    settings: PlanningSettings,
+    inputs: Vec<PlanningInput>,
+    snapshot: Arc<Snapshot>,
+}
+
+impl Region {
+    async fn read(
+        user: &AuthUser,
+        state: &AppState,
+        province: Option<Province>,
+    ) -> Result<Self, AppError> {
+        let today = belgian_local(Utc::now()).date();
+        let settings = PlanningSettings {
+            calendar: state.config.rules.calendar,
+            ..PlanningSettings::default()
+        };
+        let window = settings.registration_window(today);
+        let since = settings.history_since(today);
+        let facts = {
+            let window = window.clone();
+            state
+                .db
+                .run(move |conn| Facts::load(conn, &window, since))
+                .await?
+        };
+        let snapshot = state.index.snapshot(&state.db).await?;
+        let inputs = snapshot
+            .entries()
+            .iter()
+            .filter(|e| e.summary.status == EnclaveStatus::Active && user.covers(e.province))
+            .filter(|e| province.is_none_or(|p| p == e.province))
+            .map(|e| facts.input(e, today, &window, &state.config.rules))
+            .collect();
+        Ok(Self {
+            on: today,
+            settings,
+            inputs,
+            snapshot,
+        })
+    }
 }
 
 /// What the database says about every enclave, read at once.

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::enclave::Site;
-use crate::rules::planning::PlanningReason;
+use crate::rules::planning::{PlanningInput, PlanningReason, PlanningSettings};
 
 /// The answer of `GET /api/planning`: highest score first, ties by enclave id.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -33,4 +33,17 @@ pub struct PlannedVisit {
     pub site: Site,
     pub host_name: String,
     pub maatwerkbedrijf_name: String,
+}
+
+/// The answer of `GET /api/planning/facts`: what the planning weighs for every active enclave
+/// of the user's region on `on`, and the settings it weighs them with, so that the tablet
+/// ranks offline with the same rule (`shared::rules::planning::rank`) as the server. No
+/// person is named in it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PlanningFacts {
+    /// The day the facts were read for (today in Belgium).
+    pub on: NaiveDate,
+    pub settings: PlanningSettings,
+    pub inputs: Vec<PlanningInput>,
 }

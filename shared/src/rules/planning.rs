@@ -306,7 +306,11 @@ fn fnv1a(bytes: &[u8]) -> u32 {
 }
 
 /// How the contract in force reached the Departement WSE.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
+)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
 pub enum Notification {
     /// Notified in time, or approved (older regime).
     #[default]
@@ -337,7 +341,8 @@ impl Notification {
 }
 
 /// The size of one registered team: workers and begeleiders.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TeamSize {
     pub workers: u32,
     pub supervisors: u32,
@@ -348,42 +353,65 @@ pub struct TeamSize {
 ///
 /// "The window" is [`PlanningSettings::registration_window`]; "the history" is the
 /// inspections on or after [`PlanningSettings::history_since`].
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+///
+/// They travel to the tablet (`GET /api/planning/facts`), which ranks from them offline: what
+/// is zero, empty or unknown is left out of the JSON.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PlanningInput {
     pub enclave_id: Uuid,
     /// Working days of the window on which a contract (not rejected) covered the enclave.
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub contract_days: u32,
     /// Of those, the days without a daily registration.
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub unregistered_days: u32,
     /// Registrations in the window made after their planned start.
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub late_registrations: u32,
     /// Registrations in the window that name no supervisor.
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub unsupervised_registrations: u32,
     /// Days in the window on which a supervisor of this enclave was also registered as a
     /// supervisor of another enclave.
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub floating_days: u32,
     /// Of the window's registrations that name at least one supervisor, the one with the
     /// most workers per supervisor (ties: the most workers); `None` without any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub busiest_team: Option<TeamSize>,
     /// The team's support need as the enclave records it; `None` when not recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub support_need: Option<SupportNeed>,
     /// How the contract in force reached WSE (see [`Notification::from_verdict`]).
+    #[serde(default)]
     pub notification: Notification,
     /// Failed checks (status that counts, overrides included) at inspections in the history.
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub failed_checks: u32,
     /// Warnings at inspections in the history (the corrected conclusion).
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub warnings: u32,
     /// Regularisation orders at inspections in the history.
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub orders: u32,
     /// Reports (proposed or approved) at inspections in the history.
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub reports: u32,
     /// Deadlines of warnings and orders with no inspection of the enclave after the one that
     /// set them; those before today are overdue.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub open_deadlines: Vec<NaiveDate>,
     /// The day of the last inspection; `None` if never inspected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_inspection: Option<NaiveDate>,
     /// The start of the contract in force; `None` without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contract_start: Option<NaiveDate>,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// One reason behind a planning score, with its messages and the points it adds.

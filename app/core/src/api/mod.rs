@@ -402,6 +402,14 @@ pub async fn planning(
     Ok(get(session, &url("/api/planning", query)).await?.value)
 }
 
+/// `GET /api/planning/facts`: what the planning weighs for the region's enclaves today, to
+/// rank offline.
+pub async fn planning_facts(
+    session: Session,
+) -> Result<shared::dto::planning::PlanningFacts, ApiFailure> {
+    Ok(get(session, "/api/planning/facts").await?.value)
+}
+
 /// `GET /api/follow-ups?…`: follow-ups of measures, soonest due first.
 pub async fn follow_ups(
     session: Session,

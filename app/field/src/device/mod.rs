@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use shared::dto::field::{FieldEnclave, WireSet, WorkingSet};
 use shared::dto::follow_up::FollowUp;
 use shared::dto::inspection::{AmendmentRecord, Correction, InspectionRecord, PhotoRef};
+use shared::dto::planning::PlanningFacts;
 use shared::dto::query::FollowUpQuery;
 use shared::dto::review::ReviewState;
 use shared::dto::sync::SyncRecord;
@@ -128,6 +129,10 @@ pub struct FieldMeta {
     /// The day's visits the user planned, kept with the set so the route is there offline.
     #[serde(default)]
     pub route: Option<PlannedRoute>,
+    /// The day of the planning facts kept beside the set (under [`PLANNING_META`]), to rank
+    /// offline; they are fetched again on the first refresh of another day.
+    #[serde(default)]
+    pub planning_on: Option<chrono::NaiveDate>,
 }
 
 /// A day's planned visits in the order of their route.
@@ -138,6 +143,13 @@ pub struct PlannedRoute {
 }
 
 const FIELD_META: &str = "field";
+/// Where the region's planning facts are kept, apart from the meta that every refresh writes.
+const PLANNING_META: &str = "planning";
+
+/// The region's planning facts today; `None` when the server could not be asked.
+async fn planning_facts_today(session: Session) -> Option<PlanningFacts> {
+    api::planning_facts(session).await.ok()
+}
 
 /// The user's follow-ups still to do; `None` when the server could not be asked.
 async fn follow_ups_to_do(session: Session) -> Option<Vec<FollowUp>> {
@@ -502,6 +514,11 @@ impl Device {
 
     /// Puts the planned visits in the working set and keeps their route with it, in one
     /// write.
+    /// The planning facts kept with the working set, to rank offline; `None` without.
+    pub async fn planning_facts(self) -> Option<PlanningFacts> {
+        store::get(Store::Meta, PLANNING_META).await.ok().flatten()
+    }
+
     pub async fn plan(self, route: PlannedRoute) -> bool {
         let ids = route.enclaves.clone();
         self.download(Some(ids), Some(route)).await
@@ -517,7 +534,8 @@ impl Device {
             Ok(set) => {
                 self.failure.set(None);
                 let follow_ups = follow_ups_to_do(self.session).await;
-                self.keep_working_set(me, set, ids.is_none(), follow_ups, route)
+                let planning = planning_facts_today(self.session).await;
+                self.keep_working_set(me, set, ids.is_none(), follow_ups, route, planning)
                     .await
             }
             Err(failure) => {
@@ -530,7 +548,8 @@ impl Device {
     }
 
     /// Stores a downloaded working set: the whole set replaces the old one; a chosen list
-    /// is added to it. `follow_ups` and `route` replace the ones held, if given.
+    /// is added to it. `follow_ups`, `route` and the `planning` facts replace the ones held,
+    /// if given.
     async fn keep_working_set(
         self,
         me: Uuid,
@@ -538,6 +557,7 @@ impl Device {
         whole: bool,
         follow_ups: Option<Vec<FollowUp>>,
         route: Option<PlannedRoute>,
+        planning: Option<PlanningFacts>,
     ) -> bool {
         let mut enclaves = if whole || self.field_meta().is_none() {
             Vec::new()
@@ -565,6 +585,10 @@ impl Device {
                 .or_else(|| self.field_meta().map(|m| m.follow_ups))
                 .unwrap_or_default(),
             route: route.or_else(|| self.field_meta().and_then(|m| m.route)),
+            planning_on: planning
+                .as_ref()
+                .map(|p| p.on)
+                .or_else(|| self.field_meta().and_then(|m| m.planning_on)),
         };
         let mut ops = vec![Op::Clear(Store::Enclaves)];
         ops.extend(
@@ -573,6 +597,9 @@ impl Device {
                 .map(|e| Op::put(Store::Enclaves, e.summary.id.to_string(), e)),
         );
         ops.push(Op::put(Store::Meta, FIELD_META, &meta));
+        if let Some(facts) = &planning {
+            ops.push(Op::put(Store::Meta, PLANNING_META, facts));
+        }
         let ok = self.store_result(store::write(ops).await);
         if ok {
             self.hold(enclaves);
@@ -604,7 +631,8 @@ impl Device {
             })?;
         let rules = set.rules;
         if let Some(me) = self.me() {
-            self.keep_working_set(me, set, false, None, None).await;
+            self.keep_working_set(me, set, false, None, None, None)
+                .await;
         }
         Ok((enclave, rules))
     }

@@ -13,7 +13,7 @@ use leptos::prelude::*;
 use shared::dto::field::WorkingSet;
 use uuid::Uuid;
 
-use super::{Device, FIELD_META, FieldMeta, WORKING_SET_DAYS};
+use super::{Device, FIELD_META, FieldMeta, PLANNING_META, WORKING_SET_DAYS};
 use crate::store::{self, Op, Store};
 use app_core::api::{self, ApiFailure};
 
@@ -59,6 +59,13 @@ impl Device {
         let follow_ups = super::follow_ups_to_do(self.session)
             .await
             .unwrap_or(meta.follow_ups);
+        // The planning facts are the day's: fetched again on another day (kept if the
+        // server cannot be asked).
+        let today = shared::rules::time::belgian_local(chrono::Utc::now()).date();
+        let planning = match meta.planning_on {
+            Some(on) if on == today => None,
+            _ => super::planning_facts_today(self.session).await,
+        };
         let fresh = FieldMeta {
             owner: me,
             generated_at: set.generated_at,
@@ -70,6 +77,7 @@ impl Device {
             token: Some(set.token.clone()),
             follow_ups,
             route: meta.route.clone(),
+            planning_on: planning.as_ref().map(|p| p.on).or(meta.planning_on),
         };
         let rewrite = applied.full || !applied.removed.is_empty();
         let mut ops = if rewrite {
@@ -84,6 +92,9 @@ impl Device {
                 .map(|e| Op::put(Store::Enclaves, e.summary.id.to_string(), e)),
         );
         ops.push(Op::put(Store::Meta, FIELD_META, &fresh));
+        if let Some(facts) = &planning {
+            ops.push(Op::put(Store::Meta, PLANNING_META, facts));
+        }
         if self.store_result(store::write(ops).await) {
             if rewrite || !applied.changed.is_empty() {
                 self.hold(set.enclaves);

@@ -3,6 +3,8 @@
 //! visits; the page orders them into a route ([`shared::rules::geo::route`]) from where the
 //! tablet is, or from the first visit picked, and puts them on the device. The route is kept
 //! with the working set, so the page still shows it, and its enclaves open, without a network.
+//! Without a network the device ranks itself, with the same rule, from the planning facts
+//! kept with the working set (`GET /api/planning/facts`, the day's), and says so.
 
 use leptos::prelude::*;
 use shared::dto::planning::{PlannedVisit, PlanningAnswer};
@@ -13,7 +15,7 @@ use uuid::Uuid;
 use crate::device::{Device, PlannedRoute};
 use crate::position::{Patience, Unlocated, locate};
 use crate::texts::FieldKey;
-use app_core::api;
+use app_core::api::{self, ApiFailure};
 use app_core::components::loaded::loaded;
 use app_core::i18n::{self, I18n, Key};
 use app_core::session::Session;
@@ -62,7 +64,17 @@ pub fn PlanningPage() -> impl IntoView {
             limit: Some(LISTED),
             province: None,
         };
-        api::planning(session, &query).await
+        match api::planning(session, &query).await {
+            Ok(answer) => Ok(Ranking {
+                answer,
+                on_device: None,
+            }),
+            // Without the server, the device ranks from the facts it keeps.
+            Err(failure @ (ApiFailure::Offline | ApiFailure::Api { status: 500.., .. })) => {
+                ranked_on_device(device).await.ok_or(failure)
+            }
+            Err(failure) => Err(failure),
+        }
     });
     // The visits picked, in the order they were picked.
     let picked = RwSignal::new(Vec::<PlannedVisit>::new());
@@ -176,8 +188,19 @@ pub fn PlanningPage() -> impl IntoView {
             <p class="hint">{i18n.text(FieldKey::PlanningIntro)}</p>
             {planned}
             <h2>{i18n.text(FieldKey::ToInspectFirst)}</h2>
-            {loaded(list, move |answer: PlanningAnswer| {
+            {loaded(list, move |Ranking { answer, on_device }: Ranking| {
                 let on = i18n.t(FieldKey::RankedOn).replace("{date}", &i18n::date(answer.on));
+                let on_device = on_device.map(|d| {
+                    let text = i18n
+                        .t(FieldKey::RankedOnDevice)
+                        .replace("{date}", &i18n::date(d.facts_on));
+                    view! {
+                        <p class="notice" role="status" data-test="ranked-on-device"
+                            data-rank-ms=format!("{:.1}", d.ms) data-ranked=d.ranked>
+                            {text}
+                        </p>
+                    }
+                });
                 let empty = answer.items.is_empty().then(|| {
                     view! { <p class="notice" data-test="planning-empty">{i18n.text(FieldKey::NothingToPlan)}</p> }
                 });
@@ -187,6 +210,7 @@ pub fn PlanningPage() -> impl IntoView {
                     .map(|visit| candidate(i18n, visit, picked, toggle))
                     .collect_view();
                 view! {
+                    {on_device}
                     <p class="hint">{on} " · " <span class="code">{answer.rule_version}</span></p>
                     {empty}
                     <ul class="results" data-test="planning">{items}</ul>
@@ -194,6 +218,65 @@ pub fn PlanningPage() -> impl IntoView {
             })}
         </main>
     }
+}
+
+/// The ranking the page shows: the server's, or the device's own without a network.
+#[derive(Clone)]
+struct Ranking {
+    answer: PlanningAnswer,
+    on_device: Option<OnDevice>,
+}
+
+/// How the device ranked.
+#[derive(Clone, Copy)]
+struct OnDevice {
+    /// The day the facts were read on the server.
+    facts_on: chrono::NaiveDate,
+    /// The enclaves ranked, and how long ranking them took (ms).
+    ranked: usize,
+    ms: f64,
+}
+
+/// The device's ranking, with the same rule as the server's, from the planning facts kept
+/// with the working set, of the enclaves the device holds; `None` without facts.
+async fn ranked_on_device(device: Device) -> Option<Ranking> {
+    let facts = device.planning_facts().await?;
+    let today = shared::rules::time::belgian_local(chrono::Utc::now()).date();
+    let held: Vec<_> = facts
+        .inputs
+        .into_iter()
+        .filter(|i| device.enclave(i.enclave_id).is_some())
+        .collect();
+    let clock = window().performance();
+    let started = clock.as_ref().map_or(0.0, |p| p.now());
+    let ranked = shared::rules::rank(&held, &facts.settings, today, LISTED);
+    let ms = clock.as_ref().map_or(0.0, |p| p.now()) - started;
+    let items = ranked
+        .into_iter()
+        .filter_map(|r| {
+            let e = device.enclave(r.enclave_id)?;
+            Some(PlannedVisit {
+                enclave_id: r.enclave_id,
+                score: r.score,
+                reasons: r.reasons,
+                site: e.summary.site.clone(),
+                host_name: e.host.name.clone(),
+                maatwerkbedrijf_name: e.maatwerkbedrijf.name.clone(),
+            })
+        })
+        .collect();
+    Some(Ranking {
+        answer: PlanningAnswer {
+            items,
+            on: today,
+            rule_version: facts.settings.version_tag(),
+        },
+        on_device: Some(OnDevice {
+            facts_on: facts.on,
+            ranked: held.len(),
+            ms,
+        }),
+    })
 }
 
 /// One enclave of the ranking: a box to pick it, where it is, its score and why.
