@@ -35,20 +35,8 @@ pub fn available() -> bool {
 
 /// The version line of a binary, proving it exists and runs.
 fn version(binary: &str) -> Result<String, String> {
-    let out = Command::new(binary)
-        .arg("--version")
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| format!("{binary}: {e}"))?;
-    if out.status.success() {
-        Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
-    } else {
-        Err(format!(
-            "`{binary} --version` exited with {}: {}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr).trim()
-        ))
-    }
+    let out = crate::run_tool(binary, &["--version".as_ref()])?;
+    Ok(String::from_utf8_lossy(&out).trim().to_owned())
 }
 
 fn both_versions() -> Result<String, String> {
@@ -64,15 +52,7 @@ fn provision() -> Result<String, String> {
         return Ok(versions);
     }
     eprintln!("Chromium or chromedriver missing; installing them with apt-get (takes a minute)");
-    crate::apt_get(&["update", "-qq"])?;
-    crate::apt_get(&[
-        "install",
-        "-y",
-        "-qq",
-        "--no-install-recommends",
-        "chromium",
-        "chromium-driver",
-    ])?;
+    crate::apt_install(&["chromium", "chromium-driver"])?;
     let versions = both_versions().map_err(|e| format!("installed, but still unusable: {e}"))?;
     eprintln!("installed {versions}");
     Ok(versions)

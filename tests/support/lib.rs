@@ -108,6 +108,33 @@ pub fn apt_get(args: &[&str]) -> Result<(), String> {
     }
 }
 
+/// Installs Debian's `packages` (without recommends) after updating the package lists.
+pub fn apt_install(packages: &[&str]) -> Result<(), String> {
+    apt_get(&["update", "-qq"])?;
+    let mut args = vec!["install", "-y", "-qq", "--no-install-recommends"];
+    args.extend_from_slice(packages);
+    apt_get(&args)
+}
+
+/// Runs a tool to its end and gives what it wrote to stdout; an error names the tool, its
+/// exit status and what it wrote to stderr.
+pub fn run_tool(program: &str, args: &[&std::ffi::OsStr]) -> Result<Vec<u8>, String> {
+    let out = std::process::Command::new(program)
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(|e| format!("{program}: {e}"))?;
+    if out.status.success() {
+        Ok(out.stdout)
+    } else {
+        Err(format!(
+            "{program} {args:?} exited with {}: {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        ))
+    }
+}
+
 /// A loopback port that was free a moment ago.
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")

@@ -52,14 +52,7 @@ fn provision() -> Result<String, String> {
         return Ok(v);
     }
     eprintln!("nginx missing; installing Debian's nginx-light with apt-get");
-    crate::apt_get(&["update", "-qq"])?;
-    crate::apt_get(&[
-        "install",
-        "-y",
-        "-qq",
-        "--no-install-recommends",
-        "nginx-light",
-    ])?;
+    crate::apt_install(&["nginx-light"])?;
     version().map_err(|e| format!("installed, but still unusable: {e}"))
 }
 

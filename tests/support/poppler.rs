@@ -3,39 +3,16 @@
 //! (`pdftotext`) and takes out its images as they are stored (`pdfimages -all`).
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+
+use crate::run_tool as run;
 
 /// The tools, once they are there.
 pub struct Poppler(());
 
-fn run(program: &str, args: &[&std::ffi::OsStr]) -> Result<Vec<u8>, String> {
-    let out = Command::new(program)
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| format!("{program}: {e}"))?;
-    if out.status.success() {
-        Ok(out.stdout)
-    } else {
-        Err(format!(
-            "{program} exited with {}: {}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr).trim()
-        ))
-    }
-}
-
 fn provision() -> Result<Poppler, String> {
     if run("pdfinfo", &["-v".as_ref()]).is_err() {
         eprintln!("poppler-utils missing; installing them with apt-get");
-        crate::apt_get(&["update", "-qq"])?;
-        crate::apt_get(&[
-            "install",
-            "-y",
-            "-qq",
-            "--no-install-recommends",
-            "poppler-utils",
-        ])?;
+        crate::apt_install(&["poppler-utils"])?;
         run("pdfinfo", &["-v".as_ref()]).map_err(|e| format!("installed, but: {e}"))?;
     }
     Ok(Poppler(()))

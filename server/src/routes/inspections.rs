@@ -105,12 +105,23 @@ pub async fn get(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
+    let stored = read(&user, &state, &path, "inspection").await?;
+    Ok(HttpResponse::Ok().json(view(stored)?))
+}
+
+/// The inspection at `path` as stored, for `user` if they may read it (its inspector, a
+/// reviewer, an admin). The record names the team and the findings: the read is audited as
+/// a read of `what` in the same database call, once it is allowed.
+async fn read(
+    user: &AuthUser,
+    state: &AppState,
+    path: &str,
+    what: &'static str,
+) -> Result<Stored, AppError> {
     user.require(&[Role::Inspector, Role::Reviewer, Role::Admin])?;
-    let id = super::path_id(&path, not_found)?;
-    // The record names the team and the findings: the read is audited in the same database
-    // call, once it is allowed.
+    let id = super::path_id(path, not_found)?;
     let reader = user.clone();
-    let stored = state
+    state
         .db
         .run(move |conn| {
             let Some(stored) = load(conn, &id)? else {
@@ -119,12 +130,11 @@ pub async fn get(
             if reader.role == Role::Inspector && stored.0.inspector_id != reader.id {
                 return Err(AppError::forbidden());
             }
-            super::audit::record_read(conn, &reader, "read", "inspection", Some(&id), None)?;
+            super::audit::record_read(conn, &reader, "read", what, Some(&id), None)?;
             Ok(Some(stored))
         })
         .await?
-        .ok_or_else(not_found)?;
-    Ok(HttpResponse::Ok().json(view(stored)?))
+        .ok_or_else(not_found)
 }
 
 /// The inspection report as a PDF for the file, in Dutch (default) or English: the record
@@ -143,8 +153,6 @@ pub async fn report_pdf(
     path: web::Path<String>,
     query: web::Query<InspectionReportQuery>,
 ) -> Result<HttpResponse, AppError> {
-    user.require(&[Role::Inspector, Role::Reviewer, Role::Admin])?;
-    let id = super::path_id(&path, not_found)?;
     let lang = match query.lang.as_deref() {
         None => Lang::Nl,
         Some(l) => Lang::parse(l).ok_or_else(|| {
@@ -154,21 +162,7 @@ pub async fn report_pdf(
             )
         })?,
     };
-    let reader = user.clone();
-    let stored = state
-        .db
-        .run(move |conn| {
-            let Some(stored) = load(conn, &id)? else {
-                return Ok(None);
-            };
-            if reader.role == Role::Inspector && stored.0.inspector_id != reader.id {
-                return Err(AppError::forbidden());
-            }
-            super::audit::record_read(conn, &reader, "read", "inspection_report", Some(&id), None)?;
-            Ok(Some(stored))
-        })
-        .await?
-        .ok_or_else(not_found)?;
+    let stored = read(&user, &state, &path, "inspection_report").await?;
     let view = view(stored)?;
     let snapshot = state.index.snapshot(&state.db).await?;
     let place = snapshot
