@@ -1,6 +1,6 @@
 //! Department and reviewer reports on the demo data, on SQLite and PostgreSQL: the yearly
 //! contract overview, the inspection statistics, the whole register as XLSX, the queue as CSV
-//! (median of 10 requests each), the statistics of a year of 100,000 inspections (seeded in
+//! (median of 10 requests each), an inspection's report as a PDF, the statistics of a year of 100,000 inspections (seeded in
 //! bulk through the server's own insert), an import of 20,000 registration rows (a dry run,
 //! then the import itself, once each), and `GET /healthz` as the reference of a request that
 //! does no work.
@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{Datelike, Days};
 use shared::dto::contract::RegisterPage;
+use shared::dto::review::InspectionQueue;
 use tests::Backend;
 use tests::dates::today;
 
@@ -81,12 +82,24 @@ async fn run(backend: Backend) -> Vec<String> {
     let mut out = Vec::new();
     // The demo's own figures first: the queue export stops at 10,000 rows, which the seeded
     // year would pass.
+    // The newest demo inspection's report for the file, as a PDF (the demo's have no photos).
+    let newest: InspectionQueue = client
+        .get(format!("{base}/api/inspections?limit=1"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .expect("queue")
+        .json()
+        .await
+        .expect("queue page");
+    let report = newest.items.first().expect("a demo inspection").id;
     let demo_paths = [
         "/healthz".to_owned(),
         format!("/api/reports/contracts?year={year}"),
         format!("/api/reports/inspections?year={year}"),
         "/api/contracts?format=xlsx".to_owned(),
         "/api/inspections?format=csv".to_owned(),
+        format!("/api/inspections/{report}/report.pdf"),
     ];
     out.extend(measure(&client, &base, &admin, backend, &demo_paths).await);
     // Two years back the demo has no inspections: that year gets 100,000.

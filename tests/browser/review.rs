@@ -9,9 +9,9 @@
 //! address through a reload and "back", an inspection read in full (who was present,
 //! the instruction answers, severity, a photo enlarged), its report for the file downloaded as
 //! the server's PDF (on the laptop; read back by Poppler), returned, with the decision naming
-//! the reviewer. An admin reads a review page
-//! but is offered no decision. Screenshots: `$CARGO_TARGET_TMPDIR/review-page.png` (laptop)
-//! and `review-page-tablet.png`.
+//! the reviewer. An admin reads a review page but is offered no decision (its PDF, yes); the
+//! inspector who wrote it reads it on a tablet, with no PDF to download there. Screenshots:
+//! `$CARGO_TARGET_TMPDIR/review-page.png` (laptop) and `review-page-tablet.png`.
 
 use reqwest::StatusCode;
 use shared::dto::auth::Role;
@@ -656,6 +656,7 @@ async fn an_admin_and_the_inspector_read_a_review_page_without_decisions() {
     assert!(b.all("approve").await.is_empty(), "no approve button");
     assert!(b.all("return").await.is_empty(), "no return button");
     assert!(b.all("review-comment-input").await.is_empty());
+    b.find("report-pdf").await;
     b.press("a").await;
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     let view: InspectionView = json(
@@ -690,6 +691,10 @@ async fn an_admin_and_the_inspector_read_a_review_page_without_decisions() {
     b.find("review-read-only").await;
     b.find("report-notified").await;
     assert!(b.all("approve").await.is_empty(), "no approve button");
+    assert!(
+        b.all("report-pdf").await.is_empty(),
+        "no download of the team's names on a shared tablet"
+    );
     let label = b
         .js(
             "const e = document.querySelector('[data-test=report-notified-on]'); \

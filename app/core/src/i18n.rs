@@ -385,7 +385,6 @@ texts! {
         StatusEnded => ("Beëindigd", "Ended"),
         // Texts both apps show and core itself does not
         Loading => ("Laden…", "Loading…"),
-        ReportPdf => ("PDF voor het dossier", "PDF for the file"),
         // Follow-ups of measures
         FollowUpsIntro => (
             "Elke waarschuwing en elk bevel tot regularisatie met een termijn, vroegste termijn eerst.",

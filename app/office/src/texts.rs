@@ -9,6 +9,7 @@ app_core::texts! {
         All => ("Alle", "All"),
         Of => ("van", "of"),
         Print => ("Afdrukken", "Print"),
+        ReportPdf => ("PDF voor het dossier", "PDF for the file"),
         DownloadCsv => ("CSV downloaden", "Download CSV"),
         DownloadExcel => ("Excel downloaden", "Download Excel"),
         Page => ("pagina", "page"),

@@ -5,5 +5,4 @@ pub mod loaded;
 pub mod offline;
 pub mod problems;
 pub mod record;
-pub mod report_pdf;
 pub mod verdict;

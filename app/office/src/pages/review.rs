@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use shared::dto::auth::Role;
 use shared::dto::inspection::{CheckKind, InspectionView, Measure};
-use shared::dto::query::QueueQuery;
+use shared::dto::query::{InspectionReportQuery, QueueQuery};
 use shared::dto::review::{InspectionSummary, ReviewDecision, ReviewRequest, ReviewState};
 use shared::rules::verdict::VerdictStatus;
 use uuid::Uuid;
@@ -17,7 +17,6 @@ use uuid::Uuid;
 use crate::texts::OfficeKey;
 use app_core::api::{self, ApiFailure};
 use app_core::components::record::{RecordAmendment, RecordExtras, RecordView};
-use app_core::components::report_pdf::ReportPdfButton;
 use app_core::i18n::{self, I18n, Key};
 use app_core::session::Session;
 
@@ -719,7 +718,9 @@ fn ReviewBody(
                 <button data-test="print" on:click=move |_| { let _ = window().print(); }>
                     {i18n.text(OfficeKey::Print)}
                 </button>
-                <ReportPdfButton id />
+                // For the file, at the office: not on an inspector's (shared) tablet, whose
+                // downloads the next user would find.
+                {(role != Some(Role::Inspector)).then(|| view! { <ReportPdfButton id /> })}
             </div>
         </header>
         <RecordView record=r.clone() extras />
@@ -815,5 +816,36 @@ fn ReviewBody(
             </div>
         </Show>
         {move || failure.get().map(|f| view! { <p class="notice error" role="alert">{f.message(i18n)}</p> })}
+    }
+}
+
+/// The inspection report as a PDF from the server, for the file
+/// (`GET /api/inspections/{id}/report.pdf`, in the interface's language): downloads it with
+/// the session's token as `inspectie-{id}.pdf`, and says why when it cannot.
+#[component]
+fn ReportPdfButton(id: Uuid) -> impl IntoView {
+    let i18n = I18n::expect();
+    let session = Session::expect();
+    let failure = RwSignal::new(None::<ApiFailure>);
+    let busy = RwSignal::new(false);
+    let fetch = move |_| {
+        busy.set(true);
+        let query = InspectionReportQuery {
+            lang: Some(i18n.lang().code().to_owned()),
+        };
+        let url = api::url(&format!("/api/inspections/{id}/report.pdf"), &query);
+        leptos::task::spawn_local(async move {
+            let result = api::download(session, &url, &format!("inspectie-{id}.pdf")).await;
+            failure.try_set(result.err());
+            busy.try_set(false);
+        });
+    };
+    view! {
+        <button data-test="report-pdf" disabled=move || busy.get() on:click=fetch>
+            {i18n.text(OfficeKey::ReportPdf)}
+        </button>
+        {move || failure.get().map(|f| view! {
+            <p class="notice error" role="alert" data-test="report-pdf-failure">{f.message(i18n)}</p>
+        })}
     }
 }

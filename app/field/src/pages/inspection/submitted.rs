@@ -1,9 +1,6 @@
 //! A submitted inspection: the record as sent, its sync state, the review's decision and the
 //! amendments.
 
-use app_core::components::report_pdf::ReportPdfButton;
-use shared::rules::sync::OutboxState;
-
 use super::*;
 
 /// A submitted inspection: its sync state, the whole record as sent (with the corrections
@@ -124,8 +121,6 @@ pub(super) fn Submitted(id: Uuid) -> impl IntoView {
                                 <button data-test="print" on:click=move |_| { let _ = window().print(); }>
                                     {i18n.text(FieldKey::Print)}
                                 </button>
-                                // The server's PDF, once the server has the inspection.
-                                {(state == OutboxState::Synced).then(|| view! { <ReportPdfButton id /> })}
                             </div>
                         </header>
                         <RecordView record=*r extras />
