@@ -59,23 +59,6 @@ pub fn PlanningPage() -> impl IntoView {
     let i18n = I18n::expect();
     let session = Session::expect();
     let device = Device::expect();
-    let list = LocalResource::new(move || async move {
-        let query = PlanningQuery {
-            limit: Some(LISTED),
-            province: None,
-        };
-        match api::planning(session, &query).await {
-            Ok(answer) => Ok(Ranking {
-                answer,
-                on_device: None,
-            }),
-            // Without the server, the device ranks from the facts it keeps.
-            Err(failure @ (ApiFailure::Offline | ApiFailure::Api { status: 500.., .. })) => {
-                ranked_on_device(device).await.ok_or(failure)
-            }
-            Err(failure) => Err(failure),
-        }
-    });
     // The visits picked, in the order they were picked.
     let picked = RwSignal::new(Vec::<PlannedVisit>::new());
     let start = RwSignal::new(Start::FirstPicked);
@@ -188,7 +171,9 @@ pub fn PlanningPage() -> impl IntoView {
             <p class="hint">{i18n.text(FieldKey::PlanningIntro)}</p>
             {planned}
             <h2>{i18n.text(FieldKey::ToInspectFirst)}</h2>
-            {loaded(list, move |Ranking { answer, on_device }: Ranking| {
+            // The device's own ranking needs its working set loaded (a cold start offline
+            // takes a moment with a large region): the ranking is asked for once it is.
+            {move || device.ready.get().then(|| loaded(ranking(session, device), move |Ranking { answer, on_device }: Ranking| {
                 let on = i18n.t(FieldKey::RankedOn).replace("{date}", &i18n::date(answer.on));
                 let on_device = on_device.map(|d| {
                     let text = i18n
@@ -215,9 +200,30 @@ pub fn PlanningPage() -> impl IntoView {
                     {empty}
                     <ul class="results" data-test="planning">{items}</ul>
                 }
-            })}
+            }))}
         </main>
     }
+}
+
+/// The ranking, from the server, or without it from the device.
+fn ranking(session: Session, device: Device) -> LocalResource<Result<Ranking, ApiFailure>> {
+    LocalResource::new(move || async move {
+        let query = PlanningQuery {
+            limit: Some(LISTED),
+            province: None,
+        };
+        match api::planning(session, &query).await {
+            Ok(answer) => Ok(Ranking {
+                answer,
+                on_device: None,
+            }),
+            // Without the server, the device ranks from the facts it keeps.
+            Err(failure @ (ApiFailure::Offline | ApiFailure::Api { status: 500.., .. })) => {
+                ranked_on_device(device).await.ok_or(failure)
+            }
+            Err(failure) => Err(failure),
+        }
+    })
 }
 
 /// The ranking the page shows: the server's, or the device's own without a network.
