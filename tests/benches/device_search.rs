@@ -13,7 +13,7 @@
 //! screen. The app's `ei-index` measure gives the time the search index took to build when
 //! the working set loaded. In each round the planning page is then opened offline, and the
 //! device ranks the enclaves it holds from the planning facts kept with the set: the page's
-//! measure of the ranking alone, beside the same facts ranked natively in this process.
+//! measure of its ranking, beside the same facts ranked natively in this process.
 
 use diesel::prelude::*;
 use server::db::rows::{ContractRow, EnclaveRow};
@@ -155,8 +155,9 @@ fn main() {
 }
 
 /// The planning ranked on the device, offline, from the facts kept with the working set (the
-/// page's own measure of `rank` alone, `data-rank-ms`), `RANKINGS` times, beside the same
-/// facts (`GET /api/planning/facts`) ranked natively in this process, as the reference.
+/// page's own measure, `data-rank-ms`: choosing the facts of the enclaves held, ranking them
+/// and making the list's 30 cards), `RANKINGS` times, beside the same facts
+/// (`GET /api/planning/facts`) ranked natively in this process, as the reference.
 async fn rank_offline(b: &tests::driver::Browser, planning: &str, base_url: &str, token: &str) {
     let mut on_device = Vec::new();
     let mut ranked = String::new();

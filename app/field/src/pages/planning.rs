@@ -6,6 +6,8 @@
 //! Without a network the device ranks itself, with the same rule, from the planning facts
 //! kept with the working set (`GET /api/planning/facts`, the day's), and says so.
 
+use std::collections::HashSet;
+
 use leptos::prelude::*;
 use shared::dto::planning::{PlannedVisit, PlanningAnswer};
 use shared::dto::query::PlanningQuery;
@@ -238,7 +240,8 @@ struct Ranking {
 struct OnDevice {
     /// The day the facts were read on the server.
     facts_on: chrono::NaiveDate,
-    /// The enclaves ranked, and how long ranking them took (ms).
+    /// The enclaves ranked, and how long it took (ms) to choose them, rank them and make the
+    /// list's cards.
     ranked: usize,
     ms: f64,
 }
@@ -247,17 +250,21 @@ struct OnDevice {
 /// with the working set, of the enclaves the device holds; `None` without facts.
 async fn ranked_on_device(device: Device) -> Option<Ranking> {
     let facts = device.planning_facts().await?;
+    device.field_meta()?;
     let today = shared::rules::time::belgian_local(chrono::Utc::now()).date();
+    // Measured from here: choosing the enclaves held, ranking them and the list's cards.
+    let clock = window().performance();
+    let started = clock.as_ref().map_or(0.0, |p| p.now());
+    let on_device: HashSet<Uuid> = device
+        .enclaves
+        .with_value(|all| all.iter().map(|e| e.summary.id).collect());
     let held: Vec<_> = facts
         .inputs
         .into_iter()
-        .filter(|i| device.enclave(i.enclave_id).is_some())
+        .filter(|i| on_device.contains(&i.enclave_id))
         .collect();
-    let clock = window().performance();
-    let started = clock.as_ref().map_or(0.0, |p| p.now());
     let ranked = shared::rules::rank(&held, &facts.settings, today, LISTED);
-    let ms = clock.as_ref().map_or(0.0, |p| p.now()) - started;
-    let items = ranked
+    let items: Vec<PlannedVisit> = ranked
         .into_iter()
         .filter_map(|r| {
             let e = device.enclave(r.enclave_id)?;
@@ -271,6 +278,7 @@ async fn ranked_on_device(device: Device) -> Option<Ranking> {
             })
         })
         .collect();
+    let ms = clock.as_ref().map_or(0.0, |p| p.now()) - started;
     Some(Ranking {
         answer: PlanningAnswer {
             items,
