@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use ipnet::IpNet;
 
-use shared::rules::{CalendarSettings, LeadTime, RuleSettings};
+use shared::rules::planning::{PlanningReasonCode, PlanningWeights, Weight};
+use shared::rules::{CalendarSettings, LeadTime, PlanningSettings, RuleSettings};
 
 /// A secret (a signing key): used where it is needed, never printed; `Debug` shows
 /// `[redacted]`.
@@ -128,6 +129,9 @@ pub struct Config {
     pub refresh_grace_secs: i64,
     /// Settings of the inspection rules.
     pub rules: RuleSettings,
+    /// The risk planning's weights and windows (`PLANNING_WEIGHTS`); its calendar is
+    /// `rules.calendar`.
+    pub planning: PlanningSettings,
     pub login_limits: LoginLimits,
     /// Largest accepted JSON body in bytes.
     pub json_body_limit: usize,
@@ -266,6 +270,7 @@ impl Config {
             session_idle_secs: 8 * 3600,
             refresh_grace_secs: 60,
             rules: RuleSettings::default(),
+            planning: PlanningSettings::default(),
             login_limits: LoginLimits {
                 window_secs: 15 * 60,
                 free_failures: 5,
@@ -444,6 +449,9 @@ impl Config {
                 _ => return Err("RULE_LEAD_TIME must be working_day or calendar_day".into()),
             };
         }
+        if let Some(v) = env("PLANNING_WEIGHTS") {
+            c.planning.weights = planning_weights(&v)?;
+        }
         if let Some(v) = env("RULE_FLEMISH_HOLIDAY") {
             c.rules.calendar = CalendarSettings {
                 flemish_holiday: parse("RULE_FLEMISH_HOLIDAY", &v)?,
@@ -542,9 +550,71 @@ fn positive<T: std::str::FromStr + PartialOrd + Default>(
     }
 }
 
+/// The planning's weights from `PLANNING_WEIGHTS`: a JSON object naming the reasons whose
+/// weight differs from the default, each `{"each": points, "max": cap}`, e.g.
+/// `{"follow_up_overdue": {"each": 30, "max": 60}}`. An unknown reason, a missing number or
+/// a cap below its points is refused.
+fn planning_weights(json: &str) -> Result<PlanningWeights, String> {
+    let bad = |why: String| format!("PLANNING_WEIGHTS: {why}");
+    let given: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(json).map_err(|e| bad(format!("not a JSON object: {e}")))?;
+    let mut merged =
+        serde_json::to_value(PlanningWeights::default()).map_err(|e| bad(e.to_string()))?;
+    let defaults = merged
+        .as_object_mut()
+        .ok_or_else(|| bad("the defaults are not an object".into()))?;
+    for (reason, weight) in given {
+        if !defaults.contains_key(&reason) {
+            return Err(bad(format!(
+                "no planning reason `{reason}` (the reasons: {})",
+                PlanningReasonCode::ALL
+                    .map(PlanningReasonCode::as_str)
+                    .join(", ")
+            )));
+        }
+        let w: Weight = serde_json::from_value(weight).map_err(|e| {
+            bad(format!(
+                "`{reason}` is not {{\"each\": n, \"max\": n}}: {e}"
+            ))
+        })?;
+        if w.max < w.each {
+            return Err(bad(format!(
+                "`{reason}`: max {} is below each {}",
+                w.max, w.each
+            )));
+        }
+        defaults.insert(
+            reason,
+            serde_json::to_value(w).map_err(|e| bad(e.to_string()))?,
+        );
+    }
+    serde_json::from_value(merged).map_err(|e| bad(e.to_string()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn planning_weights_change_only_what_they_name() {
+        let w = planning_weights(r#"{"follow_up_overdue": {"each": 30, "max": 60}}"#).unwrap();
+        assert_eq!(w.follow_up_overdue, Weight::per(30, 60));
+        assert_eq!(
+            w.never_inspected,
+            PlanningWeights::default().never_inspected
+        );
+        for bad in [
+            "",
+            "[]",
+            r#"{"followup_overdue": {"each": 1, "max": 1}}"#,
+            r#"{"never_inspected": {"each": 5}}"#,
+            r#"{"never_inspected": {"each": 5, "max": 4}}"#,
+            r#"{"never_inspected": {"each": -1, "max": 4}}"#,
+        ] {
+            let err = planning_weights(bad).unwrap_err();
+            assert!(err.starts_with("PLANNING_WEIGHTS: "), "{bad}: {err}");
+        }
+    }
 
     #[test]
     fn trusted_proxies_are_networks_or_addresses() {

@@ -30,6 +30,7 @@ on_both_backends!(
     earlier_inspections_and_their_corrections_count,
     inspectors_see_their_provinces,
     limit_and_refusals,
+    operator_weights_rank_on_the_server_and_the_tablet,
 );
 
 /// The planning `path` answers `user`.
@@ -381,4 +382,30 @@ async fn limit_and_refusals(backend: Backend) {
         .send::<()>(reqwest::Method::GET, "/api/planning", None, None)
         .await;
     assert_error(res, StatusCode::UNAUTHORIZED, "unauthorized").await;
+}
+
+/// An operator's weights (`PLANNING_WEIGHTS`) are the ranking's: the server scores with
+/// them, names them in the rule version, and sends them with the facts, so the tablet ranks
+/// with them too.
+async fn operator_weights_rank_on_the_server_and_the_tablet(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |c| {
+        c.planning.weights.never_inspected = shared::rules::planning::Weight::flat(99);
+    })
+    .await;
+    let f = app.fixture();
+    let never = f.simple_enclave("Nooit Bezocht");
+    f.contract(&never, ContractSpec::default());
+    registered_every_day(&f, &never, &[Supervisor, Worker]);
+    let rita = app.reviewer().await;
+    let answer = planning(&rita, "/api/planning").await;
+    assert_eq!(
+        reasons(&answer.items[0]),
+        BTreeMap::from([(NeverInspected, 99)])
+    );
+    assert_ne!(
+        answer.rule_version,
+        PlanningSettings::default().version_tag(),
+        "the rule version names the settings"
+    );
+    the_tablet_ranks_alike(&rita, &answer).await;
 }

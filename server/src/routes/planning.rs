@@ -121,7 +121,7 @@ impl Region {
         let today = belgian_local(Utc::now()).date();
         let settings = PlanningSettings {
             calendar: state.config.rules.calendar,
-            ..PlanningSettings::default()
+            ..state.config.planning
         };
         let window = settings.registration_window(today);
         let since = settings.history_since(today);
