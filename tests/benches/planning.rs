@@ -2,7 +2,7 @@
 //! `shared::rules::planning`, as the server runs it natively, beside a plain sort of as many
 //! (score, id) pairs as the reference; then `GET /api/planning` on the demo data (its 1,500
 //! enclaves, 30 days of registrations, a year of inspections), on SQLite and PostgreSQL, beside
-//! `GET /healthz`. The ranking in the tablet's wasm is not measured here.
+//! `GET /healthz`. The ranking in the tablet's wasm is measured by `device_search`.
 //!
 //! `cargo bench -p tests --bench planning`.
 
