@@ -7,7 +7,7 @@
 //! itself. A photo not (yet) on the server, not a JPEG, unreadable, or past the report's
 //! budget for photos is named by its hash in a frame that says why it is not shown.
 
-pub mod content;
+mod content;
 mod font;
 mod pdf;
 
