@@ -7,6 +7,7 @@ use std::time::Duration;
 use ipnet::IpNet;
 
 use shared::rules::planning::{PlanningReasonCode, PlanningWeights, Weight};
+use shared::rules::supervision_norm::SupervisionNorm;
 use shared::rules::{CalendarSettings, LeadTime, PlanningSettings, RuleSettings};
 
 /// A secret (a signing key): used where it is needed, never printed; `Debug` shows
@@ -449,6 +450,9 @@ impl Config {
                 _ => return Err("RULE_LEAD_TIME must be working_day or calendar_day".into()),
             };
         }
+        if let Some(v) = env("SUPERVISION_NORM") {
+            c.rules.norm = supervision_norm(&v)?;
+        }
         if let Some(v) = env("PLANNING_WEIGHTS") {
             c.planning.weights = planning_weights(&v)?;
         }
@@ -550,6 +554,22 @@ fn positive<T: std::str::FromStr + PartialOrd + Default>(
     }
 }
 
+/// The supervision norm from `SUPERVISION_NORM`: the most workers per begeleider for a low,
+/// a medium and a high support need, e.g. `13,10,7`; each 1–100.
+fn supervision_norm(v: &str) -> Result<SupervisionNorm, String> {
+    let figures: Vec<u32> = v
+        .split(',')
+        .map(|n| n.trim().parse::<u32>())
+        .collect::<Result<_, _>>()
+        .map_err(|_| "SUPERVISION_NORM must be three numbers, e.g. 13,10,7".to_owned())?;
+    match figures[..] {
+        [low, medium, high] if [low, medium, high].iter().all(|n| (1..=100).contains(n)) => {
+            Ok(SupervisionNorm { low, medium, high })
+        }
+        _ => Err("SUPERVISION_NORM must be three numbers from 1 to 100, e.g. 13,10,7".into()),
+    }
+}
+
 /// The planning's weights from `PLANNING_WEIGHTS`: a JSON object naming the reasons whose
 /// weight differs from the default, each `{"each": points, "max": cap}`, e.g.
 /// `{"follow_up_overdue": {"each": 30, "max": 60}}`. An unknown reason, a missing number or
@@ -594,6 +614,22 @@ fn planning_weights(json: &str) -> Result<PlanningWeights, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_supervision_norm_is_three_figures() {
+        assert_eq!(
+            supervision_norm(" 12, 9,6").unwrap(),
+            SupervisionNorm {
+                low: 12,
+                medium: 9,
+                high: 6
+            }
+        );
+        for bad in ["", "13,10", "13,10,7,5", "13,0,7", "13,10,101", "a,b,c"] {
+            let err = supervision_norm(bad).unwrap_err();
+            assert!(err.starts_with("SUPERVISION_NORM"), "{bad}: {err}");
+        }
+    }
 
     #[test]
     fn planning_weights_change_only_what_they_name() {

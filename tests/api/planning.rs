@@ -30,7 +30,7 @@ on_both_backends!(
     earlier_inspections_and_their_corrections_count,
     inspectors_see_their_provinces,
     limit_and_refusals,
-    operator_weights_rank_on_the_server_and_the_tablet,
+    operator_settings_rank_on_the_server_and_the_tablet,
 );
 
 /// The planning `path` answers `user`.
@@ -384,23 +384,34 @@ async fn limit_and_refusals(backend: Backend) {
     assert_error(res, StatusCode::UNAUTHORIZED, "unauthorized").await;
 }
 
-/// An operator's weights (`PLANNING_WEIGHTS`) are the ranking's: the server scores with
-/// them, names them in the rule version, and sends them with the facts, so the tablet ranks
-/// with them too.
-async fn operator_weights_rank_on_the_server_and_the_tablet(backend: Backend) {
+/// An operator's settings are the ranking's: the weights (`PLANNING_WEIGHTS`) and the
+/// supervision norm (`SUPERVISION_NORM`). The server scores with them, names them in the rule
+/// version, and sends them with the facts, so the tablet ranks with them too; the working set
+/// carries the norm, for check 3 on the tablet.
+async fn operator_settings_rank_on_the_server_and_the_tablet(backend: Backend) {
+    let strict = shared::rules::supervision_norm::SupervisionNorm {
+        low: 5,
+        medium: 4,
+        high: 3,
+    };
     let app = TestApp::spawn_with(backend, |c| {
         c.planning.weights.never_inspected = shared::rules::planning::Weight::flat(99);
+        c.rules.norm = strict;
     })
     .await;
     let f = app.fixture();
     let never = f.simple_enclave("Nooit Bezocht");
     f.contract(&never, ContractSpec::default());
-    registered_every_day(&f, &never, &[Supervisor, Worker]);
+    // 6 workers for 1 supervisor: within the default norm (13 for a need not recorded),
+    // over the operator's most lenient figure (5).
+    let mut team = vec![Supervisor];
+    team.extend([Worker; 6]);
+    registered_every_day(&f, &never, &team);
     let rita = app.reviewer().await;
     let answer = planning(&rita, "/api/planning").await;
     assert_eq!(
         reasons(&answer.items[0]),
-        BTreeMap::from([(NeverInspected, 99)])
+        BTreeMap::from([(NeverInspected, 99), (SupervisionNormExceeded, 10)])
     );
     assert_ne!(
         answer.rule_version,
@@ -408,4 +419,13 @@ async fn operator_weights_rank_on_the_server_and_the_tablet(backend: Backend) {
         "the rule version names the settings"
     );
     the_tablet_ranks_alike(&rita, &answer).await;
+    let set: serde_json::Value = json(
+        rita.get("/api/field/working-set?days=1").await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        set["rules"]["norm"],
+        serde_json::json!({"low": 5, "medium": 4, "high": 3})
+    );
 }

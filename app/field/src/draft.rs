@@ -180,7 +180,7 @@ impl Draft {
                 self.floating(),
                 TeamNorm {
                     need: self.enclave.summary.support_need,
-                    ..TeamNorm::default()
+                    norm: self.rules.norm,
                 },
                 self.moment(),
             ),

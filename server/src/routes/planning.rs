@@ -121,6 +121,7 @@ impl Region {
         let today = belgian_local(Utc::now()).date();
         let settings = PlanningSettings {
             calendar: state.config.rules.calendar,
+            norm: state.config.rules.norm,
             ..state.config.planning
         };
         let window = settings.registration_window(today);

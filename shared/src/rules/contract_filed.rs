@@ -7,6 +7,7 @@
 //! department approved contracts by letter.
 
 use super::count;
+use super::supervision_norm::SupervisionNorm;
 use chrono::NaiveDate;
 
 use super::calendar::{CalendarSettings, working_days_before, working_days_between};
@@ -26,20 +27,24 @@ pub enum LeadTime {
     CalendarDays(u32),
 }
 
-/// Settings of check 1.
+/// Settings of check 1, and the supervision norm check 3 compares with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RuleSettings {
     pub lead_time: LeadTime,
     pub calendar: CalendarSettings,
+    /// Workers per begeleider by support need (absent in sets stored before it: the default).
+    #[serde(default)]
+    pub norm: SupervisionNorm,
 }
 
 impl Default for RuleSettings {
-    /// One working day, 11 July not a holiday.
+    /// One working day, 11 July not a holiday, the sector federation's norm.
     fn default() -> Self {
         Self {
             lead_time: LeadTime::WorkingDays(1),
             calendar: CalendarSettings::default(),
+            norm: SupervisionNorm::default(),
         }
     }
 }
@@ -344,6 +349,7 @@ mod tests {
             calendar: CalendarSettings {
                 flemish_holiday: true,
             },
+            ..RuleSettings::default()
         };
         assert_eq!(s.version_tag(), "contract_filed/1;lead=1cd;11jul=yes");
     }

@@ -65,10 +65,10 @@ pub fn check_supervisor_present(
     let Some(registration) = registration else {
         let mut reasons = vec![no_registration()];
         reasons.extend(not_registered(presence.unregistered));
-        return Verdict::from_reasons(reasons, RULE_VERSION);
+        return Verdict::from_reasons(reasons, version(norm.norm));
     };
     if registration.work_date > now.date() {
-        return Verdict::from_reasons(vec![date_in_future(registration, now)], RULE_VERSION);
+        return Verdict::from_reasons(vec![date_in_future(registration, now)], version(norm.norm));
     }
     let ticked: HashSet<Uuid> = presence.present.iter().map(|p| p.person_id).collect();
     let members = distinct_members(registration);
@@ -109,7 +109,20 @@ pub fn check_supervisor_present(
         reasons.extend(norm_shortfall(workers, supervisors.len(), norm));
     }
     reasons.extend(registered_but_absent(&absent));
-    Verdict::from_reasons(reasons, RULE_VERSION)
+    Verdict::from_reasons(reasons, version(norm.norm))
+}
+
+/// The rule version: [`RULE_VERSION`], naming the norm's figures when they are not the
+/// sector federation's (an operator's `SUPERVISION_NORM`).
+fn version(norm: SupervisionNorm) -> String {
+    if norm == SupervisionNorm::default() {
+        RULE_VERSION.to_owned()
+    } else {
+        format!(
+            "{RULE_VERSION};norm={}-{}-{}",
+            norm.low, norm.medium, norm.high
+        )
+    }
 }
 
 /// The supervisors of `this_enclave` who are also supervisors in another enclave's
@@ -1103,6 +1116,38 @@ mod tests {
              (for a high support need), 1 supervisor short."
         );
         assert!(!ReasonCode::SupervisionNormShortfall.is_failure());
+    }
+
+    #[test]
+    fn an_operators_norm_is_compared_with_and_named_in_the_rule_version() {
+        let (reg, present) = crew(1, 6);
+        let presence = || Presence {
+            present: &present,
+            unregistered: &[],
+        };
+        let shortfall = |v: &Verdict| {
+            v.reasons
+                .iter()
+                .any(|r| r.code == ReasonCode::SupervisionNormShortfall)
+        };
+        let default = TeamNorm {
+            need: Some(SupportNeed::Low),
+            norm: SupervisionNorm::default(),
+        };
+        let v = check_supervisor_present(Some(&reg), presence(), &[], default, visit());
+        assert!(!shortfall(&v), "6 workers are within 13");
+        assert_eq!(v.rule_version, RULE_VERSION);
+        let strict = TeamNorm {
+            need: Some(SupportNeed::Low),
+            norm: SupervisionNorm {
+                low: 5,
+                medium: 4,
+                high: 3,
+            },
+        };
+        let v = check_supervisor_present(Some(&reg), presence(), &[], strict, visit());
+        assert!(shortfall(&v), "6 workers are over 5");
+        assert_eq!(v.rule_version, "supervisor_present/2;norm=5-4-3");
     }
 
     #[test]

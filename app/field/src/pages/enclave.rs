@@ -188,7 +188,10 @@ fn local_detail(device: Device, id: Uuid) -> Option<(EnclaveDetail, DateTime<Utc
 /// The team's support need and the supervision norm it sets (check 3 compares with it).
 fn support_need(need: Option<SupportNeed>) -> impl IntoView {
     let i18n = I18n::expect();
-    let norm = SupervisionNorm::default();
+    // The norm the server's settings give, as the working set carries it.
+    let norm = Device::expect()
+        .field_meta()
+        .map_or_else(SupervisionNorm::default, |m| m.rules.norm);
     move || {
         let (key, per) = match need {
             Some(SupportNeed::Low) => (FieldKey::SupportNeedLow, norm.low),
