@@ -2,7 +2,8 @@
 //! (Poppler): it opens, names the enclave, the corrected measure, the review's comment and
 //! every photo's SHA-256, and carries each JPEG photo byte for byte (a photo named twice,
 //! once); a photo it cannot show is named with the reason. In English on request. Only who
-//! may read the inspection may read its report, and each read is audited. The Dutch report
+//! may read the inspection may read its report, and each read is audited; an inspector's
+//! report holds only the photos she uploaded. The Dutch report
 //! is kept as `$CARGO_TARGET_TMPDIR/inspection-report-{sqlite,postgres}.pdf`.
 
 use chrono::Days;
@@ -22,6 +23,7 @@ use uuid::Uuid;
 on_both_backends!(
     the_report_carries_the_record_and_every_photo,
     only_who_may_read_the_inspection_reads_its_report,
+    an_inspectors_report_holds_only_the_photos_she_uploaded,
 );
 
 fn sha256(bytes: &[u8]) -> String {
@@ -275,4 +277,42 @@ async fn only_who_may_read_the_inspection_reads_its_report(backend: Backend) {
         .collect();
     readers.sort();
     assert_eq!(readers, ["adam", "ines", "rita"]);
+}
+
+/// A record may name a photo that another inspector uploaded (photos are known by their
+/// hash): the inspector's report treats it as `GET /api/attachments` does, as never received,
+/// and a reviewer's report shows it.
+async fn an_inspectors_report_holds_only_the_photos_she_uploaded(backend: Backend) {
+    let Some(reader) = Poppler::provide("the inspection report tests") else {
+        return;
+    };
+    let app = TestApp::spawn(backend).await;
+    let enclave = app.fixture().simple_enclave("Drukkerij Vreemd").id;
+    let ines = app.inspector().await;
+    let ilse = app
+        .user("ilse", shared::dto::auth::Role::Inspector, &[])
+        .await;
+    let (bytes, theirs) = jpeg(64, 48, 5);
+    ilse.put_photo(&theirs, &bytes).await;
+    let mut record = inspection(&enclave);
+    record.findings[0].photos = vec![theirs.clone()];
+    let id = record.id;
+    applied(
+        &ines
+            .push(vec![SyncRecord::Inspection(Box::new(record))])
+            .await
+            .results[0]
+            .outcome,
+    );
+
+    let (pdf, _) = report(&ines, id, "").await;
+    assert_eq!(reader.image_objects(&pdf), 0, "not in her report");
+    let text = reader.text(&pdf);
+    assert!(
+        text.contains(&theirs.sha256),
+        "still named by its hash:\n{text}"
+    );
+    assert!(text.contains("Nog niet op de server ontvangen."), "{text}");
+    let (pdf, _) = report(&app.reviewer().await, id, "").await;
+    assert_eq!(reader.images(&pdf), vec![bytes], "in the reviewer's");
 }

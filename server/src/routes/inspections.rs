@@ -173,11 +173,33 @@ pub async fn report_pdf(
             site: e.summary.site.clone(),
             activity: e.summary.activity.clone(),
         });
+    // An inspector gets the photos they uploaded, as from `GET /api/attachments/{sha256}`:
+    // another's is as one never received.
+    let theirs = if user.role == Role::Inspector {
+        let hashes: Vec<String> = view.record.photos().map(|p| p.sha256.clone()).collect();
+        let me = user.id.clone();
+        Some(
+            state
+                .db
+                .run(move |conn| {
+                    Ok(crate::db::repo::attachments::uploaded_by(
+                        conn, &hashes, &me,
+                    )?)
+                })
+                .await?,
+        )
+    } else {
+        None
+    };
     // Each photo the record names, once: embedded while the report's budget lasts.
     let mut photos = HashMap::new();
     let mut embedded = 0u64;
     for photo in view.record.photos() {
         if photos.contains_key(&photo.sha256) {
+            continue;
+        }
+        if theirs.as_ref().is_some_and(|t| !t.contains(&photo.sha256)) {
+            photos.insert(photo.sha256.clone(), Evidence::NotReceived);
             continue;
         }
         // Only the bytes of a JPEG that fits the budget are read.

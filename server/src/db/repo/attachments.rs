@@ -16,6 +16,25 @@ pub fn by_hash(conn: &mut DbConnection, sha256: &str) -> QueryResult<Option<Atta
         .optional()
 }
 
+/// Which of `hashes` `uploader_id` uploaded completely.
+pub fn uploaded_by(
+    conn: &mut DbConnection,
+    hashes: &[String],
+    uploader_id: &str,
+) -> QueryResult<std::collections::HashSet<String>> {
+    let mut found = std::collections::HashSet::new();
+    for chunk in hashes.chunks(500) {
+        found.extend(
+            attachments::table
+                .filter(attachments::sha256.eq_any(chunk))
+                .filter(attachments::uploader_id.eq(uploader_id))
+                .select(attachments::sha256)
+                .load::<String>(conn)?,
+        );
+    }
+    Ok(found)
+}
+
 /// Which of `hashes` are stored completely.
 pub fn complete_of(
     conn: &mut DbConnection,
