@@ -3,8 +3,8 @@
 //! every photo's SHA-256, and carries each JPEG photo byte for byte (a photo named twice,
 //! once); a photo it cannot show is named with the reason. In English on request. Only who
 //! may read the inspection may read its report, and each read is audited; an inspector's
-//! report holds only the photos she uploaded. The Dutch report
-//! is kept as `$CARGO_TARGET_TMPDIR/inspection-report-{sqlite,postgres}.pdf`.
+//! report holds only the photos she uploaded. The Dutch report is kept as
+//! `$CARGO_TARGET_TMPDIR/inspection-report-{sqlite,postgres}.pdf`.
 
 use chrono::Days;
 use jpeg_encoder::{ColorType, Encoder};
