@@ -54,6 +54,14 @@ fn applied(outcome: &PushOutcome) {
     );
 }
 
+/// Pushes `record` as `user`; panics unless it is applied.
+async fn pushed(user: &User, record: shared::dto::inspection::InspectionRecord) {
+    let answer = user
+        .push(vec![SyncRecord::Inspection(Box::new(record))])
+        .await;
+    applied(&answer.results[0].outcome);
+}
+
 /// The report of `id` as `user` (with `query`), kept in a temporary file for the reader.
 async fn report(
     user: &User,
@@ -223,13 +231,7 @@ async fn only_who_may_read_the_inspection_reads_its_report(backend: Backend) {
     let ines = app.inspector().await;
     let record = inspection(&enclave);
     let id = record.id;
-    applied(
-        &ines
-            .push(vec![SyncRecord::Inspection(Box::new(record))])
-            .await
-            .results[0]
-            .outcome,
-    );
+    pushed(&ines, record).await;
     let path = format!("/api/inspections/{id}/report.pdf");
 
     let other = app
@@ -297,13 +299,7 @@ async fn an_inspectors_report_holds_only_the_photos_she_uploaded(backend: Backen
     let mut record = inspection(&enclave);
     record.findings[0].photos = vec![theirs.clone()];
     let id = record.id;
-    applied(
-        &ines
-            .push(vec![SyncRecord::Inspection(Box::new(record))])
-            .await
-            .results[0]
-            .outcome,
-    );
+    pushed(&ines, record).await;
 
     let (pdf, _) = report(&ines, id, "").await;
     assert_eq!(reader.image_objects(&pdf), 0, "not in her report");

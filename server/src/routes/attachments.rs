@@ -373,7 +373,7 @@ pub async fn get(
                 return Ok(None);
             };
             // Another inspector's photo is not found, as one never uploaded.
-            if user.role == Role::Inspector && row.uploader_id != user.id {
+            if !visible_to(&user, &row) {
                 return Ok(None);
             }
             super::audit::record_read(conn, &user, "read", "attachment", Some(&s), None)?;
@@ -390,6 +390,12 @@ pub async fn get(
         .content_type(row.content_type)
         .insert_header(("Cache-Control", "no-store"))
         .body(bytes))
+}
+
+/// Whether `user` may see the photo of `row`: an inspector only what she uploaded (another's
+/// is as one never uploaded), reviewers and admins every photo.
+pub fn visible_to(user: &AuthUser, row: &AttachmentRow) -> bool {
+    user.role != Role::Inspector || row.uploader_id == user.id
 }
 
 #[cfg(test)]

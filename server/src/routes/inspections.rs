@@ -27,7 +27,7 @@ use crate::auth::AuthUser;
 use crate::db::DbConnection;
 use crate::db::repo::inspections as repo;
 use crate::db::repo::journal::{self, Change};
-use crate::db::rows::{AmendmentRow, InspectionRow, ReviewRow, uuid};
+use crate::db::rows::{AmendmentRow, AttachmentRow, InspectionRow, ReviewRow, uuid};
 use crate::error::AppError;
 use crate::report::{Evidence, Jpeg, Lang, MAX_EMBEDDED_BYTES, Place, Report};
 use crate::routes::reports::{Format, Sheet, csv_table, download, xlsx_book};
@@ -173,41 +173,37 @@ pub async fn report_pdf(
             site: e.summary.site.clone(),
             activity: e.summary.activity.clone(),
         });
-    // An inspector gets the photos they uploaded, as from `GET /api/attachments/{sha256}`:
-    // another's is as one never received.
-    let theirs = if user.role == Role::Inspector {
-        let hashes: Vec<String> = view.record.photos().map(|p| p.sha256.clone()).collect();
-        let me = user.id.clone();
-        Some(
-            state
-                .db
-                .run(move |conn| {
-                    Ok(crate::db::repo::attachments::uploaded_by(
-                        conn, &hashes, &me,
-                    )?)
-                })
-                .await?,
-        )
-    } else {
-        None
-    };
-    // Each photo the record names, once: embedded while the report's budget lasts.
+    // What the server holds of the photos the record names, read at once: whether each is
+    // there, who uploaded it (an inspector sees only hers, as from `GET /api/attachments`),
+    // its stored type and size.
+    let hashes: Vec<String> = view.record.photos().map(|p| p.sha256.clone()).collect();
+    let stored: HashMap<String, AttachmentRow> = state
+        .db
+        .run(move |conn| Ok(crate::db::repo::attachments::of_hashes(conn, &hashes)?))
+        .await?
+        .into_iter()
+        .filter(|row| super::attachments::visible_to(&user, row))
+        .map(|row| (row.sha256.clone(), row))
+        .collect();
+    // Each photo the record names, once: embedded while the report's budget lasts; only the
+    // bytes of a JPEG that fits it are read.
     let mut photos = HashMap::new();
     let mut embedded = 0u64;
-    for photo in view.record.photos() {
-        if photos.contains_key(&photo.sha256) {
+    for (sha, row) in view
+        .record
+        .photos()
+        .map(|p| (&p.sha256, stored.get(&p.sha256)))
+    {
+        if photos.contains_key(sha) {
             continue;
         }
-        if theirs.as_ref().is_some_and(|t| !t.contains(&photo.sha256)) {
-            photos.insert(photo.sha256.clone(), Evidence::NotReceived);
-            continue;
-        }
-        // Only the bytes of a JPEG that fits the budget are read.
-        let evidence = match state.photos.size(&photo.sha256).await? {
+        let evidence = match row {
             None => Evidence::NotReceived,
-            Some(_) if photo.content_type != "image/jpeg" => Evidence::NotShown,
-            Some(size) if embedded + size > MAX_EMBEDDED_BYTES => Evidence::OverBudget,
-            Some(_) => match state.photos.read(&photo.sha256).await?.map(Jpeg::read) {
+            Some(row) if row.content_type != "image/jpeg" => Evidence::NotShown,
+            Some(row) if embedded + row.bytes.unsigned_abs() > MAX_EMBEDDED_BYTES => {
+                Evidence::OverBudget
+            }
+            Some(_) => match state.photos.read(sha).await?.map(Jpeg::read) {
                 None => Evidence::NotReceived,
                 Some(Some(jpeg)) => {
                     embedded += jpeg.bytes.len() as u64;
@@ -216,7 +212,7 @@ pub async fn report_pdf(
                 Some(None) => Evidence::NotShown,
             },
         };
-        photos.insert(photo.sha256.clone(), evidence);
+        photos.insert(sha.clone(), evidence);
     }
     let report = Report {
         view,

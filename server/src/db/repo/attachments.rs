@@ -16,20 +16,15 @@ pub fn by_hash(conn: &mut DbConnection, sha256: &str) -> QueryResult<Option<Atta
         .optional()
 }
 
-/// Which of `hashes` `uploader_id` uploaded completely.
-pub fn uploaded_by(
-    conn: &mut DbConnection,
-    hashes: &[String],
-    uploader_id: &str,
-) -> QueryResult<std::collections::HashSet<String>> {
-    let mut found = std::collections::HashSet::new();
+/// The complete attachments among `hashes`.
+pub fn of_hashes(conn: &mut DbConnection, hashes: &[String]) -> QueryResult<Vec<AttachmentRow>> {
+    let mut found = Vec::new();
     for chunk in hashes.chunks(500) {
         found.extend(
             attachments::table
                 .filter(attachments::sha256.eq_any(chunk))
-                .filter(attachments::uploader_id.eq(uploader_id))
-                .select(attachments::sha256)
-                .load::<String>(conn)?,
+                .select(AttachmentRow::as_select())
+                .load(conn)?,
         );
     }
     Ok(found)
@@ -40,16 +35,10 @@ pub fn complete_of(
     conn: &mut DbConnection,
     hashes: &[String],
 ) -> QueryResult<std::collections::HashSet<String>> {
-    let mut found = std::collections::HashSet::new();
-    for chunk in hashes.chunks(500) {
-        found.extend(
-            attachments::table
-                .filter(attachments::sha256.eq_any(chunk))
-                .select(attachments::sha256)
-                .load::<String>(conn)?,
-        );
-    }
-    Ok(found)
+    Ok(of_hashes(conn, hashes)?
+        .into_iter()
+        .map(|row| row.sha256)
+        .collect())
 }
 
 /// The sizes of the complete attachments `uploader_id` uploaded that no pushed inspection
