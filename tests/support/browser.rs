@@ -52,7 +52,7 @@ fn provision() -> Result<String, String> {
         return Ok(versions);
     }
     eprintln!("Chromium or chromedriver missing; installing them with apt-get (takes a minute)");
-    crate::apt_install(&["chromium", "chromium-driver"])?;
+    crate::apt_install(&["chromium", "chromium-driver"], || both_versions().is_ok())?;
     let versions = both_versions().map_err(|e| format!("installed, but still unusable: {e}"))?;
     eprintln!("installed {versions}");
     Ok(versions)

@@ -87,8 +87,8 @@ pub fn required<T>(component: &str, skipped: &str, provided: Result<T, String>) 
     }
 }
 
-/// Runs apt-get non-interactively, waiting for the package lock another installer (of
-/// PostgreSQL, Chromium or nginx, in a parallel test) may hold.
+/// Runs apt-get non-interactively, waiting for the package lock another installer (another
+/// process) may hold.
 pub fn apt_get(args: &[&str]) -> Result<(), String> {
     let out = std::process::Command::new("apt-get")
         .args(["-o", "DPkg::Lock::Timeout=600"])
@@ -108,8 +108,20 @@ pub fn apt_get(args: &[&str]) -> Result<(), String> {
     }
 }
 
-/// Installs Debian's `packages` (without recommends) after updating the package lists.
-pub fn apt_install(packages: &[&str]) -> Result<(), String> {
+/// One apt-get at a time in this process. Parallel tests that each miss a component would
+/// otherwise run `apt-get update` together, and apt refuses the second at once while the
+/// first holds the package lists' lock (`DPkg::Lock::Timeout` waits only for dpkg's lock).
+static APT: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Installs Debian's `packages` (without recommends) after updating the package lists,
+/// unless `present` says, once this process's other installs are done, that they are there.
+pub fn apt_install(packages: &[&str], present: impl Fn() -> bool) -> Result<(), String> {
+    let _one_at_a_time = APT
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if present() {
+        return Ok(());
+    }
     apt_get(&["update", "-qq"])?;
     let mut args = vec!["install", "-y", "-qq", "--no-install-recommends"];
     args.extend_from_slice(packages);

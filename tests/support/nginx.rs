@@ -52,7 +52,7 @@ fn provision() -> Result<String, String> {
         return Ok(v);
     }
     eprintln!("nginx missing; installing Debian's nginx-light with apt-get");
-    crate::apt_install(&["nginx-light"])?;
+    crate::apt_install(&["nginx-light"], || version().is_ok())?;
     version().map_err(|e| format!("installed, but still unusable: {e}"))
 }
 

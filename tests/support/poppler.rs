@@ -12,7 +12,9 @@ pub struct Poppler(());
 fn provision() -> Result<Poppler, String> {
     if run("pdfinfo", &["-v".as_ref()]).is_err() {
         eprintln!("poppler-utils missing; installing them with apt-get");
-        crate::apt_install(&["poppler-utils"])?;
+        crate::apt_install(&["poppler-utils"], || {
+            run("pdfinfo", &["-v".as_ref()]).is_ok()
+        })?;
         run("pdfinfo", &["-v".as_ref()]).map_err(|e| format!("installed, but: {e}"))?;
     }
     Ok(Poppler(()))

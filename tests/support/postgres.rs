@@ -174,7 +174,7 @@ fn postgres_bin_dir() -> Result<PathBuf, String> {
         return Ok(bin);
     }
     eprintln!("PostgreSQL is not installed; installing it with apt-get");
-    crate::apt_install(&["postgresql"])?;
+    crate::apt_install(&["postgresql"], || newest().is_some())?;
     newest().ok_or_else(|| "no initdb under /usr/lib/postgresql after installing".into())
 }
 
