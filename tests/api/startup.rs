@@ -1,7 +1,8 @@
 //! The server process at start-up, as an operator runs it: demo accounts stay out of real
 //! databases, a server refuses to start while demo accounts with their published passwords
 //! are active, the database password never shows in its output, and the signing key can come
-//! from a file (`JWT_SECRET_FILE`).
+//! from a file (`JWT_SECRET_FILE`), and an operator's mistyped rule settings stop the start
+//! with a message naming the setting.
 
 use std::process::Stdio;
 use std::time::Duration;
@@ -19,6 +20,7 @@ use tokio::process::{Child, Command};
 on_both_backends!(
     demo_accounts_stay_out_of_real_databases,
     the_signing_key_can_come_from_a_file,
+    an_operators_rule_settings_are_checked_before_the_start,
 );
 
 const PW: &str = "a-long-test-password";
@@ -196,4 +198,73 @@ async fn the_signing_key_can_come_from_a_file(backend: Backend) {
         .env("JWT_SECRET", "another-secret-another-secret-0123456789");
     let printed = refused(cmd).await;
     assert!(printed.contains("not both"), "{printed}");
+}
+
+async fn an_operators_rule_settings_are_checked_before_the_start(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let url = url_with_password(&app);
+    let with = |name: &str, value: &str| {
+        let mut cmd = server(&url, &[]);
+        cmd.env(name, value);
+        cmd
+    };
+    // Mistakes an operator makes in an environment file: the start stops, naming the
+    // setting and what it takes, and prints no password.
+    for (name, value, says) in [
+        (
+            "SUPERVISION_NORM",
+            "13;10;7",
+            "SUPERVISION_NORM must be three numbers",
+        ),
+        (
+            "SUPERVISION_NORM",
+            "13,10",
+            "SUPERVISION_NORM must be three numbers from 1 to 100",
+        ),
+        (
+            "SUPERVISION_NORM",
+            "13,0,7",
+            "SUPERVISION_NORM must be three numbers from 1 to 100",
+        ),
+        (
+            "PLANNING_WEIGHTS",
+            "follow_up_overdue=30",
+            "PLANNING_WEIGHTS: not a JSON object",
+        ),
+        (
+            "PLANNING_WEIGHTS",
+            r#"{"folow_up_overdue": {"each": 30, "max": 60}}"#,
+            "no planning reason `folow_up_overdue`",
+        ),
+        (
+            "PLANNING_WEIGHTS",
+            r#"{"follow_up_overdue": {"each": 30}}"#,
+            "`follow_up_overdue` is not {\"each\": n, \"max\": n}",
+        ),
+        (
+            "PLANNING_WEIGHTS",
+            r#"{"follow_up_overdue": {"each": 30, "max": 20}}"#,
+            "max 20 is below each 30",
+        ),
+    ] {
+        let printed = refused(with(name, value)).await;
+        assert!(printed.contains(says), "{name}={value}: {printed}");
+        assert!(!printed.contains(DB_PASSWORD), "{printed}");
+    }
+
+    // Well formed, both are taken and the server serves.
+    let mut cmd = with("SUPERVISION_NORM", "12,9,6");
+    cmd.env(
+        "PLANNING_WEIGHTS",
+        r#"{"follow_up_overdue": {"each": 30, "max": 60}}"#,
+    );
+    let (mut child, base, _) = started(cmd).await;
+    let health = app
+        .client
+        .get(format!("{base}/healthz"))
+        .send()
+        .await
+        .expect("health");
+    assert_eq!(health.status(), StatusCode::OK);
+    child.kill().await.expect("stop the server");
 }
