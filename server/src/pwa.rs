@@ -215,13 +215,12 @@ mod tests {
 
     /// Most bytes each app's first load may transfer, as a browser gets them (brotli): its
     /// wasm and JS glue, `boot.js` and `style.css`. A ratchet a little above today's sizes
-    /// (2026-12-07, with follow-ups, the main-activity question, the printed report, the
-    /// case file and the planning page: 463,652 and 398,742; before them 410,440 and
-    /// 385,985), lowered as the apps shrink and raised only by a feature that pays for it,
-    /// with the growth in BENCHMARKS.md; the
+    /// (2026-12-07, after the tagged wire shapes were read without serde's buffering:
+    /// 462,475 and 401,618; before it 477,402 and 399,822), lowered as the apps shrink and
+    /// raised only by a feature that pays for it, with the growth in BENCHMARKS.md; the
     /// issue's budgets, 250 KB for the field app and 350 KB for the office app, are not met
     /// yet (BENCHMARKS.md, "What the tablet downloads").
-    const BUDGETS: [(&str, usize); 2] = [("field", 480_000), ("office", 403_000)];
+    const BUDGETS: [(&str, usize); 2] = [("field", 465_000), ("office", 403_000)];
 
     #[test]
     fn each_app_stays_within_its_download_budget() {

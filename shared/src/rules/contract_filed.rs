@@ -18,13 +18,43 @@ use crate::dto::contract::{Contract, ContractStatus, Regime};
 /// How long before the start the notification must reach WSE.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(tag = "unit", content = "n", rename_all = "snake_case")]
+#[serde(
+    tag = "unit",
+    content = "n",
+    rename_all = "snake_case",
+    from = "LeadTimeWire"
+)]
 pub enum LeadTime {
     /// At the latest on the n-th working day before the start (the department's reading
     /// of "minimaal 1 werkdag voor de start": start on Monday, Friday at the latest).
     WorkingDays(u32),
     /// At the latest n calendar days before the start (the sector federation's reading).
     CalendarDays(u32),
+}
+
+/// A [`LeadTime`] as read, `{"unit": "working_days", "n": 1}` in any key order, without
+/// serde's buffering of adjacently tagged enums.
+#[derive(serde::Deserialize)]
+struct LeadTimeWire {
+    unit: LeadTimeUnit,
+    n: u32,
+}
+
+/// The units of [`LeadTime`].
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum LeadTimeUnit {
+    WorkingDays,
+    CalendarDays,
+}
+
+impl From<LeadTimeWire> for LeadTime {
+    fn from(wire: LeadTimeWire) -> Self {
+        match wire.unit {
+            LeadTimeUnit::WorkingDays => Self::WorkingDays(wire.n),
+            LeadTimeUnit::CalendarDays => Self::CalendarDays(wire.n),
+        }
+    }
 }
 
 /// Settings of check 1, and the supervision norm check 3 compares with.
@@ -629,5 +659,28 @@ mod tests {
         assert_eq!(check(ymd(2024, 3, 11)), VerdictStatus::Pass);
         assert_eq!(check(ymd(2024, 3, 15)), VerdictStatus::Pass);
         assert_eq!(check(ymd(2024, 3, 16)), VerdictStatus::Fail);
+    }
+
+    #[test]
+    fn lead_times_keep_their_wire_form_in_any_key_order() {
+        for (lead, json, reversed) in [
+            (
+                LeadTime::WorkingDays(1),
+                r#"{"unit":"working_days","n":1}"#,
+                r#"{"n":1,"unit":"working_days"}"#,
+            ),
+            (
+                LeadTime::CalendarDays(3),
+                r#"{"unit":"calendar_days","n":3}"#,
+                r#"{"n":3,"unit":"calendar_days"}"#,
+            ),
+        ] {
+            assert_eq!(serde_json::to_string(&lead).unwrap(), json);
+            assert_eq!(serde_json::from_str::<LeadTime>(json).unwrap(), lead);
+            assert_eq!(serde_json::from_str::<LeadTime>(reversed).unwrap(), lead);
+        }
+        for bad in [r#"{"unit":"weeks","n":1}"#, r#"{"unit":"working_days"}"#] {
+            assert!(serde_json::from_str::<LeadTime>(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -183,7 +183,7 @@ pub fn PlanningPage() -> impl IntoView {
                         .replace("{date}", &i18n::date(d.facts_on));
                     view! {
                         <p class="notice" role="status" data-test="ranked-on-device"
-                            data-rank-ms=format!("{:.1}", d.ms) data-ranked=d.ranked>
+                            data-rank-ms=app_core::i18n::fixed(d.ms, 1) data-ranked=d.ranked>
                             {text}
                         </p>
                     }
