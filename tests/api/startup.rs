@@ -102,6 +102,17 @@ async fn started(mut cmd: Command) -> (Child, String, String) {
     (child, base, banner)
 }
 
+/// The started server at `base` answers its health check.
+async fn assert_serves(app: &TestApp, base: &str) {
+    let health = app
+        .client
+        .get(format!("{base}/healthz"))
+        .send()
+        .await
+        .expect("health");
+    assert_eq!(health.status(), StatusCode::OK);
+}
+
 async fn demo_accounts_stay_out_of_real_databases(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     app.fixture().user("jan", PW, Role::Admin, &[]);
@@ -145,13 +156,7 @@ async fn demo_accounts_stay_out_of_real_databases(backend: Backend) {
     if backend == Backend::Postgres {
         assert!(banner.contains(":***@"), "{banner}");
     }
-    let health = app
-        .client
-        .get(format!("{base}/healthz"))
-        .send()
-        .await
-        .expect("health");
-    assert_eq!(health.status(), StatusCode::OK);
+    assert_serves(&app, &base).await;
     child.kill().await.expect("stop the server");
     let mut rest = String::new();
     if let Some(mut stderr) = child.stderr.take() {
@@ -259,12 +264,6 @@ async fn an_operators_rule_settings_are_checked_before_the_start(backend: Backen
         r#"{"follow_up_overdue": {"each": 30, "max": 60}}"#,
     );
     let (mut child, base, _) = started(cmd).await;
-    let health = app
-        .client
-        .get(format!("{base}/healthz"))
-        .send()
-        .await
-        .expect("health");
-    assert_eq!(health.status(), StatusCode::OK);
+    assert_serves(&app, &base).await;
     child.kill().await.expect("stop the server");
 }
