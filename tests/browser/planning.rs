@@ -9,12 +9,22 @@
 //! report prints to an A4 PDF that names what the follow-up found. axe-core finds no serious
 //! violation and no control under 44 px. Saved for humans: `$CARGO_TARGET_TMPDIR/planning.png`,
 //! `planning-offline.png` and `planning-report.pdf`.
+//!
+//! And the facts the device ranks from are those read with the set it holds: lost on the line
+//! during a preparation, the device keeps none and says so (`planning-without-facts.png`)
+//! until a sync brings them; a register change brings them again with the whole set.
 
 use serde_json::json;
+use shared::dto::organisation::OrganisationKind;
 
 use tests::axe::audit;
+use tests::dates::today;
 use tests::driver::Browser;
-use tests::field::{conclude, print_to_pdf, tap, until_service_worker, until_submitted};
+use tests::faulty::{Faults, FaultyProxy};
+use tests::field::{
+    conclude, prepare_for_the_field, print_to_pdf, tap, until_service_worker, until_submitted,
+};
+use tests::fixture::EnclaveSpec;
 
 use super::follow_ups::overdue_warning_at_peeters;
 use super::{PW, Scenario, USERNAME};
@@ -206,6 +216,133 @@ async fn an_inspector_plans_a_day_follows_up_offline_and_prints_the_report() {
         json!({ "media": "", "features": [] }),
     )
     .await;
+    assert!(
+        problems.is_empty(),
+        "{} accessibility problems:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
+
+/// The day of the planning facts the device page says the device holds; `""` for none.
+async fn facts_held_on(b: &Browser) -> String {
+    let facts = b.find("planning-facts-on").await;
+    b.attr(&facts, "data-on").await.unwrap_or_default()
+}
+
+/// The planning facts on the device are those read with its set. A preparation whose facts
+/// are lost on the line keeps none of the facts read with the set before: offline, the
+/// planning page says the device has none instead of ranking old ones; the next sync fetches
+/// them, and the device ranks again. A register change that brings the whole set again brings
+/// its facts too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_planning_facts_on_the_device_are_those_of_its_set() {
+    let Some(b) = Browser::open().await else {
+        return;
+    };
+    let s = Scenario::start().await;
+    let server = s.app.base_url.trim_start_matches("http://").to_owned();
+    let proxy = FaultyProxy::start(&server, Faults::default()).await;
+    let base = proxy.base_url.clone();
+    let shots = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let mut problems = Vec::new();
+    let today = today().to_string();
+    b.set_viewport(800, 1280).await;
+
+    prepare_for_the_field(&b, &base, USERNAME, PW).await;
+    assert_eq!(
+        facts_held_on(&b).await,
+        today,
+        "the first preparation has them"
+    );
+
+    // Prepared again; the set arrives, the answer with its facts does not.
+    proxy.set_faults(Faults {
+        drop_responses_to: Some("/api/planning/facts"),
+        ..Faults::default()
+    });
+    b.click("prepare").await;
+    b.until("the facts held are dropped", async || {
+        facts_held_on(&b).await.is_empty().then_some(())
+    })
+    .await;
+    assert!(proxy.stats().responses_dropped >= 1, "{:?}", proxy.stats());
+    let status = b.text(&b.find("planning-facts-on").await).await;
+    assert_eq!(status, "nog niet: komen mee bij de volgende synchronisatie");
+
+    proxy.set_online(false);
+    b.goto(&format!("{base}/planning")).await;
+    let notice = b.text(&b.find("no-planning-facts").await).await;
+    assert!(notice.starts_with("Geen verbinding, en dit toestel heeft geen planningsgegevens"));
+    assert!(
+        ranking_shown(&b).await.is_empty(),
+        "nothing ranked from old facts"
+    );
+    assert!(b.all("ranked-on-device").await.is_empty());
+    b.screenshot(&shots.join("planning-without-facts.png"))
+        .await;
+    audit(&b, "planning without facts", &mut problems).await;
+
+    // The line heals: the next sync brings the day's facts, and the device ranks offline.
+    proxy.set_faults(Faults::default());
+    proxy.set_online(true);
+    b.goto(&format!("{base}/device")).await;
+    b.until("the sync brings the facts", async || {
+        if facts_held_on(&b).await == today {
+            return Some(());
+        }
+        if let Some(button) = b.all("sync-now").await.first() {
+            let _ = button.click().await;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        None
+    })
+    .await;
+    proxy.set_online(false);
+    b.goto(&format!("{base}/planning")).await;
+    b.find("ranked-on-device").await;
+    let ranking = b
+        .until("the ranking on the device", async || {
+            let ranking = ranking_shown(&b).await;
+            (ranking.len() == 2).then_some(ranking)
+        })
+        .await;
+    assert!(ranking.iter().any(|r| r.id == s.peeters));
+
+    // The register gains an enclave: the next sync brings the whole set again, and with it
+    // the facts read with it, so the device ranks the new enclave too (not the day's facts
+    // from before, which do not know it).
+    let f = s.app.fixture();
+    let mwb = f.organisation(OrganisationKind::Maatwerkbedrijf, "De Brug vzw", None);
+    let host = f.organisation(OrganisationKind::RegularCompany, "Bakkerij Vos BV", None);
+    let added = f.enclave(&mwb, &host, EnclaveSpec::default()).id;
+    proxy.set_online(true);
+    b.goto(&format!("{base}/device")).await;
+    b.until("the sync brings the new enclave", async || {
+        let count = b.text(&b.find("working-set-count").await).await;
+        if count == "3" {
+            return Some(());
+        }
+        if let Some(button) = b.all("sync-now").await.first() {
+            let _ = button.click().await;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        None
+    })
+    .await;
+    proxy.set_online(false);
+    b.goto(&format!("{base}/planning")).await;
+    b.find("ranked-on-device").await;
+    let ranking = b
+        .until("the new enclave ranked on the device", async || {
+            let ranking = ranking_shown(&b).await;
+            (ranking.len() == 3).then_some(ranking)
+        })
+        .await;
+    assert!(
+        ranking.iter().any(|r| r.id == added),
+        "the new enclave is ranked"
+    );
     assert!(
         problems.is_empty(),
         "{} accessibility problems:\n{}",

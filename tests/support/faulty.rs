@@ -43,6 +43,9 @@ pub struct Faults {
     /// client's connection is reset without a byte of the answer. Uploads that are cut off
     /// do not count.
     pub drop_response_every: Option<u32>,
+    /// Drops the response of every request to this path (the query aside) after the server
+    /// handled it, as [`Faults::drop_response_every`] does.
+    pub drop_responses_to: Option<&'static str>,
     /// Cuts off every Nth `PUT /api/attachments/…`: about half of the body is read, nothing is
     /// forwarded, and the client's connection is reset.
     pub reset_upload_every: Option<u32>,
@@ -219,7 +222,11 @@ impl State {
         if lose_refresh {
             self.refreshes_lost += 1;
         }
-        if lose_refresh || is_nth(self.api_requests, self.faults.drop_response_every) {
+        let to_path = self
+            .faults
+            .drop_responses_to
+            .is_some_and(|path| request.path.split('?').next() == Some(path));
+        if lose_refresh || to_path || is_nth(self.api_requests, self.faults.drop_response_every) {
             Fate::DropResponse
         } else {
             Fate::Deliver

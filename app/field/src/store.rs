@@ -96,6 +96,8 @@ pub enum Op {
     Put(Store, String, String),
     /// Stores bytes under `key`.
     PutBytes(Store, String, Vec<u8>),
+    /// Removes what is under `key`.
+    Delete(Store, String),
     /// Empties the store.
     Clear(Store),
 }
@@ -113,7 +115,7 @@ impl Op {
 
     fn store(&self) -> Store {
         match self {
-            Self::Put(s, ..) | Self::PutBytes(s, ..) | Self::Clear(s) => *s,
+            Self::Put(s, ..) | Self::PutBytes(s, ..) | Self::Delete(s, _) | Self::Clear(s) => *s,
         }
     }
 
@@ -126,6 +128,9 @@ impl Op {
             Self::PutBytes(_, key, bytes) => {
                 let value: JsValue = js_sys::Uint8Array::from(bytes.as_slice()).into();
                 store.put(&value, Some(&JsValue::from_str(&key)))?;
+            }
+            Self::Delete(_, key) => {
+                store.delete(key_query(&key))?;
             }
             Self::Clear(_) => {
                 store.clear()?;

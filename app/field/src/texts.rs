@@ -353,6 +353,15 @@ app_core::texts! {
             "No connection: ranked on this device, with the same rule, from the data of {date}.",
         ),
         NothingToPlan => ("Geen enclaves om te plannen.", "No enclaves to plan."),
+        PlanningData => ("Planningsgegevens van", "Planning data of"),
+        PlanningDataNextSync => (
+            "nog niet: komen mee bij de volgende synchronisatie",
+            "not yet: they come with the next sync",
+        ),
+        NoPlanningFacts => (
+            "Geen verbinding, en dit toestel heeft geen planningsgegevens bij de werkset: ze komen mee bij de volgende synchronisatie.",
+            "No connection, and this device holds no planning data with its working set: they come with the next sync.",
+        ),
         Points => ("{n} punten", "{n} points"),
         RouteOfTheDay => ("Route van vandaag", "Today's route"),
         RouteFromHere => ("Vertrek vanaf je positie.", "Starting from your position."),

@@ -68,7 +68,8 @@ pub struct FieldMeta {
     #[serde(default)]
     pub route: Option<PlannedRoute>,
     /// The day of the planning facts kept beside the set (under [`PLANNING_META`]), to rank
-    /// offline; they are fetched again on the first refresh of another day.
+    /// offline; they are fetched again on the first refresh of another day, and with every
+    /// whole set (which drops them when they cannot be fetched).
     #[serde(default)]
     pub planning_on: Option<chrono::NaiveDate>,
 }
@@ -87,6 +88,17 @@ const PLANNING_META: &str = "planning";
 /// The region's planning facts today; `None` when the server could not be asked.
 async fn planning_facts_today(session: Session) -> Option<PlanningFacts> {
     api::planning_facts(session).await.ok()
+}
+
+/// The write of the planning facts beside a set: the new ones, else none when the set keeps
+/// none (`on` is `None`), else nothing (the facts held stay).
+fn planning_op(facts: Option<&PlanningFacts>, on: Option<chrono::NaiveDate>) -> Option<Op> {
+    match facts {
+        Some(facts) => Some(Op::put(Store::Meta, PLANNING_META, facts)),
+        None => on
+            .is_none()
+            .then(|| Op::Delete(Store::Meta, PLANNING_META.into())),
+    }
 }
 
 /// The user's follow-ups still to do; `None` when the server could not be asked.
@@ -417,7 +429,7 @@ impl Device {
 
     /// Stores a downloaded working set: the whole set replaces the old one; a chosen list
     /// is added to it. `follow_ups`, `route` and the `planning` facts replace the ones held,
-    /// if given.
+    /// if given; a whole set without `planning` drops the facts held.
     async fn keep_working_set(
         self,
         me: Uuid,
@@ -453,10 +465,13 @@ impl Device {
                 .or_else(|| self.field_meta().map(|m| m.follow_ups))
                 .unwrap_or_default(),
             route: route.or_else(|| self.field_meta().and_then(|m| m.route)),
-            planning_on: planning
-                .as_ref()
-                .map(|p| p.on)
-                .or_else(|| self.field_meta().and_then(|m| m.planning_on)),
+            // A whole new set without the day's facts keeps none: the facts held were read
+            // with another set, and the next sync asks for them again.
+            planning_on: planning.as_ref().map(|p| p.on).or_else(|| {
+                self.field_meta()
+                    .filter(|_| !whole)
+                    .and_then(|m| m.planning_on)
+            }),
         };
         let mut ops = vec![Op::Clear(Store::Enclaves)];
         ops.extend(
@@ -465,9 +480,7 @@ impl Device {
                 .map(|e| Op::put(Store::Enclaves, e.summary.id.to_string(), e)),
         );
         ops.push(Op::put(Store::Meta, FIELD_META, &meta));
-        if let Some(facts) = &planning {
-            ops.push(Op::put(Store::Meta, PLANNING_META, facts));
-        }
+        ops.extend(planning_op(planning.as_ref(), meta.planning_on));
         let ok = self.store_result(store::write(ops).await);
         if ok {
             self.hold(enclaves);

@@ -13,7 +13,7 @@ use leptos::prelude::*;
 use shared::dto::field::WorkingSet;
 use uuid::Uuid;
 
-use super::{Device, FIELD_META, FieldMeta, PLANNING_META, WORKING_SET_DAYS};
+use super::{Device, FIELD_META, FieldMeta, WORKING_SET_DAYS, planning_op};
 use crate::store::{self, Op, Store};
 use app_core::api::{self, ApiFailure};
 
@@ -60,11 +60,17 @@ impl Device {
             .await
             .unwrap_or(meta.follow_ups);
         // The planning facts are the day's: fetched again on another day (kept if the
-        // server cannot be asked).
+        // server cannot be asked) and with a whole set (dropped if it cannot: they were read
+        // with another set).
         let today = shared::rules::time::belgian_local(chrono::Utc::now()).date();
         let planning = match meta.planning_on {
-            Some(on) if on == today => None,
+            Some(on) if on == today && !applied.full => None,
             _ => super::planning_facts_today(self.session).await,
+        };
+        let planning_on = match &planning {
+            Some(facts) => Some(facts.on),
+            None if applied.full => None,
+            None => meta.planning_on,
         };
         let fresh = FieldMeta {
             owner: me,
@@ -77,7 +83,7 @@ impl Device {
             token: Some(set.token.clone()),
             follow_ups,
             route: meta.route.clone(),
-            planning_on: planning.as_ref().map(|p| p.on).or(meta.planning_on),
+            planning_on,
         };
         let rewrite = applied.full || !applied.removed.is_empty();
         let mut ops = if rewrite {
@@ -92,9 +98,7 @@ impl Device {
                 .map(|e| Op::put(Store::Enclaves, e.summary.id.to_string(), e)),
         );
         ops.push(Op::put(Store::Meta, FIELD_META, &fresh));
-        if let Some(facts) = &planning {
-            ops.push(Op::put(Store::Meta, PLANNING_META, facts));
-        }
+        ops.extend(planning_op(planning.as_ref(), planning_on));
         if self.store_result(store::write(ops).await) {
             if rewrite || !applied.changed.is_empty() {
                 self.hold(set.enclaves);

@@ -33,6 +33,14 @@ pub fn DevicePage() -> impl IntoView {
                 <dd>{i18n::date(meta.from)} " – " {i18n::date(meta.to)}</dd>
                 <dt>{i18n.text(FieldKey::Downloaded)}</dt>
                 <dd>{i18n::belgian_datetime(meta.generated_at)}</dd>
+                <dt>{i18n.text(FieldKey::PlanningData)}</dt>
+                <dd data-test="planning-facts-on"
+                    data-on=meta.planning_on.map(|on| on.to_string()).unwrap_or_default()>
+                    {match meta.planning_on {
+                        Some(on) => i18n::date(on),
+                        None => i18n.t(FieldKey::PlanningDataNextSync).to_owned(),
+                    }}
+                </dd>
             </dl>
         }
         .into_any(),

@@ -4,7 +4,8 @@
 //! tablet is, or from the first visit picked, and puts them on the device. The route is kept
 //! with the working set, so the page still shows it, and its enclaves open, without a network.
 //! Without a network the device ranks itself, with the same rule, from the planning facts
-//! kept with the working set (`GET /api/planning/facts`, the day's), and says so.
+//! kept with the working set (`GET /api/planning/facts`, the day's), and says so; a working
+//! set whose preparation could not fetch them keeps none, and the page says that instead.
 
 use std::collections::HashSet;
 
@@ -175,7 +176,15 @@ pub fn PlanningPage() -> impl IntoView {
             <h2>{i18n.text(FieldKey::ToInspectFirst)}</h2>
             // The device's own ranking needs its working set loaded (a cold start offline
             // takes a moment with a large region): the ranking is asked for once it is.
-            {move || device.ready.get().then(|| loaded(ranking(session, device), move |Ranking { answer, on_device }: Ranking| {
+            {move || device.ready.get().then(|| loaded(ranking(session, device), move |ranking: Ranking| {
+                let Ranking::Ranked { answer, on_device } = ranking else {
+                    return view! {
+                        <p class="notice" role="status" data-test="no-planning-facts">
+                            {i18n.text(FieldKey::NoPlanningFacts)}
+                        </p>
+                    }
+                    .into_any();
+                };
                 let on = i18n.t(FieldKey::RankedOn).replace("{date}", &i18n::date(answer.on));
                 let on_device = on_device.map(|d| {
                     let text = i18n
@@ -202,6 +211,7 @@ pub fn PlanningPage() -> impl IntoView {
                     {empty}
                     <ul class="results" data-test="planning">{items}</ul>
                 }
+                .into_any()
             }))}
         </main>
     }
@@ -215,7 +225,7 @@ fn ranking(session: Session, device: Device) -> LocalResource<Result<Ranking, Ap
             province: None,
         };
         match api::planning(session, &query).await {
-            Ok(answer) => Ok(Ranking {
+            Ok(answer) => Ok(Ranking::Ranked {
                 answer,
                 on_device: None,
             }),
@@ -228,11 +238,15 @@ fn ranking(session: Session, device: Device) -> LocalResource<Result<Ranking, Ap
     })
 }
 
-/// The ranking the page shows: the server's, or the device's own without a network.
+/// What the page shows: the server's ranking, or the device's own without a network, or
+/// that the device holds a working set without the facts to rank it.
 #[derive(Clone)]
-struct Ranking {
-    answer: PlanningAnswer,
-    on_device: Option<OnDevice>,
+enum Ranking {
+    Ranked {
+        answer: PlanningAnswer,
+        on_device: Option<OnDevice>,
+    },
+    WithoutFacts,
 }
 
 /// How the device ranked.
@@ -247,10 +261,12 @@ struct OnDevice {
 }
 
 /// The device's ranking, with the same rule as the server's, from the planning facts kept
-/// with the working set, of the enclaves the device holds; `None` without facts.
+/// with the working set, of the enclaves the device holds; `None` without a working set.
 async fn ranked_on_device(device: Device) -> Option<Ranking> {
-    let facts = device.planning_facts().await?;
     device.field_meta()?;
+    let Some(facts) = device.planning_facts().await else {
+        return Some(Ranking::WithoutFacts);
+    };
     let today = shared::rules::time::belgian_local(chrono::Utc::now()).date();
     // Measured from here: choosing the enclaves held, ranking them and the list's cards.
     let clock = window().performance();
@@ -279,7 +295,7 @@ async fn ranked_on_device(device: Device) -> Option<Ranking> {
         })
         .collect();
     let ms = clock.as_ref().map_or(0.0, |p| p.now()) - started;
-    Some(Ranking {
+    Some(Ranking::Ranked {
         answer: PlanningAnswer {
             items,
             on: today,
