@@ -27,6 +27,8 @@ use tests::field::FieldBench;
 
 /// The region of the future, in copies of the demo's register.
 const COPIES: usize = 10;
+/// How long the browser is left to settle the preparation's write before the second start.
+const SETTLE: std::time::Duration = std::time::Duration::from_secs(10);
 /// How often the planning page is opened offline to rank.
 const RANKINGS: usize = 11;
 
@@ -101,19 +103,11 @@ fn main() {
             tests::field::until_service_worker(b).await;
 
             proxy.set_online(false);
-            b.goto(&url("/")).await;
-            let ready = b
-                .until("the app is interactive", async || {
-                    b.client
-                        .execute(
-                            "const m = performance.getEntriesByName('ei-ready')[0]; return m ? m.startTime : null;",
-                            vec![],
-                        )
-                        .await
-                        .ok()?
-                        .as_f64()
-                })
-                .await;
+            // Right after the preparation's write, and again once the browser has had time to
+            // settle it (a tablet is rarely restarted within seconds of preparing).
+            let ready = offline_start(b, &url("/")).await;
+            tokio::time::sleep(SETTLE).await;
+            let settled = offline_start(b, &url("/")).await;
             let index = b
                 .js("const m = performance.getEntriesByName('ei-index').pop(); return m ? m.duration : null;")
                 .await
@@ -143,15 +137,32 @@ fn main() {
             let (w50, w95) = percentiles(&mut work);
             let (s50, s95) = percentiles(&mut shown);
             println!(
-                "offline search, working set of {count} enclaves, {} keystrokes over {} queries (mean {:.1} cards shown): keydown to results on screen median {s50:.1} ms, p95 {s95:.1} ms (search and list updated: median {w50:.1} ms, p95 {w95:.1} ms); app interactive (ei-ready) at {ready:.0} ms, of which building the search index {index:.1} ms",
+                "offline search, working set of {count} enclaves, {} keystrokes over {} queries (mean {:.1} cards shown): keydown to results on screen median {s50:.1} ms, p95 {s95:.1} ms (search and list updated: median {w50:.1} ms, p95 {w95:.1} ms); app interactive offline (ei-ready) at {ready:.0} ms right after preparing, {settled:.0} ms {} s later, of which building the search index {index:.1} ms",
                 shown.len(),
                 typed.len(),
-                cards as f64 / shown.len() as f64
+                cards as f64 / shown.len() as f64,
+                SETTLE.as_secs()
             );
             rank_offline(b, &url("/planning"), &demo.base_url, &demo.token).await;
         }
         bench.browser.close().await;
     });
+}
+
+/// Opens `url` (offline) and gives the app's `ei-ready` mark: when lookup and recording work.
+async fn offline_start(b: &tests::driver::Browser, url: &str) -> f64 {
+    b.goto(url).await;
+    b.until("the app is interactive", async || {
+        b.client
+            .execute(
+                "const m = performance.getEntriesByName('ei-ready')[0]; return m ? m.startTime : null;",
+                vec![],
+            )
+            .await
+            .ok()?
+            .as_f64()
+    })
+    .await
 }
 
 /// The planning ranked on the device, offline, from the facts kept with the working set (the
