@@ -11,7 +11,8 @@
 //! `planning-offline.png` and `planning-report.pdf`.
 //!
 //! And the facts the device ranks from are those read with the set it holds: lost on the line
-//! during a preparation, the device keeps none and says so (`planning-without-facts.png`)
+//! during a preparation, the device keeps none and says so (`device-without-facts.png`,
+//! `planning-without-facts.png`)
 //! until a sync brings them; a register change brings them again with the whole set.
 
 use serde_json::json;
@@ -268,7 +269,9 @@ async fn the_planning_facts_on_the_device_are_those_of_its_set() {
     .await;
     assert!(proxy.stats().responses_dropped >= 1, "{:?}", proxy.stats());
     let status = b.text(&b.find("planning-facts-on").await).await;
-    assert_eq!(status, "nog niet: komen mee bij de volgende synchronisatie");
+    assert_eq!(status, "nog niet: ze komen mee bij de volgende synchronisatie");
+    b.screenshot(&shots.join("device-without-facts.png")).await;
+    audit(&b, "device without facts", &mut problems).await;
 
     proxy.set_online(false);
     b.goto(&format!("{base}/planning")).await;

@@ -353,9 +353,9 @@ app_core::texts! {
             "No connection: ranked on this device, with the same rule, from the data of {date}.",
         ),
         NothingToPlan => ("Geen enclaves om te plannen.", "No enclaves to plan."),
-        PlanningData => ("Planningsgegevens van", "Planning data of"),
+        PlanningData => ("Planningsgegevens", "Planning data"),
         PlanningDataNextSync => (
-            "nog niet: komen mee bij de volgende synchronisatie",
+            "nog niet: ze komen mee bij de volgende synchronisatie",
             "not yet: they come with the next sync",
         ),
         NoPlanningFacts => (
