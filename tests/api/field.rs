@@ -137,6 +137,11 @@ async fn working_set_of_the_region(backend: Backend) {
     // The team's support need (check 3's norm) travels with the set and the page.
     assert_eq!(e.summary.support_need, Some(SupportNeed::High));
     assert_eq!(page.support_need, Some(SupportNeed::High));
+    assert_eq!(
+        page.workers_per_supervisor,
+        Some(7),
+        "the default norm for a high need"
+    );
 
     // Three days by default.
     let default = whole(&ines, "/api/field/working-set").await;

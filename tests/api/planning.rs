@@ -10,7 +10,7 @@ use chrono::{Days, NaiveDate, NaiveTime};
 use reqwest::StatusCode;
 use server::db::rows::{EnclaveRow, RegistrationRow};
 use shared::dto::auth::Role;
-use shared::dto::enclave::Province;
+use shared::dto::enclave::{EnclaveDetail, Province};
 use shared::dto::inspection::Measure;
 use shared::dto::organisation::OrganisationKind;
 use shared::dto::planning::{PlannedVisit, PlanningAnswer, PlanningFacts};
@@ -428,4 +428,12 @@ async fn operator_settings_rank_on_the_server_and_the_tablet(backend: Backend) {
         set["rules"]["norm"],
         serde_json::json!({"low": 5, "medium": 4, "high": 3})
     );
+    // And the enclave page names the operator's figure for the team (need not recorded: the
+    // most lenient, 5), not the default 13.
+    let page: EnclaveDetail = json(
+        rita.get(&format!("/api/enclaves/{}", never.id)).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(page.workers_per_supervisor, Some(5));
 }

@@ -269,7 +269,10 @@ async fn the_planning_facts_on_the_device_are_those_of_its_set() {
     .await;
     assert!(proxy.stats().responses_dropped >= 1, "{:?}", proxy.stats());
     let status = b.text(&b.find("planning-facts-on").await).await;
-    assert_eq!(status, "nog niet: ze komen mee bij de volgende synchronisatie");
+    assert_eq!(
+        status,
+        "nog niet: ze komen mee bij de volgende synchronisatie"
+    );
     b.screenshot(&shots.join("device-without-facts.png")).await;
     audit(&b, "device without facts", &mut problems).await;
 

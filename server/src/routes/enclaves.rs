@@ -323,5 +323,6 @@ pub async fn detail(
         at,
         checks,
         support_need: summary.support_need,
+        workers_per_supervisor: Some(state.config.rules.norm.for_team(summary.support_need)),
     }))
 }

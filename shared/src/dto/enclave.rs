@@ -162,6 +162,10 @@ pub struct EnclaveDetail {
     /// The team's support need, which sets the supervision norm of check 3.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub support_need: Option<SupportNeed>,
+    /// The workers per begeleider that check 3 allows this team, by the server's norm
+    /// (`SupervisionNorm::for_team`); absent from answers stored before it was sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workers_per_supervisor: Option<u32>,
 }
 
 /// The verdicts of the checks computed from the register.

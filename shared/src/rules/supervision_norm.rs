@@ -101,6 +101,15 @@ impl SupervisionNorm {
             .max()
             .unwrap_or(1)
     }
+
+    /// The workers per begeleider a team with `need` may have; an unknown need (`None`) is
+    /// held to the most lenient figure.
+    pub fn for_team(&self, need: Option<SupportNeed>) -> u32 {
+        need.map_or_else(
+            || self.most_lenient(),
+            |need| self.workers_per_supervisor(need),
+        )
+    }
 }
 
 /// A team compared with the norm.
@@ -134,10 +143,7 @@ pub fn compare_with_norm(
     need: Option<SupportNeed>,
     norm: &SupervisionNorm,
 ) -> NormOutcome {
-    let per = need.map_or_else(
-        || norm.most_lenient(),
-        |need| norm.workers_per_supervisor(need),
-    );
+    let per = norm.for_team(need);
     let needed = workers.div_ceil(per);
     NormOutcome {
         workers_per_supervisor: per,

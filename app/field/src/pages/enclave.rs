@@ -180,27 +180,30 @@ fn local_detail(device: Device, id: Uuid) -> Option<(EnclaveDetail, DateTime<Utc
             at,
             checks,
             support_need: s.support_need,
+            workers_per_supervisor: Some(meta.rules.norm.for_team(s.support_need)),
         },
         meta.generated_at,
     ))
 }
 
-/// The team's support need and the supervision norm it sets (check 3 compares with it).
-fn support_need(need: Option<SupportNeed>) -> impl IntoView {
+/// The team's support need and the supervision norm it sets (check 3 compares with it): the
+/// figure the page came with, by the server's settings (or the working set's); an answer
+/// stored before it carried one falls back to the working set's norm.
+fn support_need(need: Option<SupportNeed>, per: Option<u32>) -> impl IntoView {
     let i18n = I18n::expect();
-    // The norm the server's settings give, as the working set carries it.
-    let norm = Device::expect()
-        .field_meta()
-        .map_or_else(SupervisionNorm::default, |m| m.rules.norm);
-    move || {
-        let (key, per) = match need {
-            Some(SupportNeed::Low) => (FieldKey::SupportNeedLow, norm.low),
-            Some(SupportNeed::Medium) => (FieldKey::SupportNeedMedium, norm.medium),
-            Some(SupportNeed::High) => (FieldKey::SupportNeedHigh, norm.high),
-            None => (FieldKey::SupportNeedUnknown, norm.most_lenient()),
-        };
-        i18n.t(key).replace("{n}", &per.to_string())
-    }
+    let per = per.unwrap_or_else(|| {
+        Device::expect()
+            .field_meta()
+            .map_or_else(SupervisionNorm::default, |m| m.rules.norm)
+            .for_team(need)
+    });
+    let key = match need {
+        Some(SupportNeed::Low) => FieldKey::SupportNeedLow,
+        Some(SupportNeed::Medium) => FieldKey::SupportNeedMedium,
+        Some(SupportNeed::High) => FieldKey::SupportNeedHigh,
+        None => FieldKey::SupportNeedUnknown,
+    };
+    move || i18n.t(key).replace("{n}", &per.to_string())
 }
 
 /// Start an inspection here, or go on with one in progress.
@@ -375,7 +378,7 @@ fn EnclaveView(fetched: Fetched<EnclaveDetail>) -> impl IntoView {
             <dt>{i18n.text(Key::Activity)}</dt>
             <dd>{d.activity}</dd>
             <dt>{i18n.text(FieldKey::SupportNeed)}</dt>
-            <dd data-test="support-need">{support_need(d.support_need)}</dd>
+            <dd data-test="support-need">{support_need(d.support_need, d.workers_per_supervisor)}</dd>
             <dt>{i18n.text(Key::Host)}</dt>
             <dd>{organisation(&d.host)}</dd>
             <dt>{i18n.text(Key::Maatwerkbedrijf)}</dt>
