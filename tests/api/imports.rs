@@ -1139,4 +1139,43 @@ async fn a_register_file_records_each_teams_support_need(backend: Backend) {
         );
     }
     assert_eq!(need().await, Some(SupportNeed::Medium));
+
+    // The register's export names each team's need in its last column, so the department's
+    // file comes back whole: imported again it changes nothing; edited, it changes the need.
+    let res = app.get("/api/contracts?format=csv", &adam).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let export = res.text().await.expect("the export");
+    let lines: Vec<&str> = export.trim_start_matches('\u{feff}').lines().collect();
+    assert!(lines[0].ends_with(";ondersteuningsnood"), "{}", lines[0]);
+    let ours: Vec<&&str> = lines
+        .iter()
+        .filter(|l| l.starts_with("ENC-2019-"))
+        .collect();
+    assert_eq!(ours.len(), 2, "{export}");
+    assert!(ours.iter().all(|l| l.ends_with(";midden")), "{export}");
+    let rows = u32::try_from(lines.len() - 1).expect("a few rows");
+    let again: ImportReport = json(
+        import(&app, &adam, "format=csv", export.clone().into()).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        (again.unchanged, again.support_needs),
+        (rows, 0),
+        "{again:?}"
+    );
+    let edited = export
+        .replace(";midden\r\n", ";hoog\r\n")
+        .replace(";midden\n", ";hoog\n");
+    let higher: ImportReport = json(
+        import(&app, &adam, "format=csv", edited.into()).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        (higher.unchanged, higher.support_needs),
+        (rows, 1),
+        "{higher:?}"
+    );
+    assert_eq!(need().await, Some(SupportNeed::High));
 }

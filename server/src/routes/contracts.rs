@@ -45,6 +45,7 @@ fn entry_of(e: &Entry, c: &Contract, state: &AppState) -> RegisterEntry {
         site_name: e.summary.site.name.clone(),
         municipality: e.summary.site.municipality.clone(),
         timeliness: timeliness(&ContractDraft::of(c), &state.config.rules),
+        support_need: e.summary.support_need,
     }
 }
 
@@ -193,8 +194,9 @@ pub async fn list(
     Ok(download(format, "enclavecontracten-register", body))
 }
 
-/// The export's columns; the first eight are what the import reads back.
-const EXPORT_HEADER: [&str; 14] = [
+/// The export's columns; the first eight and the last (the team's support need) are what
+/// the import reads back.
+const EXPORT_HEADER: [&str; 15] = [
     "referentie",
     "maatwerkbedrijf",
     "gastorganisatie",
@@ -209,6 +211,7 @@ const EXPORT_HEADER: [&str; 14] = [
     "uiterlijk",
     "minimum begeleiders",
     "tijdig",
+    "ondersteuningsnood",
 ];
 
 fn export_cells(r: &RegisterEntry) -> Vec<String> {
@@ -245,6 +248,10 @@ fn export_cells(r: &RegisterEntry) -> Vec<String> {
             None => "",
         }
         .to_owned(),
+        r.support_need
+            .map(|n| n.cell())
+            .unwrap_or_default()
+            .to_owned(),
     ]
 }
 

@@ -164,6 +164,9 @@ pub struct RegisterEntry {
     pub site_name: String,
     pub municipality: String,
     pub timeliness: Timeliness,
+    /// The team's support need, recorded on the enclave (not with the contract).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub support_need: Option<crate::rules::supervision_norm::SupportNeed>,
 }
 
 /// `GET /api/contracts`: a page of the register, and how many match in all.

@@ -48,6 +48,15 @@ impl SupportNeed {
         }
     }
 
+    /// The cell of the register's export, as [`SupportNeed::from_cell`] reads it back.
+    pub fn cell(self) -> &'static str {
+        match self {
+            Self::Low => "laag",
+            Self::Medium => "midden",
+            Self::High => "hoog",
+        }
+    }
+
     /// Dutch and English adjectives, as in "een lage ondersteuningsnood" / "a low support need".
     pub fn names(self) -> (&'static str, &'static str) {
         match self {
@@ -187,6 +196,13 @@ mod tests {
         }
         for cell in ["", "zeer hoog", "3", "l"] {
             assert_eq!(SupportNeed::from_cell(cell), None, "{cell}");
+        }
+        for need in SupportNeed::ALL {
+            assert_eq!(
+                SupportNeed::from_cell(need.cell()),
+                Some(need),
+                "the export's cell"
+            );
         }
     }
 
