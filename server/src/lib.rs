@@ -14,6 +14,7 @@ pub mod connections;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod heavy;
 pub mod import;
 pub mod index;
 pub mod middleware;

@@ -59,6 +59,7 @@ impl Application {
             read_audit,
             photos,
             metrics: Metrics::new()?,
+            heavy: Default::default(),
             config,
         });
         if let Some(at) = state.config.purge_daily_at {

@@ -4,6 +4,7 @@ use crate::auth::sessions::SessionCache;
 use crate::auth::token::TokenKeys;
 use crate::config::Config;
 use crate::db::Db;
+use crate::heavy::HeavyReads;
 use crate::index::EnclaveIndex;
 use crate::observe::Metrics;
 use crate::photos::PhotoStore;
@@ -23,4 +24,6 @@ pub struct AppState {
     pub photos: PhotoStore,
     /// This instance's metrics (served on `METRICS_BIND`).
     pub metrics: Metrics,
+    /// One heavy read at a time per user.
+    pub heavy: HeavyReads,
 }

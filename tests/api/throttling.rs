@@ -1,7 +1,8 @@
 //! Login throttling behind a reverse proxy (`TRUSTED_PROXIES`, clients named by
 //! `X-Forwarded-For`): failures from one client never lock the user out from another, parallel
 //! failures cannot outrun the limits, spraying usernames from one client is stopped, and the
-//! audit trail names the forwarded client.
+//! audit trail names the forwarded client. And heavy reads go one at a time per user: a burst
+//! slows only the user who sends it.
 
 use reqwest::{Response, StatusCode};
 use serde_json::json;
@@ -14,6 +15,7 @@ on_both_backends!(
     parallel_failures_cannot_outrun_the_limit,
     spraying_usernames_from_one_client_hits_its_limit,
     a_forwarded_address_from_an_untrusted_peer_is_ignored,
+    a_burst_of_heavy_reads_slows_only_its_user,
 );
 
 const PW: &str = "a-long-test-password";
@@ -201,4 +203,52 @@ async fn a_forwarded_address_from_an_untrusted_peer_is_ignored(backend: Backend)
         events.iter().all(|e| e.client == "127.0.0.1"),
         "{events:#?}"
     );
+}
+
+/// Heavy reads (the planning, its facts, the reports, the register's export) are computed one
+/// at a time per user, with a few waiting (`server::heavy`): a burst of one user's requests is
+/// answered 200 or 429 `rate_limited` with `Retry-After` (never a 500, never a hang), at
+/// least the one under way and the waiting ones are answered, another user meanwhile is not
+/// refused, and after the burst the user reads again (every turn was given back).
+async fn a_burst_of_heavy_reads_slows_only_its_user(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let f = app.fixture();
+    for i in 0..20 {
+        f.simple_enclave(&format!("Gastbedrijf {i}"));
+    }
+    let ines = app.inspector().await;
+    let rita = app.reviewer().await;
+    let burst: Vec<_> = (0..12)
+        .map(|_| {
+            let ines = ines.clone();
+            tokio::spawn(async move { ines.get("/api/planning/facts").await })
+        })
+        .collect();
+    let other = rita.get("/api/planning").await;
+    assert_eq!(
+        other.status(),
+        StatusCode::OK,
+        "another user is not refused"
+    );
+    let mut answered = 0;
+    for request in burst {
+        let res = request.await.expect("a request");
+        match res.status() {
+            StatusCode::OK => answered += 1,
+            StatusCode::TOO_MANY_REQUESTS => {
+                assert!(retry_after(&res) >= 1);
+                assert_error(res, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
+            }
+            status => panic!("only 200 and 429, not {status}"),
+        }
+    }
+    assert!(
+        answered > server::heavy::WAITING,
+        "the read under way and the {} waiting are answered, not only {answered}",
+        server::heavy::WAITING
+    );
+    for _ in 0..3 {
+        let res = ines.get("/api/planning/facts").await;
+        assert_eq!(res.status(), StatusCode::OK, "every turn was given back");
+    }
 }

@@ -148,7 +148,7 @@ fn matching(snapshot: &Snapshot, q: &RegisterQuery, state: &AppState) -> Vec<Reg
 #[utoipa::path(get, path = "/api/contracts", tag = "register", params(RegisterQuery),
     security(("bearer" = [])),
     responses((status = 200, body = RegisterPage, description = "JSON, or CSV/XLSX with format="),
-              (status = 400, body = shared::error::ApiError), (status = 403, body = shared::error::ApiError)))]
+              (status = 400, body = shared::error::ApiError), (status = 403, body = shared::error::ApiError), (status = 429, body = shared::error::ApiError)))]
 pub async fn list(
     user: AuthUser,
     state: web::Data<AppState>,
@@ -181,6 +181,7 @@ pub async fn list(
             "Too many rows for one export; narrow the filter.",
         ));
     }
+    let _turn = state.heavy.turn(&user.id).await?;
     let rows: Vec<Vec<String>> = all.iter().map(export_cells).collect();
     let body = match format {
         Format::Csv => csv_table(&EXPORT_HEADER, &rows, &[12])?,

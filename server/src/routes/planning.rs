@@ -46,7 +46,7 @@ const MAX_LIMIT: usize = 200;
 #[utoipa::path(get, path = "/api/planning", tag = "planning", params(PlanningQuery),
     security(("bearer" = [])),
     responses((status = 200, body = PlanningAnswer), (status = 400, body = shared::error::ApiError),
-              (status = 403, body = shared::error::ApiError)))]
+              (status = 403, body = shared::error::ApiError), (status = 429, body = shared::error::ApiError)))]
 pub async fn planning(
     user: AuthUser,
     state: web::Data<AppState>,
@@ -64,6 +64,7 @@ pub async fn planning(
         return Err(AppError::forbidden());
     }
 
+    let _turn = state.heavy.turn(&user.id).await?;
     let region = Region::read(&user, &state, query.province).await?;
     let (today, settings, inputs, snapshot) =
         (region.on, region.settings, region.inputs, region.snapshot);
@@ -92,9 +93,10 @@ pub async fn planning(
 /// for the tablet to rank offline with the same rule: the region's [`PlanningFacts`] today.
 #[utoipa::path(get, path = "/api/planning/facts", tag = "planning",
     security(("bearer" = [])),
-    responses((status = 200, body = PlanningFacts), (status = 403, body = shared::error::ApiError)))]
+    responses((status = 200, body = PlanningFacts), (status = 403, body = shared::error::ApiError), (status = 429, body = shared::error::ApiError)))]
 pub async fn facts(user: AuthUser, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Inspector, Role::Reviewer, Role::Admin])?;
+    let _turn = state.heavy.turn(&user.id).await?;
     let region = Region::read(&user, &state, None).await?;
     Ok(HttpResponse::Ok().json(PlanningFacts {
         on: region.on,

@@ -151,7 +151,7 @@ pub fn xlsx_book(sheets: &[Sheet<'_>]) -> Result<Vec<u8>, AppError> {
 #[utoipa::path(get, path = "/api/reports/contracts", tag = "reports", params(ReportQuery),
     security(("bearer" = [])),
     responses((status = 200, body = ContractOverview, description = "JSON, or CSV with format=csv"),
-              (status = 400, body = shared::error::ApiError), (status = 403, body = shared::error::ApiError)))]
+              (status = 400, body = shared::error::ApiError), (status = 403, body = shared::error::ApiError), (status = 429, body = shared::error::ApiError)))]
 pub async fn contracts(
     user: AuthUser,
     state: web::Data<AppState>,
@@ -161,6 +161,7 @@ pub async fn contracts(
     let ReportQuery { year, format } = query.into_inner();
     year_range(year)?;
     let format = Format::parse(format.as_deref())?;
+    let _turn = state.heavy.turn(&user.id).await?;
     let snapshot = state.index.snapshot(&state.db).await?;
     let inputs: Vec<ContractInput> = snapshot
         .entries()
@@ -298,7 +299,7 @@ pub async fn contracts(
 #[utoipa::path(get, path = "/api/reports/inspections", tag = "reports", params(ReportQuery),
     security(("bearer" = [])),
     responses((status = 200, body = InspectionStatistics, description = "JSON, or CSV/XLSX with format="),
-              (status = 400, body = shared::error::ApiError), (status = 403, body = shared::error::ApiError)))]
+              (status = 400, body = shared::error::ApiError), (status = 403, body = shared::error::ApiError), (status = 429, body = shared::error::ApiError)))]
 pub async fn inspections(
     user: AuthUser,
     state: web::Data<AppState>,
@@ -308,6 +309,7 @@ pub async fn inspections(
     let ReportQuery { year, format } = query.into_inner();
     let (from, to) = year_range(year)?;
     let format = Format::parse(format.as_deref())?;
+    let _turn = state.heavy.turn(&user.id).await?;
     let snapshot = state.index.snapshot(&state.db).await?;
     let tally = state
         .db
