@@ -18,7 +18,7 @@ use reqwest::StatusCode;
 use sha2::{Digest, Sha256};
 use shared::dto::inspection::InspectionView;
 use tests::driver::Browser;
-use tests::faulty::{Faults, FaultyProxy};
+use tests::faulty::Faults;
 use tests::json;
 
 use super::offline::expire_access_token;
@@ -36,9 +36,7 @@ async fn thirty_inspections_with_photos_survive_a_bad_network() {
     let Some(b) = Browser::open().await else {
         return;
     };
-    let s = Scenario::start().await;
-    let server = s.app.base_url.trim_start_matches("http://").to_owned();
-    let proxy = FaultyProxy::start(&server, Faults::default()).await;
+    let (s, proxy) = Scenario::behind_a_faulty_line().await;
     let base = proxy.base_url.clone();
     let files = tempfile::tempdir().expect("photo directory");
     b.set_viewport(800, 1280).await;
@@ -265,9 +263,7 @@ async fn needs_attention_is_resolved_and_an_ended_session_keeps_the_device() {
     let Some(b) = Browser::open().await else {
         return;
     };
-    let s = Scenario::start().await;
-    let server = s.app.base_url.trim_start_matches("http://").to_owned();
-    let proxy = FaultyProxy::start(&server, Faults::default()).await;
+    let (s, proxy) = Scenario::behind_a_faulty_line().await;
     let base = proxy.base_url.clone();
     b.set_viewport(800, 1280).await;
     prepare_for_the_field(&b, &base, USERNAME, PW).await;

@@ -21,6 +21,7 @@ use tests::fixture::{ContractSpec, EnclaveSpec};
 use tests::{Backend, TestApp};
 
 use tests::driver::{Browser, tid};
+use tests::faulty::{Faults, FaultyProxy};
 
 mod access;
 mod accounts;
@@ -106,6 +107,14 @@ impl Scenario {
             elegance: elegance.id,
             peeters: peeters.id,
         }
+    }
+
+    /// [`Scenario::start`] behind a [`FaultyProxy`] with a perfect line, to put faults on.
+    async fn behind_a_faulty_line() -> (Self, FaultyProxy) {
+        let s = Self::start().await;
+        let server = s.app.base_url.trim_start_matches("http://").to_owned();
+        let proxy = FaultyProxy::start(&server, Faults::default()).await;
+        (s, proxy)
     }
 
     fn url(&self, path: &str) -> String {

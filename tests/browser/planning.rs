@@ -21,7 +21,7 @@ use shared::dto::organisation::OrganisationKind;
 use tests::axe::audit;
 use tests::dates::today;
 use tests::driver::Browser;
-use tests::faulty::{Faults, FaultyProxy};
+use tests::faulty::Faults;
 use tests::field::{
     conclude, prepare_for_the_field, print_to_pdf, tap, until_service_worker, until_submitted,
 };
@@ -231,6 +231,33 @@ async fn facts_held_on(b: &Browser) -> String {
     b.attr(&facts, "data-on").await.unwrap_or_default()
 }
 
+/// On the device page, syncs on demand until `done`.
+async fn sync_until(b: &Browser, base: &str, what: &str, done: impl AsyncFn() -> bool) {
+    b.goto(&format!("{base}/device")).await;
+    b.until(what, async || {
+        if done().await {
+            return Some(());
+        }
+        if let Some(button) = b.all("sync-now").await.first() {
+            let _ = button.click().await;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        None
+    })
+    .await;
+}
+
+/// The planning page (offline), once the device has ranked `n` enclaves itself.
+async fn ranked_offline(b: &Browser, base: &str, n: usize) -> Vec<Ranked> {
+    b.goto(&format!("{base}/planning")).await;
+    b.find("ranked-on-device").await;
+    b.until(&format!("{n} enclaves ranked on the device"), async || {
+        let ranking = ranking_shown(b).await;
+        (ranking.len() == n).then_some(ranking)
+    })
+    .await
+}
+
 /// The planning facts on the device are those read with its set. A preparation whose facts
 /// are lost on the line keeps none of the facts read with the set before: offline, the
 /// planning page says the device has none instead of ranking old ones; the next sync fetches
@@ -241,9 +268,7 @@ async fn the_planning_facts_on_the_device_are_those_of_its_set() {
     let Some(b) = Browser::open().await else {
         return;
     };
-    let s = Scenario::start().await;
-    let server = s.app.base_url.trim_start_matches("http://").to_owned();
-    let proxy = FaultyProxy::start(&server, Faults::default()).await;
+    let (s, proxy) = Scenario::behind_a_faulty_line().await;
     let base = proxy.base_url.clone();
     let shots = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
     let mut problems = Vec::new();
@@ -292,27 +317,12 @@ async fn the_planning_facts_on_the_device_are_those_of_its_set() {
     // The line heals: the next sync brings the day's facts, and the device ranks offline.
     proxy.set_faults(Faults::default());
     proxy.set_online(true);
-    b.goto(&format!("{base}/device")).await;
-    b.until("the sync brings the facts", async || {
-        if facts_held_on(&b).await == today {
-            return Some(());
-        }
-        if let Some(button) = b.all("sync-now").await.first() {
-            let _ = button.click().await;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-        None
+    sync_until(&b, &base, "the sync brings the facts", async || {
+        facts_held_on(&b).await == today
     })
     .await;
     proxy.set_online(false);
-    b.goto(&format!("{base}/planning")).await;
-    b.find("ranked-on-device").await;
-    let ranking = b
-        .until("the ranking on the device", async || {
-            let ranking = ranking_shown(&b).await;
-            (ranking.len() == 2).then_some(ranking)
-        })
-        .await;
+    let ranking = ranked_offline(&b, &base, 2).await;
     assert!(ranking.iter().any(|r| r.id == s.peeters));
 
     // The register gains an enclave: the next sync brings the whole set again, and with it
@@ -323,28 +333,12 @@ async fn the_planning_facts_on_the_device_are_those_of_its_set() {
     let host = f.organisation(OrganisationKind::RegularCompany, "Bakkerij Vos BV", None);
     let added = f.enclave(&mwb, &host, EnclaveSpec::default()).id;
     proxy.set_online(true);
-    b.goto(&format!("{base}/device")).await;
-    b.until("the sync brings the new enclave", async || {
-        let count = b.text(&b.find("working-set-count").await).await;
-        if count == "3" {
-            return Some(());
-        }
-        if let Some(button) = b.all("sync-now").await.first() {
-            let _ = button.click().await;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-        None
+    sync_until(&b, &base, "the sync brings the new enclave", async || {
+        b.text(&b.find("working-set-count").await).await == "3"
     })
     .await;
     proxy.set_online(false);
-    b.goto(&format!("{base}/planning")).await;
-    b.find("ranked-on-device").await;
-    let ranking = b
-        .until("the new enclave ranked on the device", async || {
-            let ranking = ranking_shown(&b).await;
-            (ranking.len() == 3).then_some(ranking)
-        })
-        .await;
+    let ranking = ranked_offline(&b, &base, 3).await;
     assert!(
         ranking.iter().any(|r| r.id == added),
         "the new enclave is ranked"
