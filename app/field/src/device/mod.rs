@@ -392,13 +392,13 @@ impl Device {
         self.download(ids, None).await
     }
 
-    /// Puts the planned visits in the working set and keeps their route with it, in one
-    /// write.
     /// The planning facts kept with the working set, to rank offline; `None` without.
     pub async fn planning_facts(self) -> Option<PlanningFacts> {
         store::get(Store::Meta, PLANNING_META).await.ok().flatten()
     }
 
+    /// Puts the planned visits in the working set and keeps their route with it, in one
+    /// write.
     pub async fn plan(self, route: PlannedRoute) -> bool {
         let ids = route.enclaves.clone();
         self.download(Some(ids), Some(route)).await
