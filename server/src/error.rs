@@ -27,6 +27,8 @@ pub struct AppError {
     pub message_nl: String,
     pub message_en: String,
     cause: Option<Cause>,
+    /// For `rate_limited`: the seconds to wait (`Retry-After`), 60 unless set.
+    retry_after_secs: Option<u32>,
 }
 
 /// Two errors are equal when the client sees the same answer; the cause is not compared.
@@ -49,7 +51,14 @@ impl AppError {
             message_nl: message_nl.into(),
             message_en: message_en.into(),
             cause: None,
+            retry_after_secs: None,
         }
+    }
+
+    /// The same error, telling the client to wait `secs` before it asks again.
+    pub fn retry_after(mut self, secs: u32) -> Self {
+        self.retry_after_secs = Some(secs);
+        self
     }
 
     /// The same error, with `cause` kept for the log.
@@ -181,7 +190,8 @@ impl ResponseError for AppError {
     fn error_response(&self) -> HttpResponse {
         let mut res = HttpResponse::build(self.status_code());
         if self.code == ErrorCode::RateLimited {
-            res.insert_header(("Retry-After", "60"));
+            let secs = self.retry_after_secs.unwrap_or(60);
+            res.insert_header(("Retry-After", secs.to_string()));
         }
         res.json(self.body())
     }

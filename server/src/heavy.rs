@@ -15,6 +15,8 @@ use crate::error::AppError;
 
 /// How many of one user's heavy reads may wait while one is computed.
 pub const WAITING: usize = 4;
+/// The wait a refused heavy read is told (`Retry-After`): about a few reads' time.
+pub const RETRY_AFTER_SECS: u32 = 5;
 
 /// The turns of every user with a heavy read under way or waiting.
 #[derive(Default)]
@@ -48,9 +50,12 @@ impl HeavyReads {
             if queue.reads > WAITING {
                 return Err(AppError::new(
                     ErrorCode::RateLimited,
-                    "Te veel zware opvragingen tegelijk. Probeer het zo meteen opnieuw.",
-                    "Too many heavy requests at once. Please retry shortly.",
-                ));
+                    format!(
+                        "Te veel zware opvragingen tegelijk. Probeer opnieuw over {RETRY_AFTER_SECS} s."
+                    ),
+                    format!("Too many heavy requests at once. Try again in {RETRY_AFTER_SECS} s."),
+                )
+                .retry_after(RETRY_AFTER_SECS));
             }
             queue.reads += 1;
             Arc::clone(&queue.permit)
@@ -112,6 +117,15 @@ mod tests {
             .collect();
         let refused = reads.turn(ines).await.err().expect("a fifth is refused");
         assert_eq!(refused.code, ErrorCode::RateLimited);
+        let answer = actix_web::ResponseError::error_response(&refused);
+        assert_eq!(
+            answer.status(),
+            actix_web::http::StatusCode::TOO_MANY_REQUESTS
+        );
+        assert_eq!(
+            answer.headers().get("retry-after").map(|v| v.as_bytes()),
+            Some(&b"5"[..])
+        );
         let other = tokio::time::timeout(Duration::from_secs(1), reads.turn(rita))
             .await
             .expect("another user does not wait")
